@@ -1,0 +1,27 @@
+# Development and CI targets. CI runs `make test` (.ci/run).
+# Extra arguments for go test: make test ARGS='./config/... -run TestLoad'
+SHELL := /usr/bin/env bash
+GOFILES = $(shell find . -name '*.go' -not -path './.git/*' -not -path './vendor/*' -not -path '*/testdata/*')
+
+.PHONY: help run build test bench docs fmt
+
+help: ## list the targets
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
+
+run: ## serve on :8080 with the embedded SQLite registry and in-process cache
+	go run .
+
+build: ## build the static alcarbon binary
+	CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o alcarbon .
+
+test: ## every check and test, with private Redis and PostgreSQL (scripts/test.sh)
+	scripts/test.sh $(ARGS)
+
+bench: ## all benchmarks, no tests
+	go test -run='^$$' -bench=. -benchmem ./...
+
+docs: ## regenerate the Swagger docs in docs/ from the handler annotations
+	go tool swag init -g main.go -o docs --parseInternal
+
+fmt: ## gofmt every Go file
+	gofmt -w $(GOFILES)

@@ -1,0 +1,57 @@
+package api
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"alcarbon/cache"
+	"alcarbon/calc"
+)
+
+// respondCached answers a calculation from the cache or by computing it.
+// The key is dataset + engine version + endpoint + SHA-256 of the
+// normalised request, so equal requests written differently share an
+// entry. The response carries ETag (the key hash) and X-Cache; a matching
+// If-None-Match gets 304. useRedis is false for endpoints whose computation
+// is cheaper than a Redis round trip (measured in the benchmarks).
+func (s *server) respondCached(c echo.Context, endpoint, dataset string, req any, useRedis bool, compute func() (any, error)) error {
+	hash, err := cache.HashJSON(req)
+	if err != nil {
+		return err
+	}
+	key := cache.Key(dataset, calc.EngineVersion, endpoint, hash)
+	etag := `"` + hash[:32] + `"`
+	body, tier, err := s.cache.Do(c.Request().Context(), key, useRedis, func() ([]byte, error) {
+		v, err := compute()
+		if err != nil {
+			return nil, err
+		}
+		return json.Marshal(v)
+	})
+	if err != nil {
+		return err
+	}
+	c.Set(ctxCacheTier, string(tier))
+	h := c.Response().Header()
+	h.Set("ETag", etag)
+	h.Set("X-Cache", string(tier))
+	if match := c.Request().Header.Get("If-None-Match"); match != "" && etagMatches(match, etag) {
+		return c.NoContent(http.StatusNotModified)
+	}
+	return c.JSONBlob(http.StatusOK, body)
+}
+
+// etagMatches implements the weak comparison of RFC 9110 §13.1.2 for a
+// list of entity tags or "*".
+func etagMatches(header, etag string) bool {
+	for _, t := range strings.Split(header, ",") {
+		t = strings.TrimPrefix(strings.TrimSpace(t), "W/")
+		if t == "*" || t == etag {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,85 @@
+package api
+
+import (
+	"strings"
+
+	"alcarbon/calc"
+	"alcarbon/factors"
+)
+
+// Defaults applied to calculation requests that leave them out.
+const (
+	defaultRegion = "CN-SX" // the plan this service comes from is Shanxi's
+	defaultGWP    = "AR5"   // as CBAM and the Chinese ETS use
+	defaultBasis  = calc.BasisLifecycle
+)
+
+// commonRequest holds the fields every calculation request shares.
+type commonRequest struct {
+	// Dataset pins a dataset version (GET /v1/datasets); default the newest.
+	Dataset string `json:"dataset,omitempty" example:"2026.1"`
+	// Region of the plant, ISO 3166-2 (CN-SX Shanxi, CN-NM Inner Mongolia, CN-YN Yunnan …) or CN; default CN-SX.
+	Region string `json:"region,omitempty" example:"CN-SX"`
+	// Year of the activity data, 2000–2100; factors of the latest earlier published year are used when that year has none (with a warning). Default: the newest year with grid factors.
+	Year int `json:"year,omitempty" minimum:"2000" maximum:"2100" example:"2023"`
+	// ElectricityBasis selects the electricity factors: lifecycle (default; product footprints, ISO 14067 / GB/T 24067) or co2_operational (MEE/NBS CO2 factors; enterprise reporting).
+	ElectricityBasis string `json:"electricity_basis,omitempty" enums:"lifecycle,co2_operational" example:"lifecycle"`
+}
+
+func (r *commonRequest) validate(v *validator) {
+	if r.Year != 0 && (r.Year < 2000 || r.Year > 2100) {
+		v.add("/year", "must be between 2000 and 2100; got %d", r.Year)
+	}
+	v.enum("/electricity_basis", r.ElectricityBasis, []string{string(calc.BasisLifecycle), string(calc.BasisOperational)})
+}
+
+// resolve picks the dataset and fills the defaults that depend on it, so
+// that equal requests written differently hash equal.
+func (r *commonRequest) resolve(cat *factors.Catalog) (*factors.Dataset, error) {
+	ds := cat.Default()
+	if r.Dataset != "" {
+		var ok bool
+		if ds, ok = cat.Get(r.Dataset); !ok {
+			return nil, invalid([]FieldProblem{{Pointer: "/dataset", Detail: "unknown dataset version; available: " + strings.Join(versions(cat), ", ")}})
+		}
+	}
+	r.Dataset = ds.Version()
+	if r.Region == "" {
+		r.Region = defaultRegion
+	}
+	r.Region = strings.ToUpper(r.Region)
+	if _, ok := ds.Region(r.Region); !ok {
+		return nil, invalid([]FieldProblem{{Pointer: "/region", Detail: "unknown region " + quote(r.Region) + "; use an ISO 3166-2 code such as CN-SX, or CN; GET /v1/grid-factors lists them"}})
+	}
+	if r.Year == 0 {
+		years := ds.ElectricityYears("average_co2", r.Region)
+		if len(years) == 0 {
+			years = ds.ElectricityYears("average_co2", "CN")
+		}
+		if len(years) > 0 {
+			r.Year = years[len(years)-1]
+		}
+	}
+	if r.ElectricityBasis == "" {
+		r.ElectricityBasis = string(defaultBasis)
+	}
+	return ds, nil
+}
+
+func versions(cat *factors.Catalog) []string {
+	var out []string
+	for _, d := range cat.Versions() {
+		out = append(out, d.Version())
+	}
+	return out
+}
+
+func quote(s string) string { return `"` + s + `"` }
+
+// totalResponse is a footprint on both electricity accounting methods.
+type totalResponse struct {
+	// LocationBased uses the physical supply's factors (grid averages) [t CO2e/t].
+	LocationBased float64 `json:"location_based" example:"16.2"`
+	// MarketBased counts green contracts and certificates [t CO2e/t].
+	MarketBased float64 `json:"market_based" example:"15.4"`
+}

@@ -1,0 +1,305 @@
+package api
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"reflect"
+	"sort"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/labstack/echo/v4"
+)
+
+// validatable is a request body that checks its own fields.
+type validatable interface {
+	validate(v *validator)
+}
+
+// maxNesting bounds the depth of a request's JSON (objects and arrays).
+const maxNesting = 32
+
+// decodeValid reads a JSON request body strictly — Content-Type JSON, no
+// unknown fields, right types, nothing after the value — then validates it.
+// Errors are problems naming the field by JSON pointer.
+func decodeValid[T any, PT interface {
+	*T
+	validatable
+}](c echo.Context) (T, error) {
+	var req T
+	body, err := readJSONBody(c)
+	if err != nil {
+		return req, err
+	}
+	if err := decodeStrict(body, &req); err != nil {
+		return req, err
+	}
+	v := &validator{}
+	PT(&req).validate(v)
+	if err := v.err(); err != nil {
+		return req, err
+	}
+	return req, nil
+}
+
+// readJSONBody checks the Content-Type and reads the body, mapping the body
+// limit to 413.
+func readJSONBody(c echo.Context) ([]byte, error) {
+	ct := c.Request().Header.Get(echo.HeaderContentType)
+	mt, _, err := mime.ParseMediaType(ct)
+	if ct == "" || err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
+		return nil, problem(http.StatusUnsupportedMediaType, "send the body as JSON with Content-Type: application/json")
+	}
+	body, err := io.ReadAll(c.Request().Body)
+	if err != nil {
+		var he *echo.HTTPError
+		if errors.As(err, &he) {
+			return nil, he
+		}
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return nil, echo.ErrStatusRequestEntityTooLarge
+		}
+		return nil, problem(http.StatusBadRequest, "the request body could not be read")
+	}
+	return body, nil
+}
+
+// decodeStrict decodes body into dst. Syntax errors are 400 with the line
+// and column; unknown fields and wrong types are 422 naming each field.
+func decodeStrict(body []byte, dst any) error {
+	if len(bytes.TrimSpace(body)) == 0 {
+		return problem(http.StatusBadRequest, "the request body is empty; send a JSON object")
+	}
+	if !utf8.Valid(body) {
+		return problem(http.StatusBadRequest, "the request body is not valid UTF-8")
+	}
+	if d := nestingDepth(body); d > maxNesting {
+		return problem(http.StatusBadRequest, fmt.Sprintf("the JSON is nested %d levels deep; at most %d are allowed", d, maxNesting))
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	err := dec.Decode(dst)
+	if err == nil {
+		if _, terr := dec.Token(); terr != io.EOF {
+			return problem(http.StatusBadRequest, fmt.Sprintf("unexpected data after the JSON value at %s", position(body, dec.InputOffset())))
+		}
+		return nil
+	}
+	var syn *json.SyntaxError
+	switch {
+	case errors.As(err, &syn):
+		return problem(http.StatusBadRequest, fmt.Sprintf("malformed JSON at %s: %s", position(body, syn.Offset), syn.Error()))
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return problem(http.StatusBadRequest, "malformed JSON: the body ends before the JSON value is complete")
+	}
+	// Unknown field or wrong type: walk the document against the type to
+	// name every offending field by pointer.
+	var doc any
+	d2 := json.NewDecoder(bytes.NewReader(body))
+	d2.UseNumber()
+	if derr := d2.Decode(&doc); derr != nil {
+		return problem(http.StatusBadRequest, "malformed JSON")
+	}
+	var fields []FieldProblem
+	checkShape(doc, reflect.TypeOf(dst).Elem(), "", &fields)
+	if len(fields) == 0 {
+		fields = []FieldProblem{{Pointer: "", Detail: "the body does not match the expected schema"}}
+	}
+	return invalid(fields)
+}
+
+// position renders a byte offset as "line L, column C".
+func position(body []byte, off int64) string {
+	if off > int64(len(body)) {
+		off = int64(len(body))
+	}
+	line, col := 1, 1
+	for _, b := range body[:off] {
+		if b == '\n' {
+			line++
+			col = 1
+		} else {
+			col++
+		}
+	}
+	return fmt.Sprintf("line %d, column %d", line, col)
+}
+
+// nestingDepth returns the maximum depth of objects and arrays in a JSON
+// text, ignoring brackets inside strings.
+func nestingDepth(body []byte) int {
+	depth, max, inStr, esc := 0, 0, false, false
+	for _, b := range body {
+		switch {
+		case inStr:
+			switch {
+			case esc:
+				esc = false
+			case b == '\\':
+				esc = true
+			case b == '"':
+				inStr = false
+			}
+		case b == '"':
+			inStr = true
+		case b == '{' || b == '[':
+			depth++
+			if depth > max {
+				max = depth
+			}
+		case b == '}' || b == ']':
+			depth--
+		}
+	}
+	return max
+}
+
+const maxShapeErrors = 20
+
+var rawMessageType = reflect.TypeOf(json.RawMessage(nil))
+
+// checkShape compares a decoded JSON document with the Go type t and
+// appends a FieldProblem for each unknown field and wrong type.
+func checkShape(v any, t reflect.Type, ptr string, out *[]FieldProblem) {
+	if len(*out) >= maxShapeErrors {
+		return
+	}
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if v == nil || t == rawMessageType || t.Kind() == reflect.Interface {
+		return
+	}
+	add := func(detail string) { *out = append(*out, FieldProblem{Pointer: ptr, Detail: detail}) }
+	switch t.Kind() {
+	case reflect.Struct:
+		obj, ok := v.(map[string]any)
+		if !ok {
+			add("must be an object, not " + jsonKind(v))
+			return
+		}
+		fields := jsonFields(t)
+		keys := make([]string, 0, len(obj))
+		for k := range obj {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			f, ok := fields[k]
+			if !ok {
+				*out = append(*out, FieldProblem{Pointer: ptr + "/" + escapePointer(k),
+					Detail: "unknown field; allowed here: " + strings.Join(sortedKeys(fields), ", ")})
+				continue
+			}
+			checkShape(obj[k], f, ptr+"/"+escapePointer(k), out)
+		}
+	case reflect.Map:
+		obj, ok := v.(map[string]any)
+		if !ok {
+			add("must be an object, not " + jsonKind(v))
+			return
+		}
+		for k, e := range obj {
+			checkShape(e, t.Elem(), ptr+"/"+escapePointer(k), out)
+		}
+	case reflect.Slice, reflect.Array:
+		arr, ok := v.([]any)
+		if !ok {
+			add("must be an array, not " + jsonKind(v))
+			return
+		}
+		for i, e := range arr {
+			checkShape(e, t.Elem(), ptr+"/"+strconv.Itoa(i), out)
+		}
+	case reflect.String:
+		if _, ok := v.(string); !ok {
+			add("must be a string, not " + jsonKind(v))
+		}
+	case reflect.Bool:
+		if _, ok := v.(bool); !ok {
+			add("must be true or false, not " + jsonKind(v))
+		}
+	case reflect.Float32, reflect.Float64:
+		n, ok := v.(json.Number)
+		if !ok {
+			add("must be a number, not " + jsonKind(v))
+			return
+		}
+		if _, err := n.Float64(); err != nil {
+			add("is out of the range of a number")
+		}
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		n, ok := v.(json.Number)
+		if !ok {
+			add("must be an integer, not " + jsonKind(v))
+			return
+		}
+		if _, err := strconv.ParseInt(n.String(), 10, 64); err != nil {
+			add("must be a whole number within range")
+		}
+	}
+}
+
+// jsonFields maps the JSON names of a struct's fields to their types.
+func jsonFields(t reflect.Type) map[string]reflect.Type {
+	m := map[string]reflect.Type{}
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		if !f.IsExported() {
+			continue
+		}
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name == "-" {
+			continue
+		}
+		if f.Anonymous && name == "" {
+			for k, v := range jsonFields(f.Type) {
+				m[k] = v
+			}
+			continue
+		}
+		if name == "" {
+			name = f.Name
+		}
+		m[name] = f.Type
+	}
+	return m
+}
+
+func sortedKeys(m map[string]reflect.Type) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+func jsonKind(v any) string {
+	switch v.(type) {
+	case map[string]any:
+		return "an object"
+	case []any:
+		return "an array"
+	case string:
+		return "a string"
+	case json.Number:
+		return "a number"
+	case bool:
+		return "a boolean"
+	}
+	return "null"
+}
+
+// escapePointer escapes a key for an RFC 6901 JSON pointer.
+func escapePointer(k string) string {
+	return strings.ReplaceAll(strings.ReplaceAll(k, "~", "~0"), "/", "~1")
+}

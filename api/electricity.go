@@ -1,0 +1,136 @@
+package api
+
+import (
+	"github.com/labstack/echo/v4"
+
+	"alcarbon/calc"
+)
+
+// electricityRequest is a supply portfolio on its own.
+type electricityRequest struct {
+	commonRequest
+	// DemandMWh is annual demand [MWh/yr], >0 to 1e9. Alternatively give production_t and consumption_kwh_per_t. With neither, results are per MWh of demand and only shares are allowed.
+	DemandMWh *float64 `json:"demand_mwh,omitempty" minimum:"0" maximum:"1000000000" example:"4000000"`
+	// ProductionT is annual production [t/yr], >0 to 1e7 (with consumption_kwh_per_t).
+	ProductionT *float64 `json:"production_t,omitempty" minimum:"0" maximum:"10000000" example:"300000"`
+	// ConsumptionKWhPerT is electricity per t of product [kWh/t], >0 to 20,000 (with production_t).
+	ConsumptionKWhPerT *float64 `json:"consumption_kwh_per_t,omitempty" minimum:"0" maximum:"20000" example:"13561"`
+	portfolioRequest
+}
+
+func (r *electricityRequest) validate(v *validator) {
+	r.commonRequest.validate(v)
+	v.positive("/demand_mwh", r.DemandMWh, 1e9, "MWh/yr")
+	v.positive("/production_t", r.ProductionT, 1e7, "t/yr")
+	v.positive("/consumption_kwh_per_t", r.ConsumptionKWhPerT, 20000, "kWh/t")
+	if r.DemandMWh != nil && (r.ProductionT != nil || r.ConsumptionKWhPerT != nil) {
+		v.add("/demand_mwh", "give demand_mwh or production_t with consumption_kwh_per_t, not both")
+	}
+	if (r.ProductionT == nil) != (r.ConsumptionKWhPerT == nil) {
+		v.add("/production_t", "production_t and consumption_kwh_per_t go together")
+	}
+	annual := r.DemandMWh != nil || (r.ProductionT != nil && r.ConsumptionKWhPerT != nil)
+	r.portfolioRequest.validate(v, "", annual, "/demand_mwh (or /production_t with /consumption_kwh_per_t)")
+}
+
+// electricityResultResponse answers POST /v1/electricity.
+type electricityResultResponse struct {
+	Dataset       string `json:"dataset" example:"2026.1"`
+	EngineVersion string `json:"engine_version" example:"2026.11.0"`
+	Region        string `json:"region" example:"CN-SX"`
+	Year          int    `json:"year" example:"2023"`
+	electricityResponse
+	// LocationTCO2PerYr is annual emissions of the supply, location-based [t/yr]; omitted without annual demand.
+	LocationTCO2PerYr *float64 `json:"location_tco2_per_yr,omitempty" example:"3240000"`
+	// MarketTCO2PerYr is annual emissions of the supply, market-based [t/yr].
+	MarketTCO2PerYr *float64           `json:"market_tco2_per_yr,omitempty" example:"3100000"`
+	Provenance      provenanceResponse `json:"provenance"`
+}
+
+// handleElectricity computes a supply portfolio.
+//
+//	@Summary		Electricity supply portfolio
+//	@Description	Emission factors (location- and market-based) and renewable shares of a plant's electricity supply: grid, captive plants, on-site PV, direct lines, green contracts and certificates (DESIGN §2.2). Fixed volumes (mwh) are met first in list order, shares split the remainder, and without share-based sources the plant region's grid supplies the rest. Volumes beyond demand are exported and do not count.
+//	@Tags			calculations
+//	@Accept			json
+//	@Produce		json
+//	@Param			request	body		electricityRequest	true	"portfolio"
+//	@Success		200		{object}	electricityResultResponse
+//	@Header			200		{string}	ETag	"hash of the normalised request"
+//	@Header			200		{string}	X-Cache	"hit-memory, hit-redis or miss"
+//	@Failure		400		{object}	Problem	"malformed JSON"
+//	@Failure		413		{object}	Problem	"body too large"
+//	@Failure		415		{object}	Problem	"not JSON"
+//	@Failure		422		{object}	Problem	"invalid fields, by JSON pointer"
+//	@Router			/v1/electricity [post]
+func (s *server) handleElectricity(c echo.Context) error {
+	req, err := decodeValid[electricityRequest](c)
+	if err != nil {
+		return err
+	}
+	ds, err := req.resolve(s.catalog)
+	if err != nil {
+		return err
+	}
+	return s.respondCached(c, "electricity", ds.Version(), req, false, func() (any, error) {
+		in := req.portfolioRequest.toInput()
+		in.Region, in.Year, in.Basis = req.Region, req.Year, calc.Basis(req.ElectricityBasis)
+		in.DemandMWh = 1
+		switch {
+		case req.DemandMWh != nil:
+			in.DemandMWh, in.AnnualVolumes = *req.DemandMWh, true
+		case req.ProductionT != nil:
+			in.DemandMWh, in.AnnualVolumes = *req.ProductionT**req.ConsumptionKWhPerT/1000, true
+		}
+		res, prov, err := s.engine(ds).Electricity(in)
+		if err != nil {
+			return nil, err
+		}
+		out := electricityResultResponse{
+			Dataset: ds.Version(), EngineVersion: calc.EngineVersion, Region: req.Region, Year: req.Year,
+			electricityResponse: newElectricityResponse(res, 0), Provenance: newProvenance(prov),
+		}
+		if in.AnnualVolumes {
+			loc, mkt := res.EFLocation*res.DemandMWh, res.EFMarket*res.DemandMWh
+			out.LocationTCO2PerYr, out.MarketTCO2PerYr = &loc, &mkt
+		}
+		return out, nil
+	})
+}
+
+// handlePrimaryFootprint computes the footprint of 1 t of primary aluminium.
+//
+//	@Summary		Primary aluminium footprint
+//	@Description	Cradle-to-gate t CO2e per t of primary aluminium by stage (alumina_refining, anode_production, electrolysis_direct, electrolysis_electricity, casting), gas and scope; location- and market-based; renewable shares; GB 21346-2022 grade; the CBAM view; and the provenance of every factor. Every field is optional: omitted inputs take dataset defaults listed in provenance.defaulted_inputs.
+//	@Tags			calculations
+//	@Accept			json
+//	@Produce		json
+//	@Param			request	body		primaryRequest	true	"smelter activity data"
+//	@Success		200		{object}	primaryResponse
+//	@Header			200		{string}	ETag	"hash of the normalised request"
+//	@Header			200		{string}	X-Cache	"hit-memory, hit-redis or miss"
+//	@Failure		400		{object}	Problem	"malformed JSON"
+//	@Failure		413		{object}	Problem	"body too large"
+//	@Failure		415		{object}	Problem	"not JSON"
+//	@Failure		422		{object}	Problem	"invalid fields, by JSON pointer"
+//	@Router			/v1/footprints/primary [post]
+func (s *server) handlePrimaryFootprint(c echo.Context) error {
+	req, err := decodeValid[primaryRequest](c)
+	if err != nil {
+		return err
+	}
+	ds, err := req.resolve(s.catalog)
+	if err != nil {
+		return err
+	}
+	if req.GWP == "" {
+		req.GWP = defaultGWP
+	}
+	return s.respondCached(c, "primary", ds.Version(), req, false, func() (any, error) {
+		res, prov, err := s.engine(ds).Primary(req.toInput())
+		if err != nil {
+			return nil, err
+		}
+		return newPrimaryResponse(&req, res, prov), nil
+	})
+}

@@ -1,0 +1,246 @@
+package api
+
+import (
+	"fmt"
+	"strings"
+
+	"alcarbon/calc"
+)
+
+// sourceRequest is one electricity supply in a portfolio.
+type sourceRequest struct {
+	// Kind of supply.
+	Kind string `json:"kind" enums:"grid,captive,onsite_pv,direct_line,green_contract" example:"grid"`
+	// Name is an optional label echoed in the response.
+	Name string `json:"name,omitempty" example:"Shanxi grid"`
+	// Share of the demand left after fixed volumes, 0–1. Give share or mwh.
+	Share *float64 `json:"share,omitempty" minimum:"0" maximum:"1" example:"0.4"`
+	// MWh is a fixed annual volume [MWh/yr], 0–1e9; needs production_t.
+	MWh *float64 `json:"mwh,omitempty" minimum:"0" maximum:"1000000000" example:"150000"`
+	// Region (ISO 3166-2) of a grid source or of the grid a green contract is delivered over; default the plant's region.
+	Region string `json:"region,omitempty" example:"CN-SX"`
+	// Fuel of a captive plant.
+	Fuel string `json:"fuel,omitempty" enums:"coal,gas" example:"coal"`
+	// Technology of a direct line or green contract.
+	Technology string `json:"technology,omitempty" enums:"coal,gas,hydro,nuclear,wind,solar,csp,biomass" example:"wind"`
+	// EFtCO2PerMWh is the plant's own emission factor [t CO2/MWh], 0–2 (captive, direct_line).
+	EFtCO2PerMWh *float64 `json:"ef_tco2_per_mwh,omitempty" minimum:"0" maximum:"2" example:"0.95"`
+	// CoalGCEPerKWh is a coal captive plant's specific coal consumption [g ce/kWh], 200–600.
+	CoalGCEPerKWh *float64 `json:"coal_gce_per_kwh,omitempty" minimum:"200" maximum:"600" example:"320"`
+}
+
+// portfolioRequest is a plant's electricity supply (DESIGN §2.2).
+type portfolioRequest struct {
+	// Sources meeting the demand, at most 50. Fixed volumes (mwh) are taken first in list order; shares split the remainder and must sum to 1; with no share-based source the plant region's grid supplies the remainder.
+	Sources []sourceRequest `json:"sources,omitempty"`
+	// CertificatesMWh are unbundled green certificates (GEC, 1 certificate = 1 MWh), 0–1e9; they cover grid MWh in the market-based result only. Needs production_t.
+	CertificatesMWh *float64 `json:"certificates_mwh,omitempty" minimum:"0" maximum:"1000000000" example:"50000"`
+	// ResidualMix is the factor for grid MWh not covered by certificates in the market-based result: the grid average (default; China publishes no residual mix) or the national factor excluding market-traded non-fossil electricity (MEE/NBS 表4).
+	ResidualMix string `json:"residual_mix,omitempty" enums:"grid_average,national_excluding_market_nonfossil" example:"grid_average"`
+	// ResidualEFtCO2PerMWh overrides residual_mix with a factor [t CO2/MWh], 0–2.
+	ResidualEFtCO2PerMWh *float64 `json:"residual_ef_tco2_per_mwh,omitempty" minimum:"0" maximum:"2"`
+}
+
+const maxSources = 50
+
+func (p *portfolioRequest) validate(v *validator, ptr string, annual bool, annualPtr string) {
+	if len(p.Sources) > maxSources {
+		v.add(ptr+"/sources", "at most %d sources are allowed; got %d", maxSources, len(p.Sources))
+		return
+	}
+	for i, s := range p.Sources {
+		sp := fmt.Sprintf("%s/sources/%d", ptr, i)
+		kind := calc.SourceKind(s.Kind)
+		switch {
+		case s.Kind == "":
+			v.add(sp+"/kind", "is required; one of %s", joinKinds())
+			continue
+		default:
+			v.enum(sp+"/kind", s.Kind, strs(calc.SourceKinds))
+		}
+		switch {
+		case s.Share == nil && s.MWh == nil:
+			v.add(sp, "give either share (fraction of demand) or mwh (annual volume)")
+		case s.Share != nil && s.MWh != nil:
+			v.add(sp, "give either share or mwh, not both")
+		}
+		v.rangeF(sp+"/share", s.Share, 0, 1, "")
+		v.rangeF(sp+"/mwh", s.MWh, 0, 1e9, "MWh")
+		if s.MWh != nil && !annual {
+			v.add(sp+"/mwh", "an annual volume needs %s to relate it to demand; give it or use share", annualPtr)
+		}
+		v.rangeF(sp+"/ef_tco2_per_mwh", s.EFtCO2PerMWh, 0, 2, "t CO2/MWh")
+		v.rangeF(sp+"/coal_gce_per_kwh", s.CoalGCEPerKWh, 200, 600, "g ce/kWh")
+		if s.Region != "" && kind != calc.KindGrid && kind != calc.KindGreenContract {
+			v.add(sp+"/region", "is used only by grid and green_contract sources")
+		}
+		switch kind {
+		case calc.KindCaptive:
+			if s.Fuel == "" {
+				v.add(sp+"/fuel", "is required for a captive plant; one of coal, gas")
+			}
+			v.enum(sp+"/fuel", s.Fuel, []string{"coal", "gas"})
+			if s.CoalGCEPerKWh != nil && s.Fuel != "coal" {
+				v.add(sp+"/coal_gce_per_kwh", "applies to coal plants only")
+			}
+			if s.Technology != "" {
+				v.add(sp+"/technology", "is not used by a captive plant; use fuel")
+			}
+		case calc.KindDirectLine, calc.KindGreenContract:
+			if s.Technology == "" {
+				v.add(sp+"/technology", "is required for %s; one of %s", s.Kind, joinTech())
+			}
+			v.enum(sp+"/technology", s.Technology, calc.Technologies)
+		}
+		if kind != calc.KindCaptive {
+			if s.Fuel != "" {
+				v.add(sp+"/fuel", "is used only by captive plants")
+			}
+			if s.CoalGCEPerKWh != nil {
+				v.add(sp+"/coal_gce_per_kwh", "is used only by captive coal plants")
+			}
+		}
+		if s.EFtCO2PerMWh != nil && kind != calc.KindCaptive && kind != calc.KindDirectLine {
+			v.add(sp+"/ef_tco2_per_mwh", "is used only by captive plants and direct lines")
+		}
+		if s.Technology != "" && kind != calc.KindDirectLine && kind != calc.KindGreenContract && kind != calc.KindCaptive {
+			v.add(sp+"/technology", "is used only by direct_line and green_contract sources")
+		}
+	}
+	v.rangeF(ptr+"/certificates_mwh", p.CertificatesMWh, 0, 1e9, "MWh")
+	if p.CertificatesMWh != nil && *p.CertificatesMWh > 0 && !annual {
+		v.add(ptr+"/certificates_mwh", "certificates are annual MWh and need %s to relate them to demand", annualPtr)
+	}
+	v.enum(ptr+"/residual_mix", p.ResidualMix, []string{calc.ResidualGridAverage, calc.ResidualNationalExcludingMarketNonfossil})
+	v.rangeF(ptr+"/residual_ef_tco2_per_mwh", p.ResidualEFtCO2PerMWh, 0, 2, "t CO2/MWh")
+}
+
+func joinKinds() string { return strings.Join(strs(calc.SourceKinds), ", ") }
+func joinTech() string  { return strings.Join(calc.Technologies, ", ") }
+
+func (p *portfolioRequest) toInput() calc.ElectricityInput {
+	in := calc.ElectricityInput{
+		CertificatesMWh: p.CertificatesMWh,
+		ResidualMix:     p.ResidualMix,
+		ResidualEF:      p.ResidualEFtCO2PerMWh,
+	}
+	for _, s := range p.Sources {
+		in.Sources = append(in.Sources, calc.Source{
+			Kind: calc.SourceKind(s.Kind), Name: s.Name, Share: s.Share, MWh: s.MWh,
+			Region: s.Region, Fuel: s.Fuel, Technology: s.Technology,
+			EFtCO2PerMWh: s.EFtCO2PerMWh, CoalGCEPerKWh: s.CoalGCEPerKWh,
+		})
+	}
+	return in
+}
+
+// renewableShareResponse holds the three renewable shares (DESIGN §2.2).
+type renewableShareResponse struct {
+	// LocationBased = (on-site and direct-line renewable MWh + grid MWh × grid renewable fraction) / demand.
+	LocationBased float64 `json:"location_based" example:"0.12"`
+	// MarketBased = (on-site, direct-line and green-contract renewable MWh + certificates) / demand, capped at 1.
+	MarketBased float64 `json:"market_based" example:"0.3"`
+	// HourlyMatched = Σ_h min(load_h, renewable_h) / Σ_h load_h (24/7 carbon-free score); null when a renewable source has no hourly profile.
+	HourlyMatched *float64 `json:"hourly_matched" example:"0.1"`
+}
+
+// sourceResponse is one source's part of the supply.
+type sourceResponse struct {
+	Kind       string `json:"kind" example:"grid"`
+	Name       string `json:"name,omitempty"`
+	Technology string `json:"technology,omitempty" example:"coal"`
+	Region     string `json:"region,omitempty" example:"CN-SX"`
+	// Implicit is true for the grid supply the engine added to cover demand no listed source meets.
+	Implicit bool `json:"implicit,omitempty"`
+	// MWh counted toward demand (per year, or per t when no production is given).
+	MWh float64 `json:"mwh" example:"160000"`
+	// ExportedMWh is fixed volume beyond demand; it does not count.
+	ExportedMWh float64 `json:"exported_mwh" example:"0"`
+	// Share of demand, 0–1.
+	Share float64 `json:"share" example:"0.4"`
+	// EFtCO2PerMWh is the location-based factor [t CO2(e)/MWh].
+	EFtCO2PerMWh float64 `json:"ef_tco2_per_mwh" example:"0.6634"`
+	// EFMarketTCO2PerMWh is the market-based factor after certificates [t CO2(e)/MWh].
+	EFMarketTCO2PerMWh float64 `json:"ef_market_tco2_per_mwh" example:"0.6634"`
+	// CertificatesMWh applied to this source.
+	CertificatesMWh float64 `json:"certificates_mwh" example:"0"`
+	Renewable       bool    `json:"renewable"`
+}
+
+// electricityResponse is a portfolio's factors and renewable shares.
+type electricityResponse struct {
+	// Basis of the factors: co2_operational (t CO2/MWh) or lifecycle (t CO2e/MWh).
+	Basis string `json:"basis" example:"lifecycle"`
+	// MWhPerT is electricity per t of product (omitted on /v1/electricity).
+	MWhPerT float64 `json:"mwh_per_t,omitempty" example:"13.561"`
+	// DemandMWh is annual demand (or per t when no production is given).
+	DemandMWh float64 `json:"demand_mwh" example:"4068300"`
+	// EFLocationTCO2PerMWh is the location-based factor of the whole supply.
+	EFLocationTCO2PerMWh float64 `json:"ef_location_tco2_per_mwh" example:"0.81"`
+	// EFMarketTCO2PerMWh is the market-based factor of the whole supply.
+	EFMarketTCO2PerMWh     float64                `json:"ef_market_tco2_per_mwh" example:"0.79"`
+	RenewableShare         renewableShareResponse `json:"renewable_share"`
+	CertificatesAppliedMWh float64                `json:"certificates_applied_mwh" example:"50000"`
+	ExportedMWh            float64                `json:"exported_mwh" example:"0"`
+	Sources                []sourceResponse       `json:"sources"`
+}
+
+func newElectricityResponse(r calc.ElectricityResult, mwhPerT float64) electricityResponse {
+	out := electricityResponse{
+		Basis: string(r.Basis), MWhPerT: mwhPerT, DemandMWh: r.DemandMWh,
+		EFLocationTCO2PerMWh: r.EFLocation, EFMarketTCO2PerMWh: r.EFMarket,
+		RenewableShare: renewableShareResponse{
+			LocationBased: r.RenewableShare.LocationBased, MarketBased: r.RenewableShare.MarketBased,
+			HourlyMatched: r.RenewableShare.HourlyMatched,
+		},
+		CertificatesAppliedMWh: r.CertificatesAppliedMWh, ExportedMWh: r.ExportedMWh,
+		Sources: make([]sourceResponse, len(r.Sources)),
+	}
+	for i, s := range r.Sources {
+		out.Sources[i] = sourceResponse{
+			Kind: string(s.Kind), Name: s.Name, Technology: s.Technology, Region: s.Region, Implicit: s.Implicit,
+			MWh: s.MWh, ExportedMWh: s.ExportedMWh, Share: s.Share, EFtCO2PerMWh: s.EFLocation,
+			EFMarketTCO2PerMWh: s.EFMarket, CertificatesMWh: s.CertificatesMWh, Renewable: s.Renewable,
+		}
+	}
+	return out
+}
+
+// provenanceFactor is one dataset value a result rests on.
+type provenanceFactor struct {
+	ID         string  `json:"id" example:"grid/average_co2/CN-SX/2023"`
+	Value      float64 `json:"value" example:"0.6634"`
+	Unit       string  `json:"unit" example:"tCO2/MWh"`
+	Source     string  `json:"source" example:"MEE & NBS, 2023 electricity CO2 emission factors (2025)"`
+	Confidence string  `json:"confidence" enums:"H,M,L" example:"H"`
+	Note       string  `json:"note,omitempty"`
+}
+
+// provenanceResponse lists what a result rests on.
+type provenanceResponse struct {
+	Factors     []provenanceFactor `json:"factors"`
+	Assumptions []string           `json:"assumptions"`
+	Warnings    []string           `json:"warnings"`
+	// DefaultedInputs are the request fields (JSON pointers) that took dataset defaults.
+	DefaultedInputs []string `json:"defaulted_inputs"`
+}
+
+func newProvenance(p calc.Provenance) provenanceResponse {
+	out := provenanceResponse{
+		Factors:         make([]provenanceFactor, len(p.Factors)),
+		Assumptions:     nonNil(p.Assumptions),
+		Warnings:        nonNil(p.Warnings),
+		DefaultedInputs: nonNil(p.Defaulted),
+	}
+	for i, f := range p.Factors {
+		out.Factors[i] = provenanceFactor{ID: f.ID, Value: f.Value, Unit: f.Unit, Source: f.Source, Confidence: string(f.Confidence), Note: f.Note}
+	}
+	return out
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}

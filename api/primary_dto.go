@@ -1,0 +1,297 @@
+package api
+
+import (
+	"alcarbon/calc"
+)
+
+// primaryRequest is a smelter's activity data (DESIGN §3). Every field is
+// optional; what is left out takes a dataset default, listed in
+// provenance.defaulted_inputs.
+type primaryRequest struct {
+	commonRequest
+	// GWP is the IPCC GWP100 set; default AR5 (CBAM, Chinese ETS).
+	GWP string `json:"gwp,omitempty" enums:"AR4,AR5,AR6" example:"AR5"`
+	// ProductionT is annual production [t/yr], >0 to 10,000,000; needed for sources given in MWh and for certificates.
+	ProductionT  *float64            `json:"production_t,omitempty" minimum:"0" maximum:"10000000" example:"300000"`
+	Alumina      aluminaRequest      `json:"alumina"`
+	Anode        anodeRequest        `json:"anode"`
+	Electrolysis electrolysisRequest `json:"electrolysis"`
+	Casting      castingRequest      `json:"casting"`
+	Electricity  portfolioRequest    `json:"electricity"`
+}
+
+type aluminaRequest struct {
+	// ConsumptionTPerT is alumina per t Al, 1.8–2.2; default 1.92.
+	ConsumptionTPerT *float64 `json:"consumption_t_per_t,omitempty" minimum:"1.8" maximum:"2.2" example:"1.92"`
+	// FootprintTCO2ePerT is the alumina's cradle-to-gate footprint [t CO2e/t alumina], 0–10; when left out it is computed from refinery.
+	FootprintTCO2ePerT *float64        `json:"footprint_tco2e_per_t,omitempty" minimum:"0" maximum:"10" example:"1.2"`
+	Refinery           refineryRequest `json:"refinery"`
+}
+
+type refineryRequest struct {
+	// CoalGJPerT is coal energy per t alumina [GJ/t], 0–50; default the IAI China average energy treated as coal.
+	CoalGJPerT *float64 `json:"coal_gj_per_t,omitempty" minimum:"0" maximum:"50" example:"8"`
+	// NaturalGasNm3PerT is natural gas per t alumina [Nm3/t], 0–1000.
+	NaturalGasNm3PerT *float64 `json:"natural_gas_nm3_per_t,omitempty" minimum:"0" maximum:"1000" example:"30"`
+	// ElectricityKWhPerT is refinery electricity per t alumina [kWh/t], 0–2000, taken from the plant region's grid.
+	ElectricityKWhPerT *float64 `json:"electricity_kwh_per_t,omitempty" minimum:"0" maximum:"2000" example:"250"`
+	// UpstreamTCO2ePerT is bauxite, caustic soda and lime per t alumina [t CO2e/t], 0–5; default bauxite mining only.
+	UpstreamTCO2ePerT *float64 `json:"upstream_tco2e_per_t,omitempty" minimum:"0" maximum:"5" example:"0.1"`
+}
+
+type anodeRequest struct {
+	// NetCarbonTPerT is net anode carbon consumption NAC [t C/t Al], 0.3–0.6; default 0.411 (Chinese guideline).
+	NetCarbonTPerT *float64 `json:"net_carbon_t_per_t,omitempty" minimum:"0.3" maximum:"0.6" example:"0.411"`
+	// SulphurFraction of the baked anode, 0–0.1; default 0.02.
+	SulphurFraction *float64 `json:"sulphur_fraction,omitempty" minimum:"0" maximum:"0.1" example:"0.02"`
+	// AshFraction of the baked anode, 0–0.05; default 0.004.
+	AshFraction *float64 `json:"ash_fraction,omitempty" minimum:"0" maximum:"0.05" example:"0.004"`
+	// ConsumptionTPerT is baked anode per t Al [t/t], 0.3–0.7; default 0.45.
+	ConsumptionTPerT *float64 `json:"consumption_t_per_t,omitempty" minimum:"0.3" maximum:"0.7" example:"0.45"`
+	// ProductionTCO2ePerT is the footprint of making 1 t of baked anode [t CO2e/t], 0–3; when left out: baking fuel + pitch volatiles + packing coke.
+	ProductionTCO2ePerT *float64 `json:"production_tco2e_per_t,omitempty" minimum:"0" maximum:"3" example:"0.35"`
+	// BakingEnergyKgcePerT is anode baking fuel [kgce/t anode], 0–1000; default the GB 25324-2022 grade-3 limit.
+	BakingEnergyKgcePerT *float64 `json:"baking_energy_kgce_per_t,omitempty" minimum:"0" maximum:"1000" example:"180"`
+	// BakingFuel burnt in the baking furnace; default natural_gas.
+	BakingFuel string `json:"baking_fuel,omitempty" enums:"natural_gas,coal,diesel,fuel_oil,petroleum_coke,lpg,lng,coke_oven_gas" example:"natural_gas"`
+}
+
+type electrolysisRequest struct {
+	// Technology of the cells: CWPB, PFPB_L (legacy), PFPB_M (modern), PFPB_MW (no automated anode-effect intervention), SWPB, VSS, HSS.
+	Technology string `json:"technology,omitempty" enums:"CWPB,PFPB_L,PFPB_M,PFPB_MW,SWPB,VSS,HSS" example:"PFPB_M"`
+	// ACkWhPerT is liquid-aluminium AC power consumption [kWh/t], 10,000–20,000; default 13,511 (IAI China 2021).
+	ACkWhPerT *float64   `json:"ac_kwh_per_t,omitempty" minimum:"10000" maximum:"20000" example:"13500"`
+	PFC       pfcRequest `json:"pfc"`
+}
+
+type pfcRequest struct {
+	// Method: default (Chinese guideline factors), tier1 (IPCC 2006 by technology), slope (anode-effect minutes), overvoltage, measured.
+	Method string `json:"method,omitempty" enums:"default,tier1,slope,overvoltage,measured" example:"slope"`
+	// Coefficients for the slope method: cbam2025 (default; IR 2025/2547), ipcc2006, cn_guideline.
+	Coefficients string `json:"coefficients,omitempty" enums:"cbam2025,ipcc2006,cn_guideline" example:"cbam2025"`
+	// AnodeEffectMinutesPerCellDay for the slope method, 0–10.
+	AnodeEffectMinutesPerCellDay *float64 `json:"anode_effect_minutes_per_cell_day,omitempty" minimum:"0" maximum:"10" example:"0.05"`
+	// AnodeEffectOvervoltageMV for the overvoltage method [mV per cell], 0–100.
+	AnodeEffectOvervoltageMV *float64 `json:"anode_effect_overvoltage_mv,omitempty" minimum:"0" maximum:"100" example:"1.2"`
+	// CurrentEfficiency for the overvoltage method, a fraction 0.8–1 (0.94 = 94 %).
+	CurrentEfficiency *float64 `json:"current_efficiency,omitempty" minimum:"0.8" maximum:"1" example:"0.94"`
+	// CF4KgPerT measured [kg CF4/t Al], 0–5.
+	CF4KgPerT *float64 `json:"cf4_kg_per_t,omitempty" minimum:"0" maximum:"5" example:"0.02"`
+	// C2F6KgPerT measured [kg C2F6/t Al], 0–1.
+	C2F6KgPerT *float64 `json:"c2f6_kg_per_t,omitempty" minimum:"0" maximum:"1" example:"0.002"`
+	// SlopeCoefficient is an installation-specific slope [(kg CF4/t Al)/(AE-min/cell-day)], 0–1; give with c2f6_fraction.
+	SlopeCoefficient *float64 `json:"slope_coefficient,omitempty" minimum:"0" maximum:"1" example:"0.1"`
+	// C2F6Fraction is an installation-specific C2F6/CF4 weight fraction, 0–1.
+	C2F6Fraction *float64 `json:"c2f6_fraction,omitempty" minimum:"0" maximum:"1" example:"0.06"`
+}
+
+type castingRequest struct {
+	// ElectricityKWhPerT is casthouse electricity [kWh/t], 0–1000; default 50 (GB 21346-2022 ingot minus liquid).
+	ElectricityKWhPerT *float64 `json:"electricity_kwh_per_t,omitempty" minimum:"0" maximum:"1000" example:"50"`
+	// NaturalGasNm3PerT is casthouse natural gas [Nm3/t], 0–300; default 0.
+	NaturalGasNm3PerT *float64 `json:"natural_gas_nm3_per_t,omitempty" minimum:"0" maximum:"300" example:"0"`
+	// Molten: the metal leaves the smelter liquid (direct supply), so no casting.
+	Molten bool `json:"molten,omitempty" example:"false"`
+}
+
+func (r *primaryRequest) validate(v *validator) {
+	r.commonRequest.validate(v)
+	v.enum("/gwp", r.GWP, calc.GWPSets)
+	v.positive("/production_t", r.ProductionT, 1e7, "t/yr")
+	a := r.Alumina
+	v.rangeF("/alumina/consumption_t_per_t", a.ConsumptionTPerT, 1.8, 2.2, "t/t")
+	v.rangeF("/alumina/footprint_tco2e_per_t", a.FootprintTCO2ePerT, 0, 10, "t CO2e/t")
+	v.rangeF("/alumina/refinery/coal_gj_per_t", a.Refinery.CoalGJPerT, 0, 50, "GJ/t")
+	v.rangeF("/alumina/refinery/natural_gas_nm3_per_t", a.Refinery.NaturalGasNm3PerT, 0, 1000, "Nm3/t")
+	v.rangeF("/alumina/refinery/electricity_kwh_per_t", a.Refinery.ElectricityKWhPerT, 0, 2000, "kWh/t")
+	v.rangeF("/alumina/refinery/upstream_tco2e_per_t", a.Refinery.UpstreamTCO2ePerT, 0, 5, "t CO2e/t")
+	an := r.Anode
+	v.rangeF("/anode/net_carbon_t_per_t", an.NetCarbonTPerT, 0.3, 0.6, "t C/t Al")
+	v.rangeF("/anode/sulphur_fraction", an.SulphurFraction, 0, 0.1, "")
+	v.rangeF("/anode/ash_fraction", an.AshFraction, 0, 0.05, "")
+	v.rangeF("/anode/consumption_t_per_t", an.ConsumptionTPerT, 0.3, 0.7, "t/t")
+	v.rangeF("/anode/production_tco2e_per_t", an.ProductionTCO2ePerT, 0, 3, "t CO2e/t")
+	v.rangeF("/anode/baking_energy_kgce_per_t", an.BakingEnergyKgcePerT, 0, 1000, "kgce/t")
+	v.enum("/anode/baking_fuel", an.BakingFuel, calc.Fuels)
+	e := r.Electrolysis
+	v.enum("/electrolysis/technology", e.Technology, calc.CellTechnologies)
+	v.rangeF("/electrolysis/ac_kwh_per_t", e.ACkWhPerT, 10000, 20000, "kWh/t")
+	p := e.PFC
+	v.enum("/electrolysis/pfc/method", p.Method, calc.PFCMethods)
+	v.enum("/electrolysis/pfc/coefficients", p.Coefficients, calc.SlopeCoefficientSets)
+	v.rangeF("/electrolysis/pfc/anode_effect_minutes_per_cell_day", p.AnodeEffectMinutesPerCellDay, 0, 10, "AE-min/cell-day")
+	v.rangeF("/electrolysis/pfc/anode_effect_overvoltage_mv", p.AnodeEffectOvervoltageMV, 0, 100, "mV")
+	v.rangeF("/electrolysis/pfc/current_efficiency", p.CurrentEfficiency, 0.8, 1, "")
+	v.rangeF("/electrolysis/pfc/cf4_kg_per_t", p.CF4KgPerT, 0, 5, "kg/t")
+	v.rangeF("/electrolysis/pfc/c2f6_kg_per_t", p.C2F6KgPerT, 0, 1, "kg/t")
+	v.rangeF("/electrolysis/pfc/slope_coefficient", p.SlopeCoefficient, 0, 1, "")
+	v.rangeF("/electrolysis/pfc/c2f6_fraction", p.C2F6Fraction, 0, 1, "")
+	switch p.Method {
+	case "slope":
+		if p.AnodeEffectMinutesPerCellDay == nil {
+			v.add("/electrolysis/pfc/anode_effect_minutes_per_cell_day", "is required by method slope (0–10 AE-min/cell-day)")
+		}
+		if (p.SlopeCoefficient == nil) != (p.C2F6Fraction == nil) {
+			v.add("/electrolysis/pfc", "give slope_coefficient and c2f6_fraction together")
+		}
+		if e.Technology == "" && p.SlopeCoefficient == nil && p.Coefficients != "cn_guideline" {
+			v.add("/electrolysis/technology", "is required by method slope to choose coefficients; one of %s", joinList(calc.CellTechnologies))
+		}
+	case "overvoltage":
+		if p.AnodeEffectOvervoltageMV == nil {
+			v.add("/electrolysis/pfc/anode_effect_overvoltage_mv", "is required by method overvoltage (0–100 mV)")
+		}
+		if p.CurrentEfficiency == nil {
+			v.add("/electrolysis/pfc/current_efficiency", "is required by method overvoltage (0.8–1)")
+		}
+	case "measured":
+		if p.CF4KgPerT == nil {
+			v.add("/electrolysis/pfc/cf4_kg_per_t", "is required by method measured (0–5 kg/t)")
+		}
+		if p.C2F6KgPerT == nil {
+			v.add("/electrolysis/pfc/c2f6_kg_per_t", "is required by method measured (0–1 kg/t)")
+		}
+	}
+	c := r.Casting
+	v.rangeF("/casting/electricity_kwh_per_t", c.ElectricityKWhPerT, 0, 1000, "kWh/t")
+	v.rangeF("/casting/natural_gas_nm3_per_t", c.NaturalGasNm3PerT, 0, 300, "Nm3/t")
+	if c.Molten && (c.ElectricityKWhPerT != nil || c.NaturalGasNm3PerT != nil) {
+		v.add("/casting/molten", "molten metal is not cast; leave out casting energy or set molten to false")
+	}
+	r.Electricity.validate(v, "/electricity", r.ProductionT != nil, "/production_t")
+}
+
+func (r *primaryRequest) toInput() calc.PrimaryInput {
+	el := r.Electricity.toInput()
+	return calc.PrimaryInput{
+		Region: r.Region, Year: r.Year, GWP: r.GWP, Basis: calc.Basis(r.ElectricityBasis), ProductionT: r.ProductionT,
+		Alumina: calc.AluminaInput{
+			ConsumptionTPerT: r.Alumina.ConsumptionTPerT, FootprintTCO2ePerT: r.Alumina.FootprintTCO2ePerT,
+			Refinery: calc.RefineryInput{
+				CoalGJPerT: r.Alumina.Refinery.CoalGJPerT, NaturalGasNm3PerT: r.Alumina.Refinery.NaturalGasNm3PerT,
+				ElectricityKWhPerT: r.Alumina.Refinery.ElectricityKWhPerT, UpstreamTCO2ePerT: r.Alumina.Refinery.UpstreamTCO2ePerT,
+			},
+		},
+		Anode: calc.AnodeInput{
+			NetCarbonTPerT: r.Anode.NetCarbonTPerT, SulphurFraction: r.Anode.SulphurFraction, AshFraction: r.Anode.AshFraction,
+			ConsumptionTPerT: r.Anode.ConsumptionTPerT, ProductionTCO2ePerT: r.Anode.ProductionTCO2ePerT,
+			BakingEnergyKgcePerT: r.Anode.BakingEnergyKgcePerT, BakingFuel: r.Anode.BakingFuel,
+		},
+		Electrolysis: calc.ElectrolysisInput{
+			Technology: r.Electrolysis.Technology, ACkWhPerT: r.Electrolysis.ACkWhPerT,
+			PFC: calc.PFCInput{
+				Method: r.Electrolysis.PFC.Method, Coefficients: r.Electrolysis.PFC.Coefficients,
+				AnodeEffectMinutesPerCellDay: r.Electrolysis.PFC.AnodeEffectMinutesPerCellDay,
+				AnodeEffectOvervoltageMV:     r.Electrolysis.PFC.AnodeEffectOvervoltageMV,
+				CurrentEfficiency:            r.Electrolysis.PFC.CurrentEfficiency,
+				CF4KgPerT:                    r.Electrolysis.PFC.CF4KgPerT, C2F6KgPerT: r.Electrolysis.PFC.C2F6KgPerT,
+				SlopeCF4: r.Electrolysis.PFC.SlopeCoefficient, FractionC2F6: r.Electrolysis.PFC.C2F6Fraction,
+			},
+		},
+		Casting: calc.CastingInput{
+			ElectricityKWhPerT: r.Casting.ElectricityKWhPerT, NaturalGasNm3PerT: r.Casting.NaturalGasNm3PerT, Molten: r.Casting.Molten,
+		},
+		Electricity: el,
+	}
+}
+
+// stageResponse is one stage of a footprint.
+type stageResponse struct {
+	Stage string `json:"stage" enums:"alumina_refining,anode_production,electrolysis_direct,electrolysis_electricity,casting" example:"electrolysis_electricity"`
+	// TCO2ePerT is the location-based value [t CO2e/t].
+	TCO2ePerT float64 `json:"tco2e_per_t" example:"10.9"`
+	// MarketBasedTCO2ePerT is the market-based value [t CO2e/t].
+	MarketBasedTCO2ePerT float64 `json:"market_based_tco2e_per_t" example:"10.1"`
+	// Share of the location-based total, 0–1.
+	Share float64 `json:"share" example:"0.67"`
+}
+
+// gasesResponse splits the location-based total by gas [t CO2e/t].
+type gasesResponse struct {
+	CO2  float64 `json:"co2" example:"15.9"`
+	CF4  float64 `json:"cf4" example:"0.23"`
+	C2F6 float64 `json:"c2f6" example:"0.04"`
+	// CF4KgPerT is the CF4 mass [kg/t Al].
+	CF4KgPerT float64 `json:"cf4_kg_per_t" example:"0.034"`
+	// C2F6KgPerT is the C2F6 mass [kg/t Al].
+	C2F6KgPerT float64 `json:"c2f6_kg_per_t" example:"0.0034"`
+}
+
+// scopesResponse splits the location-based total by where it is emitted [t CO2e/t].
+type scopesResponse struct {
+	// DirectTCO2ePerT is scope 1 at the smelter: anode CO2, PFC, casting fuel and captive power plants.
+	DirectTCO2ePerT float64 `json:"direct_tco2e_per_t" example:"9.5"`
+	// IndirectElectricityTCO2ePerT is purchased electricity.
+	IndirectElectricityTCO2ePerT float64 `json:"indirect_electricity_tco2e_per_t" example:"4.4"`
+	// UpstreamTCO2ePerT is alumina and anodes.
+	UpstreamTCO2ePerT float64 `json:"upstream_tco2e_per_t" example:"2.3"`
+}
+
+// ratingsResponse grades the smelter against national standards.
+type ratingsResponse struct {
+	ACkWhPerT float64 `json:"ac_kwh_per_t" example:"13500"`
+	// GB21346ACGrade is the GB 21346-2022 grade of liquid-aluminium AC power: 1 (≤12,950), 2 (≤13,000), 3 (≤13,350, the mandatory limit), 0 above it (non-compliant).
+	GB21346ACGrade int `json:"gb21346_ac_grade" example:"2"`
+	// NDRCLevel against NDRC 发改产业〔2021〕1609号: benchmark (≤13,000), baseline (≤13,350) or below_baseline.
+	NDRCLevel string `json:"ndrc_level" enums:"benchmark,baseline,below_baseline" example:"baseline"`
+}
+
+// cbamResponse is the EU CBAM view, always on CBAM's rules (AR5 GWPs, operational CO2 electricity factors).
+type cbamResponse struct {
+	CNCode string `json:"cn_code" example:"7601"`
+	// SEEDirectTCO2ePerT: anode CO2, PFC and casting fuel [t CO2e/t].
+	SEEDirectTCO2ePerT float64 `json:"see_direct_tco2e_per_t" example:"1.73"`
+	// SEEIndirectTCO2ePerT: electricity × operational CO2 factor [t CO2/t]; reported, not counted for aluminium.
+	SEEIndirectTCO2ePerT float64 `json:"see_indirect_tco2e_per_t" example:"9.0"`
+	// ObligationTCO2ePerT counts direct emissions only: aluminium is in Annex II of Regulation (EU) 2023/956 (Art. 7(1)).
+	ObligationTCO2ePerT  float64 `json:"obligation_tco2e_per_t" example:"1.73"`
+	ElectricityMWhPerT   float64 `json:"electricity_mwh_per_t" example:"13.56"`
+	ElectricityEFTCO2MWh float64 `json:"electricity_ef_tco2_per_mwh" example:"0.66"`
+	// DefaultValueTCO2ePerT is the Commission's default for the CN code and country, beside the computed value.
+	DefaultValueTCO2ePerT *float64 `json:"default_value_tco2e_per_t,omitempty" example:"3.0"`
+	DefaultValueNote      string   `json:"default_value_note,omitempty"`
+}
+
+// primaryResponse is the footprint of 1 t of primary aluminium.
+type primaryResponse struct {
+	Dataset          string              `json:"dataset" example:"2026.1"`
+	EngineVersion    string              `json:"engine_version" example:"2026.11.0"`
+	DeclaredUnit     string              `json:"declared_unit" example:"1 t primary aluminium (ingot)"`
+	Region           string              `json:"region" example:"CN-SX"`
+	Year             int                 `json:"year" example:"2023"`
+	GWP              string              `json:"gwp" example:"AR5"`
+	ElectricityBasis string              `json:"electricity_basis" example:"lifecycle"`
+	Total            totalResponse       `json:"total_tco2e_per_t"`
+	Stages           []stageResponse     `json:"stages"`
+	Gases            gasesResponse       `json:"gases"`
+	Scopes           scopesResponse      `json:"scopes"`
+	Electricity      electricityResponse `json:"electricity"`
+	Ratings          ratingsResponse     `json:"ratings"`
+	CBAM             cbamResponse        `json:"cbam"`
+	Provenance       provenanceResponse  `json:"provenance"`
+}
+
+func newPrimaryResponse(req *primaryRequest, r calc.PrimaryResult, p calc.Provenance) primaryResponse {
+	out := primaryResponse{
+		Dataset: req.Dataset, EngineVersion: calc.EngineVersion, DeclaredUnit: r.DeclaredUnit,
+		Region: req.Region, Year: req.Year, GWP: req.GWP, ElectricityBasis: req.ElectricityBasis,
+		Total: totalResponse{LocationBased: r.LocationBased, MarketBased: r.MarketBased},
+		Gases: gasesResponse{CO2: r.Gases.CO2, CF4: r.Gases.CF4, C2F6: r.Gases.C2F6, CF4KgPerT: r.Gases.CF4KgPerT, C2F6KgPerT: r.Gases.C2F6KgPerT},
+		Scopes: scopesResponse{
+			DirectTCO2ePerT: r.Scopes.Direct, IndirectElectricityTCO2ePerT: r.Scopes.IndirectElectricity, UpstreamTCO2ePerT: r.Scopes.Upstream,
+		},
+		Electricity: newElectricityResponse(r.Electricity, r.MWhPerT),
+		Ratings:     ratingsResponse{ACkWhPerT: r.Ratings.ACkWhPerT, GB21346ACGrade: r.Ratings.GB21346ACGrade, NDRCLevel: r.Ratings.NDRCLevel},
+		CBAM: cbamResponse{
+			CNCode: r.CBAM.CNCode, SEEDirectTCO2ePerT: r.CBAM.SEEDirect, SEEIndirectTCO2ePerT: r.CBAM.SEEIndirect,
+			ObligationTCO2ePerT: r.CBAM.ObligationTCO2ePerT, ElectricityMWhPerT: r.CBAM.ElectricityMWhPerT,
+			ElectricityEFTCO2MWh: r.CBAM.ElectricityEF, DefaultValueTCO2ePerT: r.CBAM.DefaultValueTCO2ePerT,
+			DefaultValueNote: r.CBAM.DefaultValueNote,
+		},
+		Provenance: newProvenance(p),
+	}
+	for _, s := range r.Stages {
+		out.Stages = append(out.Stages, stageResponse{Stage: s.Name, TCO2ePerT: s.LocationBased, MarketBasedTCO2ePerT: s.MarketBased, Share: s.Share})
+	}
+	return out
+}

@@ -1,0 +1,120 @@
+package api
+
+import (
+	"errors"
+	"log/slog"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"alcarbon/calc"
+	"alcarbon/registry"
+)
+
+// FieldProblem names one invalid field by RFC 6901 JSON pointer and says
+// what is allowed.
+type FieldProblem struct {
+	Pointer string `json:"pointer" example:"/electricity/sources/1/share"`
+	Detail  string `json:"detail" example:"must be between 0 and 1"`
+}
+
+// Problem is an RFC 9457 problem details object. Every error alcarbon
+// answers has this shape, with Content-Type application/problem+json.
+type Problem struct {
+	Type      string         `json:"type" example:"about:blank"`
+	Title     string         `json:"title" example:"Unprocessable Content"`
+	Status    int            `json:"status" example:"422"`
+	Detail    string         `json:"detail,omitempty" example:"the request has 1 invalid field"`
+	Instance  string         `json:"instance,omitempty" example:"/v1/footprints/primary"`
+	RequestID string         `json:"request_id,omitempty" example:"3f2c9a7e5b1d4c60"`
+	Errors    []FieldProblem `json:"errors,omitempty"`
+}
+
+func (p *Problem) Error() string { return p.Title + ": " + p.Detail }
+
+// problem returns a Problem with the standard title of status.
+func problem(status int, detail string) *Problem {
+	return &Problem{Type: "about:blank", Title: http.StatusText(status), Status: status, Detail: detail}
+}
+
+// invalid returns a 422 problem listing field errors.
+func invalid(fields []FieldProblem) *Problem {
+	p := problem(http.StatusUnprocessableEntity, "")
+	if len(fields) == 1 {
+		p.Detail = "the request has 1 invalid field: " + fields[0].Pointer + " " + fields[0].Detail
+	} else {
+		p.Detail = "the request has invalid fields; see errors"
+	}
+	p.Errors = fields
+	return p
+}
+
+// errorHandler turns every error a handler or middleware returns into a
+// problem+json response. Typed errors are mapped once here; anything else is
+// a 500 whose truth goes to the log, never to the client.
+func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {
+	return func(err error, c echo.Context) {
+		if c.Response().Committed {
+			return
+		}
+		p := toProblem(err)
+		if p.Status >= 500 {
+			log.Error("request failed", "request_id", requestID(c), "method", c.Request().Method,
+				"path", c.Request().URL.Path, "status", p.Status, "error", err.Error())
+		}
+		p.Instance = c.Request().URL.Path
+		p.RequestID = requestID(c)
+		if p.Status == http.StatusMethodNotAllowed {
+			// echo sets Allow on the response already.
+			p.Detail = "method " + c.Request().Method + " is not allowed on this path"
+		}
+		if c.Request().Method == http.MethodHead {
+			_ = c.NoContent(p.Status)
+			return
+		}
+		c.Response().Header().Set(echo.HeaderContentType, "application/problem+json")
+		_ = c.JSON(p.Status, p)
+	}
+}
+
+func toProblem(err error) *Problem {
+	var (
+		p     *Problem
+		in    *calc.InputError
+		he    *echo.HTTPError
+		dataE *calc.DataError
+	)
+	switch {
+	case errors.As(err, &p):
+		return p
+	case errors.As(err, &in):
+		fields := make([]FieldProblem, len(in.Fields))
+		for i, f := range in.Fields {
+			fields[i] = FieldProblem{Pointer: f.Pointer, Detail: f.Detail}
+		}
+		return invalid(fields)
+	case errors.As(err, &dataE):
+		return problem(http.StatusInternalServerError, "internal error")
+	case errors.Is(err, registry.ErrUnavailable):
+		return problem(http.StatusServiceUnavailable, "the declaration registry is unavailable; calculations still work — retry later")
+	case errors.As(err, &he):
+		p := problem(he.Code, "")
+		switch he.Code {
+		case http.StatusNotFound:
+			p.Detail = "no such endpoint; see /swagger/index.html"
+		case http.StatusRequestEntityTooLarge:
+			p.Detail = "the request body is larger than the configured limit (ALCARBON_BODY_LIMIT)"
+		case http.StatusMethodNotAllowed:
+		default:
+			if he.Code < 500 {
+				if m, ok := he.Message.(string); ok {
+					p.Detail = m
+				}
+			} else {
+				p = problem(he.Code, "internal error")
+			}
+		}
+		return p
+	}
+	return problem(http.StatusInternalServerError, "internal error")
+}

@@ -1,0 +1,72 @@
+package api
+
+import (
+	"net/http"
+	"net/http/pprof"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	echoSwagger "github.com/swaggo/echo-swagger"
+
+	"alcarbon/calc"
+	_ "alcarbon/docs" // generated Swagger spec
+)
+
+// New returns the HTTP handler with every route of the service. This file
+// is the whole API surface: read it first.
+func New(o Options) *echo.Echo {
+	s := &server{
+		catalog: o.Catalog, cache: o.Cache, redisConfigured: o.RedisConfigured, store: o.Store,
+		log: o.Logger, metrics: newMetrics(o.Registry), engines: map[string]*calc.Engine{},
+	}
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.HTTPErrorHandler = errorHandler(s.log)
+
+	// Outermost first: the request id is set before anything logs; the
+	// access log and metrics see the final status; recovery turns a panic
+	// into an error the error handler answers as 500.
+	e.Use(requestIDMiddleware)
+	e.Use(accessLog(s.log))
+	e.Use(s.metrics.middleware)
+	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{
+		DisableStackAll: true, DisablePrintStack: true,
+		LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
+			s.log.Error("panic", "request_id", requestID(c), "error", err.Error(), "stack", string(stack))
+			return err
+		},
+	}))
+	e.Use(securityHeaders)
+	if len(o.CORSOrigins) > 0 {
+		e.Use(middleware.CORSWithConfig(middleware.CORSConfig{
+			AllowOrigins:  o.CORSOrigins,
+			AllowMethods:  []string{http.MethodGet, http.MethodPost, http.MethodOptions},
+			AllowHeaders:  []string{echo.HeaderContentType, echo.HeaderAuthorization, headerRequestID, "If-None-Match"},
+			ExposeHeaders: []string{"ETag", "X-Cache", headerRequestID, "Link"},
+		}))
+	}
+	e.Use(middleware.BodyLimit(bodyLimitString(o.BodyLimit)))
+
+	// Operations.
+	e.GET("/healthz", s.handleHealthz)
+	e.GET("/readyz", s.handleReadyz)
+	e.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(o.Registry, promhttp.HandlerOpts{})))
+	e.GET("/swagger/*", echoSwagger.WrapHandler)
+	if o.PProf {
+		e.GET("/debug/pprof/*", echo.WrapHandler(http.HandlerFunc(pprof.Index)))
+		e.GET("/debug/pprof/profile", echo.WrapHandler(http.HandlerFunc(pprof.Profile)))
+		e.GET("/debug/pprof/trace", echo.WrapHandler(http.HandlerFunc(pprof.Trace)))
+	}
+
+	// Reference data.
+	e.GET("/v1/datasets", s.handleDatasets)
+	e.GET("/v1/grid-factors", s.handleGridFactors)
+	e.GET("/v1/grid-factors/:region", s.handleGridFactorsRegion)
+
+	// Calculations.
+	e.POST("/v1/electricity", s.handleElectricity)
+	e.POST("/v1/footprints/primary", s.handlePrimaryFootprint)
+	e.POST("/v1/assessments/plant", s.handlePlantAssessment)
+	return e
+}

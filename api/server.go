@@ -1,0 +1,59 @@
+// Package api is alcarbon's HTTP adapter: the echo routes (routes.go lists
+// them all), request and response types, problem+json errors, middleware,
+// caching of calculation responses and the operational endpoints.
+package api
+
+import (
+	"log/slog"
+	"sync"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"alcarbon/cache"
+	"alcarbon/calc"
+	"alcarbon/factors"
+	"alcarbon/registry"
+)
+
+// Options are the server's dependencies and settings.
+type Options struct {
+	Catalog *factors.Catalog
+	Cache   *cache.Cache
+	// RedisConfigured says whether Cache has a Redis tier (for /readyz).
+	RedisConfigured bool
+	// Store is the declaration registry; nil disables the endpoints that need it.
+	Store    registry.Store
+	Logger   *slog.Logger
+	Registry *prometheus.Registry
+	// BodyLimit is the largest request body accepted [bytes].
+	BodyLimit   int64
+	CORSOrigins []string
+	PProf       bool
+}
+
+// server holds what handlers share. Everything in it is safe for
+// concurrent use.
+type server struct {
+	catalog *factors.Catalog
+	cache   *cache.Cache
+	// redisConfigured says whether the cache has a Redis tier.
+	redisConfigured bool
+	store           registry.Store
+	log             *slog.Logger
+	metrics         *metrics
+
+	enginesMu sync.Mutex
+	engines   map[string]*calc.Engine
+}
+
+// engine returns the calculation engine of a dataset version.
+func (s *server) engine(ds *factors.Dataset) *calc.Engine {
+	s.enginesMu.Lock()
+	defer s.enginesMu.Unlock()
+	e, ok := s.engines[ds.Version()]
+	if !ok {
+		e = calc.New(ds)
+		s.engines[ds.Version()] = e
+	}
+	return e
+}

@@ -1,0 +1,622 @@
+package calc
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+
+	"alcarbon/factors"
+)
+
+// Basis is the kind of electricity emission factor a calculation uses.
+type Basis string
+
+// The two electricity bases (DESIGN §2.2). They are different quantities and
+// are never mixed in one result.
+const (
+	// BasisOperational uses the MEE/NBS average CO2 factors: combustion CO2
+	// at the generator, renewables zero. Enterprise reporting and CBAM.
+	BasisOperational Basis = "co2_operational"
+	// BasisLifecycle uses the MEE electricity carbon-footprint factors and
+	// per-technology life-cycle factors (ISO 14067 / GB/T 24067 product
+	// footprints).
+	BasisLifecycle Basis = "lifecycle"
+)
+
+// SourceKind is a kind of electricity supply.
+type SourceKind string
+
+// The supply kinds of DESIGN §2.2.
+const (
+	KindGrid          SourceKind = "grid"
+	KindCaptive       SourceKind = "captive"
+	KindOnsitePV      SourceKind = "onsite_pv"
+	KindDirectLine    SourceKind = "direct_line"
+	KindGreenContract SourceKind = "green_contract"
+)
+
+// SourceKinds lists every supply kind, for validation messages.
+var SourceKinds = []SourceKind{KindGrid, KindCaptive, KindOnsitePV, KindDirectLine, KindGreenContract}
+
+// Technologies lists the generation technologies with dataset factors.
+var Technologies = []string{"coal", "gas", "hydro", "nuclear", "wind", "solar", "csp", "biomass"}
+
+// renewableTech says which technologies count as renewable.
+var renewableTech = map[string]bool{"hydro": true, "wind": true, "solar": true, "csp": true, "biomass": true}
+
+// Residual-mix choices for grid MWh not covered by certificates.
+const (
+	ResidualGridAverage                      = "grid_average"
+	ResidualNationalExcludingMarketNonfossil = "national_excluding_market_nonfossil"
+)
+
+// Source is one electricity supply of a plant. Exactly one of Share and
+// MWh is set (the API validates it).
+type Source struct {
+	Kind SourceKind
+	Name string
+	// Share is a fraction of the demand left after fixed volumes.
+	Share *float64
+	// MWh is a fixed annual volume [MWh/yr].
+	MWh *float64
+	// Region of a grid source or of the grid a green contract is delivered
+	// over; empty means the plant's region.
+	Region string
+	// Fuel of a captive plant: "coal" or "gas".
+	Fuel string
+	// Technology of a direct line or green contract (see Technologies).
+	Technology string
+	// EFtCO2PerMWh overrides the dataset factor of a captive plant or
+	// direct line [t CO2/MWh].
+	EFtCO2PerMWh *float64
+	// CoalGCEPerKWh is a coal captive plant's specific coal consumption
+	// [g ce/kWh], converted to an EF when EFtCO2PerMWh is not given.
+	CoalGCEPerKWh *float64
+}
+
+// ElectricityInput is a plant's electricity demand and supply portfolio.
+type ElectricityInput struct {
+	Region string
+	Year   int
+	Basis  Basis
+	// DemandMWh is the annual demand D [MWh/yr]. When AnnualVolumes is
+	// false it is the demand of one tonne of product [MWh/t] and fixed
+	// volumes and certificates are not allowed.
+	DemandMWh     float64
+	AnnualVolumes bool
+	Sources       []Source
+	// CertificatesMWh are unbundled green certificates (GEC, 1 = 1 MWh).
+	CertificatesMWh *float64
+	// ResidualMix names the factor for grid MWh not covered by
+	// certificates in the market-based result; ResidualEF overrides it.
+	ResidualMix string
+	ResidualEF  *float64
+	// Pointer is the JSON pointer of the portfolio in the request
+	// ("/electricity"), used in errors and defaults.
+	Pointer string
+}
+
+// SourceResult is one source's part of the supply.
+type SourceResult struct {
+	Kind            SourceKind
+	Name            string
+	Technology      string
+	Region          string
+	Implicit        bool // added by the engine to cover the remainder
+	MWh             float64
+	ExportedMWh     float64
+	Share           float64 // of demand
+	EFLocation      float64 // t CO2(e)/MWh
+	EFMarket        float64
+	CertificatesMWh float64 // certificates applied to this source
+	Renewable       bool
+	RenewableMWhLoc float64 // renewable MWh counted in the location-based share
+}
+
+// RenewableShare holds the three renewable-share definitions of DESIGN §2.2.
+type RenewableShare struct {
+	LocationBased float64
+	MarketBased   float64
+	// HourlyMatched is nil when a renewable source has no hourly profile.
+	HourlyMatched *float64
+}
+
+// ElectricityResult is the portfolio's emission factors and shares.
+type ElectricityResult struct {
+	Basis                  Basis
+	DemandMWh              float64
+	EFLocation             float64 // t CO2(e)/MWh of demand
+	EFMarket               float64
+	RenewableShare         RenewableShare
+	Sources                []SourceResult
+	CertificatesAppliedMWh float64
+	ExportedMWh            float64
+}
+
+// Electricity computes a supply portfolio on its own (POST /v1/electricity).
+func (e *Engine) Electricity(in ElectricityInput) (ElectricityResult, Provenance, error) {
+	l := newLedger(e.ds)
+	r, err := portfolio(l, in)
+	return r, l.provenance(), err
+}
+
+// portfolio allocates demand to sources and computes location- and
+// market-based factors and renewable shares (DESIGN §2.2):
+//
+//  1. fixed volumes are taken first, in list order; any volume beyond
+//     demand is exported and does not count;
+//  2. the remainder is split among share-based sources by their shares;
+//     with none, the plant region's grid supplies it;
+//  3. EF_loc = Σ MWh_i × EF_loc,i / D; EF_mkt = Σ MWh_i × EF_mkt,i / D, where
+//     certificates zero the market factor of the grid MWh they cover.
+func portfolio(l *ledger, in ElectricityInput) (ElectricityResult, error) {
+	res := ElectricityResult{Basis: in.Basis, DemandMWh: in.DemandMWh}
+	if in.DemandMWh <= 0 {
+		return res, fieldError(in.Pointer, "electricity demand must be positive")
+	}
+	sources := in.Sources
+
+	// 1. Fixed volumes first.
+	remaining := in.DemandMWh
+	var shareSum float64
+	hasShares := false
+	out := make([]SourceResult, 0, len(sources)+1)
+	for i, s := range sources {
+		ptr := fmt.Sprintf("%s/sources/%d", in.Pointer, i)
+		sr := SourceResult{Kind: s.Kind, Name: s.Name, Technology: s.Technology, Region: s.Region}
+		switch {
+		case s.MWh != nil:
+			if !in.AnnualVolumes {
+				return res, fieldError(ptr+"/mwh", "an annual volume needs production_t (or demand_mwh) so that it can be related to demand; give production_t or use share")
+			}
+			used := math.Min(*s.MWh, remaining)
+			sr.MWh = used
+			sr.ExportedMWh = *s.MWh - used
+			remaining -= used
+		case s.Share != nil:
+			hasShares = true
+			shareSum += *s.Share
+		}
+		out = append(out, sr)
+	}
+	// 2. Shares split the remainder.
+	if hasShares {
+		if math.Abs(shareSum-1) > 1e-6 {
+			return res, fieldError(in.Pointer+"/sources", "shares of the share-based sources must sum to 1 (they split the demand left after fixed volumes); they sum to %s", strconv.FormatFloat(shareSum, 'g', 6, 64))
+		}
+		if remaining <= 0 {
+			l.warn("fixed volumes meet the whole demand; share-based sources supply 0 MWh")
+		}
+		for i, s := range sources {
+			if s.Share != nil {
+				out[i].MWh = *s.Share * remaining
+			}
+		}
+		remaining = 0
+	} else if remaining > 1e-9*in.DemandMWh {
+		out = append(out, SourceResult{Kind: KindGrid, Region: in.Region, Implicit: true, MWh: remaining})
+		l.assume("%.6g MWh of demand not covered by the listed sources come from the %s grid", remaining, in.Region)
+		sources = append(append([]Source(nil), sources...), Source{Kind: KindGrid})
+	}
+	for _, sr := range out {
+		res.ExportedMWh += sr.ExportedMWh
+	}
+	if res.ExportedMWh > 0 {
+		l.warn("fixed volumes exceed demand by %.6g MWh; the excess is exported and does not count toward this product", res.ExportedMWh)
+	}
+
+	// 3. Factors per source.
+	instruments := in.CertificatesMWh != nil && *in.CertificatesMWh > 0
+	for i := range out {
+		ptr := fmt.Sprintf("%s/sources/%d", in.Pointer, i)
+		if out[i].Implicit {
+			ptr = in.Pointer
+		}
+		if out[i].Kind == KindGreenContract {
+			instruments = true
+		}
+		if err := sourceFactors(l, in, sources[i], &out[i], ptr); err != nil {
+			return res, err
+		}
+	}
+
+	// Certificates cover grid MWh (location-based: no effect).
+	var gridMWh float64
+	for _, sr := range out {
+		if sr.Kind == KindGrid {
+			gridMWh += sr.MWh
+		}
+	}
+	if in.CertificatesMWh != nil && *in.CertificatesMWh > 0 {
+		ptr := in.Pointer + "/certificates_mwh"
+		if !in.AnnualVolumes {
+			return res, fieldError(ptr, "certificates are annual MWh and need production_t (or demand_mwh) to relate them to demand")
+		}
+		if gridMWh <= 0 {
+			return res, fieldError(ptr, "certificates cover grid electricity, but the portfolio has no grid MWh")
+		}
+		applied := math.Min(*in.CertificatesMWh, gridMWh)
+		if *in.CertificatesMWh > gridMWh {
+			l.warn("certificates (%.6g MWh) exceed grid electricity (%.6g MWh); only %.6g MWh are counted", *in.CertificatesMWh, gridMWh, applied)
+		}
+		res.CertificatesAppliedMWh = applied
+		for i := range out {
+			if out[i].Kind == KindGrid && out[i].MWh > 0 {
+				covered := applied * out[i].MWh / gridMWh
+				out[i].CertificatesMWh = covered
+				out[i].EFMarket *= 1 - covered/out[i].MWh
+			}
+		}
+		l.assume("green certificates (GEC, 1 certificate = 1 MWh; NDRC/MOF/NEA 发改能源〔2023〕1044号) set the market-based factor of the grid MWh they cover to 0; they do not change the location-based result")
+	}
+	if instruments {
+		l.warn("no provincial residual mix is published in China; uncovered grid MWh in the market-based result use %s", residualLabel(in))
+	}
+
+	// Aggregate.
+	var locT, mktT, renLoc, renMkt float64
+	for i := range out {
+		sr := &out[i]
+		sr.Share = sr.MWh / in.DemandMWh
+		locT += sr.MWh * sr.EFLocation
+		mktT += sr.MWh * sr.EFMarket
+		renLoc += sr.RenewableMWhLoc
+		if sr.Renewable {
+			renMkt += sr.MWh
+		}
+	}
+	renMkt += res.CertificatesAppliedMWh
+	res.EFLocation = locT / in.DemandMWh
+	res.EFMarket = mktT / in.DemandMWh
+	res.RenewableShare.LocationBased = renLoc / in.DemandMWh
+	res.RenewableShare.MarketBased = math.Min(1, renMkt/in.DemandMWh)
+	res.RenewableShare.HourlyMatched = hourlyMatchedFlat(l, out, in.DemandMWh)
+	res.Sources = out
+	return res, nil
+}
+
+// residualLabel describes the factor used for uncovered grid MWh.
+func residualLabel(in ElectricityInput) string {
+	switch {
+	case in.ResidualEF != nil:
+		return fmt.Sprintf("the residual factor given (%.4g t/MWh)", *in.ResidualEF)
+	case in.ResidualMix == ResidualNationalExcludingMarketNonfossil:
+		return "the national factor excluding market-traded non-fossil electricity (MEE/NBS 表4), as chosen"
+	default:
+		return "the grid average (GHG Protocol Scope 2 Guidance, quality criterion 8); residual_mix \"national_excluding_market_nonfossil\" selects the national factor excluding market-traded non-fossil electricity instead"
+	}
+}
+
+// sourceFactors fills a source's location- and market-based factors and
+// renewable attributes.
+func sourceFactors(l *ledger, in ElectricityInput, s Source, sr *SourceResult, ptr string) error {
+	switch sr.Kind {
+	case KindGrid, KindGreenContract:
+		region := s.Region
+		if region == "" {
+			region = in.Region
+		}
+		sr.Region = region
+		regionPtr := "/region"
+		if s.Region != "" {
+			regionPtr = ptr + "/region"
+		}
+		ef, err := gridEF(l, region, in.Year, in.Basis, regionPtr)
+		if err != nil {
+			return err
+		}
+		frac, err := gridRenewableFraction(l, region, in.Year)
+		if err != nil {
+			return err
+		}
+		sr.EFLocation = ef
+		sr.RenewableMWhLoc = sr.MWh * frac
+		if sr.Kind == KindGrid {
+			mkt, err := residualEF(l, in, ef, ptr)
+			if err != nil {
+				return err
+			}
+			sr.EFMarket = mkt
+			return nil
+		}
+		// A green contract is physically grid power (location-based) and
+		// contractually its technology's power (market-based).
+		tef, err := technologyEF(l, s.Technology, in.Basis, in.Year, ptr+"/technology")
+		if err != nil {
+			return err
+		}
+		sr.EFMarket = tef
+		sr.Renewable = renewableTech[s.Technology]
+		if !sr.Renewable {
+			l.warn("green contract %d is for %s, which is not renewable", sourceIndex(ptr), s.Technology)
+		}
+		l.assume("green contracts count as grid electricity in the location-based result and as their technology in the market-based result")
+		return nil
+	case KindCaptive:
+		ef, err := captiveEF(l, in, s, ptr)
+		if err != nil {
+			return err
+		}
+		sr.EFLocation, sr.EFMarket = ef, ef
+		sr.Technology = s.Fuel
+		return nil
+	case KindOnsitePV:
+		ef, err := technologyEF(l, "solar", in.Basis, in.Year, ptr)
+		if err != nil {
+			return err
+		}
+		sr.EFLocation, sr.EFMarket = ef, ef
+		sr.Technology = "solar"
+		sr.Renewable = true
+		sr.RenewableMWhLoc = sr.MWh
+		return nil
+	case KindDirectLine:
+		var ef float64
+		if s.EFtCO2PerMWh != nil {
+			ef = *s.EFtCO2PerMWh
+			l.assume("direct line %d: the emission factor given (%.4g t/MWh) is used for both bases", sourceIndex(ptr), ef)
+		} else {
+			var err error
+			if ef, err = technologyEF(l, s.Technology, in.Basis, in.Year, ptr+"/technology"); err != nil {
+				return err
+			}
+			l.defaulted(ptr + "/ef_tco2_per_mwh")
+		}
+		sr.EFLocation, sr.EFMarket = ef, ef
+		sr.Renewable = renewableTech[s.Technology]
+		if sr.Renewable {
+			sr.RenewableMWhLoc = sr.MWh
+		}
+		return nil
+	}
+	return fieldError(ptr+"/kind", "unknown source kind %q; allowed: %s", sr.Kind, kindList())
+}
+
+func kindList() string {
+	s := make([]string, len(SourceKinds))
+	for i, k := range SourceKinds {
+		s[i] = string(k)
+	}
+	return strings.Join(s, ", ")
+}
+
+// sourceIndex extracts the source index from a pointer ".../sources/3".
+func sourceIndex(ptr string) int {
+	i := strings.LastIndexByte(ptr, '/')
+	n, _ := strconv.Atoi(ptr[i+1:])
+	return n
+}
+
+// captiveEF returns a captive plant's factor: given, from its coal
+// consumption, or the dataset's technology default.
+func captiveEF(l *ledger, in ElectricityInput, s Source, ptr string) (float64, error) {
+	if s.EFtCO2PerMWh != nil {
+		l.assume("captive plant %d: the emission factor given (%.4g t/MWh) is used for both bases", sourceIndex(ptr), *s.EFtCO2PerMWh)
+		return *s.EFtCO2PerMWh, nil
+	}
+	if s.CoalGCEPerKWh != nil {
+		mj, err := l.factor("energy/kgce_mj")
+		if err != nil {
+			return 0, err
+		}
+		coal, err := fuelCO2PerGJ(l, "coal")
+		if err != nil {
+			return 0, err
+		}
+		ef := CoalPowerEF(*s.CoalGCEPerKWh, mj, coal)
+		l.assume("captive plant %d: EF = %.4g g ce/kWh × 29.3076 MJ/kgce × coal factor = %.4f t CO2/MWh (combustion CO2 only, used for both bases)", sourceIndex(ptr), *s.CoalGCEPerKWh, ef)
+		return ef, nil
+	}
+	l.defaulted(ptr + "/ef_tco2_per_mwh")
+	l.warn("captive plant %d has no emission factor or coal consumption; the dataset's %s-power default is used — give the plant's own figure", sourceIndex(ptr), s.Fuel)
+	return technologyEF(l, s.Fuel, in.Basis, in.Year, ptr+"/fuel")
+}
+
+// fuelCO2PerGJ returns a fuel's CO2 factor per GJ from the dataset's carbon
+// content and oxidation fraction, recording the derived value.
+func fuelCO2PerGJ(l *ledger, fuel string) (float64, error) {
+	cc, err := l.factor("fuel/" + fuel + "/carbon_content")
+	if err != nil {
+		return 0, err
+	}
+	ox, err := l.factor("fuel/" + fuel + "/oxidation")
+	if err != nil {
+		return 0, err
+	}
+	ef := FuelCO2PerGJ(cc, ox)
+	l.derived("fuel/"+fuel+"/co2_per_gj", ef, "tCO2/GJ", "carbon content × oxidation × 44/12")
+	return ef, nil
+}
+
+// fuelCO2PerUnit returns a fuel's CO2 factor per unit of fuel (Nm3 or t).
+func fuelCO2PerUnit(l *ledger, fuel string) (float64, error) {
+	ncv, err := l.factor("fuel/" + fuel + "/ncv")
+	if err != nil {
+		return 0, err
+	}
+	perGJ, err := fuelCO2PerGJ(l, fuel)
+	if err != nil {
+		return 0, err
+	}
+	return ncv * perGJ, nil
+}
+
+// latestOnOrBefore returns the latest year in years (ascending) that is not
+// after year, and whether there is one.
+func latestOnOrBefore(years []int, year int) (int, bool) {
+	best, ok := 0, false
+	for _, y := range years {
+		if y <= year {
+			best, ok = y, true
+		}
+	}
+	return best, ok
+}
+
+func yearList(years []int) string {
+	s := make([]string, len(years))
+	for i, y := range years {
+		s[i] = strconv.Itoa(y)
+	}
+	return strings.Join(s, ", ")
+}
+
+// electricityRow looks up a grid row for the latest year not after year,
+// warning when it is not year itself.
+func electricityRow(l *ledger, kind, region string, year int, ptr string) (factors.Factor, error) {
+	years := l.ds.ElectricityYears(kind, region)
+	y, ok := latestOnOrBefore(years, year)
+	if !ok {
+		if len(years) == 0 {
+			return factors.Factor{}, fieldError(ptr, "the dataset has no %s factor for region %s", kind, region)
+		}
+		return factors.Factor{}, fieldError(ptr, "the dataset has no %s factor for %s in or before %d; it has %s", kind, region, year, yearList(years))
+	}
+	f, _ := l.ds.Electricity(kind, region, y)
+	if y != year {
+		l.warn("no %s factor for %s in %d; the latest earlier one (%d) is used", kind, region, year, y)
+	}
+	l.use(f)
+	return f, nil
+}
+
+// gridEF returns the location-based factor of a region's grid on a basis.
+// On the lifecycle basis a provincial value is estimated with
+// ProvincialLifecycleEstimate, because MEE publishes the carbon-footprint
+// factor nationally only.
+// regionPtr is the JSON pointer of the field that named the region.
+func gridEF(l *ledger, region string, year int, basis Basis, regionPtr string) (float64, error) {
+	if _, ok := l.ds.Region(region); !ok {
+		return 0, fieldError(regionPtr, "unknown region %q; GET /v1/grid-factors lists the regions", region)
+	}
+	co2, err := electricityRow(l, "average_co2", region, year, "/year")
+	if err != nil {
+		return 0, err
+	}
+	if basis == BasisOperational {
+		return co2.Value, nil
+	}
+	cfp, err := electricityRow(l, "average_cfp", "CN", year, "/year")
+	if err != nil {
+		return 0, err
+	}
+	if region == "CN" {
+		return cfp.Value, nil
+	}
+	nat, err := electricityRow(l, "average_co2", "CN", co2.Year, "/year")
+	if err != nil {
+		return 0, err
+	}
+	ef := ProvincialLifecycleEstimate(cfp.Value, co2.Value, nat.Value)
+	l.derived(fmt.Sprintf("grid/average_cfp_estimate/%s/%d", region, cfp.Year), ef, "tCO2e/MWh",
+		fmt.Sprintf("estimate, not published: national carbon-footprint factor %d (%.4f) × %s CO2 factor %d (%.4f) / national CO2 factor %d (%.4f)",
+			cfp.Year, cfp.Value, region, co2.Year, co2.Value, nat.Year, nat.Value))
+	l.warn("MEE publishes the electricity carbon-footprint (life-cycle) factor nationally only; the %s value is an estimate (national life-cycle factor scaled by the provincial/national CO2 factor ratio)", region)
+	return ef, nil
+}
+
+// gridRenewableFraction returns the renewable fraction of a region's grid:
+// the region's own value if the dataset has one, else the national one.
+func gridRenewableFraction(l *ledger, region string, year int) (float64, error) {
+	const kind = "renewable_fraction"
+	for _, r := range []string{region, "CN"} {
+		years := l.ds.ElectricityYears(kind, r)
+		if len(years) == 0 {
+			continue
+		}
+		y, ok := latestOnOrBefore(years, year)
+		if !ok {
+			y = years[0]
+		}
+		f, _ := l.ds.Electricity(kind, r, y)
+		l.use(f)
+		if r != region {
+			l.warn("the dataset has no renewable fraction for %s; the national value is used for its grid", region)
+		}
+		if y != year {
+			l.warn("no grid renewable fraction for %s in %d; %d is used", r, year, y)
+		}
+		return f.Value, nil
+	}
+	return 0, &DataError{ID: "grid/renewable_fraction/CN"}
+}
+
+// residualEF returns the market-based factor of grid MWh not covered by
+// certificates.
+func residualEF(l *ledger, in ElectricityInput, gridAverage float64, ptr string) (float64, error) {
+	if in.ResidualEF != nil {
+		return *in.ResidualEF, nil
+	}
+	if in.ResidualMix != ResidualNationalExcludingMarketNonfossil {
+		return gridAverage, nil
+	}
+	f, err := electricityRow(l, "excl_market_nonfossil_co2", "CN", in.Year, in.Pointer+"/residual_mix")
+	if err != nil {
+		return 0, err
+	}
+	if in.Basis == BasisLifecycle {
+		l.warn("the national factor excluding market-traded non-fossil electricity is an operational CO2 factor; on the lifecycle basis it understates upstream emissions of the grid MWh it is applied to")
+	}
+	return f.Value, nil
+}
+
+// technologyEF returns the dataset factor of a generation technology on a
+// basis: operational CO2 (no year) or life-cycle for the latest year not
+// after year (the earliest available if none).
+func technologyEF(l *ledger, tech string, basis Basis, year int, ptr string) (float64, error) {
+	known := false
+	for _, t := range Technologies {
+		known = known || t == tech
+	}
+	if !known {
+		return 0, fieldError(ptr, "unknown technology %q; allowed: %s", tech, strings.Join(Technologies, ", "))
+	}
+	if basis == BasisOperational {
+		return l.factor("tech/co2_operational/" + tech)
+	}
+	// Life-cycle factors carry a vintage: the latest not after year, else
+	// the earliest after it (bounded search over map lookups).
+	id := func(y int) string { return fmt.Sprintf("tech/lifecycle/%s/%d", tech, y) }
+	y, found := 0, false
+	for c := year; c >= year-50 && !found; c-- {
+		_, found = l.ds.Factor(id(c))
+		y = c
+	}
+	for c := year + 1; c <= year+50 && !found; c++ {
+		_, found = l.ds.Factor(id(c))
+		y = c
+	}
+	if !found {
+		return 0, &DataError{ID: "tech/lifecycle/" + tech}
+	}
+	if y != year {
+		l.warn("no life-cycle factor for %s power in %d; %d is used", tech, year, y)
+	}
+	return l.factor(fmt.Sprintf("tech/lifecycle/%s/%d", tech, y))
+}
+
+// hourlyMatchedFlat returns the hourly-matched renewable share for a flat
+// load when every renewable supply is flat (direct lines and contracts
+// without a profile): Σ_h min(load_h, ren_h) / Σ_h load_h = min(R, D) / D.
+// It returns nil when an on-site PV source has no hourly profile, since its
+// match depends on the hour.
+func hourlyMatchedFlat(l *ledger, out []SourceResult, demand float64) *float64 {
+	var ren float64
+	flatRenewables := false
+	for _, sr := range out {
+		if sr.Kind == KindOnsitePV && sr.MWh > 0 {
+			l.assume("hourly-matched share not computed: on-site PV given as annual MWh has no hourly profile")
+			return nil
+		}
+		if sr.Renewable && sr.MWh > 0 {
+			ren += sr.MWh
+			flatRenewables = true
+		}
+	}
+	if flatRenewables {
+		l.assume("the plant load and contracted or direct-line renewable supply without a profile are taken as flat over the 8,760 hours of the year")
+	}
+	v := math.Min(ren, demand) / demand
+	return &v
+}

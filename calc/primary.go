@@ -1,0 +1,650 @@
+package calc
+
+import "fmt"
+
+// Stage names of a primary aluminium footprint (DESIGN §2.1), in order.
+const (
+	StageAluminaRefining         = "alumina_refining"
+	StageAnodeProduction         = "anode_production"
+	StageElectrolysisDirect      = "electrolysis_direct"
+	StageElectrolysisElectricity = "electrolysis_electricity"
+	StageCasting                 = "casting"
+)
+
+// Cell technologies (IPCC 2006 Table 4.15 plus the CBAM 2025 point-fed
+// prebake classes).
+var CellTechnologies = []string{"CWPB", "PFPB_L", "PFPB_M", "PFPB_MW", "SWPB", "VSS", "HSS"}
+
+// PFC methods.
+var PFCMethods = []string{"default", "tier1", "slope", "overvoltage", "measured"}
+
+// Slope coefficient sets.
+var SlopeCoefficientSets = []string{"cbam2025", "ipcc2006", "cn_guideline"}
+
+// GWPSets are the selectable IPCC assessment reports.
+var GWPSets = []string{"AR4", "AR5", "AR6"}
+
+// Fuels usable in fuel fields.
+var Fuels = []string{"natural_gas", "coal", "diesel", "fuel_oil", "petroleum_coke", "lpg", "lng", "coke_oven_gas"}
+
+// PrimaryInput is a smelter's activity data. Nil pointers take dataset
+// defaults, recorded in Provenance.Defaulted.
+type PrimaryInput struct {
+	Region      string
+	Year        int
+	GWP         string
+	Basis       Basis
+	ProductionT *float64
+
+	Alumina      AluminaInput
+	Anode        AnodeInput
+	Electrolysis ElectrolysisInput
+	Casting      CastingInput
+	Electricity  ElectricityInput // Region, Year, Basis, DemandMWh and Pointer are set by the engine
+}
+
+// AluminaInput is the alumina stage: consumption and the alumina footprint,
+// given or computed from the refinery's energy.
+type AluminaInput struct {
+	ConsumptionTPerT   *float64 // t alumina / t Al
+	FootprintTCO2ePerT *float64 // t CO2e / t alumina, cradle-to-gate
+	Refinery           RefineryInput
+}
+
+// RefineryInput is the energy of an alumina refinery per t of alumina.
+type RefineryInput struct {
+	CoalGJPerT         *float64
+	NaturalGasNm3PerT  *float64
+	ElectricityKWhPerT *float64
+	// UpstreamTCO2ePerT is bauxite, caustic soda and lime per t alumina.
+	UpstreamTCO2ePerT *float64
+}
+
+// AnodeInput is the anode: its carbon consumption in the cells (direct
+// CO2) and its production footprint.
+type AnodeInput struct {
+	NetCarbonTPerT      *float64 // NAC, t C / t Al
+	SulphurFraction     *float64
+	AshFraction         *float64
+	ConsumptionTPerT    *float64 // t baked anode / t Al
+	ProductionTCO2ePerT *float64 // t CO2e / t baked anode
+	// BakingEnergyKgcePerT and BakingFuel compute the baking fuel term
+	// when ProductionTCO2ePerT is not given.
+	BakingEnergyKgcePerT *float64
+	BakingFuel           string
+}
+
+// ElectrolysisInput is the potline.
+type ElectrolysisInput struct {
+	Technology string
+	ACkWhPerT  *float64 // liquid-aluminium AC power consumption, kWh/t
+	PFC        PFCInput
+}
+
+// PFCInput selects the PFC method and its data.
+type PFCInput struct {
+	Method                       string
+	Coefficients                 string   // slope coefficient set
+	AnodeEffectMinutesPerCellDay *float64 // slope
+	AnodeEffectOvervoltageMV     *float64 // overvoltage
+	CurrentEfficiency            *float64 // overvoltage, fraction
+	CF4KgPerT, C2F6KgPerT        *float64 // measured
+	SlopeCF4, FractionC2F6       *float64 // installation-specific coefficients (slope)
+}
+
+// CastingInput is the casthouse. Molten means the metal leaves the smelter
+// liquid (direct supply), so there is no casting.
+type CastingInput struct {
+	ElectricityKWhPerT *float64
+	NaturalGasNm3PerT  *float64
+	Molten             bool
+}
+
+// Stage is one stage's emissions [t CO2e/t Al].
+type Stage struct {
+	Name          string
+	LocationBased float64
+	MarketBased   float64
+	Share         float64 // of the location-based total
+}
+
+// Gases splits the location-based total by gas [t CO2e/t Al].
+type Gases struct {
+	CO2, CF4, C2F6 float64
+	CF4KgPerT      float64
+	C2F6KgPerT     float64
+}
+
+// Scopes splits the location-based total by where it is emitted.
+type Scopes struct {
+	// Direct is scope 1 at the smelter: anode CO2, PFC, casting fuel and
+	// captive power plants.
+	Direct float64
+	// IndirectElectricity is purchased electricity (grid, direct lines,
+	// green contracts).
+	IndirectElectricity float64
+	// Upstream is alumina and anodes made elsewhere.
+	Upstream float64
+}
+
+// Ratings grade the smelter against national standards.
+type Ratings struct {
+	ACkWhPerT      float64
+	GB21346ACGrade int    // 1–3, 0 above the grade-3 limit
+	NDRCLevel      string // "benchmark", "baseline" or "below_baseline"
+}
+
+// CBAM is the EU CBAM view (Regulation 2023/956; IR 2025/2547), always on
+// CBAM's own rules: AR5 GWPs and operational CO2 electricity factors.
+type CBAM struct {
+	CNCode                string
+	SEEDirect             float64 // t CO2e/t
+	SEEIndirect           float64
+	ElectricityMWhPerT    float64
+	ElectricityEF         float64
+	ObligationTCO2ePerT   float64 // aluminium is in Annex II: direct only
+	DefaultValueTCO2ePerT *float64
+	DefaultValueNote      string
+}
+
+// PrimaryResult is the footprint of 1 t of primary aluminium.
+type PrimaryResult struct {
+	DeclaredUnit  string
+	LocationBased float64
+	MarketBased   float64
+	Stages        []Stage
+	Gases         Gases
+	Scopes        Scopes
+	Electricity   ElectricityResult
+	MWhPerT       float64
+	Ratings       Ratings
+	CBAM          CBAM
+	GWP           string
+	Basis         Basis
+}
+
+// Primary computes the cradle-to-gate footprint of 1 t of primary
+// aluminium (DESIGN §2.1).
+func (e *Engine) Primary(in PrimaryInput) (PrimaryResult, Provenance, error) {
+	l := newLedger(e.ds)
+	r, err := primary(l, in)
+	return r, l.provenance(), err
+}
+
+func primary(l *ledger, in PrimaryInput) (PrimaryResult, error) {
+	res := PrimaryResult{GWP: in.GWP, Basis: in.Basis, DeclaredUnit: "1 t primary aluminium (ingot)"}
+	if in.Casting.Molten {
+		res.DeclaredUnit = "1 t primary aluminium (liquid metal at the smelter gate)"
+	}
+
+	// Electricity: potline AC plus casthouse.
+	ac, err := l.orDefault(in.Electrolysis.ACkWhPerT, "/electrolysis/ac_kwh_per_t", "iai/CN/ac_kwh_per_t/2021")
+	if err != nil {
+		return res, err
+	}
+	if in.Electrolysis.ACkWhPerT == nil {
+		l.warn("AC power not given: the IAI China average for 2021 (13,511 kWh/t) is used — give the smelter's own figure")
+	}
+	castKWh, castGasNm3 := 0.0, 0.0
+	if !in.Casting.Molten {
+		if castKWh, err = l.orDefault(in.Casting.ElectricityKWhPerT, "/casting/electricity_kwh_per_t", "default/casting_electricity"); err != nil {
+			return res, err
+		}
+		if in.Casting.NaturalGasNm3PerT != nil {
+			castGasNm3 = *in.Casting.NaturalGasNm3PerT
+		}
+	} else {
+		l.assume("metal leaves the smelter molten (direct supply): no casting electricity or fuel")
+	}
+	res.MWhPerT = (ac + castKWh) / 1000
+
+	el := in.Electricity
+	el.Region, el.Year, el.Basis, el.Pointer = in.Region, in.Year, in.Basis, "/electricity"
+	el.DemandMWh = res.MWhPerT
+	if in.ProductionT != nil {
+		el.DemandMWh = res.MWhPerT * *in.ProductionT
+		el.AnnualVolumes = true
+	}
+	elec, err := portfolio(l, el)
+	if err != nil {
+		return res, err
+	}
+	res.Electricity = elec
+
+	gwp, err := gwpSet(l, in.GWP)
+	if err != nil {
+		return res, err
+	}
+
+	// Alumina.
+	alumina, err := aluminaStage(l, in)
+	if err != nil {
+		return res, err
+	}
+	// Anode production.
+	anodeProd, err := anodeProductionStage(l, in.Anode)
+	if err != nil {
+		return res, err
+	}
+	// Electrolysis direct: anode CO2 + PFC.
+	anodeCO2, err := anodeCO2Term(l, in.Anode)
+	if err != nil {
+		return res, err
+	}
+	cf4Kg, c2f6Kg, err := pfc(l, in.Electrolysis)
+	if err != nil {
+		return res, err
+	}
+	res.Gases.CF4KgPerT, res.Gases.C2F6KgPerT = cf4Kg, c2f6Kg
+	res.Gases.CF4 = GasCO2e(cf4Kg, gwp.cf4)
+	res.Gases.C2F6 = GasCO2e(c2f6Kg, gwp.c2f6)
+	direct := anodeCO2 + res.Gases.CF4 + res.Gases.C2F6
+
+	// Electricity stages.
+	acMWh, castMWh := ac/1000, castKWh/1000
+	castFuel := 0.0
+	if castGasNm3 > 0 {
+		ng, err := fuelCO2PerUnit(l, "natural_gas")
+		if err != nil {
+			return res, err
+		}
+		castFuel = castGasNm3 * ng
+	}
+
+	res.Stages = []Stage{
+		{Name: StageAluminaRefining, LocationBased: alumina, MarketBased: alumina},
+		{Name: StageAnodeProduction, LocationBased: anodeProd, MarketBased: anodeProd},
+		{Name: StageElectrolysisDirect, LocationBased: direct, MarketBased: direct},
+		{Name: StageElectrolysisElectricity, LocationBased: acMWh * elec.EFLocation, MarketBased: acMWh * elec.EFMarket},
+		{Name: StageCasting, LocationBased: castMWh*elec.EFLocation + castFuel, MarketBased: castMWh*elec.EFMarket + castFuel},
+	}
+	for _, s := range res.Stages {
+		res.LocationBased += s.LocationBased
+		res.MarketBased += s.MarketBased
+	}
+	for i := range res.Stages {
+		if res.LocationBased > 0 {
+			res.Stages[i].Share = res.Stages[i].LocationBased / res.LocationBased
+		}
+	}
+	res.Gases.CO2 = res.LocationBased - res.Gases.CF4 - res.Gases.C2F6
+	l.assume("gases: everything except CF4 and C2F6 is reported as CO2 (electricity and upstream factors are CO2 or CO2e as published)")
+
+	// Scopes: captive plants are the enterprise's own combustion.
+	var captiveShare float64
+	for _, s := range elec.Sources {
+		if s.Kind == KindCaptive {
+			captiveShare += s.MWh * s.EFLocation
+		}
+	}
+	elecT := res.MWhPerT * elec.EFLocation
+	captiveT := 0.0
+	if elec.EFLocation > 0 {
+		captiveT = elecT * captiveShare / (elec.EFLocation * elec.DemandMWh)
+	}
+	res.Scopes = Scopes{
+		Direct:              direct + castFuel + captiveT,
+		IndirectElectricity: elecT - captiveT,
+		Upstream:            alumina + anodeProd,
+	}
+
+	if res.Ratings, err = ratings(l, ac); err != nil {
+		return res, err
+	}
+	if res.CBAM, err = primaryCBAM(l, in, el, anodeCO2, cf4Kg, c2f6Kg, castFuel, res.MWhPerT); err != nil {
+		return res, err
+	}
+	return res, nil
+}
+
+type gwpValues struct{ cf4, c2f6 float64 }
+
+// gwpSet returns the CF4 and C2F6 GWP100 of an IPCC assessment report.
+func gwpSet(l *ledger, set string) (gwpValues, error) {
+	cf4, err := l.factor("gwp/" + set + "/CF4")
+	if err != nil {
+		return gwpValues{}, err
+	}
+	c2f6, err := l.factor("gwp/" + set + "/C2F6")
+	if err != nil {
+		return gwpValues{}, err
+	}
+	return gwpValues{cf4, c2f6}, nil
+}
+
+// aluminaStage returns consumption × alumina footprint [t CO2e/t Al]. The
+// footprint is given, or computed from refinery fuels, electricity and an
+// upstream term:
+//
+//	F = coal GJ × EF_coal + gas Nm3 × EF_gas + kWh/1000 × EF_grid + upstream
+func aluminaStage(l *ledger, in PrimaryInput) (float64, error) {
+	a := in.Alumina
+	cons, err := l.orDefault(a.ConsumptionTPerT, "/alumina/consumption_t_per_t", "default/alumina_consumption")
+	if err != nil {
+		return 0, err
+	}
+	if a.FootprintTCO2ePerT != nil {
+		l.assume("alumina footprint given (%.4g t CO2e/t alumina) is taken as cradle-to-gate, including bauxite and chemicals", *a.FootprintTCO2ePerT)
+		return cons * *a.FootprintTCO2ePerT, nil
+	}
+	r := a.Refinery
+	var footprint float64
+	coalGJ, err := l.orDefault(r.CoalGJPerT, "/alumina/refinery/coal_gj_per_t", "iai/CN/alumina_mj_per_t/2021")
+	if err != nil {
+		return 0, err
+	}
+	if r.CoalGJPerT == nil {
+		coalGJ /= 1000 // MJ/t → GJ/t
+		l.warn("alumina refinery energy not given: the IAI China 2021 average (10,055 MJ/t) is used and treated as coal, since the dataset has no refinery fuel split — give the refinery's own fuels or the alumina footprint")
+	}
+	coalEF, err := fuelCO2PerGJ(l, "coal")
+	if err != nil {
+		return 0, err
+	}
+	footprint += coalGJ * coalEF
+	if r.NaturalGasNm3PerT != nil {
+		ng, err := fuelCO2PerUnit(l, "natural_gas")
+		if err != nil {
+			return 0, err
+		}
+		footprint += *r.NaturalGasNm3PerT * ng
+	}
+	if r.ElectricityKWhPerT != nil && *r.ElectricityKWhPerT > 0 {
+		ef, err := gridEF(l, in.Region, in.Year, in.Basis, "/region")
+		if err != nil {
+			return 0, err
+		}
+		footprint += *r.ElectricityKWhPerT / 1000 * ef
+		l.assume("alumina refinery electricity is taken from the %s grid (location-based factor in both results)", in.Region)
+	}
+	if r.UpstreamTCO2ePerT != nil {
+		footprint += *r.UpstreamTCO2ePerT
+		return cons * footprint, nil
+	}
+	l.defaulted("/alumina/refinery/upstream_tco2e_per_t")
+	bauxite, err := l.factor("upstream/bauxite_mining")
+	if err != nil {
+		return 0, err
+	}
+	l.warn("alumina upstream: only bauxite mining (CRU 2023 world average, per t Al) is included; caustic soda and lime are not in the dataset")
+	return cons*footprint + bauxite, nil
+}
+
+// anodeCO2Term returns the direct CO2 of anode consumption by IPCC 2006
+// Eq. 4.21 (AnodeCO2) with the Chinese guideline defaults.
+func anodeCO2Term(l *ledger, a AnodeInput) (float64, error) {
+	nac, err := l.orDefault(a.NetCarbonTPerT, "/anode/net_carbon_t_per_t", "anode/cn_default/nac")
+	if err != nil {
+		return 0, err
+	}
+	s, err := l.orDefault(a.SulphurFraction, "/anode/sulphur_fraction", "anode/default/sulphur")
+	if err != nil {
+		return 0, err
+	}
+	ash, err := l.orDefault(a.AshFraction, "/anode/ash_fraction", "anode/default/ash")
+	if err != nil {
+		return 0, err
+	}
+	return AnodeCO2(nac, s, ash), nil
+}
+
+// anodeProductionStage returns consumption × production footprint of baked
+// anodes [t CO2e/t Al]. The production footprint is given, or computed as
+// baking fuel + pitch volatiles (Eq. 4.22) + packing coke (Eq. 4.23) per t
+// baked anode with the IPCC/40 CFR 98 default parameters.
+func anodeProductionStage(l *ledger, a AnodeInput) (float64, error) {
+	cons, err := l.orDefault(a.ConsumptionTPerT, "/anode/consumption_t_per_t", "anode/default/consumption")
+	if err != nil {
+		return 0, err
+	}
+	if a.ProductionTCO2ePerT != nil {
+		return cons * *a.ProductionTCO2ePerT, nil
+	}
+	l.defaulted("/anode/production_tco2e_per_t")
+	// Pitch volatiles per t baked anode.
+	ratio, err := l.factor("anode/green_to_baked_ratio")
+	if err != nil {
+		return 0, err
+	}
+	h, err := l.factor("anode/hydrogen_fraction")
+	if err != nil {
+		return 0, err
+	}
+	pitch := PitchVolatilesCO2(ratio, h*ratio, 1, 0)
+	l.assume("anode baking: pitch volatiles by IPCC 2006 Eq. 4.22 with green/baked ratio %.4g, hydrogen %.3g of green anode weight and no waste tar collected (non-Riedhammer furnace)", ratio, h)
+	// Packing coke.
+	pcc, err := l.factor("anode/packing_coke/consumption")
+	if err != nil {
+		return 0, err
+	}
+	pcS, err := l.factor("anode/packing_coke/sulphur")
+	if err != nil {
+		return 0, err
+	}
+	pcAsh, err := l.factor("anode/packing_coke/ash")
+	if err != nil {
+		return 0, err
+	}
+	packing := PackingCokeCO2(pcc, 1, pcS, pcAsh)
+	// Baking fuel.
+	kgce := 0.0
+	if a.BakingEnergyKgcePerT != nil {
+		kgce = *a.BakingEnergyKgcePerT
+	} else {
+		l.defaulted("/anode/baking_energy_kgce_per_t")
+		if kgce, err = l.factor("gb25324/baking/grade3"); err != nil {
+			return 0, err
+		}
+		l.warn("anode baking energy not given: the GB 25324-2022 grade-3 limit (the mandatory maximum) is used, a conservative default")
+	}
+	fuel := a.BakingFuel
+	if fuel == "" {
+		fuel = "natural_gas"
+		l.defaulted("/anode/baking_fuel")
+		l.assume("anode baking fuel taken as natural gas")
+	}
+	mj, err := l.factor("energy/kgce_mj")
+	if err != nil {
+		return 0, err
+	}
+	fuelEF, err := fuelCO2PerGJ(l, fuel)
+	if err != nil {
+		return 0, err
+	}
+	baking := KgceToGJ(kgce, mj) * fuelEF
+	l.warn("anode production excludes coke calcining, forming, rodding and the upstream footprint of coke and pitch (not in the dataset); give production_tco2e_per_t to include them")
+	return cons * (baking + pitch + packing), nil
+}
+
+// pfc returns CF4 and C2F6 [kg/t Al] by the chosen method.
+func pfc(l *ledger, el ElectrolysisInput) (cf4, c2f6 float64, err error) {
+	p := el.PFC
+	tech := el.Technology
+	switch p.Method {
+	case "", "default":
+		if p.Method == "" {
+			l.defaulted("/electrolysis/pfc/method")
+		}
+		if cf4, err = l.factor("pfc/cn_default/cf4"); err != nil {
+			return
+		}
+		c2f6, err = l.factor("pfc/cn_default/c2f6")
+		l.assume("PFC: Chinese guideline default emission factors (CF4 and C2F6 per t Al)")
+		return
+	case "measured":
+		if p.CF4KgPerT == nil || p.C2F6KgPerT == nil {
+			return 0, 0, fieldError("/electrolysis/pfc", "method \"measured\" needs cf4_kg_per_t and c2f6_kg_per_t")
+		}
+		return *p.CF4KgPerT, *p.C2F6KgPerT, nil
+	case "tier1":
+		t := ipccClass(l, tech)
+		if cf4, err = l.factor("pfc/tier1/" + t + "/cf4"); err != nil {
+			return
+		}
+		c2f6, err = l.factor("pfc/tier1/" + t + "/c2f6")
+		l.warn("PFC Tier 1 (IPCC 2006 Table 4.15) is far above actual Chinese point-fed prebake practice; use slope or measured data where available")
+		return
+	case "slope":
+		if p.AnodeEffectMinutesPerCellDay == nil {
+			return 0, 0, fieldError("/electrolysis/pfc/anode_effect_minutes_per_cell_day", "method \"slope\" needs anode-effect minutes per cell-day (0–10)")
+		}
+		sef, frac, err := slopeCoefficients(l, tech, p)
+		if err != nil {
+			return 0, 0, err
+		}
+		cf4 = SlopeCF4(*p.AnodeEffectMinutesPerCellDay, sef)
+		return cf4, cf4 * frac, nil
+	case "overvoltage":
+		if p.AnodeEffectOvervoltageMV == nil || p.CurrentEfficiency == nil {
+			return 0, 0, fieldError("/electrolysis/pfc", "method \"overvoltage\" needs anode_effect_overvoltage_mv and current_efficiency")
+		}
+		t := tech
+		if t == "PFPB_L" || t == "PFPB_M" || t == "PFPB_MW" || t == "" {
+			t = "CWPB"
+			l.assume("overvoltage coefficients: point-fed prebake uses the CWPB values (IR 2025/2547 Annex II B.7; no PFPB-specific overvoltage coefficient in the dataset)")
+		}
+		set := "cbam2025"
+		if _, ok := l.ds.Factor("pfc/overvoltage/" + set + "/" + t + "/ovc"); !ok {
+			return 0, 0, fieldError("/electrolysis/technology", "no overvoltage coefficient for %s in the dataset (only CWPB, PFPB_* and SWPB); use method slope or measured", tech)
+		}
+		ovc, err := l.factor("pfc/overvoltage/" + set + "/" + t + "/ovc")
+		if err != nil {
+			return 0, 0, err
+		}
+		frac, err := l.factor("pfc/overvoltage/" + set + "/" + t + "/f_c2f6")
+		if err != nil {
+			return 0, 0, err
+		}
+		cf4 = OvervoltageCF4(ovc, *p.AnodeEffectOvervoltageMV, *p.CurrentEfficiency)
+		return cf4, cf4 * frac, nil
+	}
+	return 0, 0, fieldError("/electrolysis/pfc/method", "unknown method %q", p.Method)
+}
+
+// ipccClass maps a cell technology to its IPCC 2006 Tier 1 class: the
+// point-fed prebake classes of CBAM fall under CWPB.
+func ipccClass(l *ledger, tech string) string {
+	switch tech {
+	case "", "PFPB_L", "PFPB_M", "PFPB_MW":
+		l.assume("IPCC 2006 technology class: point-fed prebake (%s) is counted as CWPB", orDefaultString(tech, "unspecified"))
+		return "CWPB"
+	}
+	return tech
+}
+
+func orDefaultString(s, d string) string {
+	if s == "" {
+		return d
+	}
+	return s
+}
+
+// slopeCoefficients returns the slope coefficient and C2F6/CF4 weight
+// fraction for a technology from the chosen set (CBAM 2025 by default).
+func slopeCoefficients(l *ledger, tech string, p PFCInput) (sef, frac float64, err error) {
+	if p.SlopeCF4 != nil && p.FractionC2F6 != nil {
+		l.assume("PFC slope: installation-specific coefficients given")
+		return *p.SlopeCF4, *p.FractionC2F6, nil
+	}
+	set := p.Coefficients
+	if set == "" {
+		set = "cbam2025"
+		l.defaulted("/electrolysis/pfc/coefficients")
+	}
+	if set == "cn_guideline" {
+		if sef, err = l.factor("pfc/cn_slope/sef_cf4"); err != nil {
+			return
+		}
+		frac, err = l.factor("pfc/cn_slope/f_c2f6")
+		return
+	}
+	t := tech
+	if t == "" {
+		return 0, 0, fieldError("/electrolysis/technology", "the slope method needs the cell technology; allowed: %v", CellTechnologies)
+	}
+	if t == "PFPB_MW" || (set == "ipcc2006" && (t == "PFPB_L" || t == "PFPB_M")) {
+		l.assume("slope coefficients: %s uses the CWPB values (IR 2025/2547 Annex II Table 2: PFPB without automated anode-effect intervention uses own measurement, else CWPB)", t)
+		t = "CWPB"
+	}
+	id := fmt.Sprintf("pfc/slope/%s/%s/", set, t)
+	if sef, err = l.factor(id + "sef_cf4"); err != nil {
+		return
+	}
+	frac, err = l.factor(id + "f_c2f6")
+	return
+}
+
+// ratings grades the liquid-aluminium AC power consumption against
+// GB 21346-2022 Table 1 and the NDRC benchmark/baseline levels.
+func ratings(l *ledger, ac float64) (Ratings, error) {
+	var limits [3]float64
+	for i := range limits {
+		v, err := l.factor(fmt.Sprintf("gb21346/liquid_ac/grade%d", i+1))
+		if err != nil {
+			return Ratings{}, err
+		}
+		limits[i] = v
+	}
+	bench, err := l.factor("ndrc/benchmark/liquid_ac")
+	if err != nil {
+		return Ratings{}, err
+	}
+	base, err := l.factor("ndrc/baseline/liquid_ac")
+	if err != nil {
+		return Ratings{}, err
+	}
+	r := Ratings{ACkWhPerT: ac, GB21346ACGrade: Grade(ac, limits)}
+	switch {
+	case ac <= bench:
+		r.NDRCLevel = "benchmark"
+	case ac <= base:
+		r.NDRCLevel = "baseline"
+	default:
+		r.NDRCLevel = "below_baseline"
+	}
+	return r, nil
+}
+
+// primaryCBAM computes the CBAM specific embedded emissions of unwrought
+// aluminium (CN 7601) on CBAM's rules: direct = anode CO2 + PFC with the
+// CBAM (AR5) GWPs + casting fuel; indirect = electricity × the operational
+// CO2 factor of the supply (location-based). Aluminium is in Annex II of
+// Regulation 2023/956, so only direct emissions count (Art. 7(1)).
+func primaryCBAM(l *ledger, in PrimaryInput, el ElectricityInput, anodeCO2, cf4Kg, c2f6Kg, castFuel, mwhPerT float64) (CBAM, error) {
+	cf4GWP, err := l.factor("cbam/gwp/CF4")
+	if err != nil {
+		return CBAM{}, err
+	}
+	c2f6GWP, err := l.factor("cbam/gwp/C2F6")
+	if err != nil {
+		return CBAM{}, err
+	}
+	c := CBAM{CNCode: "7601"}
+	c.SEEDirect = anodeCO2 + GasCO2e(cf4Kg, cf4GWP) + GasCO2e(c2f6Kg, c2f6GWP) + castFuel
+	// CBAM's indirect emissions use operational CO2 factors whatever the
+	// request's basis; a separate ledger keeps this run's warnings out of
+	// the main result, while its factors are listed.
+	el.Basis = BasisOperational
+	sub := newLedger(l.ds)
+	opRes, err := portfolio(sub, el)
+	if err != nil {
+		return CBAM{}, err
+	}
+	for _, f := range sub.p.Factors {
+		l.useRecorded(f)
+	}
+	ef := opRes.EFLocation
+	c.ElectricityMWhPerT = mwhPerT
+	c.ElectricityEF = ef
+	c.SEEIndirect = mwhPerT * ef
+	c.ObligationTCO2ePerT = c.SEEDirect
+	if len(in.Region) >= 2 && in.Region[:2] == "CN" {
+		v, err := l.factor("cbam/default/CN/7601")
+		if err != nil {
+			return CBAM{}, err
+		}
+		c.DefaultValueTCO2ePerT = &v
+		c.DefaultValueNote = "Commission default for unwrought aluminium from China (direct); mark-ups of 10 % (2026), 20 % (2027) and 30 % (2028 on) apply when defaults are used"
+	}
+	return c, nil
+}

@@ -1,0 +1,126 @@
+package calc
+
+import (
+	"fmt"
+	"sort"
+
+	"alcarbon/factors"
+)
+
+// FactorUse is one dataset value a result depends on.
+type FactorUse struct {
+	ID         string
+	Value      float64
+	Unit       string
+	Source     string
+	Confidence factors.Confidence
+	Note       string
+}
+
+// Provenance lists what a result rests on: every dataset factor used, the
+// assumptions made, the warnings a reader must see, and the input fields
+// (JSON pointers) that took dataset defaults instead of user values.
+type Provenance struct {
+	Factors     []FactorUse
+	Assumptions []string
+	Warnings    []string
+	Defaulted   []string
+}
+
+// ledger collects provenance while a calculation runs. It deduplicates by
+// factor id and by message text so repeated lookups are listed once.
+type ledger struct {
+	ds          *factors.Dataset
+	factorIdx   map[string]int
+	p           Provenance
+	seenMessage map[string]bool
+}
+
+func newLedger(ds *factors.Dataset) *ledger {
+	return &ledger{ds: ds, factorIdx: map[string]int{}, seenMessage: map[string]bool{}}
+}
+
+// factor returns the value of a dataset factor and records its use. A
+// missing id is a dataset defect, reported as a DataError.
+func (l *ledger) factor(id string) (float64, error) {
+	f, ok := l.ds.Factor(id)
+	if !ok {
+		return 0, &DataError{ID: id}
+	}
+	l.use(f)
+	return f.Value, nil
+}
+
+// use records a factor already looked up.
+func (l *ledger) use(f factors.Factor) {
+	if _, ok := l.factorIdx[f.ID]; ok {
+		return
+	}
+	l.factorIdx[f.ID] = len(l.p.Factors)
+	l.p.Factors = append(l.p.Factors, FactorUse{
+		ID: f.ID, Value: f.Value, Unit: f.Unit, Source: f.Source,
+		Confidence: f.Confidence, Note: f.Note,
+	})
+}
+
+// useRecorded records a factor use taken from another ledger.
+func (l *ledger) useRecorded(f FactorUse) {
+	if _, ok := l.factorIdx[f.ID]; ok {
+		return
+	}
+	l.factorIdx[f.ID] = len(l.p.Factors)
+	l.p.Factors = append(l.p.Factors, f)
+}
+
+// derived records a value the engine computed from dataset factors, so a
+// reader sees it next to its inputs (for example a fuel's CO2 factor).
+func (l *ledger) derived(id string, value float64, unit, how string) {
+	if _, ok := l.factorIdx[id]; ok {
+		return
+	}
+	l.factorIdx[id] = len(l.p.Factors)
+	l.p.Factors = append(l.p.Factors, FactorUse{
+		ID: id, Value: value, Unit: unit, Source: "alcarbon engine " + EngineVersion,
+		Confidence: factors.ConfidenceMedium, Note: "derived: " + how,
+	})
+}
+
+func (l *ledger) assume(format string, args ...any) {
+	msg := fmt.Sprintf(format, args...)
+	if !l.seenMessage[msg] {
+		l.seenMessage[msg] = true
+		l.p.Assumptions = append(l.p.Assumptions, msg)
+	}
+}
+
+func (l *ledger) warn(format string, args ...any) {
+	msg := fmt.Sprintf(format, args...)
+	if !l.seenMessage[msg] {
+		l.seenMessage[msg] = true
+		l.p.Warnings = append(l.p.Warnings, msg)
+	}
+}
+
+// defaulted records that the input at pointer took a dataset default.
+func (l *ledger) defaulted(pointer string) {
+	l.p.Defaulted = append(l.p.Defaulted, pointer)
+}
+
+// orDefault returns *v when the user gave it; otherwise it records the
+// default at pointer and returns the dataset factor id's value.
+func (l *ledger) orDefault(v *float64, pointer, id string) (float64, error) {
+	if v != nil {
+		return *v, nil
+	}
+	l.defaulted(pointer)
+	return l.factor(id)
+}
+
+// provenance returns the collected provenance with factors sorted by id.
+func (l *ledger) provenance() Provenance {
+	p := l.p
+	p.Factors = append([]FactorUse(nil), l.p.Factors...)
+	sort.Slice(p.Factors, func(i, j int) bool { return p.Factors[i].ID < p.Factors[j].ID })
+	sort.Strings(p.Defaulted)
+	return p
+}

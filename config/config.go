@@ -1,0 +1,408 @@
+// Package config reads alcarbon's configuration from ALCARBON_* environment
+// variables: one table lists every variable with its default, its help text
+// and its parser, so Load and Usage cannot drift apart.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"math"
+	"net"
+	"net/url"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// Config is the validated runtime configuration. The zero value is not
+// usable; obtain one from Load.
+type Config struct {
+	Addr            string        // listen address, host:port
+	DataDir         string        // folder of the embedded SQLite registry
+	RedisURL        string        // "" = in-process cache only; else redis:// or rediss://
+	DatabaseURL     string        // "" = embedded SQLite; else postgres:// or postgresql://
+	CacheTTL        time.Duration // lifetime of a cached result, > 0
+	CacheMaxEntries int           // in-process cache capacity [entries], 1..10,000,000
+	BodyLimit       int64         // maximum request body [bytes], 1 KiB..64 MiB
+	ShutdownTimeout time.Duration // grace period for in-flight requests, > 0
+	LogLevel        slog.Level    // debug, info, warn or error
+	CORSOrigins     []string      // allowed origins: "*" or scheme://host[:port]; nil = CORS off
+	PProf           bool          // serve /debug/pprof
+	RateLimit       float64       // write requests per second per API key, > 0
+	RateBurst       int           // write requests allowed in a burst per API key, >= 1
+	ReadTimeout     time.Duration // http.Server.ReadTimeout, > 0
+	WriteTimeout    time.Duration // http.Server.WriteTimeout, > 0
+	IdleTimeout     time.Duration // http.Server.IdleTimeout, > 0
+}
+
+// Error reports one invalid environment variable. Its message is one
+// sentence: the variable's name, then what is wrong and what is allowed.
+type Error struct {
+	Name   string // e.g. "ALCARBON_CACHE_TTL"
+	Reason string // e.g. `"abc" is not a duration; use a Go duration such as 30m or 24h`
+}
+
+func (e *Error) Error() string { return e.Name + ": " + e.Reason }
+
+// variable is one row of the configuration table. def is parsed by set
+// exactly like a value from the environment, so defaults are validated too.
+type variable struct {
+	name string
+	def  string
+	help string
+	set  func(c *Config, value string) error
+}
+
+const (
+	minBodyLimit       = 1 << 10  // 1 KiB
+	maxBodyLimit       = 64 << 20 // 64 MiB
+	maxCacheMaxEntries = 10_000_000
+	maxRateBurst       = 1_000_000
+	masked             = "xxxxx" // what url.URL.Redacted puts in place of a password
+)
+
+var variables = []variable{
+	{"ALCARBON_ADDR", ":8080",
+		"listen address, host:port or :port",
+		func(c *Config, v string) (err error) { c.Addr, err = parseAddr(v); return err }},
+	{"ALCARBON_DATA_DIR", "./data",
+		"folder of the embedded SQLite registry (used when ALCARBON_DATABASE_URL is empty)",
+		func(c *Config, v string) error { c.DataDir = v; return nil }},
+	{"ALCARBON_REDIS_URL", "",
+		"Redis as second cache tier: redis://[[user]:password@]host[:port][/db] or rediss://… for TLS; empty = in-process cache only",
+		func(c *Config, v string) (err error) { c.RedisURL, err = parseRedisURL(v); return err }},
+	{"ALCARBON_DATABASE_URL", "",
+		"registry database: postgres://user:password@host[:port]/db (or postgresql://); empty = embedded SQLite in ALCARBON_DATA_DIR",
+		func(c *Config, v string) (err error) { c.DatabaseURL, err = parseDatabaseURL(v); return err }},
+	{"ALCARBON_CACHE_TTL", "24h",
+		"lifetime of a cached result, a Go duration > 0 such as 30m or 24h",
+		func(c *Config, v string) (err error) { c.CacheTTL, err = parseDuration(v, "30m or 24h"); return err }},
+	{"ALCARBON_CACHE_MAX_ENTRIES", "10000",
+		"in-process cache capacity, entries, 1 to 10000000",
+		func(c *Config, v string) (err error) {
+			c.CacheMaxEntries, err = parseInt(v, 1, maxCacheMaxEntries)
+			return err
+		}},
+	{"ALCARBON_BODY_LIMIT", "1MiB",
+		"maximum request body, bytes or a size such as 512KiB, 1MiB or 2MB, 1KiB to 64MiB",
+		func(c *Config, v string) (err error) {
+			c.BodyLimit, err = parseSize(v, minBodyLimit, maxBodyLimit)
+			return err
+		}},
+	{"ALCARBON_SHUTDOWN_TIMEOUT", "15s",
+		"grace period for in-flight requests on shutdown, a Go duration > 0",
+		func(c *Config, v string) (err error) {
+			c.ShutdownTimeout, err = parseDuration(v, "15s or 1m")
+			return err
+		}},
+	{"ALCARBON_LOG_LEVEL", "info",
+		"minimum log level: debug, info, warn or error",
+		func(c *Config, v string) (err error) { c.LogLevel, err = parseLevel(v); return err }},
+	{"ALCARBON_CORS_ORIGINS", "",
+		"comma-separated origins allowed by CORS, each * or http(s)://host[:port] without a path; empty = CORS off",
+		func(c *Config, v string) (err error) { c.CORSOrigins, err = parseOrigins(v); return err }},
+	{"ALCARBON_PPROF", "false",
+		"serve /debug/pprof: 1, 0, true or false",
+		func(c *Config, v string) (err error) { c.PProf, err = parseBool(v); return err }},
+	{"ALCARBON_RATE_LIMIT", "10",
+		"write requests per second per API key, a number > 0",
+		func(c *Config, v string) (err error) { c.RateLimit, err = parsePositiveFloat(v); return err }},
+	{"ALCARBON_RATE_BURST", "20",
+		"write requests allowed in a burst per API key, 1 to 1000000",
+		func(c *Config, v string) (err error) { c.RateBurst, err = parseInt(v, 1, maxRateBurst); return err }},
+	{"ALCARBON_READ_TIMEOUT", "15s",
+		"time to read a whole request, a Go duration > 0",
+		func(c *Config, v string) (err error) { c.ReadTimeout, err = parseDuration(v, "15s or 1m"); return err }},
+	{"ALCARBON_WRITE_TIMEOUT", "60s",
+		"time to handle a request and write the response, a Go duration > 0",
+		func(c *Config, v string) (err error) { c.WriteTimeout, err = parseDuration(v, "60s or 2m"); return err }},
+	{"ALCARBON_IDLE_TIMEOUT", "120s",
+		"time a keep-alive connection may stay idle, a Go duration > 0",
+		func(c *Config, v string) (err error) { c.IdleTimeout, err = parseDuration(v, "120s or 5m"); return err }},
+}
+
+// Load reads every variable with getenv (os.Getenv in production); an unset
+// or blank variable takes its default. It returns all invalid variables at
+// once, joined, each as an *Error; the Config is then the zero value.
+// Unknown ALCARBON_* variables are ignored.
+func Load(getenv func(string) string) (Config, error) {
+	var c Config
+	var errs []error
+	for _, v := range variables {
+		value := strings.TrimSpace(getenv(v.name))
+		if value == "" {
+			value = v.def
+		}
+		if err := v.set(&c, value); err != nil {
+			errs = append(errs, &Error{Name: v.name, Reason: err.Error()})
+		}
+	}
+	if len(errs) > 0 {
+		return Config{}, errors.Join(errs...)
+	}
+	return c, nil
+}
+
+// Usage returns the help text for `alcarbon --help`: one line per variable
+// with its default and what is allowed.
+func Usage() string {
+	var b strings.Builder
+	b.WriteString("Environment variables (all optional):\n\n")
+	w := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
+	for _, v := range variables {
+		def := strconv.Quote(v.def)
+		if v.def == "" {
+			def = "none"
+		}
+		fmt.Fprintf(w, "  %s\tdefault %s\t%s\n", v.name, def, v.help)
+	}
+	w.Flush()
+	return b.String()
+}
+
+// LogValue implements slog.LogValuer. Passwords in RedisURL and DatabaseURL,
+// in the user info or in a *password* query parameter, are replaced by
+// "xxxxx".
+func (c Config) LogValue() slog.Value {
+	return slog.GroupValue(
+		slog.String("addr", c.Addr),
+		slog.String("data_dir", c.DataDir),
+		slog.String("redis_url", redactURL(c.RedisURL)),
+		slog.String("database_url", redactURL(c.DatabaseURL)),
+		slog.Duration("cache_ttl", c.CacheTTL),
+		slog.Int("cache_max_entries", c.CacheMaxEntries),
+		slog.Int64("body_limit", c.BodyLimit),
+		slog.Duration("shutdown_timeout", c.ShutdownTimeout),
+		slog.String("log_level", c.LogLevel.String()),
+		slog.String("cors_origins", strings.Join(c.CORSOrigins, ",")),
+		slog.Bool("pprof", c.PProf),
+		slog.Float64("rate_limit", c.RateLimit),
+		slog.Int("rate_burst", c.RateBurst),
+		slog.Duration("read_timeout", c.ReadTimeout),
+		slog.Duration("write_timeout", c.WriteTimeout),
+		slog.Duration("idle_timeout", c.IdleTimeout),
+	)
+}
+
+// redactURL masks the password of a URL, in its user info and in any query
+// parameter whose name contains "password" (libpq's password, sslpassword).
+// A value that does not parse as a URL is masked whole.
+func redactURL(s string) string {
+	if s == "" {
+		return ""
+	}
+	u, err := url.Parse(s)
+	if err != nil {
+		return masked
+	}
+	if u.RawQuery != "" {
+		q := u.Query()
+		changed := false
+		for k := range q {
+			if strings.Contains(strings.ToLower(k), "password") {
+				q[k] = []string{masked}
+				changed = true
+			}
+		}
+		if changed {
+			u.RawQuery = q.Encode()
+		}
+	}
+	return u.Redacted()
+}
+
+func parseAddr(v string) (string, error) {
+	_, port, err := net.SplitHostPort(v)
+	if err == nil {
+		_, err = strconv.ParseUint(port, 10, 16)
+	}
+	if err != nil {
+		return "", fmt.Errorf("%q is not a listen address; use host:port or :port with a port from 0 to 65535, such as :8080", v)
+	}
+	return v, nil
+}
+
+func parseDuration(v, examples string) (time.Duration, error) {
+	d, err := time.ParseDuration(v)
+	if err != nil {
+		return 0, fmt.Errorf("%q is not a duration; use a Go duration such as %s", v, examples)
+	}
+	if d <= 0 {
+		return 0, fmt.Errorf("%q is not positive; use a Go duration greater than zero such as %s", v, examples)
+	}
+	return d, nil
+}
+
+func parseInt(v string, lo, hi int) (int, error) {
+	n, err := strconv.Atoi(v)
+	if err != nil && !errors.Is(err, strconv.ErrRange) {
+		return 0, fmt.Errorf("%q is not a whole number; use a whole number from %d to %d", v, lo, hi)
+	}
+	if err != nil || n < lo || n > hi {
+		return 0, fmt.Errorf("%q is out of range; use a whole number from %d to %d", v, lo, hi)
+	}
+	return n, nil
+}
+
+// sizeUnits are the accepted size suffixes, lower-cased: SI (kB = 1000 B)
+// and IEC (KiB = 1024 B).
+var sizeUnits = map[string]int64{
+	"": 1, "b": 1,
+	"kb": 1e3, "mb": 1e6, "gb": 1e9,
+	"kib": 1 << 10, "mib": 1 << 20, "gib": 1 << 30,
+}
+
+// parseSize parses bytes ("1048576") or a whole number with a unit
+// ("512KiB", "1MiB", "2MB", case-insensitive, optional space) and checks
+// lo <= size <= hi.
+func parseSize(v string, lo, hi int64) (int64, error) {
+	bad := fmt.Errorf("%q is not a size; use bytes or a size such as 512KiB, 1MiB or 2MB", v)
+	i := strings.IndexFunc(v, func(r rune) bool { return r < '0' || r > '9' })
+	if i == 0 {
+		return 0, bad
+	}
+	digits, unit := v, ""
+	if i > 0 {
+		digits, unit = v[:i], strings.ToLower(strings.TrimSpace(v[i:]))
+	}
+	mult, ok := sizeUnits[unit]
+	if !ok {
+		return 0, bad
+	}
+	n, err := strconv.ParseInt(digits, 10, 64)
+	if (err != nil && !errors.Is(err, strconv.ErrRange)) || err == nil && n < 0 {
+		return 0, bad
+	}
+	if err != nil || n > math.MaxInt64/mult || n*mult < lo || n*mult > hi {
+		return 0, fmt.Errorf("%q is out of range; use a size from %s to %s", v, formatSize(lo), formatSize(hi))
+	}
+	return n * mult, nil
+}
+
+// formatSize writes n in the largest IEC unit that divides it.
+func formatSize(n int64) string {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return strconv.FormatInt(n>>20, 10) + "MiB"
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return strconv.FormatInt(n>>10, 10) + "KiB"
+	}
+	return strconv.FormatInt(n, 10) + "B"
+}
+
+func parseLevel(v string) (slog.Level, error) {
+	switch strings.ToLower(v) {
+	case "debug":
+		return slog.LevelDebug, nil
+	case "info":
+		return slog.LevelInfo, nil
+	case "warn":
+		return slog.LevelWarn, nil
+	case "error":
+		return slog.LevelError, nil
+	}
+	return 0, fmt.Errorf("%q is not a log level; use debug, info, warn or error", v)
+}
+
+// parseOrigins splits a comma-separated list; empty items are skipped.
+// Scheme and host are lower-cased, as browsers send them in Origin.
+func parseOrigins(v string) ([]string, error) {
+	var origins []string
+	for o := range strings.SplitSeq(v, ",") {
+		o = strings.TrimSpace(o)
+		if o == "" {
+			continue
+		}
+		if o == "*" {
+			origins = append(origins, o)
+			continue
+		}
+		u, err := url.Parse(o)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || !validHost(u.Hostname()) ||
+			u.User != nil || u.Path != "" || u.RawQuery != "" || u.Fragment != "" || u.ForceQuery ||
+			strings.HasSuffix(o, "#") {
+			return nil, fmt.Errorf("%q is not an origin; use * or http(s)://host[:port] without a path, comma-separated", o)
+		}
+		origins = append(origins, u.Scheme+"://"+strings.ToLower(u.Host))
+	}
+	return origins, nil
+}
+
+// validHost reports whether h is an IP address or a DNS name of letters,
+// digits, hyphens and dots (no wildcards: use "*" to allow every origin).
+func validHost(h string) bool {
+	if h == "" {
+		return false
+	}
+	if net.ParseIP(h) != nil {
+		return true
+	}
+	for _, r := range h {
+		if (r < 'a' || r > 'z') && (r < 'A' || r > 'Z') && (r < '0' || r > '9') && r != '-' && r != '.' {
+			return false
+		}
+	}
+	return true
+}
+
+func parseBool(v string) (bool, error) {
+	switch strings.ToLower(v) {
+	case "1", "true":
+		return true, nil
+	case "0", "false":
+		return false, nil
+	}
+	return false, fmt.Errorf("%q is not a boolean; use 1, 0, true or false", v)
+}
+
+func parsePositiveFloat(v string) (float64, error) {
+	f, err := strconv.ParseFloat(v, 64)
+	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+		return 0, fmt.Errorf("%q is not a number; use a number greater than zero such as 10 or 0.5", v)
+	}
+	if f <= 0 {
+		return 0, fmt.Errorf("%q is not positive; use a number greater than zero such as 10 or 0.5", v)
+	}
+	return f, nil
+}
+
+// parseRedisURL accepts "" or a URL that redis.ParseURL accepts with scheme
+// redis or rediss. Error messages show the value with its password masked,
+// or not at all if it does not parse as a URL.
+func parseRedisURL(v string) (string, error) {
+	if v == "" {
+		return "", nil
+	}
+	const allowed = "use redis://[[user]:password@]host[:port][/db] or rediss:// for TLS"
+	u, err := url.Parse(v)
+	if err != nil {
+		return "", errors.New("the value is not a valid URL (not shown, it may hold a password); " + allowed)
+	}
+	if u.Scheme != "redis" && u.Scheme != "rediss" {
+		return "", fmt.Errorf("%q does not have scheme redis or rediss; %s", redactURL(v), allowed)
+	}
+	if _, err := redis.ParseURL(v); err != nil {
+		return "", fmt.Errorf("%q is not a valid Redis URL; %s", redactURL(v), allowed)
+	}
+	return v, nil
+}
+
+// parseDatabaseURL accepts "" or a URL with scheme postgres or postgresql.
+func parseDatabaseURL(v string) (string, error) {
+	if v == "" {
+		return "", nil
+	}
+	const allowed = "use postgres://user:password@host[:port]/database or postgresql://…, or leave it empty for embedded SQLite"
+	u, err := url.Parse(v)
+	if err != nil {
+		return "", errors.New("the value is not a valid URL (not shown, it may hold a password); " + allowed)
+	}
+	if u.Scheme != "postgres" && u.Scheme != "postgresql" {
+		return "", fmt.Errorf("%q does not have scheme postgres or postgresql; %s", redactURL(v), allowed)
+	}
+	return v, nil
+}

@@ -1,0 +1,176 @@
+package factors
+
+import (
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// Dataset is one version of the reference dataset. It is immutable after
+// Load and safe for concurrent reads; accessors return copies.
+type Dataset struct {
+	version  string
+	released string
+	notes    []string
+
+	factors []Factor // sorted by id, Source resolved
+	byID    map[string]int
+	elec    []Factor // grid/... rows sorted by region, year, kind
+
+	regions  []Region // national, grids, provinces; each by code
+	byRegion map[string]int
+
+	sources  []Source // sorted by id
+	bySource map[string]int
+
+	gaps  []Gap // sorted by id
+	byGap map[string]int
+}
+
+// Gap is a fact the engine would want that the reference notes did not find.
+type Gap struct {
+	ID   string `json:"id"`
+	What string `json:"what"`
+	Note string `json:"note"`
+}
+
+// Version returns the dataset version, a dotted number such as "2026.1".
+func (d *Dataset) Version() string { return d.version }
+
+// Released returns the release date as YYYY-MM-DD.
+func (d *Dataset) Released() string { return d.released }
+
+// Notes returns the release notes: what the version holds and its caveats.
+func (d *Dataset) Notes() []string { return append([]string(nil), d.notes...) }
+
+// Factor returns the factor with the given id, its Source field set to the
+// citation of its source, and whether it exists. Units are in Factor.Unit.
+func (d *Dataset) Factor(id string) (Factor, bool) {
+	i, ok := d.byID[id]
+	if !ok {
+		return Factor{}, false
+	}
+	return d.factors[i], true
+}
+
+// Factors returns every factor sorted by id.
+func (d *Dataset) Factors() []Factor { return append([]Factor(nil), d.factors...) }
+
+// Electricity returns the grid row "grid/{kind}/{region}/{year}", for
+// example kind "average_co2" (tCO2/MWh), "average_cfp" (tCO2e/MWh) or
+// "renewable_fraction" (fraction), and whether it exists.
+func (d *Dataset) Electricity(kind, region string, year int) (Factor, bool) {
+	return d.Factor("grid/" + kind + "/" + region + "/" + strconv.Itoa(year))
+}
+
+// ElectricityYears returns, ascending, the years for which the grid row of
+// kind and region exists. It is empty when there is none.
+func (d *Dataset) ElectricityYears(kind, region string) []int {
+	var years []int
+	for _, f := range d.elec {
+		if f.Kind == kind && f.Region == region {
+			years = append(years, f.Year)
+		}
+	}
+	sort.Ints(years)
+	return years
+}
+
+// ElectricityRows returns every grid/... row, sorted by region (in the
+// order of Regions), then year, then kind.
+func (d *Dataset) ElectricityRows() []Factor { return append([]Factor(nil), d.elec...) }
+
+// Regions returns every region: the nation, then the regional grids, then
+// the provinces, each group sorted by code.
+func (d *Dataset) Regions() []Region { return append([]Region(nil), d.regions...) }
+
+// Region returns the region with the given code ("CN-SX") and whether it
+// exists.
+func (d *Dataset) Region(code string) (Region, bool) {
+	i, ok := d.byRegion[code]
+	if !ok {
+		return Region{}, false
+	}
+	return d.regions[i], true
+}
+
+// Sources returns every cited document, sorted by id.
+func (d *Dataset) Sources() []Source { return append([]Source(nil), d.sources...) }
+
+// Source returns the cited document with the given id and whether it exists.
+func (d *Dataset) Source(id string) (Source, bool) {
+	i, ok := d.bySource[id]
+	if !ok {
+		return Source{}, false
+	}
+	return d.sources[i], true
+}
+
+// Gaps returns every known gap, sorted by id.
+func (d *Dataset) Gaps() []Gap { return append([]Gap(nil), d.gaps...) }
+
+// Gap returns the gap with the given id and whether it exists.
+func (d *Dataset) Gap(id string) (Gap, bool) {
+	i, ok := d.byGap[id]
+	if !ok {
+		return Gap{}, false
+	}
+	return d.gaps[i], true
+}
+
+// levelRank orders regions: national, regional grids, provinces.
+func levelRank(level string) int {
+	switch level {
+	case levelNational:
+		return 0
+	case levelGrid:
+		return 1
+	}
+	return 2
+}
+
+// index sorts the loaded rows and builds the lookup maps.
+func (d *Dataset) index() {
+	sort.Slice(d.regions, func(i, j int) bool {
+		a, b := d.regions[i], d.regions[j]
+		if ra, rb := levelRank(a.Level), levelRank(b.Level); ra != rb {
+			return ra < rb
+		}
+		return a.Code < b.Code
+	})
+	d.byRegion = make(map[string]int, len(d.regions))
+	for i, r := range d.regions {
+		d.byRegion[r.Code] = i
+	}
+
+	sort.Slice(d.sources, func(i, j int) bool { return d.sources[i].ID < d.sources[j].ID })
+	d.bySource = make(map[string]int, len(d.sources))
+	for i, s := range d.sources {
+		d.bySource[s.ID] = i
+	}
+
+	sort.Slice(d.factors, func(i, j int) bool { return d.factors[i].ID < d.factors[j].ID })
+	d.byID = make(map[string]int, len(d.factors))
+	for i, f := range d.factors {
+		d.byID[f.ID] = i
+		if strings.HasPrefix(f.ID, gridPrefix) {
+			d.elec = append(d.elec, f)
+		}
+	}
+	sort.Slice(d.elec, func(i, j int) bool {
+		a, b := d.elec[i], d.elec[j]
+		if a.Region != b.Region {
+			return d.byRegion[a.Region] < d.byRegion[b.Region]
+		}
+		if a.Year != b.Year {
+			return a.Year < b.Year
+		}
+		return a.Kind < b.Kind
+	})
+
+	sort.Slice(d.gaps, func(i, j int) bool { return d.gaps[i].ID < d.gaps[j].ID })
+	d.byGap = make(map[string]int, len(d.gaps))
+	for i, g := range d.gaps {
+		d.byGap[g.ID] = i
+	}
+}

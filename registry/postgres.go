@@ -1,0 +1,208 @@
+package registry
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/url"
+	"runtime"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+)
+
+const pgDefaultConnectTimeout = 5 * time.Second
+
+// pgMigrationLock is the pg_advisory_xact_lock key that serialises
+// migrations of replicas starting together ("alca").
+const pgMigrationLock = 0x616c6361
+
+type pgDB struct {
+	pool *pgPool
+}
+
+func openPostgres(ctx context.Context, databaseURL string) (Store, error) {
+	connString, maxConns, err := splitPoolParams(databaseURL)
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := pgx.ParseConfig(connString)
+	if err != nil {
+		return nil, fmt.Errorf("registry: invalid database URL: %w", err)
+	}
+	if cfg.ConnectTimeout == 0 {
+		cfg.ConnectTimeout = pgDefaultConnectTimeout
+	}
+	d := &pgDB{pool: newPGPool(cfg, maxConns)}
+	if err := d.ping(ctx); err != nil {
+		d.pool.close()
+		return nil, fmt.Errorf("registry: connect to PostgreSQL: %w: %w", ErrUnavailable, err)
+	}
+	if err := migrate(ctx, d); err != nil {
+		d.pool.close()
+		if d.classify(err) == ErrUnavailable {
+			return nil, fmt.Errorf("registry: migrate PostgreSQL: %w: %w", ErrUnavailable, err)
+		}
+		return nil, fmt.Errorf("registry: migrate PostgreSQL: %w", err)
+	}
+	return newSQLStore(d), nil
+}
+
+// splitPoolParams removes pool_max_conns, which is the pool's and not a
+// PostgreSQL parameter, from the URL's query, and returns its value or the
+// default, max(4, CPUs).
+func splitPoolParams(databaseURL string) (string, int, error) {
+	maxConns := max(4, runtime.NumCPU())
+	base, rawQuery, ok := strings.Cut(databaseURL, "?")
+	if !ok {
+		return databaseURL, maxConns, nil
+	}
+	params, err := url.ParseQuery(rawQuery)
+	if err != nil {
+		return "", 0, errors.New("registry: invalid database URL query")
+	}
+	if v, ok := params["pool_max_conns"]; ok {
+		n, err := strconv.Atoi(v[0])
+		if err != nil || n < 1 {
+			return "", 0, errors.New("registry: pool_max_conns must be a positive integer")
+		}
+		maxConns = n
+		params.Del("pool_max_conns")
+	}
+	if len(params) == 0 {
+		return base, maxConns, nil
+	}
+	return base + "?" + params.Encode(), maxConns, nil
+}
+
+// withConn runs fn on a pooled connection. An error that left the
+// connection closed is marked as ErrUnavailable's cause for classify.
+func (d *pgDB) withConn(ctx context.Context, fn func(conn *pgx.Conn) error) error {
+	conn, err := d.pool.acquire(ctx)
+	if err != nil {
+		return err
+	}
+	defer d.pool.release(conn)
+	err = fn(conn)
+	if err != nil && conn.IsClosed() {
+		return fmt.Errorf("%w: %w", errConnLost, err)
+	}
+	return err
+}
+
+var errConnLost = errors.New("connection lost")
+
+func (d *pgDB) read(ctx context.Context, fn func(q querier) error) error {
+	return d.withConn(ctx, func(conn *pgx.Conn) error {
+		return fn(pgQuerier{conn})
+	})
+}
+
+func (d *pgDB) write(ctx context.Context, fn func(q querier) error) error {
+	return d.withConn(ctx, func(conn *pgx.Conn) error {
+		return pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
+			return fn(pgQuerier{tx})
+		})
+	})
+}
+
+func (d *pgDB) lockMigrations(ctx context.Context, q querier) error {
+	_, err := q.exec(ctx, `SELECT pg_advisory_xact_lock(?)`, int64(pgMigrationLock))
+	return err
+}
+
+func (d *pgDB) ping(ctx context.Context) error {
+	return d.withConn(ctx, func(conn *pgx.Conn) error { return conn.Ping(ctx) })
+}
+
+func (d *pgDB) close() error {
+	d.pool.close()
+	return nil
+}
+
+func (d *pgDB) classify(err error) error {
+	if err == nil {
+		return nil
+	}
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		switch {
+		case pgErr.Code == "23505": // unique_violation
+			return ErrConflict
+		case strings.HasPrefix(pgErr.Code, "08"), // connection exception
+			strings.HasPrefix(pgErr.Code, "53"),  // insufficient resources
+			strings.HasPrefix(pgErr.Code, "57P"): // shutdown, cannot connect now
+			return ErrUnavailable
+		}
+		return nil
+	}
+	var connectErr *pgconn.ConnectError
+	var netErr net.Error
+	switch {
+	case errors.As(err, &connectErr), errors.As(err, &netErr),
+		errors.Is(err, errPoolClosed), errors.Is(err, errConnLost),
+		errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF),
+		pgconn.Timeout(err):
+		return ErrUnavailable
+	}
+	return nil
+}
+
+func (d *pgDB) timeArg(t time.Time) any { return t }
+
+func (d *pgDB) dialect() string { return "postgres" }
+
+// pgRunner is what *pgx.Conn and pgx.Tx share.
+type pgRunner interface {
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}
+
+type pgQuerier struct{ r pgRunner }
+
+func (q pgQuerier) exec(ctx context.Context, query string, args ...any) (int64, error) {
+	if len(args) > 0 {
+		query = rebind(query)
+	}
+	tag, err := q.r.Exec(ctx, query, args...)
+	return tag.RowsAffected(), err
+}
+
+func (q pgQuerier) query(ctx context.Context, query string, args ...any) (rows, error) {
+	return q.r.Query(ctx, rebind(query), args...)
+}
+
+func (q pgQuerier) queryRow(ctx context.Context, query string, args ...any) row {
+	return q.r.QueryRow(ctx, rebind(query), args...)
+}
+
+// rebind turns the ? placeholders of the shared SQL into $1, $2, …, leaving
+// string literals alone.
+func rebind(query string) string {
+	if !strings.Contains(query, "?") {
+		return query
+	}
+	var b strings.Builder
+	b.Grow(len(query) + 16)
+	n, inString := 0, false
+	for i := 0; i < len(query); i++ {
+		c := query[i]
+		switch {
+		case c == '\'':
+			inString = !inString
+		case c == '?' && !inString:
+			n++
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(n))
+			continue
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
+}

@@ -1,0 +1,308 @@
+// Package registry stores published product-footprint declarations and the
+// organisations, API keys and PACT clients that publish and read them.
+//
+// The Store interface is what callers see; Open returns the embedded SQLite
+// implementation or, given a postgres:// URL, the PostgreSQL one. Both apply
+// the embedded migrations at Open and commit every write durably before they
+// return.
+package registry
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"strings"
+	"time"
+)
+
+// Errors callers map to HTTP statuses with errors.Is. The message of an error
+// wrapping ErrNotFound, ErrConflict, ErrForbidden or ErrInvalid is written by
+// this package and safe to show a client; any other error, ErrUnavailable
+// included, may carry driver detail and belongs in the log only.
+var (
+	// ErrNotFound: the thing does not exist or the viewer may not see it;
+	// also returned for unknown, revoked or wrong credentials.
+	ErrNotFound = errors.New("not found")
+	// ErrConflict: a unique name is taken or a declaration is no longer active.
+	ErrConflict = errors.New("conflict")
+	// ErrForbidden: the caller's organisation does not own the target.
+	ErrForbidden = errors.New("forbidden")
+	// ErrInvalid: the input breaks a rule stated on the method.
+	ErrInvalid = errors.New("invalid")
+	// ErrUnavailable: the database cannot be reached or is shutting down.
+	ErrUnavailable = errors.New("database unavailable")
+)
+
+// Declaration kinds, visibilities and statuses.
+const (
+	KindPrimary = "primary"
+	KindProduct = "product"
+
+	VisibilityPublic     = "public"
+	VisibilityRestricted = "restricted"
+
+	StatusActive     = "active"
+	StatusDeprecated = "deprecated"
+)
+
+// List limits of DeclarationFilter.Limit.
+const (
+	DefaultLimit = 50
+	MaxLimit     = 500
+)
+
+// Organisation is a company that publishes or reads declarations.
+type Organisation struct {
+	ID        string
+	Name      string
+	CreatedAt time.Time
+}
+
+// APIKey describes an organisation's API key; the key itself is never stored.
+// Prefix is the key's public start ("alc_" and 12 hex digits), enough to tell
+// keys apart in a listing.
+type APIKey struct {
+	ID        string
+	OrgID     string
+	Prefix    string
+	CreatedAt time.Time
+	RevokedAt *time.Time
+}
+
+// Declaration is a published footprint: the engine's input and output, the
+// dataset and engine versions that produced it, and a content hash over them.
+// It never changes after creation except Status, which goes from active to
+// deprecated when a newer version supersedes it.
+type Declaration struct {
+	ID          string
+	OrgID       string
+	CompanyName string // name of OrgID, filled on read
+	Kind        string // KindPrimary or KindProduct
+	ProductName string
+	ProductIDs  []string
+	Region      string // ISO 3166-2, e.g. CN-SX
+	PeriodStart string // reference period, YYYY-MM-DD, inclusive
+	PeriodEnd   string // YYYY-MM-DD, inclusive, not before PeriodStart
+	Visibility  string // VisibilityPublic or VisibilityRestricted
+	// Buyers are the organisation IDs that may see a restricted declaration.
+	// Reads return them to the owner only.
+	Buyers         []string
+	Supersedes     string // ID of the previous version, "" for a first version
+	Status         string // StatusActive or StatusDeprecated
+	Version        int    // 1, or the superseded declaration's Version + 1
+	Request        json.RawMessage
+	Result         json.RawMessage
+	DatasetVersion string
+	EngineVersion  string
+	ContentHash    string  // ContentHash of this declaration, lowercase hex
+	TotalTCO2ePerT float64 // headline footprint [t CO2e/t product], used by filters
+	CreatedAt      time.Time
+}
+
+// DeclarationFilter selects declarations for ListDeclarations. Zero fields do
+// not filter.
+type DeclarationFilter struct {
+	Product      string // equal to the product name or one of the product IDs
+	Company      string // equal to the organisation's ID or name
+	Region       string
+	Status       string   // StatusActive or StatusDeprecated
+	PeriodFrom   string   // YYYY-MM-DD: reference periods ending on or after it
+	PeriodTo     string   // YYYY-MM-DD: reference periods starting on or before it
+	MaxTCO2ePerT *float64 // TotalTCO2ePerT at most this [t CO2e/t]
+	// Viewer is the calling organisation's ID, "" for anonymous. Restricted
+	// declarations are listed only to their owner and their buyers.
+	Viewer string
+	Cursor string // NextCursor of the previous page, "" for the first
+	Limit  int    // page size; ≤ 0 means DefaultLimit, above MaxLimit means MaxLimit
+}
+
+// Store keeps organisations, credentials and declarations. Implementations are
+// safe for concurrent use, and every write is durable when it returns nil.
+type Store interface {
+	// Ping reports whether the database answers; ErrUnavailable if not.
+	Ping(ctx context.Context) error
+	// Close releases the database; the Store is unusable afterwards.
+	Close() error
+
+	// CreateOrganisation adds an organisation. The name must be non-blank
+	// (ErrInvalid) and unique (ErrConflict).
+	CreateOrganisation(ctx context.Context, name string) (Organisation, error)
+	// OrganisationByName returns the organisation with exactly that name, or ErrNotFound.
+	OrganisationByName(ctx context.Context, name string) (Organisation, error)
+	// OrganisationByID returns the organisation, or ErrNotFound.
+	OrganisationByID(ctx context.Context, id string) (Organisation, error)
+
+	// CreateAPIKey issues a new key for the organisation (ErrNotFound if it
+	// does not exist) and returns the key in plain text; only its SHA-256 is
+	// stored, so this is the only time it can be seen.
+	CreateAPIKey(ctx context.Context, orgID string) (plaintext string, key APIKey, err error)
+	// AuthenticateAPIKey returns the organisation owning the key. An unknown,
+	// malformed or revoked key is ErrNotFound. Hashes are compared in constant time.
+	AuthenticateAPIKey(ctx context.Context, plaintext string) (Organisation, error)
+	// ListAPIKeys returns the organisation's keys, revoked ones included,
+	// oldest first; ErrNotFound if the organisation does not exist.
+	ListAPIKeys(ctx context.Context, orgID string) ([]APIKey, error)
+	// RevokeAPIKey revokes a key for good; ErrNotFound if it does not exist.
+	// Revoking a revoked key is a no-op.
+	RevokeAPIKey(ctx context.Context, keyID string) error
+
+	// CreatePACTClient issues OAuth2 client credentials for the organisation
+	// (ErrNotFound if it does not exist). Only the secret's SHA-256 is stored.
+	CreatePACTClient(ctx context.Context, orgID string) (clientID, secret string, err error)
+	// AuthenticatePACTClient returns the organisation owning the client.
+	// An unknown client or a wrong secret is ErrNotFound.
+	AuthenticatePACTClient(ctx context.Context, clientID, secret string) (Organisation, error)
+
+	// CreateDeclaration stores d in one transaction and returns it as stored,
+	// with ID, CreatedAt, Version, Status (active), ContentHash and
+	// CompanyName set; values given for those fields are ignored.
+	//
+	// Errors: ErrInvalid if a field breaks the rules documented on
+	// Declaration, a JSON document is not valid JSON, the total is not
+	// finite or a buyer is not a known organisation; ErrNotFound if OrgID or
+	// Supersedes does not exist; ErrForbidden if Supersedes belongs to
+	// another organisation; ErrConflict if Supersedes is already deprecated.
+	// The superseded declaration becomes deprecated in the same transaction.
+	CreateDeclaration(ctx context.Context, d Declaration) (Declaration, error)
+	// GetDeclaration returns the declaration if viewer (an organisation ID,
+	// "" for anonymous) may see it, otherwise ErrNotFound.
+	GetDeclaration(ctx context.Context, id, viewer string) (Declaration, error)
+	// ListDeclarations returns one page of the declarations matching f that
+	// f.Viewer may see, newest first (by CreatedAt, then ID), and the cursor
+	// of the next page, "" on the last. A malformed filter or cursor is ErrInvalid.
+	ListDeclarations(ctx context.Context, f DeclarationFilter) (items []Declaration, nextCursor string, err error)
+}
+
+// Open opens the registry and applies pending migrations. With databaseURL ""
+// it is the SQLite file registry.db in dataDir (created with mode 0750 if
+// missing); with a postgres:// or postgresql:// URL it is that PostgreSQL
+// database. The URL may carry pool_max_conns (default max(4, CPUs)) and any
+// PostgreSQL run-time parameter such as search_path; connect_timeout
+// defaults to 5 s. A database that cannot be reached is ErrUnavailable.
+func Open(ctx context.Context, databaseURL, dataDir string) (Store, error) {
+	switch {
+	case databaseURL == "":
+		return openSQLite(ctx, dataDir)
+	case strings.HasPrefix(databaseURL, "postgres://"), strings.HasPrefix(databaseURL, "postgresql://"):
+		return openPostgres(ctx, databaseURL)
+	default:
+		return nil, fmt.Errorf("registry: unsupported database URL: want postgres:// or empty for SQLite")
+	}
+}
+
+// ContentHash returns the lowercase hex SHA-256 of what d declares: its
+// organisation, kind, product, region, period, predecessor, request, result,
+// dataset and engine versions, as a JSON object in that order with the JSON
+// documents compacted. Access control (visibility, buyers) and the fields
+// the store assigns are not part of it, so anyone holding the declaration
+// can recompute the hash.
+func ContentHash(d Declaration) string {
+	content := struct {
+		OrgID          string          `json:"org_id"`
+		Kind           string          `json:"kind"`
+		ProductName    string          `json:"product_name"`
+		ProductIDs     []string        `json:"product_ids"`
+		Region         string          `json:"region"`
+		PeriodStart    string          `json:"period_start"`
+		PeriodEnd      string          `json:"period_end"`
+		Supersedes     string          `json:"supersedes"`
+		Request        json.RawMessage `json:"request"`
+		Result         json.RawMessage `json:"result"`
+		DatasetVersion string          `json:"dataset_version"`
+		EngineVersion  string          `json:"engine_version"`
+	}{
+		d.OrgID, d.Kind, d.ProductName, nonNil(d.ProductIDs), d.Region, d.PeriodStart, d.PeriodEnd,
+		d.Supersedes, d.Request, d.Result, d.DatasetVersion, d.EngineVersion,
+	}
+	b, err := json.Marshal(content)
+	if err != nil {
+		// Only invalid JSON in Request or Result gets here; hash the raw
+		// bytes so the result is still deterministic.
+		b = append(append([]byte(nil), d.Request...), d.Result...)
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}
+
+// normalise checks d against the rules documented on Declaration and
+// CreateDeclaration and returns it with lists deduplicated and non-nil.
+func normalise(d Declaration) (Declaration, error) {
+	invalid := func(format string, args ...any) (Declaration, error) {
+		return Declaration{}, fmt.Errorf("%w: "+format, append([]any{ErrInvalid}, args...)...)
+	}
+	switch {
+	case d.OrgID == "":
+		return invalid("organisation is required")
+	case d.Kind != KindPrimary && d.Kind != KindProduct:
+		return invalid("kind must be %q or %q", KindPrimary, KindProduct)
+	case strings.TrimSpace(d.ProductName) == "":
+		return invalid("product name is required")
+	case d.Visibility != VisibilityPublic && d.Visibility != VisibilityRestricted:
+		return invalid("visibility must be %q or %q", VisibilityPublic, VisibilityRestricted)
+	case !isDate(d.PeriodStart) || !isDate(d.PeriodEnd):
+		return invalid("reference period dates must be YYYY-MM-DD")
+	case d.PeriodEnd < d.PeriodStart:
+		return invalid("reference period ends before it starts")
+	case len(d.Request) == 0 || !json.Valid(d.Request):
+		return invalid("request is not valid JSON")
+	case len(d.Result) == 0 || !json.Valid(d.Result):
+		return invalid("result is not valid JSON")
+	case math.IsNaN(d.TotalTCO2ePerT) || math.IsInf(d.TotalTCO2ePerT, 0):
+		return invalid("total footprint must be a finite number")
+	}
+	for _, id := range d.ProductIDs {
+		if strings.TrimSpace(id) == "" {
+			return invalid("product IDs must not be blank")
+		}
+	}
+	d.ProductIDs = dedupe(d.ProductIDs)
+	d.Buyers = dedupe(d.Buyers)
+	return d, nil
+}
+
+func normaliseFilter(f DeclarationFilter) (DeclarationFilter, error) {
+	switch {
+	case f.Status != "" && f.Status != StatusActive && f.Status != StatusDeprecated:
+		return f, fmt.Errorf("%w: status must be %q or %q", ErrInvalid, StatusActive, StatusDeprecated)
+	case f.PeriodFrom != "" && !isDate(f.PeriodFrom), f.PeriodTo != "" && !isDate(f.PeriodTo):
+		return f, fmt.Errorf("%w: period dates must be YYYY-MM-DD", ErrInvalid)
+	case f.MaxTCO2ePerT != nil && math.IsNaN(*f.MaxTCO2ePerT):
+		return f, fmt.Errorf("%w: maximum footprint must be a number", ErrInvalid)
+	}
+	switch {
+	case f.Limit <= 0:
+		f.Limit = DefaultLimit
+	case f.Limit > MaxLimit:
+		f.Limit = MaxLimit
+	}
+	return f, nil
+}
+
+func isDate(s string) bool {
+	_, err := time.Parse(time.DateOnly, s)
+	return err == nil && len(s) == len(time.DateOnly)
+}
+
+// dedupe returns s without repeats, in first-seen order, never nil.
+func dedupe(s []string) []string {
+	out := make([]string, 0, len(s))
+	seen := make(map[string]bool, len(s))
+	for _, v := range s {
+		if !seen[v] {
+			seen[v] = true
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}

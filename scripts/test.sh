@@ -1,0 +1,269 @@
+#!/usr/bin/env bash
+# scripts/test.sh — the one command that runs every check and test on a fresh
+# Debian machine with Go. CI runs it as `make test` (see .ci/run).
+#
+#   scripts/test.sh [go test flags] [packages]     packages default to ./...
+#   e.g. scripts/test.sh ./config/... -run TestLoad -v
+#
+# Steps:
+#   1. apt-get install redis-server, postgresql and gcc (for -race) if missing
+#      (as root, or through sudo).
+#   2. gofmt, go vet ./... and Swagger freshness (docs/ vs a fresh `go tool swag init`).
+#   3. Start a private redis-server and a private PostgreSQL cluster on 127.0.0.1,
+#      on their own ports, in a temp dir, without persistence; system services
+#      are neither used nor touched. Both are stopped and the temp dir removed on
+#      any exit.
+#   4. go test -race -count=1 with these exported:
+#        ALCARBON_TEST_REDIS_URL     redis://127.0.0.1:<redis port>/0
+#        ALCARBON_TEST_DATABASE_URL  postgres://postgres@127.0.0.1:<pg port>/alcarbon_test?sslmode=disable
+#
+# Environment:
+#   ALCARBON_TEST_REDIS_PORT  redis port, default 6390
+#   ALCARBON_TEST_PG_PORT     PostgreSQL port, default 5440
+#                             (a busy default port is skipped for the next free one;
+#                             a busy port given explicitly is an error)
+#   SKIP_LINT=1               skip step 2 (gofmt, vet, Swagger). For local iteration
+#                             while other packages are in progress only; CI never sets it.
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+start_time=$SECONDS
+step="setup"
+tmp=""
+redis_pid=""
+pg_data=""
+
+log() { printf '==> %s\n' "$*"; }
+die() {
+	printf 'error: %s\n' "$*" >&2
+	exit 1
+}
+
+# as_root runs a command as root: directly, or through sudo if available.
+as_root() {
+	if [[ $EUID -eq 0 ]]; then
+		"$@"
+	elif command -v sudo >/dev/null; then
+		sudo "$@"
+	else
+		die "need root or sudo to run: $*"
+	fi
+}
+
+# as_pg runs a PostgreSQL server command; postgres refuses to run as root, so
+# as root it runs as the postgres user.
+as_pg() {
+	if [[ $EUID -eq 0 ]]; then
+		runuser -u postgres -- "$@"
+	else
+		"$@"
+	fi
+}
+
+# pg_bin prints the bin dir of the newest installed PostgreSQL server, if any.
+pg_bin() {
+	local d
+	d=$(find /usr/lib/postgresql -mindepth 2 -maxdepth 2 -name bin -type d 2>/dev/null | sort -V | tail -n 1)
+	if [[ -n $d && -x $d/initdb && -x $d/pg_ctl && -x $d/pg_isready ]]; then
+		echo "$d"
+	fi
+}
+
+port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# pick_port NAME DEFAULT prints the port to use: $NAME if set (must be free),
+# else DEFAULT or the next free port above it.
+pick_port() {
+	local name=$1 port=${!1:-$2} i
+	if [[ -n ${!name:-} ]]; then
+		if port_busy "$port"; then
+			die "port $port ($name) is in use; choose another one"
+		fi
+		echo "$port"
+		return
+	fi
+	for ((i = 0; i < 50; i++)); do
+		if ! port_busy "$port"; then
+			echo "$port"
+			return
+		fi
+		port=$((port + 1))
+	done
+	die "no free port in $2..$((port - 1)); set $name"
+}
+
+cleanup() {
+	local rc=$?
+	set +e
+	if [[ -n $redis_pid ]] && kill -0 "$redis_pid" 2>/dev/null; then
+		kill "$redis_pid" 2>/dev/null
+		wait "$redis_pid" 2>/dev/null
+	fi
+	if [[ -n $pg_data && -f $pg_data/postmaster.pid ]]; then
+		as_pg "$PG_BIN/pg_ctl" -D "$pg_data" -m immediate -w -t 30 stop >/dev/null 2>&1 ||
+			kill -9 "$(head -n 1 "$pg_data/postmaster.pid")" 2>/dev/null
+	fi
+	if [[ -n $tmp ]]; then
+		rm -rf "$tmp"
+	fi
+	local took=$((SECONDS - start_time))
+	if [[ $rc -eq 0 ]]; then
+		printf '==> PASS: all checks and tests passed (%ds)\n' "$took"
+	else
+		printf '==> FAIL: %s failed (exit %d, %ds)\n' "$step" "$rc" "$took"
+	fi
+	exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# --- 1. tools -----------------------------------------------------------------
+step="installing dependencies"
+command -v go >/dev/null || die "go is not on PATH; install Go $(sed -n 's/^go //p' go.mod) first"
+missing=()
+if ! command -v redis-server >/dev/null || ! command -v redis-cli >/dev/null; then
+	missing+=(redis-server)
+fi
+if [[ -z $(pg_bin) ]]; then
+	missing+=(postgresql)
+fi
+if ! command -v gcc >/dev/null; then # go test -race needs cgo
+	missing+=(gcc libc6-dev)
+fi
+if ((${#missing[@]})); then
+	log "installing ${missing[*]}"
+	as_root apt-get update -qq
+	as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+PG_BIN=$(pg_bin)
+[[ -n $PG_BIN ]] || die "PostgreSQL server binaries not found under /usr/lib/postgresql/*/bin"
+export CGO_ENABLED=1
+
+# --- 2. gofmt, vet, Swagger ---------------------------------------------------
+base_tmp=${TMPDIR:-/tmp}
+if [[ $EUID -eq 0 ]]; then
+	base_tmp=/tmp # the postgres user must be able to reach the cluster dir
+fi
+tmp=$(mktemp -d "$base_tmp/alcarbon-test.XXXXXX")
+chmod 755 "$tmp"
+
+if [[ ${SKIP_LINT:-} == 1 ]]; then
+	log "SKIP_LINT=1: skipping gofmt, go vet and the Swagger check"
+else
+	step="gofmt"
+	log "gofmt"
+	# Tracked and untracked (not ignored) files; vendor/ and testdata/ are not
+	# ours to format, as for `go fmt ./...`.
+	if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+		list_go() { git ls-files -co --exclude-standard -- '*.go'; }
+	else
+		list_go() { find . -name '*.go' -not -path './.git/*' | sed 's|^\./||'; }
+	fi
+	gofiles=()
+	while IFS= read -r f; do
+		[[ -f $f ]] && gofiles+=("$f")
+	done < <(list_go | grep -Ev '(^|/)(vendor|testdata)/' || true)
+	if ((${#gofiles[@]})); then
+		unformatted=$(gofmt -l -- "${gofiles[@]}") || die "gofmt could not parse the files above"
+		if [[ -n $unformatted ]]; then
+			printf '%s\n' "$unformatted" >&2
+			die "these files are not gofmt-ed: run make fmt"
+		fi
+	fi
+
+	step="go vet"
+	log "go vet ./..."
+	go vet ./...
+
+	step="Swagger check"
+	if [[ ! -f main.go ]]; then
+		log "Swagger check SKIPPED: main.go does not exist yet"
+	else
+		log "Swagger check (go tool swag init)"
+		# The output folder must be named docs: swag names the package after it.
+		if ! go tool swag init -g main.go -o "$tmp/swag/docs" --parseInternal >"$tmp/swag.log" 2>&1; then
+			cat "$tmp/swag.log" >&2
+			die "go tool swag init failed"
+		fi
+		if [[ ! -d docs ]] || ! diff -r "$tmp/swag/docs" docs >&2; then
+			die "docs/ is stale: run make docs"
+		fi
+	fi
+fi
+
+# --- 3. private Redis and PostgreSQL ------------------------------------------
+step="starting Redis"
+redis_port=$(pick_port ALCARBON_TEST_REDIS_PORT 6390)
+log "redis-server on 127.0.0.1:$redis_port"
+mkdir "$tmp/redis"
+redis-server --bind 127.0.0.1 --port "$redis_port" --dir "$tmp/redis" \
+	--save '' --appendonly no --daemonize no --protected-mode yes \
+	--logfile "$tmp/redis/redis.log" &
+redis_pid=$!
+
+step="starting PostgreSQL"
+pg_port=$(pick_port ALCARBON_TEST_PG_PORT 5440)
+log "PostgreSQL ($PG_BIN) on 127.0.0.1:$pg_port"
+pg_dir=$tmp/pg # holds the cluster, its log and its unix socket
+mkdir "$pg_dir"
+if [[ $EUID -eq 0 ]]; then
+	chown postgres: "$pg_dir"
+fi
+if ! as_pg "$PG_BIN/initdb" -D "$pg_dir/data" -U postgres -A trust -E UTF8 --locale=C \
+	--no-sync >"$tmp/initdb.log" 2>&1; then
+	cat "$tmp/initdb.log" >&2
+	die "initdb failed"
+fi
+pg_data=$pg_dir/data
+if ! as_pg "$PG_BIN/pg_ctl" -D "$pg_data" -l "$pg_dir/server.log" -w -t 60 \
+	-o "-p $pg_port -k '$pg_dir' -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
+	start >/dev/null; then
+	cat "$pg_dir/server.log" >&2
+	die "PostgreSQL did not start"
+fi
+
+step="waiting for Redis and PostgreSQL"
+for ((i = 0; ; i++)); do
+	if [[ $(redis-cli -h 127.0.0.1 -p "$redis_port" ping 2>/dev/null) == PONG ]]; then
+		break
+	fi
+	if ((i >= 100)) || ! kill -0 "$redis_pid" 2>/dev/null; then
+		cat "$tmp/redis/redis.log" >&2
+		die "redis-server did not answer on port $redis_port"
+	fi
+	sleep 0.1
+done
+for ((i = 0; ; i++)); do
+	if "$PG_BIN/pg_isready" -q -h 127.0.0.1 -p "$pg_port"; then
+		break
+	fi
+	if ((i >= 100)); then
+		cat "$pg_dir/server.log" >&2
+		die "PostgreSQL did not answer on port $pg_port"
+	fi
+	sleep 0.1
+done
+"$PG_BIN/createdb" -h 127.0.0.1 -p "$pg_port" -U postgres alcarbon_test
+
+export ALCARBON_TEST_REDIS_URL="redis://127.0.0.1:$redis_port/0"
+export ALCARBON_TEST_DATABASE_URL="postgres://postgres@127.0.0.1:$pg_port/alcarbon_test?sslmode=disable"
+log "ALCARBON_TEST_REDIS_URL=$ALCARBON_TEST_REDIS_URL"
+log "ALCARBON_TEST_DATABASE_URL=$ALCARBON_TEST_DATABASE_URL"
+
+# --- 4. tests -------------------------------------------------------------------
+# Packages default to ./... unless the arguments name some (before -args).
+has_pkgs=0
+for a in "$@"; do
+	case $a in
+	-args) break ;;
+	. | ./* | ../* | alcarbon | alcarbon/*) has_pkgs=1 ;;
+	esac
+done
+if ((!has_pkgs)); then
+	set -- ./... "$@"
+fi
+step="go test"
+log "go test -race -count=1 $*"
+go test -race -count=1 "$@"
