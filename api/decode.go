@@ -253,17 +253,17 @@ func jsonFields(t reflect.Type) map[string]reflect.Type {
 	m := map[string]reflect.Type{}
 	for i := 0; i < t.NumField(); i++ {
 		f := t.Field(i)
-		if !f.IsExported() {
-			continue
-		}
 		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
 		if name == "-" {
 			continue
 		}
-		if f.Anonymous && name == "" {
+		if f.Anonymous && name == "" && f.Type.Kind() == reflect.Struct {
 			for k, v := range jsonFields(f.Type) {
 				m[k] = v
 			}
+			continue
+		}
+		if !f.IsExported() {
 			continue
 		}
 		if name == "" {

@@ -95,6 +95,14 @@ func toProblem(err error) *Problem {
 		return invalid(fields)
 	case errors.As(err, &dataE):
 		return problem(http.StatusInternalServerError, "internal error")
+	case errors.Is(err, registry.ErrNotFound):
+		return problem(http.StatusNotFound, err.Error())
+	case errors.Is(err, registry.ErrConflict):
+		return problem(http.StatusConflict, err.Error())
+	case errors.Is(err, registry.ErrForbidden):
+		return problem(http.StatusForbidden, err.Error())
+	case errors.Is(err, registry.ErrInvalid):
+		return problem(http.StatusUnprocessableEntity, err.Error())
 	case errors.Is(err, registry.ErrUnavailable):
 		return problem(http.StatusServiceUnavailable, "the declaration registry is unavailable; calculations still work — retry later")
 	case errors.As(err, &he):

@@ -15,6 +15,8 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/redis/go-redis/v9"
+
+	"alcarbon/internal/testredis"
 )
 
 // computer counts how often its compute functions run.
@@ -69,7 +71,7 @@ func TestDoMemoryHit(t *testing.T) {
 }
 
 func TestDoRedisHitAfterPurge(t *testing.T) {
-	client, prefix := testRedis(t)
+	client, prefix := testredis.Client(t)
 	c := newCache(t, Options{Redis: client, Prefix: prefix, TTL: time.Minute})
 	var n computer
 	mustDo(t, c, "k", true, n.value("v"), "v", TierMiss)
@@ -91,7 +93,7 @@ func TestDoRedisHitAfterPurge(t *testing.T) {
 }
 
 func TestDoKeysDoNotCollide(t *testing.T) {
-	client, prefix := testRedis(t)
+	client, prefix := testredis.Client(t)
 	c := newCache(t, Options{Redis: client, Prefix: prefix})
 	var n computer
 	a, b := Key("ds1", "v1", "primary", "h1"), Key("ds1", "v1", "primary", "h2")
@@ -105,7 +107,7 @@ func TestDoKeysDoNotCollide(t *testing.T) {
 }
 
 func TestDoComputeErrorNotCached(t *testing.T) {
-	client, prefix := testRedis(t)
+	client, prefix := testredis.Client(t)
 	c := newCache(t, Options{Redis: client, Prefix: prefix})
 	errBoom := errors.New("boom")
 	calls := 0
@@ -167,7 +169,7 @@ func TestDoSingleflight(t *testing.T) {
 }
 
 func TestDoWithoutRedisNeverTouchesRedis(t *testing.T) {
-	client, prefix := testRedis(t)
+	client, prefix := testredis.Client(t)
 	c := newCache(t, Options{Redis: client, Prefix: prefix})
 	var n computer
 
@@ -186,11 +188,11 @@ func TestDoWithoutRedisNeverTouchesRedis(t *testing.T) {
 }
 
 func TestDoSurvivesRedisKilled(t *testing.T) {
-	srv := startRedis(t)
-	client := newClient(t, &redis.Options{Addr: srv.addr})
+	srv := testredis.Start(t)
+	client := testredis.NewClient(t, &redis.Options{Addr: srv.Addr})
 	logs := &logRecorder{}
 	c := newCache(t, Options{
-		Redis: client, Prefix: testPrefix(t), FailureThreshold: 3, Cooldown: time.Hour,
+		Redis: client, Prefix: testredis.Prefix(t), FailureThreshold: 3, Cooldown: time.Hour,
 		Logger: slog.New(logs),
 	})
 	var n computer
@@ -198,7 +200,7 @@ func TestDoSurvivesRedisKilled(t *testing.T) {
 	c.Purge()
 	mustDo(t, c, "before", true, n.value("v"), "v", TierRedis)
 
-	srv.stop()
+	srv.Stop()
 	for i := 0; c.RedisHealthy(); i++ {
 		if i == 10 {
 			t.Fatalf("Redis still healthy after %d calls with the server killed; Stats() = %+v", i, c.Stats())
@@ -225,16 +227,16 @@ func TestDoSurvivesRedisKilled(t *testing.T) {
 }
 
 func TestRedisRecoversAfterCooldown(t *testing.T) {
-	srv := startRedis(t)
-	client := newClient(t, &redis.Options{Addr: srv.addr})
+	srv := testredis.Start(t)
+	client := testredis.NewClient(t, &redis.Options{Addr: srv.Addr})
 	logs := &logRecorder{}
 	c := newCache(t, Options{
-		Redis: client, Prefix: testPrefix(t), FailureThreshold: 3, Cooldown: 100 * time.Millisecond,
+		Redis: client, Prefix: testredis.Prefix(t), FailureThreshold: 3, Cooldown: 100 * time.Millisecond,
 		Logger: slog.New(logs),
 	})
 	var n computer
 
-	srv.stop()
+	srv.Stop()
 	for i := 0; c.RedisHealthy(); i++ {
 		if i == 10 {
 			t.Fatalf("Redis still healthy after %d calls with the server killed", i)
@@ -242,7 +244,7 @@ func TestRedisRecoversAfterCooldown(t *testing.T) {
 		mustDo(t, c, fmt.Sprint("down-", i), true, n.value("v"), "v", TierMiss)
 	}
 
-	if _, err := startRedisOn(t, srv.port); err != nil {
+	if _, err := testredis.StartOn(t, srv.Port); err != nil {
 		t.Fatalf("restarting redis-server: %v", err)
 	}
 	deadline := time.Now().Add(5 * time.Second)
@@ -275,7 +277,7 @@ func TestDoRedisUnresponsive(t *testing.T) {
 	client := redis.NewClient(&redis.Options{Addr: ln.Addr().String()}) // default 3s read timeout
 	t.Cleanup(func() { client.Close() })
 	c := newCache(t, Options{
-		Redis: client, Prefix: testPrefix(t), RedisTimeout: 50 * time.Millisecond,
+		Redis: client, Prefix: testredis.Prefix(t), RedisTimeout: 50 * time.Millisecond,
 		FailureThreshold: 3, Cooldown: time.Hour, Logger: slog.New(&logRecorder{}),
 	})
 	var n computer
@@ -450,7 +452,7 @@ func BenchmarkDoMemoryHit(b *testing.B) {
 }
 
 func BenchmarkDoRedisHit(b *testing.B) {
-	client, prefix := testRedis(b)
+	client, prefix := testredis.Client(b)
 	// One memory slot and two keys used in turn: each call misses memory and
 	// is answered by Redis.
 	c := newCache(b, Options{Redis: client, Prefix: prefix, MaxEntries: 1})

@@ -6,14 +6,14 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"net/url"
-	"runtime"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/puddle/v2"
 )
 
 const pgDefaultConnectTimeout = 5 * time.Second
@@ -23,28 +23,25 @@ const pgDefaultConnectTimeout = 5 * time.Second
 const pgMigrationLock = 0x616c6361
 
 type pgDB struct {
-	pool *pgPool
+	pool *pgxpool.Pool
 }
 
 func openPostgres(ctx context.Context, databaseURL string) (Store, error) {
-	connString, maxConns, err := splitPoolParams(databaseURL)
+	cfg, err := pgPoolConfig(databaseURL)
 	if err != nil {
 		return nil, err
 	}
-	cfg, err := pgx.ParseConfig(connString)
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
-		return nil, fmt.Errorf("registry: invalid database URL: %w", err)
+		return nil, fmt.Errorf("registry: connect to PostgreSQL: %w", err)
 	}
-	if cfg.ConnectTimeout == 0 {
-		cfg.ConnectTimeout = pgDefaultConnectTimeout
-	}
-	d := &pgDB{pool: newPGPool(cfg, maxConns)}
+	d := &pgDB{pool: pool}
 	if err := d.ping(ctx); err != nil {
-		d.pool.close()
+		pool.Close()
 		return nil, fmt.Errorf("registry: connect to PostgreSQL: %w: %w", ErrUnavailable, err)
 	}
 	if err := migrate(ctx, d); err != nil {
-		d.pool.close()
+		pool.Close()
 		if d.classify(err) == ErrUnavailable {
 			return nil, fmt.Errorf("registry: migrate PostgreSQL: %w: %w", ErrUnavailable, err)
 		}
@@ -53,41 +50,34 @@ func openPostgres(ctx context.Context, databaseURL string) (Store, error) {
 	return newSQLStore(d), nil
 }
 
-// splitPoolParams removes pool_max_conns, which is the pool's and not a
-// PostgreSQL parameter, from the URL's query, and returns its value or the
-// default, max(4, CPUs).
-func splitPoolParams(databaseURL string) (string, int, error) {
-	maxConns := max(4, runtime.NumCPU())
-	base, rawQuery, ok := strings.Cut(databaseURL, "?")
-	if !ok {
-		return databaseURL, maxConns, nil
-	}
-	params, err := url.ParseQuery(rawQuery)
+// pgPoolConfig parses the database URL with pgxpool, which takes
+// pool_max_conns (a positive integer, default max(4, CPUs)) and the other
+// pool_* parameters out of the URL and passes every remaining query
+// parameter, such as search_path or application_name, to PostgreSQL as a
+// run-time parameter. connect_timeout defaults to 5 s.
+func pgPoolConfig(databaseURL string) (*pgxpool.Config, error) {
+	cfg, err := pgxpool.ParseConfig(databaseURL)
 	if err != nil {
-		return "", 0, errors.New("registry: invalid database URL query")
+		// pgconn's parse errors redact the password.
+		return nil, fmt.Errorf("registry: invalid database URL: %w", err)
 	}
-	if v, ok := params["pool_max_conns"]; ok {
-		n, err := strconv.Atoi(v[0])
-		if err != nil || n < 1 {
-			return "", 0, errors.New("registry: pool_max_conns must be a positive integer")
-		}
-		maxConns = n
-		params.Del("pool_max_conns")
+	if cfg.ConnConfig.ConnectTimeout == 0 {
+		cfg.ConnConfig.ConnectTimeout = pgDefaultConnectTimeout
 	}
-	if len(params) == 0 {
-		return base, maxConns, nil
-	}
-	return base + "?" + params.Encode(), maxConns, nil
+	return cfg, nil
 }
 
 // withConn runs fn on a pooled connection. An error that left the
 // connection closed is marked as ErrUnavailable's cause for classify.
 func (d *pgDB) withConn(ctx context.Context, fn func(conn *pgx.Conn) error) error {
-	conn, err := d.pool.acquire(ctx)
+	c, err := d.pool.Acquire(ctx)
 	if err != nil {
 		return err
 	}
-	defer d.pool.release(conn)
+	// Release destroys a connection that is closed, busy or left in a
+	// transaction instead of returning it to the pool.
+	defer c.Release()
+	conn := c.Conn()
 	err = fn(conn)
 	if err != nil && conn.IsClosed() {
 		return fmt.Errorf("%w: %w", errConnLost, err)
@@ -120,8 +110,9 @@ func (d *pgDB) ping(ctx context.Context) error {
 	return d.withConn(ctx, func(conn *pgx.Conn) error { return conn.Ping(ctx) })
 }
 
+// close closes the pool; it waits for connections in use to be released.
 func (d *pgDB) close() error {
-	d.pool.close()
+	d.pool.Close()
 	return nil
 }
 
@@ -145,7 +136,7 @@ func (d *pgDB) classify(err error) error {
 	var netErr net.Error
 	switch {
 	case errors.As(err, &connectErr), errors.As(err, &netErr),
-		errors.Is(err, errPoolClosed), errors.Is(err, errConnLost),
+		errors.Is(err, puddle.ErrClosedPool), errors.Is(err, errConnLost),
 		errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF),
 		pgconn.Timeout(err):
 		return ErrUnavailable

@@ -8,6 +8,7 @@
 package registry
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -116,7 +117,7 @@ type DeclarationFilter struct {
 	// Viewer is the calling organisation's ID, "" for anonymous. Restricted
 	// declarations are listed only to their owner and their buyers.
 	Viewer string
-	Cursor string // NextCursor of the previous page, "" for the first
+	Cursor string // nextCursor returned with the previous page, "" for the first
 	Limit  int    // page size; ≤ 0 means DefaultLimit, above MaxLimit means MaxLimit
 }
 
@@ -128,10 +129,11 @@ type Store interface {
 	// Close releases the database; the Store is unusable afterwards.
 	Close() error
 
-	// CreateOrganisation adds an organisation. The name must be non-blank
-	// (ErrInvalid) and unique (ErrConflict).
+	// CreateOrganisation adds an organisation. The name, stored without
+	// surrounding spaces, must be non-blank (ErrInvalid) and unique (ErrConflict).
 	CreateOrganisation(ctx context.Context, name string) (Organisation, error)
-	// OrganisationByName returns the organisation with exactly that name, or ErrNotFound.
+	// OrganisationByName returns the organisation with that name (surrounding
+	// spaces ignored, case significant), or ErrNotFound.
 	OrganisationByName(ctx context.Context, name string) (Organisation, error)
 	// OrganisationByID returns the organisation, or ErrNotFound.
 	OrganisationByID(ctx context.Context, id string) (Organisation, error)
@@ -194,12 +196,18 @@ func Open(ctx context.Context, databaseURL, dataDir string) (Store, error) {
 	}
 }
 
-// ContentHash returns the lowercase hex SHA-256 of what d declares: its
-// organisation, kind, product, region, period, predecessor, request, result,
-// dataset and engine versions, as a JSON object in that order with the JSON
-// documents compacted. Access control (visibility, buyers) and the fields
-// the store assigns are not part of it, so anyone holding the declaration
-// can recompute the hash.
+// ContentHash returns the lowercase hex SHA-256 of what d declares: the
+// JSON object
+//
+//	{"org_id", "kind", "product_name", "product_ids", "region", "period_start",
+//	 "period_end", "supersedes", "request", "result", "dataset_version",
+//	 "engine_version", "total_tco2e_per_t"}
+//
+// in that order, as Go's encoding/json writes it without HTML escaping: no
+// spaces, request and result compacted, the total in shortest form. Access
+// control (visibility, buyers) and what the store assigns (ID, version,
+// status, creation time) are left out, so anyone holding a declaration can
+// recompute its hash.
 func ContentHash(d Declaration) string {
 	content := struct {
 		OrgID          string          `json:"org_id"`
@@ -214,17 +222,23 @@ func ContentHash(d Declaration) string {
 		Result         json.RawMessage `json:"result"`
 		DatasetVersion string          `json:"dataset_version"`
 		EngineVersion  string          `json:"engine_version"`
+		TotalTCO2ePerT float64         `json:"total_tco2e_per_t"`
 	}{
 		d.OrgID, d.Kind, d.ProductName, nonNil(d.ProductIDs), d.Region, d.PeriodStart, d.PeriodEnd,
-		d.Supersedes, d.Request, d.Result, d.DatasetVersion, d.EngineVersion,
+		d.Supersedes, d.Request, d.Result, d.DatasetVersion, d.EngineVersion, d.TotalTCO2ePerT,
 	}
-	b, err := json.Marshal(content)
-	if err != nil {
-		// Only invalid JSON in Request or Result gets here; hash the raw
-		// bytes so the result is still deterministic.
-		b = append(append([]byte(nil), d.Request...), d.Result...)
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(content); err != nil {
+		// Only invalid JSON in Request or Result, or a non-finite total,
+		// gets here, and CreateDeclaration rejects both; hash the raw
+		// bytes so the answer is still deterministic.
+		b.Reset()
+		b.Write(d.Request)
+		b.Write(d.Result)
 	}
-	sum := sha256.Sum256(b)
+	sum := sha256.Sum256(bytes.TrimSuffix(b.Bytes(), []byte("\n")))
 	return hex.EncodeToString(sum[:])
 }
 

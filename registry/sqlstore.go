@@ -479,7 +479,8 @@ func (s *sqlStore) ListDeclarations(ctx context.Context, f DeclarationFilter) ([
 		conds = append(conds, cond)
 		args = append(args, a...)
 	}
-	where(visibleTo(f.Viewer))
+	visible, viewerArgs := visibleTo(f.Viewer)
+	where(visible, viewerArgs...)
 	if f.Product != "" {
 		where(`(d.product_name = ? OR EXISTS (SELECT 1 FROM declaration_products p
 			WHERE p.declaration_id = d.id AND p.product_id = ?))`, f.Product, f.Product)

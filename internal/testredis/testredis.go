@@ -1,4 +1,8 @@
-package cache
+// Package testredis gives tests a real Redis server: the shared one named by
+// ALCARBON_TEST_REDIS_URL (the test command starts it), or a private
+// redis-server child process a test may kill. Without either, a test skips,
+// or fails when CI=true.
+package testredis
 
 import (
 	"context"
@@ -15,25 +19,25 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
-// testRedis returns a client for a real Redis server and a key prefix that
+// Client returns a client for a real Redis server and a key prefix that
 // belongs to the calling test alone. The server is ALCARBON_TEST_REDIS_URL if
 // set, else a private redis-server started for the test.
-func testRedis(t testing.TB) (redis.UniversalClient, string) {
+func Client(t testing.TB) (redis.UniversalClient, string) {
 	t.Helper()
 	if url := os.Getenv("ALCARBON_TEST_REDIS_URL"); url != "" {
 		opts, err := redis.ParseURL(url)
 		if err != nil {
 			t.Fatalf("ALCARBON_TEST_REDIS_URL: %v", err)
 		}
-		client, prefix := newClient(t, opts), testPrefix(t)
+		client, prefix := NewClient(t, opts), Prefix(t)
 		t.Cleanup(func() { deletePrefix(t, client, prefix) })
 		return client, prefix
 	}
-	srv := startRedis(t)
-	return newClient(t, &redis.Options{Addr: srv.addr}), testPrefix(t)
+	srv := Start(t)
+	return NewClient(t, &redis.Options{Addr: srv.Addr}), Prefix(t)
 }
 
-func newClient(t testing.TB, opts *redis.Options) *redis.Client {
+func NewClient(t testing.TB, opts *redis.Options) *redis.Client {
 	t.Helper()
 	client := redis.NewClient(opts)
 	t.Cleanup(func() { client.Close() })
@@ -57,23 +61,23 @@ func deletePrefix(t testing.TB, client *redis.Client, prefix string) {
 	}
 }
 
-func testPrefix(t testing.TB) string {
+func Prefix(t testing.TB) string {
 	b := make([]byte, 8)
 	rand.Read(b)
 	return "alcarbon-test:" + t.Name() + ":" + hex.EncodeToString(b) + ":"
 }
 
-// redisServer is a redis-server child process owned by one test.
-type redisServer struct {
-	addr string
-	port int
+// Server is a redis-server child process owned by one test.
+type Server struct {
+	Addr string // host:port
+	Port int
 	cmd  *exec.Cmd
 	done chan struct{} // closed when the process has exited
 }
 
-// startRedis starts a private redis-server on a free port, killed when the
+// Start starts a private redis-server on a free port, killed when the
 // test ends. Without the binary the test is skipped, or fails when CI=true.
-func startRedis(t testing.TB) *redisServer {
+func Start(t testing.TB) *Server {
 	t.Helper()
 	if _, err := exec.LookPath("redis-server"); err != nil {
 		if os.Getenv("CI") == "true" {
@@ -83,7 +87,7 @@ func startRedis(t testing.TB) *redisServer {
 	}
 	var lastErr error
 	for range 3 { // the free port can be taken between probing and binding
-		srv, err := startRedisOn(t, freePort(t))
+		srv, err := StartOn(t, FreePort(t))
 		if err == nil {
 			return srv
 		}
@@ -93,22 +97,22 @@ func startRedis(t testing.TB) *redisServer {
 	return nil
 }
 
-// startRedisOn starts redis-server on port and waits until it answers PING.
-func startRedisOn(t testing.TB, port int) (*redisServer, error) {
+// StartOn starts redis-server on port and waits until it answers PING.
+func StartOn(t testing.TB, port int) (*Server, error) {
 	t.Helper()
 	cmd := exec.Command("redis-server", "--port", strconv.Itoa(port), "--bind", "127.0.0.1",
 		"--save", "", "--appendonly", "no")
 	if err := cmd.Start(); err != nil {
 		return nil, err
 	}
-	srv := &redisServer{addr: "127.0.0.1:" + strconv.Itoa(port), port: port, cmd: cmd, done: make(chan struct{})}
+	srv := &Server{Addr: "127.0.0.1:" + strconv.Itoa(port), Port: port, cmd: cmd, done: make(chan struct{})}
 	go func() {
 		cmd.Wait()
 		close(srv.done)
 	}()
-	t.Cleanup(srv.stop)
+	t.Cleanup(srv.Stop)
 
-	client := redis.NewClient(&redis.Options{Addr: srv.addr, MaxRetries: -1})
+	client := redis.NewClient(&redis.Options{Addr: srv.Addr, MaxRetries: -1})
 	defer client.Close()
 	deadline := time.Now().Add(5 * time.Second)
 	for {
@@ -127,13 +131,13 @@ func startRedisOn(t testing.TB, port int) (*redisServer, error) {
 	}
 }
 
-// stop kills the server, as a crash would, and waits for it to exit.
-func (s *redisServer) stop() {
+// Stop kills the server, as a crash would, and waits for it to exit.
+func (s *Server) Stop() {
 	s.cmd.Process.Kill()
 	<-s.done
 }
 
-func (s *redisServer) exited() bool {
+func (s *Server) exited() bool {
 	select {
 	case <-s.done:
 		return true
@@ -142,7 +146,7 @@ func (s *redisServer) exited() bool {
 	}
 }
 
-func freePort(t testing.TB) int {
+func FreePort(t testing.TB) int {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

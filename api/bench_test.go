@@ -1,0 +1,72 @@
+package api
+
+import (
+	"fmt"
+	"net/http"
+	"testing"
+
+	"github.com/labstack/echo/v4"
+)
+
+// referenceSmelter is a Shanxi smelter with a mixed supply portfolio, the
+// request of DESIGN §3 without on-site PV.
+const referenceSmelter = `{
+  "region": "CN-SX", "year": 2023, "gwp": "AR5", "electricity_basis": "co2_operational",
+  "production_t": 300000,
+  "alumina":      {"consumption_t_per_t": 1.92, "footprint_tco2e_per_t": 1.2},
+  "anode":        {"net_carbon_t_per_t": 0.411, "sulphur_fraction": 0.02, "ash_fraction": 0.004,
+                   "consumption_t_per_t": 0.45, "production_tco2e_per_t": 0.35},
+  "electrolysis": {"technology": "PFPB_M", "ac_kwh_per_t": 13500,
+                   "pfc": {"method": "slope", "anode_effect_minutes_per_cell_day": 0.05}},
+  "casting":      {"electricity_kwh_per_t": 50, "natural_gas_nm3_per_t": 0},
+  "electricity":  {"sources": [
+                     {"kind": "captive", "fuel": "coal", "share": 0.6, "ef_tco2_per_mwh": 0.95},
+                     {"kind": "grid", "region": "CN-SX", "share": 0.4},
+                     {"kind": "onsite_pv", "mwh": 150000}],
+                   "certificates_mwh": 50000}
+}`
+
+// BenchmarkEcho is the baseline: a bare echo JSON handler that decodes a
+// small body and encodes it back, through the same router type.
+func BenchmarkEcho(b *testing.B) {
+	e := echo.New()
+	e.POST("/echo", func(c echo.Context) error {
+		var v map[string]any
+		if err := c.Bind(&v); err != nil {
+			return err
+		}
+		return c.JSON(http.StatusOK, v)
+	})
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		rec := postJSON(b, e, "/echo", `{"region":"CN-SX","year":2023}`)
+		if rec.Code != 200 {
+			b.Fatal(rec.Code)
+		}
+	}
+}
+
+// BenchmarkPrimaryUncached sends distinct requests so every one is computed.
+func BenchmarkPrimaryUncached(b *testing.B) {
+	e, _, _ := testServer(b)
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		body := fmt.Sprintf(`{"production_t": %d, "electrolysis": {"ac_kwh_per_t": 13500}, "electricity": {"sources": [{"kind": "captive", "fuel": "coal", "share": 0.6, "ef_tco2_per_mwh": 0.95}, {"kind": "grid", "share": 0.4}], "certificates_mwh": 50000}}`, 300000+i)
+		rec := postJSON(b, e, "/v1/footprints/primary", body)
+		if rec.Code != 200 {
+			b.Fatal(rec.Code, rec.Body)
+		}
+	}
+}
+
+// BenchmarkPrimaryCached sends the same request: memory hits.
+func BenchmarkPrimaryCached(b *testing.B) {
+	e, _, _ := testServer(b)
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		rec := postJSON(b, e, "/v1/footprints/primary", referenceSmelter)
+		if rec.Code != 200 {
+			b.Fatal(rec.Code, rec.Body)
+		}
+	}
+}

@@ -1,0 +1,257 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"alcarbon/internal/testredis"
+)
+
+// safeBuffer collects the service's log lines from another goroutine.
+type safeBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *safeBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *safeBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// startRun runs the program as main does, on a free port, and returns its
+// base URL, a cancel func standing in for SIGTERM, and the channel run's
+// error arrives on.
+func startRun(t *testing.T, env map[string]string) (string, context.CancelFunc, <-chan error, *safeBuffer) {
+	t.Helper()
+	port := testredis.FreePort(t)
+	env["ALCARBON_ADDR"] = "127.0.0.1:" + strconv.Itoa(port)
+	if _, ok := env["ALCARBON_DATA_DIR"]; !ok {
+		env["ALCARBON_DATA_DIR"] = t.TempDir()
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	out := &safeBuffer{}
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, []string{"alcarbon"}, func(k string) string { return env[k] }, out) }()
+	base := "http://127.0.0.1:" + strconv.Itoa(port)
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		resp, err := http.Get(base + "/healthz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				break
+			}
+		}
+		select {
+		case err := <-done:
+			t.Fatalf("run exited early: %v\n%s", err, out)
+		default:
+		}
+		if time.Now().After(deadline) {
+			cancel()
+			t.Fatalf("service did not answer /healthz within 10s: %v\n%s", err, out)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Cleanup(cancel)
+	return base, cancel, done, out
+}
+
+func post(t *testing.T, url, body string) (*http.Response, []byte) {
+	t.Helper()
+	resp, err := http.Post(url, "application/json", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp, b
+}
+
+func stop(t *testing.T, cancel context.CancelFunc, done <-chan error, out *safeBuffer) {
+	t.Helper()
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("run returned %v after shutdown\n%s", err, out)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("run did not return after shutdown")
+	}
+	if !strings.Contains(out.String(), `"msg":"stopped"`) {
+		t.Fatalf("no clean stop in the log:\n%s", out)
+	}
+}
+
+// TestRunEndToEnd starts the whole program with embedded defaults, computes a
+// real footprint, and shuts down as on SIGTERM.
+func TestRunEndToEnd(t *testing.T) {
+	base, cancel, done, out := startRun(t, map[string]string{})
+	resp, body := post(t, base+"/v1/footprints/primary", `{"electrolysis": {"ac_kwh_per_t": 13000}}`)
+	if resp.StatusCode != 200 || resp.Header.Get("X-Cache") != "miss" {
+		t.Fatalf("footprint: %d %s", resp.StatusCode, body)
+	}
+	var r struct {
+		Total struct {
+			LocationBased float64 `json:"location_based"`
+		} `json:"total_tco2e_per_t"`
+		Ratings struct {
+			Grade int `json:"gb21346_ac_grade"`
+		} `json:"ratings"`
+	}
+	if err := json.Unmarshal(body, &r); err != nil || r.Total.LocationBased <= 0 || r.Ratings.Grade != 2 {
+		t.Fatalf("footprint body: %v %s", err, body)
+	}
+	resp, _ = post(t, base+"/v1/footprints/primary", `{"electrolysis": {"ac_kwh_per_t": 13000}}`)
+	if resp.Header.Get("X-Cache") != "hit-memory" {
+		t.Fatalf("second call X-Cache %q", resp.Header.Get("X-Cache"))
+	}
+	ready, err := http.Get(base + "/readyz")
+	if err != nil || ready.StatusCode != 200 {
+		t.Fatalf("readyz: %v", err)
+	}
+	ready.Body.Close()
+	stop(t, cancel, done, out)
+	if strings.Contains(out.String(), "password") {
+		t.Fatal("log mentions a password")
+	}
+}
+
+// TestRunInFlightRequestsFinish checks graceful shutdown: a request in
+// flight when shutdown starts still gets its answer.
+func TestRunInFlightRequestsFinish(t *testing.T) {
+	base, cancel, done, out := startRun(t, map[string]string{"ALCARBON_SHUTDOWN_TIMEOUT": "10s"})
+	// A slow client: send headers and half the body, then shut down, then
+	// the rest. The server must wait for it.
+	conn, err := net.Dial("tcp", strings.TrimPrefix(base, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	body := `{"electrolysis": {"ac_kwh_per_t": 13300}}`
+	fmt.Fprintf(conn, "POST /v1/footprints/primary HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s", len(body), body[:10])
+	time.Sleep(100 * time.Millisecond)
+	cancel()
+	time.Sleep(100 * time.Millisecond)
+	fmt.Fprint(conn, body[10:])
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatalf("in-flight request lost: %v", err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("in-flight request: %d", resp.StatusCode)
+	}
+	stop(t, func() {}, done, out)
+}
+
+// TestRunRedisStopped runs with Redis as the second tier, then kills Redis:
+// calculations keep answering 200 and the error metric counts.
+func TestRunRedisStopped(t *testing.T) {
+	srv := testredis.Start(t)
+	base, cancel, done, out := startRun(t, map[string]string{"ALCARBON_REDIS_URL": "redis://" + srv.Addr + "/0"})
+	resp, body := post(t, base+"/v1/footprints/primary", `{"electrolysis": {"ac_kwh_per_t": 13001}}`)
+	if resp.StatusCode != 200 {
+		t.Fatalf("with redis: %d %s", resp.StatusCode, body)
+	}
+	srv.Stop()
+	for i := 0; i < 10; i++ {
+		resp, body := post(t, base+"/v1/footprints/primary", fmt.Sprintf(`{"electrolysis": {"ac_kwh_per_t": %d}}`, 13100+i))
+		if resp.StatusCode != 200 {
+			t.Fatalf("redis down, request %d: %d %s", i, resp.StatusCode, body)
+		}
+	}
+	m, err := http.Get(base + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mb, _ := io.ReadAll(m.Body)
+	m.Body.Close()
+	if strings.Contains(string(mb), "alcarbon_cache_redis_errors_total 0\n") || !strings.Contains(string(mb), "alcarbon_cache_redis_errors_total") {
+		t.Fatalf("redis errors not counted:\n%s", grepLines(string(mb), "alcarbon_cache"))
+	}
+	ready, _ := http.Get(base + "/readyz")
+	rb, _ := io.ReadAll(ready.Body)
+	ready.Body.Close()
+	if ready.StatusCode != 200 || !strings.Contains(string(rb), `"bypassed"`) {
+		t.Fatalf("readyz with redis down: %d %s", ready.StatusCode, rb)
+	}
+	stop(t, cancel, done, out)
+}
+
+func TestRunConfigErrors(t *testing.T) {
+	var out bytes.Buffer
+	err := run(context.Background(), []string{"alcarbon"}, func(k string) string {
+		if k == "ALCARBON_CACHE_TTL" {
+			return "soon"
+		}
+		return ""
+	}, &out)
+	if err == nil || !strings.Contains(err.Error(), "ALCARBON_CACHE_TTL") {
+		t.Fatalf("invalid config: %v", err)
+	}
+	err = run(context.Background(), []string{"alcarbon", "frobnicate"}, func(string) string { return "" }, &out)
+	if err == nil || !strings.Contains(err.Error(), "unknown command") {
+		t.Fatalf("unknown command: %v", err)
+	}
+	out.Reset()
+	if err := run(context.Background(), []string{"alcarbon", "--help"}, func(string) string { return "" }, &out); err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range []string{"ALCARBON_ADDR", "ALCARBON_REDIS_URL", "ALCARBON_DATABASE_URL", "ALCARBON_BODY_LIMIT", "healthcheck"} {
+		if !strings.Contains(out.String(), v) {
+			t.Fatalf("--help lacks %s:\n%s", v, out.String())
+		}
+	}
+}
+
+func TestHealthcheckCommand(t *testing.T) {
+	base, cancel, done, out := startRun(t, map[string]string{})
+	addr := strings.TrimPrefix(base, "http://")
+	if err := run(context.Background(), []string{"alcarbon", "healthcheck"}, func(k string) string {
+		if k == "ALCARBON_ADDR" {
+			return addr
+		}
+		return ""
+	}, io.Discard); err != nil {
+		t.Fatalf("healthcheck against a live server: %v", err)
+	}
+	stop(t, cancel, done, out)
+	if err := run(context.Background(), []string{"alcarbon", "healthcheck"}, func(k string) string {
+		if k == "ALCARBON_ADDR" {
+			return addr
+		}
+		return ""
+	}, io.Discard); err == nil {
+		t.Fatal("healthcheck against a stopped server succeeded")
+	}
+}
+
+func grepLines(s, sub string) string {
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		if strings.Contains(l, sub) {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
+}

@@ -1,0 +1,186 @@
+package registry
+
+import (
+	"context"
+	"encoding/hex"
+	"errors"
+	"net"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// testDatabaseURL returns ALCARBON_TEST_DATABASE_URL. Without it the
+// PostgreSQL tests skip, except on CI, where they must run.
+func testDatabaseURL(t *testing.T) string {
+	url := os.Getenv("ALCARBON_TEST_DATABASE_URL")
+	if url == "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("ALCARBON_TEST_DATABASE_URL is not set; PostgreSQL tests must run on CI")
+		}
+		t.Skip("ALCARBON_TEST_DATABASE_URL is not set")
+	}
+	return url
+}
+
+// newPostgresDB provisions a schema of its own, dropped when the test
+// ends, and opens Stores on it through the URL's search_path, with the
+// schema's name as application_name.
+func newPostgresDB(t *testing.T) func(t *testing.T) Store {
+	base := testDatabaseURL(t)
+	schema := "test_" + hex.EncodeToString(randomBytes(6))
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	admin, err := pgx.Connect(ctx, base)
+	if err != nil {
+		t.Fatalf("connect to the test database: %v", err)
+	}
+	defer admin.Close(ctx)
+	if _, err := admin.Exec(ctx, `CREATE SCHEMA `+schema); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		conn, err := pgx.Connect(ctx, base)
+		if err != nil {
+			t.Errorf("drop schema %s: %v", schema, err)
+			return
+		}
+		defer conn.Close(ctx)
+		if _, err := conn.Exec(ctx, `DROP SCHEMA `+schema+` CASCADE`); err != nil {
+			t.Errorf("drop schema %s: %v", schema, err)
+		}
+	})
+	url := base + "?search_path=" + schema
+	if strings.Contains(base, "?") {
+		url = base + "&search_path=" + schema
+	}
+	return func(t *testing.T) Store {
+		t.Helper()
+		s, err := Open(context.Background(), url+"&pool_max_conns=4&application_name="+schema, "")
+		if err != nil {
+			t.Fatalf("Open PostgreSQL: %v", err)
+		}
+		t.Cleanup(func() { s.Close() })
+		return s
+	}
+}
+
+func TestPostgres(t *testing.T) {
+	testDatabaseURL(t)
+	testStore(t, newPostgresDB)
+}
+
+// TestPostgresSchemaIsolation checks the suite's premise: a Store opened
+// with a search_path creates its tables there and nowhere else.
+func TestPostgresSchemaIsolation(t *testing.T) {
+	open := newPostgresDB(t)
+	s := open(t)
+	mustOrg(t, s, "Smelter A")
+	var schema string
+	rawRead(t, s, func(ctx context.Context, q querier) error {
+		return q.queryRow(ctx, `SELECT table_schema FROM information_schema.tables WHERE table_name = 'organisations'
+			AND table_schema = current_schema()`).Scan(&schema)
+	})
+	if !strings.HasPrefix(schema, "test_") {
+		t.Fatalf("tables created in schema %q", schema)
+	}
+}
+
+// TestPostgresConnectionsKilled drops the Store's server connections, as a
+// database restart or failover does: the next call may fail, with
+// ErrUnavailable, and the Store must then recover on fresh connections.
+func TestPostgresConnectionsKilled(t *testing.T) {
+	s := newPostgresDB(t)(t)
+	ctx := ctxFor(t)
+	org := mustOrg(t, s, "Smelter A")
+	// newPostgresDB names the Store's connections after its schema.
+	var schema string
+	rawRead(t, s, func(ctx context.Context, q querier) error {
+		return q.queryRow(ctx, `SELECT current_schema()`).Scan(&schema)
+	})
+	admin, err := pgx.Connect(ctx, testDatabaseURL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close(ctx)
+	var killed int
+	if err := admin.QueryRow(ctx, `SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+		WHERE application_name = $1`, schema).Scan(&killed); err != nil {
+		t.Fatal(err)
+	}
+	if killed == 0 {
+		t.Fatal("no connection of the Store was found to kill")
+	}
+	sawFailure := false
+	for i := range 10 {
+		_, err := s.OrganisationByID(ctx, org.ID)
+		if err == nil {
+			break
+		}
+		sawFailure = true
+		if !errors.Is(err, ErrUnavailable) {
+			t.Fatalf("call %d after the kill: %v, want ErrUnavailable", i, err)
+		}
+		if i == 9 {
+			t.Fatalf("the Store did not recover: %v", err)
+		}
+	}
+	t.Logf("killed %d connections; a call failed before recovery: %t", killed, sawFailure)
+	if err := s.Ping(ctx); err != nil {
+		t.Fatalf("Ping after recovery: %v", err)
+	}
+}
+
+// TestPostgresUnavailable needs no server: a closed port must fail Open
+// quickly with ErrUnavailable.
+func TestPostgresUnavailable(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	start := time.Now()
+	_, err = Open(context.Background(), "postgres://alcarbon:secret-pw@"+addr+"/alcarbon?sslmode=disable&connect_timeout=2", "")
+	if !errors.Is(err, ErrUnavailable) {
+		t.Fatalf("Open on a closed port: %v, want ErrUnavailable", err)
+	}
+	if elapsed := time.Since(start); elapsed > 5*time.Second {
+		t.Fatalf("Open took %v to fail", elapsed)
+	}
+	if strings.Contains(err.Error(), "secret-pw") {
+		t.Fatalf("error leaks the password: %v", err)
+	}
+}
+
+func TestSplitPoolParams(t *testing.T) {
+	for _, c := range []struct {
+		in, want string
+		n        int
+		ok       bool
+	}{
+		{"postgres://h/db", "postgres://h/db", 0, true},
+		{"postgres://h/db?sslmode=disable&pool_max_conns=3", "postgres://h/db?sslmode=disable", 3, true},
+		{"postgres://h/db?pool_max_conns=3", "postgres://h/db", 3, true},
+		{"postgres://h/db?pool_max_conns=0", "", 0, false},
+		{"postgres://h/db?pool_max_conns=x", "", 0, false},
+	} {
+		got, n, err := splitPoolParams(c.in)
+		if (err == nil) != c.ok || got != c.want || (c.n != 0 && n != c.n) {
+			t.Errorf("splitPoolParams(%q) = %q, %d, %v; want %q, %d, ok %t", c.in, got, n, err, c.want, c.n, c.ok)
+		}
+	}
+}
+
+func TestRebind(t *testing.T) {
+	got := rebind(`SELECT a FROM t WHERE b = ? AND c = '?' AND d IN (?, ?)`)
+	want := `SELECT a FROM t WHERE b = $1 AND c = '?' AND d IN ($2, $3)`
+	if got != want {
+		t.Fatalf("rebind = %s, want %s", got, want)
+	}
+}
