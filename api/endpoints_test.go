@@ -23,7 +23,9 @@ func decodeJSON[T any](t *testing.T, body []byte) T {
 	return v
 }
 
-func near(a, b float64) bool { return math.Abs(a-b) <= 1e-9*math.Max(1, math.Max(math.Abs(a), math.Abs(b))) }
+func near(a, b float64) bool {
+	return math.Abs(a-b) <= 1e-9*math.Max(1, math.Max(math.Abs(a), math.Abs(b)))
+}
 
 func TestPrimaryDefaults(t *testing.T) {
 	e, _, _ := testServer(t)

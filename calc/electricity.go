@@ -196,7 +196,7 @@ func portfolio(l *ledger, in ElectricityInput) (ElectricityResult, error) {
 		remaining = 0
 	} else if remaining > 1e-9*in.DemandMWh {
 		out = append(out, SourceResult{Kind: KindGrid, Region: in.Region, Implicit: true, MWh: remaining})
-		l.assume("%.6g MWh of demand not covered by the listed sources come from the %s grid", remaining, in.Region)
+		l.assume("the demand not covered by the listed sources (%.6g %s) comes from the %s grid", remaining, volumeUnit(in), in.Region)
 		sources = append(append([]Source(nil), sources...), Source{Kind: KindGrid})
 	}
 	for _, sr := range out {
@@ -274,6 +274,14 @@ func portfolio(l *ledger, in ElectricityInput) (ElectricityResult, error) {
 	res.RenewableShare.HourlyMatched = hourlyMatchedFlat(l, out, in.DemandMWh)
 	res.Sources = out
 	return res, nil
+}
+
+// volumeUnit names the unit of volumes in this portfolio.
+func volumeUnit(in ElectricityInput) string {
+	if in.AnnualVolumes {
+		return "MWh/yr"
+	}
+	return "MWh per unit of product"
 }
 
 // residualLabel describes the factor used for uncovered grid MWh.

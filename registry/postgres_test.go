@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net"
 	"os"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -93,7 +94,7 @@ func TestPostgresSchemaIsolation(t *testing.T) {
 
 // TestPostgresConnectionsKilled drops the Store's server connections, as a
 // database restart or failover does: the next call may fail, with
-// ErrUnavailable, and the Store must then recover on fresh connections.
+// ErrUnavailable, and the Store's pool must then recover on fresh connections.
 func TestPostgresConnectionsKilled(t *testing.T) {
 	s := newPostgresDB(t)(t)
 	ctx := ctxFor(t)
@@ -103,6 +104,8 @@ func TestPostgresConnectionsKilled(t *testing.T) {
 	rawRead(t, s, func(ctx context.Context, q querier) error {
 		return q.queryRow(ctx, `SELECT current_schema()`).Scan(&schema)
 	})
+	pool := s.(*sqlStore).db.(*pgDB).pool
+	connsBefore := pool.Stat().NewConnsCount()
 	admin, err := pgx.Connect(ctx, testDatabaseURL(t))
 	if err != nil {
 		t.Fatal(err)
@@ -134,6 +137,18 @@ func TestPostgresConnectionsKilled(t *testing.T) {
 	if err := s.Ping(ctx); err != nil {
 		t.Fatalf("Ping after recovery: %v", err)
 	}
+	// pgxpool discarded the dead connections and dialled new ones, which
+	// carry the URL's run-time parameters too.
+	if n := pool.Stat().NewConnsCount(); n <= connsBefore {
+		t.Fatalf("pool opened no connection after the kill (%d before, %d after)", connsBefore, n)
+	}
+	var after string
+	rawRead(t, s, func(ctx context.Context, q querier) error {
+		return q.queryRow(ctx, `SELECT current_schema()`).Scan(&after)
+	})
+	if after != schema {
+		t.Fatalf("schema after recovery = %q, want %q", after, schema)
+	}
 }
 
 // TestPostgresUnavailable needs no server: a closed port must fail Open
@@ -158,21 +173,49 @@ func TestPostgresUnavailable(t *testing.T) {
 	}
 }
 
-func TestSplitPoolParams(t *testing.T) {
-	for _, c := range []struct {
-		in, want string
-		n        int
-		ok       bool
-	}{
-		{"postgres://h/db", "postgres://h/db", 0, true},
-		{"postgres://h/db?sslmode=disable&pool_max_conns=3", "postgres://h/db?sslmode=disable", 3, true},
-		{"postgres://h/db?pool_max_conns=3", "postgres://h/db", 3, true},
-		{"postgres://h/db?pool_max_conns=0", "", 0, false},
-		{"postgres://h/db?pool_max_conns=x", "", 0, false},
+// TestPostgresPoolConfig checks the URL handling Open documents:
+// pool_max_conns (default max(4, CPUs)) is the pool's, the other query
+// parameters reach PostgreSQL, connect_timeout defaults to 5 s.
+func TestPostgresPoolConfig(t *testing.T) {
+	cfg, err := pgPoolConfig("postgres://u:secret-pw@h/db?sslmode=disable&search_path=s1&application_name=app")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := int32(max(4, runtime.NumCPU())); cfg.MaxConns != want {
+		t.Errorf("default MaxConns = %d, want %d", cfg.MaxConns, want)
+	}
+	if cfg.ConnConfig.ConnectTimeout != pgDefaultConnectTimeout {
+		t.Errorf("default ConnectTimeout = %v, want %v", cfg.ConnConfig.ConnectTimeout, pgDefaultConnectTimeout)
+	}
+	if p := cfg.ConnConfig.RuntimeParams; p["search_path"] != "s1" || p["application_name"] != "app" {
+		t.Errorf("RuntimeParams = %v, want search_path and application_name", p)
+	}
+
+	cfg, err = pgPoolConfig("postgres://h/db?sslmode=disable&pool_max_conns=3&connect_timeout=2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.MaxConns != 3 {
+		t.Errorf("MaxConns = %d, want 3", cfg.MaxConns)
+	}
+	if cfg.ConnConfig.ConnectTimeout != 2*time.Second {
+		t.Errorf("ConnectTimeout = %v, want 2s", cfg.ConnConfig.ConnectTimeout)
+	}
+	if _, ok := cfg.ConnConfig.RuntimeParams["pool_max_conns"]; ok {
+		t.Error("pool_max_conns passed on to PostgreSQL")
+	}
+
+	for _, bad := range []string{
+		"postgres://u:secret-pw@h/db?pool_max_conns=0",
+		"postgres://u:secret-pw@h/db?pool_max_conns=x",
 	} {
-		got, n, err := splitPoolParams(c.in)
-		if (err == nil) != c.ok || got != c.want || (c.n != 0 && n != c.n) {
-			t.Errorf("splitPoolParams(%q) = %q, %d, %v; want %q, %d, ok %t", c.in, got, n, err, c.want, c.n, c.ok)
+		_, err := pgPoolConfig(bad)
+		if err == nil {
+			t.Errorf("pgPoolConfig(%q) succeeded", bad)
+			continue
+		}
+		if strings.Contains(err.Error(), "secret-pw") {
+			t.Errorf("error leaks the password: %v", err)
 		}
 	}
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # scripts/test.sh — the one command that runs every check and test on a fresh
-# Debian machine with Go. CI runs it as `make test` (see .ci/run).
+# Debian machine with Go. CI runs it too (.ci/run); `make test` is a shortcut.
 #
 #   scripts/test.sh [go test flags] [packages]     packages default to ./...
 #   e.g. scripts/test.sh ./config/... -run TestLoad -v
