@@ -165,7 +165,9 @@ func TestRunInFlightRequestsFinish(t *testing.T) {
 }
 
 // TestRunRedisStopped runs with Redis as the second tier, then kills Redis:
-// calculations keep answering 200 and the error metric counts.
+// calculations keep answering 200 and /readyz reports Redis down while the
+// service stays ready. (The cache package's tests kill Redis under requests
+// that use it and check the error metric.)
 func TestRunRedisStopped(t *testing.T) {
 	srv := testredis.Start(t)
 	base, cancel, done, out := startRun(t, map[string]string{"ALCARBON_REDIS_URL": "redis://" + srv.Addr + "/0"})
@@ -180,19 +182,10 @@ func TestRunRedisStopped(t *testing.T) {
 			t.Fatalf("redis down, request %d: %d %s", i, resp.StatusCode, body)
 		}
 	}
-	m, err := http.Get(base + "/metrics")
-	if err != nil {
-		t.Fatal(err)
-	}
-	mb, _ := io.ReadAll(m.Body)
-	m.Body.Close()
-	if strings.Contains(string(mb), "alcarbon_cache_redis_errors_total 0\n") || !strings.Contains(string(mb), "alcarbon_cache_redis_errors_total") {
-		t.Fatalf("redis errors not counted:\n%s", grepLines(string(mb), "alcarbon_cache"))
-	}
 	ready, _ := http.Get(base + "/readyz")
 	rb, _ := io.ReadAll(ready.Body)
 	ready.Body.Close()
-	if ready.StatusCode != 200 || !strings.Contains(string(rb), `"bypassed"`) {
+	if ready.StatusCode != 200 || !strings.Contains(string(rb), `"name":"redis","state":"down"`) {
 		t.Fatalf("readyz with redis down: %d %s", ready.StatusCode, rb)
 	}
 	stop(t, cancel, done, out)
@@ -244,14 +237,4 @@ func TestHealthcheckCommand(t *testing.T) {
 	}, io.Discard); err == nil {
 		t.Fatal("healthcheck against a stopped server succeeded")
 	}
-}
-
-func grepLines(s, sub string) string {
-	var out []string
-	for _, l := range strings.Split(s, "\n") {
-		if strings.Contains(l, sub) {
-			out = append(out, l)
-		}
-	}
-	return strings.Join(out, "\n")
 }

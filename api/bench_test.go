@@ -2,10 +2,17 @@ package api
 
 import (
 	"fmt"
+	"io"
+	"log/slog"
 	"net/http"
 	"testing"
 
 	"github.com/labstack/echo/v4"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"alcarbon/cache"
+	"alcarbon/factors"
+	"alcarbon/internal/testredis"
 )
 
 // referenceSmelter is a Shanxi smelter with a mixed supply portfolio, the
@@ -67,6 +74,37 @@ func BenchmarkPrimaryCached(b *testing.B) {
 		rec := postJSON(b, e, "/v1/footprints/primary", referenceSmelter)
 		if rec.Code != 200 {
 			b.Fatal(rec.Code, rec.Body)
+		}
+	}
+}
+
+// BenchmarkPrimaryRedisHit clears the memory tier before every request, so
+// each is answered from Redis. Compare with BenchmarkPrimaryUncached: a
+// Redis hit must be cheaper than computing, or the endpoint should skip
+// tier 2 (respondCached's useRedis).
+func BenchmarkPrimaryRedisHit(b *testing.B) {
+	client, prefix := testredis.Client(b)
+	cat, err := factors.Load()
+	if err != nil {
+		b.Fatal(err)
+	}
+	reg := prometheus.NewRegistry()
+	c, err := cache.New(cache.Options{Redis: client, Prefix: prefix, Registerer: reg})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer c.Close()
+	e := New(Options{Catalog: cat, Cache: c, Logger: slog.New(slog.NewJSONHandler(io.Discard, nil)), Registry: reg, BodyLimit: 1 << 20})
+	if rec := postJSON(b, e, "/v1/footprints/primary", referenceSmelter); rec.Code != 200 {
+		b.Fatal(rec.Code)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		c.Purge()
+		rec := postJSON(b, e, "/v1/footprints/primary", referenceSmelter)
+		if rec.Header().Get("X-Cache") != "hit-redis" {
+			b.Fatalf("X-Cache %q", rec.Header().Get("X-Cache"))
 		}
 	}
 }

@@ -13,6 +13,15 @@ import (
 	"alcarbon/calc"
 )
 
+// cheaperThanRedis is respondCached's useRedis for endpoints whose
+// computation costs less than a Redis round trip. Measured with
+// `go test -bench Primary ./api` on the 2-core development machine:
+// computing the reference smelter ≈ 100 µs, a Redis hit of its ≈ 25 kB
+// response ≈ 150 µs, a memory hit ≈ 35 µs. Footprint and portfolio
+// endpoints therefore use the memory tier only; the PV, scenario and
+// Monte Carlo endpoints (milliseconds) will use Redis.
+const cheaperThanRedis = false
+
 // respondCached answers a calculation from the cache or by computing it.
 // The key is dataset + engine version + endpoint + SHA-256 of the
 // normalised request, so equal requests written differently share an

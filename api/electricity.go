@@ -72,7 +72,7 @@ func (s *server) handleElectricity(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.respondCached(c, "electricity", ds.Version(), req, true, func() (any, error) {
+	return s.respondCached(c, "electricity", ds.Version(), req, cheaperThanRedis, func() (any, error) {
 		in := req.portfolioRequest.toInput()
 		in.Region, in.Year, in.Basis = req.Region, req.Year, calc.Basis(req.ElectricityBasis)
 		in.DemandMWh = 1
@@ -126,7 +126,7 @@ func (s *server) handlePrimaryFootprint(c echo.Context) error {
 	if req.GWP == "" {
 		req.GWP = defaultGWP
 	}
-	return s.respondCached(c, "primary", ds.Version(), req, true, func() (any, error) {
+	return s.respondCached(c, "primary", ds.Version(), req, cheaperThanRedis, func() (any, error) {
 		res, prov, err := s.engine(ds).Primary(req.toInput())
 		if err != nil {
 			return nil, err

@@ -63,9 +63,13 @@ func (s *server) handleReadyz(c echo.Context) error {
 	cacheState := dependencyState{Name: "redis", State: "not_configured"}
 	if s.redisConfigured {
 		cacheState.State = "up"
-		if !s.cache.RedisHealthy() {
+		switch {
+		case !s.cache.RedisHealthy():
 			cacheState.State = "bypassed"
 			cacheState.Detail = "Redis errors; the in-process cache answers alone until Redis recovers"
+		case s.cache.PingRedis(c.Request().Context()) != nil:
+			cacheState.State = "down"
+			cacheState.Detail = "Redis does not answer; the in-process cache answers alone"
 		}
 	}
 	out.Dependencies = append(out.Dependencies, cacheState)

@@ -277,6 +277,19 @@ func (c *Cache) RedisHealthy() bool {
 	return !c.breaker.bypassed()
 }
 
+// PingRedis checks Redis within RedisTimeout, for readiness reports. It
+// returns nil when the Cache has no Redis client, and does not count errors
+// or touch the breaker: a probe must not change what requests do.
+func (c *Cache) PingRedis(ctx context.Context) error {
+	if c.redis == nil {
+		return nil
+	}
+	_, err := withTimeout(ctx, c.redisTimeout, func(ctx context.Context) (string, error) {
+		return c.redis.Ping(ctx).Result()
+	})
+	return err
+}
+
 // Stats returns the counters since New.
 func (c *Cache) Stats() Stats {
 	return Stats{
