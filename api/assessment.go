@@ -82,10 +82,11 @@ type indicatorResponse struct {
 
 // plantResponse grades a plant.
 type plantResponse struct {
-	Dataset         string              `json:"dataset" example:"2026.1"`
-	Indicators      []indicatorResponse `json:"indicators"`
-	MeetsAllTargets bool                `json:"meets_all_targets" example:"false"`
-	Provenance      provenanceResponse  `json:"provenance"`
+	Dataset    string              `json:"dataset" example:"2026.1"`
+	Indicators []indicatorResponse `json:"indicators"`
+	// MeetsAllTargets is null when no indicator with a plan target (liquid AC, alumina comprehensive energy, stack concentrations) was given.
+	MeetsAllTargets *bool              `json:"meets_all_targets" example:"false"`
+	Provenance      provenanceResponse `json:"provenance"`
 }
 
 // handlePlantAssessment grades a plant against national standards and the plan's targets.

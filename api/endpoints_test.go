@@ -212,8 +212,13 @@ func TestPlantAssessment(t *testing.T) {
 	if g := got["alumina_comprehensive_energy"]; *g.Grade != 2 || *g.MeetsTarget {
 		t.Fatalf("alumina %+v", g)
 	}
-	if !*got["particulates"].MeetsTarget || *got["so2"].MeetsTarget || !*got["nox"].MeetsTarget || r.MeetsAllTargets {
+	if !*got["particulates"].MeetsTarget || *got["so2"].MeetsTarget || !*got["nox"].MeetsTarget || r.MeetsAllTargets == nil || *r.MeetsAllTargets {
 		t.Fatalf("stack/summary %+v", r)
+	}
+	rec = postJSON(t, e, "/v1/assessments/plant", `{"smelter": {"ingot_comprehensive_energy_kgce_per_t": 1800}}`)
+	r = decodeJSON[plantResponse](t, rec.Body.Bytes())
+	if rec.Code != 200 || r.MeetsAllTargets != nil || *r.Indicators[0].Grade != 0 {
+		t.Fatalf("no targeted indicator: meets_all_targets must be null: %s", rec.Body)
 	}
 	rec = postJSON(t, e, "/v1/assessments/plant", `{}`)
 	if rec.Code != 422 {

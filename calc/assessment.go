@@ -34,8 +34,9 @@ type IndicatorAssessment struct {
 // PlantAssessment grades a plant against GB 21346-2022, the NDRC
 // benchmark levels and the Shanxi plan's targets.
 type PlantAssessment struct {
-	Indicators      []IndicatorAssessment
-	MeetsAllTargets bool
+	Indicators []IndicatorAssessment
+	// MeetsAllTargets is nil when no indicator with a target was given.
+	MeetsAllTargets *bool
 }
 
 // AssessPlant grades each given indicator. Targets (Shanxi 2022 plan,
@@ -45,7 +46,7 @@ type PlantAssessment struct {
 func (e *Engine) AssessPlant(in PlantIndicators) (PlantAssessment, Provenance, error) {
 	l := newLedger(e.ds)
 	var out PlantAssessment
-	out.MeetsAllTargets = true
+	allMet, anyTarget := true, false
 	yes, no := true, false
 	grade := func(name, unit, idBase string, v *float64, target string, targetMax float64, hasTarget bool) error {
 		if v == nil {
@@ -62,12 +63,13 @@ func (e *Engine) AssessPlant(in PlantIndicators) (PlantAssessment, Provenance, e
 		g := Grade(*v, lim)
 		a := IndicatorAssessment{Indicator: name, Value: *v, Unit: unit, Standard: "GB 21346-2022", Grade: &g, Limits: lim}
 		if hasTarget {
+			anyTarget = true
 			a.Target, a.TargetMax = target, targetMax
 			if *v <= targetMax {
 				a.MeetsTarget = &yes
 			} else {
 				a.MeetsTarget = &no
-				out.MeetsAllTargets = false
+				allMet = false
 			}
 		}
 		out.Indicators = append(out.Indicators, a)
@@ -93,6 +95,9 @@ func (e *Engine) AssessPlant(in PlantIndicators) (PlantAssessment, Provenance, e
 		}
 	}
 	route := in.AluminaRoute
+	if route != "" && route != "bayer" && route != "other" {
+		return out, l.provenance(), fieldError("/alumina/route", "unknown route %q; allowed: bayer, other", route)
+	}
 	if route == "" {
 		route = "bayer"
 		if in.AluminaProcessKgcePerT != nil || in.AluminaComprehensiveKgcePerT != nil {
@@ -129,16 +134,20 @@ func (e *Engine) AssessPlant(in PlantIndicators) (PlantAssessment, Provenance, e
 			return out, l.provenance(), err
 		}
 		a := IndicatorAssessment{Indicator: s.name, Value: *s.v, Unit: "mg/m3", Standard: "Shanxi ultra-low emission limit", Target: "ultra-low emission", TargetMax: limit}
+		anyTarget = true
 		if *s.v <= limit {
 			a.MeetsTarget = &yes
 		} else {
 			a.MeetsTarget = &no
-			out.MeetsAllTargets = false
+			allMet = false
 		}
 		out.Indicators = append(out.Indicators, a)
 	}
 	if len(out.Indicators) == 0 {
 		return out, l.provenance(), fieldError("", "give at least one indicator")
+	}
+	if anyTarget {
+		out.MeetsAllTargets = &allMet
 	}
 	return out, l.provenance(), nil
 }

@@ -12,8 +12,10 @@ import (
 // Basis is the kind of electricity emission factor a calculation uses.
 type Basis string
 
-// The two electricity bases (DESIGN §2.2). They are different quantities and
-// are never mixed in one result.
+// The two electricity bases (DESIGN §2.2). They are different quantities;
+// the dataset's factors of one basis are never mixed with the other's. A
+// factor the user gives (a captive plant's or direct line's EF, a residual
+// EF) is used as given on either basis, and the result says so.
 const (
 	// BasisOperational uses the MEE/NBS average CO2 factors: combustion CO2
 	// at the generator, renewables zero. Enterprise reporting and CBAM.
@@ -152,6 +154,9 @@ func (e *Engine) Electricity(in ElectricityInput) (ElectricityResult, Provenance
 //     certificates zero the market factor of the grid MWh they cover.
 func portfolio(l *ledger, in ElectricityInput) (ElectricityResult, error) {
 	res := ElectricityResult{Basis: in.Basis, DemandMWh: in.DemandMWh}
+	if in.Basis != BasisOperational && in.Basis != BasisLifecycle {
+		return res, fieldError("/electricity_basis", "unknown basis %q; allowed: %s, %s", in.Basis, BasisLifecycle, BasisOperational)
+	}
 	if in.DemandMWh <= 0 {
 		return res, fieldError(in.Pointer, "electricity demand must be positive")
 	}
@@ -196,6 +201,7 @@ func portfolio(l *ledger, in ElectricityInput) (ElectricityResult, error) {
 		remaining = 0
 	} else if remaining > 1e-9*in.DemandMWh {
 		out = append(out, SourceResult{Kind: KindGrid, Region: in.Region, Implicit: true, MWh: remaining})
+		l.defaulted(in.Pointer + "/sources")
 		l.assume("the demand not covered by the listed sources (%.6g %s) comes from the %s grid", remaining, volumeUnit(in), in.Region)
 		sources = append(append([]Source(nil), sources...), Source{Kind: KindGrid})
 	}
@@ -250,7 +256,7 @@ func portfolio(l *ledger, in ElectricityInput) (ElectricityResult, error) {
 		}
 		l.assume("green certificates (GEC, 1 certificate = 1 MWh; NDRC/MOF/NEA 发改能源〔2023〕1044号) set the market-based factor of the grid MWh they cover to 0; they do not change the location-based result")
 	}
-	if instruments {
+	if instruments || in.ResidualEF != nil || in.ResidualMix == ResidualNationalExcludingMarketNonfossil {
 		l.warn("no provincial residual mix is published in China; uncovered grid MWh in the market-based result use %s", residualLabel(in))
 	}
 
@@ -505,19 +511,28 @@ func gridEF(l *ledger, region string, year int, basis Basis, regionPtr string) (
 	if basis == BasisOperational {
 		return co2.Value, nil
 	}
-	cfp, err := electricityRow(l, "average_cfp", "CN", year, "/year")
+	if region == "CN" {
+		cfp, err := electricityRow(l, "average_cfp", "CN", year, "/year")
+		if err != nil {
+			return 0, err
+		}
+		return cfp.Value, nil
+	}
+	// The ratio national life-cycle / national CO2 is taken in the year of
+	// the provincial CO2 factor used, so the three values are of one year.
+	cfp, err := electricityRow(l, "average_cfp", "CN", co2.Year, "/year")
 	if err != nil {
 		return 0, err
-	}
-	if region == "CN" {
-		return cfp.Value, nil
 	}
 	nat, err := electricityRow(l, "average_co2", "CN", co2.Year, "/year")
 	if err != nil {
 		return 0, err
 	}
+	if cfp.Year != co2.Year {
+		l.warn("no national life-cycle factor for %d; the %d one is used with the %d CO2 factors for the %s estimate", co2.Year, cfp.Year, co2.Year, region)
+	}
 	ef := ProvincialLifecycleEstimate(cfp.Value, co2.Value, nat.Value)
-	l.derived(fmt.Sprintf("grid/average_cfp_estimate/%s/%d", region, cfp.Year), ef, "tCO2e/MWh",
+	l.derived(fmt.Sprintf("grid/average_cfp_estimate/%s/%d", region, co2.Year), ef, "tCO2e/MWh",
 		fmt.Sprintf("estimate, not published: national carbon-footprint factor %d (%.4f) × %s CO2 factor %d (%.4f) / national CO2 factor %d (%.4f)",
 			cfp.Year, cfp.Value, region, co2.Year, co2.Value, nat.Year, nat.Value))
 	l.warn("MEE publishes the electricity carbon-footprint (life-cycle) factor nationally only; the %s value is an estimate (national life-cycle factor scaled by the provincial/national CO2 factor ratio)", region)

@@ -465,18 +465,13 @@ func TestElectricityYears(t *testing.T) {
 // without a provincial CO2 factor must not scale a later national CFP by an
 // earlier CO2 ratio.
 func TestElectricityLifecycleEstimateSameYear(t *testing.T) {
-	r, p, err := engine(t).Electricity(portfolio("CN-SX", 2024, calc.BasisLifecycle, 1000, gridShare(1)))
+	r, _, err := engine(t).Electricity(portfolio("CN-SX", 2024, calc.BasisLifecycle, 1000, gridShare(1)))
 	if err != nil {
 		t.Fatalf("Electricity: %v", err)
 	}
 	// The provincial CO2 factor falls back to 2023, so the same-year ratio
 	// is the 2023 one: 0.6205 × 0.6634 / 0.5306 = 0.775800.
 	want := cfpCN2023 * efSX2023 / efCN2023
-	mixed := cfpCN2024 * efSX2023 / efCN2023 // 0.5777 × 0.6634 / 0.5306 = 0.722292
-	if equalWithinAbsOrRel(r.EFLocation, mixed, 0, tolExact) {
-		t.Skipf("BUG (calc/electricity.go:508-519, gridEF): year 2024 lifecycle estimate = %.6f = national CFP 2024 (0.5777) × CN-SX CO2 2023 / national CO2 2023; "+
-			"DESIGN §2.2 wants the ratio national life-cycle / national CO2 of the same year (2023 → %.6f); warnings: %q", r.EFLocation, want, p.Warnings)
-	}
 	checkClose(t, "EFLocation", r.EFLocation, want, tolExact)
 }
 
@@ -533,6 +528,36 @@ func TestElectricityResidualMix(t *testing.T) {
 					t.Errorf("provenance lacks %s", tc.provided)
 				}
 			}
+		})
+	}
+}
+
+// DESIGN §2.2 grid row: the national 表4 factor is used for uncovered grid
+// MWh "flagged" — whether or not the portfolio holds instruments.
+func TestElectricityResidualMixIsFlagged(t *testing.T) {
+	tests := []struct {
+		name  string
+		certs *float64
+	}{
+		{"with certificates", f64(300)},
+		{"without instruments", nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			in := portfolio("CN-SX", 2023, calc.BasisOperational, 1000, gridShare(1))
+			in.ResidualMix = calc.ResidualNationalExcludingMarketNonfossil
+			in.CertificatesMWh = tc.certs
+			r, p := mustElectricity(t, in)
+			if !hasMessage(p.Warnings, "excluding market-traded") {
+				t.Errorf("no warning names the national factor excluding market-traded non-fossil electricity; warnings %q", p.Warnings)
+			}
+			// Uncovered grid MWh at the national 表4 factor (0.6096, 2023):
+			// (1000 − certificates) × 0.6096 / 1000.
+			covered := 0.0
+			if tc.certs != nil {
+				covered = *tc.certs
+			}
+			checkClose(t, "EFMarket", r.EFMarket, (1000-covered)*exclNF2023/1000, tolExact)
 		})
 	}
 }

@@ -1,6 +1,10 @@
 package calc
 
-import "fmt"
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
 
 // Stage names of a primary aluminium footprint (DESIGN §2.1), in order.
 const (
@@ -192,6 +196,9 @@ func primary(l *ledger, in PrimaryInput) (PrimaryResult, error) {
 		}
 		if in.Casting.NaturalGasNm3PerT != nil {
 			castGasNm3 = *in.Casting.NaturalGasNm3PerT
+		} else {
+			l.defaulted("/casting/natural_gas_nm3_per_t")
+			l.assume("casting natural gas not given: none (an electric casthouse); give natural_gas_nm3_per_t for a gas-fired one")
 		}
 	} else {
 		l.assume("metal leaves the smelter molten (direct supply): no casting electricity or fuel")
@@ -301,6 +308,9 @@ type gwpValues struct{ cf4, c2f6 float64 }
 
 // gwpSet returns the CF4 and C2F6 GWP100 of an IPCC assessment report.
 func gwpSet(l *ledger, set string) (gwpValues, error) {
+	if !slices.Contains(GWPSets, set) {
+		return gwpValues{}, fieldError("/gwp", "unknown GWP set %q; allowed: %s", set, strings.Join(GWPSets, ", "))
+	}
 	cf4, err := l.factor("gwp/" + set + "/CF4")
 	if err != nil {
 		return gwpValues{}, err
@@ -329,19 +339,27 @@ func aluminaStage(l *ledger, in PrimaryInput) (float64, error) {
 	}
 	r := a.Refinery
 	var footprint float64
-	coalGJ, err := l.orDefault(r.CoalGJPerT, "/alumina/refinery/coal_gj_per_t", "iai/CN/alumina_mj_per_t/2021")
-	if err != nil {
-		return 0, err
-	}
-	if r.CoalGJPerT == nil {
-		coalGJ /= 1000 // MJ/t → GJ/t
+	coalGJ := 0.0
+	switch {
+	case r.CoalGJPerT != nil:
+		coalGJ = *r.CoalGJPerT
+	case r.NaturalGasNm3PerT == nil && r.ElectricityKWhPerT == nil:
+		// No refinery energy at all: the IAI average, as coal.
+		l.defaulted("/alumina/refinery/coal_gj_per_t")
+		mj, err := l.factor("iai/CN/alumina_mj_per_t/2021")
+		if err != nil {
+			return 0, err
+		}
+		coalGJ = mj / 1000
 		l.warn("alumina refinery energy not given: the IAI China 2021 average (10,055 MJ/t) is used and treated as coal, since the dataset has no refinery fuel split — give the refinery's own fuels or the alumina footprint")
 	}
-	coalEF, err := fuelCO2PerGJ(l, "coal")
-	if err != nil {
-		return 0, err
+	if coalGJ > 0 {
+		coalEF, err := fuelCO2PerGJ(l, "coal")
+		if err != nil {
+			return 0, err
+		}
+		footprint += coalGJ * coalEF
 	}
-	footprint += coalGJ * coalEF
 	if r.NaturalGasNm3PerT != nil {
 		ng, err := fuelCO2PerUnit(l, "natural_gas")
 		if err != nil {

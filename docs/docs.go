@@ -1195,6 +1195,7 @@ const docTemplate = `{
                     }
                 },
                 "meets_all_targets": {
+                    "description": "MeetsAllTargets is null when no indicator with a plan target (liquid AC, alumina comprehensive energy, stack concentrations) was given.",
                     "type": "boolean",
                     "example": false
                 },
