@@ -23,6 +23,13 @@ import (
 // memory-only cache.
 func testServer(t testing.TB) (*echo.Echo, *cache.Cache, *syncWriter) {
 	t.Helper()
+	return newTestServer(t, func(*Options) {})
+}
+
+// newTestServer builds the router with options changed by mutate; the log
+// goes to the returned writer (discarded in benchmarks).
+func newTestServer(t testing.TB, mutate func(*Options)) (*echo.Echo, *cache.Cache, *syncWriter) {
+	t.Helper()
 	logs := &syncWriter{w: &bytes.Buffer{}}
 	if _, ok := t.(*testing.B); ok {
 		logs.w = io.Discard // benchmarks must not grow a buffer
@@ -37,9 +44,9 @@ func testServer(t testing.TB) (*echo.Echo, *cache.Cache, *syncWriter) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { c.Close() })
-	log := slog.New(slog.NewJSONHandler(logs, nil))
-	e := New(Options{Catalog: cat, Cache: c, Logger: log, Registry: reg, BodyLimit: 64 << 10})
-	return e, c, logs
+	o := Options{Catalog: cat, Cache: c, Logger: slog.New(slog.NewJSONHandler(logs, nil)), Registry: reg, BodyLimit: 64 << 10}
+	mutate(&o)
+	return New(o), c, logs
 }
 
 // syncWriter serialises writes to a buffer shared by concurrent requests.

@@ -3,36 +3,20 @@ package api
 import (
 	"errors"
 	"fmt"
-	"io"
-	"log/slog"
 	"net/http"
 	"strings"
 	"testing"
 
 	"github.com/labstack/echo/v4"
-	"github.com/prometheus/client_golang/prometheus"
 
-	"alcarbon/cache"
-	"alcarbon/factors"
 	"alcarbon/registry"
 )
 
 // optionServer builds the router with non-default options.
 func optionServer(t *testing.T, mutate func(*Options)) *echo.Echo {
 	t.Helper()
-	cat, err := factors.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	reg := prometheus.NewRegistry()
-	c, err := cache.New(cache.Options{Registerer: reg})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.Close() })
-	o := Options{Catalog: cat, Cache: c, Logger: slog.New(slog.NewJSONHandler(io.Discard, nil)), Registry: reg, BodyLimit: 1 << 20}
-	mutate(&o)
-	return New(o)
+	e, _, _ := newTestServer(t, mutate)
+	return e
 }
 
 func TestCORS(t *testing.T) {
