@@ -25,6 +25,9 @@ type Dataset struct {
 
 	gaps  []Gap // sorted by id
 	byGap map[string]int
+
+	solarSites  []SolarSite // Shanxi first, then by id; see solarsites.go
+	bySolarSite map[string]int
 }
 
 // Gap is a fact the engine would want that the reference notes did not find.

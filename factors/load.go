@@ -67,6 +67,9 @@ func loadDataset(fsys fs.FS, dir string) (*Dataset, error) {
 	if err := d.readGaps(fsys, dir); err != nil {
 		return nil, err
 	}
+	if err := d.readSolarSites(fsys, dir); err != nil {
+		return nil, err
+	}
 	d.index()
 	return d, nil
 }

@@ -1,0 +1,285 @@
+package calc
+
+import (
+	"fmt"
+	"math"
+)
+
+// Solar resource: typical hourly years built from monthly or annual data.
+//
+// Every hourly series here follows the project's convention: value i covers
+// local standard time (UTC + utcOffsetH) from hour i to i+1 of a 365-day
+// year starting 1 January 00:00 (no 29 February), and the sun is taken at
+// the middle of the hour. Irradiance values are W/m² averaged over the hour,
+// numerically equal to Wh/m² in that hour.
+//
+// The sun here is the simple daily geometry of Spencer (1971): one
+// declination and one equation of time per day, accurate to about 0.1° and
+// 1 min, which is ample for shaping a profile that is then scaled to a
+// measured total. The PV chain's own solar position is computed elsewhere.
+
+// typicalYearHours is the length of an hourly series: 365 days × 24 h.
+const typicalYearHours = 365 * 24
+
+// typicalMonthDays is the number of days in each month of the 365-day year.
+var typicalMonthDays = [12]int{31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31}
+
+// LiuJordanDiffuseRatio returns the ratio of hourly to daily diffuse
+// irradiation r_d [1/h] at hour angle ω for a day with sunset hour angle
+// ω_s (both in radians, ω = 0 at solar noon):
+//
+//	r_d = (π/24) (cos ω − cos ω_s) / (sin ω_s − ω_s cos ω_s)
+//
+// Liu & Jordan (1960), Solar Energy 4(3), as used by Collares-Pereira & Rabl
+// (1979) and Duffie & Beckman, Solar Engineering of Thermal Processes,
+// Eq. 2.13.2. It is 0 outside sunrise–sunset (|ω| ≥ ω_s) and when the sun
+// does not rise (ω_s ≤ 0).
+func LiuJordanDiffuseRatio(omegaRad, sunsetRad float64) float64 {
+	if sunsetRad <= 0 || math.Abs(omegaRad) >= sunsetRad {
+		return 0
+	}
+	sinS, cosS := math.Sincos(sunsetRad)
+	return math.Pi / 24 * (math.Cos(omegaRad) - cosS) / (sinS - sunsetRad*cosS)
+}
+
+// CollaresPereiraRablRatio returns the ratio of hourly to daily global
+// irradiation r_t [1/h] at hour angle ω for a day with sunset hour angle
+// ω_s (radians, ω = 0 at solar noon):
+//
+//	r_t = r_d (a + b cos ω)
+//	a = 0.409 + 0.5016 sin(ω_s − 60°)
+//	b = 0.6609 − 0.4767 sin(ω_s − 60°)
+//
+// with r_d from LiuJordanDiffuseRatio. Collares-Pereira & Rabl (1979),
+// Solar Energy 22(2), 155–164; Duffie & Beckman Eq. 2.13.1. Outside
+// sunrise–sunset the formula goes negative; the ratio is 0 there, and
+// wherever a + b cos ω < 0 (only for days a few minutes long).
+func CollaresPereiraRablRatio(omegaRad, sunsetRad float64) float64 {
+	rd := LiuJordanDiffuseRatio(omegaRad, sunsetRad)
+	if rd == 0 {
+		return 0
+	}
+	s := math.Sin(sunsetRad - math.Pi/3)
+	a := 0.409 + 0.5016*s
+	b := 0.6609 - 0.4767*s
+	return max(0, rd*(a+b*math.Cos(omegaRad)))
+}
+
+// resourceDay is the sun's daily geometry for one day of the typical year
+// and one site.
+type resourceDay struct {
+	sinDec, cosDec float64
+	sunsetRad      float64 // ω_s = arccos(−tan φ tan δ), 0 in polar night, π in polar day
+	noonH          float64 // local standard time of solar noon [h]
+}
+
+// newResourceDay returns the geometry of day n (1 = 1 January) at latitude
+// φ [rad], with the site's longitude and UTC offset folded into solar noon.
+//
+// Declination δ and equation of time E from Spencer (1971), Search 2(5),
+// 172, with the day angle Γ = 2π(n − 1)/365 (Iqbal 1983, Eqs. 1.3.1 and
+// 1.4.1):
+//
+//	δ = 0.006918 − 0.399912 cos Γ + 0.070257 sin Γ − 0.006758 cos 2Γ
+//	    + 0.000907 sin 2Γ − 0.002697 cos 3Γ + 0.00148 sin 3Γ   [rad]
+//	E = 229.18 (0.000075 + 0.001868 cos Γ − 0.032077 sin Γ
+//	    − 0.014615 cos 2Γ − 0.040849 sin 2Γ)                   [min]
+//
+// Solar time = standard time + (λ − 15°·utcOffsetH)/15° h + E/60 h, so
+// solar noon falls at 12 − (λ − 15°·utcOffsetH)/15 − E/60 h standard time.
+func newResourceDay(n int, latRad, lonDeg, utcOffsetH float64) resourceDay {
+	g := 2 * math.Pi * float64(n-1) / 365
+	s1, c1 := math.Sincos(g)
+	s2, c2 := math.Sincos(2 * g)
+	s3, c3 := math.Sincos(3 * g)
+	dec := 0.006918 - 0.399912*c1 + 0.070257*s1 - 0.006758*c2 + 0.000907*s2 - 0.002697*c3 + 0.00148*s3
+	eotMin := 229.18 * (0.000075 + 0.001868*c1 - 0.032077*s1 - 0.014615*c2 - 0.040849*s2)
+	d := resourceDay{noonH: 12 - (lonDeg-15*utcOffsetH)/15 - eotMin/60}
+	d.sinDec, d.cosDec = math.Sincos(dec)
+	x := -math.Tan(latRad) * math.Tan(dec)
+	d.sunsetRad = math.Acos(max(-1, min(1, x)))
+	return d
+}
+
+// hourAngle returns the hour angle ω [rad] in [−π, π] at the middle of local
+// standard hour h (0–23) of the day.
+func (d resourceDay) hourAngle(h int) float64 {
+	return math.Remainder((float64(h)+0.5-d.noonH)*math.Pi/12, 2*math.Pi)
+}
+
+// SynthesizeHourlyGHI turns 12 monthly GHI totals [kWh/m² per month,
+// January first] into a typical year of 8760 hourly GHI values [W/m², mean
+// over the hour], in the time convention above.
+//
+// Each day of a month gets the month's mean daily total H̄, spread over the
+// day by the Collares-Pereira & Rabl (1979) ratio (CollaresPereiraRablRatio,
+// with the Liu–Jordan (1960) r_d): hourly GHI = r_t(ω) × H̄, with ω the
+// hour angle at mid-hour from the site's longitude, utcOffsetH and Spencer's
+// equation of time, ω_s = arccos(−tan φ tan δ), and r_t = 0 outside
+// sunrise–sunset. The ratio sums to 1 over a day only approximately (within
+// about 1.5 % at |φ| ≤ 45°; it is a fit, sampled hourly), so each month is
+// finally scaled so that its hourly sum equals its total exactly.
+// electricity-and-pv.md §4.4.
+//
+// latDeg is in [−90, 90] (+ north), lonDeg in [−180, 180] (+ east),
+// utcOffsetH in [−12, 14]. It returns an *InputError when a monthly total is
+// negative or not finite, a coordinate is out of range, or a month with a
+// positive total has no daylight (polar night); pointers are relative to
+// the resource: /ghi_monthly_kwh_m2/{0-11}, /latitude_deg, /longitude_deg,
+// /utc_offset_h.
+func SynthesizeHourlyGHI(monthlyKWhM2 [12]float64, latDeg, lonDeg, utcOffsetH float64) ([]float64, error) {
+	if err := checkResourceSite(latDeg, lonDeg, utcOffsetH); err != nil {
+		return nil, err
+	}
+	for m, v := range monthlyKWhM2 {
+		if !(v >= 0) || math.IsInf(v, 0) {
+			return nil, fieldError(fmt.Sprintf("/ghi_monthly_kwh_m2/%d", m), "must be a finite number ≥ 0 [kWh/m² per month]; got %v", v)
+		}
+	}
+	latRad := latDeg * math.Pi / 180
+	out := make([]float64, typicalYearHours)
+	i, n := 0, 1 // hour index, day of year
+	for m, days := range typicalMonthDays {
+		start := i
+		dailyWh := monthlyKWhM2[m] * 1000 / float64(days)
+		var sumWh float64
+		for range days {
+			d := newResourceDay(n, latRad, lonDeg, utcOffsetH)
+			for h := range 24 {
+				v := CollaresPereiraRablRatio(d.hourAngle(h), d.sunsetRad) * dailyWh
+				out[i] = v
+				sumWh += v
+				i++
+			}
+			n++
+		}
+		if monthlyKWhM2[m] == 0 {
+			continue
+		}
+		if sumWh == 0 {
+			return nil, fieldError(fmt.Sprintf("/ghi_monthly_kwh_m2/%d", m), "is %v kWh/m² but the sun does not rise at latitude %v° in that month", monthlyKWhM2[m], latDeg)
+		}
+		scale := monthlyKWhM2[m] * 1000 / sumWh
+		for k := start; k < i; k++ {
+			out[k] *= scale
+		}
+	}
+	return out, nil
+}
+
+// MonthlyFromAnnual splits an annual GHI total [kWh/m²] into 12 monthly
+// totals [kWh/m² per month, January first] in proportion to the clear-sky
+// irradiation of each month at the site: the Haurwitz (1945) clear-sky GHI
+//
+//	GHI_cs = 1098 cos Z exp(−0.057 / cos Z)   [W/m²], 0 when cos Z ≤ 0
+//
+// (as pvlib clearsky.haurwitz, here with the geometric zenith Z at
+// mid-hour, cos Z = sin φ sin δ + cos φ cos δ cos ω, Spencer's δ and
+// equation of time) summed over the same 8760 hours as SynthesizeHourlyGHI,
+// then scaled to the annual total. It assumes the sky is equally clear all
+// year, so it overstates the summer share where summers are cloudy (monsoon
+// climates); measured monthly values are better when available.
+//
+// The result sums to annualKWhM2. Inputs are not validated: pass an annual
+// total ≥ 0 and the ranges of SynthesizeHourlyGHI (which validates its own
+// input, so an invalid result is caught there).
+func MonthlyFromAnnual(annualKWhM2, latDeg, lonDeg, utcOffsetH float64) [12]float64 {
+	latRad := latDeg * math.Pi / 180
+	sinLat, cosLat := math.Sincos(latRad)
+	var monthly [12]float64
+	var total float64
+	n := 1
+	for m, days := range typicalMonthDays {
+		for range days {
+			d := newResourceDay(n, latRad, lonDeg, utcOffsetH)
+			for h := range 24 {
+				cosZ := sinLat*d.sinDec + cosLat*d.cosDec*math.Cos(d.hourAngle(h))
+				if cosZ > 0 {
+					monthly[m] += 1098 * cosZ * math.Exp(-0.057/cosZ)
+				}
+			}
+			n++
+		}
+		total += monthly[m]
+	}
+	for m := range monthly {
+		if total > 0 {
+			monthly[m] *= annualKWhM2 / total
+		}
+	}
+	return monthly
+}
+
+// HourlyTemperature expands 12 monthly mean air temperatures [°C, January
+// first] into 8760 hourly values [°C] in the time convention above.
+//
+// The diurnal shape is an assumption of this project, not a published
+// model: every day follows two half-cosines, rising from a minimum at
+// sunrise to a maximum at 15:00 local solar time and falling back to the
+// next sunrise, with a peak-to-peak range of diurnalRangeC; the day's values
+// are then shifted so that their mean is the month's mean exactly. The
+// dataset holds no diurnal range, so the caller chooses and states it;
+// diurnalRangeC = 0 gives flat monthly means. The series steps between
+// months, as the means do.
+//
+// It returns an *InputError when a temperature or the range is not finite,
+// the range is negative, or the site is out of the ranges of
+// SynthesizeHourlyGHI (pointers /temp_monthly_c/{0-11}, /diurnal_range_c,
+// /latitude_deg, /longitude_deg, /utc_offset_h).
+func HourlyTemperature(monthlyC [12]float64, diurnalRangeC, latDeg, lonDeg, utcOffsetH float64) ([]float64, error) {
+	if err := checkResourceSite(latDeg, lonDeg, utcOffsetH); err != nil {
+		return nil, err
+	}
+	for m, v := range monthlyC {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return nil, fieldError(fmt.Sprintf("/temp_monthly_c/%d", m), "must be a finite number [°C]; got %v", v)
+		}
+	}
+	if !(diurnalRangeC >= 0) || math.IsInf(diurnalRangeC, 0) {
+		return nil, fieldError("/diurnal_range_c", "must be a finite number ≥ 0 [°C]; got %v", diurnalRangeC)
+	}
+	const peakSolarH = 15.0
+	latRad := latDeg * math.Pi / 180
+	out := make([]float64, typicalYearHours)
+	var shape [24]float64
+	i, n := 0, 1
+	for m, days := range typicalMonthDays {
+		for range days {
+			d := newResourceDay(n, latRad, lonDeg, utcOffsetH)
+			sunriseSolarH := 12 - d.sunsetRad*12/math.Pi // in [0, 12]
+			var mean float64
+			for h := range 24 {
+				solarH := math.Mod(float64(h)+0.5-d.noonH+12+48, 24) // solar time at mid-hour, [0, 24)
+				var f float64
+				if solarH >= sunriseSolarH && solarH < peakSolarH {
+					f = -math.Cos(math.Pi * (solarH - sunriseSolarH) / (peakSolarH - sunriseSolarH))
+				} else {
+					since := math.Mod(solarH-peakSolarH+24, 24) // hours since the peak
+					f = math.Cos(math.Pi * since / (sunriseSolarH + 24 - peakSolarH))
+				}
+				shape[h] = diurnalRangeC / 2 * f
+				mean += shape[h] / 24
+			}
+			for h := range 24 {
+				out[i] = monthlyC[m] + shape[h] - mean
+				i++
+			}
+			n++
+		}
+	}
+	return out, nil
+}
+
+// checkResourceSite validates the coordinates and UTC offset shared by the
+// resource functions.
+func checkResourceSite(latDeg, lonDeg, utcOffsetH float64) error {
+	switch {
+	case !(latDeg >= -90 && latDeg <= 90):
+		return fieldError("/latitude_deg", "must be in [-90, 90] (+ north); got %v", latDeg)
+	case !(lonDeg >= -180 && lonDeg <= 180):
+		return fieldError("/longitude_deg", "must be in [-180, 180] (+ east); got %v", lonDeg)
+	case !(utcOffsetH >= -12 && utcOffsetH <= 14):
+		return fieldError("/utc_offset_h", "must be in [-12, 14] hours; got %v", utcOffsetH)
+	}
+	return nil
+}
