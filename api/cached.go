@@ -13,21 +13,18 @@ import (
 	"alcarbon/calc"
 )
 
-// cheaperThanRedis is respondCached's useRedis for endpoints whose
-// computation costs less than a Redis round trip. Measured with
-// `go test -bench Primary ./api` on the 2-core development machine:
-// computing the reference smelter ≈ 100 µs, a Redis hit of its ≈ 25 kB
-// response ≈ 150 µs, a memory hit ≈ 35 µs. Footprint and portfolio
-// endpoints therefore use the memory tier only; the PV, scenario and
-// Monte Carlo endpoints (milliseconds) will use Redis.
-const cheaperThanRedis = false
-
 // respondCached answers a calculation from the cache or by computing it.
 // The key is dataset + engine version + endpoint + SHA-256 of the
 // normalised request, so equal requests written differently share an
 // entry. The response carries ETag (the key hash) and X-Cache; a matching
-// If-None-Match gets 304. useRedis is false for endpoints whose computation
-// is cheaper than a Redis round trip (measured in the benchmarks).
+// If-None-Match gets 304.
+//
+// useRedis is false for requests whose computation is cheaper than a Redis
+// round trip. Measured with `go test -bench . ./api` on the 2-core
+// development machine: computing the reference smelter takes ≈ 100 µs and a
+// Redis hit of its ≈ 25 kB response ≈ 150 µs, so footprint and portfolio
+// requests without PV use the memory tier only; PV yields (≈ 1–2 ms per
+// system) and requests that contain them use Redis.
 func (s *server) respondCached(c echo.Context, endpoint, dataset string, req any, useRedis bool, compute func() (any, error)) error {
 	// req is a Go struct with defaults filled in: encoding/json writes its
 	// fields in declaration order (and map keys sorted), so its encoding is

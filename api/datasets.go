@@ -113,11 +113,15 @@ func (s *server) handleGridFactorsRegion(c echo.Context) error {
 }
 
 func (s *server) datasetParam(c echo.Context) (*factors.Dataset, error) {
-	v := c.QueryParam("dataset")
-	if v == "" {
+	return s.dataset(c.QueryParam("dataset"))
+}
+
+// dataset returns the dataset of a version, the newest for "".
+func (s *server) dataset(version string) (*factors.Dataset, error) {
+	if version == "" {
 		return s.catalog.Default(), nil
 	}
-	ds, ok := s.catalog.Get(v)
+	ds, ok := s.catalog.Get(version)
 	if !ok {
 		return nil, invalid([]FieldProblem{{Pointer: "/dataset", Detail: "unknown dataset version; available: " + strings.Join(versions(s.catalog), ", ")}})
 	}

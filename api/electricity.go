@@ -72,8 +72,11 @@ func (s *server) handleElectricity(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.respondCached(c, "electricity", ds.Version(), req, cheaperThanRedis, func() (any, error) {
-		in := req.portfolioRequest.toInput()
+	return s.respondCached(c, "electricity", ds.Version(), req, req.portfolioRequest.hasPV(), func() (any, error) {
+		in, err := req.portfolioRequest.toInput(ds, "")
+		if err != nil {
+			return nil, err
+		}
 		in.Region, in.Year, in.Basis = req.Region, req.Year, calc.Basis(req.ElectricityBasis)
 		in.DemandMWh = 1
 		switch {
@@ -126,8 +129,12 @@ func (s *server) handlePrimaryFootprint(c echo.Context) error {
 	if req.GWP == "" {
 		req.GWP = defaultGWP
 	}
-	return s.respondCached(c, "primary", ds.Version(), req, cheaperThanRedis, func() (any, error) {
-		res, prov, err := s.engine(ds).Primary(req.toInput())
+	return s.respondCached(c, "primary", ds.Version(), req, req.Electricity.hasPV(), func() (any, error) {
+		in, err := req.toInput(ds)
+		if err != nil {
+			return nil, err
+		}
+		res, prov, err := s.engine(ds).Primary(in)
 		if err != nil {
 			return nil, err
 		}

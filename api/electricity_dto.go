@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"alcarbon/calc"
+	"alcarbon/factors"
 )
 
 // sourceRequest is one electricity supply in a portfolio.
@@ -27,6 +28,8 @@ type sourceRequest struct {
 	EFtCO2PerMWh *float64 `json:"ef_tco2_per_mwh,omitempty" minimum:"0" maximum:"2" example:"0.95"`
 	// CoalGCEPerKWh is a coal captive plant's specific coal consumption [g ce/kWh], 200–600.
 	CoalGCEPerKWh *float64 `json:"coal_gce_per_kwh,omitempty" minimum:"200" maximum:"600" example:"320"`
+	// PV is an on-site PV system (as POST /v1/pv, without load) modelled hour by hour: its output meets the plant's hourly load first and the excess is exported (onsite_pv only; instead of share or mwh; needs production_t).
+	PV *pvRequest `json:"pv,omitempty"`
 }
 
 // portfolioRequest is a plant's electricity supply (DESIGN §2.2).
@@ -39,6 +42,8 @@ type portfolioRequest struct {
 	ResidualMix string `json:"residual_mix,omitempty" enums:"grid_average,national_excluding_market_nonfossil" example:"grid_average"`
 	// ResidualEFtCO2PerMWh overrides residual_mix with a factor [t CO2/MWh], 0–2.
 	ResidualEFtCO2PerMWh *float64 `json:"residual_ef_tco2_per_mwh,omitempty" minimum:"0" maximum:"2"`
+	// Load shapes the plant's demand over the year (scaled to the annual demand); default flat, as potlines run. Used for on-site PV and the hourly-matched share.
+	Load *loadRequest `json:"load,omitempty"`
 }
 
 const maxSources = 50
@@ -59,6 +64,20 @@ func (p *portfolioRequest) validate(v *validator, ptr string, annual bool, annua
 			v.enum(sp+"/kind", s.Kind, strs(calc.SourceKinds))
 		}
 		switch {
+		case s.PV != nil:
+			if kind != calc.KindOnsitePV {
+				v.add(sp+"/pv", "is used only by onsite_pv sources")
+			}
+			if s.Share != nil || s.MWh != nil {
+				v.add(sp, "give pv, share or mwh — one of them")
+			}
+			if !annual {
+				v.add(sp+"/pv", "an on-site PV system produces annual MWh and needs %s to relate them to demand", annualPtr)
+			}
+			if s.PV.Load != nil {
+				v.add(sp+"/pv/load", "is the plant's: set it on the portfolio (load) instead")
+			}
+			validatePV(v, s.PV, sp+"/pv")
 		case s.Share == nil && s.MWh == nil:
 			v.add(sp, "give either share (fraction of demand) or mwh (annual volume)")
 		case s.Share != nil && s.MWh != nil:
@@ -113,25 +132,52 @@ func (p *portfolioRequest) validate(v *validator, ptr string, annual bool, annua
 	}
 	v.enum(ptr+"/residual_mix", p.ResidualMix, []string{calc.ResidualGridAverage, calc.ResidualNationalExcludingMarketNonfossil})
 	v.rangeF(ptr+"/residual_ef_tco2_per_mwh", p.ResidualEFtCO2PerMWh, 0, 2, "t CO2/MWh")
+	if p.Load != nil {
+		validateLoad(v, p.Load, ptr+"/load")
+	}
 }
 
 func joinKinds() string { return strings.Join(strs(calc.SourceKinds), ", ") }
 func joinTech() string  { return strings.Join(calc.Technologies, ", ") }
 
-func (p *portfolioRequest) toInput() calc.ElectricityInput {
+// hasPV says whether the portfolio models PV hour by hour, which costs
+// milliseconds: such requests are worth a Redis round trip.
+func (p *portfolioRequest) hasPV() bool {
+	for _, s := range p.Sources {
+		if s.PV != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// toInput converts the portfolio; ptr is its JSON pointer (PV systems in it
+// resolve their sites and EPW files against ds).
+func (p *portfolioRequest) toInput(ds *factors.Dataset, ptr string) (calc.ElectricityInput, error) {
 	in := calc.ElectricityInput{
 		CertificatesMWh: p.CertificatesMWh,
 		ResidualMix:     p.ResidualMix,
 		ResidualEF:      p.ResidualEFtCO2PerMWh,
 	}
-	for _, s := range p.Sources {
-		in.Sources = append(in.Sources, calc.Source{
+	if p.Load != nil {
+		in.Load = p.Load.toLoad()
+	}
+	for i, s := range p.Sources {
+		src := calc.Source{
 			Kind: calc.SourceKind(s.Kind), Name: s.Name, Share: s.Share, MWh: s.MWh,
 			Region: s.Region, Fuel: s.Fuel, Technology: s.Technology,
 			EFtCO2PerMWh: s.EFtCO2PerMWh, CoalGCEPerKWh: s.CoalGCEPerKWh,
-		})
+		}
+		if s.PV != nil {
+			pv, err := s.PV.toInput(ds, fmt.Sprintf("%s/sources/%d/pv", ptr, i))
+			if err != nil {
+				return in, err
+			}
+			src.PV = &pv
+		}
+		in.Sources = append(in.Sources, src)
 	}
-	return in
+	return in, nil
 }
 
 // renewableShareResponse holds the three renewable shares (DESIGN §2.2).
@@ -165,6 +211,21 @@ type sourceResponse struct {
 	// CertificatesMWh applied to this source.
 	CertificatesMWh float64 `json:"certificates_mwh" example:"0"`
 	Renewable       bool    `json:"renewable"`
+	// PV is the modelled yield of an on-site PV system (MWh is what the plant used hour by hour, exported_mwh the rest).
+	PV *sourcePVResponse `json:"pv,omitempty"`
+}
+
+// sourcePVResponse summarises an on-site PV system inside a portfolio.
+type sourcePVResponse struct {
+	AnnualACMWh            float64 `json:"annual_ac_mwh" example:"137000"`
+	SpecificYieldKWhPerKWp float64 `json:"specific_yield_kwh_per_kwp" example:"1249"`
+	CapacityFactor         float64 `json:"capacity_factor" example:"0.143"`
+	AnnualPOAKWhM2         float64 `json:"annual_poa_kwh_m2" example:"1537"`
+	PerformanceRatio       float64 `json:"performance_ratio" example:"0.81"`
+	// MonthlyACMWh are 12 monthly AC energies [MWh], January first.
+	MonthlyACMWh []float64 `json:"monthly_ac_mwh"`
+	// HourlyACKWh are 8760 hourly AC energies [kWh] (only with include_hourly).
+	HourlyACKWh []float64 `json:"hourly_ac_kwh,omitempty"`
 }
 
 // electricityResponse is a portfolio's factors and renewable shares.
@@ -201,6 +262,17 @@ func newElectricityResponse(r calc.ElectricityResult, mwhPerT float64) electrici
 			Kind: string(s.Kind), Name: s.Name, Technology: s.Technology, Region: s.Region, Implicit: s.Implicit,
 			MWh: s.MWh, ExportedMWh: s.ExportedMWh, Share: s.Share, EFtCO2PerMWh: s.EFLocation,
 			EFMarketTCO2PerMWh: s.EFMarket, CertificatesMWh: s.CertificatesMWh, Renewable: s.Renewable,
+		}
+		if pv := s.PV; pv != nil {
+			r := &sourcePVResponse{
+				AnnualACMWh: pv.AnnualACKWh / 1000, SpecificYieldKWhPerKWp: pv.SpecificYieldKWhPerKWp, CapacityFactor: pv.CapacityFactor,
+				AnnualPOAKWhM2: pv.AnnualPOAKWhM2, PerformanceRatio: pv.PerformanceRatio, HourlyACKWh: pv.HourlyACKWh,
+				MonthlyACMWh: make([]float64, 12),
+			}
+			for m, kwh := range pv.MonthlyACKWh {
+				r.MonthlyACMWh[m] = kwh / 1000
+			}
+			out.Sources[i].PV = r
 		}
 	}
 	return out

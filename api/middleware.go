@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
 )
 
 const (
@@ -98,4 +99,17 @@ func bodyLimitString(n int64) string {
 		n = 1 << 20
 	}
 	return strconv.FormatInt(n, 10) + "B"
+}
+
+// pvBodyLimit is the body limit of POST /v1/pv when ALCARBON_BODY_LIMIT is
+// smaller: an EPW weather file is about 1.5 MB.
+const pvBodyLimit = 4 << 20
+
+// bodyLimitExcept applies echo's body limit to every route but path, which
+// sets its own.
+func bodyLimitExcept(path string, limit int64) echo.MiddlewareFunc {
+	return middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{
+		Limit:   bodyLimitString(limit),
+		Skipper: func(c echo.Context) bool { return c.Path() == path },
+	})
 }

@@ -2,6 +2,7 @@ package api
 
 import (
 	"alcarbon/calc"
+	"alcarbon/factors"
 )
 
 // primaryRequest is a smelter's activity data (DESIGN §3). Every field is
@@ -161,8 +162,11 @@ func (r *primaryRequest) validate(v *validator) {
 	r.Electricity.validate(v, "/electricity", r.ProductionT != nil, "/production_t")
 }
 
-func (r *primaryRequest) toInput() calc.PrimaryInput {
-	el := r.Electricity.toInput()
+func (r *primaryRequest) toInput(ds *factors.Dataset) (calc.PrimaryInput, error) {
+	el, err := r.Electricity.toInput(ds, "/electricity")
+	if err != nil {
+		return calc.PrimaryInput{}, err
+	}
 	return calc.PrimaryInput{
 		Region: r.Region, Year: r.Year, GWP: r.GWP, Basis: calc.Basis(r.ElectricityBasis), ProductionT: r.ProductionT,
 		Alumina: calc.AluminaInput{
@@ -192,7 +196,7 @@ func (r *primaryRequest) toInput() calc.PrimaryInput {
 			ElectricityKWhPerT: r.Casting.ElectricityKWhPerT, NaturalGasNm3PerT: r.Casting.NaturalGasNm3PerT, Molten: r.Casting.Molten,
 		},
 		Electricity: el,
-	}
+	}, nil
 }
 
 // stageResponse is one stage of a footprint.

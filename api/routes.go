@@ -46,7 +46,7 @@ func New(o Options) *echo.Echo {
 			ExposeHeaders: []string{"ETag", "X-Cache", headerRequestID, "Link"},
 		}))
 	}
-	e.Use(middleware.BodyLimit(bodyLimitString(o.BodyLimit)))
+	e.Use(bodyLimitExcept("/v1/pv", o.BodyLimit))
 
 	// Operations.
 	e.GET("/healthz", s.handleHealthz)
@@ -63,9 +63,11 @@ func New(o Options) *echo.Echo {
 	e.GET("/v1/datasets", s.handleDatasets)
 	e.GET("/v1/grid-factors", s.handleGridFactors)
 	e.GET("/v1/grid-factors/:region", s.handleGridFactorsRegion)
+	e.GET("/v1/solar-sites", s.handleSolarSites)
 
 	// Calculations.
 	e.POST("/v1/electricity", s.handleElectricity)
+	e.POST("/v1/pv", s.handlePV, middleware.BodyLimit(bodyLimitString(max(o.BodyLimit, pvBodyLimit))))
 	e.POST("/v1/footprints/primary", s.handlePrimaryFootprint)
 	e.POST("/v1/assessments/plant", s.handlePlantAssessment)
 	return e

@@ -44,7 +44,7 @@ type PlantAssessment struct {
 // liquid AC power at the NDRC benchmark (标杆) level; ultra-low emissions
 // (particulates ≤ 10, SO2 ≤ 100, NOx ≤ 100 mg/m³).
 func (e *Engine) AssessPlant(in PlantIndicators) (PlantAssessment, Provenance, error) {
-	l := newLedger(e.ds)
+	l := newLedger(e.ds, &e.sun)
 	var out PlantAssessment
 	allMet, anyTarget := true, false
 	yes, no := true, false

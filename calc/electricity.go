@@ -75,6 +75,9 @@ type Source struct {
 	// CoalGCEPerKWh is a coal captive plant's specific coal consumption
 	// [g ce/kWh], converted to an EF when EFtCO2PerMWh is not given.
 	CoalGCEPerKWh *float64
+	// PV is an on-site PV system whose hourly output meets the plant's
+	// hourly load first (instead of Share or MWh).
+	PV *PVInput
 }
 
 // ElectricityInput is a plant's electricity demand and supply portfolio.
@@ -94,6 +97,9 @@ type ElectricityInput struct {
 	// certificates in the market-based result; ResidualEF overrides it.
 	ResidualMix string
 	ResidualEF  *float64
+	// Load shapes the demand over the 8760 hours (scaled to DemandMWh);
+	// nil means flat, as a smelter's potlines run.
+	Load *PVLoad
 	// Pointer is the JSON pointer of the portfolio in the request
 	// ("/electricity"), used in errors and defaults.
 	Pointer string
@@ -114,6 +120,8 @@ type SourceResult struct {
 	CertificatesMWh float64 // certificates applied to this source
 	Renewable       bool
 	RenewableMWhLoc float64 // renewable MWh counted in the location-based share
+	// PV is the yield of an on-site PV system modelled hour by hour.
+	PV *PVResult
 }
 
 // RenewableShare holds the three renewable-share definitions of DESIGN §2.2.
@@ -138,7 +146,7 @@ type ElectricityResult struct {
 
 // Electricity computes a supply portfolio on its own (POST /v1/electricity).
 func (e *Engine) Electricity(in ElectricityInput) (ElectricityResult, Provenance, error) {
-	l := newLedger(e.ds)
+	l := newLedger(e.ds, &e.sun)
 	r, err := portfolio(l, in)
 	return r, l.provenance(), err
 }
@@ -162,28 +170,37 @@ func portfolio(l *ledger, in ElectricityInput) (ElectricityResult, error) {
 	}
 	sources := in.Sources
 
-	// 1. Fixed volumes first.
+	// 1. Fixed volumes first: on-site PV modelled hour by hour meets the
+	// hourly load before anything else (it is behind the meter); then the
+	// annual fixed volumes, in list order.
 	remaining := in.DemandMWh
 	var shareSum float64
 	hasShares := false
-	out := make([]SourceResult, 0, len(sources)+1)
+	out := make([]SourceResult, len(sources), len(sources)+1)
+	hourly, err := pvSupply(l, in, out)
+	if err != nil {
+		return res, err
+	}
+	for i := range out {
+		remaining -= out[i].MWh
+	}
 	for i, s := range sources {
 		ptr := fmt.Sprintf("%s/sources/%d", in.Pointer, i)
-		sr := SourceResult{Kind: s.Kind, Name: s.Name, Technology: s.Technology, Region: s.Region}
+		out[i].Kind, out[i].Name, out[i].Technology, out[i].Region = s.Kind, s.Name, s.Technology, s.Region
 		switch {
+		case s.PV != nil:
 		case s.MWh != nil:
 			if !in.AnnualVolumes {
 				return res, fieldError(ptr+"/mwh", "an annual volume needs production_t (or demand_mwh) so that it can be related to demand; give production_t or use share")
 			}
 			used := math.Min(*s.MWh, remaining)
-			sr.MWh = used
-			sr.ExportedMWh = *s.MWh - used
+			out[i].MWh = used
+			out[i].ExportedMWh = *s.MWh - used
 			remaining -= used
 		case s.Share != nil:
 			hasShares = true
 			shareSum += *s.Share
 		}
-		out = append(out, sr)
 	}
 	// 2. Shares split the remainder.
 	if hasShares {
@@ -277,7 +294,7 @@ func portfolio(l *ledger, in ElectricityInput) (ElectricityResult, error) {
 	res.EFMarket = mktT / in.DemandMWh
 	res.RenewableShare.LocationBased = renLoc / in.DemandMWh
 	res.RenewableShare.MarketBased = math.Min(1, renMkt/in.DemandMWh)
-	res.RenewableShare.HourlyMatched = hourlyMatchedFlat(l, out, in.DemandMWh)
+	res.RenewableShare.HourlyMatched = hourlyMatched(l, out, in.DemandMWh, hourly)
 	res.Sources = out
 	return res, nil
 }
@@ -619,27 +636,119 @@ func technologyEF(l *ledger, tech string, basis Basis, year int, ptr string) (fl
 	return l.factor(fmt.Sprintf("tech/lifecycle/%s/%d", tech, y))
 }
 
-// hourlyMatchedFlat returns the hourly-matched renewable share for a flat
-// load when every renewable supply is flat (direct lines and contracts
-// without a profile): Σ_h min(load_h, ren_h) / Σ_h load_h = min(R, D) / D.
-// It returns nil when an on-site PV source has no hourly profile, since its
-// match depends on the hour.
-func hourlyMatchedFlat(l *ledger, out []SourceResult, demand float64) *float64 {
-	var ren float64
+// hourlyMatched returns the hourly-matched renewable share (DESIGN §2.2):
+//
+//	HM = Σ_h min(load_h, renewable_h) / Σ_h load_h
+//
+// counting on-site PV (hour by hour), direct-line and contracted renewable
+// supply; a direct line or contract without a profile is taken as flat. It
+// returns nil when an on-site PV source has no hourly profile (given as MWh
+// or share), since its match depends on the hour.
+func hourlyMatched(l *ledger, out []SourceResult, demand float64, h *hourlySupply) *float64 {
+	var flat float64
 	flatRenewables := false
 	for _, sr := range out {
-		if sr.Kind == KindOnsitePV && sr.MWh > 0 {
-			l.assume("hourly-matched share not computed: on-site PV given as annual MWh has no hourly profile")
+		if sr.Kind == KindOnsitePV && sr.PV == nil && sr.MWh > 0 {
+			l.assume("hourly-matched share not computed: on-site PV given as annual MWh or share has no hourly profile; give its system (pv) instead")
 			return nil
 		}
-		if sr.Renewable && sr.MWh > 0 {
-			ren += sr.MWh
+		if sr.Renewable && sr.PV == nil && sr.MWh > 0 {
+			flat += sr.MWh
 			flatRenewables = true
 		}
 	}
 	if flatRenewables {
-		l.assume("the plant load and contracted or direct-line renewable supply without a profile are taken as flat over the 8,760 hours of the year")
+		l.assume("direct-line and contracted renewable supply without a profile is taken as flat over the 8,760 hours of the year")
 	}
-	v := math.Min(ren, demand) / demand
+	if h == nil {
+		// Flat load and flat supply: Σ_h min(D/8760, R/8760) = min(D, R).
+		v := math.Min(flat, demand) / demand
+		return &v
+	}
+	var matched float64
+	perHour := flat / HoursPerYear
+	for i, ld := range h.loadMWh {
+		matched += math.Min(ld, h.pvUsedMWh[i]+perHour)
+	}
+	v := matched / demand
 	return &v
+}
+
+// hourlySupply is the plant's hourly load and the on-site PV used in each
+// hour [MWh].
+type hourlySupply struct {
+	loadMWh   []float64
+	pvUsedMWh []float64
+}
+
+// pvSupply models the on-site PV sources hour by hour against the plant's
+// hourly load, in list order, filling their MWh (used on site) and
+// ExportedMWh. It returns nil when the portfolio has no modelled PV and a
+// flat load.
+func pvSupply(l *ledger, in ElectricityInput, out []SourceResult) (*hourlySupply, error) {
+	anyPV := false
+	for _, s := range in.Sources {
+		anyPV = anyPV || s.PV != nil
+	}
+	if !anyPV && in.Load == nil {
+		return nil, nil
+	}
+	h := &hourlySupply{loadMWh: make([]float64, HoursPerYear), pvUsedMWh: make([]float64, HoursPerYear)}
+	if in.Load == nil {
+		for i := range h.loadMWh {
+			h.loadMWh[i] = in.DemandMWh / HoursPerYear
+		}
+		l.assume("the plant's load is flat over the 8,760 hours of the year (potlines run continuously)")
+	} else {
+		shape, err := loadProfileMWh(*in.Load, in.Pointer+"/load")
+		if err != nil {
+			return nil, err
+		}
+		var total float64
+		for _, v := range shape {
+			total += v
+		}
+		if total <= 0 {
+			return nil, fieldError(in.Pointer+"/load", "the load profile sums to zero")
+		}
+		for i, v := range shape {
+			h.loadMWh[i] = v / total * in.DemandMWh
+		}
+		l.assume("the load profile given shapes the demand over the year; it is scaled to the annual demand (%.6g MWh)", in.DemandMWh)
+	}
+	for i, s := range in.Sources {
+		if s.PV == nil {
+			continue
+		}
+		ptr := fmt.Sprintf("%s/sources/%d/pv", in.Pointer, i)
+		if !in.AnnualVolumes {
+			return nil, fieldError(ptr, "an on-site PV system produces annual MWh and needs production_t (or demand_mwh) to relate them to demand")
+		}
+		pin := *s.PV
+		wantHourly := pin.IncludeHourly
+		pin.IncludeHourly, pin.Load = true, nil
+		r, ok := l.pv[ptr]
+		if !ok {
+			var err error
+			if r, err = pvYield(l, pin, ptr); err != nil {
+				return nil, err
+			}
+			l.pv[ptr] = r
+		}
+		var used, exported float64
+		for hr, kwh := range r.HourlyACKWh {
+			pv := kwh / 1000
+			u := math.Min(pv, h.loadMWh[hr]-h.pvUsedMWh[hr])
+			h.pvUsedMWh[hr] += u
+			used += u
+			exported += pv - u
+		}
+		if !wantHourly {
+			r.HourlyACKWh = nil
+		}
+		m := PVLoadMatch{SelfConsumedKWh: used * 1000, ExportedKWh: exported * 1000}
+		r.Load = &m
+		out[i].MWh, out[i].ExportedMWh, out[i].PV = used, exported, &r
+	}
+	return h, nil
 }

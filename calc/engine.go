@@ -6,6 +6,10 @@ import "alcarbon/factors"
 // safe for concurrent use.
 type Engine struct {
 	ds *factors.Dataset
+	// sun memoises the site-independent solar geometry per time zone; it
+	// only ever holds values computed from the inputs, so the engine stays
+	// a pure function of its inputs.
+	sun sunTables
 }
 
 // New returns an engine over the dataset ds.

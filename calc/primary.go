@@ -170,7 +170,7 @@ type PrimaryResult struct {
 // Primary computes the cradle-to-gate footprint of 1 t of primary
 // aluminium (DESIGN §2.1).
 func (e *Engine) Primary(in PrimaryInput) (PrimaryResult, Provenance, error) {
-	l := newLedger(e.ds)
+	l := newLedger(e.ds, &e.sun)
 	r, err := primary(l, in)
 	return r, l.provenance(), err
 }
@@ -643,7 +643,7 @@ func primaryCBAM(l *ledger, in PrimaryInput, el ElectricityInput, anodeCO2, cf4K
 	// request's basis; a separate ledger keeps this run's warnings out of
 	// the main result, while its factors are listed.
 	el.Basis = BasisOperational
-	sub := newLedger(l.ds)
+	sub := l.sub()
 	opRes, err := portfolio(sub, el)
 	if err != nil {
 		return CBAM{}, err

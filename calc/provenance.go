@@ -30,14 +30,43 @@ type Provenance struct {
 // ledger collects provenance while a calculation runs. It deduplicates by
 // factor id and by message text so repeated lookups are listed once.
 type ledger struct {
-	ds          *factors.Dataset
+	ds  *factors.Dataset
+	sun *sunTables
+	// pv memoises PV yields by request pointer within one calculation, so a
+	// side calculation (CBAM) reuses the main one's PV runs.
+	pv          map[string]PVResult
 	factorIdx   map[string]int
 	p           Provenance
 	seenMessage map[string]bool
 }
 
-func newLedger(ds *factors.Dataset) *ledger {
-	return &ledger{ds: ds, factorIdx: map[string]int{}, seenMessage: map[string]bool{}}
+func newLedger(ds *factors.Dataset, sun *sunTables) *ledger {
+	return &ledger{ds: ds, sun: sun, pv: map[string]PVResult{}, factorIdx: map[string]int{}, seenMessage: map[string]bool{}}
+}
+
+// sub returns a ledger over the same dataset and sun tables whose messages
+// stay out of l (for a side calculation such as CBAM's).
+func (l *ledger) sub() *ledger {
+	s := newLedger(l.ds, l.sun)
+	s.pv = l.pv
+	return s
+}
+
+// useSite records a solar site preset as the resource behind a result.
+func (l *ledger) useSite(s factors.SolarSite) {
+	var annual float64
+	for _, v := range s.GHIMonthlyKWhM2 {
+		annual += v
+	}
+	id := "solar_site/" + s.ID + "/ghi_annual"
+	if _, ok := l.factorIdx[id]; ok {
+		return
+	}
+	l.factorIdx[id] = len(l.p.Factors)
+	l.p.Factors = append(l.p.Factors, FactorUse{
+		ID: id, Value: annual, Unit: "kWh/m2/yr", Source: s.Source, Confidence: s.Confidence,
+		Note: "sum of the site's 12 monthly GHI values used; " + s.Note,
+	})
 }
 
 // factor returns the value of a dataset factor and records its use. A

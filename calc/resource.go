@@ -283,3 +283,87 @@ func checkResourceSite(latDeg, lonDeg, utcOffsetH float64) error {
 	}
 	return nil
 }
+
+// ErbsMonthlyDiffuseFraction returns the monthly-average daily diffuse
+// fraction H̄_d/H̄ from the monthly clearness index K̄_T = H̄/H̄_0 by the
+// Erbs, Klein & Duffie (1982) correlation (Duffie & Beckman, Solar
+// Engineering of Thermal Processes, Eq. 2.12.1):
+//
+//	ω_s ≤ 81.4°: H̄_d/H̄ = 1.391 − 3.560 K̄_T + 4.189 K̄_T² − 2.137 K̄_T³
+//	ω_s > 81.4°: H̄_d/H̄ = 1.311 − 3.022 K̄_T + 3.427 K̄_T² − 1.821 K̄_T³
+//
+// valid for 0.3 ≤ K̄_T ≤ 0.8; K̄_T outside is clamped to that range.
+// sunsetRad is the sunset hour angle of the month's mean day.
+func ErbsMonthlyDiffuseFraction(kt, sunsetRad float64) float64 {
+	kt = min(0.8, max(0.3, kt))
+	if sunsetRad <= 81.4*math.Pi/180 {
+		return 1.391 - 3.560*kt + 4.189*kt*kt - 2.137*kt*kt*kt
+	}
+	return 1.311 - 3.022*kt + 3.427*kt*kt - 1.821*kt*kt*kt
+}
+
+// dailyExtraterrestrialWhM2 returns the extraterrestrial irradiation on a
+// horizontal surface over day n [Wh/m²] (Duffie & Beckman Eq. 1.10.3):
+//
+//	H_0 = (24/π) G_sc (1 + 0.033 cos(2π n/365)) (cos φ cos δ sin ω_s + ω_s sin φ sin δ)
+//
+// with G_sc = SolarConstantWm2 and the day's declination and sunset hour
+// angle.
+func (d resourceDay) dailyExtraterrestrialWhM2(n int, sinLat, cosLat float64) float64 {
+	e := 1 + 0.033*math.Cos(2*math.Pi*float64(n)/365)
+	return 24 / math.Pi * SolarConstantWm2 * e * (cosLat*d.cosDec*math.Sin(d.sunsetRad) + d.sunsetRad*sinLat*d.sinDec)
+}
+
+// SynthesizeHourlyDHI returns the diffuse part of a typical hourly year
+// made by SynthesizeHourlyGHI from the same monthly totals [W/m²]: each
+// month's diffuse total is H̄ × H̄_d/H̄ (ErbsMonthlyDiffuseFraction with the
+// month's clearness index against the mean daily extraterrestrial
+// irradiation), spread over each day by the Liu–Jordan (1960) ratio r_d
+// (Duffie & Beckman Eq. 2.13.2), scaled to the month's diffuse total, and
+// capped hour by hour at the hourly GHI. Using the monthly correlation
+// instead of decomposing each mean-day hour with the hourly Erbs model keeps
+// the beam share of the month's real mix of clear and overcast days (a mean
+// day is a hazy day, whose hourly decomposition is mostly diffuse).
+//
+// ghi must be SynthesizeHourlyGHI's output for the same arguments. Errors
+// are *InputError as for SynthesizeHourlyGHI.
+func SynthesizeHourlyDHI(monthlyKWhM2 [12]float64, ghi []float64, latDeg, lonDeg, utcOffsetH float64) ([]float64, error) {
+	if err := checkResourceSite(latDeg, lonDeg, utcOffsetH); err != nil {
+		return nil, err
+	}
+	if len(ghi) != typicalYearHours {
+		return nil, fieldError("/ghi", "needs %d hourly values; got %d", typicalYearHours, len(ghi))
+	}
+	latRad := latDeg * math.Pi / 180
+	sinLat, cosLat := math.Sincos(latRad)
+	out := make([]float64, typicalYearHours)
+	i, n := 0, 1
+	for m, days := range typicalMonthDays {
+		start, firstDay := i, n
+		var h0Wh, rdSum float64
+		for range days {
+			d := newResourceDay(n, latRad, lonDeg, utcOffsetH)
+			h0Wh += d.dailyExtraterrestrialWhM2(n, sinLat, cosLat)
+			for h := range 24 {
+				out[i] = LiuJordanDiffuseRatio(d.hourAngle(h), d.sunsetRad)
+				rdSum += out[i]
+				i++
+			}
+			n++
+		}
+		monthWh := monthlyKWhM2[m] * 1000
+		if monthWh == 0 || rdSum == 0 || h0Wh <= 0 {
+			for k := start; k < i; k++ {
+				out[k] = 0
+			}
+			continue
+		}
+		mid := newResourceDay(firstDay+days/2, latRad, lonDeg, utcOffsetH)
+		fd := ErbsMonthlyDiffuseFraction(monthWh/h0Wh, mid.sunsetRad)
+		scale := monthWh * fd / rdSum
+		for k := start; k < i; k++ {
+			out[k] = min(out[k]*scale, ghi[k])
+		}
+	}
+	return out, nil
+}

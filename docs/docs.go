@@ -405,6 +405,102 @@ const docTemplate = `{
                     }
                 }
             }
+        },
+        "/v1/pv": {
+            "post": {
+                "description": "Yield of a PV system over a typical year, as pvlib's ModelChain with PVWatts models: solar position (NREL SPA) → Erbs decomposition when only GHI is given → transposition (isotropic, Hay–Davies, Perez) → physical IAM on the beam → SAPM or PVsyst cell temperature → PVWatts DC → losses and degradation → PVWatts inverter with clipping. Time convention: value i of an hourly series (input or output) covers local standard time (UTC + utc_offset_h) from hour i to i+1 of a 365-day year starting 1 January 00:00 (no 29 February); the solar position is computed at the middle of the hour. Monthly or annual GHI becomes a typical hourly year with Collares-Pereira \u0026 Rabl / Liu–Jordan profiles scaled to the monthly totals. With a load, the response gives self-consumed and exported energy and the hourly-matched share. Bodies up to 4 MiB (or ALCARBON_BODY_LIMIT if larger) are accepted here, for EPW files.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "calculations"
+                ],
+                "summary": "PV yield",
+                "parameters": [
+                    {
+                        "description": "PV system, location and solar resource",
+                        "name": "request",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/api.pvRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/api.pvResponse"
+                        },
+                        "headers": {
+                            "ETag": {
+                                "type": "string",
+                                "description": "hash of the normalised request"
+                            },
+                            "X-Cache": {
+                                "type": "string",
+                                "description": "hit-memory, hit-redis or miss"
+                            }
+                        }
+                    },
+                    "400": {
+                        "description": "malformed JSON",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "body too large",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "415": {
+                        "description": "not JSON",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "invalid fields, by JSON pointer; an EPW that does not parse says at which line",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/v1/solar-sites": {
+            "get": {
+                "description": "Shanxi's prefecture cities and the capitals of the aluminium provinces: coordinates, altitude, monthly GHI and air temperature from modelled station data (CBED; CDSRD as a high case), each with its source and confidence. A site without a sourced irradiation says so and cannot be used as a resource.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "reference data"
+                ],
+                "summary": "PV resource presets",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "dataset version",
+                        "name": "dataset",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/api.solarSitesResponse"
+                        }
+                    }
+                }
+            }
         }
     },
     "definitions": {
@@ -745,6 +841,14 @@ const docTemplate = `{
                     ],
                     "example": "lifecycle"
                 },
+                "load": {
+                    "description": "Load shapes the plant's demand over the year (scaled to the annual demand); default flat, as potlines run. Used for on-site PV and the hourly-matched share.",
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/api.loadRequest"
+                        }
+                    ]
+                },
                 "production_t": {
                     "description": "ProductionT is annual production [t/yr], \u003e0 to 1e7 (with consumption_kwh_per_t).",
                     "type": "number",
@@ -1042,6 +1146,46 @@ const docTemplate = `{
                 }
             }
         },
+        "api.hourlyResourceRequest": {
+            "type": "object",
+            "properties": {
+                "dhi_w_m2": {
+                    "description": "DHIWm2 is diffuse horizontal irradiance [W/m²], 8760 values 0–1500.",
+                    "type": "array",
+                    "items": {
+                        "type": "number"
+                    }
+                },
+                "dni_w_m2": {
+                    "description": "DNIWm2 is direct normal irradiance [W/m²], 8760 values 0–1500; give with dhi_w_m2 or neither (then Erbs).",
+                    "type": "array",
+                    "items": {
+                        "type": "number"
+                    }
+                },
+                "ghi_w_m2": {
+                    "description": "GHIWm2 is global horizontal irradiance, mean over the hour [W/m²], 8760 values 0–1500.",
+                    "type": "array",
+                    "items": {
+                        "type": "number"
+                    }
+                },
+                "temp_air_c": {
+                    "description": "TempAirC is air temperature [°C], 8760 values −60 to 60; default 20.",
+                    "type": "array",
+                    "items": {
+                        "type": "number"
+                    }
+                },
+                "wind_speed_m_s": {
+                    "description": "WindSpeedMs is wind speed [m/s], 8760 values 0–60; default 1.",
+                    "type": "array",
+                    "items": {
+                        "type": "number"
+                    }
+                }
+            }
+        },
         "api.indicatorResponse": {
             "type": "object",
             "properties": {
@@ -1084,6 +1228,69 @@ const docTemplate = `{
                 "value": {
                     "type": "number",
                     "example": 12980
+                }
+            }
+        },
+        "api.loadRequest": {
+            "type": "object",
+            "properties": {
+                "flat_mw": {
+                    "description": "FlatMW is a constant load [MW], 0–100,000.",
+                    "type": "number",
+                    "maximum": 100000,
+                    "minimum": 0,
+                    "example": 500
+                },
+                "profile_24x12_mw": {
+                    "description": "Profile24x12MW is 12 months (January first) of 24 hourly loads [MW].",
+                    "type": "array",
+                    "items": {
+                        "type": "array",
+                        "items": {
+                            "type": "number",
+                            "format": "float64"
+                        }
+                    }
+                },
+                "profile_8760_mw": {
+                    "description": "Profile8760MW is 8760 hourly loads [MW].",
+                    "type": "array",
+                    "items": {
+                        "type": "number"
+                    }
+                }
+            }
+        },
+        "api.locationRequest": {
+            "type": "object",
+            "properties": {
+                "altitude_m": {
+                    "description": "AltitudeM above sea level, −500 to 9,000 m; default 0.",
+                    "type": "number",
+                    "maximum": 9000,
+                    "minimum": -500,
+                    "example": 780
+                },
+                "latitude": {
+                    "description": "LatitudeDeg, −90 to 90 (north positive).",
+                    "type": "number",
+                    "maximum": 90,
+                    "minimum": -90,
+                    "example": 37.87
+                },
+                "longitude": {
+                    "description": "LongitudeDeg, −180 to 180 (east positive).",
+                    "type": "number",
+                    "maximum": 180,
+                    "minimum": -180,
+                    "example": 112.55
+                },
+                "utc_offset_h": {
+                    "description": "UTCOffsetH is the time zone of the hourly series, −12 to 14 h; default 8 (China Standard Time).",
+                    "type": "number",
+                    "maximum": 14,
+                    "minimum": -12,
+                    "example": 8
                 }
             }
         },
@@ -1213,6 +1420,14 @@ const docTemplate = `{
                     "maximum": 1000000000,
                     "minimum": 0,
                     "example": 50000
+                },
+                "load": {
+                    "description": "Load shapes the plant's demand over the year (scaled to the annual demand); default flat, as potlines run. Used for on-site PV and the hourly-matched share.",
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/api.loadRequest"
+                        }
+                    ]
                 },
                 "residual_ef_tco2_per_mwh": {
                     "description": "ResidualEFtCO2PerMWh overrides residual_mix with a factor [t CO2/MWh], 0–2.",
@@ -1424,6 +1639,285 @@ const docTemplate = `{
                 }
             }
         },
+        "api.pvLoadResponse": {
+            "type": "object",
+            "properties": {
+                "exported_kwh": {
+                    "type": "number",
+                    "example": 0
+                },
+                "hourly_matched_share": {
+                    "description": "HourlyMatchedShare = Σ_h min(load_h, pv_h) / Σ_h load_h.",
+                    "type": "number",
+                    "example": 0.0003
+                },
+                "load_kwh": {
+                    "type": "number",
+                    "example": 4380000000
+                },
+                "self_consumed_kwh": {
+                    "type": "number",
+                    "example": 1370000
+                }
+            }
+        },
+        "api.pvLossesResponse": {
+            "type": "object",
+            "properties": {
+                "clipping_kwh": {
+                    "description": "ClippingKWh lost above the inverter's AC capacity.",
+                    "type": "number",
+                    "example": 2000
+                },
+                "iam_kwh": {
+                    "description": "IAMKWh lost to reflection at incidence angles (beam only).",
+                    "type": "number",
+                    "example": 35000
+                },
+                "inverter_kwh": {
+                    "description": "InverterKWh lost in conversion.",
+                    "type": "number",
+                    "example": 50000
+                },
+                "nominal_kwh": {
+                    "description": "NominalKWh = plane-of-array irradiation × DC capacity at 1 kW/m².",
+                    "type": "number",
+                    "example": 1750000
+                },
+                "system_kwh": {
+                    "description": "SystemKWh lost to losses_pct and degradation.",
+                    "type": "number",
+                    "example": 230000
+                },
+                "temperature_kwh": {
+                    "description": "TemperatureKWh lost to cell temperature above 25 °C (negative below).",
+                    "type": "number",
+                    "example": 60000
+                }
+            }
+        },
+        "api.pvRequest": {
+            "type": "object",
+            "properties": {
+                "dataset": {
+                    "description": "Dataset pins a dataset version; default the newest.",
+                    "type": "string",
+                    "example": "2026.1"
+                },
+                "include_hourly": {
+                    "description": "IncludeHourly adds hourly_ac_kwh (8760 values) to the response.",
+                    "type": "boolean"
+                },
+                "load": {
+                    "$ref": "#/definitions/api.loadRequest"
+                },
+                "location": {
+                    "$ref": "#/definitions/api.locationRequest"
+                },
+                "site": {
+                    "description": "Site is a preset from GET /v1/solar-sites; it replaces location and, when solar_resource is left out, gives the resource.",
+                    "type": "string",
+                    "example": "taiyuan"
+                },
+                "solar_resource": {
+                    "$ref": "#/definitions/api.solarResourceRequest"
+                },
+                "system": {
+                    "$ref": "#/definitions/api.pvSystemRequest"
+                }
+            }
+        },
+        "api.pvResponse": {
+            "type": "object",
+            "properties": {
+                "annual_ac_kwh": {
+                    "description": "AnnualACKWh is the AC energy of the typical year [kWh].",
+                    "type": "number",
+                    "example": 1370000
+                },
+                "annual_ghi_kwh_m2": {
+                    "description": "AnnualGHIKWhM2 is the horizontal irradiation used [kWh/m²].",
+                    "type": "number",
+                    "example": 1398
+                },
+                "annual_poa_kwh_m2": {
+                    "description": "AnnualPOAKWhM2 is the plane-of-array irradiation [kWh/m²].",
+                    "type": "number",
+                    "example": 1650
+                },
+                "capacity_factor": {
+                    "description": "CapacityFactor = annual AC / (DC capacity × 8760 h), as PVWatts.",
+                    "type": "number",
+                    "example": 0.156
+                },
+                "dataset": {
+                    "type": "string",
+                    "example": "2026.1"
+                },
+                "engine_version": {
+                    "type": "string",
+                    "example": "2026.11.0"
+                },
+                "hourly_ac_kwh": {
+                    "description": "HourlyACKWh are 8760 hourly AC energies [kWh] (only with include_hourly).",
+                    "type": "array",
+                    "items": {
+                        "type": "number"
+                    }
+                },
+                "latitude": {
+                    "type": "number",
+                    "example": 37.62
+                },
+                "load": {
+                    "$ref": "#/definitions/api.pvLoadResponse"
+                },
+                "longitude": {
+                    "type": "number",
+                    "example": 112.58
+                },
+                "losses": {
+                    "$ref": "#/definitions/api.pvLossesResponse"
+                },
+                "monthly_ac_kwh": {
+                    "description": "MonthlyACKWh are 12 monthly AC energies [kWh], January first.",
+                    "type": "array",
+                    "items": {
+                        "type": "number"
+                    }
+                },
+                "performance_ratio": {
+                    "description": "PerformanceRatio = specific yield / (POA irradiation / 1 kW/m²) (IEC 61724).",
+                    "type": "number",
+                    "example": 0.82
+                },
+                "provenance": {
+                    "$ref": "#/definitions/api.provenanceResponse"
+                },
+                "specific_yield_kwh_per_kwp": {
+                    "description": "SpecificYieldKWhPerKWp = annual AC / DC capacity.",
+                    "type": "number",
+                    "example": 1370
+                },
+                "utc_offset_h": {
+                    "type": "number",
+                    "example": 8
+                }
+            }
+        },
+        "api.pvSystemRequest": {
+            "type": "object",
+            "properties": {
+                "albedo": {
+                    "description": "Albedo of the ground, 0–1; default 0.25.",
+                    "type": "number",
+                    "maximum": 1,
+                    "minimum": 0,
+                    "example": 0.25
+                },
+                "azimuth_deg": {
+                    "description": "AzimuthDeg, 0–360 clockwise from north (180 = south); default 180.",
+                    "type": "number",
+                    "maximum": 360,
+                    "minimum": 0,
+                    "example": 180
+                },
+                "capacity_kwp": {
+                    "description": "CapacityKWp is the DC nameplate capacity [kWp], \u003e0 to 10,000,000.",
+                    "type": "number",
+                    "maximum": 10000000,
+                    "minimum": 0,
+                    "example": 1000
+                },
+                "dc_ac_ratio": {
+                    "description": "DCACRatio of DC capacity to inverter AC capacity, 0.5–3; default 1.2.",
+                    "type": "number",
+                    "maximum": 3,
+                    "minimum": 0.5,
+                    "example": 1.2
+                },
+                "degradation_pct_per_year": {
+                    "description": "DegradationPctPerYear [%/yr], 0–5; default 0.5; applied linearly for operating_year.",
+                    "type": "number",
+                    "maximum": 5,
+                    "minimum": 0,
+                    "example": 0.5
+                },
+                "gamma_pdc_per_c": {
+                    "description": "GammaPdcPerC is the power temperature coefficient [1/°C], −0.01 to 0; default −0.0037.",
+                    "type": "number",
+                    "maximum": 0,
+                    "minimum": -0.01,
+                    "example": -0.0037
+                },
+                "iam": {
+                    "description": "IAM is the incidence-angle modifier on the beam; default physical (n 1.526, K 4/m, L 2 mm).",
+                    "type": "string",
+                    "enum": [
+                        "physical",
+                        "none"
+                    ],
+                    "example": "physical"
+                },
+                "inverter_efficiency_pct": {
+                    "description": "InverterEfficiencyPct is the nominal inverter efficiency [%], 80–99.5; default 96.",
+                    "type": "number",
+                    "maximum": 99.5,
+                    "minimum": 80,
+                    "example": 96
+                },
+                "losses_pct": {
+                    "description": "LossesPct are DC system losses (soiling, shading, wiring, …) [%], −5 to 99; default 14 (PVWatts).",
+                    "type": "number",
+                    "maximum": 99,
+                    "minimum": -5,
+                    "example": 14
+                },
+                "mounting": {
+                    "description": "Mounting sets the SAPM temperature parameters; default open_rack.",
+                    "type": "string",
+                    "enum": [
+                        "open_rack",
+                        "close_mount",
+                        "insulated_back"
+                    ],
+                    "example": "open_rack"
+                },
+                "operating_year": {
+                    "description": "OperatingYear of the system, 1–50; default 1.",
+                    "type": "integer",
+                    "maximum": 50,
+                    "minimum": 1,
+                    "example": 1
+                },
+                "temperature_model": {
+                    "description": "TemperatureModel for the cells; default sapm.",
+                    "type": "string",
+                    "enum": [
+                        "sapm",
+                        "pvsyst"
+                    ],
+                    "example": "sapm"
+                },
+                "tilt_deg": {
+                    "description": "TiltDeg from horizontal, 0–90; default the latitude rounded.",
+                    "type": "number",
+                    "maximum": 90,
+                    "minimum": 0,
+                    "example": 35
+                },
+                "transposition": {
+                    "description": "Transposition model to the plane of array; default isotropic.",
+                    "type": "string",
+                    "enum": [
+                        "isotropic",
+                        "haydavies",
+                        "perez"
+                    ],
+                    "example": "isotropic"
+                }
+            }
+        },
         "api.ratingsResponse": {
             "type": "object",
             "properties": {
@@ -1577,6 +2071,174 @@ const docTemplate = `{
                 }
             }
         },
+        "api.solarResourceRequest": {
+            "type": "object",
+            "properties": {
+                "annual_ghi_kwh_m2": {
+                    "description": "AnnualGHIKWhM2 is an annual GHI total [kWh/m²], 300–3,000.",
+                    "type": "number",
+                    "maximum": 3000,
+                    "minimum": 300,
+                    "example": 1398
+                },
+                "epw": {
+                    "description": "EPW is the text of an EnergyPlus weather file; its header sets the location and time zone.",
+                    "type": "string"
+                },
+                "hourly": {
+                    "$ref": "#/definitions/api.hourlyResourceRequest"
+                },
+                "monthly_ghi_kwh_m2": {
+                    "description": "MonthlyGHIKWhM2 are 12 monthly GHI totals [kWh/m²], each 0–400.",
+                    "type": "array",
+                    "items": {
+                        "type": "number"
+                    }
+                },
+                "monthly_temp_c": {
+                    "description": "MonthlyTempC are 12 optional monthly mean air temperatures [°C] with monthly GHI.",
+                    "type": "array",
+                    "items": {
+                        "type": "number"
+                    }
+                },
+                "site": {
+                    "description": "Site is a preset from GET /v1/solar-sites.",
+                    "type": "string",
+                    "example": "taiyuan"
+                }
+            }
+        },
+        "api.solarSiteResponse": {
+            "type": "object",
+            "properties": {
+                "altitude_m": {
+                    "type": "number",
+                    "example": 777
+                },
+                "annual_ghi_kwh_m2": {
+                    "description": "AnnualGHIKWhM2 is their sum; null without monthly values.",
+                    "type": "number",
+                    "example": 1398
+                },
+                "confidence": {
+                    "type": "string",
+                    "example": "M"
+                },
+                "ghi_high_monthly_kwh_m2": {
+                    "description": "GHIHighMonthlyKWhM2 are the CDSRD 1988–2017 monthly means (≈ 3.4 % higher), a high case.",
+                    "type": "array",
+                    "items": {
+                        "type": "number"
+                    }
+                },
+                "ghi_monthly_kwh_m2": {
+                    "description": "GHIMonthlyKWhM2 are 12 monthly GHI totals [kWh/m²] (CBED); null when no sourced value exists.",
+                    "type": "array",
+                    "items": {
+                        "type": "number"
+                    }
+                },
+                "id": {
+                    "type": "string",
+                    "example": "taiyuan"
+                },
+                "latitude": {
+                    "type": "number",
+                    "example": 37.62
+                },
+                "longitude": {
+                    "type": "number",
+                    "example": 112.58
+                },
+                "name_en": {
+                    "type": "string",
+                    "example": "Taiyuan"
+                },
+                "name_zh": {
+                    "type": "string",
+                    "example": "太原"
+                },
+                "note": {
+                    "type": "string"
+                },
+                "province": {
+                    "type": "string",
+                    "example": "CN-SX"
+                },
+                "source": {
+                    "type": "string"
+                },
+                "station_note": {
+                    "type": "string"
+                },
+                "temp_monthly_c": {
+                    "description": "TempMonthlyC are 12 monthly mean air temperatures [°C].",
+                    "type": "array",
+                    "items": {
+                        "type": "number"
+                    }
+                },
+                "wmo": {
+                    "type": "string",
+                    "example": "53772"
+                }
+            }
+        },
+        "api.solarSitesResponse": {
+            "type": "object",
+            "properties": {
+                "dataset": {
+                    "type": "string",
+                    "example": "2026.1"
+                },
+                "sites": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/api.solarSiteResponse"
+                    }
+                }
+            }
+        },
+        "api.sourcePVResponse": {
+            "type": "object",
+            "properties": {
+                "annual_ac_mwh": {
+                    "type": "number",
+                    "example": 137000
+                },
+                "annual_poa_kwh_m2": {
+                    "type": "number",
+                    "example": 1537
+                },
+                "capacity_factor": {
+                    "type": "number",
+                    "example": 0.143
+                },
+                "hourly_ac_kwh": {
+                    "description": "HourlyACKWh are 8760 hourly AC energies [kWh] (only with include_hourly).",
+                    "type": "array",
+                    "items": {
+                        "type": "number"
+                    }
+                },
+                "monthly_ac_mwh": {
+                    "description": "MonthlyACMWh are 12 monthly AC energies [MWh], January first.",
+                    "type": "array",
+                    "items": {
+                        "type": "number"
+                    }
+                },
+                "performance_ratio": {
+                    "type": "number",
+                    "example": 0.81
+                },
+                "specific_yield_kwh_per_kwp": {
+                    "type": "number",
+                    "example": 1249
+                }
+            }
+        },
         "api.sourceRequest": {
             "type": "object",
             "properties": {
@@ -1626,6 +2288,14 @@ const docTemplate = `{
                     "description": "Name is an optional label echoed in the response.",
                     "type": "string",
                     "example": "Shanxi grid"
+                },
+                "pv": {
+                    "description": "PV is an on-site PV system (as POST /v1/pv, without load) modelled hour by hour: its output meets the plant's hourly load first and the excess is exported (onsite_pv only; instead of share or mwh; needs production_t).",
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/api.pvRequest"
+                        }
+                    ]
                 },
                 "region": {
                     "description": "Region (ISO 3166-2) of a grid source or of the grid a green contract is delivered over; default the plant's region.",
@@ -1694,6 +2364,14 @@ const docTemplate = `{
                 },
                 "name": {
                     "type": "string"
+                },
+                "pv": {
+                    "description": "PV is the modelled yield of an on-site PV system (MWh is what the plant used hour by hour, exported_mwh the rest).",
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/api.sourcePVResponse"
+                        }
+                    ]
                 },
                 "region": {
                     "type": "string",

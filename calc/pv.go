@@ -1,0 +1,458 @@
+package calc
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"sync"
+)
+
+// PV resource kinds.
+const (
+	ResourceHourly  = "hourly"
+	ResourceEPW     = "epw"
+	ResourceMonthly = "monthly"
+	ResourceAnnual  = "annual"
+	ResourceSite    = "site"
+)
+
+// PV model choices.
+var (
+	Mountings         = []string{"open_rack", "close_mount", "insulated_back"}
+	Transpositions    = []string{TranspositionIsotropic, TranspositionHayDavies, TranspositionPerez}
+	TemperatureModels = []string{TempModelSAPM, TempModelPVsyst}
+	IAMModels         = []string{IAMModelPhysical, IAMModelNone}
+)
+
+// PVSystem is a PV array and its inverter. Nil pointers take dataset
+// defaults (PVWatts and pvlib defaults, listed in the provenance).
+type PVSystem struct {
+	CapacityKWp           float64
+	TiltDeg               *float64
+	AzimuthDeg            *float64 // 180 = south
+	LossesPct             *float64
+	DCACRatio             *float64
+	InverterEfficiencyPct *float64
+	GammaPdcPerC          *float64
+	Mounting              string
+	Transposition         string
+	TemperatureModel      string
+	IAM                   string
+	Albedo                *float64
+	DegradationPctPerYear *float64
+	OperatingYear         int
+}
+
+// PVResource is the solar resource: exactly one kind.
+type PVResource struct {
+	Kind string
+	// Hourly series (8760): GHI required; DNI and DHI both or neither;
+	// temperature and wind optional.
+	GHI, DNI, DHI, TempAirC, WindMs []float64
+	// Monthly GHI totals [kWh/m²] and optional monthly mean temperatures.
+	MonthlyGHIKWhM2 []float64
+	MonthlyTempC    []float64
+	AnnualGHIKWhM2  float64
+	// Site is a preset id (factors SolarSites) for kind "site".
+	Site string
+	// Pointer is the JSON pointer of the resource in the request.
+	Pointer string
+}
+
+// PVLoad is a plant's electric load [MW], one of flat, 24×12 (hour of day ×
+// month) or 8760 hourly values.
+type PVLoad struct {
+	FlatMW         *float64
+	Profile24x12MW [][]float64
+	Profile8760MW  []float64
+}
+
+// PVInput is a PV yield request.
+type PVInput struct {
+	LatDeg, LonDeg, AltitudeM, UTCOffsetH float64
+	System                                PVSystem
+	Resource                              PVResource
+	Load                                  *PVLoad
+	IncludeHourly                         bool
+}
+
+// PVLosses breaks the yield down from the nominal energy (plane-of-array
+// irradiation × DC capacity at 1 kW/m²) to AC output [kWh/yr].
+type PVLosses struct {
+	NominalKWh     float64
+	IAMKWh         float64
+	TemperatureKWh float64 // negative when the cells run below 25 °C
+	SystemKWh      float64 // losses_pct and degradation
+	InverterKWh    float64
+	ClippingKWh    float64
+}
+
+// PVLoadMatch compares the PV output with a load, hour by hour.
+type PVLoadMatch struct {
+	LoadKWh            float64
+	SelfConsumedKWh    float64
+	ExportedKWh        float64
+	HourlyMatchedShare float64 // Σ_h min(load_h, pv_h) / Σ_h load_h
+}
+
+// PVResult is a PV system's yield over the typical year.
+type PVResult struct {
+	AnnualACKWh                float64
+	MonthlyACKWh               [12]float64
+	SpecificYieldKWhPerKWp     float64
+	CapacityFactor             float64 // AC energy / (DC capacity × 8760 h), as PVWatts
+	AnnualPOAKWhM2             float64
+	AnnualGHIKWhM2             float64
+	PerformanceRatio           float64 // IEC 61724: (E_AC / P_DC) / (H_POA / 1 kW/m²)
+	Losses                     PVLosses
+	HourlyACKWh                []float64
+	Load                       *PVLoadMatch
+	LatDeg, LonDeg, UTCOffsetH float64
+}
+
+// sunTables memoises the site-independent solar geometry per UTC offset:
+// it is the costly part of the solar position and the same for every site
+// and scenario in that time zone.
+type sunTables struct {
+	mu sync.Mutex
+	m  map[float64]*SunTable
+}
+
+func (s *sunTables) get(utcOffsetH float64) *SunTable {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if t, ok := s.m[utcOffsetH]; ok {
+		return t
+	}
+	if s.m == nil {
+		s.m = map[float64]*SunTable{}
+	}
+	t := NewSunTable(pvReferenceYear, utcOffsetH)
+	s.m[utcOffsetH] = t
+	return t
+}
+
+// pvReferenceYear is the calendar year whose sun geometry stands for the
+// typical year (365 days; differences between years are below 0.01° in
+// position).
+const pvReferenceYear = 2023
+
+// PV computes the yield of a PV system over a typical year (DESIGN §2.3):
+// solar position → Erbs decomposition (when only GHI is given) →
+// transposition → IAM on the beam → cell temperature → PVWatts DC → losses
+// and degradation → PVWatts inverter with clipping, as pvlib's ModelChain
+// with PVWatts models.
+func (e *Engine) PV(in PVInput) (PVResult, Provenance, error) {
+	l := newLedger(e.ds, &e.sun)
+	r, err := pvYield(l, in, "")
+	return r, l.provenance(), err
+}
+
+// pvSystemParams resolves the system's defaults and returns the chain
+// parameters. ptr is the JSON pointer of the system object.
+func pvSystemParams(l *ledger, in PVInput, ptr string) (PVChainParams, error) {
+	s := in.System
+	var p PVChainParams
+	p.LatDeg, p.LonDeg, p.AltitudeM = in.LatDeg, in.LonDeg, in.AltitudeM
+	num := func(v *float64, field, id string) (float64, error) {
+		return l.orDefault(v, ptr+"/"+field, id)
+	}
+	var err error
+	if s.TiltDeg != nil {
+		p.TiltDeg = *s.TiltDeg
+	} else {
+		p.TiltDeg = math.Round(math.Abs(in.LatDeg))
+		l.defaulted(ptr + "/tilt_deg")
+		l.assume("tilt not given: the site latitude rounded (%.0f°), a common fixed-tilt choice", p.TiltDeg)
+	}
+	if p.AzimuthDeg, err = num(s.AzimuthDeg, "azimuth_deg", "pv/default/azimuth"); err != nil {
+		return p, err
+	}
+	if p.Albedo, err = num(s.Albedo, "albedo", "pv/default/albedo"); err != nil {
+		return p, err
+	}
+	losses, err := num(s.LossesPct, "losses_pct", "pv/default/losses_pct")
+	if err != nil {
+		return p, err
+	}
+	p.LossFraction = losses / 100
+	dcac, err := num(s.DCACRatio, "dc_ac_ratio", "pv/default/dc_ac_ratio")
+	if err != nil {
+		return p, err
+	}
+	eta, err := num(s.InverterEfficiencyPct, "inverter_efficiency_pct", "pv/default/inverter_efficiency_pct")
+	if err != nil {
+		return p, err
+	}
+	if p.GammaPerC, err = num(s.GammaPdcPerC, "gamma_pdc_per_c", "pv/default/gamma_pdc"); err != nil {
+		return p, err
+	}
+	deg, err := num(s.DegradationPctPerYear, "degradation_pct_per_year", "pv/default/degradation_pct_per_year")
+	if err != nil {
+		return p, err
+	}
+	year := s.OperatingYear
+	if year == 0 {
+		year = 1
+		l.defaulted(ptr + "/operating_year")
+	}
+	// Linear degradation: year n produces (1 − d)·(n − 1) less than year 1.
+	p.DegradationFactor = math.Max(0, 1-deg/100*float64(year-1))
+	p.Pdc0W = s.CapacityKWp * 1000
+	p.Pac0W = p.Pdc0W / dcac
+	p.EtaInvNom = eta / 100
+
+	p.Transposition = orDefaultString(s.Transposition, "isotropic")
+	p.IAM = orDefaultString(s.IAM, "physical")
+	p.TempModel = orDefaultString(s.TemperatureModel, "sapm")
+	mounting := orDefaultString(s.Mounting, "open_rack")
+	for field, v := range map[string]string{"transposition": s.Transposition, "iam": s.IAM, "temperature_model": s.TemperatureModel, "mounting": s.Mounting} {
+		if v == "" {
+			l.defaulted(ptr + "/" + field)
+		}
+	}
+	switch p.TempModel {
+	case "sapm":
+		switch mounting {
+		case "open_rack":
+			p.SAPM = SAPMOpenRack
+		case "close_mount":
+			p.SAPM = SAPMCloseMount
+		case "insulated_back":
+			p.SAPM = SAPMInsulatedBack
+		default:
+			return p, fieldError(ptr+"/mounting", "unknown mounting %q; allowed: open_rack, close_mount, insulated_back", mounting)
+		}
+		l.assume("cell temperature: SAPM (King et al. 2004) with pvlib's %s parameters a=%.4g, b=%.4g, ΔT=%.4g", mounting, p.SAPM.A, p.SAPM.B, p.SAPM.DeltaT)
+	case "pvsyst":
+		p.PVsystUc, p.PVsystUv = PVsystUcFreestanding, 0
+		if mounting != "open_rack" {
+			p.PVsystUc = PVsystUcInsulated
+		}
+		l.assume("cell temperature: PVsyst model with u_c = %.0f W/m²K (%s), u_v = 0", p.PVsystUc, mounting)
+	}
+	return p, nil
+}
+
+// pvResourceHourly turns the resource into hourly GHI (W/m²), optional DNI
+// and DHI, temperature and wind, recording what was assumed. For a site it
+// also returns the site's location.
+func pvResourceHourly(l *ledger, in *PVInput) (PVHourly, error) {
+	r := in.Resource
+	var h PVHourly
+	switch r.Kind {
+	case ResourceHourly, ResourceEPW:
+		h = PVHourly{GHI: r.GHI, DNI: r.DNI, DHI: r.DHI, TempAirC: r.TempAirC, WindMs: r.WindMs}
+		if r.DNI == nil {
+			l.assume("DNI and DHI not given: decomposed from GHI with Erbs et al. (1982), pvlib's clamps (min cos zenith 0.065, max zenith 87°)")
+		}
+	case ResourceMonthly, ResourceAnnual, ResourceSite:
+		monthly := r.MonthlyGHIKWhM2
+		temps := r.MonthlyTempC
+		if r.Kind == ResourceSite {
+			site, ok := l.ds.SolarSite(r.Site)
+			if !ok {
+				return h, fieldError(r.Pointer+"/site", "unknown site %q; GET /v1/solar-sites lists them", r.Site)
+			}
+			if site.GHIMonthlyKWhM2 == nil || !site.Located {
+				return h, fieldError(r.Pointer+"/site", "site %q has no sourced irradiation (%s); give monthly_ghi_kwh_m2 or hourly data", r.Site, site.Note)
+			}
+			monthly, temps = site.GHIMonthlyKWhM2, site.TempMonthlyC
+			l.useSite(site)
+		}
+		if r.Kind == ResourceAnnual {
+			m := MonthlyFromAnnual(r.AnnualGHIKWhM2, in.LatDeg, in.LonDeg, in.UTCOffsetH)
+			monthly = m[:]
+			l.assume("annual GHI split into months by the clear-sky (Haurwitz 1945) shape at latitude %.2f°", in.LatDeg)
+		}
+		var m12 [12]float64
+		copy(m12[:], monthly)
+		ghi, err := SynthesizeHourlyGHI(m12, in.LatDeg, in.LonDeg, in.UTCOffsetH)
+		if err != nil {
+			return h, prefixed(err, r.Pointer)
+		}
+		dhi, err := SynthesizeHourlyDHI(m12, ghi, in.LatDeg, in.LonDeg, in.UTCOffsetH)
+		if err != nil {
+			return h, prefixed(err, r.Pointer)
+		}
+		h.GHI, h.DHI = ghi, dhi
+		h.DNI = beamFromGlobal(l.sun.get(in.UTCOffsetH), in, ghi, dhi)
+		l.assume("monthly GHI turned into a typical hourly year: global by the Collares-Pereira & Rabl (1979) profile, diffuse by the Liu–Jordan (1960) profile applied to the monthly diffuse fraction of Erbs, Klein & Duffie (1982), each scaled to the month's total; DNI = (GHI − DHI)/cos Z")
+		if temps != nil {
+			var t12 [12]float64
+			copy(t12[:], temps)
+			if h.TempAirC, err = HourlyTemperature(t12, 0, in.LatDeg, in.LonDeg, in.UTCOffsetH); err != nil {
+				return h, prefixed(err, r.Pointer)
+			}
+			l.assume("air temperature: the monthly mean in every hour of the month (no diurnal cycle: the dataset has no sourced diurnal range)")
+		}
+	default:
+		return h, fieldError(r.Pointer, "give exactly one solar resource: hourly, epw, monthly_ghi_kwh_m2, annual_ghi_kwh_m2 or site")
+	}
+	if h.TempAirC == nil {
+		h.TempAirC = filled(20)
+		l.assume("air temperature not given: 20 °C every hour")
+	}
+	if h.WindMs == nil {
+		h.WindMs = filled(1)
+		l.assume("wind speed not given: 1 m/s every hour")
+	}
+	return h, nil
+}
+
+// beamFromGlobal returns DNI = (GHI − DHI) / cos Z [W/m²] with the true
+// zenith at mid-hour, using Erbs' clamps as pvlib does (cos Z floored at
+// 0.065; DNI = 0 beyond 87°).
+func beamFromGlobal(sun *SunTable, in *PVInput, ghi, dhi []float64) []float64 {
+	app := make([]float64, HoursPerYear)
+	zen := make([]float64, HoursPerYear)
+	sun.Positions(in.LatDeg, in.LonDeg, in.AltitudeM, app, zen, nil)
+	dni := make([]float64, HoursPerYear)
+	minCos := 0.065
+	for i := range dni {
+		if zen[i] > 87 || ghi[i] <= 0 {
+			continue
+		}
+		dni[i] = (ghi[i] - dhi[i]) / math.Max(math.Cos(zen[i]*math.Pi/180), minCos)
+	}
+	return dni
+}
+
+// prefixed moves the pointers of an InputError under ptr (errors of
+// functions that validate their own arguments name them relative to those).
+func prefixed(err error, ptr string) error {
+	var in *InputError
+	if !errors.As(err, &in) {
+		return err
+	}
+	out := &InputError{Fields: make([]FieldError, len(in.Fields))}
+	for i, f := range in.Fields {
+		out.Fields[i] = FieldError{Pointer: ptr + f.Pointer, Detail: f.Detail}
+	}
+	return out
+}
+
+func filled(v float64) []float64 {
+	s := make([]float64, HoursPerYear)
+	for i := range s {
+		s[i] = v
+	}
+	return s
+}
+
+// pvYield runs the chain and summarises it. ptr is the JSON pointer of the
+// PV request inside a larger request ("" for /v1/pv).
+func pvYield(l *ledger, in PVInput, ptr string) (PVResult, error) {
+	var res PVResult
+	hourly, err := pvResourceHourly(l, &in)
+	if err != nil {
+		return res, err
+	}
+	p, err := pvSystemParams(l, in, ptr+"/system")
+	if err != nil {
+		return res, err
+	}
+	sun := l.sun.get(in.UTCOffsetH)
+	ac := make([]float64, HoursPerYear)
+	out := PVChainOut{ACW: ac}
+	if err := RunPVChain(sun, p, hourly, &out); err != nil {
+		return res, prefixed(err, ptr+"/system")
+	}
+	s := out.Sums
+	res.LatDeg, res.LonDeg, res.UTCOffsetH = in.LatDeg, in.LonDeg, in.UTCOffsetH
+	kwp := in.System.CapacityKWp
+	for i, w := range ac {
+		kwh := w / 1000 // mean power over one hour [W] → Wh → kWh
+		res.AnnualACKWh += kwh
+		res.MonthlyACKWh[monthOfHour(i)] += kwh
+	}
+	for _, g := range hourly.GHI {
+		res.AnnualGHIKWhM2 += g / 1000
+	}
+	res.AnnualPOAKWhM2 = s.POAGlobalWhPerM2 / 1000
+	res.SpecificYieldKWhPerKWp = res.AnnualACKWh / kwp
+	res.CapacityFactor = res.AnnualACKWh / (kwp * HoursPerYear)
+	if res.AnnualPOAKWhM2 > 0 {
+		res.PerformanceRatio = res.SpecificYieldKWhPerKWp / res.AnnualPOAKWhM2
+	}
+	nominal := s.POAGlobalWhPerM2 / 1000 * kwp // kWh at 1 kW/m² → 1 kWp
+	res.Losses = PVLosses{
+		NominalKWh:     nominal,
+		IAMKWh:         (s.POAGlobalWhPerM2 - s.POAEffectiveWhPerM2) / 1000 * kwp,
+		TemperatureKWh: s.POAEffectiveWhPerM2/1000*kwp - s.DCBeforeLossesWh/1000,
+		SystemKWh:      (s.DCBeforeLossesWh - s.DCWh) / 1000,
+		InverterKWh:    (s.DCWh - s.ACBeforeClippingWh) / 1000,
+		ClippingKWh:    (s.ACBeforeClippingWh - s.ACWh) / 1000,
+	}
+	if in.IncludeHourly {
+		res.HourlyACKWh = make([]float64, HoursPerYear)
+		for i, w := range ac {
+			res.HourlyACKWh[i] = w / 1000
+		}
+	}
+	if in.Load != nil {
+		load, err := loadProfileMWh(*in.Load, ptr+"/load")
+		if err != nil {
+			return res, err
+		}
+		m := PVLoadMatch{}
+		for i, w := range ac {
+			pv := w / 1000
+			ld := load[i] * 1000 // MWh → kWh
+			m.LoadKWh += ld
+			used := math.Min(pv, ld)
+			m.SelfConsumedKWh += used
+			m.ExportedKWh += pv - used
+		}
+		if m.LoadKWh > 0 {
+			m.HourlyMatchedShare = m.SelfConsumedKWh / m.LoadKWh
+		}
+		res.Load = &m
+	}
+	return res, nil
+}
+
+// daysBefore[m] is the day of the year before month m of a 365-day year.
+var daysBefore = [13]int{0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334, 365}
+
+// monthOfHour returns the month (0–11) of hour i of the 365-day year.
+func monthOfHour(i int) int {
+	d := i / 24
+	for m := 0; m < 12; m++ {
+		if d < daysBefore[m+1] {
+			return m
+		}
+	}
+	return 11
+}
+
+// loadProfileMWh expands a load into 8760 hourly energies [MWh].
+func loadProfileMWh(ld PVLoad, ptr string) ([]float64, error) {
+	out := make([]float64, HoursPerYear)
+	switch {
+	case ld.FlatMW != nil:
+		for i := range out {
+			out[i] = *ld.FlatMW
+		}
+	case ld.Profile8760MW != nil:
+		if len(ld.Profile8760MW) != HoursPerYear {
+			return nil, fieldError(ptr+"/profile_8760_mw", "needs %d values; got %d", HoursPerYear, len(ld.Profile8760MW))
+		}
+		copy(out, ld.Profile8760MW)
+	case ld.Profile24x12MW != nil:
+		if len(ld.Profile24x12MW) != 12 {
+			return nil, fieldError(ptr+"/profile_24x12_mw", "needs 12 months of 24 hourly values; got %d months", len(ld.Profile24x12MW))
+		}
+		for m, day := range ld.Profile24x12MW {
+			if len(day) != 24 {
+				return nil, fieldError(fmt.Sprintf("%s/profile_24x12_mw/%d", ptr, m), "needs 24 hourly values; got %d", len(day))
+			}
+		}
+		for i := range out {
+			out[i] = ld.Profile24x12MW[monthOfHour(i)][i%24]
+		}
+	default:
+		return nil, fieldError(ptr, "give flat_mw, profile_24x12_mw or profile_8760_mw")
+	}
+	return out, nil
+}
