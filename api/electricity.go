@@ -73,7 +73,7 @@ func (s *server) handleElectricity(c echo.Context) error {
 		return err
 	}
 	return s.respondCached(c, "electricity", ds.Version(), req, req.portfolioRequest.hasPV(), func() (any, error) {
-		in, err := req.portfolioRequest.toInput(ds, "")
+		in, err := req.portfolioRequest.toInput("")
 		if err != nil {
 			return nil, err
 		}
@@ -130,7 +130,7 @@ func (s *server) handlePrimaryFootprint(c echo.Context) error {
 		req.GWP = defaultGWP
 	}
 	return s.respondCached(c, "primary", ds.Version(), req, req.Electricity.hasPV(), func() (any, error) {
-		in, err := req.toInput(ds)
+		in, err := req.toInput()
 		if err != nil {
 			return nil, err
 		}

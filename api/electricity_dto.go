@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	"alcarbon/calc"
-	"alcarbon/factors"
 )
 
 // sourceRequest is one electricity supply in a portfolio.
@@ -151,9 +150,8 @@ func (p *portfolioRequest) hasPV() bool {
 	return false
 }
 
-// toInput converts the portfolio; ptr is its JSON pointer (PV systems in it
-// resolve their sites and EPW files against ds).
-func (p *portfolioRequest) toInput(ds *factors.Dataset, ptr string) (calc.ElectricityInput, error) {
+// toInput converts the portfolio; ptr is its JSON pointer.
+func (p *portfolioRequest) toInput(ptr string) (calc.ElectricityInput, error) {
 	in := calc.ElectricityInput{
 		CertificatesMWh: p.CertificatesMWh,
 		ResidualMix:     p.ResidualMix,
@@ -169,7 +167,7 @@ func (p *portfolioRequest) toInput(ds *factors.Dataset, ptr string) (calc.Electr
 			EFtCO2PerMWh: s.EFtCO2PerMWh, CoalGCEPerKWh: s.CoalGCEPerKWh,
 		}
 		if s.PV != nil {
-			pv, err := s.PV.toInput(ds, fmt.Sprintf("%s/sources/%d/pv", ptr, i))
+			pv, err := s.PV.toInput(fmt.Sprintf("%s/sources/%d/pv", ptr, i))
 			if err != nil {
 				return in, err
 			}

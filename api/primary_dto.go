@@ -2,7 +2,6 @@ package api
 
 import (
 	"alcarbon/calc"
-	"alcarbon/factors"
 )
 
 // primaryRequest is a smelter's activity data (DESIGN §3). Every field is
@@ -162,8 +161,8 @@ func (r *primaryRequest) validate(v *validator) {
 	r.Electricity.validate(v, "/electricity", r.ProductionT != nil, "/production_t")
 }
 
-func (r *primaryRequest) toInput(ds *factors.Dataset) (calc.PrimaryInput, error) {
-	el, err := r.Electricity.toInput(ds, "/electricity")
+func (r *primaryRequest) toInput() (calc.PrimaryInput, error) {
+	el, err := r.Electricity.toInput("/electricity")
 	if err != nil {
 		return calc.PrimaryInput{}, err
 	}

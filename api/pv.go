@@ -7,7 +7,6 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"alcarbon/calc"
-	"alcarbon/factors"
 )
 
 // locationRequest places a PV system.
@@ -113,7 +112,7 @@ func (r *pvRequest) validate(v *validator) {
 
 // validatePV checks a PV request at pointer ptr ("" for /v1/pv).
 func validatePV(v *validator, r *pvRequest, ptr string) {
-	if r.Location == nil && r.Site == "" && (r.SolarResource == nil || r.SolarResource.EPW == "") {
+	if r.Location == nil && r.Site == "" && (r.SolarResource == nil || (r.SolarResource.EPW == "" && r.SolarResource.Site == "")) {
 		v.add(ptr+"/location", "give location (latitude, longitude), a site, or an epw resource")
 	}
 	if r.Location != nil {
@@ -187,6 +186,9 @@ func validatePV(v *validator, r *pvRequest, ptr string) {
 		if res.EPW != "" && r.Location != nil {
 			v.add(ptr+"/location", "an epw file sets the location; leave location out")
 		}
+		if res.EPW != "" && r.Site != "" {
+			v.add(ptr+"/site", "an epw file sets the location; leave site out")
+		}
 	} else if r.Site == "" {
 		v.add(ptr+"/solar_resource", "is required unless a site gives it; one of hourly, epw, monthly_ghi_kwh_m2, annual_ghi_kwh_m2, site")
 	}
@@ -249,9 +251,11 @@ func fixed(v *validator, ptr string, xs []float64, n int, min, max float64) {
 // chinaUTCOffsetH is China Standard Time, the time zone of every preset site.
 const chinaUTCOffsetH = 8
 
-// toInput resolves the location (site, location or EPW header) and the
-// resource into the engine's input. ptr is the request's JSON pointer.
-func (r *pvRequest) toInput(ds *factors.Dataset, ptr string) (calc.PVInput, error) {
+// toInput converts the request into the engine's input; an EPW file is
+// parsed here (its header gives the location). ptr is the request's JSON
+// pointer. The engine places the system at its site when no location is
+// given.
+func (r *pvRequest) toInput(ptr string) (calc.PVInput, error) {
 	in := calc.PVInput{UTCOffsetH: chinaUTCOffsetH, IncludeHourly: r.IncludeHourly}
 	s := r.System
 	in.System = calc.PVSystem{
@@ -260,13 +264,9 @@ func (r *pvRequest) toInput(ds *factors.Dataset, ptr string) (calc.PVInput, erro
 		Mounting: s.Mounting, Transposition: s.Transposition, TemperatureModel: s.TemperatureModel, IAM: s.IAM,
 		Albedo: s.Albedo, DegradationPctPerYear: s.DegradationPctPerYear, OperatingYear: s.OperatingYear,
 	}
-	siteID := r.Site
-	res := r.SolarResource
-	if siteID == "" && r.Location == nil && res != nil && res.Site != "" {
-		siteID = res.Site // the resource's site also places the system
-	}
-	switch {
-	case r.Location != nil:
+	in.Site = r.Site
+	if r.Location != nil {
+		in.HasLocation = true
 		in.LatDeg, in.LonDeg = *r.Location.LatitudeDeg, *r.Location.LongitudeDeg
 		if r.Location.AltitudeM != nil {
 			in.AltitudeM = *r.Location.AltitudeM
@@ -274,13 +274,8 @@ func (r *pvRequest) toInput(ds *factors.Dataset, ptr string) (calc.PVInput, erro
 		if r.Location.UTCOffsetH != nil {
 			in.UTCOffsetH = *r.Location.UTCOffsetH
 		}
-	case siteID != "":
-		site, ok := ds.SolarSite(siteID)
-		if !ok {
-			return in, invalid([]FieldProblem{{Pointer: ptr + "/site", Detail: "unknown site " + quote(siteID) + "; GET /v1/solar-sites lists them"}})
-		}
-		in.LatDeg, in.LonDeg, in.AltitudeM = site.LatitudeDeg, site.LongitudeDeg, site.AltitudeM
 	}
+	res := r.SolarResource
 	rp := ptr + "/solar_resource"
 	in.Resource.Pointer = rp
 	switch {
@@ -295,7 +290,11 @@ func (r *pvRequest) toInput(ds *factors.Dataset, ptr string) (calc.PVInput, erro
 		if err != nil {
 			return in, invalid([]FieldProblem{{Pointer: rp + "/epw", Detail: err.Error()}})
 		}
+		if err := epwInRange(epw); err != nil {
+			return in, invalid([]FieldProblem{{Pointer: rp + "/epw", Detail: err.Error()}})
+		}
 		in.LatDeg, in.LonDeg, in.AltitudeM, in.UTCOffsetH = epw.LatDeg, epw.LonDeg, epw.ElevationM, epw.UTCOffsetH
+		in.HasLocation = true
 		in.Resource = calc.PVResource{Kind: calc.ResourceEPW, GHI: epw.GHI, DNI: epw.DNI, DHI: epw.DHI, TempAirC: epw.TempAirC, WindMs: epw.WindMs, Pointer: rp}
 	case res.MonthlyGHIKWhM2 != nil:
 		in.Resource.Kind, in.Resource.MonthlyGHIKWhM2, in.Resource.MonthlyTempC = calc.ResourceMonthly, res.MonthlyGHIKWhM2, res.MonthlyTempC
@@ -308,6 +307,30 @@ func (r *pvRequest) toInput(ds *factors.Dataset, ptr string) (calc.PVInput, erro
 		in.Load = r.Load.toLoad()
 	}
 	return in, nil
+}
+
+// epwHeaderLines is the number of lines before an EPW file's first hourly row.
+const epwHeaderLines = 8
+
+// epwInRange applies the hourly series' ranges to an EPW file's values,
+// naming the line.
+func epwInRange(e calc.EPW) error {
+	for _, s := range []struct {
+		name     string
+		v        []float64
+		min, max float64
+	}{
+		{"global horizontal radiation", e.GHI, 0, 1500}, {"direct normal radiation", e.DNI, 0, 1500},
+		{"diffuse horizontal radiation", e.DHI, 0, 1500}, {"dry bulb temperature", e.TempAirC, -60, 60},
+		{"wind speed", e.WindMs, 0, 60},
+	} {
+		for i, x := range s.v {
+			if x < s.min || x > s.max {
+				return fmt.Errorf("epw line %d: %s %s is outside %s–%s", epwHeaderLines+1+i, s.name, fmtNum(x), fmtNum(s.min), fmtNum(s.max))
+			}
+		}
+	}
+	return nil
 }
 
 func (l *loadRequest) toLoad() *calc.PVLoad {
@@ -412,7 +435,7 @@ func (s *server) handlePV(c echo.Context) error {
 	}
 	req.Dataset = ds.Version()
 	return s.respondCached(c, "pv", ds.Version(), req, true, func() (any, error) {
-		in, err := req.toInput(ds, "")
+		in, err := req.toInput("")
 		if err != nil {
 			return nil, err
 		}

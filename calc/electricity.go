@@ -222,11 +222,20 @@ func portfolio(l *ledger, in ElectricityInput) (ElectricityResult, error) {
 		l.assume("the demand not covered by the listed sources (%.6g %s) comes from the %s grid", remaining, volumeUnit(in), in.Region)
 		sources = append(append([]Source(nil), sources...), Source{Kind: KindGrid})
 	}
+	var pvExport, fixedExport float64
 	for _, sr := range out {
 		res.ExportedMWh += sr.ExportedMWh
+		if sr.PV != nil {
+			pvExport += sr.ExportedMWh
+		} else {
+			fixedExport += sr.ExportedMWh
+		}
 	}
-	if res.ExportedMWh > 0 {
-		l.warn("fixed volumes exceed demand by %.6g MWh; the excess is exported and does not count toward this product", res.ExportedMWh)
+	if pvExport > 0 {
+		l.warn("on-site PV produces %.6g MWh/yr more than the plant uses in the hours it generates; that surplus is exported and does not count toward this product", pvExport)
+	}
+	if fixedExport > 0 {
+		l.warn("fixed volumes exceed demand by %.6g MWh; the excess is exported and does not count toward this product", fixedExport)
 	}
 
 	// 3. Factors per source.

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strings"
 	"sync"
 )
 
@@ -67,13 +68,19 @@ type PVLoad struct {
 	Profile8760MW  []float64
 }
 
-// PVInput is a PV yield request.
+// PVInput is a PV yield request. The system is placed at LatDeg/LonDeg when
+// HasLocation is set (a location or an EPW header), else at Site, else at
+// the site of a site resource.
 type PVInput struct {
 	LatDeg, LonDeg, AltitudeM, UTCOffsetH float64
-	System                                PVSystem
-	Resource                              PVResource
-	Load                                  *PVLoad
-	IncludeHourly                         bool
+	HasLocation                           bool
+	// Site is a preset id (factors SolarSites) placing the system; it is
+	// also the resource when Resource.Kind is ResourceSite without a site.
+	Site          string
+	System        PVSystem
+	Resource      PVResource
+	Load          *PVLoad
+	IncludeHourly bool
 }
 
 // PVLosses breaks the yield down from the nominal energy (plane-of-array
@@ -197,7 +204,10 @@ func pvSystemParams(l *ledger, in PVInput, ptr string) (PVChainParams, error) {
 		l.defaulted(ptr + "/operating_year")
 	}
 	// Linear degradation: year n produces (1 − d)·(n − 1) less than year 1.
-	p.DegradationFactor = math.Max(0, 1-deg/100*float64(year-1))
+	p.DegradationFactor = 1 - deg/100*float64(year-1)
+	if p.DegradationFactor <= 0 {
+		return p, fieldError(ptr+"/operating_year", "at %g %%/yr the array has no output left in year %d; use a smaller operating_year or degradation", deg, year)
+	}
 	p.Pdc0W = s.CapacityKWp * 1000
 	p.Pac0W = p.Pdc0W / dcac
 	p.EtaInvNom = eta / 100
@@ -235,9 +245,8 @@ func pvSystemParams(l *ledger, in PVInput, ptr string) (PVChainParams, error) {
 }
 
 // pvResourceHourly turns the resource into hourly GHI (W/m²), optional DNI
-// and DHI, temperature and wind, recording what was assumed. For a site it
-// also returns the site's location.
-func pvResourceHourly(l *ledger, in *PVInput) (PVHourly, error) {
+// and DHI, temperature and wind, recording what was assumed.
+func pvResourceHourly(l *ledger, in *PVInput, ptr string) (PVHourly, error) {
 	r := in.Resource
 	var h PVHourly
 	switch r.Kind {
@@ -250,6 +259,9 @@ func pvResourceHourly(l *ledger, in *PVInput) (PVHourly, error) {
 		monthly := r.MonthlyGHIKWhM2
 		temps := r.MonthlyTempC
 		if r.Kind == ResourceSite {
+			if r.Site == "" {
+				r.Site = in.Site
+			}
 			site, ok := l.ds.SolarSite(r.Site)
 			if !ok {
 				return h, fieldError(r.Pointer+"/site", "unknown site %q; GET /v1/solar-sites lists them", r.Site)
@@ -269,20 +281,19 @@ func pvResourceHourly(l *ledger, in *PVInput) (PVHourly, error) {
 		copy(m12[:], monthly)
 		ghi, err := SynthesizeHourlyGHI(m12, in.LatDeg, in.LonDeg, in.UTCOffsetH)
 		if err != nil {
-			return h, prefixed(err, r.Pointer)
+			return h, pvRequestError(err, *in, ptr)
 		}
 		dhi, err := SynthesizeHourlyDHI(m12, ghi, in.LatDeg, in.LonDeg, in.UTCOffsetH)
 		if err != nil {
-			return h, prefixed(err, r.Pointer)
+			return h, pvRequestError(err, *in, ptr)
 		}
 		h.GHI, h.DHI = ghi, dhi
 		h.DNI = beamFromGlobal(l.sun.get(in.UTCOffsetH), in, ghi, dhi)
 		l.assume("monthly GHI turned into a typical hourly year: global by the Collares-Pereira & Rabl (1979) profile, diffuse by the Liu–Jordan (1960) profile applied to the monthly diffuse fraction of Erbs, Klein & Duffie (1982), each scaled to the month's total; DNI = (GHI − DHI)/cos Z")
 		if temps != nil {
-			var t12 [12]float64
-			copy(t12[:], temps)
-			if h.TempAirC, err = HourlyTemperature(t12, 0, in.LatDeg, in.LonDeg, in.UTCOffsetH); err != nil {
-				return h, prefixed(err, r.Pointer)
+			h.TempAirC = make([]float64, HoursPerYear)
+			for i := range h.TempAirC {
+				h.TempAirC[i] = temps[monthOfHour(i)]
 			}
 			l.assume("air temperature: the monthly mean in every hour of the month (no diurnal cycle: the dataset has no sourced diurnal range)")
 		}
@@ -318,16 +329,66 @@ func beamFromGlobal(sun *SunTable, in *PVInput, ghi, dhi []float64) []float64 {
 	return dni
 }
 
-// prefixed moves the pointers of an InputError under ptr (errors of
-// functions that validate their own arguments name them relative to those).
-func prefixed(err error, ptr string) error {
-	var in *InputError
-	if !errors.As(err, &in) {
+// pvLocation places the system: at its location when given, else at its
+// site (or its resource's site), recording the preset.
+func pvLocation(l *ledger, in *PVInput, ptr string) error {
+	if in.HasLocation {
+		return nil
+	}
+	id, field := in.Site, ptr+"/site"
+	if id == "" && in.Resource.Kind == ResourceSite {
+		id, field = in.Resource.Site, in.Resource.Pointer+"/site"
+	}
+	if id == "" {
+		return fieldError(ptr+"/location", "give a location (latitude, longitude), a site, or an epw resource")
+	}
+	site, ok := l.ds.SolarSite(id)
+	if !ok {
+		return fieldError(field, "unknown site %q; GET /v1/solar-sites lists them", id)
+	}
+	if !site.Located {
+		return fieldError(field, "site %q has no sourced coordinates (%s); give a location", id, site.Note)
+	}
+	in.LatDeg, in.LonDeg, in.AltitudeM = site.LatitudeDeg, site.LongitudeDeg, site.AltitudeM
+	l.assume("the system is placed at the %s preset (%.2f°, %.2f°, %.0f m, UTC%+g)", id, in.LatDeg, in.LonDeg, in.AltitudeM, in.UTCOffsetH)
+	return nil
+}
+
+// pvRequestError names the request field behind an error of a PV model
+// function, which names its own arguments: a resource series or monthly
+// value, a coordinate, or a system parameter. Errors with no request field
+// behind them are defects, returned as plain errors (500).
+func pvRequestError(err error, in PVInput, ptr string) error {
+	var ie *InputError
+	if !errors.As(err, &ie) {
 		return err
 	}
-	out := &InputError{Fields: make([]FieldError, len(in.Fields))}
-	for i, f := range in.Fields {
-		out.Fields[i] = FieldError{Pointer: ptr + f.Pointer, Detail: f.Detail}
+	res := in.Resource.Pointer
+	hourly := res + "/hourly"
+	if in.Resource.Kind == ResourceEPW {
+		hourly = res + "/epw"
+	}
+	fields := map[string]string{
+		"/ghi": hourly + "/ghi_w_m2", "/dni": hourly + "/dni_w_m2", "/dhi": hourly + "/dhi_w_m2",
+		"/temp_air_c": hourly + "/temp_air_c", "/wind_ms": hourly + "/wind_speed_m_s",
+		"/monthly_ghi_kwh_m2": res + "/monthly_ghi_kwh_m2", "/monthly_temp_c": res + "/monthly_temp_c",
+		"/latitude_deg": ptr + "/location/latitude", "/longitude_deg": ptr + "/location/longitude",
+		"/utc_offset_h": ptr + "/location/utc_offset_h", "/lat_deg": ptr + "/location/latitude",
+		"/loss_fraction": ptr + "/system/losses_pct", "/pdc0_w": ptr + "/system/capacity_kwp",
+		"/pac0_w": ptr + "/system/dc_ac_ratio", "/eta_inv_nom": ptr + "/system/inverter_efficiency_pct",
+		"/degradation_factor": ptr + "/system/operating_year", "/tilt_deg": ptr + "/system/tilt_deg",
+	}
+	out := &InputError{}
+	for _, f := range ie.Fields {
+		head, rest := f.Pointer, ""
+		if i := strings.IndexByte(f.Pointer[1:], '/'); i >= 0 {
+			head, rest = f.Pointer[:i+1], f.Pointer[i+1:]
+		}
+		to, ok := fields[head]
+		if !ok {
+			return fmt.Errorf("pv model: %w", errors.New(ie.Error()))
+		}
+		out.Fields = append(out.Fields, FieldError{Pointer: to + rest, Detail: f.Detail})
 	}
 	return out
 }
@@ -344,7 +405,10 @@ func filled(v float64) []float64 {
 // PV request inside a larger request ("" for /v1/pv).
 func pvYield(l *ledger, in PVInput, ptr string) (PVResult, error) {
 	var res PVResult
-	hourly, err := pvResourceHourly(l, &in)
+	if err := pvLocation(l, &in, ptr); err != nil {
+		return res, err
+	}
+	hourly, err := pvResourceHourly(l, &in, ptr)
 	if err != nil {
 		return res, err
 	}
@@ -356,7 +420,7 @@ func pvYield(l *ledger, in PVInput, ptr string) (PVResult, error) {
 	ac := make([]float64, HoursPerYear)
 	out := PVChainOut{ACW: ac}
 	if err := RunPVChain(sun, p, hourly, &out); err != nil {
-		return res, prefixed(err, ptr+"/system")
+		return res, pvRequestError(err, in, ptr)
 	}
 	s := out.Sums
 	res.LatDeg, res.LonDeg, res.UTCOffsetH = in.LatDeg, in.LonDeg, in.UTCOffsetH

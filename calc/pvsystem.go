@@ -391,8 +391,8 @@ func (p *PVChainParams) validate() error {
 		return fieldError("/tilt_deg", "is %g; must be within 0…180", p.TiltDeg)
 	case !(p.Pdc0W > 0):
 		return fieldError("/pdc0_w", "is %g; must be > 0", p.Pdc0W)
-	case !(p.LossFraction >= 0 && p.LossFraction < 1):
-		return fieldError("/loss_fraction", "is %g; must be within 0…1 (0.14 for PVWatts' default 14 %%)", p.LossFraction)
+	case !(p.LossFraction >= -0.05 && p.LossFraction < 1):
+		return fieldError("/loss_fraction", "is %g; must be within −0.05…1 (0.14 for PVWatts' default 14 %%; PVWatts accepts −5 %% to 99 %%)", p.LossFraction)
 	case !(p.DegradationFactor > 0 && p.DegradationFactor <= 1.5):
 		return fieldError("/degradation_factor", "is %g; must be within 0…1.5 (1 for a new system)", p.DegradationFactor)
 	case !(p.Pac0W > 0):

@@ -125,7 +125,7 @@ func (d resourceDay) hourAngle(h int) float64 {
 // utcOffsetH in [−12, 14]. It returns an *InputError when a monthly total is
 // negative or not finite, a coordinate is out of range, or a month with a
 // positive total has no daylight (polar night); pointers are relative to
-// the resource: /ghi_monthly_kwh_m2/{0-11}, /latitude_deg, /longitude_deg,
+// the resource: /monthly_ghi_kwh_m2/{0-11}, /latitude_deg, /longitude_deg,
 // /utc_offset_h.
 func SynthesizeHourlyGHI(monthlyKWhM2 [12]float64, latDeg, lonDeg, utcOffsetH float64) ([]float64, error) {
 	if err := checkResourceSite(latDeg, lonDeg, utcOffsetH); err != nil {
@@ -133,7 +133,7 @@ func SynthesizeHourlyGHI(monthlyKWhM2 [12]float64, latDeg, lonDeg, utcOffsetH fl
 	}
 	for m, v := range monthlyKWhM2 {
 		if !(v >= 0) || math.IsInf(v, 0) {
-			return nil, fieldError(fmt.Sprintf("/ghi_monthly_kwh_m2/%d", m), "must be a finite number ≥ 0 [kWh/m² per month]; got %v", v)
+			return nil, fieldError(fmt.Sprintf("/monthly_ghi_kwh_m2/%d", m), "must be a finite number ≥ 0 [kWh/m² per month]; got %v", v)
 		}
 	}
 	latRad := latDeg * math.Pi / 180
@@ -157,7 +157,7 @@ func SynthesizeHourlyGHI(monthlyKWhM2 [12]float64, latDeg, lonDeg, utcOffsetH fl
 			continue
 		}
 		if sumWh == 0 {
-			return nil, fieldError(fmt.Sprintf("/ghi_monthly_kwh_m2/%d", m), "is %v kWh/m² but the sun does not rise at latitude %v° in that month", monthlyKWhM2[m], latDeg)
+			return nil, fieldError(fmt.Sprintf("/monthly_ghi_kwh_m2/%d", m), "is %v kWh/m² but the sun does not rise at latitude %v° in that month", monthlyKWhM2[m], latDeg)
 		}
 		scale := monthlyKWhM2[m] * 1000 / sumWh
 		for k := start; k < i; k++ {
@@ -224,7 +224,7 @@ func MonthlyFromAnnual(annualKWhM2, latDeg, lonDeg, utcOffsetH float64) [12]floa
 //
 // It returns an *InputError when a temperature or the range is not finite,
 // the range is negative, or the site is out of the ranges of
-// SynthesizeHourlyGHI (pointers /temp_monthly_c/{0-11}, /diurnal_range_c,
+// SynthesizeHourlyGHI (pointers /monthly_temp_c/{0-11}, /diurnal_range_c,
 // /latitude_deg, /longitude_deg, /utc_offset_h).
 func HourlyTemperature(monthlyC [12]float64, diurnalRangeC, latDeg, lonDeg, utcOffsetH float64) ([]float64, error) {
 	if err := checkResourceSite(latDeg, lonDeg, utcOffsetH); err != nil {
@@ -232,7 +232,7 @@ func HourlyTemperature(monthlyC [12]float64, diurnalRangeC, latDeg, lonDeg, utcO
 	}
 	for m, v := range monthlyC {
 		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return nil, fieldError(fmt.Sprintf("/temp_monthly_c/%d", m), "must be a finite number [°C]; got %v", v)
+			return nil, fieldError(fmt.Sprintf("/monthly_temp_c/%d", m), "must be a finite number [°C]; got %v", v)
 		}
 	}
 	if !(diurnalRangeC >= 0) || math.IsInf(diurnalRangeC, 0) {
