@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"log/slog"
@@ -78,11 +79,8 @@ func BenchmarkPrimaryCached(b *testing.B) {
 	}
 }
 
-// BenchmarkPrimaryRedisHit clears the memory tier before every request, so
-// each is answered from Redis. Compare with BenchmarkPrimaryUncached: a
-// Redis hit must be cheaper than computing, or the endpoint should skip
-// tier 2 (respondCached's useRedis).
-func BenchmarkPrimaryRedisHit(b *testing.B) {
+// redisBenchServer is the router with a Redis-backed cache.
+func redisBenchServer(b *testing.B) (*echo.Echo, *cache.Cache) {
 	client, prefix := testredis.Client(b)
 	cat, err := factors.Load()
 	if err != nil {
@@ -93,16 +91,51 @@ func BenchmarkPrimaryRedisHit(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	b.Cleanup(func() { c.Close() })
+	return New(Options{Catalog: cat, Cache: c, Logger: slog.New(slog.NewJSONHandler(io.Discard, nil)), Registry: reg, BodyLimit: 1 << 20}), c
+}
+
+// BenchmarkPrimaryResponseRedisHit measures a Redis hit of the reference
+// smelter's response (≈ 25 kB) through the cache, memory cleared each time.
+// Compare with BenchmarkPrimaryUncached: it is the evidence behind
+// footprints without PV using the memory tier only (see respondCached).
+func BenchmarkPrimaryResponseRedisHit(b *testing.B) {
+	e, _ := redisBenchServer(b)
+	body := postJSON(b, e, "/v1/footprints/primary", referenceSmelter).Body.Bytes()
+	client, prefix := testredis.Client(b)
+	c, err := cache.New(cache.Options{Redis: client, Prefix: prefix})
+	if err != nil {
+		b.Fatal(err)
+	}
 	defer c.Close()
-	e := New(Options{Catalog: cat, Cache: c, Logger: slog.New(slog.NewJSONHandler(io.Discard, nil)), Registry: reg, BodyLimit: 1 << 20})
-	if rec := postJSON(b, e, "/v1/footprints/primary", referenceSmelter); rec.Code != 200 {
-		b.Fatal(rec.Code)
+	ctx := context.Background()
+	if _, _, err := c.Do(ctx, "k", true, func() ([]byte, error) { return body, nil }); err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(body)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		c.Purge()
+		if _, tier, _ := c.Do(ctx, "k", true, nil); tier != cache.TierRedis {
+			b.Fatalf("tier %s", tier)
+		}
+	}
+}
+
+// BenchmarkPVRedisHit answers a PV request from Redis (memory cleared each
+// time); compare with BenchmarkPVEndpointUncached.
+func BenchmarkPVRedisHit(b *testing.B) {
+	e, c := redisBenchServer(b)
+	const req = `{"site": "taiyuan", "system": {"capacity_kwp": 1000, "tilt_deg": 35}}`
+	if rec := postJSON(b, e, "/v1/pv", req); rec.Code != 200 {
+		b.Fatal(rec.Code, rec.Body)
 	}
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		c.Purge()
-		rec := postJSON(b, e, "/v1/footprints/primary", referenceSmelter)
+		rec := postJSON(b, e, "/v1/pv", req)
 		if rec.Header().Get("X-Cache") != "hit-redis" {
 			b.Fatalf("X-Cache %q", rec.Header().Get("X-Cache"))
 		}
