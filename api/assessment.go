@@ -107,12 +107,9 @@ func (s *server) handlePlantAssessment(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ds := s.catalog.Default()
-	if req.Dataset != "" {
-		var ok bool
-		if ds, ok = s.catalog.Get(req.Dataset); !ok {
-			return invalid([]FieldProblem{{Pointer: "/dataset", Detail: "unknown dataset version"}})
-		}
+	ds, err := s.dataset(req.Dataset)
+	if err != nil {
+		return err
 	}
 	res, prov, err := s.engine(ds).AssessPlant(calc.PlantIndicators{
 		LiquidACkWhPerT: req.Smelter.LiquidACkWhPerT, LiquidComprehensiveACkWhPerT: req.Smelter.LiquidComprehensiveACkWhPerT,

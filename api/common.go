@@ -36,12 +36,9 @@ func (r *commonRequest) validate(v *validator) {
 // resolve picks the dataset and fills the defaults that depend on it, so
 // that equal requests written differently hash equal.
 func (r *commonRequest) resolve(cat *factors.Catalog) (*factors.Dataset, error) {
-	ds := cat.Default()
-	if r.Dataset != "" {
-		var ok bool
-		if ds, ok = cat.Get(r.Dataset); !ok {
-			return nil, invalid([]FieldProblem{{Pointer: "/dataset", Detail: "unknown dataset version; available: " + strings.Join(versions(cat), ", ")}})
-		}
+	ds, err := datasetVersion(cat, r.Dataset)
+	if err != nil {
+		return nil, err
 	}
 	r.Dataset = ds.Version()
 	if r.Region == "" {
@@ -62,6 +59,18 @@ func (r *commonRequest) resolve(cat *factors.Catalog) (*factors.Dataset, error) 
 	}
 	if r.ElectricityBasis == "" {
 		r.ElectricityBasis = string(defaultBasis)
+	}
+	return ds, nil
+}
+
+// datasetVersion returns the dataset of a version, the newest for "".
+func datasetVersion(cat *factors.Catalog, version string) (*factors.Dataset, error) {
+	if version == "" {
+		return cat.Default(), nil
+	}
+	ds, ok := cat.Get(version)
+	if !ok {
+		return nil, invalid([]FieldProblem{{Pointer: "/dataset", Detail: "unknown dataset version; available: " + strings.Join(versions(cat), ", ")}})
 	}
 	return ds, nil
 }

@@ -118,14 +118,7 @@ func (s *server) datasetParam(c echo.Context) (*factors.Dataset, error) {
 
 // dataset returns the dataset of a version, the newest for "".
 func (s *server) dataset(version string) (*factors.Dataset, error) {
-	if version == "" {
-		return s.catalog.Default(), nil
-	}
-	ds, ok := s.catalog.Get(version)
-	if !ok {
-		return nil, invalid([]FieldProblem{{Pointer: "/dataset", Detail: "unknown dataset version; available: " + strings.Join(versions(s.catalog), ", ")}})
-	}
-	return ds, nil
+	return datasetVersion(s.catalog, version)
 }
 
 func (s *server) gridFactors(c echo.Context, region string) error {
