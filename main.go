@@ -15,11 +15,24 @@
 //	@tag.description			The embedded dataset: versions and electricity factors with sources.
 //	@tag.name					operations
 //	@tag.description			Health, readiness and metrics.
+//	@tag.name					registry
+//	@tag.description			Published product footprints (declarations): publish with an API key, list, get, verify, CBAM summary.
+//	@tag.name					PACT
+//	@tag.description			WBCSD PACT Technical Specifications v2.2 exchange: OAuth2 client credentials at /auth/token, ListFootprints, GetFootprint, Events. Errors are PACT {code, message} (OAuth2 errors at /auth/token).
+//	@securityDefinitions.apikey	APIKey
+//	@in							header
+//	@name						Authorization
+//	@description				"Bearer <API key>" from `alcarbon keys create --org NAME`. Required to publish; optional on reads, where it shows restricted declarations.
+//	@securityDefinitions.apikey	PACTToken
+//	@in							header
+//	@name						Authorization
+//	@description				"Bearer <access token>" from POST /auth/token.
 package main
 
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -29,6 +42,7 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+	"text/tabwriter"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -54,9 +68,19 @@ func main() {
 const usage = `alcarbon — carbon footprints of aluminium products.
 
 Usage:
-  alcarbon              serve the API (configuration from the environment)
-  alcarbon healthcheck  GET /healthz on the configured address; exit 0 when healthy
-  alcarbon --help       this text
+  alcarbon                              serve the API (configuration from the environment)
+  alcarbon healthcheck                  GET /healthz on the configured address; exit 0 when healthy
+  alcarbon keys create --org NAME       issue an API key for the organisation (created if new);
+                                        the key is printed once, only its hash is stored
+  alcarbon keys list --org NAME         list the organisation's keys (ID, prefix, created, revoked)
+  alcarbon keys revoke ID               revoke a key for good
+  alcarbon pact-clients create --org NAME
+                                        issue PACT OAuth2 client credentials (client ID and
+                                        secret, printed once) for the organisation (created if new)
+  alcarbon --help                       this text
+
+The keys and pact-clients commands open the registry the server uses
+(ALCARBON_DATABASE_URL, else SQLite in ALCARBON_DATA_DIR).
 
 Environment:
 `
@@ -82,6 +106,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		return serve(ctx, cfg, stdout)
 	case "healthcheck":
 		return healthcheck(ctx, cfg.Addr)
+	case "keys", "pact-clients":
+		return admin(ctx, cfg, args[1:], stdout)
 	}
 	return fmt.Errorf("unknown command %q; see alcarbon --help", cmd)
 }
@@ -140,6 +166,7 @@ func serve(ctx context.Context, cfg config.Config, stdout io.Writer) error {
 	handler := api.New(api.Options{
 		Catalog: catalog, Cache: c, RedisConfigured: rdb != nil, Store: store, Logger: log,
 		Registry: reg, BodyLimit: cfg.BodyLimit, CORSOrigins: cfg.CORSOrigins, PProf: cfg.PProf,
+		RateLimit: cfg.RateLimit, RateBurst: cfg.RateBurst,
 	})
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -194,4 +221,109 @@ func healthcheck(ctx context.Context, addr string) error {
 		return fmt.Errorf("healthz answered %s", strings.TrimSpace(resp.Status))
 	}
 	return nil
+}
+
+// admin runs the registry subcommands: args are e.g. ["keys", "create",
+// "--org", "Acme"]. Keys and secrets go to stdout once and nowhere else.
+func admin(ctx context.Context, cfg config.Config, args []string, stdout io.Writer) error {
+	if len(args) < 2 {
+		return fmt.Errorf("%s needs a command; see alcarbon --help", args[0])
+	}
+	cmd := args[0] + " " + args[1]
+	fs := flag.NewFlagSet("alcarbon "+cmd, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	org := fs.String("org", "", "organisation name")
+	if err := fs.Parse(args[2:]); err != nil {
+		return fmt.Errorf("%s: %w; see alcarbon --help", cmd, err)
+	}
+	switch cmd {
+	case "keys create", "keys list", "pact-clients create":
+		if strings.TrimSpace(*org) == "" || fs.NArg() != 0 {
+			return fmt.Errorf("usage: alcarbon %s --org NAME", cmd)
+		}
+	case "keys revoke":
+		if fs.NArg() != 1 {
+			return errors.New("usage: alcarbon keys revoke ID")
+		}
+	default:
+		return fmt.Errorf("unknown command %q; see alcarbon --help", cmd)
+	}
+
+	store, err := registry.Open(ctx, cfg.DatabaseURL, cfg.DataDir)
+	if err != nil {
+		return fmt.Errorf("opening the registry: %w", err)
+	}
+	defer store.Close()
+
+	switch cmd {
+	case "keys create":
+		o, created, err := organisation(ctx, store, *org)
+		if err != nil {
+			return err
+		}
+		key, k, err := store.CreateAPIKey(ctx, o.ID)
+		if err != nil {
+			return err
+		}
+		reportOrg(stdout, o, created)
+		fmt.Fprintf(stdout, "key id        %s\napi key       %s\n\n", k.ID, key)
+		fmt.Fprintln(stdout, "The key is shown this once; only its SHA-256 is stored. Send it as Authorization: Bearer <key>.")
+		return nil
+	case "keys list":
+		o, err := store.OrganisationByName(ctx, *org)
+		if err != nil {
+			return err
+		}
+		keys, err := store.ListAPIKeys(ctx, o.ID)
+		if err != nil {
+			return err
+		}
+		w := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(w, "ID\tPREFIX\tCREATED\tREVOKED")
+		for _, k := range keys {
+			revoked := "-"
+			if k.RevokedAt != nil {
+				revoked = k.RevokedAt.Format(time.RFC3339)
+			}
+			fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", k.ID, k.Prefix, k.CreatedAt.Format(time.RFC3339), revoked)
+		}
+		return w.Flush()
+	case "keys revoke":
+		if err := store.RevokeAPIKey(ctx, fs.Arg(0)); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "revoked key %s\n", fs.Arg(0))
+		return nil
+	default: // pact-clients create
+		o, created, err := organisation(ctx, store, *org)
+		if err != nil {
+			return err
+		}
+		id, secret, err := store.CreatePACTClient(ctx, o.ID)
+		if err != nil {
+			return err
+		}
+		reportOrg(stdout, o, created)
+		fmt.Fprintf(stdout, "client id     %s\nclient secret %s\n\n", id, secret)
+		fmt.Fprintln(stdout, "The secret is shown this once; only its SHA-256 is stored. PACT clients get tokens at POST /auth/token (HTTP Basic, grant_type=client_credentials).")
+		return nil
+	}
+}
+
+// organisation returns the organisation named name, creating it if new.
+func organisation(ctx context.Context, store registry.Store, name string) (registry.Organisation, bool, error) {
+	o, err := store.OrganisationByName(ctx, name)
+	if errors.Is(err, registry.ErrNotFound) {
+		o, err = store.CreateOrganisation(ctx, name)
+		return o, err == nil, err
+	}
+	return o, false, err
+}
+
+func reportOrg(w io.Writer, o registry.Organisation, created bool) {
+	verb := "organisation "
+	if created {
+		verb = "created org  "
+	}
+	fmt.Fprintf(w, "%s %s (id %s)\n", verb, o.Name, o.ID)
 }

@@ -238,3 +238,126 @@ func TestHealthcheckCommand(t *testing.T) {
 		t.Fatal("healthcheck against a stopped server succeeded")
 	}
 }
+
+// runCommand runs an alcarbon subcommand against the registry in dataDir
+// and returns its output.
+func runCommand(t *testing.T, dataDir string, args ...string) (string, error) {
+	t.Helper()
+	var out bytes.Buffer
+	err := run(context.Background(), append([]string{"alcarbon"}, args...), func(k string) string {
+		if k == "ALCARBON_DATA_DIR" {
+			return dataDir
+		}
+		return ""
+	}, &out)
+	return out.String(), err
+}
+
+// field returns the value after label in the command output.
+func field(t *testing.T, out, label string) string {
+	t.Helper()
+	for _, line := range strings.Split(out, "\n") {
+		if v, ok := strings.CutPrefix(line, label); ok {
+			return strings.TrimSpace(v)
+		}
+	}
+	t.Fatalf("no %q in output:\n%s", label, out)
+	return ""
+}
+
+func TestKeysCommands(t *testing.T) {
+	dir := t.TempDir()
+	out, err := runCommand(t, dir, "keys", "create", "--org", "Shanxi Smelter")
+	if err != nil || !strings.Contains(out, "created org") {
+		t.Fatalf("keys create: %v\n%s", err, out)
+	}
+	key, keyID := field(t, out, "api key"), field(t, out, "key id")
+	if !strings.HasPrefix(key, "alc_") || keyID == "" {
+		t.Fatalf("keys create printed key %q, id %q", key, keyID)
+	}
+	out, err = runCommand(t, dir, "keys", "create", "--org=Shanxi Smelter")
+	if err != nil || strings.Contains(out, "created org") {
+		t.Fatalf("second key for the same organisation: %v\n%s", err, out)
+	}
+	out, err = runCommand(t, dir, "keys", "list", "--org", "Shanxi Smelter")
+	if err != nil || strings.Count(out, "alc_") != 2 || strings.Contains(out, key) || !strings.Contains(out, key[:16]) {
+		t.Fatalf("keys list shows prefixes only: %v\n%s", err, out)
+	}
+	if out, err = runCommand(t, dir, "keys", "revoke", keyID); err != nil || !strings.Contains(out, "revoked") {
+		t.Fatalf("keys revoke: %v\n%s", err, out)
+	}
+	out, _ = runCommand(t, dir, "keys", "list", "--org", "Shanxi Smelter")
+	for _, line := range strings.Split(out, "\n") {
+		cols := strings.Fields(line)
+		if len(cols) == 4 && cols[0] != "ID" && (cols[0] == keyID) == (cols[3] == "-") {
+			t.Fatalf("revocation listed wrong:\n%s", out)
+		}
+	}
+	out, err = runCommand(t, dir, "pact-clients", "create", "--org", "Buyer")
+	if err != nil || field(t, out, "client id") == "" || len(field(t, out, "client secret")) != 43 {
+		t.Fatalf("pact-clients create: %v\n%s", err, out)
+	}
+	for _, args := range [][]string{
+		{"keys"}, {"keys", "create"}, {"keys", "create", "--org", ""}, {"keys", "list"}, {"keys", "revoke"},
+		{"keys", "rotate", "--org", "x"}, {"pact-clients", "delete"}, {"keys", "create", "--bogus"},
+	} {
+		if _, err := runCommand(t, dir, args...); err == nil {
+			t.Fatalf("%v succeeded", args)
+		}
+	}
+	if _, err := runCommand(t, dir, "keys", "revoke", "no-such-key"); err == nil || !strings.Contains(err.Error(), "not found") {
+		t.Fatalf("revoke unknown: %v", err)
+	}
+	if _, err := runCommand(t, dir, "keys", "list", "--org", "Nobody"); err == nil {
+		t.Fatal("list of an unknown organisation succeeded")
+	}
+}
+
+// TestRunDeclarationSurvivesRestart publishes through the running program,
+// stops it right after the 201 and starts it again on the same data
+// folder: the declaration is there.
+func TestRunDeclarationSurvivesRestart(t *testing.T) {
+	dir := t.TempDir()
+	out, err := runCommand(t, dir, "keys", "create", "--org", "Shanxi Smelter")
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := field(t, out, "api key")
+	base, cancel, done, logs := startRun(t, map[string]string{"ALCARBON_DATA_DIR": dir})
+	req, _ := http.NewRequest(http.MethodPost, base+"/v1/declarations", strings.NewReader(`{"kind": "primary",
+		"request": {"region": "CN-SX", "electrolysis": {"ac_kwh_per_t": 13200}}, "product_name": "P1020A ingot",
+		"reference_period": {"start": "2024-01-01", "end": "2024-12-31"}, "visibility": "public"}`))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+key)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	loc := resp.Header.Get("Location")
+	if resp.StatusCode != 201 || loc == "" {
+		t.Fatalf("publish: %d %s", resp.StatusCode, body)
+	}
+	stop(t, cancel, done, logs)
+	if strings.Contains(logs.String(), key) {
+		t.Fatal("the API key is in the log")
+	}
+
+	base, cancel, done, logs = startRun(t, map[string]string{"ALCARBON_DATA_DIR": dir})
+	got, err := http.Get(base + loc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gotBody, _ := io.ReadAll(got.Body)
+	got.Body.Close()
+	var before, after struct {
+		ID          string `json:"id"`
+		ContentHash string `json:"content_hash"`
+	}
+	_ = json.Unmarshal(body, &before)
+	if err := json.Unmarshal(gotBody, &after); err != nil || got.StatusCode != 200 || after != before || after.ID == "" {
+		t.Fatalf("after restart: %d %s", got.StatusCode, gotBody)
+	}
+	stop(t, cancel, done, logs)
+}

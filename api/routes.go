@@ -19,6 +19,7 @@ func New(o Options) *echo.Echo {
 	s := &server{
 		catalog: o.Catalog, cache: o.Cache, redisConfigured: o.RedisConfigured, store: o.Store,
 		log: o.Logger, metrics: newMetrics(o.Registry), engines: map[string]*calc.Engine{},
+		limiter: newKeyLimiter(o.RateLimit, o.RateBurst), tokens: newTokenSigner(o.TokenSecret),
 	}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
@@ -64,11 +65,32 @@ func New(o Options) *echo.Echo {
 	e.GET("/v1/grid-factors", s.handleGridFactors)
 	e.GET("/v1/grid-factors/:region", s.handleGridFactorsRegion)
 	e.GET("/v1/solar-sites", s.handleSolarSites)
+	e.GET("/v1/products", s.handleProducts)
 
 	// Calculations.
 	e.POST("/v1/electricity", s.handleElectricity)
 	e.POST("/v1/pv", s.handlePV, middleware.BodyLimit(bodyLimitString(max(o.BodyLimit, pvBodyLimit))))
 	e.POST("/v1/footprints/primary", s.handlePrimaryFootprint)
+	e.POST("/v1/footprints/product", s.handleProductFootprint)
 	e.POST("/v1/assessments/plant", s.handlePlantAssessment)
+	e.POST("/v1/scenarios/compare", s.handleCompareScenarios)
+	e.POST("/v1/scenarios/sweep", s.handleSweep)
+	e.POST("/v1/uncertainty", s.handleUncertainty)
+
+	// Registry: writes need an API key; reads may carry one to see the
+	// restricted declarations the key's organisation owns or buys.
+	e.POST("/v1/declarations", s.handleCreateDeclaration, s.requireAPIKey)
+	e.GET("/v1/declarations", s.handleListDeclarations, s.optionalAPIKey)
+	e.GET("/v1/declarations/:id", s.handleGetDeclaration, s.optionalAPIKey)
+	e.GET("/v1/declarations/:id/verify", s.handleVerifyDeclaration, s.optionalAPIKey)
+	e.GET("/v1/declarations/:id/cbam", s.handleDeclarationCBAM, s.optionalAPIKey)
+
+	// PACT v2 (Pathfinder) exchange: OAuth2 client credentials at
+	// /auth/token, then bearer tokens; errors in OAuth2 and PACT shapes.
+	e.Group("/auth", s.oauthErrors).POST("/token", s.handlePACTToken)
+	pact := e.Group("/2", s.pactErrors, s.requirePACTToken)
+	pact.GET("/footprints", s.handlePACTListFootprints)
+	pact.GET("/footprints/:id", s.handlePACTGetFootprint)
+	pact.POST("/events", s.handlePACTEvents)
 	return e
 }

@@ -29,6 +29,14 @@ type Options struct {
 	BodyLimit   int64
 	CORSOrigins []string
 	PProf       bool
+	// RateLimit is the sustained rate of writes per API key [requests/s];
+	// ≤ 0 means 10. RateBurst is the burst allowed above it; ≤ 0 means 20.
+	RateLimit float64
+	RateBurst int
+	// TokenSecret signs PACT access tokens (HMAC-SHA256). Empty: a random
+	// 32-byte secret is generated in New, so tokens do not outlive the
+	// process and replicas do not accept each other's tokens.
+	TokenSecret []byte
 }
 
 // server holds what handlers share. Everything in it is safe for
@@ -41,6 +49,9 @@ type server struct {
 	store           registry.Store
 	log             *slog.Logger
 	metrics         *metrics
+
+	limiter *keyLimiter  // per-API-key write rate limits
+	tokens  *tokenSigner // PACT access tokens
 
 	enginesMu sync.Mutex
 	engines   map[string]*calc.Engine

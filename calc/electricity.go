@@ -736,13 +736,9 @@ func pvSupply(l *ledger, in ElectricityInput, out []SourceResult) (*hourlySupply
 		pin := *s.PV
 		wantHourly := pin.IncludeHourly
 		pin.IncludeHourly, pin.Load = true, nil
-		r, ok := l.pv[ptr]
-		if !ok {
-			var err error
-			if r, err = pvYield(l, pin, ptr); err != nil {
-				return nil, err
-			}
-			l.pv[ptr] = r
+		r, err := l.memoPV(pin, ptr)
+		if err != nil {
+			return nil, err
 		}
 		var used, exported float64
 		for hr, kwh := range r.HourlyACKWh {

@@ -34,7 +34,10 @@ type ledger struct {
 	sun *sunTables
 	// pv memoises PV yields by request pointer within one calculation, so a
 	// side calculation (CBAM) reuses the main one's PV runs.
-	pv          map[string]PVResult
+	pv map[string]PVResult
+	// shared memoises PV yields across calculations (a scenario compare
+	// or sweep) by canonical PV input; nil outside them.
+	shared      *PVMemo
 	factorIdx   map[string]int
 	p           Provenance
 	seenMessage map[string]bool
@@ -48,7 +51,7 @@ func newLedger(ds *factors.Dataset, sun *sunTables) *ledger {
 // stay out of l (for a side calculation such as CBAM's).
 func (l *ledger) sub() *ledger {
 	s := newLedger(l.ds, l.sun)
-	s.pv = l.pv
+	s.pv, s.shared = l.pv, l.shared
 	return s
 }
 
@@ -152,4 +155,48 @@ func (l *ledger) provenance() Provenance {
 	sort.Slice(p.Factors, func(i, j int) bool { return p.Factors[i].ID < p.Factors[j].ID })
 	sort.Strings(p.Defaulted)
 	return p
+}
+
+// memoPV returns the yield of the PV system at ptr, computing it once per
+// calculation (l.pv, by pointer) and, inside a scenario run, once per
+// canonical input across calculations (l.shared).
+func (l *ledger) memoPV(in PVInput, ptr string) (PVResult, error) {
+	if r, ok := l.pv[ptr]; ok {
+		return r, nil
+	}
+	var (
+		r   PVResult
+		err error
+	)
+	if l.shared != nil {
+		r, err = l.shared.yield(l, in, ptr)
+	} else {
+		r, err = pvYield(l, in, ptr)
+	}
+	if err != nil {
+		return r, err
+	}
+	l.pv[ptr] = r
+	return r, nil
+}
+
+// merge adds provenance collected by another ledger, deduplicating factors
+// and messages as if they had been recorded here.
+func (l *ledger) merge(p Provenance) {
+	for _, f := range p.Factors {
+		l.useRecorded(f)
+	}
+	for _, m := range p.Assumptions {
+		if !l.seenMessage[m] {
+			l.seenMessage[m] = true
+			l.p.Assumptions = append(l.p.Assumptions, m)
+		}
+	}
+	for _, m := range p.Warnings {
+		if !l.seenMessage[m] {
+			l.seenMessage[m] = true
+			l.p.Warnings = append(l.p.Warnings, m)
+		}
+	}
+	l.p.Defaulted = append(l.p.Defaulted, p.Defaulted...)
 }

@@ -26,6 +26,216 @@ const docTemplate = `{
     "host": "{{.Host}}",
     "basePath": "{{.BasePath}}",
     "paths": {
+        "/2/events": {
+            "post": {
+                "security": [
+                    {
+                        "PACTToken": []
+                    }
+                ],
+                "description": "Accepts CloudEvents in structured JSON mode (Content-Type application/cloudevents+json): ProductFootprint.Published.v1 (data.pfIds) is acknowledged; ProductFootprintRequest.Created.v1 (data.pf, a ProductFootprint fragment with productIds) is answered by looking up the active footprints of those products visible to the caller (the outcome is logged; sending the Fulfilled/Rejected event back to the requester's host is not implemented). Accepted events get 200 with an empty body; other event types are NotImplemented (400); malformed events BadRequest (400).",
+                "consumes": [
+                    "application/json"
+                ],
+                "tags": [
+                    "PACT"
+                ],
+                "summary": "PACT: events",
+                "parameters": [
+                    {
+                        "description": "CloudEvent",
+                        "name": "event",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/api.cloudEvent"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK"
+                    },
+                    "400": {
+                        "description": "BadRequest or NotImplemented",
+                        "schema": {
+                            "$ref": "#/definitions/api.pactError"
+                        }
+                    },
+                    "401": {
+                        "description": "TokenExpired",
+                        "schema": {
+                            "$ref": "#/definitions/api.pactError"
+                        }
+                    },
+                    "403": {
+                        "description": "AccessDenied",
+                        "schema": {
+                            "$ref": "#/definitions/api.pactError"
+                        }
+                    }
+                }
+            }
+        },
+        "/2/footprints": {
+            "get": {
+                "security": [
+                    {
+                        "PACTToken": []
+                    }
+                ],
+                "description": "ProductFootprints the token's organisation may see (public, its own, and restricted ones naming it as a buyer), newest first, every version (deprecated ones with status Deprecated). limit caps the page (at most 500 are returned); a Link header with rel=\"next\" gives the absolute URL of the next page, valid indefinitely. $filter is not implemented and is ignored, as the spec allows. Errors are PACT error responses {code, message}.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "PACT"
+                ],
+                "summary": "PACT: list footprints",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "page size, a positive integer",
+                        "name": "limit",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/api.pactListResponse"
+                        },
+                        "headers": {
+                            "Link": {
+                                "type": "string",
+                                "description": "\u003c…\u003e; rel=\\\"next\\\" when there are more"
+                            }
+                        }
+                    },
+                    "400": {
+                        "description": "BadRequest",
+                        "schema": {
+                            "$ref": "#/definitions/api.pactError"
+                        }
+                    },
+                    "401": {
+                        "description": "TokenExpired",
+                        "schema": {
+                            "$ref": "#/definitions/api.pactError"
+                        }
+                    },
+                    "403": {
+                        "description": "AccessDenied",
+                        "schema": {
+                            "$ref": "#/definitions/api.pactError"
+                        }
+                    }
+                }
+            }
+        },
+        "/2/footprints/{id}": {
+            "get": {
+                "security": [
+                    {
+                        "PACTToken": []
+                    }
+                ],
+                "description": "The ProductFootprint with that id if the token's organisation may see it; otherwise NoSuchFootprint (404).",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "PACT"
+                ],
+                "summary": "PACT: get a footprint",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "footprint id (the declaration ID)",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/api.pactGetResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "TokenExpired",
+                        "schema": {
+                            "$ref": "#/definitions/api.pactError"
+                        }
+                    },
+                    "403": {
+                        "description": "AccessDenied",
+                        "schema": {
+                            "$ref": "#/definitions/api.pactError"
+                        }
+                    },
+                    "404": {
+                        "description": "NoSuchFootprint",
+                        "schema": {
+                            "$ref": "#/definitions/api.pactError"
+                        }
+                    }
+                }
+            }
+        },
+        "/auth/token": {
+            "post": {
+                "description": "RFC 6749 §4.4: HTTP Basic with the client ID and secret from ` + "`" + `alcarbon pact-clients create` + "`" + `, form body grant_type=client_credentials. The token is an HMAC-SHA256-signed bearer token valid for expires_in seconds. Errors are RFC 6749 §5.2 objects: invalid_client (401, with WWW-Authenticate: Basic), invalid_request or unsupported_grant_type (400).",
+                "consumes": [
+                    "application/x-www-form-urlencoded"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "PACT"
+                ],
+                "summary": "PACT: access token (OAuth2 client credentials)",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "client_credentials",
+                        "name": "grant_type",
+                        "in": "formData",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/api.tokenResponse"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/api.oauthError"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/api.oauthError"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
+                        "schema": {
+                            "$ref": "#/definitions/api.oauthError"
+                        }
+                    }
+                }
+            }
+        },
         "/healthz": {
             "get": {
                 "produces": [
@@ -138,6 +348,364 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/api.datasetsResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/v1/declarations": {
+            "get": {
+                "security": [
+                    {
+                        "APIKey": []
+                    }
+                ],
+                "description": "Declarations visible to the caller, newest first: public ones, plus, with an API key, the organisation's own and those restricted to it as a buyer. Filters combine with AND. Pages are linked by cursor (Link: \u003c…\u003e; rel=\"next\" and next_cursor).",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "registry"
+                ],
+                "summary": "List declarations",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "product name or product ID",
+                        "name": "product",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "publisher's organisation ID or name",
+                        "name": "company",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "ISO 3166-2 region, e.g. CN-SX",
+                        "name": "region",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "reference period overlapping a year (2024), a date or a range start/end",
+                        "name": "period",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "active or deprecated",
+                        "name": "status",
+                        "in": "query"
+                    },
+                    {
+                        "type": "number",
+                        "description": "headline footprint at most this [t CO2e/t]",
+                        "name": "max_tco2e_per_t",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "description": "page size, 1–500, default 50",
+                        "name": "limit",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "next_cursor of the previous page",
+                        "name": "cursor",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/api.declarationListResponse"
+                        },
+                        "headers": {
+                            "Link": {
+                                "type": "string",
+                                "description": "\u003c…\u003e; rel=\\\"next\\\" when there are more"
+                            }
+                        }
+                    },
+                    "401": {
+                        "description": "wrong API key",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "invalid filter",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "registry unavailable",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    }
+                }
+            },
+            "post": {
+                "security": [
+                    {
+                        "APIKey": []
+                    }
+                ],
+                "description": "Computes the footprint of request with the engine and stores request, result, dataset version, engine version and a SHA-256 content hash in one transaction; answers 201 with Location only after the commit. Declarations are immutable: a new version names the one it supersedes (same organisation), which becomes deprecated. Needs an API key (Authorization: Bearer \u003ckey\u003e); writes are rate-limited per key (429 with Retry-After). Only AR5 and AR6 are accepted (PACT characterisation factors).",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "registry"
+                ],
+                "summary": "Publish a declaration",
+                "parameters": [
+                    {
+                        "description": "declaration",
+                        "name": "request",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/api.declarationRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "201": {
+                        "description": "Created",
+                        "schema": {
+                            "$ref": "#/definitions/api.declarationResponse"
+                        },
+                        "headers": {
+                            "Location": {
+                                "type": "string",
+                                "description": "/v1/declarations/{id}"
+                            }
+                        }
+                    },
+                    "400": {
+                        "description": "malformed JSON",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "missing or wrong API key",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "supersedes another organisation's declaration",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "the superseded declaration does not exist",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "the superseded declaration is already deprecated",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "415": {
+                        "description": "not JSON",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "invalid fields, by JSON pointer (request fields under /request)",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "rate limit; see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "registry unavailable",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/v1/declarations/{id}": {
+            "get": {
+                "security": [
+                    {
+                        "APIKey": []
+                    }
+                ],
+                "description": "The declaration with its normalised request and stored result. Restricted declarations are found only with the API key of their publisher or of a listed buyer (otherwise 404).",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "registry"
+                ],
+                "summary": "Get a declaration",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "declaration ID",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/api.declarationResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "wrong API key",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "no such declaration visible to the caller",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "registry unavailable",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/v1/declarations/{id}/cbam": {
+            "get": {
+                "security": [
+                    {
+                        "APIKey": []
+                    }
+                ],
+                "description": "The EU CBAM view of a declared footprint: CN code, specific embedded emissions direct and indirect, the obligation (direct only for aluminium), electricity and the Commission's default value, with the installation (publisher and region) and the reporting period.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "registry"
+                ],
+                "summary": "CBAM summary of a declaration",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "declaration ID",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/api.declarationCBAMResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "wrong API key",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "no such declaration visible to the caller",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "the declaration's result has no CBAM view",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "registry unavailable",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/v1/declarations/{id}/verify": {
+            "get": {
+                "security": [
+                    {
+                        "APIKey": []
+                    }
+                ],
+                "description": "Recomputes the stored request with the pinned dataset version and says whether the stored result and content hash are reproduced. The running engine recomputes; if its version differs from the pinned one, notes say so (a difference is then expected where the calculation rules changed).",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "registry"
+                ],
+                "summary": "Verify a declaration",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "declaration ID",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/api.verifyResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "wrong API key",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "no such declaration visible to the caller",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "registry unavailable",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
                         }
                     }
                 }
@@ -279,6 +847,80 @@ const docTemplate = `{
                 }
             }
         },
+        "/v1/footprints/product": {
+            "post": {
+                "description": "Cradle-to-gate t CO2e per t of a downstream product (GET /v1/products) by stage (primary_metal, recycled_metal, alloying, casting, processing, transport), location- and market-based; per-step energy with its GB 21351-2023 grade; the metal balance (process scrap remelted in-house in a closed loop adds remelting energy and melt loss, not new metal); the footprint with and without molten-metal direct supply and where the saving comes from; the processing plant's electricity portfolio; the CBAM view; and the provenance of every factor. Only product is required.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "calculations"
+                ],
+                "summary": "Downstream product footprint (with molten-metal direct supply)",
+                "parameters": [
+                    {
+                        "description": "product, metal, route and plant data",
+                        "name": "request",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/api.productRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/api.productResponse"
+                        },
+                        "headers": {
+                            "ETag": {
+                                "type": "string",
+                                "description": "hash of the normalised request"
+                            },
+                            "X-Cache": {
+                                "type": "string",
+                                "description": "hit-memory, hit-redis or miss"
+                            }
+                        }
+                    },
+                    "400": {
+                        "description": "malformed JSON",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "body too large",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "415": {
+                        "description": "not JSON",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "invalid fields, by JSON pointer",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "declaration registry unavailable (declaration_id only)",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    }
+                }
+            }
+        },
         "/v1/grid-factors": {
             "get": {
                 "description": "MEE/NBS average CO2 factors (national, 7 regional grids, 30 provinces; 2021–2023), the national factors excluding market-traded non-fossil electricity and fossil-only, the ETS reporting factor, the national life-cycle (carbon-footprint) factors and grid renewable fractions, each with value, unit, year, kind and source.",
@@ -406,6 +1048,34 @@ const docTemplate = `{
                 }
             }
         },
+        "/v1/products": {
+            "get": {
+                "description": "The six downstream families of the Shanxi plan: typical alloys with nominal composition, the default route as ordered steps (remelting of solid feed first) with GB 21351-2023 grade limits and the default energy (grade-3 limit) split into electricity and natural gas, the default yield and the CBAM CN code; every value with its source and confidence.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "reference data"
+                ],
+                "summary": "Product families and their default routes",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "dataset version",
+                        "name": "dataset",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/api.productsResponse"
+                        }
+                    }
+                }
+            }
+        },
         "/v1/pv": {
             "post": {
                 "description": "Yield of a PV system over a typical year, as pvlib's ModelChain with PVWatts models: solar position (NREL SPA) → Erbs decomposition when only GHI is given → transposition (isotropic, Hay–Davies, Perez) → physical IAM on the beam → SAPM or PVsyst cell temperature → PVWatts DC → losses and degradation → PVWatts inverter with clipping. Time convention: value i of an hourly series (input or output) covers local standard time (UTC + utc_offset_h) from hour i to i+1 of a 365-day year starting 1 January 00:00 (no 29 February); the solar position is computed at the middle of the hour. Monthly or annual GHI becomes a typical hourly year with Collares-Pereira \u0026 Rabl / Liu–Jordan profiles scaled to the monthly totals. With a load, the response gives self-consumed and exported energy and the hourly-matched share. Bodies up to 4 MiB (or ALCARBON_BODY_LIMIT if larger) are accepted here, for EPW files.",
@@ -474,6 +1144,142 @@ const docTemplate = `{
                 }
             }
         },
+        "/v1/scenarios/compare": {
+            "post": {
+                "description": "A base request of POST /v1/footprints/primary, /v1/footprints/product, /v1/electricity or /v1/pv and up to 100 variants, each an RFC 7386 JSON merge patch over the base, validated on its own exactly as its endpoint validates: an invalid variant gets its own errors (pointers under /variants/N/patch) and the others are still computed, so the response is 200 with per-scenario errors; an invalid base is 422. Each row has the key outputs (totals location- and market-based, portfolio factors, annual emissions, renewable shares, PV energy) and deltas against the base. A variant with capex_cny/opex_cny_per_year gets its marginal abatement cost: CRF = r(1+r)^n/((1+r)^n − 1); cost/yr = capex × CRF + opex; avoided t/yr = (base − variant) annual emissions (footprint × production_t, or portfolio factor × annual demand — needs them); MAC = cost/yr ÷ avoided t/yr. Variants with a cost and positive avoided emissions are ranked in the MACC table. Variants sharing a PV system (same system at the same place) reuse one PV computation.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "scenarios"
+                ],
+                "summary": "Compare scenarios",
+                "parameters": [
+                    {
+                        "description": "base and variants",
+                        "name": "request",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/api.compareRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/api.compareResponse"
+                        },
+                        "headers": {
+                            "ETag": {
+                                "type": "string",
+                                "description": "hash of the normalised request"
+                            },
+                            "X-Cache": {
+                                "type": "string",
+                                "description": "hit-memory, hit-redis or miss"
+                            }
+                        }
+                    },
+                    "400": {
+                        "description": "malformed JSON",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "body too large",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "415": {
+                        "description": "not JSON",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "invalid fields or an invalid base, by JSON pointer",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/v1/scenarios/sweep": {
+            "post": {
+                "description": "One parameter of a base request of POST /v1/footprints/primary, /v1/footprints/product, /v1/electricity or /v1/pv, given by JSON pointer, over a list of values or an evenly spaced range (at most 1000 points); returns the key outputs at each point (as compare). The pointer must exist in the request schema (422 otherwise); array elements must exist in the base. Each point is validated as its endpoint validates: a value the endpoint refuses gets its own errors (pointers under /base) and the other points are still computed. Example: footprint against PV capacity, or against the molten-supply share.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "scenarios"
+                ],
+                "summary": "Parameter sweep",
+                "parameters": [
+                    {
+                        "description": "base, parameter and values",
+                        "name": "request",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/api.sweepRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/api.sweepResponse"
+                        },
+                        "headers": {
+                            "ETag": {
+                                "type": "string",
+                                "description": "hash of the normalised request"
+                            },
+                            "X-Cache": {
+                                "type": "string",
+                                "description": "hit-memory, hit-redis or miss"
+                            }
+                        }
+                    },
+                    "400": {
+                        "description": "malformed JSON",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "body too large",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "415": {
+                        "description": "not JSON",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "invalid fields, an unknown parameter or an invalid base, by JSON pointer",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    }
+                }
+            }
+        },
         "/v1/solar-sites": {
             "get": {
                 "description": "Shanxi's prefecture cities and the capitals of the aluminium provinces: coordinates, altitude, monthly GHI and air temperature from modelled station data (CBED; CDSRD as a high case), each with its source and confidence. A site without a sourced irradiation says so and cannot be used as a resource.",
@@ -497,6 +1303,74 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/api.solarSitesResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/v1/uncertainty": {
+            "post": {
+                "description": "Monte Carlo over a primary footprint request (product is not available yet): samples (100–100,000, default 10,000) draws with a fixed seed (same request and seed → identical result). Each uncertain input is multiplied by a factor drawn from its distribution (normal, lognormal, triangular, uniform; 1 = the value of the deterministic result), with defaults for the inputs that matter — grid factor, AC power, anode net carbon, PFC ±15 % (CBAM), on-site PV inter-annual variability, alumina footprint, captive plant factors — each listed with its source; distributions given by pointer override them. Result: mean, SD and p5/p50/p95 of the total (location- and market-based) beside the deterministic value, and each input's contribution (Spearman rank correlation and ρ² share), sorted.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "scenarios"
+                ],
+                "summary": "Uncertainty (Monte Carlo)",
+                "parameters": [
+                    {
+                        "description": "footprint request and distributions",
+                        "name": "request",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/api.uncertaintyRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/api.uncertaintyResponse"
+                        },
+                        "headers": {
+                            "ETag": {
+                                "type": "string",
+                                "description": "hash of the normalised request"
+                            },
+                            "X-Cache": {
+                                "type": "string",
+                                "description": "hit-memory, hit-redis or miss"
+                            }
+                        }
+                    },
+                    "400": {
+                        "description": "malformed JSON",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "body too large",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "415": {
+                        "description": "not JSON",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "invalid fields (pointers under /request for the footprint request), unknown input pointers, samples out of range",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
                         }
                     }
                 }
@@ -549,6 +1423,105 @@ const docTemplate = `{
                 "type": {
                     "type": "string",
                     "example": "about:blank"
+                }
+            }
+        },
+        "api.abatementResponse": {
+            "type": "object",
+            "properties": {
+                "avoided_tco2e_per_year": {
+                    "description": "AvoidedTCO2ePerYear = base − variant annual emissions on mac_basis; null without annual emissions.",
+                    "type": "number",
+                    "example": 200000
+                },
+                "capex_cny": {
+                    "type": "number",
+                    "example": 350000000
+                },
+                "capital_recovery_factor": {
+                    "description": "CapitalRecoveryFactor = r(1+r)^n / ((1+r)^n − 1).",
+                    "type": "number",
+                    "example": 0.0782
+                },
+                "cost_cny_per_tco2e": {
+                    "description": "CostCNYPerTCO2e = cost/yr ÷ avoided t/yr; null when nothing is avoided or annual emissions are unknown.",
+                    "type": "number",
+                    "example": 161.9
+                },
+                "cost_cny_per_year": {
+                    "description": "CostCNYPerYear = capex × CRF + opex.",
+                    "type": "number",
+                    "example": 32379351
+                },
+                "lifetime_years": {
+                    "type": "number",
+                    "example": 25
+                },
+                "note": {
+                    "type": "string"
+                },
+                "opex_cny_per_year": {
+                    "type": "number",
+                    "example": 5000000
+                }
+            }
+        },
+        "api.alloyResponse": {
+            "type": "object",
+            "properties": {
+                "composition_pct": {
+                    "description": "CompositionPct maps element to nominal mass % (midpoints of ranged elements; impurity maxima not listed).",
+                    "type": "object",
+                    "additionalProperties": {
+                        "type": "number",
+                        "format": "float64"
+                    }
+                },
+                "confidence": {
+                    "type": "string",
+                    "enum": [
+                        "H",
+                        "M",
+                        "L"
+                    ],
+                    "example": "M"
+                },
+                "id": {
+                    "type": "string",
+                    "example": "6063"
+                },
+                "note": {
+                    "type": "string"
+                },
+                "source": {
+                    "type": "string"
+                }
+            }
+        },
+        "api.alloyingResponse": {
+            "type": "object",
+            "properties": {
+                "element": {
+                    "type": "string",
+                    "example": "Mg"
+                },
+                "element_tco2e_per_t": {
+                    "description": "ElementTCO2ePerT is the element's footprint [t CO2e/t element].",
+                    "type": "number",
+                    "example": 42
+                },
+                "mass_fraction": {
+                    "description": "MassFraction of the metal (nominal composition).",
+                    "type": "number",
+                    "example": 0.00675
+                },
+                "t_per_t": {
+                    "type": "number",
+                    "example": 0.0069
+                },
+                "tco2e_per_t": {
+                    "type": "number",
+                    "example": 0.29
                 }
             }
         },
@@ -664,6 +1637,36 @@ const docTemplate = `{
                 }
             }
         },
+        "api.avoidedResponse": {
+            "type": "object",
+            "properties": {
+                "casting_energy_tco2e_per_t": {
+                    "description": "CastingEnergy at the smelter.",
+                    "type": "number",
+                    "example": 0.03
+                },
+                "melt_loss_tco2e_per_t": {
+                    "description": "MeltLoss is metal not lost in remelting.",
+                    "type": "number",
+                    "example": 0.2
+                },
+                "other_tco2e_per_t": {
+                    "description": "Other is the rest (a portfolio factor that changes with demand).",
+                    "type": "number",
+                    "example": 0
+                },
+                "remelting_fuel_tco2e_per_t": {
+                    "description": "RemeltingFuel is remelting energy at the processor (fuel and electricity).",
+                    "type": "number",
+                    "example": 0.19
+                },
+                "transport_tco2e_per_t": {
+                    "description": "Transport is ingot transport minus the hot-metal haul.",
+                    "type": "number",
+                    "example": 0.01
+                }
+            }
+        },
         "api.castingRequest": {
             "type": "object",
             "properties": {
@@ -685,6 +1688,31 @@ const docTemplate = `{
                     "maximum": 300,
                     "minimum": 0,
                     "example": 0
+                }
+            }
+        },
+        "api.cbamDeclarationLinks": {
+            "type": "object",
+            "properties": {
+                "declaration": {
+                    "type": "string"
+                }
+            }
+        },
+        "api.cbamInstallation": {
+            "type": "object",
+            "properties": {
+                "country": {
+                    "type": "string",
+                    "example": "CN"
+                },
+                "operator": {
+                    "type": "string",
+                    "example": "Shanxi Aluminium Smelter Co."
+                },
+                "region": {
+                    "type": "string",
+                    "example": "CN-SX"
                 }
             }
         },
@@ -725,6 +1753,149 @@ const docTemplate = `{
                     "description": "SEEIndirectTCO2ePerT: electricity × operational CO2 factor [t CO2/t]; reported, not counted for aluminium.",
                     "type": "number",
                     "example": 9
+                }
+            }
+        },
+        "api.cloudEvent": {
+            "type": "object",
+            "properties": {
+                "data": {
+                    "type": "object"
+                },
+                "id": {
+                    "type": "string"
+                },
+                "source": {
+                    "type": "string"
+                },
+                "specversion": {
+                    "type": "string"
+                },
+                "time": {
+                    "type": "string"
+                },
+                "type": {
+                    "type": "string"
+                }
+            }
+        },
+        "api.compareRequest": {
+            "type": "object",
+            "properties": {
+                "base": {
+                    "description": "Base is a request of that endpoint; it must be valid (else 422 with pointers under /base).",
+                    "type": "object"
+                },
+                "discount_rate": {
+                    "description": "DiscountRate r for the capital recovery factor, 0–0.5; default 0.06.",
+                    "type": "number",
+                    "maximum": 0.5,
+                    "minimum": 0,
+                    "example": 0.06
+                },
+                "kind": {
+                    "description": "Kind of the base request: primary (POST /v1/footprints/primary), product (POST /v1/footprints/product), electricity (POST /v1/electricity) or pv (POST /v1/pv).",
+                    "type": "string",
+                    "enum": [
+                        "primary",
+                        "product",
+                        "electricity",
+                        "pv"
+                    ],
+                    "example": "primary"
+                },
+                "mac_basis": {
+                    "description": "MACBasis is the emissions basis of the abatement cost: location_based (default) or market_based.",
+                    "type": "string",
+                    "enum": [
+                        "location_based",
+                        "market_based"
+                    ],
+                    "example": "location_based"
+                },
+                "variants": {
+                    "description": "Variants, 1–100, each an RFC 7386 JSON merge patch over the base.",
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/api.variantRequest"
+                    }
+                }
+            }
+        },
+        "api.compareResponse": {
+            "type": "object",
+            "properties": {
+                "dataset": {
+                    "type": "string",
+                    "example": "2026.1"
+                },
+                "discount_rate": {
+                    "type": "number",
+                    "example": 0.06
+                },
+                "engine_version": {
+                    "type": "string",
+                    "example": "2026.11.0"
+                },
+                "kind": {
+                    "type": "string",
+                    "example": "primary"
+                },
+                "mac_basis": {
+                    "type": "string",
+                    "example": "location_based"
+                },
+                "mac_formula": {
+                    "type": "string"
+                },
+                "macc": {
+                    "description": "MACC ranks the variants with a cost and avoided emissions by cost per t avoided, cheapest first.",
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/api.maccRow"
+                    }
+                },
+                "pv_runs": {
+                    "description": "PVRuns counts PV yield computations: variants sharing a PV system reuse one.",
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/api.pvRunsResponse"
+                        }
+                    ]
+                },
+                "scenarios": {
+                    "description": "Scenarios: the base first, then the variants in request order.",
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/api.scenarioRow"
+                    }
+                }
+            }
+        },
+        "api.contributionResponse": {
+            "type": "object",
+            "properties": {
+                "label": {
+                    "type": "string",
+                    "example": "grid emission factor"
+                },
+                "pointer": {
+                    "type": "string",
+                    "example": "/electricity/grid_ef"
+                },
+                "spearman_location_based": {
+                    "description": "SpearmanLocationBased is the rank correlation of the input's multiplier with the location-based total.",
+                    "type": "number",
+                    "example": 0.81
+                },
+                "spearman_market_based": {
+                    "type": "number",
+                    "example": 0.79
+                },
+                "variance_share": {
+                    "description": "VarianceShare ≈ ρ² / Σρ² of the location-based total (first order).",
+                    "type": "number",
+                    "example": 0.66
                 }
             }
         },
@@ -778,6 +1949,270 @@ const docTemplate = `{
                 }
             }
         },
+        "api.declarationCBAMResponse": {
+            "type": "object",
+            "properties": {
+                "cn_code": {
+                    "type": "string",
+                    "example": "7601"
+                },
+                "content_hash": {
+                    "type": "string"
+                },
+                "dataset_version": {
+                    "type": "string"
+                },
+                "declaration_id": {
+                    "type": "string"
+                },
+                "default_value_note": {
+                    "type": "string"
+                },
+                "default_value_tco2e_per_t": {
+                    "type": "number",
+                    "example": 3
+                },
+                "electricity_ef_tco2_per_mwh": {
+                    "type": "number",
+                    "example": 0.69
+                },
+                "electricity_mwh_per_t": {
+                    "type": "number",
+                    "example": 13.56
+                },
+                "engine_version": {
+                    "type": "string"
+                },
+                "installation": {
+                    "$ref": "#/definitions/api.cbamInstallation"
+                },
+                "links": {
+                    "$ref": "#/definitions/api.cbamDeclarationLinks"
+                },
+                "method": {
+                    "type": "string"
+                },
+                "obligation_tco2e_per_t": {
+                    "description": "ObligationTCO2ePerT counts direct emissions only (aluminium, Regulation (EU) 2023/956 Annex II).",
+                    "type": "number",
+                    "example": 1.51
+                },
+                "product_name": {
+                    "type": "string"
+                },
+                "reporting_period": {
+                    "$ref": "#/definitions/api.referencePeriod"
+                },
+                "see_direct_tco2e_per_t": {
+                    "description": "SEEDirectTCO2ePerT: specific embedded emissions, direct [t CO2e/t].",
+                    "type": "number",
+                    "example": 1.51
+                },
+                "see_indirect_tco2e_per_t": {
+                    "description": "SEEIndirectTCO2ePerT: specific embedded emissions, indirect (electricity) [t CO2/t].",
+                    "type": "number",
+                    "example": 9.35
+                },
+                "status": {
+                    "type": "string",
+                    "example": "active"
+                }
+            }
+        },
+        "api.declarationLinks": {
+            "type": "object",
+            "properties": {
+                "cbam": {
+                    "type": "string"
+                },
+                "pact": {
+                    "type": "string"
+                },
+                "self": {
+                    "type": "string",
+                    "example": "/v1/declarations/7d1c1b8e-3f7a-4a53-9a1e-2f4b6c8d9e01"
+                },
+                "verify": {
+                    "type": "string"
+                }
+            }
+        },
+        "api.declarationListResponse": {
+            "type": "object",
+            "properties": {
+                "count": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "declarations": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/api.declarationResponse"
+                    }
+                },
+                "next_cursor": {
+                    "description": "NextCursor fetches the next page (also in the Link header); absent on the last page.",
+                    "type": "string"
+                }
+            }
+        },
+        "api.declarationRequest": {
+            "type": "object",
+            "properties": {
+                "buyers": {
+                    "description": "Buyers are the organisations (ID or name) that may see a restricted declaration.",
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "Hebei Auto Parts Co."
+                    ]
+                },
+                "kind": {
+                    "description": "Kind of footprint: primary (request as POST /v1/footprints/primary) or product (as POST /v1/footprints/product).",
+                    "type": "string",
+                    "enum": [
+                        "primary",
+                        "product"
+                    ],
+                    "example": "primary"
+                },
+                "product_ids": {
+                    "description": "ProductIDs identify the product (GTIN, part numbers, URNs …), at most 50.",
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "urn:gtin:6901234567892"
+                    ]
+                },
+                "product_name": {
+                    "description": "ProductName is the trade name, 1–200 characters.",
+                    "type": "string",
+                    "example": "P1020A primary aluminium ingot"
+                },
+                "reference_period": {
+                    "$ref": "#/definitions/api.referencePeriod"
+                },
+                "request": {
+                    "description": "Request is the footprint request, exactly as the calculation endpoint of Kind takes it; the server computes the result.",
+                    "type": "object"
+                },
+                "supersedes": {
+                    "description": "Supersedes is the ID of the publisher's declaration this one replaces; it becomes deprecated.",
+                    "type": "string",
+                    "example": "7d1c1b8e-3f7a-4a53-9a1e-2f4b6c8d9e01"
+                },
+                "visibility": {
+                    "description": "Visibility: public (anyone) or restricted (the publisher and the buyers listed); default restricted.",
+                    "type": "string",
+                    "enum": [
+                        "public",
+                        "restricted"
+                    ],
+                    "example": "restricted"
+                }
+            }
+        },
+        "api.declarationResponse": {
+            "type": "object",
+            "properties": {
+                "buyers": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    }
+                },
+                "company_id": {
+                    "type": "string"
+                },
+                "company_name": {
+                    "type": "string",
+                    "example": "Shanxi Aluminium Smelter Co."
+                },
+                "content_hash": {
+                    "description": "ContentHash is the SHA-256 over what the declaration declares (see GET …/verify).",
+                    "type": "string"
+                },
+                "created_at": {
+                    "type": "string"
+                },
+                "dataset_version": {
+                    "type": "string",
+                    "example": "2026.1"
+                },
+                "engine_version": {
+                    "type": "string",
+                    "example": "2026.11.0"
+                },
+                "id": {
+                    "type": "string",
+                    "example": "7d1c1b8e-3f7a-4a53-9a1e-2f4b6c8d9e01"
+                },
+                "kind": {
+                    "type": "string",
+                    "example": "primary"
+                },
+                "links": {
+                    "$ref": "#/definitions/api.declarationLinks"
+                },
+                "product_ids": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    }
+                },
+                "product_name": {
+                    "type": "string",
+                    "example": "P1020A primary aluminium ingot"
+                },
+                "reference_period": {
+                    "$ref": "#/definitions/api.referencePeriod"
+                },
+                "region": {
+                    "type": "string",
+                    "example": "CN-SX"
+                },
+                "request": {
+                    "description": "Request is the normalised footprint request (defaults resolved, dataset pinned).",
+                    "type": "object"
+                },
+                "result": {
+                    "description": "Result is the footprint response as computed at publication.",
+                    "type": "object"
+                },
+                "status": {
+                    "type": "string",
+                    "enum": [
+                        "active",
+                        "deprecated"
+                    ],
+                    "example": "active"
+                },
+                "supersedes": {
+                    "type": "string"
+                },
+                "total_tco2e_per_t": {
+                    "description": "TotalTCO2ePerT is the headline footprint: the result's market-based total [t CO2e/t].",
+                    "type": "number",
+                    "example": 14.76
+                },
+                "version": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "visibility": {
+                    "type": "string",
+                    "enum": [
+                        "public",
+                        "restricted"
+                    ],
+                    "example": "public"
+                }
+            }
+        },
         "api.dependencyState": {
             "type": "object",
             "properties": {
@@ -800,6 +2235,135 @@ const docTemplate = `{
                         "not_configured"
                     ],
                     "example": "up"
+                }
+            }
+        },
+        "api.directSupplyRequest": {
+            "type": "object",
+            "properties": {
+                "haul_km": {
+                    "description": "HaulKm of the hot metal by road, 0–1000; default 50 (the Chinese viability radius).",
+                    "type": "number",
+                    "maximum": 1000,
+                    "minimum": 0,
+                    "example": 20
+                },
+                "ingot_transport_km": {
+                    "description": "IngotTransportKm from smelter to plant for ingot, 0–5000; default 0 (none counted).",
+                    "type": "number",
+                    "maximum": 5000,
+                    "minimum": 0,
+                    "example": 300
+                },
+                "ingot_transport_mode": {
+                    "description": "IngotTransportMode; default road.",
+                    "type": "string",
+                    "enum": [
+                        "road",
+                        "rail",
+                        "water"
+                    ],
+                    "example": "road"
+                },
+                "molten_share": {
+                    "description": "MoltenShare of the primary metal delivered molten, 0–1; default 0.",
+                    "type": "number",
+                    "maximum": 1,
+                    "minimum": 0,
+                    "example": 0.8
+                }
+            }
+        },
+        "api.directSupplyResponse": {
+            "type": "object",
+            "properties": {
+                "avoided_by": {
+                    "$ref": "#/definitions/api.avoidedResponse"
+                },
+                "avoided_tco2e_per_t": {
+                    "description": "AvoidedTCO2ePerT = without − with.",
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/api.totalResponse"
+                        }
+                    ]
+                },
+                "haul_km": {
+                    "type": "number",
+                    "example": 20
+                },
+                "ingot_transport_km": {
+                    "type": "number",
+                    "example": 300
+                },
+                "ingot_transport_mode": {
+                    "type": "string",
+                    "example": "road"
+                },
+                "molten_share": {
+                    "type": "number",
+                    "example": 0.8
+                },
+                "with_tco2e_per_t": {
+                    "description": "WithTCO2ePerT is the footprint as requested.",
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/api.totalResponse"
+                        }
+                    ]
+                },
+                "without_tco2e_per_t": {
+                    "description": "WithoutTCO2ePerT is the same product with all primary metal delivered as ingot.",
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/api.totalResponse"
+                        }
+                    ]
+                }
+            }
+        },
+        "api.distributionRequest": {
+            "type": "object",
+            "properties": {
+                "distribution": {
+                    "description": "Distribution of the multiplier: normal (mean 1, sd; draws ≤ 0 redrawn), lognormal (median 1, sd of ln), triangular (min, mode, max), uniform (min, max), none (fixed at 1).",
+                    "type": "string",
+                    "enum": [
+                        "normal",
+                        "lognormal",
+                        "triangular",
+                        "uniform",
+                        "none"
+                    ],
+                    "example": "normal"
+                },
+                "max": {
+                    "type": "number",
+                    "example": 1.15
+                },
+                "min": {
+                    "description": "Min, Mode, Max of a triangular or uniform multiplier, 0–10.",
+                    "type": "number",
+                    "example": 0.85
+                },
+                "mode": {
+                    "type": "number",
+                    "example": 1
+                },
+                "pointer": {
+                    "description": "Pointer names the input: /electrolysis/ac_kwh_per_t, /anode/net_carbon_t_per_t, /electrolysis/pfc (CF4 and C2F6), /alumina/footprint_tco2e_per_t (the alumina stage), /anode/production_tco2e_per_t (the anode production stage), /electricity/grid_ef (every grid factor, and green contracts' location-based factor), /electricity/sources/N/ef_tco2_per_mwh (a captive plant), /electricity/sources/N/pv or /electricity/sources/N/mwh (an on-site PV system's output).",
+                    "type": "string",
+                    "example": "/electrolysis/ac_kwh_per_t"
+                },
+                "sd": {
+                    "description": "SD of a normal multiplier (0 \u003c sd ≤ 0.5) or of ln for lognormal (0 \u003c sd ≤ 1).",
+                    "type": "number",
+                    "example": 0.02
+                },
+                "source": {
+                    "description": "Source says where the distribution comes from (echoed), up to 500 characters.",
+                    "type": "string",
+                    "example": "plant metering audit 2024"
                 }
             }
         },
@@ -1044,6 +2608,21 @@ const docTemplate = `{
                 }
             }
         },
+        "api.gapResponse": {
+            "type": "object",
+            "properties": {
+                "id": {
+                    "type": "string",
+                    "example": "product_yield_cn"
+                },
+                "note": {
+                    "type": "string"
+                },
+                "what": {
+                    "type": "string"
+                }
+            }
+        },
         "api.gasesResponse": {
             "type": "object",
             "properties": {
@@ -1231,6 +2810,74 @@ const docTemplate = `{
                 }
             }
         },
+        "api.keyOutputs": {
+            "type": "object",
+            "properties": {
+                "annual_location_based_tco2e": {
+                    "description": "AnnualLocationBased is annual emissions, location-based [t CO2e/yr]: footprint × production_t, or factor × annual demand; omitted without them.",
+                    "type": "number",
+                    "example": 3898500
+                },
+                "annual_market_based_tco2e": {
+                    "description": "AnnualMarketBased is annual emissions, market-based [t CO2e/yr].",
+                    "type": "number",
+                    "example": 3832200
+                },
+                "ef_location_tco2_per_mwh": {
+                    "description": "EFLocation is the supply's location-based factor [t CO2(e)/MWh] (primary, product, electricity).",
+                    "type": "number",
+                    "example": 0.7059
+                },
+                "ef_market_tco2_per_mwh": {
+                    "description": "EFMarket is the supply's market-based factor [t CO2(e)/MWh].",
+                    "type": "number",
+                    "example": 0.6892
+                },
+                "pv_annual_mwh": {
+                    "description": "PVAnnualMWh is the AC output of the modelled PV systems [MWh/yr] (exported energy included).",
+                    "type": "number",
+                    "example": 150023
+                },
+                "pv_capacity_factor": {
+                    "description": "PVCapacityFactor is annual AC / (DC capacity × 8760 h) (pv).",
+                    "type": "number",
+                    "example": 0.171
+                },
+                "pv_specific_yield_kwh_per_kwp": {
+                    "description": "PVSpecificYield is annual AC / DC capacity [kWh/kWp] (pv).",
+                    "type": "number",
+                    "example": 1500
+                },
+                "pv_used_mwh": {
+                    "description": "PVUsedMWh is the PV output used on site [MWh/yr] (primary, product, electricity).",
+                    "type": "number",
+                    "example": 150023
+                },
+                "renewable_share_hourly_matched": {
+                    "type": "number",
+                    "example": 0.1
+                },
+                "renewable_share_location_based": {
+                    "description": "RenewableShareLocation, market and hourly-matched as in the endpoint (0–1).",
+                    "type": "number",
+                    "example": 0.17
+                },
+                "renewable_share_market_based": {
+                    "type": "number",
+                    "example": 0.13
+                },
+                "total_location_based_tco2e_per_t": {
+                    "description": "TotalLocationBased is the footprint, location-based [t CO2e/t] (primary, product).",
+                    "type": "number",
+                    "example": 12.99
+                },
+                "total_market_based_tco2e_per_t": {
+                    "description": "TotalMarketBased is the footprint, market-based [t CO2e/t] (primary, product).",
+                    "type": "number",
+                    "example": 12.77
+                }
+            }
+        },
         "api.loadRequest": {
             "type": "object",
             "properties": {
@@ -1291,6 +2938,457 @@ const docTemplate = `{
                     "maximum": 14,
                     "minimum": -12,
                     "example": 8
+                }
+            }
+        },
+        "api.maccRow": {
+            "type": "object",
+            "properties": {
+                "avoided_tco2e_per_year": {
+                    "type": "number",
+                    "example": 400000
+                },
+                "cost_cny_per_tco2e": {
+                    "type": "number",
+                    "example": 85.2
+                },
+                "cumulative_avoided_tco2e_per_year": {
+                    "type": "number",
+                    "example": 400000
+                },
+                "name": {
+                    "type": "string",
+                    "example": "green contract 500 GWh"
+                },
+                "rank": {
+                    "type": "integer",
+                    "example": 1
+                }
+            }
+        },
+        "api.metalRequest": {
+            "type": "object",
+            "properties": {
+                "declaration_id": {
+                    "description": "DeclarationID of a published public primary declaration (GET /v1/declarations); its headline total is used.",
+                    "type": "string",
+                    "example": "6f1c2b1e-8a43-4d1c-9a55-0b0c8f6d2a10"
+                },
+                "post_consumer_scrap_share": {
+                    "description": "PostConsumerScrapShare of the aluminium input, 0–1; default 0.",
+                    "type": "number",
+                    "maximum": 1,
+                    "minimum": 0,
+                    "example": 0.1
+                },
+                "post_consumer_scrap_tco2e_per_t": {
+                    "description": "PostConsumerScrapTCO2ePerT [t CO2e/t], 0–50; default 0.5 (Hydro).",
+                    "type": "number",
+                    "maximum": 50,
+                    "minimum": 0,
+                    "example": 0.5
+                },
+                "pre_consumer_scrap_share": {
+                    "description": "PreConsumerScrapShare of the aluminium input, 0–1 (sum with post-consumer ≤ 1); default 0.",
+                    "type": "number",
+                    "maximum": 1,
+                    "minimum": 0,
+                    "example": 0.05
+                },
+                "pre_consumer_scrap_tco2e_per_t": {
+                    "description": "PreConsumerScrapTCO2ePerT [t CO2e/t], 0–50; default the primary footprint (Hydro: process scrap carries it).",
+                    "type": "number",
+                    "maximum": 50,
+                    "minimum": 0,
+                    "example": 12.7
+                },
+                "primary": {
+                    "description": "Primary is a primary footprint request (as POST /v1/footprints/primary) computed inline; region, year, basis and gwp default to this request's.",
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/api.primaryRequest"
+                        }
+                    ]
+                },
+                "primary_footprint_tco2e_per_t": {
+                    "description": "PrimaryFootprintTCO2ePerT is the primary ingot's footprint [t CO2e/t], 0–50. Give this, primary or declaration_id; with none the region's default primary footprint is computed (flagged).",
+                    "type": "number",
+                    "maximum": 50,
+                    "minimum": 0,
+                    "example": 12.7
+                }
+            }
+        },
+        "api.metalResponse": {
+            "type": "object",
+            "properties": {
+                "alloying_t_per_t": {
+                    "type": "number",
+                    "example": 0.011
+                },
+                "cast_t_per_t": {
+                    "description": "CastTPerT = 1/yield.",
+                    "type": "number",
+                    "example": 1.449
+                },
+                "melt_loss_fraction": {
+                    "type": "number",
+                    "example": 0.019
+                },
+                "melt_loss_t_per_t": {
+                    "type": "number",
+                    "example": 0.028
+                },
+                "molten_primary_t_per_t": {
+                    "type": "number",
+                    "example": 0
+                },
+                "new_metal_t_per_t": {
+                    "description": "NewMetalTPerT is purchased metal charged per t product (1 + melt losses).",
+                    "type": "number",
+                    "example": 1.028
+                },
+                "post_consumer_scrap_t_per_t": {
+                    "type": "number",
+                    "example": 0
+                },
+                "pre_consumer_scrap_t_per_t": {
+                    "type": "number",
+                    "example": 0
+                },
+                "primary_market_based_tco2e_per_t": {
+                    "description": "PrimaryMarketBasedTCO2ePerT is its market-based value.",
+                    "type": "number",
+                    "example": 12.7
+                },
+                "primary_source": {
+                    "description": "PrimarySource: given, inline, declaration or region_default.",
+                    "type": "string",
+                    "enum": [
+                        "given",
+                        "inline",
+                        "declaration",
+                        "region_default"
+                    ],
+                    "example": "given"
+                },
+                "primary_t_per_t": {
+                    "type": "number",
+                    "example": 1.017
+                },
+                "primary_tco2e_per_t": {
+                    "description": "PrimaryTCO2ePerT is the primary ingot footprint used (location-based).",
+                    "type": "number",
+                    "example": 12.7
+                },
+                "process_scrap_t_per_t": {
+                    "description": "ProcessScrapTPerT = cast − 1, remelted in-house (closed loop).",
+                    "type": "number",
+                    "example": 0.449
+                },
+                "recycled_content": {
+                    "description": "RecycledContent = (post- + pre-consumer scrap) / new metal.",
+                    "type": "number",
+                    "example": 0
+                },
+                "remelted_t_per_t": {
+                    "description": "RemeltedTPerT is solid metal remelted per t product.",
+                    "type": "number",
+                    "example": 1.47
+                },
+                "smelter_casting_tco2e_per_t": {
+                    "description": "SmelterCastingTCO2ePerT is the casting part of the primary footprint, per t primary (moved to the casting stage; 0 for molten metal).",
+                    "type": "number",
+                    "example": 0.035
+                },
+                "yield": {
+                    "type": "number",
+                    "example": 0.69
+                }
+            }
+        },
+        "api.oauthError": {
+            "type": "object",
+            "properties": {
+                "error": {
+                    "type": "string",
+                    "example": "invalid_client"
+                },
+                "error_description": {
+                    "type": "string",
+                    "example": "Authentication failed"
+                }
+            }
+        },
+        "api.pactCarbonFP": {
+            "type": "object",
+            "properties": {
+                "allocationRulesDescription": {
+                    "type": "string"
+                },
+                "biogenicCarbonContent": {
+                    "type": "string",
+                    "example": "0"
+                },
+                "biogenicCarbonWithdrawal": {
+                    "type": "string",
+                    "example": "0"
+                },
+                "boundaryProcessesDescription": {
+                    "type": "string"
+                },
+                "characterizationFactors": {
+                    "type": "string",
+                    "enum": [
+                        "AR5",
+                        "AR6"
+                    ],
+                    "example": "AR5"
+                },
+                "crossSectoralStandardsUsed": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "ISO Standard 14067"
+                    ]
+                },
+                "dLucGhgEmissions": {
+                    "type": "string",
+                    "example": "0"
+                },
+                "declaredUnit": {
+                    "type": "string",
+                    "example": "kilogram"
+                },
+                "dqi": {
+                    "$ref": "#/definitions/api.pactDQI"
+                },
+                "exemptedEmissionsDescription": {
+                    "type": "string"
+                },
+                "exemptedEmissionsPercent": {
+                    "type": "number",
+                    "example": 0
+                },
+                "fossilCarbonContent": {
+                    "type": "string",
+                    "example": "0"
+                },
+                "fossilGhgEmissions": {
+                    "type": "string",
+                    "example": "14.760979"
+                },
+                "geographyCountry": {
+                    "type": "string",
+                    "example": "CN"
+                },
+                "geographyCountrySubdivision": {
+                    "type": "string",
+                    "example": "CN-SX"
+                },
+                "ipccCharacterizationFactorsSources": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "AR5"
+                    ]
+                },
+                "landManagementGhgEmissions": {
+                    "type": "string",
+                    "example": "0"
+                },
+                "otherBiogenicGhgEmissions": {
+                    "type": "string",
+                    "example": "0"
+                },
+                "pCfExcludingBiogenic": {
+                    "type": "string",
+                    "example": "14.760979"
+                },
+                "pCfIncludingBiogenic": {
+                    "type": "string",
+                    "example": "14.760979"
+                },
+                "packagingEmissionsIncluded": {
+                    "type": "boolean",
+                    "example": false
+                },
+                "primaryDataShare": {
+                    "type": "number",
+                    "example": 87.5
+                },
+                "referencePeriodEnd": {
+                    "type": "string",
+                    "example": "2025-01-01T00:00:00Z"
+                },
+                "referencePeriodStart": {
+                    "type": "string",
+                    "example": "2024-01-01T00:00:00Z"
+                },
+                "secondaryEmissionFactorSources": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/api.pactEFSource"
+                    }
+                },
+                "unitaryProductAmount": {
+                    "type": "string",
+                    "example": "1000"
+                }
+            }
+        },
+        "api.pactDQI": {
+            "type": "object",
+            "properties": {
+                "completenessDQR": {
+                    "type": "number",
+                    "example": 1
+                },
+                "coveragePercent": {
+                    "type": "number",
+                    "example": 100
+                },
+                "geographicalDQR": {
+                    "type": "number",
+                    "example": 1.2
+                },
+                "reliabilityDQR": {
+                    "type": "number",
+                    "example": 1.2
+                },
+                "technologicalDQR": {
+                    "type": "number",
+                    "example": 1.2
+                },
+                "temporalDQR": {
+                    "type": "number",
+                    "example": 1
+                }
+            }
+        },
+        "api.pactEFSource": {
+            "type": "object",
+            "properties": {
+                "name": {
+                    "type": "string",
+                    "example": "alcarbon embedded dataset"
+                },
+                "version": {
+                    "type": "string",
+                    "example": "2026.1"
+                }
+            }
+        },
+        "api.pactError": {
+            "type": "object",
+            "properties": {
+                "code": {
+                    "type": "string",
+                    "example": "AccessDenied"
+                },
+                "message": {
+                    "type": "string",
+                    "example": "Access denied"
+                }
+            }
+        },
+        "api.pactFootprint": {
+            "type": "object",
+            "properties": {
+                "comment": {
+                    "type": "string"
+                },
+                "companyIds": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "urn:uuid:0192f1d2-7c1e-7a55-8e0b-1f2a3b4c5d6e"
+                    ]
+                },
+                "companyName": {
+                    "type": "string",
+                    "example": "Shanxi Aluminium Smelter Co."
+                },
+                "created": {
+                    "type": "string",
+                    "example": "2025-03-01T09:32:20Z"
+                },
+                "id": {
+                    "type": "string",
+                    "example": "7d1c1b8e-3f7a-4a53-9a1e-2f4b6c8d9e01"
+                },
+                "pcf": {
+                    "$ref": "#/definitions/api.pactCarbonFP"
+                },
+                "precedingPfIds": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    }
+                },
+                "productCategoryCpc": {
+                    "type": "string",
+                    "example": "41431"
+                },
+                "productDescription": {
+                    "type": "string"
+                },
+                "productIds": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "urn:gtin:6901234567892"
+                    ]
+                },
+                "productNameCompany": {
+                    "type": "string",
+                    "example": "P1020A primary aluminium ingot"
+                },
+                "specVersion": {
+                    "type": "string",
+                    "example": "2.2.0"
+                },
+                "status": {
+                    "type": "string",
+                    "enum": [
+                        "Active",
+                        "Deprecated"
+                    ],
+                    "example": "Active"
+                },
+                "statusComment": {
+                    "type": "string"
+                },
+                "version": {
+                    "type": "integer",
+                    "example": 1
+                }
+            }
+        },
+        "api.pactGetResponse": {
+            "type": "object",
+            "properties": {
+                "data": {
+                    "$ref": "#/definitions/api.pactFootprint"
+                }
+            }
+        },
+        "api.pactListResponse": {
+            "type": "object",
+            "properties": {
+                "data": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/api.pactFootprint"
+                    }
                 }
             }
         },
@@ -1576,6 +3674,440 @@ const docTemplate = `{
                 }
             }
         },
+        "api.productCBAMResponse": {
+            "type": "object",
+            "properties": {
+                "cn_code": {
+                    "type": "string",
+                    "example": "7604"
+                },
+                "default_value_note": {
+                    "type": "string"
+                },
+                "default_value_tco2e_per_t": {
+                    "description": "DefaultValueTCO2ePerT is the Commission default for the CN code from China, where the dataset has one.",
+                    "type": "number",
+                    "example": 4.88
+                },
+                "electricity_ef_tco2_per_mwh": {
+                    "type": "number",
+                    "example": 0.66
+                },
+                "electricity_mwh_per_t": {
+                    "type": "number",
+                    "example": 0.3
+                },
+                "obligation_tco2e_per_t": {
+                    "description": "ObligationTCO2ePerT counts direct emissions only (Annex II of Regulation (EU) 2023/956).",
+                    "type": "number",
+                    "example": 2
+                },
+                "precursor_emissions_tco2e_per_t": {
+                    "description": "PrecursorEmissionsTCO2ePerT = precursor t × precursor SEE direct.",
+                    "type": "number",
+                    "example": 1.63
+                },
+                "precursor_note": {
+                    "type": "string"
+                },
+                "precursor_see_direct_tco2e_per_t": {
+                    "type": "number",
+                    "example": 1.6
+                },
+                "precursor_see_indirect_tco2e_per_t": {
+                    "description": "PrecursorSEEIndirectTCO2ePerT is null when the primary metal's CBAM emissions are unknown.",
+                    "type": "number"
+                },
+                "precursor_t_per_t": {
+                    "type": "number",
+                    "example": 1.02
+                },
+                "process_direct_tco2e_per_t": {
+                    "type": "number",
+                    "example": 0.4
+                },
+                "process_indirect_tco2e_per_t": {
+                    "type": "number",
+                    "example": 0.2
+                },
+                "see_direct_tco2e_per_t": {
+                    "description": "SEEDirectTCO2ePerT = processing fuel CO2 + precursor direct emissions.",
+                    "type": "number",
+                    "example": 2
+                },
+                "see_indirect_tco2e_per_t": {
+                    "description": "SEEIndirectTCO2ePerT = processing electricity × operational CO2 factor + precursor indirect emissions; reported, not counted for aluminium.",
+                    "type": "number",
+                    "example": 9.5
+                }
+            }
+        },
+        "api.productFamilyResponse": {
+            "type": "object",
+            "properties": {
+                "alloys": {
+                    "description": "Alloys are the typical alloys, the default first.",
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/api.alloyResponse"
+                    }
+                },
+                "cn_code": {
+                    "type": "string",
+                    "example": "7604"
+                },
+                "cn_description": {
+                    "type": "string",
+                    "example": "Aluminium bars, rods and profiles"
+                },
+                "default_yield": {
+                    "$ref": "#/definitions/api.yieldResponse"
+                },
+                "id": {
+                    "type": "string",
+                    "example": "building_profile"
+                },
+                "name_en": {
+                    "type": "string",
+                    "example": "Building profile"
+                },
+                "name_zh": {
+                    "type": "string",
+                    "example": "建筑型材"
+                },
+                "note": {
+                    "type": "string"
+                },
+                "route": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/api.routeStepResponse"
+                    }
+                }
+            }
+        },
+        "api.productRequest": {
+            "type": "object",
+            "properties": {
+                "alloy": {
+                    "description": "Alloy; default the family's first typical alloy.",
+                    "type": "string",
+                    "example": "6063"
+                },
+                "dataset": {
+                    "description": "Dataset pins a dataset version (GET /v1/datasets); default the newest.",
+                    "type": "string",
+                    "example": "2026.1"
+                },
+                "direct_supply": {
+                    "$ref": "#/definitions/api.directSupplyRequest"
+                },
+                "electricity": {
+                    "description": "Electricity is the processing plant's supply portfolio (as in POST /v1/footprints/primary).",
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/api.portfolioRequest"
+                        }
+                    ]
+                },
+                "electricity_basis": {
+                    "description": "ElectricityBasis selects the electricity factors: lifecycle (default; product footprints, ISO 14067 / GB/T 24067) or co2_operational (MEE/NBS CO2 factors; enterprise reporting).",
+                    "type": "string",
+                    "enum": [
+                        "lifecycle",
+                        "co2_operational"
+                    ],
+                    "example": "lifecycle"
+                },
+                "gwp": {
+                    "description": "GWP is the IPCC GWP100 set, used by a computed primary footprint; default AR5.",
+                    "type": "string",
+                    "enum": [
+                        "AR4",
+                        "AR5",
+                        "AR6"
+                    ],
+                    "example": "AR5"
+                },
+                "melt_loss_fraction": {
+                    "description": "MeltLossFraction is metal lost per t remelted, 0–0.2; default 0.019 (European Aluminium 2015).",
+                    "type": "number",
+                    "maximum": 0.2,
+                    "minimum": 0,
+                    "example": 0.019
+                },
+                "metal": {
+                    "$ref": "#/definitions/api.metalRequest"
+                },
+                "product": {
+                    "description": "Product family (GET /v1/products).",
+                    "type": "string",
+                    "enum": [
+                        "building_profile",
+                        "industrial_profile",
+                        "automotive_part",
+                        "rail_transit_profile",
+                        "household_foil",
+                        "conductor_rod"
+                    ],
+                    "example": "building_profile"
+                },
+                "production_t": {
+                    "description": "ProductionT is annual production [t product/yr], \u003e0 to 10,000,000; needed for electricity sources given in MWh, certificates and on-site PV.",
+                    "type": "number",
+                    "maximum": 10000000,
+                    "minimum": 0,
+                    "example": 50000
+                },
+                "region": {
+                    "description": "Region of the plant, ISO 3166-2 (CN-SX Shanxi, CN-NM Inner Mongolia, CN-YN Yunnan …) or CN; default CN-SX.",
+                    "type": "string",
+                    "example": "CN-SX"
+                },
+                "steps": {
+                    "description": "Steps override the default energy of route steps (or remelting), add catalogue steps or omit steps; at most 30.",
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/api.stepRequest"
+                    }
+                },
+                "transport": {
+                    "description": "Transport legs of 1 t of product, at most 20.",
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/api.transportLegRequest"
+                    }
+                },
+                "year": {
+                    "description": "Year of the activity data, 2000–2100; factors of the latest earlier published year are used when that year has none (with a warning). Default: the newest year with grid factors.",
+                    "type": "integer",
+                    "maximum": 2100,
+                    "minimum": 2000,
+                    "example": 2023
+                },
+                "yield": {
+                    "description": "Yield is t product per t cast metal, in (0, 1]; default the family's (GET /v1/products). Process scrap (1/yield − 1) is remelted in-house.",
+                    "type": "number",
+                    "maximum": 1,
+                    "minimum": 0,
+                    "example": 0.8
+                }
+            }
+        },
+        "api.productResponse": {
+            "type": "object",
+            "properties": {
+                "alloy": {
+                    "type": "string",
+                    "example": "6063"
+                },
+                "alloying": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/api.alloyingResponse"
+                    }
+                },
+                "cbam": {
+                    "$ref": "#/definitions/api.productCBAMResponse"
+                },
+                "dataset": {
+                    "type": "string",
+                    "example": "2026.1"
+                },
+                "declared_unit": {
+                    "type": "string",
+                    "example": "1 t building profile (6063), at the processing plant gate"
+                },
+                "direct_supply": {
+                    "$ref": "#/definitions/api.directSupplyResponse"
+                },
+                "electricity": {
+                    "$ref": "#/definitions/api.electricityResponse"
+                },
+                "electricity_basis": {
+                    "type": "string",
+                    "example": "lifecycle"
+                },
+                "engine_version": {
+                    "type": "string",
+                    "example": "2026.11.0"
+                },
+                "gwp": {
+                    "type": "string",
+                    "example": "AR5"
+                },
+                "metal": {
+                    "$ref": "#/definitions/api.metalResponse"
+                },
+                "product": {
+                    "type": "string",
+                    "example": "building_profile"
+                },
+                "provenance": {
+                    "$ref": "#/definitions/api.provenanceResponse"
+                },
+                "region": {
+                    "type": "string",
+                    "example": "CN-SX"
+                },
+                "stages": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/api.productStageResponse"
+                    }
+                },
+                "steps": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/api.productStepResponse"
+                    }
+                },
+                "total_tco2e_per_t": {
+                    "$ref": "#/definitions/api.totalResponse"
+                },
+                "year": {
+                    "type": "integer",
+                    "example": 2023
+                }
+            }
+        },
+        "api.productStageResponse": {
+            "type": "object",
+            "properties": {
+                "market_based_tco2e_per_t": {
+                    "description": "MarketBasedTCO2ePerT is the market-based value [t CO2e/t product].",
+                    "type": "number",
+                    "example": 12.5
+                },
+                "share": {
+                    "description": "Share of the location-based total, 0–1.",
+                    "type": "number",
+                    "example": 0.9
+                },
+                "stage": {
+                    "type": "string",
+                    "enum": [
+                        "primary_metal",
+                        "recycled_metal",
+                        "alloying",
+                        "casting",
+                        "processing",
+                        "transport"
+                    ],
+                    "example": "primary_metal"
+                },
+                "tco2e_per_t": {
+                    "description": "TCO2ePerT is the location-based value [t CO2e/t product].",
+                    "type": "number",
+                    "example": 12.5
+                }
+            }
+        },
+        "api.productStepResponse": {
+            "type": "object",
+            "properties": {
+                "basis": {
+                    "description": "Basis of the energy: per t cast metal, t product or t remelted.",
+                    "type": "string",
+                    "enum": [
+                        "cast",
+                        "product",
+                        "remelted"
+                    ],
+                    "example": "product"
+                },
+                "defaulted": {
+                    "description": "Defaulted is true when the step's energy is the dataset default (grade-3 limit).",
+                    "type": "boolean"
+                },
+                "electricity_kwh_per_t": {
+                    "type": "number",
+                    "example": 159
+                },
+                "energy_kgce_per_t": {
+                    "description": "EnergyKgcePerT is the comprehensive energy per t processed (electricity at 3.6 MJ/kWh) [kgce/t].",
+                    "type": "number",
+                    "example": 150
+                },
+                "gb21351_grade": {
+                    "description": "GB21351Grade is 1–3, or 0 above the grade-3 (mandatory) limit.",
+                    "type": "integer",
+                    "example": 3
+                },
+                "gb21351_grade_limits_kgce_per_t": {
+                    "description": "GB21351GradeLimitsKgcePerT are the GB 21351-2023 grade 1, 2 and 3 limits of the step.",
+                    "type": "array",
+                    "items": {
+                        "type": "number"
+                    }
+                },
+                "market_based_tco2e_per_t": {
+                    "type": "number",
+                    "example": 0.25
+                },
+                "mass_t_per_t": {
+                    "description": "MassTPerT is what the step processes per t of product.",
+                    "type": "number",
+                    "example": 1
+                },
+                "natural_gas_nm3_per_t": {
+                    "type": "number",
+                    "example": 98
+                },
+                "stage": {
+                    "type": "string",
+                    "enum": [
+                        "casting",
+                        "processing"
+                    ],
+                    "example": "processing"
+                },
+                "step": {
+                    "type": "string",
+                    "example": "extrusion_building"
+                },
+                "tco2e_per_t": {
+                    "type": "number",
+                    "example": 0.25
+                }
+            }
+        },
+        "api.productsResponse": {
+            "type": "object",
+            "properties": {
+                "count": {
+                    "type": "integer",
+                    "example": 6
+                },
+                "dataset": {
+                    "type": "string",
+                    "example": "2026.1"
+                },
+                "not_found": {
+                    "description": "NotFound lists the facts behind this catalogue that no source gave (the dataset's gaps); the values standing in for them are flagged.",
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/api.gapResponse"
+                    }
+                },
+                "products": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/api.productFamilyResponse"
+                    }
+                },
+                "provenance": {
+                    "$ref": "#/definitions/api.provenanceResponse"
+                },
+                "steps": {
+                    "description": "Steps are every step name usable in a footprint request's steps (remelting included).",
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    }
+                }
+            }
+        },
         "api.provenanceFactor": {
             "type": "object",
             "properties": {
@@ -1805,6 +4337,19 @@ const docTemplate = `{
                 }
             }
         },
+        "api.pvRunsResponse": {
+            "type": "object",
+            "properties": {
+                "computed": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "reused": {
+                    "type": "integer",
+                    "example": 99
+                }
+            }
+        },
         "api.pvSystemRequest": {
             "type": "object",
             "properties": {
@@ -1965,6 +4510,19 @@ const docTemplate = `{
                 }
             }
         },
+        "api.referencePeriod": {
+            "type": "object",
+            "properties": {
+                "end": {
+                    "type": "string",
+                    "example": "2024-12-31"
+                },
+                "start": {
+                    "type": "string",
+                    "example": "2024-01-01"
+                }
+            }
+        },
         "api.refineryRequest": {
             "type": "object",
             "properties": {
@@ -2015,6 +4573,116 @@ const docTemplate = `{
                     "description": "MarketBased = (on-site, direct-line and green-contract renewable MWh + certificates) / demand, capped at 1.",
                     "type": "number",
                     "example": 0.3
+                }
+            }
+        },
+        "api.routeStepResponse": {
+            "type": "object",
+            "properties": {
+                "basis": {
+                    "type": "string",
+                    "enum": [
+                        "cast",
+                        "product",
+                        "remelted"
+                    ],
+                    "example": "product"
+                },
+                "default_electricity_kwh_per_t": {
+                    "description": "DefaultElectricityKWhPerT and DefaultNaturalGasNm3PerT are the default energy split [per t processed].",
+                    "type": "number",
+                    "example": 158.8
+                },
+                "default_energy_kgce_per_t": {
+                    "description": "DefaultEnergyKgcePerT is the grade-3 limit, used when the request gives none.",
+                    "type": "number",
+                    "example": 150
+                },
+                "default_natural_gas_nm3_per_t": {
+                    "type": "number",
+                    "example": 98.3
+                },
+                "electricity_fraction": {
+                    "description": "ElectricityFraction of the energy (the rest is natural gas), with its confidence: an assumption except extrusion (US DOE 2007).",
+                    "type": "number",
+                    "example": 0.13
+                },
+                "electricity_fraction_confidence": {
+                    "type": "string",
+                    "enum": [
+                        "H",
+                        "M",
+                        "L"
+                    ],
+                    "example": "M"
+                },
+                "electricity_fraction_note": {
+                    "type": "string"
+                },
+                "gb21351_grade_limits_kgce_per_t": {
+                    "description": "GB21351GradeLimitsKgcePerT are the grade 1, 2 and 3 limits [kgce/t].",
+                    "type": "array",
+                    "items": {
+                        "type": "number"
+                    }
+                },
+                "name_en": {
+                    "type": "string",
+                    "example": "Extrusion of building profiles"
+                },
+                "name_zh": {
+                    "type": "string",
+                    "example": "建筑型材挤压"
+                },
+                "note": {
+                    "type": "string"
+                },
+                "stage": {
+                    "type": "string",
+                    "enum": [
+                        "casting",
+                        "processing"
+                    ],
+                    "example": "processing"
+                },
+                "step": {
+                    "type": "string",
+                    "example": "extrusion_building"
+                }
+            }
+        },
+        "api.scenarioRow": {
+            "type": "object",
+            "properties": {
+                "abatement": {
+                    "$ref": "#/definitions/api.abatementResponse"
+                },
+                "delta": {
+                    "description": "Delta is outputs − the base's outputs.",
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/api.keyOutputs"
+                        }
+                    ]
+                },
+                "errors": {
+                    "description": "Errors name the invalid fields of this variant by pointer into the compare request (/variants/N/patch/…); the other scenarios are still computed.",
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/api.FieldProblem"
+                    }
+                },
+                "name": {
+                    "type": "string",
+                    "example": "base"
+                },
+                "outputs": {
+                    "description": "Outputs are the key outputs; omitted when the variant is invalid.",
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/api.keyOutputs"
+                        }
+                    ]
                 }
             }
         },
@@ -2448,6 +5116,189 @@ const docTemplate = `{
                 }
             }
         },
+        "api.stepRequest": {
+            "type": "object",
+            "properties": {
+                "electricity_kwh_per_t": {
+                    "description": "ElectricityKWhPerT [kWh/t], 0–5000; with natural_gas_nm3_per_t it replaces the default (a missing one counts 0).",
+                    "type": "number",
+                    "maximum": 5000,
+                    "minimum": 0,
+                    "example": 400
+                },
+                "natural_gas_nm3_per_t": {
+                    "description": "NaturalGasNm3PerT [Nm3/t], 0–500.",
+                    "type": "number",
+                    "maximum": 500,
+                    "minimum": 0,
+                    "example": 30
+                },
+                "omit": {
+                    "description": "Omit removes the step from the route (not the casting step or remelting).",
+                    "type": "boolean"
+                },
+                "step": {
+                    "description": "Step name: a step of GET /v1/products, or remelting.",
+                    "type": "string",
+                    "example": "extrusion_building"
+                }
+            }
+        },
+        "api.summaryResponse": {
+            "type": "object",
+            "properties": {
+                "deterministic": {
+                    "description": "Deterministic is the endpoint's result (every input at its value).",
+                    "type": "number",
+                    "example": 12.99
+                },
+                "mean": {
+                    "type": "number",
+                    "example": 12.99
+                },
+                "p5": {
+                    "type": "number",
+                    "example": 12.3
+                },
+                "p50": {
+                    "type": "number",
+                    "example": 12.98
+                },
+                "p95": {
+                    "type": "number",
+                    "example": 13.67
+                },
+                "sd": {
+                    "type": "number",
+                    "example": 0.41
+                }
+            }
+        },
+        "api.sweepPoint": {
+            "type": "object",
+            "properties": {
+                "errors": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/api.FieldProblem"
+                    }
+                },
+                "outputs": {
+                    "$ref": "#/definitions/api.keyOutputs"
+                },
+                "value": {
+                    "type": "number",
+                    "example": 13000
+                }
+            }
+        },
+        "api.sweepRange": {
+            "type": "object",
+            "properties": {
+                "from": {
+                    "type": "number",
+                    "example": 12800
+                },
+                "steps": {
+                    "description": "Steps is the number of points, 2–1000.",
+                    "type": "integer",
+                    "maximum": 1000,
+                    "minimum": 2,
+                    "example": 9
+                },
+                "to": {
+                    "type": "number",
+                    "example": 13600
+                }
+            }
+        },
+        "api.sweepRequest": {
+            "type": "object",
+            "properties": {
+                "base": {
+                    "description": "Base is a request of that endpoint; it must be valid.",
+                    "type": "object"
+                },
+                "kind": {
+                    "description": "Kind of the base request: primary, product, electricity or pv.",
+                    "type": "string",
+                    "enum": [
+                        "primary",
+                        "product",
+                        "electricity",
+                        "pv"
+                    ],
+                    "example": "primary"
+                },
+                "parameter": {
+                    "description": "Parameter is an RFC 6901 JSON pointer into the base request that the request schema has (array elements must exist in the base), e.g. /electricity/sources/2/pv/system/capacity_kwp.",
+                    "type": "string",
+                    "example": "/electrolysis/ac_kwh_per_t"
+                },
+                "range": {
+                    "description": "Range of evenly spaced numbers.",
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/api.sweepRange"
+                        }
+                    ]
+                },
+                "values": {
+                    "description": "Values to set, at most 1000 (numbers, or strings for text fields). Give values or range.",
+                    "type": "array",
+                    "items": {
+                        "type": "number"
+                    }
+                }
+            }
+        },
+        "api.sweepResponse": {
+            "type": "object",
+            "properties": {
+                "base": {
+                    "$ref": "#/definitions/api.keyOutputs"
+                },
+                "dataset": {
+                    "type": "string",
+                    "example": "2026.1"
+                },
+                "engine_version": {
+                    "type": "string",
+                    "example": "2026.11.0"
+                },
+                "kind": {
+                    "type": "string",
+                    "example": "primary"
+                },
+                "parameter": {
+                    "type": "string",
+                    "example": "/electrolysis/ac_kwh_per_t"
+                },
+                "points": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/api.sweepPoint"
+                    }
+                }
+            }
+        },
+        "api.tokenResponse": {
+            "type": "object",
+            "properties": {
+                "access_token": {
+                    "type": "string"
+                },
+                "expires_in": {
+                    "description": "ExpiresIn is the token's lifetime [s].",
+                    "type": "integer",
+                    "example": 3600
+                },
+                "token_type": {
+                    "type": "string",
+                    "example": "bearer"
+                }
+            }
+        },
         "api.totalResponse": {
             "type": "object",
             "properties": {
@@ -2460,6 +5311,287 @@ const docTemplate = `{
                     "description": "MarketBased counts green contracts and certificates [t CO2e/t].",
                     "type": "number",
                     "example": 15.4
+                }
+            }
+        },
+        "api.transportLegRequest": {
+            "type": "object",
+            "properties": {
+                "km": {
+                    "description": "Km, 0–20,000.",
+                    "type": "number",
+                    "maximum": 20000,
+                    "minimum": 0,
+                    "example": 800
+                },
+                "mode": {
+                    "type": "string",
+                    "enum": [
+                        "road",
+                        "rail",
+                        "water"
+                    ],
+                    "example": "rail"
+                }
+            }
+        },
+        "api.uncertainInputResponse": {
+            "type": "object",
+            "properties": {
+                "default": {
+                    "description": "Default is true when the engine chose the distribution.",
+                    "type": "boolean"
+                },
+                "distribution": {
+                    "type": "string",
+                    "example": "normal"
+                },
+                "label": {
+                    "type": "string",
+                    "example": "potline AC power"
+                },
+                "max": {
+                    "type": "number"
+                },
+                "min": {
+                    "type": "number"
+                },
+                "mode": {
+                    "type": "number"
+                },
+                "pointer": {
+                    "type": "string",
+                    "example": "/electrolysis/ac_kwh_per_t"
+                },
+                "sd": {
+                    "type": "number",
+                    "example": 0.01
+                },
+                "source": {
+                    "description": "Source of the distribution: a dataset row, a reference note, an assumption, or the request.",
+                    "type": "string"
+                }
+            }
+        },
+        "api.uncertaintyRequest": {
+            "type": "object",
+            "properties": {
+                "defaults": {
+                    "description": "Defaults: false keeps only the distributions given; default true.",
+                    "type": "boolean",
+                    "example": true
+                },
+                "distributions": {
+                    "description": "Distributions override the defaults (listed in the response) by input pointer.",
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/api.distributionRequest"
+                    }
+                },
+                "kind": {
+                    "description": "Kind of the request: primary (POST /v1/footprints/primary). product is not available yet.",
+                    "type": "string",
+                    "enum": [
+                        "primary"
+                    ],
+                    "example": "primary"
+                },
+                "request": {
+                    "description": "Request is a request of the kind's endpoint.",
+                    "type": "object"
+                },
+                "samples": {
+                    "description": "Samples, 100–100,000; default 10,000.",
+                    "type": "integer",
+                    "maximum": 100000,
+                    "minimum": 100,
+                    "example": 10000
+                },
+                "seed": {
+                    "description": "Seed of the PCG random generator, 0 to 2^53−1; default 1. The same request and seed give the same result.",
+                    "type": "integer",
+                    "minimum": 0,
+                    "example": 42
+                }
+            }
+        },
+        "api.uncertaintyResponse": {
+            "type": "object",
+            "properties": {
+                "contributions": {
+                    "description": "Contributions of the varied inputs, by |Spearman ρ| (location-based), largest first.",
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/api.contributionResponse"
+                    }
+                },
+                "dataset": {
+                    "type": "string",
+                    "example": "2026.1"
+                },
+                "engine_version": {
+                    "type": "string",
+                    "example": "2026.11.0"
+                },
+                "inputs": {
+                    "description": "Inputs lists every uncertain input with its distribution and source.",
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/api.uncertainInputResponse"
+                    }
+                },
+                "kind": {
+                    "type": "string",
+                    "example": "primary"
+                },
+                "method": {
+                    "type": "string"
+                },
+                "provenance": {
+                    "description": "Provenance is that of the deterministic result.",
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/api.provenanceResponse"
+                        }
+                    ]
+                },
+                "samples": {
+                    "type": "integer",
+                    "example": 10000
+                },
+                "seed": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "total_tco2e_per_t": {
+                    "$ref": "#/definitions/api.uncertaintyTotals"
+                }
+            }
+        },
+        "api.uncertaintyTotals": {
+            "type": "object",
+            "properties": {
+                "location_based": {
+                    "$ref": "#/definitions/api.summaryResponse"
+                },
+                "market_based": {
+                    "$ref": "#/definitions/api.summaryResponse"
+                }
+            }
+        },
+        "api.variantRequest": {
+            "type": "object",
+            "properties": {
+                "capex_cny": {
+                    "description": "CapexCNY is the investment [CNY], 0–1e13; needs lifetime_years.",
+                    "type": "number",
+                    "maximum": 10000000000000,
+                    "minimum": 0,
+                    "example": 350000000
+                },
+                "lifetime_years": {
+                    "description": "LifetimeYears n of the investment, 1–100.",
+                    "type": "number",
+                    "maximum": 100,
+                    "minimum": 1,
+                    "example": 25
+                },
+                "name": {
+                    "description": "Name of the scenario, up to 200 characters; default \"variant N\".",
+                    "type": "string",
+                    "example": "100 MWp PV on the red-mud yard"
+                },
+                "opex_cny_per_year": {
+                    "description": "OpexCNYPerYear is the change in annual operating cost [CNY/yr], −1e12 to 1e12 (negative for savings).",
+                    "type": "number",
+                    "maximum": 1000000000000,
+                    "minimum": -1000000000000,
+                    "example": 5000000
+                },
+                "patch": {
+                    "description": "Patch is an RFC 7386 JSON merge patch over the base (an object; null deletes a field; arrays are replaced whole).",
+                    "type": "object"
+                }
+            }
+        },
+        "api.verifyResponse": {
+            "type": "object",
+            "properties": {
+                "content_hash": {
+                    "type": "string"
+                },
+                "dataset_version": {
+                    "type": "string",
+                    "example": "2026.1"
+                },
+                "engine_version": {
+                    "description": "EngineVersion pinned in the declaration; RunningEngineVersion is the one that recomputed it.",
+                    "type": "string",
+                    "example": "2026.11.0"
+                },
+                "id": {
+                    "type": "string"
+                },
+                "notes": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    }
+                },
+                "recomputed_hash": {
+                    "description": "RecomputedHash is the content hash with the recomputed result in place of the stored one.",
+                    "type": "string"
+                },
+                "recomputed_total_tco2e_per_t": {
+                    "type": "number",
+                    "example": 14.76
+                },
+                "reproduced": {
+                    "description": "Reproduced: the stored hash matches the stored content, and recomputing the stored request gives the stored result byte for byte.",
+                    "type": "boolean",
+                    "example": true
+                },
+                "result_matches": {
+                    "description": "ResultMatches: the recomputed result equals the stored one byte for byte.",
+                    "type": "boolean",
+                    "example": true
+                },
+                "running_engine_version": {
+                    "type": "string",
+                    "example": "2026.11.0"
+                },
+                "stored_hash_valid": {
+                    "description": "StoredHashValid: the content hash recomputed over the stored content equals the stored hash.",
+                    "type": "boolean",
+                    "example": true
+                },
+                "stored_total_tco2e_per_t": {
+                    "type": "number",
+                    "example": 14.76
+                }
+            }
+        },
+        "api.yieldResponse": {
+            "type": "object",
+            "properties": {
+                "confidence": {
+                    "type": "string",
+                    "enum": [
+                        "H",
+                        "M",
+                        "L"
+                    ],
+                    "example": "M"
+                },
+                "note": {
+                    "type": "string"
+                },
+                "source": {
+                    "type": "string"
+                },
+                "value": {
+                    "type": "number",
+                    "example": 0.69
                 }
             }
         },
@@ -2478,6 +5610,20 @@ const docTemplate = `{
             }
         }
     },
+    "securityDefinitions": {
+        "APIKey": {
+            "description": "\"Bearer \u003cAPI key\u003e\" from ` + "`" + `alcarbon keys create --org NAME` + "`" + `. Required to publish; optional on reads, where it shows restricted declarations.",
+            "type": "apiKey",
+            "name": "Authorization",
+            "in": "header"
+        },
+        "PACTToken": {
+            "description": "\"Bearer \u003caccess token\u003e\" from POST /auth/token.",
+            "type": "apiKey",
+            "name": "Authorization",
+            "in": "header"
+        }
+    },
     "tags": [
         {
             "description": "Footprints, electricity portfolios and plant assessments.",
@@ -2490,6 +5636,14 @@ const docTemplate = `{
         {
             "description": "Health, readiness and metrics.",
             "name": "operations"
+        },
+        {
+            "description": "Published product footprints (declarations): publish with an API key, list, get, verify, CBAM summary.",
+            "name": "registry"
+        },
+        {
+            "description": "WBCSD PACT Technical Specifications v2.2 exchange: OAuth2 client credentials at /auth/token, ListFootprints, GetFootprint, Events. Errors are PACT {code, message} (OAuth2 errors at /auth/token).",
+            "name": "PACT"
         }
     ]
 }`

@@ -28,6 +28,11 @@ type Dataset struct {
 
 	solarSites  []SolarSite // Shanxi first, then by id; see solarsites.go
 	bySolarSite map[string]int
+
+	// Downstream products, see products.go.
+	products     []Product // sorted by id
+	productSteps []ProductStep
+	alloys       []Alloy // sorted by id
 }
 
 // Gap is a fact the engine would want that the reference notes did not find.

@@ -143,9 +143,12 @@ func TestEveryFactorIsSourced(t *testing.T) {
 			cited[id] = true
 		}
 	}
+	for _, a := range d.Alloys() { // checked in TestProductsLoad
+		cited[a.SourceID] = true
+	}
 	for _, s := range d.Sources() {
 		if !cited[s.ID] {
-			t.Errorf("source %q is cited by no factor or solar site", s.ID)
+			t.Errorf("source %q is cited by no factor, solar site or alloy", s.ID)
 		}
 	}
 }

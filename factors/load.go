@@ -71,6 +71,9 @@ func loadDataset(fsys fs.FS, dir string) (*Dataset, error) {
 		return nil, err
 	}
 	d.index()
+	if err := d.readProducts(fsys, dir); err != nil {
+		return nil, err
+	}
 	return d, nil
 }
 

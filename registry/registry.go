@@ -79,7 +79,7 @@ type APIKey struct {
 // It never changes after creation except Status, which goes from active to
 // deprecated when a newer version supersedes it.
 type Declaration struct {
-	ID          string
+	ID          string // a random UUID (version 4), also the PACT PfId
 	OrgID       string
 	CompanyName string // name of OrgID, filled on read
 	Kind        string // KindPrimary or KindProduct
@@ -119,6 +119,9 @@ type DeclarationFilter struct {
 	Viewer string
 	Cursor string // nextCursor returned with the previous page, "" for the first
 	Limit  int    // page size; ≤ 0 means DefaultLimit, above MaxLimit means MaxLimit
+	// WithoutDocuments leaves Request and Result empty, for listings that
+	// do not show them: the documents are most of a declaration's bytes.
+	WithoutDocuments bool
 }
 
 // Store keeps organisations, credentials and declarations. Implementations are

@@ -322,7 +322,9 @@ func (s *sqlStore) CreateDeclaration(ctx context.Context, in Declaration) (Decla
 	if err != nil {
 		return Declaration{}, err
 	}
-	d.ID, d.CreatedAt, d.Status, d.Version = newID(), s.timestamp(), StatusActive, 1
+	// Declaration IDs are random UUIDs (version 4): they double as PACT
+	// PfIds, which the PACT Technical Specifications v2 require to be v4.
+	d.ID, d.CreatedAt, d.Status, d.Version = uuid.NewString(), s.timestamp(), StatusActive, 1
 	d.ContentHash = ContentHash(d)
 	productIDs, _ := json.Marshal(d.ProductIDs)
 	buyers, _ := json.Marshal(d.Buyers)
@@ -411,6 +413,12 @@ func deprecate(ctx context.Context, q querier, id, orgID string) (version int, e
 const selectDeclarations = `SELECT d.id, d.org_id, o.name, d.kind, d.product_name, d.product_ids, d.region,
 	d.period_start, d.period_end, d.visibility, d.buyers, d.supersedes, d.status, d.version, d.request,
 	d.result, d.dataset_version, d.engine_version, d.content_hash, d.total_tco2e_per_t, d.created_at
+	FROM declarations d JOIN organisations o ON o.id = d.org_id`
+
+// selectSummaries is selectDeclarations with empty request and result.
+const selectSummaries = `SELECT d.id, d.org_id, o.name, d.kind, d.product_name, d.product_ids, d.region,
+	d.period_start, d.period_end, d.visibility, d.buyers, d.supersedes, d.status, d.version, '',
+	'', d.dataset_version, d.engine_version, d.content_hash, d.total_tco2e_per_t, d.created_at
 	FROM declarations d JOIN organisations o ON o.id = d.org_id`
 
 // visibleTo returns the condition under which viewer may see a declaration d.
@@ -511,7 +519,11 @@ func (s *sqlStore) ListDeclarations(ctx context.Context, f DeclarationFilter) ([
 		t := s.db.timeArg(at)
 		where(`(d.created_at < ? OR (d.created_at = ? AND d.id < ?))`, t, t, id)
 	}
-	query := selectDeclarations + ` WHERE ` + strings.Join(conds, ` AND `) +
+	sel := selectDeclarations
+	if f.WithoutDocuments {
+		sel = selectSummaries
+	}
+	query := sel + ` WHERE ` + strings.Join(conds, ` AND `) +
 		` ORDER BY d.created_at DESC, d.id DESC LIMIT ?`
 	args = append(args, f.Limit+1)
 

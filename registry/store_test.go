@@ -38,6 +38,7 @@ func testStore(t *testing.T, fresh newDB) {
 		{"SupersedeChain", testSupersedeChain},
 		{"ConcurrentSupersede", testConcurrentSupersede},
 		{"Pagination", testPagination},
+		{"ListWithoutDocuments", testListWithoutDocuments},
 		{"ConcurrentCreate", testConcurrentCreate},
 		{"Durability", testDurability},
 		{"Immutable", testImmutable},
@@ -744,5 +745,31 @@ func TestContentHash(t *testing.T) {
 	e.TotalTCO2ePerT = 12.2
 	if ContentHash(e) == ContentHash(d) {
 		t.Fatal("the total is not covered by the hash")
+	}
+}
+
+// testListWithoutDocuments: summaries carry everything but the request
+// and result, on the same page boundaries.
+func testListWithoutDocuments(t *testing.T, open func(t *testing.T) Store) {
+	s := open(t)
+	org := mustOrg(t, s, "Smelter A")
+	made := mustDeclare(t, s, sample(org.ID))
+	full, _, err := s.ListDeclarations(ctxFor(t), DeclarationFilter{Viewer: org.ID})
+	if err != nil || len(full) != 1 || string(full[0].Result) != string(made.Result) {
+		t.Fatalf("full list: %v %v", full, err)
+	}
+	sum, _, err := s.ListDeclarations(ctxFor(t), DeclarationFilter{Viewer: org.ID, WithoutDocuments: true})
+	if err != nil || len(sum) != 1 {
+		t.Fatalf("summaries: %v %v", sum, err)
+	}
+	got := sum[0]
+	if len(got.Request) != 0 || len(got.Result) != 0 {
+		t.Fatalf("summary carries documents: %q %q", got.Request, got.Result)
+	}
+	want := full[0]
+	want.Request, want.Result = got.Request, got.Result
+	if got.ID != want.ID || got.ContentHash != want.ContentHash || got.TotalTCO2ePerT != want.TotalTCO2ePerT ||
+		!got.CreatedAt.Equal(want.CreatedAt) || len(got.Buyers) != len(want.Buyers) || got.CompanyName != want.CompanyName {
+		t.Fatalf("summary %+v, want %+v", got, want)
 	}
 }

@@ -1,0 +1,658 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"alcarbon/calc"
+	"alcarbon/registry"
+)
+
+// Limits of a declaration's descriptive fields.
+const (
+	maxProductNameLen = 200
+	maxProductIDs     = 50
+	maxBuyers         = 200
+)
+
+// declarationRequest publishes a footprint (POST /v1/declarations).
+type declarationRequest struct {
+	// Kind of footprint: primary (request as POST /v1/footprints/primary) or product (as POST /v1/footprints/product).
+	Kind string `json:"kind" enums:"primary,product" example:"primary"`
+	// Request is the footprint request, exactly as the calculation endpoint of Kind takes it; the server computes the result.
+	Request json.RawMessage `json:"request" swaggertype:"object"`
+	// ProductName is the trade name, 1–200 characters.
+	ProductName string `json:"product_name" example:"P1020A primary aluminium ingot"`
+	// ProductIDs identify the product (GTIN, part numbers, URNs …), at most 50.
+	ProductIDs      []string        `json:"product_ids,omitempty" example:"urn:gtin:6901234567892"`
+	ReferencePeriod referencePeriod `json:"reference_period"`
+	// Visibility: public (anyone) or restricted (the publisher and the buyers listed); default restricted.
+	Visibility string `json:"visibility,omitempty" enums:"public,restricted" example:"restricted"`
+	// Buyers are the organisations (ID or name) that may see a restricted declaration.
+	Buyers []string `json:"buyers,omitempty" example:"Hebei Auto Parts Co."`
+	// Supersedes is the ID of the publisher's declaration this one replaces; it becomes deprecated.
+	Supersedes string `json:"supersedes,omitempty" example:"7d1c1b8e-3f7a-4a53-9a1e-2f4b6c8d9e01"`
+}
+
+// referencePeriod is the period the activity data covers, inclusive dates.
+type referencePeriod struct {
+	Start string `json:"start" example:"2024-01-01"`
+	End   string `json:"end" example:"2024-12-31"`
+}
+
+func (r *declarationRequest) validate(v *validator) {
+	switch r.Kind {
+	case "":
+		v.add("/kind", "is required: primary or product")
+	default:
+		v.enum("/kind", r.Kind, []string{registry.KindPrimary, registry.KindProduct})
+	}
+	if t := bytes.TrimSpace(r.Request); len(t) == 0 || t[0] != '{' {
+		v.add("/request", "is required: the footprint request as an object, as the calculation endpoint of kind takes it")
+	}
+	switch n := len([]rune(strings.TrimSpace(r.ProductName))); {
+	case n == 0:
+		v.add("/product_name", "is required (1–%d characters)", maxProductNameLen)
+	case n > maxProductNameLen:
+		v.add("/product_name", "must be at most %d characters; got %d", maxProductNameLen, n)
+	}
+	if len(r.ProductIDs) > maxProductIDs {
+		v.add("/product_ids", "must list at most %d IDs; got %d", maxProductIDs, len(r.ProductIDs))
+	}
+	for i, id := range r.ProductIDs {
+		if strings.TrimSpace(id) == "" || len(id) > maxProductNameLen {
+			v.add(fmt.Sprintf("/product_ids/%d", i), "must be 1–%d characters", maxProductNameLen)
+		}
+	}
+	start, errS := parseDate(r.ReferencePeriod.Start)
+	end, errE := parseDate(r.ReferencePeriod.End)
+	if errS != nil {
+		v.add("/reference_period/start", "must be a date YYYY-MM-DD; got %q", r.ReferencePeriod.Start)
+	}
+	if errE != nil {
+		v.add("/reference_period/end", "must be a date YYYY-MM-DD; got %q", r.ReferencePeriod.End)
+	}
+	if errS == nil && errE == nil && end.Before(start) {
+		v.add("/reference_period/end", "must not be before start (%s)", r.ReferencePeriod.Start)
+	}
+	v.enum("/visibility", r.Visibility, []string{registry.VisibilityPublic, registry.VisibilityRestricted})
+	if len(r.Buyers) > 0 && r.Visibility == registry.VisibilityPublic {
+		v.add("/buyers", "apply to restricted declarations only; a public declaration is visible to everyone")
+	}
+	if len(r.Buyers) > maxBuyers {
+		v.add("/buyers", "must list at most %d organisations; got %d", maxBuyers, len(r.Buyers))
+	}
+}
+
+func parseDate(s string) (time.Time, error) {
+	t, err := time.Parse(time.DateOnly, s)
+	if err == nil && len(s) != len(time.DateOnly) {
+		err = errors.New("not YYYY-MM-DD")
+	}
+	return t, err
+}
+
+// declarationResponse is a published declaration. Request and result are
+// left out of lists; buyers are shown to the publisher only.
+type declarationResponse struct {
+	ID              string          `json:"id" example:"7d1c1b8e-3f7a-4a53-9a1e-2f4b6c8d9e01"`
+	Kind            string          `json:"kind" example:"primary"`
+	Status          string          `json:"status" enums:"active,deprecated" example:"active"`
+	Version         int             `json:"version" example:"1"`
+	Supersedes      string          `json:"supersedes,omitempty"`
+	CompanyID       string          `json:"company_id"`
+	CompanyName     string          `json:"company_name" example:"Shanxi Aluminium Smelter Co."`
+	ProductName     string          `json:"product_name" example:"P1020A primary aluminium ingot"`
+	ProductIDs      []string        `json:"product_ids"`
+	Region          string          `json:"region" example:"CN-SX"`
+	ReferencePeriod referencePeriod `json:"reference_period"`
+	Visibility      string          `json:"visibility" enums:"public,restricted" example:"public"`
+	Buyers          []string        `json:"buyers,omitempty"`
+	// TotalTCO2ePerT is the headline footprint: the result's market-based total [t CO2e/t].
+	TotalTCO2ePerT float64 `json:"total_tco2e_per_t" example:"14.76"`
+	DatasetVersion string  `json:"dataset_version" example:"2026.1"`
+	EngineVersion  string  `json:"engine_version" example:"2026.11.0"`
+	// ContentHash is the SHA-256 over what the declaration declares (see GET …/verify).
+	ContentHash string    `json:"content_hash"`
+	CreatedAt   time.Time `json:"created_at"`
+	// Request is the normalised footprint request (defaults resolved, dataset pinned).
+	Request json.RawMessage `json:"request,omitempty" swaggertype:"object"`
+	// Result is the footprint response as computed at publication.
+	Result json.RawMessage  `json:"result,omitempty" swaggertype:"object"`
+	Links  declarationLinks `json:"links"`
+}
+
+type declarationLinks struct {
+	Self   string `json:"self" example:"/v1/declarations/7d1c1b8e-3f7a-4a53-9a1e-2f4b6c8d9e01"`
+	Verify string `json:"verify"`
+	CBAM   string `json:"cbam"`
+	PACT   string `json:"pact"`
+}
+
+func newDeclarationResponse(d registry.Declaration, full bool) declarationResponse {
+	self := "/v1/declarations/" + d.ID
+	out := declarationResponse{
+		ID: d.ID, Kind: d.Kind, Status: d.Status, Version: d.Version, Supersedes: d.Supersedes,
+		CompanyID: d.OrgID, CompanyName: d.CompanyName, ProductName: d.ProductName, ProductIDs: nonNil(d.ProductIDs),
+		Region: d.Region, ReferencePeriod: referencePeriod{Start: d.PeriodStart, End: d.PeriodEnd},
+		Visibility: d.Visibility, Buyers: d.Buyers, TotalTCO2ePerT: d.TotalTCO2ePerT,
+		DatasetVersion: d.DatasetVersion, EngineVersion: d.EngineVersion, ContentHash: d.ContentHash,
+		CreatedAt: d.CreatedAt,
+		Links:     declarationLinks{Self: self, Verify: self + "/verify", CBAM: self + "/cbam", PACT: "/2/footprints/" + d.ID},
+	}
+	if full {
+		out.Request, out.Result = d.Request, d.Result
+	}
+	return out
+}
+
+// computed is a footprint computed for a declaration.
+type computed struct {
+	request, result json.RawMessage
+	dataset, region string
+	total           float64 // market-based [t CO2e/t]
+}
+
+// computeFootprint decodes, validates and computes a footprint request of
+// kind, as the calculation endpoint of that kind would. Field errors point
+// into the request under prefix ("/request" when publishing).
+func (s *server) computeFootprint(ctx context.Context, kind string, raw json.RawMessage, prefix string) (computed, error) {
+	switch kind {
+	case registry.KindPrimary:
+		var req primaryRequest
+		if err := decodeStrict(raw, &req); err != nil {
+			return computed{}, prefixPointers(err, prefix)
+		}
+		v := &validator{}
+		req.validate(v)
+		if err := v.err(); err != nil {
+			return computed{}, prefixPointers(err, prefix)
+		}
+		ds, err := req.resolve(s.catalog)
+		if err != nil {
+			return computed{}, prefixPointers(err, prefix)
+		}
+		if req.GWP == "" {
+			req.GWP = defaultGWP
+		}
+		if err := pactGWP(req.GWP, prefix); err != nil {
+			return computed{}, err
+		}
+		in, err := req.toInput()
+		if err != nil {
+			return computed{}, prefixPointers(err, prefix)
+		}
+		res, prov, err := s.engine(ds).Primary(in)
+		if err != nil {
+			return computed{}, prefixPointers(err, prefix)
+		}
+		request, err := json.Marshal(req)
+		if err != nil {
+			return computed{}, err
+		}
+		result, err := json.Marshal(newPrimaryResponse(&req, res, prov))
+		if err != nil {
+			return computed{}, err
+		}
+		return computed{request: request, result: result, dataset: ds.Version(), region: req.Region, total: res.MarketBased}, nil
+	case registry.KindProduct:
+		var req productRequest
+		if err := decodeStrict(raw, &req); err != nil {
+			return computed{}, prefixPointers(err, prefix)
+		}
+		v := &validator{}
+		req.validate(v)
+		if err := v.err(); err != nil {
+			return computed{}, prefixPointers(err, prefix)
+		}
+		ds, err := req.resolve(s.catalog)
+		if err != nil {
+			return computed{}, prefixPointers(err, prefix)
+		}
+		if err := req.normalise(); err != nil {
+			return computed{}, prefixPointers(err, prefix)
+		}
+		if err := pactGWP(req.GWP, prefix); err != nil {
+			return computed{}, err
+		}
+		in, err := req.toInput()
+		if err != nil {
+			return computed{}, prefixPointers(err, prefix)
+		}
+		if req.Metal.DeclarationID != "" {
+			// Declarations are immutable, so verify finds the same total.
+			total, err := s.declaredPrimary(ctx, req.Metal.DeclarationID)
+			if err != nil {
+				return computed{}, prefixPointers(err, prefix)
+			}
+			in.Metal.PrimaryTCO2ePerT, in.Metal.DeclarationID = &total, req.Metal.DeclarationID
+		}
+		res, prov, err := s.engine(ds).Product(in)
+		if err != nil {
+			return computed{}, prefixPointers(err, prefix)
+		}
+		request, err := json.Marshal(req)
+		if err != nil {
+			return computed{}, err
+		}
+		result, err := json.Marshal(newProductResponse(&req, res, prov))
+		if err != nil {
+			return computed{}, err
+		}
+		return computed{request: request, result: result, dataset: ds.Version(), region: req.Region, total: res.MarketBased}, nil
+	}
+	return computed{}, invalid([]FieldProblem{{Pointer: "/kind", Detail: "must be primary or product"}})
+}
+
+// pactGWP refuses GWP sets the PACT data model cannot state.
+func pactGWP(gwp, prefix string) error {
+	if gwp == "AR5" || gwp == "AR6" {
+		return nil
+	}
+	return invalid([]FieldProblem{{Pointer: prefix + "/gwp",
+		Detail: "declarations use AR5 or AR6: the PACT data model has no other characterisation factors; got " + quote(gwp)}})
+}
+
+// prefixPointers moves the field pointers of a 422 under prefix.
+func prefixPointers(err error, prefix string) error {
+	var (
+		p  *Problem
+		in *calc.InputError
+	)
+	var fields []FieldProblem
+	switch {
+	case errors.As(err, &p) && p.Status == http.StatusUnprocessableEntity && len(p.Errors) > 0:
+		fields = append(fields, p.Errors...)
+	case errors.As(err, &in):
+		for _, f := range in.Fields {
+			fields = append(fields, FieldProblem{Pointer: f.Pointer, Detail: f.Detail})
+		}
+	default:
+		return err
+	}
+	for i := range fields {
+		fields[i].Pointer = prefix + fields[i].Pointer
+	}
+	return invalid(fields)
+}
+
+// resolveBuyers turns buyer IDs or names into organisation IDs.
+func (s *server) resolveBuyers(c echo.Context, buyers []string) ([]string, error) {
+	ctx := c.Request().Context()
+	ids := make([]string, 0, len(buyers))
+	var v validator
+	for i, b := range buyers {
+		org, err := s.store.OrganisationByID(ctx, b)
+		if errors.Is(err, registry.ErrNotFound) {
+			org, err = s.store.OrganisationByName(ctx, b)
+		}
+		switch {
+		case errors.Is(err, registry.ErrNotFound):
+			v.add(fmt.Sprintf("/buyers/%d", i), "unknown organisation %q; give an organisation ID or its exact name", b)
+		case err != nil:
+			return nil, err
+		default:
+			ids = append(ids, org.ID)
+		}
+	}
+	return ids, v.err()
+}
+
+// handleCreateDeclaration publishes a footprint.
+//
+//	@Summary		Publish a declaration
+//	@Description	Computes the footprint of request with the engine and stores request, result, dataset version, engine version and a SHA-256 content hash in one transaction; answers 201 with Location only after the commit. Declarations are immutable: a new version names the one it supersedes (same organisation), which becomes deprecated. Needs an API key (Authorization: Bearer <key>); writes are rate-limited per key (429 with Retry-After). Only AR5 and AR6 are accepted (PACT characterisation factors).
+//	@Tags			registry
+//	@Accept			json
+//	@Produce		json
+//	@Security		APIKey
+//	@Param			request	body		declarationRequest	true	"declaration"
+//	@Success		201		{object}	declarationResponse
+//	@Header			201		{string}	Location	"/v1/declarations/{id}"
+//	@Failure		400		{object}	Problem	"malformed JSON"
+//	@Failure		401		{object}	Problem	"missing or wrong API key"
+//	@Failure		403		{object}	Problem	"supersedes another organisation's declaration"
+//	@Failure		404		{object}	Problem	"the superseded declaration does not exist"
+//	@Failure		409		{object}	Problem	"the superseded declaration is already deprecated"
+//	@Failure		415		{object}	Problem	"not JSON"
+//	@Failure		422		{object}	Problem	"invalid fields, by JSON pointer (request fields under /request)"
+//	@Failure		429		{object}	Problem	"rate limit; see Retry-After"
+//	@Failure		503		{object}	Problem	"registry unavailable"
+//	@Router			/v1/declarations [post]
+func (s *server) handleCreateDeclaration(c echo.Context) error {
+	req, err := decodeValid[declarationRequest](c)
+	if err != nil {
+		return err
+	}
+	org, _ := viewer(c)
+	if req.Visibility == "" {
+		req.Visibility = registry.VisibilityRestricted
+	}
+	buyers, err := s.resolveBuyers(c, req.Buyers)
+	if err != nil {
+		return err
+	}
+	fp, err := s.computeFootprint(c.Request().Context(), req.Kind, req.Request, "/request")
+	if err != nil {
+		return err
+	}
+	d, err := s.store.CreateDeclaration(c.Request().Context(), registry.Declaration{
+		OrgID: org.ID, Kind: req.Kind, ProductName: strings.TrimSpace(req.ProductName), ProductIDs: req.ProductIDs,
+		Region: fp.region, PeriodStart: req.ReferencePeriod.Start, PeriodEnd: req.ReferencePeriod.End,
+		Visibility: req.Visibility, Buyers: buyers, Supersedes: req.Supersedes,
+		Request: fp.request, Result: fp.result, DatasetVersion: fp.dataset, EngineVersion: calc.EngineVersion,
+		TotalTCO2ePerT: fp.total,
+	})
+	if err != nil {
+		return err
+	}
+	s.log.Info("declaration published", "request_id", requestID(c), "id", d.ID, "org_id", d.OrgID, "version", d.Version)
+	c.Response().Header().Set(echo.HeaderLocation, "/v1/declarations/"+d.ID)
+	return c.JSON(http.StatusCreated, newDeclarationResponse(d, true))
+}
+
+// declarationListResponse is one page of declarations.
+type declarationListResponse struct {
+	Count        int                   `json:"count" example:"1"`
+	Declarations []declarationResponse `json:"declarations"`
+	// NextCursor fetches the next page (also in the Link header); absent on the last page.
+	NextCursor string `json:"next_cursor,omitempty"`
+}
+
+// parsePeriod reads the period filter: a year (2024), a date (2024-06-30)
+// or an inclusive range start/end of dates.
+func parsePeriod(s string) (from, to string, ok bool) {
+	if len(s) == 4 {
+		if y, err := strconv.Atoi(s); err == nil && y >= 1900 && y <= 2200 {
+			return s + "-01-01", s + "-12-31", true
+		}
+		return "", "", false
+	}
+	from, to, isRange := strings.Cut(s, "/")
+	if !isRange {
+		to = from
+	}
+	f, errF := parseDate(from)
+	t, errT := parseDate(to)
+	if errF != nil || errT != nil || t.Before(f) {
+		return "", "", false
+	}
+	return from, to, true
+}
+
+// declarationFilter reads the list filters from the query string.
+func declarationFilter(c echo.Context) (registry.DeclarationFilter, error) {
+	q := c.QueryParams()
+	f := registry.DeclarationFilter{
+		Product: q.Get("product"), Company: q.Get("company"), Region: strings.ToUpper(q.Get("region")),
+		Status: q.Get("status"), Cursor: q.Get("cursor"), Viewer: viewerID(c), WithoutDocuments: true,
+	}
+	var v validator
+	v.enum("/status", f.Status, []string{registry.StatusActive, registry.StatusDeprecated})
+	if p := q.Get("period"); p != "" {
+		var ok bool
+		if f.PeriodFrom, f.PeriodTo, ok = parsePeriod(p); !ok {
+			v.add("/period", "must be a year (2024), a date (2024-06-30) or a range of dates start/end (2024-01-01/2024-06-30); got %q", p)
+		}
+	}
+	if m := q.Get("max_tco2e_per_t"); m != "" {
+		x, err := strconv.ParseFloat(m, 64)
+		if err != nil || math.IsNaN(x) || math.IsInf(x, 0) || x < 0 {
+			v.add("/max_tco2e_per_t", "must be a number ≥ 0 [t CO2e/t]; got %q", m)
+		}
+		f.MaxTCO2ePerT = &x
+	}
+	if l := q.Get("limit"); l != "" {
+		n, err := strconv.Atoi(l)
+		if err != nil || n < 1 || n > registry.MaxLimit {
+			v.add("/limit", "must be a whole number from 1 to %d; got %q", registry.MaxLimit, l)
+		}
+		f.Limit = n
+	}
+	return f, v.err()
+}
+
+// nextLink returns the absolute URL of the request with cursor replaced.
+func nextLink(c echo.Context, cursor string) string {
+	q := c.QueryParams()
+	q.Set("cursor", cursor)
+	u := url.URL{Scheme: c.Scheme(), Host: c.Request().Host, Path: c.Request().URL.Path, RawQuery: q.Encode()}
+	return u.String()
+}
+
+// handleListDeclarations lists declarations the caller may see.
+//
+//	@Summary		List declarations
+//	@Description	Declarations visible to the caller, newest first: public ones, plus, with an API key, the organisation's own and those restricted to it as a buyer. Filters combine with AND. Pages are linked by cursor (Link: <…>; rel="next" and next_cursor).
+//	@Tags			registry
+//	@Produce		json
+//	@Security		APIKey
+//	@Param			product			query		string	false	"product name or product ID"
+//	@Param			company			query		string	false	"publisher's organisation ID or name"
+//	@Param			region			query		string	false	"ISO 3166-2 region, e.g. CN-SX"
+//	@Param			period			query		string	false	"reference period overlapping a year (2024), a date or a range start/end"
+//	@Param			status			query		string	false	"active or deprecated"
+//	@Param			max_tco2e_per_t	query		number	false	"headline footprint at most this [t CO2e/t]"
+//	@Param			limit			query		int		false	"page size, 1–500, default 50"
+//	@Param			cursor			query		string	false	"next_cursor of the previous page"
+//	@Success		200				{object}	declarationListResponse
+//	@Header			200				{string}	Link	"<…>; rel=\"next\" when there are more"
+//	@Failure		401				{object}	Problem	"wrong API key"
+//	@Failure		422				{object}	Problem	"invalid filter"
+//	@Failure		503				{object}	Problem	"registry unavailable"
+//	@Router			/v1/declarations [get]
+func (s *server) handleListDeclarations(c echo.Context) error {
+	if s.store == nil {
+		return errNoRegistry
+	}
+	f, err := declarationFilter(c)
+	if err != nil {
+		return err
+	}
+	items, next, err := s.store.ListDeclarations(c.Request().Context(), f)
+	if err != nil {
+		return err
+	}
+	out := declarationListResponse{Count: len(items), Declarations: make([]declarationResponse, len(items)), NextCursor: next}
+	for i, d := range items {
+		out.Declarations[i] = newDeclarationResponse(d, false)
+	}
+	if next != "" {
+		c.Response().Header().Set("Link", "<"+nextLink(c, next)+`>; rel="next"`)
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+// declaration fetches the declaration of the path's id as the viewer sees it.
+func (s *server) declaration(c echo.Context) (registry.Declaration, error) {
+	if s.store == nil {
+		return registry.Declaration{}, errNoRegistry
+	}
+	return s.store.GetDeclaration(c.Request().Context(), c.Param("id"), viewerID(c))
+}
+
+// handleGetDeclaration returns one declaration with its request and result.
+//
+//	@Summary		Get a declaration
+//	@Description	The declaration with its normalised request and stored result. Restricted declarations are found only with the API key of their publisher or of a listed buyer (otherwise 404).
+//	@Tags			registry
+//	@Produce		json
+//	@Security		APIKey
+//	@Param			id	path		string	true	"declaration ID"
+//	@Success		200	{object}	declarationResponse
+//	@Failure		401	{object}	Problem	"wrong API key"
+//	@Failure		404	{object}	Problem	"no such declaration visible to the caller"
+//	@Failure		503	{object}	Problem	"registry unavailable"
+//	@Router			/v1/declarations/{id} [get]
+func (s *server) handleGetDeclaration(c echo.Context) error {
+	d, err := s.declaration(c)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, newDeclarationResponse(d, true))
+}
+
+// verifyResponse says whether a declaration is reproduced.
+type verifyResponse struct {
+	ID string `json:"id"`
+	// Reproduced: the stored hash matches the stored content, and recomputing the stored request gives the stored result byte for byte.
+	Reproduced bool `json:"reproduced" example:"true"`
+	// StoredHashValid: the content hash recomputed over the stored content equals the stored hash.
+	StoredHashValid bool `json:"stored_hash_valid" example:"true"`
+	// ResultMatches: the recomputed result equals the stored one byte for byte.
+	ResultMatches bool   `json:"result_matches" example:"true"`
+	ContentHash   string `json:"content_hash"`
+	// RecomputedHash is the content hash with the recomputed result in place of the stored one.
+	RecomputedHash string `json:"recomputed_hash,omitempty"`
+	DatasetVersion string `json:"dataset_version" example:"2026.1"`
+	// EngineVersion pinned in the declaration; RunningEngineVersion is the one that recomputed it.
+	EngineVersion        string   `json:"engine_version" example:"2026.11.0"`
+	RunningEngineVersion string   `json:"running_engine_version" example:"2026.11.0"`
+	StoredTCO2ePerT      float64  `json:"stored_total_tco2e_per_t" example:"14.76"`
+	RecomputedTCO2ePerT  *float64 `json:"recomputed_total_tco2e_per_t,omitempty" example:"14.76"`
+	Notes                []string `json:"notes"`
+}
+
+// handleVerifyDeclaration recomputes a declaration.
+//
+//	@Summary		Verify a declaration
+//	@Description	Recomputes the stored request with the pinned dataset version and says whether the stored result and content hash are reproduced. The running engine recomputes; if its version differs from the pinned one, notes say so (a difference is then expected where the calculation rules changed).
+//	@Tags			registry
+//	@Produce		json
+//	@Security		APIKey
+//	@Param			id	path		string	true	"declaration ID"
+//	@Success		200	{object}	verifyResponse
+//	@Failure		401	{object}	Problem	"wrong API key"
+//	@Failure		404	{object}	Problem	"no such declaration visible to the caller"
+//	@Failure		503	{object}	Problem	"registry unavailable"
+//	@Router			/v1/declarations/{id}/verify [get]
+func (s *server) handleVerifyDeclaration(c echo.Context) error {
+	d, err := s.declaration(c)
+	if err != nil {
+		return err
+	}
+	out := verifyResponse{
+		ID: d.ID, ContentHash: d.ContentHash, DatasetVersion: d.DatasetVersion, EngineVersion: d.EngineVersion,
+		RunningEngineVersion: calc.EngineVersion, StoredTCO2ePerT: d.TotalTCO2ePerT, Notes: []string{},
+	}
+	out.StoredHashValid = registry.ContentHash(d) == d.ContentHash
+	if !out.StoredHashValid {
+		out.Notes = append(out.Notes, "the stored content does not hash to the stored content hash: the record was altered")
+	}
+	if d.EngineVersion != calc.EngineVersion {
+		out.Notes = append(out.Notes, fmt.Sprintf("the declaration was computed by engine %s and is recomputed by engine %s; results may differ where the calculation rules changed", d.EngineVersion, calc.EngineVersion))
+	}
+	if _, ok := s.catalog.Get(d.DatasetVersion); !ok {
+		out.Notes = append(out.Notes, fmt.Sprintf("dataset %s is not embedded in this build; the declaration cannot be recomputed", d.DatasetVersion))
+		return c.JSON(http.StatusOK, out)
+	}
+	fp, err := s.computeFootprint(c.Request().Context(), d.Kind, d.Request, "/request")
+	if err != nil {
+		var p *Problem
+		if errors.As(err, &p) && p.Status < 500 {
+			out.Notes = append(out.Notes, "the stored request is no longer accepted: "+p.Detail)
+			return c.JSON(http.StatusOK, out)
+		}
+		return err
+	}
+	if fp.dataset != d.DatasetVersion {
+		out.Notes = append(out.Notes, fmt.Sprintf("recomputed with dataset %s instead of %s", fp.dataset, d.DatasetVersion))
+	}
+	recomputed := d
+	recomputed.Result, recomputed.TotalTCO2ePerT = fp.result, fp.total
+	out.RecomputedHash = registry.ContentHash(recomputed)
+	out.RecomputedTCO2ePerT = &fp.total
+	out.ResultMatches = bytes.Equal(fp.result, d.Result)
+	if !out.ResultMatches {
+		out.Notes = append(out.Notes, "the recomputed result differs from the stored one")
+	}
+	out.Reproduced = out.StoredHashValid && out.ResultMatches && out.RecomputedHash == d.ContentHash
+	return c.JSON(http.StatusOK, out)
+}
+
+// declarationCBAMResponse is the CBAM summary of a declaration.
+type declarationCBAMResponse struct {
+	DeclarationID string `json:"declaration_id"`
+	Status        string `json:"status" example:"active"`
+	ProductName   string `json:"product_name"`
+	CNCode        string `json:"cn_code" example:"7601"`
+	// SEEDirectTCO2ePerT: specific embedded emissions, direct [t CO2e/t].
+	SEEDirectTCO2ePerT float64 `json:"see_direct_tco2e_per_t" example:"1.51"`
+	// SEEIndirectTCO2ePerT: specific embedded emissions, indirect (electricity) [t CO2/t].
+	SEEIndirectTCO2ePerT float64 `json:"see_indirect_tco2e_per_t" example:"9.35"`
+	// ObligationTCO2ePerT counts direct emissions only (aluminium, Regulation (EU) 2023/956 Annex II).
+	ObligationTCO2ePerT   float64              `json:"obligation_tco2e_per_t" example:"1.51"`
+	ElectricityMWhPerT    float64              `json:"electricity_mwh_per_t" example:"13.56"`
+	ElectricityEFTCO2MWh  float64              `json:"electricity_ef_tco2_per_mwh" example:"0.69"`
+	DefaultValueTCO2ePerT *float64             `json:"default_value_tco2e_per_t,omitempty" example:"3"`
+	DefaultValueNote      string               `json:"default_value_note,omitempty"`
+	Installation          cbamInstallation     `json:"installation"`
+	ReportingPeriod       referencePeriod      `json:"reporting_period"`
+	DatasetVersion        string               `json:"dataset_version"`
+	EngineVersion         string               `json:"engine_version"`
+	ContentHash           string               `json:"content_hash"`
+	Method                string               `json:"method"`
+	Links                 cbamDeclarationLinks `json:"links"`
+}
+
+type cbamInstallation struct {
+	Operator string `json:"operator" example:"Shanxi Aluminium Smelter Co."`
+	Region   string `json:"region" example:"CN-SX"`
+	Country  string `json:"country" example:"CN"`
+}
+
+type cbamDeclarationLinks struct {
+	Declaration string `json:"declaration"`
+}
+
+// handleDeclarationCBAM gives a declaration's CBAM summary.
+//
+//	@Summary		CBAM summary of a declaration
+//	@Description	The EU CBAM view of a declared footprint: CN code, specific embedded emissions direct and indirect, the obligation (direct only for aluminium), electricity and the Commission's default value, with the installation (publisher and region) and the reporting period.
+//	@Tags			registry
+//	@Produce		json
+//	@Security		APIKey
+//	@Param			id	path		string	true	"declaration ID"
+//	@Success		200	{object}	declarationCBAMResponse
+//	@Failure		401	{object}	Problem	"wrong API key"
+//	@Failure		404	{object}	Problem	"no such declaration visible to the caller"
+//	@Failure		409	{object}	Problem	"the declaration's result has no CBAM view"
+//	@Failure		503	{object}	Problem	"registry unavailable"
+//	@Router			/v1/declarations/{id}/cbam [get]
+func (s *server) handleDeclarationCBAM(c echo.Context) error {
+	d, err := s.declaration(c)
+	if err != nil {
+		return err
+	}
+	var res struct {
+		CBAM *cbamResponse `json:"cbam"`
+	}
+	if err := json.Unmarshal(d.Result, &res); err != nil || res.CBAM == nil {
+		return problem(http.StatusConflict, "this declaration's result has no CBAM view")
+	}
+	country, _, _ := strings.Cut(d.Region, "-")
+	cb := res.CBAM
+	return c.JSON(http.StatusOK, declarationCBAMResponse{
+		DeclarationID: d.ID, Status: d.Status, ProductName: d.ProductName, CNCode: cb.CNCode,
+		SEEDirectTCO2ePerT: cb.SEEDirectTCO2ePerT, SEEIndirectTCO2ePerT: cb.SEEIndirectTCO2ePerT,
+		ObligationTCO2ePerT: cb.ObligationTCO2ePerT, ElectricityMWhPerT: cb.ElectricityMWhPerT,
+		ElectricityEFTCO2MWh: cb.ElectricityEFTCO2MWh, DefaultValueTCO2ePerT: cb.DefaultValueTCO2ePerT,
+		DefaultValueNote: cb.DefaultValueNote,
+		Installation:     cbamInstallation{Operator: d.CompanyName, Region: d.Region, Country: country},
+		ReportingPeriod:  referencePeriod{Start: d.PeriodStart, End: d.PeriodEnd},
+		DatasetVersion:   d.DatasetVersion, EngineVersion: d.EngineVersion, ContentHash: d.ContentHash,
+		Method: "the cbam block of the stored result: CBAM's own rules whatever the declaration's basis (AR5 GWPs, operational CO2 electricity factors)",
+		Links:  cbamDeclarationLinks{Declaration: "/v1/declarations/" + d.ID},
+	})
+}

@@ -1,0 +1,330 @@
+package api
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"alcarbon/calc"
+)
+
+// Limits of POST /v1/uncertainty.
+const (
+	defaultSamples = 10_000
+	minSamples     = 100
+	maxSamples     = 100_000
+	defaultSeed    = 1
+	maxSeed        = 1<<53 - 1 // exact in a JSON number
+)
+
+// uncertaintyRequest is a Monte Carlo run over a footprint request.
+type uncertaintyRequest struct {
+	// Kind of the request: primary (POST /v1/footprints/primary). product is not available yet.
+	Kind string `json:"kind,omitempty" enums:"primary" example:"primary"`
+	// Request is a request of the kind's endpoint.
+	Request json.RawMessage `json:"request" swaggertype:"object"`
+	// Samples, 100–100,000; default 10,000.
+	Samples *int `json:"samples,omitempty" minimum:"100" maximum:"100000" example:"10000"`
+	// Seed of the PCG random generator, 0 to 2^53−1; default 1. The same request and seed give the same result.
+	Seed *int64 `json:"seed,omitempty" minimum:"0" example:"42"`
+	// Distributions override the defaults (listed in the response) by input pointer.
+	Distributions []distributionRequest `json:"distributions,omitempty"`
+	// Defaults: false keeps only the distributions given; default true.
+	Defaults *bool `json:"defaults,omitempty" example:"true"`
+}
+
+// distributionRequest is the law of one input's multiplier: every
+// distribution is of a factor on the input's deterministic value (1 = the
+// value the deterministic result uses), so it applies equally to given and
+// defaulted inputs.
+type distributionRequest struct {
+	// Pointer names the input: /electrolysis/ac_kwh_per_t, /anode/net_carbon_t_per_t, /electrolysis/pfc (CF4 and C2F6), /alumina/footprint_tco2e_per_t (the alumina stage), /anode/production_tco2e_per_t (the anode production stage), /electricity/grid_ef (every grid factor, and green contracts' location-based factor), /electricity/sources/N/ef_tco2_per_mwh (a captive plant), /electricity/sources/N/pv or /electricity/sources/N/mwh (an on-site PV system's output).
+	Pointer string `json:"pointer" example:"/electrolysis/ac_kwh_per_t"`
+	// Distribution of the multiplier: normal (mean 1, sd; draws ≤ 0 redrawn), lognormal (median 1, sd of ln), triangular (min, mode, max), uniform (min, max), none (fixed at 1).
+	Distribution string `json:"distribution" enums:"normal,lognormal,triangular,uniform,none" example:"normal"`
+	// SD of a normal multiplier (0 < sd ≤ 0.5) or of ln for lognormal (0 < sd ≤ 1).
+	SD *float64 `json:"sd,omitempty" example:"0.02"`
+	// Min, Mode, Max of a triangular or uniform multiplier, 0–10.
+	Min  *float64 `json:"min,omitempty" example:"0.85"`
+	Mode *float64 `json:"mode,omitempty" example:"1"`
+	Max  *float64 `json:"max,omitempty" example:"1.15"`
+	// Source says where the distribution comes from (echoed), up to 500 characters.
+	Source string `json:"source,omitempty" example:"plant metering audit 2024"`
+}
+
+func (r *uncertaintyRequest) validate(v *validator) {
+	switch r.Kind {
+	case "", "primary":
+	case "product":
+		v.add("/kind", "Monte Carlo over product requests is not available yet (the product footprint has no compiled model); available: primary")
+	default:
+		v.add("/kind", "must be primary; got %q", r.Kind)
+	}
+	if t := strings.TrimSpace(string(r.Request)); t == "" || t[0] != '{' {
+		v.add("/request", "is required: a request object of the kind's endpoint")
+	}
+	if r.Samples != nil && (*r.Samples < minSamples || *r.Samples > maxSamples) {
+		v.add("/samples", "must be between %d and %d; got %d", minSamples, maxSamples, *r.Samples)
+	}
+	if r.Seed != nil && (*r.Seed < 0 || *r.Seed > maxSeed) {
+		v.add("/seed", "must be between 0 and 2^53−1; got %d", *r.Seed)
+	}
+	seen := map[string]bool{}
+	for i, d := range r.Distributions {
+		p := fmt.Sprintf("/distributions/%d", i)
+		if d.Pointer == "" || d.Pointer[0] != '/' {
+			v.add(p+"/pointer", "is required: the JSON pointer of an uncertain input")
+		} else if seen[d.Pointer] {
+			v.add(p+"/pointer", "%s is given twice", d.Pointer)
+		}
+		seen[d.Pointer] = true
+		if len(d.Source) > 500 {
+			v.add(p+"/source", "at most 500 characters")
+		}
+		has := func(field string, x *float64, want bool) {
+			if want && x == nil {
+				v.add(p+"/"+field, "is required by distribution %s", d.Distribution)
+			}
+			if !want && x != nil {
+				v.add(p+"/"+field, "is not used by distribution %s", d.Distribution)
+			}
+		}
+		switch d.Distribution {
+		case calc.DistNormal, calc.DistLognormal:
+			has("sd", d.SD, true)
+			has("min", d.Min, false)
+			has("mode", d.Mode, false)
+			has("max", d.Max, false)
+			limit := 0.5
+			if d.Distribution == calc.DistLognormal {
+				limit = 1
+			}
+			if d.SD != nil && (*d.SD <= 0 || *d.SD > limit) {
+				v.add(p+"/sd", "must be greater than 0 and at most %s (a fraction of the value); got %s", fmtNum(limit), fmtNum(*d.SD))
+			}
+		case calc.DistTriangular, calc.DistUniform:
+			tri := d.Distribution == calc.DistTriangular
+			has("sd", d.SD, false)
+			has("min", d.Min, true)
+			has("max", d.Max, true)
+			has("mode", d.Mode, tri)
+			v.rangeF(p+"/min", d.Min, 0, 10, "")
+			v.rangeF(p+"/max", d.Max, 0, 10, "")
+			v.rangeF(p+"/mode", d.Mode, 0, 10, "")
+			if d.Min != nil && d.Max != nil && *d.Min >= *d.Max {
+				v.add(p+"/max", "must be greater than min")
+			}
+			if tri && d.Min != nil && d.Max != nil && d.Mode != nil && (*d.Mode < *d.Min || *d.Mode > *d.Max) {
+				v.add(p+"/mode", "must lie between min and max")
+			}
+		case calc.DistNone:
+			has("sd", d.SD, false)
+			has("min", d.Min, false)
+			has("mode", d.Mode, false)
+			has("max", d.Max, false)
+		case "":
+			v.add(p+"/distribution", "is required; one of %s", joinList(calc.DistKinds))
+		default:
+			v.enum(p+"/distribution", d.Distribution, calc.DistKinds)
+		}
+	}
+}
+
+func (r *uncertaintyRequest) spec() calc.UncertaintySpec {
+	sp := calc.UncertaintySpec{Samples: defaultSamples, Seed: defaultSeed}
+	if r.Samples != nil {
+		sp.Samples = *r.Samples
+	}
+	if r.Seed != nil {
+		sp.Seed = uint64(*r.Seed)
+	}
+	sp.NoDefaults = r.Defaults != nil && !*r.Defaults
+	for _, d := range r.Distributions {
+		dist := calc.Distribution{Kind: d.Distribution}
+		for _, f := range []struct {
+			dst *float64
+			src *float64
+		}{{&dist.SD, d.SD}, {&dist.Min, d.Min}, {&dist.Mode, d.Mode}, {&dist.Max, d.Max}} {
+			if f.src != nil {
+				*f.dst = *f.src
+			}
+		}
+		sp.Inputs = append(sp.Inputs, calc.UncertainInput{Pointer: d.Pointer, Dist: dist, Source: d.Source})
+	}
+	return sp
+}
+
+// summaryResponse describes the sampled totals [t CO2e/t].
+type summaryResponse struct {
+	Mean float64 `json:"mean" example:"12.99"`
+	SD   float64 `json:"sd" example:"0.41"`
+	P5   float64 `json:"p5" example:"12.3"`
+	P50  float64 `json:"p50" example:"12.98"`
+	P95  float64 `json:"p95" example:"13.67"`
+	// Deterministic is the endpoint's result (every input at its value).
+	Deterministic float64 `json:"deterministic" example:"12.99"`
+}
+
+type uncertaintyTotals struct {
+	LocationBased summaryResponse `json:"location_based"`
+	MarketBased   summaryResponse `json:"market_based"`
+}
+
+// uncertainInputResponse is one input the run varied (or could vary).
+type uncertainInputResponse struct {
+	Pointer      string   `json:"pointer" example:"/electrolysis/ac_kwh_per_t"`
+	Label        string   `json:"label" example:"potline AC power"`
+	Distribution string   `json:"distribution" example:"normal"`
+	SD           *float64 `json:"sd,omitempty" example:"0.01"`
+	Min          *float64 `json:"min,omitempty"`
+	Mode         *float64 `json:"mode,omitempty"`
+	Max          *float64 `json:"max,omitempty"`
+	// Source of the distribution: a dataset row, a reference note, an assumption, or the request.
+	Source string `json:"source,omitempty"`
+	// Default is true when the engine chose the distribution.
+	Default bool `json:"default"`
+}
+
+// contributionResponse is an input's share in the spread of the total.
+type contributionResponse struct {
+	Pointer string `json:"pointer" example:"/electricity/grid_ef"`
+	Label   string `json:"label" example:"grid emission factor"`
+	// SpearmanLocationBased is the rank correlation of the input's multiplier with the location-based total.
+	SpearmanLocationBased float64 `json:"spearman_location_based" example:"0.81"`
+	SpearmanMarketBased   float64 `json:"spearman_market_based" example:"0.79"`
+	// VarianceShare ≈ ρ² / Σρ² of the location-based total (first order).
+	VarianceShare float64 `json:"variance_share" example:"0.66"`
+}
+
+// uncertaintyResponse is the Monte Carlo result.
+type uncertaintyResponse struct {
+	Dataset       string            `json:"dataset" example:"2026.1"`
+	EngineVersion string            `json:"engine_version" example:"2026.11.0"`
+	Kind          string            `json:"kind" example:"primary"`
+	Samples       int               `json:"samples" example:"10000"`
+	Seed          int64             `json:"seed" example:"1"`
+	Total         uncertaintyTotals `json:"total_tco2e_per_t"`
+	// Inputs lists every uncertain input with its distribution and source.
+	Inputs []uncertainInputResponse `json:"inputs"`
+	// Contributions of the varied inputs, by |Spearman ρ| (location-based), largest first.
+	Contributions []contributionResponse `json:"contributions"`
+	Method        string                 `json:"method"`
+	// Provenance is that of the deterministic result.
+	Provenance provenanceResponse `json:"provenance"`
+}
+
+const uncertaintyMethod = "Monte Carlo with a PCG generator (Go math/rand/v2) seeded by seed. Each input is multiplied by a factor drawn from its distribution (1 = the deterministic value); the request is computed once and compiled into its terms, and each sample recomputes the totals, including the portfolio's allocation of fixed volumes and hourly PV, exactly as the endpoint does. Percentiles interpolate between order statistics (Hyndman & Fan type 7); contributions are Spearman rank correlations of each multiplier with the total and ρ²/Σρ² as an approximate variance share."
+
+// canonicalUncertainty is the hashed form of an uncertainty request.
+type canonicalUncertainty struct {
+	Kind          string                `json:"kind"`
+	Request       primaryRequest        `json:"request"`
+	Samples       int                   `json:"samples"`
+	Seed          uint64                `json:"seed"`
+	Distributions []distributionRequest `json:"distributions"`
+	NoDefaults    bool                  `json:"no_defaults"`
+}
+
+// handleUncertainty runs a Monte Carlo over a footprint request.
+//
+//	@Summary		Uncertainty (Monte Carlo)
+//	@Description	Monte Carlo over a primary footprint request (product is not available yet): samples (100–100,000, default 10,000) draws with a fixed seed (same request and seed → identical result). Each uncertain input is multiplied by a factor drawn from its distribution (normal, lognormal, triangular, uniform; 1 = the value of the deterministic result), with defaults for the inputs that matter — grid factor, AC power, anode net carbon, PFC ±15 % (CBAM), on-site PV inter-annual variability, alumina footprint, captive plant factors — each listed with its source; distributions given by pointer override them. Result: mean, SD and p5/p50/p95 of the total (location- and market-based) beside the deterministic value, and each input's contribution (Spearman rank correlation and ρ² share), sorted.
+//	@Tags			scenarios
+//	@Accept			json
+//	@Produce		json
+//	@Param			request	body		uncertaintyRequest	true	"footprint request and distributions"
+//	@Success		200		{object}	uncertaintyResponse
+//	@Header			200		{string}	ETag	"hash of the normalised request"
+//	@Header			200		{string}	X-Cache	"hit-memory, hit-redis or miss"
+//	@Failure		400		{object}	Problem	"malformed JSON"
+//	@Failure		413		{object}	Problem	"body too large"
+//	@Failure		415		{object}	Problem	"not JSON"
+//	@Failure		422		{object}	Problem	"invalid fields (pointers under /request for the footprint request), unknown input pointers, samples out of range"
+//	@Router			/v1/uncertainty [post]
+func (s *server) handleUncertainty(c echo.Context) error {
+	req, err := decodeValid[uncertaintyRequest](c)
+	if err != nil {
+		return err
+	}
+	preq, err := decodeForScenario[primaryRequest](req.Request)
+	if err != nil {
+		return prefixed(err, "/request")
+	}
+	ds, err := preq.resolve(s.catalog)
+	if err != nil {
+		return prefixed(err, "/request")
+	}
+	if preq.GWP == "" {
+		preq.GWP = defaultGWP
+	}
+	spec := req.spec()
+	canonical := canonicalUncertainty{Kind: "primary", Request: preq, Samples: spec.Samples, Seed: spec.Seed, Distributions: req.Distributions, NoDefaults: spec.NoDefaults}
+	return s.respondCached(c, "uncertainty", ds.Version(), canonical, true, func() (any, error) {
+		in, err := preq.toInput()
+		if err != nil {
+			return nil, prefixed(err, "/request")
+		}
+		res, prov, err := s.engine(ds).PrimaryUncertainty(in, spec)
+		if err != nil {
+			return nil, prefixed(err, "/request")
+		}
+		return newUncertaintyResponse(ds.Version(), res, prov), nil
+	})
+}
+
+// prefixed moves the field problems of err under prefix, except those
+// already naming the uncertainty request's own fields (/distributions).
+func prefixed(err error, prefix string) error {
+	p := toProblem(err)
+	if p.Status >= 500 {
+		return err
+	}
+	fields := make([]FieldProblem, 0, len(p.Errors))
+	for _, f := range p.Errors {
+		if !strings.HasPrefix(f.Pointer, "/distributions/") {
+			f.Pointer = prefix + f.Pointer
+		}
+		fields = append(fields, f)
+	}
+	if len(fields) == 0 {
+		fields = []FieldProblem{{Pointer: prefix, Detail: p.Detail}}
+	}
+	if p.Status != 422 {
+		q := *p
+		q.Errors = fields
+		return &q
+	}
+	return invalid(fields)
+}
+
+func newUncertaintyResponse(dataset string, r calc.UncertaintyResult, p calc.Provenance) uncertaintyResponse {
+	sum := func(s calc.Summary) summaryResponse {
+		return summaryResponse{Mean: s.Mean, SD: s.SD, P5: s.P5, P50: s.P50, P95: s.P95, Deterministic: s.Deterministic}
+	}
+	out := uncertaintyResponse{
+		Dataset: dataset, EngineVersion: calc.EngineVersion, Kind: "primary", Samples: r.Samples, Seed: int64(r.Seed),
+		Total:  uncertaintyTotals{LocationBased: sum(r.LocationBased), MarketBased: sum(r.MarketBased)},
+		Method: uncertaintyMethod, Provenance: newProvenance(p), Inputs: []uncertainInputResponse{}, Contributions: []contributionResponse{},
+	}
+	for _, u := range r.Inputs {
+		ir := uncertainInputResponse{Pointer: u.Pointer, Label: u.Label, Distribution: u.Dist.Kind, Source: u.Source, Default: u.Default}
+		switch u.Dist.Kind {
+		case calc.DistNormal, calc.DistLognormal:
+			ir.SD = fp(u.Dist.SD)
+		case calc.DistUniform:
+			ir.Min, ir.Max = fp(u.Dist.Min), fp(u.Dist.Max)
+		case calc.DistTriangular:
+			ir.Min, ir.Mode, ir.Max = fp(u.Dist.Min), fp(u.Dist.Mode), fp(u.Dist.Max)
+		}
+		out.Inputs = append(out.Inputs, ir)
+	}
+	for _, c := range r.Contributions {
+		out.Contributions = append(out.Contributions, contributionResponse{
+			Pointer: c.Pointer, Label: c.Label, SpearmanLocationBased: c.SpearmanLocation,
+			SpearmanMarketBased: c.SpearmanMarket, VarianceShare: c.VarianceShare,
+		})
+	}
+	return out
+}

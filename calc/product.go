@@ -1,0 +1,1084 @@
+package calc
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+
+	"alcarbon/factors"
+)
+
+// Stage names of a downstream product footprint (DESIGN §2.4), in order.
+// The casting stage shares its name with the primary one (StageCasting).
+const (
+	StagePrimaryMetal  = "primary_metal"
+	StageRecycledMetal = "recycled_metal"
+	StageAlloying      = "alloying"
+	StageProcessing    = "processing"
+	StageTransport     = "transport"
+)
+
+// ProductStages lists the stages of a product footprint in order.
+var ProductStages = []string{StagePrimaryMetal, StageRecycledMetal, StageAlloying, StageCasting, StageProcessing, StageTransport}
+
+// TransportModes are the freight modes with dataset factors.
+var TransportModes = []string{"road", "rail", "water"}
+
+// StepRemelting is the name of the remelting of solid feed (ingot, scrap,
+// in-house process scrap) ahead of the route's casting step.
+const StepRemelting = "remelting"
+
+// Primary metal sources of a product footprint.
+const (
+	PrimaryGiven         = "given"
+	PrimaryInline        = "inline"
+	PrimaryRegionDefault = "region_default"
+	PrimaryDeclaration   = "declaration"
+)
+
+// ProductInput is a downstream plant's data for 1 t of product. Nil
+// pointers take dataset defaults, recorded in Provenance.Defaulted.
+type ProductInput struct {
+	Product     string
+	Alloy       string // empty: the product's default alloy
+	Region      string
+	Year        int
+	GWP         string
+	Basis       Basis
+	ProductionT *float64 // t product/yr; needed for annual volumes and PV
+
+	Metal MetalInput
+	// Yield is t product per t cast metal, in (0, 1].
+	Yield *float64
+	// MeltLossFraction is the metal lost per t remelted, in [0, 0.2].
+	MeltLossFraction *float64
+	Steps            []StepOverride
+	DirectSupply     DirectSupplyInput
+	Electricity      ElectricityInput // Region, Year, Basis, DemandMWh and Pointer are set by the engine
+	Transport        []TransportLeg
+}
+
+// MetalInput is the metal a product is made of. At most one of
+// PrimaryTCO2ePerT and Primary is set; with neither the region's default
+// primary footprint is computed.
+type MetalInput struct {
+	PrimaryTCO2ePerT *float64      // t CO2e/t primary ingot
+	Primary          *PrimaryInput // a primary calculation, computed inline
+	// DeclarationID names the published declaration PrimaryTCO2ePerT was
+	// read from (the caller looks it up); it labels the result.
+	DeclarationID string
+	// Shares of the aluminium input (alloying elements excluded), 0–1,
+	// summing to at most 1; the rest is primary metal.
+	PostConsumerShare     *float64
+	PreConsumerShare      *float64
+	PostConsumerTCO2ePerT *float64
+	// PreConsumerTCO2ePerT defaults to the primary footprint (Hydro:
+	// process scrap carries the primary footprint).
+	PreConsumerTCO2ePerT *float64
+}
+
+// StepOverride replaces the default energy of a step [per t the step
+// processes]. A step of the catalogue that is not in the route is added
+// after it; Omit removes a step.
+type StepOverride struct {
+	Step               string
+	ElectricityKWhPerT *float64
+	NaturalGasNm3PerT  *float64
+	Omit               bool
+}
+
+// DirectSupplyInput is molten-metal direct supply (铝水直供).
+type DirectSupplyInput struct {
+	// MoltenShare of the primary metal arrives molten, 0–1; default 0.
+	MoltenShare *float64
+	// HaulKm is the hot-metal haul by road; default the 50 km viability radius.
+	HaulKm *float64
+	// IngotTransportKm and IngotTransportMode move the primary ingot to
+	// the plant; default 0 km by road.
+	IngotTransportKm   *float64
+	IngotTransportMode string
+}
+
+// TransportLeg is one freight leg of 1 t of product.
+type TransportLeg struct {
+	Mode string
+	Km   float64
+}
+
+// StepResult is one processing step of a product route.
+type StepResult struct {
+	Step  string
+	Stage string // casting or processing
+	// Basis says per what the energy is: "cast" (t cast metal), "product"
+	// (t product) or "remelted" (t remelted).
+	Basis string
+	// MassTPerT is what the step processes per t of product [t/t].
+	MassTPerT          float64
+	ElectricityKWhPerT float64 // per t processed
+	NaturalGasNm3PerT  float64 // per t processed
+	EnergyKgcePerT     float64 // per t processed
+	GradeLimits        [3]float64
+	// GB21351Grade is 1–3, or 0 above the grade-3 limit.
+	GB21351Grade  int
+	Defaulted     bool
+	LocationBased float64 // t CO2e per t product
+	MarketBased   float64
+}
+
+// MetalBalance is the metal flow per t of product.
+type MetalBalance struct {
+	Yield               float64
+	MeltLossFraction    float64
+	CastTPerT           float64 // B = 1/yield
+	ProcessScrapTPerT   float64 // S = B − 1, remelted in-house
+	NewMetalTPerT       float64 // N, purchased metal charged
+	RemeltedTPerT       float64 // R, solid metal charged to the melting furnace
+	MeltLossTPerT       float64 // L × R
+	PrimaryTPerT        float64
+	MoltenPrimaryTPerT  float64
+	PostConsumerTPerT   float64
+	PreConsumerTPerT    float64
+	AlloyingTPerT       float64
+	RecycledContent     float64 // (post + pre) / N
+	PrimarySource       string  // given, inline or region_default
+	PrimaryTCO2ePerT    float64 // location-based, ingot
+	PrimaryMarketTCO2e  float64
+	SmelterCastingTCO2e float64 // per t primary, location-based
+}
+
+// AlloyingElement is one alloying addition.
+type AlloyingElement struct {
+	Element       string
+	MassFraction  float64 // of the metal
+	TPerT         float64 // t per t product
+	TCO2ePerTElem float64 // footprint of the element [t CO2e/t]
+	TCO2ePerT     float64 // per t product
+}
+
+// DirectSupplyResult compares the footprint with and without direct supply.
+type DirectSupplyResult struct {
+	MoltenShare        float64
+	HaulKm             float64
+	IngotTransportKm   float64
+	IngotTransportMode string
+	WithLocation       float64
+	WithMarket         float64
+	WithoutLocation    float64
+	WithoutMarket      float64
+	AvoidedLocation    float64
+	AvoidedMarket      float64
+	// Where the location-based saving comes from [t CO2e/t product].
+	AvoidedCastingEnergy float64 // smelter casting
+	AvoidedRemelting     float64 // remelting energy at the processor
+	AvoidedMeltLoss      float64 // metal not lost in remelting
+	AvoidedTransport     float64 // ingot transport minus hot-metal haul
+	AvoidedOther         float64 // the rest (a portfolio factor that moves with demand)
+}
+
+// ProductCBAM is the EU CBAM view of the product (Annex III B: SEE =
+// (attributed emissions + Σ precursor mass × precursor SEE) / activity level).
+type ProductCBAM struct {
+	CNCode string
+	// ProcessDirect is fuel CO2 at the processing plant; ProcessIndirect
+	// its electricity × operational CO2 factor [t CO2/t product].
+	ProcessDirect   float64
+	ProcessIndirect float64
+	// PrecursorTPerT is the unwrought primary aluminium (7601) per t.
+	PrecursorTPerT           float64
+	PrecursorSEEDirect       float64 // per t precursor
+	PrecursorSEEIndirect     *float64
+	PrecursorNote            string
+	SEEDirect                float64
+	SEEIndirect              float64
+	ObligationTCO2ePerT      float64
+	ElectricityMWhPerT       float64
+	ElectricityEF            float64
+	DefaultValueTCO2ePerT    *float64
+	DefaultValueNote         string
+	PrecursorDirectTCO2ePerT float64 // PrecursorTPerT × PrecursorSEEDirect
+}
+
+// ProductResult is the footprint of 1 t of a downstream product.
+type ProductResult struct {
+	DeclaredUnit  string
+	Product       string
+	Alloy         string
+	LocationBased float64
+	MarketBased   float64
+	Stages        []Stage
+	Steps         []StepResult
+	Metal         MetalBalance
+	Alloying      []AlloyingElement
+	DirectSupply  DirectSupplyResult
+	Electricity   ElectricityResult
+	MWhPerT       float64
+	CBAM          ProductCBAM
+}
+
+// Product computes the cradle-to-gate footprint of 1 t of a downstream
+// product (DESIGN §2.4), with and without molten-metal direct supply.
+func (e *Engine) Product(in ProductInput) (ProductResult, Provenance, error) {
+	l := newLedger(e.ds, &e.sun)
+	r, err := product(l, in)
+	return r, l.provenance(), err
+}
+
+// primaryMetal is the primary aluminium a product is made of [per t primary].
+type primaryMetal struct {
+	source           string
+	loc, mkt         float64 // ingot footprint
+	castLoc, castMkt float64 // smelter casting part of it
+	seeDirect        float64
+	seeIndirect      *float64
+	precursorNote    string
+}
+
+func product(l *ledger, in ProductInput) (ProductResult, error) {
+	var res ProductResult
+	prod, ok := l.ds.Product(in.Product)
+	if !ok {
+		return res, fieldError("/product", "unknown product %q; allowed: %s", in.Product, strings.Join(ProductIDs(l.ds), ", "))
+	}
+	alloyID := in.Alloy
+	if alloyID == "" {
+		alloyID = prod.Alloys[0]
+		l.defaulted("/alloy")
+		l.assume("alloy not given: %s, the first typical alloy of %s", alloyID, prod.ID)
+	}
+	alloy, ok := l.ds.Alloy(alloyID)
+	if !ok {
+		return res, fieldError("/alloy", "unknown alloy %q; allowed: %s", alloyID, strings.Join(AlloyIDs(l.ds), ", "))
+	}
+	if !slices.Contains(prod.Alloys, alloyID) {
+		l.warn("alloy %s is not one of the typical alloys of %s (%s); its route and yield are used as they are", alloyID, prod.ID, strings.Join(prod.Alloys, ", "))
+	}
+	if !slices.Contains(GWPSets, in.GWP) {
+		return res, fieldError("/gwp", "unknown GWP set %q; allowed: %s", in.GWP, strings.Join(GWPSets, ", "))
+	}
+	res.Product, res.Alloy = prod.ID, alloyID
+	res.DeclaredUnit = fmt.Sprintf("1 t %s (%s), at the processing plant gate", strings.ToLower(prod.NameEN), alloyID)
+
+	prim, err := primaryMetalOf(l, in)
+	if err != nil {
+		return res, err
+	}
+	route, err := productRoute(l, prod, in.Steps)
+	if err != nil {
+		return res, err
+	}
+
+	with, err := productCore(l, in, prod, alloy, route, prim, nil)
+	if err != nil {
+		return res, err
+	}
+	// The same product without direct supply, in a side ledger so that its
+	// messages and defaults are not listed twice; its factors are.
+	sub := l.sub()
+	without, err := productCore(sub, in, prod, alloy, route, prim, &with)
+	if err != nil {
+		return res, err
+	}
+	for _, f := range sub.p.Factors {
+		l.useRecorded(f)
+	}
+
+	res.LocationBased, res.MarketBased = with.loc, with.mkt
+	res.Stages, res.Steps, res.Metal, res.Alloying = with.stages, with.steps, with.metal, with.alloying
+	res.Electricity, res.MWhPerT = with.elec, with.mwhPerT
+	ds := DirectSupplyResult{
+		MoltenShare: with.molten, HaulKm: with.haulKm, IngotTransportKm: with.ingotKm, IngotTransportMode: with.ingotMode,
+		WithLocation: with.loc, WithMarket: with.mkt, WithoutLocation: without.loc, WithoutMarket: without.mkt,
+		AvoidedLocation: without.loc - with.loc, AvoidedMarket: without.mkt - with.mkt,
+		AvoidedCastingEnergy: without.smelterCasting - with.smelterCasting,
+		AvoidedRemelting:     without.remelting - with.remelting,
+		AvoidedMeltLoss:      without.metalLoc - with.metalLoc,
+		AvoidedTransport:     without.transport - with.transport,
+	}
+	ds.AvoidedOther = ds.AvoidedLocation - ds.AvoidedCastingEnergy - ds.AvoidedRemelting - ds.AvoidedMeltLoss - ds.AvoidedTransport
+	if math.Abs(ds.AvoidedOther) < 1e-12 {
+		ds.AvoidedOther = 0
+	}
+	res.DirectSupply = ds
+	l.assume("direct supply: molten_share is the share of the primary metal delivered molten; that metal skips casting at the smelter, remelting at the processor (energy and melt loss) and ingot transport, and is hauled hot by road instead; without_tco2e_per_t is the same product with every tonne of primary metal delivered as ingot")
+
+	if res.CBAM, err = productCBAM(l, in, prod, with, prim); err != nil {
+		return res, err
+	}
+	return res, nil
+}
+
+// ProductIDs lists the dataset's product families.
+func ProductIDs(ds *factors.Dataset) []string {
+	var out []string
+	for _, p := range ds.Products() {
+		out = append(out, p.ID)
+	}
+	return out
+}
+
+// AlloyIDs lists the dataset's alloys.
+func AlloyIDs(ds *factors.Dataset) []string {
+	var out []string
+	for _, a := range ds.Alloys() {
+		out = append(out, a.ID)
+	}
+	return out
+}
+
+// StepIDs lists the dataset's processing steps and "remelting".
+func StepIDs(ds *factors.Dataset) []string {
+	out := []string{StepRemelting}
+	for _, s := range ds.ProductSteps() {
+		out = append(out, s.ID)
+	}
+	return out
+}
+
+// primaryMetalOf returns the primary metal footprint: given, computed
+// inline, or the region's default computed with every dataset default.
+func primaryMetalOf(l *ledger, in ProductInput) (primaryMetal, error) {
+	m := in.Metal
+	if m.PrimaryTCO2ePerT != nil {
+		p := primaryMetal{source: PrimaryGiven, loc: *m.PrimaryTCO2ePerT, mkt: *m.PrimaryTCO2ePerT}
+		if m.DeclarationID != "" {
+			p.source = PrimaryDeclaration
+			l.assume("primary footprint from published declaration %s (its headline total, %.4g t CO2e/t)", m.DeclarationID, *m.PrimaryTCO2ePerT)
+		}
+		kwh, err := l.factor("default/casting_electricity")
+		if err != nil {
+			return p, err
+		}
+		ef, err := gridEF(l, in.Region, in.Year, in.Basis, "/region")
+		if err != nil {
+			return p, err
+		}
+		p.castLoc, p.castMkt = kwh/1000*ef, kwh/1000*ef
+		l.assume("primary footprint given (%.4g t CO2e/t) is taken as cradle-to-gate ingot, location- and market-based alike; its smelter casting part is taken as %.4g kWh/t × the %s grid factor", *m.PrimaryTCO2ePerT, kwh, in.Region)
+		seeDefault, err := l.factor("cbam/default/CN/7601")
+		if err != nil {
+			return p, err
+		}
+		p.seeDirect = seeDefault
+		p.precursorNote = "the primary metal's own CBAM direct emissions are unknown (only its footprint was given): the Commission default for unwrought aluminium from China is used, and its indirect emissions are not counted"
+		return p, nil
+	}
+	pin := PrimaryInput{Region: in.Region, Year: in.Year, GWP: in.GWP, Basis: in.Basis}
+	source, prefix := PrimaryRegionDefault, "/metal"
+	if m.Primary != nil {
+		pin = *m.Primary
+		if pin.Region == "" {
+			pin.Region = in.Region
+		}
+		if pin.Year == 0 {
+			pin.Year = in.Year
+		}
+		if pin.GWP == "" {
+			pin.GWP = in.GWP
+		}
+		if pin.Basis == "" {
+			pin.Basis = in.Basis
+		}
+		source, prefix = PrimaryInline, "/metal/primary"
+	}
+	sub := l.sub()
+	r, err := primary(sub, pin)
+	if err != nil {
+		return primaryMetal{}, prefixPointers(err, prefix)
+	}
+	for _, f := range sub.p.Factors {
+		l.useRecorded(f)
+	}
+	for _, a := range sub.p.Assumptions {
+		l.assume("primary metal: %s", a)
+	}
+	for _, w := range sub.p.Warnings {
+		l.warn("primary metal: %s", w)
+	}
+	if source == PrimaryInline {
+		for _, d := range sub.p.Defaulted {
+			l.defaulted(prefix + d)
+		}
+	} else {
+		l.defaulted("/metal/primary_footprint_tco2e_per_t")
+		l.warn("primary metal not given: the dataset has no sourced regional primary footprint, so the %s default primary footprint is computed with every primary input at its dataset default (%.4g t CO2e/t) — an estimate; give primary_footprint_tco2e_per_t, a primary request or a declaration", pin.Region, r.LocationBased)
+	}
+	p := primaryMetal{source: source, loc: r.LocationBased, mkt: r.MarketBased}
+	for _, s := range r.Stages {
+		if s.Name == StageCasting {
+			p.castLoc, p.castMkt = s.LocationBased, s.MarketBased
+		}
+	}
+	p.seeDirect = r.CBAM.SEEDirect
+	ind := r.CBAM.SEEIndirect
+	p.seeIndirect = &ind
+	return p, nil
+}
+
+// prefixPointers puts prefix before the pointers of an InputError.
+func prefixPointers(err error, prefix string) error {
+	var ie *InputError
+	if !errors.As(err, &ie) {
+		return err
+	}
+	out := &InputError{Fields: make([]FieldError, len(ie.Fields))}
+	for i, f := range ie.Fields {
+		out.Fields[i] = FieldError{Pointer: prefix + f.Pointer, Detail: f.Detail}
+	}
+	return out
+}
+
+// routeStep is a step of the route with its override.
+type routeStep struct {
+	step     factors.ProductStep
+	override *StepOverride
+	ptr      string
+}
+
+// productRoute applies the step overrides to the product's default route:
+// a named step of the route takes the override; a catalogue step not in
+// the route is added after it; Omit removes a step. The first (casting)
+// step cannot be omitted, since it defines remelting.
+func productRoute(l *ledger, prod factors.Product, overrides []StepOverride) ([]routeStep, error) {
+	route := make([]routeStep, 0, len(prod.Route)+len(overrides))
+	for _, id := range prod.Route {
+		s, _ := l.ds.ProductStep(id)
+		route = append(route, routeStep{step: s})
+	}
+	var remelt *StepOverride
+	for i := range overrides {
+		o := &overrides[i]
+		ptr := fmt.Sprintf("/steps/%d", i)
+		if o.Step == StepRemelting {
+			if o.Omit {
+				return nil, fieldError(ptr+"/omit", "remelting cannot be omitted; set molten_share to 1 and yield to 1 to remelt nothing")
+			}
+			remelt = o
+			continue
+		}
+		// A step of the route is named by its id or its family
+		// ("extrusion" for extrusion_building in a building-profile route).
+		j := slices.IndexFunc(route, func(r routeStep) bool { return r.step.ID == o.Step })
+		if j < 0 {
+			j = slices.IndexFunc(route, func(r routeStep) bool { return stepFamily(r.step.ID) == stepFamily(o.Step) })
+			if j >= 0 {
+				l.assume("step %q is taken as %s, the route's step of that kind", o.Step, route[j].step.ID)
+			}
+		}
+		s, ok := l.ds.ProductStep(o.Step)
+		if j >= 0 {
+			s, ok = route[j].step, true
+		}
+		if !ok {
+			return nil, fieldError(ptr+"/step", "unknown step %q; allowed: %s", o.Step, strings.Join(StepIDs(l.ds), ", "))
+		}
+		switch {
+		case j >= 0 && route[j].override != nil:
+			return nil, fieldError(ptr+"/step", "step %q is overridden twice", o.Step)
+		case j == 0 && o.Omit:
+			return nil, fieldError(ptr+"/omit", "the casting step %q of the route cannot be omitted", o.Step)
+		case j >= 0:
+			route[j].override, route[j].ptr = o, ptr
+		case s.RemeltGrades != "":
+			return nil, fieldError(ptr+"/step", "step %q is a casting step of another route; the route of %s casts with %s", o.Step, prod.ID, prod.Route[0])
+		case o.Omit:
+			return nil, fieldError(ptr+"/omit", "step %q is not in the route of %s (%s)", o.Step, prod.ID, strings.Join(prod.Route, ", "))
+		default:
+			route = append(route, routeStep{step: s, override: o, ptr: ptr})
+			l.assume("step %s added to the default route of %s", o.Step, prod.ID)
+		}
+	}
+	out := route[:0]
+	for _, r := range route {
+		if r.override != nil && r.override.Omit {
+			l.assume("step %s omitted from the default route of %s", r.step.ID, prod.ID)
+			continue
+		}
+		out = append(out, r)
+	}
+	// Remelting is a pseudo-step before the casting step.
+	rs := factors.ProductStep{
+		ID: StepRemelting, Stage: factors.StageCasting, Basis: "remelted", Grades: out[0].step.RemeltGrades,
+		ElectricityFraction: factors.RemeltingElectricityFraction,
+	}
+	rr := routeStep{step: rs, override: remelt}
+	if remelt != nil {
+		rr.ptr = fmt.Sprintf("/steps/%d", slices.IndexFunc(overrides, func(o StepOverride) bool { return o.Step == StepRemelting }))
+	}
+	return append([]routeStep{rr}, out...), nil
+}
+
+// stepFamily is a step id without its product variant: extrusion_building
+// and extrusion_industrial are both "extrusion".
+func stepFamily(id string) string {
+	return strings.TrimSuffix(strings.TrimSuffix(id, "_building"), "_industrial")
+}
+
+// stepEnergy is a step's energy per t processed.
+type stepEnergy struct {
+	limits    [3]float64
+	kgce      float64
+	kwh, nm3  float64
+	defaulted bool
+}
+
+// StepEnergySplit converts a step's comprehensive energy to electricity
+// and natural gas [per t processed]:
+//
+//	kWh = E × f × e / 3.6,  Nm3 = E × (1 − f) × e / (1000 × NCV)
+//
+// E is the energy [kgce/t], f the electricity fraction of it, e the
+// calorific value of standard coal [MJ/kgce] (GB/T 2589: 29.3076) and NCV
+// the natural gas net calorific value [GJ/Nm3]. Electricity kgce is the
+// calorific equivalent (3.6 MJ/kWh), the basis of GB 21351-2023's
+// comprehensive energy (GB/T 2589 当量值).
+func StepEnergySplit(kgce, electricityFraction, mjPerKgce, ncvGJPerNm3 float64) (kwh, nm3 float64) {
+	return kgce * electricityFraction * mjPerKgce / 3.6, kgce * (1 - electricityFraction) * mjPerKgce / 1000 / ncvGJPerNm3
+}
+
+// StepKgce is the inverse of StepEnergySplit: the comprehensive energy of
+// kWh of electricity and Nm3 of natural gas [kgce]:
+//
+//	E = (kWh × 3.6 + Nm3 × NCV × 1000) / e
+func StepKgce(kwh, nm3, mjPerKgce, ncvGJPerNm3 float64) float64 {
+	return (kwh*3.6 + nm3*ncvGJPerNm3*1000) / mjPerKgce
+}
+
+// stepEnergyOf returns a step's energy: the override, or the GB 21351-2023
+// grade-3 limit split by the step's electricity fraction.
+func stepEnergyOf(l *ledger, s factors.ProductStep, o *StepOverride) (stepEnergy, error) {
+	var e stepEnergy
+	for g := range 3 {
+		v, err := l.factor(s.Grades + "/grade" + strconv.Itoa(g+1))
+		if err != nil {
+			return e, err
+		}
+		e.limits[g] = v
+	}
+	mj, err := l.factor("energy/kgce_mj")
+	if err != nil {
+		return e, err
+	}
+	ncv, err := l.factor("fuel/natural_gas/ncv")
+	if err != nil {
+		return e, err
+	}
+	if o != nil && (o.ElectricityKWhPerT != nil || o.NaturalGasNm3PerT != nil) {
+		if o.ElectricityKWhPerT != nil {
+			e.kwh = *o.ElectricityKWhPerT
+		}
+		if o.NaturalGasNm3PerT != nil {
+			e.nm3 = *o.NaturalGasNm3PerT
+		}
+		e.kgce = StepKgce(e.kwh, e.nm3, mj, ncv)
+		return e, nil
+	}
+	frac, err := l.factor(s.ElectricityFraction)
+	if err != nil {
+		return e, err
+	}
+	e.kgce, e.defaulted = e.limits[2], true
+	e.kwh, e.nm3 = StepEnergySplit(e.kgce, frac, mj, ncv)
+	l.derived("energy/kgce_per_kwh", 3.6/mj, "kgce/kWh", "3.6 MJ/kWh ÷ energy/kgce_mj (calorific equivalent)")
+	return e, nil
+}
+
+// MetalFlow returns the metal balance of a cast-and-process route per t of
+// product, with process scrap remelted in-house (closed loop):
+//
+//	B = 1/y,  S = B − 1,  N = (1 + S·L) / (1 − s·L),  R = S + s·N
+//
+// y is the yield [t product/t cast], L the melt loss per t remelted and s
+// the solid share of the purchased metal (everything but molten primary
+// metal). N is the purchased metal charged, R the solid metal remelted; the
+// mass balance is N + S = B + L·R. Derivation: the furnace yields
+// N(1 − s·L) + S(1 − L) = B.
+func MetalFlow(yield, meltLoss, solidShare float64) (cast, scrap, newMetal, remelted float64) {
+	cast = 1 / yield
+	scrap = cast - 1
+	newMetal = (1 + scrap*meltLoss) / (1 - solidShare*meltLoss)
+	remelted = scrap + solidShare*newMetal
+	return
+}
+
+// TransportCO2 returns the CO2 of moving mass t over km [t CO2]:
+//
+//	E = m × d × EF / 1000
+//
+// with EF in kg CO2/t·km (dataset transport/{mode}/…).
+func TransportCO2(massT, km, kgPerTkm float64) float64 {
+	return massT * km * kgPerTkm / 1000
+}
+
+// coreResult is one evaluation of a product (with or without direct supply).
+type coreResult struct {
+	loc, mkt                  float64
+	stages                    []Stage
+	steps                     []StepResult
+	metal                     MetalBalance
+	alloying                  []AlloyingElement
+	elec                      ElectricityResult
+	mwhPerT                   float64
+	molten, haulKm, ingotKm   float64
+	ingotMode                 string
+	smelterCasting, remelting float64 // location-based, per t product
+	metalLoc, transport       float64
+	fuelCO2                   float64 // processing-plant fuel CO2 per t product
+	electricityInput          ElectricityInput
+	primaryMassT              float64
+}
+
+// productCore evaluates the product. Given the evaluation with direct
+// supply (with), it evaluates the product without: molten_share 0, and
+// with's portfolio reused when the electricity demand is the same.
+func productCore(l *ledger, in ProductInput, prod factors.Product, alloy factors.Alloy, route []routeStep, prim primaryMetal, with *coreResult) (coreResult, error) {
+	var c coreResult
+	noDirect := with != nil
+	m := in.Metal
+	y, err := l.orDefault(in.Yield, "/yield", prod.YieldFactor)
+	if err != nil {
+		return c, err
+	}
+	if f, ok := l.ds.Factor(prod.YieldFactor); ok && in.Yield == nil && f.Confidence == factors.ConfidenceLow {
+		l.warn("default yield of %s (%v) has confidence L: %s; give the plant's yield", prod.ID, f.Value, f.Note)
+	}
+	if y <= 0 || y > 1 {
+		return c, fieldError("/yield", "must be greater than 0 and at most 1; got %v", y)
+	}
+	loss, err := l.orDefault(in.MeltLossFraction, "/melt_loss_fraction", "remelting/melt_loss")
+	if err != nil {
+		return c, err
+	}
+	l.assume("allocation: 1/yield t of metal is cast per t of product; the process scrap (1/yield − 1 t) is remelted in-house in a closed loop and carries no burden of its own — it adds remelting energy and melt loss, not new metal; purchased metal per t of product N = (1 + S·L)/(1 − s·L) (S process scrap, L melt loss per t remelted, s solid share of the purchased metal)")
+	pc, pp := 0.0, 0.0
+	if m.PostConsumerShare != nil {
+		pc = *m.PostConsumerShare
+	} else {
+		l.defaulted("/metal/post_consumer_scrap_share")
+	}
+	if m.PreConsumerShare != nil {
+		pp = *m.PreConsumerShare
+	} else {
+		l.defaulted("/metal/pre_consumer_scrap_share")
+	}
+	if pc < 0 || pp < 0 || pc+pp > 1+1e-9 {
+		return c, fieldError("/metal", "post_consumer_scrap_share and pre_consumer_scrap_share must each be in 0..1 and sum to at most 1; they sum to %v", pc+pp)
+	}
+	if m.PostConsumerShare == nil && m.PreConsumerShare == nil {
+		l.assume("scrap shares not given: the aluminium input is all primary metal (no recycled content)")
+	}
+	ap := 1 - pc - pp
+
+	// Direct supply.
+	ds := in.DirectSupply
+	molten := 0.0
+	if ds.MoltenShare != nil {
+		molten = *ds.MoltenShare
+	} else if !noDirect {
+		l.defaulted("/direct_supply/molten_share")
+	}
+	if molten < 0 || molten > 1 {
+		return c, fieldError("/direct_supply/molten_share", "must be between 0 and 1; got %v", molten)
+	}
+	if noDirect {
+		molten = 0
+	}
+	if molten > 0 && !noDirect {
+		l.warn("melt loss is valued at the full footprint of the metal lost; part of it is recovered from dross (no sourced recovery rate), so the melt-loss part of the direct-supply saving is an upper bound")
+	}
+	if molten > 0 && ap == 0 {
+		l.warn("molten_share is %v but the metal has no primary share: nothing is delivered molten", molten)
+	}
+	c.molten = molten
+	if ds.HaulKm != nil {
+		c.haulKm = *ds.HaulKm
+	} else {
+		if c.haulKm, err = l.factor("direct_supply/haul_km_max"); err != nil {
+			return c, err
+		}
+		if molten > 0 {
+			l.defaulted("/direct_supply/haul_km")
+			l.assume("hot-metal haul not given: 50 km, the viability radius of Chinese direct supply (an upper bound)")
+		}
+	}
+	if ds.IngotTransportKm != nil {
+		c.ingotKm = *ds.IngotTransportKm
+	} else if !noDirect {
+		l.defaulted("/direct_supply/ingot_transport_km")
+		l.warn("ingot transport distance not given: none is counted (no typical smelter-to-processor distance was found); give direct_supply.ingot_transport_km")
+	}
+	c.ingotMode = ds.IngotTransportMode
+	if c.ingotMode == "" {
+		c.ingotMode = "road"
+	}
+
+	// Metal balance.
+	w := 0.0
+	for _, v := range alloy.Elements {
+		w += v / 100
+	}
+	solid := 1 - molten*ap*(1-w)
+	cast, scrap, newMetal, remelted := MetalFlow(y, loss, solid)
+	al := newMetal * (1 - w)
+	mb := MetalBalance{
+		Yield: y, MeltLossFraction: loss, CastTPerT: cast, ProcessScrapTPerT: scrap, NewMetalTPerT: newMetal,
+		RemeltedTPerT: remelted, MeltLossTPerT: loss * remelted,
+		PrimaryTPerT: al * ap, MoltenPrimaryTPerT: al * ap * molten, PostConsumerTPerT: al * pc, PreConsumerTPerT: al * pp,
+		AlloyingTPerT: newMetal * w, RecycledContent: al * (pc + pp) / newMetal,
+		PrimarySource: prim.source, PrimaryTCO2ePerT: prim.loc, PrimaryMarketTCO2e: prim.mkt, SmelterCastingTCO2e: prim.castLoc,
+	}
+	c.metal = mb
+	ingotT := mb.PrimaryTPerT - mb.MoltenPrimaryTPerT
+
+	// Steps and the plant's electricity.
+	ngEF, err := fuelCO2PerUnit(l, "natural_gas")
+	if err != nil {
+		return c, err
+	}
+	var defaulted, assumed []string
+	for _, r := range route {
+		e, err := stepEnergyOf(l, r.step, r.override)
+		if err != nil {
+			return c, err
+		}
+		mass := 1.0
+		switch r.step.Basis {
+		case factors.BasisCast:
+			mass = cast
+		case "remelted":
+			mass = remelted
+		}
+		if e.defaulted {
+			defaulted = append(defaulted, r.step.ID)
+			if f, ok := l.ds.Factor(r.step.ElectricityFraction); ok && f.Confidence == factors.ConfidenceLow {
+				assumed = append(assumed, r.step.ID)
+			}
+		}
+		sr := StepResult{
+			Step: r.step.ID, Stage: r.step.Stage, Basis: r.step.Basis, MassTPerT: mass,
+			ElectricityKWhPerT: e.kwh, NaturalGasNm3PerT: e.nm3, EnergyKgcePerT: e.kgce,
+			GradeLimits: e.limits, GB21351Grade: Grade(e.kgce, e.limits), Defaulted: e.defaulted,
+		}
+		c.steps = append(c.steps, sr)
+		c.mwhPerT += mass * e.kwh / 1000
+		c.fuelCO2 += mass * e.nm3 * ngEF
+	}
+	if !noDirect {
+		if len(defaulted) > 0 {
+			l.warn("step energy not given for %s: the GB 21351-2023 grade-3 limits (the mandatory maxima) are used, a conservative default; give the plant's own figures in steps", strings.Join(defaulted, ", "))
+		}
+		if len(assumed) > 0 {
+			l.warn("the electricity/fuel split of %s is a project assumption (confidence L; only extrusion's split is sourced, US DOE 2007)", strings.Join(assumed, ", "))
+		}
+		l.assume("step energies are per t the step processes: casting and homogenising per t cast metal (1/yield), remelting per t remelted, later steps per t product; the GB 21351-2023 comprehensive energy (kgce) is split into electricity (calorific equivalent 3.6 MJ/kWh ÷ 29.3076 MJ/kgce) and natural gas (29.3076 MJ/kgce ÷ NCV); fuel is natural gas")
+		l.assume("remelting energy is the GB 21351-2023 remelt-fed minus molten-fed casting energy of the route's casting step; melt loss is the European Aluminium 2015 process-scrap remelting figure unless given")
+	}
+
+	el := in.Electricity
+	el.Region, el.Year, el.Basis, el.Pointer = in.Region, in.Year, in.Basis, "/electricity"
+	el.DemandMWh = c.mwhPerT
+	if in.ProductionT != nil {
+		el.DemandMWh = c.mwhPerT * *in.ProductionT
+		el.AnnualVolumes = true
+	}
+	c.electricityInput = el
+	switch {
+	case with != nil && with.mwhPerT == c.mwhPerT:
+		c.elec = with.elec
+	case c.mwhPerT > 0:
+		if c.elec, err = portfolio(l, el); err != nil {
+			return c, err
+		}
+	default:
+		c.elec = ElectricityResult{Basis: in.Basis}
+		l.warn("the processing steps use no electricity: the supply portfolio is not evaluated")
+	}
+	var castLoc, castMkt, procLoc, procMkt float64
+	for i := range c.steps {
+		s := &c.steps[i]
+		fuel := s.MassTPerT * s.NaturalGasNm3PerT * ngEF
+		s.LocationBased = s.MassTPerT*s.ElectricityKWhPerT/1000*c.elec.EFLocation + fuel
+		s.MarketBased = s.MassTPerT*s.ElectricityKWhPerT/1000*c.elec.EFMarket + fuel
+		if s.Stage == factors.StageCasting {
+			castLoc += s.LocationBased
+			castMkt += s.MarketBased
+		} else {
+			procLoc += s.LocationBased
+			procMkt += s.MarketBased
+		}
+		if s.Step == StepRemelting {
+			c.remelting = s.LocationBased
+		}
+	}
+	c.smelterCasting = ingotT * prim.castLoc
+	castLoc += c.smelterCasting
+	castMkt += ingotT * prim.castMkt
+
+	// Metal.
+	preLoc, preMkt := prim.loc, prim.mkt
+	if m.PreConsumerTCO2ePerT != nil {
+		preLoc, preMkt = *m.PreConsumerTCO2ePerT, *m.PreConsumerTCO2ePerT
+	} else if pp > 0 && !noDirect {
+		l.defaulted("/metal/pre_consumer_scrap_tco2e_per_t")
+		l.assume("pre-consumer scrap carries the primary footprint (Hydro position: process scrap is not credited as recycled); give pre_consumer_scrap_tco2e_per_t to use another value")
+	}
+	post := 0.0
+	if pc > 0 || m.PostConsumerTCO2ePerT != nil {
+		if post, err = l.orDefault(m.PostConsumerTCO2ePerT, "/metal/post_consumer_scrap_tco2e_per_t", "recycled/post_consumer_scrap"); err != nil {
+			return c, err
+		}
+	}
+	primLoc := mb.PrimaryTPerT * (prim.loc - prim.castLoc)
+	primMkt := mb.PrimaryTPerT * (prim.mkt - prim.castMkt)
+	recLoc := mb.PostConsumerTPerT*post + mb.PreConsumerTPerT*preLoc
+	recMkt := mb.PostConsumerTPerT*post + mb.PreConsumerTPerT*preMkt
+
+	// Alloying.
+	alloyT := 0.0
+	elements := make([]string, 0, len(alloy.Elements))
+	for el := range alloy.Elements {
+		elements = append(elements, el)
+	}
+	slices.Sort(elements)
+	for _, e := range elements {
+		frac := alloy.Elements[e] / 100
+		f, err := elementFootprint(l, e, in.Year, in.Basis, noDirect)
+		if err != nil {
+			return c, err
+		}
+		ae := AlloyingElement{Element: e, MassFraction: frac, TPerT: newMetal * frac, TCO2ePerTElem: f}
+		ae.TCO2ePerT = ae.TPerT * f
+		alloyT += ae.TCO2ePerT
+		c.alloying = append(c.alloying, ae)
+	}
+	if !noDirect && len(elements) > 0 {
+		l.assume("alloying elements at the alloy's nominal composition (midpoints of the ranged elements of its composition limits; impurity maxima count 0), each with its own footprint; master alloys are counted as the pure element")
+	}
+
+	// Transport.
+	var trans float64
+	if ingotT > 0 && c.ingotKm > 0 {
+		f, err := transportFactor(l, c.ingotMode, "/direct_supply/ingot_transport_mode")
+		if err != nil {
+			return c, err
+		}
+		trans += TransportCO2(ingotT, c.ingotKm, f)
+	}
+	if mb.MoltenPrimaryTPerT > 0 {
+		f, err := transportFactor(l, "road", "/direct_supply/haul_km")
+		if err != nil {
+			return c, err
+		}
+		trans += TransportCO2(mb.MoltenPrimaryTPerT, c.haulKm, f)
+		l.warn("hot-metal haul: the China road freight factor per t·km is used; the extra tare of heated crucibles was not found")
+	}
+	for i, leg := range in.Transport {
+		f, err := transportFactor(l, leg.Mode, fmt.Sprintf("/transport/%d/mode", i))
+		if err != nil {
+			return c, err
+		}
+		trans += TransportCO2(1, leg.Km, f)
+	}
+	if !noDirect && len(in.Transport) > 0 {
+		l.assume("transport legs carry 1 t of product each (mode × km × the dataset's t·km factor)")
+	}
+	c.transport = trans
+	c.metalLoc = primLoc + recLoc + alloyT
+	c.primaryMassT = mb.PrimaryTPerT
+
+	c.stages = []Stage{
+		{Name: StagePrimaryMetal, LocationBased: primLoc, MarketBased: primMkt},
+		{Name: StageRecycledMetal, LocationBased: recLoc, MarketBased: recMkt},
+		{Name: StageAlloying, LocationBased: alloyT, MarketBased: alloyT},
+		{Name: StageCasting, LocationBased: castLoc, MarketBased: castMkt},
+		{Name: StageProcessing, LocationBased: procLoc, MarketBased: procMkt},
+		{Name: StageTransport, LocationBased: trans, MarketBased: trans},
+	}
+	for _, s := range c.stages {
+		c.loc += s.LocationBased
+		c.mkt += s.MarketBased
+	}
+	for i := range c.stages {
+		if c.loc > 0 {
+			c.stages[i].Share = c.stages[i].LocationBased / c.loc
+		}
+	}
+	if !noDirect {
+		l.assume("stages: primary_metal is the primary footprint without its smelter casting, which is in casting with the processor's remelting, casting and homogenising (casting is 0 at the smelter for metal delivered molten)")
+	}
+	return c, nil
+}
+
+// elementFootprint returns an alloying element's footprint [t CO2e/t]:
+// a dataset value (Mg, Cu, Mn), silicon from its smelting electricity ×
+// the national grid factor, or 0 with a warning.
+func elementFootprint(l *ledger, el string, year int, basis Basis, quiet bool) (float64, error) {
+	id := "alloying/" + el + "/footprint"
+	if _, ok := l.ds.Factor(id); ok {
+		v, err := l.factor(id)
+		if err == nil && !quiet {
+			switch el {
+			case "Cu":
+				l.warn("copper footprint: global ecoinvent 2.2 mix (2.8 t CO2e/t); no Chinese value was found")
+			case "Mn":
+				l.warn("manganese footprint: a weighted ferro-manganese/manganese mix (1.0 t CO2e/t), not electrolytic manganese metal (no Chinese value found); confidence L")
+			}
+		}
+		return v, err
+	}
+	if el == "Si" {
+		mwh, err := l.factor("alloying/Si/electricity_mwh_per_t")
+		if err != nil {
+			return 0, err
+		}
+		ef, err := gridEF(l, "CN", year, basis, "/region")
+		if err != nil {
+			return 0, err
+		}
+		v := mwh * ef
+		l.derived("alloying/Si/footprint_estimate", v, "tCO2e/t", fmt.Sprintf("estimate: smelting electricity %.5g MWh/t × national grid factor %.4g t/MWh; reductant process CO2 not included", mwh, ef))
+		if !quiet {
+			l.warn("silicon footprint is an estimate (L): Chinese smelting electricity × the national grid factor, without the reductant's process CO2 (no Chinese silicon life-cycle value was found)")
+		}
+		return v, nil
+	}
+	if !quiet {
+		l.warn("no footprint for alloying element %s in the dataset: it counts 0", el)
+	}
+	return 0, nil
+}
+
+// transportFactor returns a mode's freight factor [kg CO2/t·km]: China's
+// where the dataset has one, else Europe's, flagged.
+func transportFactor(l *ledger, mode, ptr string) (float64, error) {
+	switch mode {
+	case "road", "rail":
+		return l.factor("transport/" + mode + "/CN/2021")
+	case "water":
+		l.warn("water freight: only the European 2014 inland-waterway factor is in the dataset; it is used for China")
+		return l.factor("transport/water/EU/2014")
+	}
+	return 0, fieldError(ptr, "unknown transport mode %q; allowed: %s", mode, strings.Join(TransportModes, ", "))
+}
+
+// productCBAM computes the CBAM view of a product: the processing plant's
+// fuel CO2 (direct) and electricity × operational CO2 factor (indirect),
+// plus the unwrought primary aluminium precursor (Annex III B); scrap has
+// zero embedded emissions (IR 2025/2547 Annex II F); alloying metals are
+// not CBAM goods and are not counted.
+func productCBAM(l *ledger, in ProductInput, prod factors.Product, c coreResult, prim primaryMetal) (ProductCBAM, error) {
+	out := ProductCBAM{CNCode: prod.CNCode, ProcessDirect: c.fuelCO2, ElectricityMWhPerT: c.mwhPerT}
+	if c.mwhPerT > 0 {
+		ef := c.elec.EFLocation
+		if in.Basis != BasisOperational {
+			el := c.electricityInput
+			el.Basis = BasisOperational
+			sub := l.sub()
+			r, err := portfolio(sub, el)
+			if err != nil {
+				return out, err
+			}
+			for _, f := range sub.p.Factors {
+				l.useRecorded(f)
+			}
+			ef = r.EFLocation
+		}
+		out.ElectricityEF = ef
+		out.ProcessIndirect = c.mwhPerT * ef
+	}
+	out.PrecursorTPerT = c.primaryMassT
+	out.PrecursorSEEDirect = prim.seeDirect
+	out.PrecursorDirectTCO2ePerT = c.primaryMassT * prim.seeDirect
+	out.PrecursorNote = prim.precursorNote
+	if out.PrecursorNote == "" {
+		out.PrecursorNote = "precursor: the primary metal's CBAM direct and indirect emissions as computed (CN 7601); scrap carries none (IR 2025/2547 Annex II F); alloying metals are not CBAM goods"
+	}
+	out.SEEDirect = out.ProcessDirect + out.PrecursorDirectTCO2ePerT
+	out.SEEIndirect = out.ProcessIndirect
+	if prim.seeIndirect != nil {
+		v := *prim.seeIndirect
+		out.PrecursorSEEIndirect = &v
+		out.SEEIndirect += c.primaryMassT * v
+	}
+	out.ObligationTCO2ePerT = out.SEEDirect
+	id := ""
+	switch prod.CNCode {
+	case "7605", "7607":
+		id = "cbam/default/CN/" + prod.CNCode
+		out.DefaultValueNote = "Commission default for CN " + prod.CNCode + " from China (direct); mark-ups of 10 % (2026), 20 % (2027) and 30 % (2028 on) apply when defaults are used"
+	case "7604", "7606":
+		id = "cbam/default/CN/intermediate"
+		out.DefaultValueNote = "Commission default for intermediate aluminium products from China (bars, wire, plate, sheet; not specific to CN " + prod.CNCode + "); mark-ups of 10 % (2026), 20 % (2027) and 30 % (2028 on) apply"
+	default:
+		out.DefaultValueNote = "the dataset has no Commission default for CN " + prod.CNCode
+	}
+	if id != "" && strings.HasPrefix(in.Region, "CN") {
+		v, err := l.factor(id)
+		if err != nil {
+			return out, err
+		}
+		out.DefaultValueTCO2ePerT = &v
+	}
+	return out, nil
+}
+
+// CatalogStep is a step of a product family's default route with its
+// default energy.
+type CatalogStep struct {
+	factors.ProductStep
+	GradeLimits [3]float64
+	// DefaultKgcePerT is the grade-3 limit used as default [kgce/t].
+	DefaultKgcePerT          float64
+	ElectricityFraction      float64
+	SplitConfidence          factors.Confidence
+	SplitSource              string
+	SplitNote                string
+	DefaultElectricityKWhPer float64 // kWh per t processed
+	DefaultNaturalGasNm3Per  float64 // Nm3 per t processed
+}
+
+// ProductFamily is a product family with its default route resolved.
+type ProductFamily struct {
+	factors.Product
+	Yield  factors.Factor
+	Alloys []factors.Alloy
+	// Steps are the route, led by the remelting of solid feed.
+	Steps []CatalogStep
+}
+
+// ProductCatalog returns the product families of the dataset with their
+// alloys, default route, step energies and yields (GET /v1/products).
+func (e *Engine) ProductCatalog() ([]ProductFamily, Provenance, error) {
+	l := newLedger(e.ds, &e.sun)
+	var out []ProductFamily
+	for _, p := range e.ds.Products() {
+		y, _ := e.ds.Factor(p.YieldFactor)
+		l.use(y)
+		fam := ProductFamily{Product: p, Yield: y}
+		for _, a := range p.Alloys {
+			al, _ := e.ds.Alloy(a)
+			fam.Alloys = append(fam.Alloys, al)
+		}
+		route, err := productRoute(l, p, nil)
+		if err != nil {
+			return nil, Provenance{}, err
+		}
+		for _, r := range route {
+			en, err := stepEnergyOf(l, r.step, nil)
+			if err != nil {
+				return nil, Provenance{}, err
+			}
+			f, _ := e.ds.Factor(r.step.ElectricityFraction)
+			fam.Steps = append(fam.Steps, CatalogStep{
+				ProductStep: r.step, GradeLimits: en.limits, DefaultKgcePerT: en.kgce,
+				ElectricityFraction: f.Value, SplitConfidence: f.Confidence, SplitSource: f.Source, SplitNote: f.Note,
+				DefaultElectricityKWhPer: en.kwh, DefaultNaturalGasNm3Per: en.nm3,
+			})
+		}
+		out = append(out, fam)
+	}
+	l.assume("default step energy is the GB 21351-2023 grade-3 limit (the mandatory maximum), split into electricity and natural gas by the step's electricity fraction; electricity kgce at the calorific equivalent 3.6 MJ/kWh ÷ 29.3076 MJ/kgce")
+	return out, l.provenance(), nil
+}
