@@ -166,7 +166,7 @@ func serve(ctx context.Context, cfg config.Config, stdout io.Writer) error {
 	handler := api.New(api.Options{
 		Catalog: catalog, Cache: c, RedisConfigured: rdb != nil, Store: store, Logger: log,
 		Registry: reg, BodyLimit: cfg.BodyLimit, CORSOrigins: cfg.CORSOrigins, PProf: cfg.PProf,
-		RateLimit: cfg.RateLimit, RateBurst: cfg.RateBurst,
+		RateLimit: cfg.RateLimit, RateBurst: cfg.RateBurst, TokenSecret: []byte(cfg.PACTTokenSecret),
 	})
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {

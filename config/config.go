@@ -37,6 +37,9 @@ type Config struct {
 	ReadTimeout     time.Duration // http.Server.ReadTimeout, > 0
 	WriteTimeout    time.Duration // http.Server.WriteTimeout, > 0
 	IdleTimeout     time.Duration // http.Server.IdleTimeout, > 0
+	// PACTTokenSecret signs PACT access tokens (HMAC-SHA256); empty = a
+	// random secret per process. A secret: never logged.
+	PACTTokenSecret string
 }
 
 // Error reports one invalid environment variable. Its message is one
@@ -63,6 +66,7 @@ const (
 	maxCacheMaxEntries = 10_000_000
 	maxRateBurst       = 1_000_000
 	masked             = "xxxxx" // what url.URL.Redacted puts in place of a password
+	minTokenSecret     = 32
 )
 
 var variables = []variable{
@@ -123,6 +127,15 @@ var variables = []variable{
 	{"ALCARBON_IDLE_TIMEOUT", "120s",
 		"time a keep-alive connection may stay idle, a Go duration > 0",
 		func(c *Config, v string) (err error) { c.IdleTimeout, err = parseDuration(v, "120s or 5m"); return err }},
+	{"ALCARBON_PACT_TOKEN_SECRET", "",
+		"secret that signs PACT access tokens, at least 32 characters; set the same value on every replica; empty = a random secret per process (tokens end with a restart)",
+		func(c *Config, v string) error {
+			if v != "" && len(v) < minTokenSecret {
+				return fmt.Errorf("is %d characters long; use at least %d random characters", len(v), minTokenSecret)
+			}
+			c.PACTTokenSecret = v
+			return nil
+		}},
 }
 
 // Load reads every variable with getenv (os.Getenv in production); an unset
@@ -185,7 +198,16 @@ func (c Config) LogValue() slog.Value {
 		slog.Duration("read_timeout", c.ReadTimeout),
 		slog.Duration("write_timeout", c.WriteTimeout),
 		slog.Duration("idle_timeout", c.IdleTimeout),
+		slog.String("pact_token_secret", maskSecret(c.PACTTokenSecret)),
 	)
+}
+
+// maskSecret shows only whether a secret is set.
+func maskSecret(s string) string {
+	if s == "" {
+		return ""
+	}
+	return masked
 }
 
 // redactURL masks the password of a URL, in its user info and in any query

@@ -29,6 +29,7 @@ var allVariables = []string{
 	"ALCARBON_READ_TIMEOUT",
 	"ALCARBON_WRITE_TIMEOUT",
 	"ALCARBON_IDLE_TIMEOUT",
+	"ALCARBON_PACT_TOKEN_SECRET",
 }
 
 // defaults is the configuration documented in the brief, written out by hand.
@@ -114,6 +115,7 @@ func TestLoadValid(t *testing.T) {
 				"ALCARBON_READ_TIMEOUT":      "3s",
 				"ALCARBON_WRITE_TIMEOUT":     "1m30s",
 				"ALCARBON_IDLE_TIMEOUT":      "10m",
+				"ALCARBON_PACT_TOKEN_SECRET": "0123456789abcdef0123456789abcdef",
 			},
 			want: func(c *Config) {
 				*c = Config{
@@ -133,6 +135,7 @@ func TestLoadValid(t *testing.T) {
 					ReadTimeout:     3 * time.Second,
 					WriteTimeout:    90 * time.Second,
 					IdleTimeout:     10 * time.Minute,
+					PACTTokenSecret: "0123456789abcdef0123456789abcdef",
 				}
 			},
 		},
@@ -189,6 +192,7 @@ func TestLoadInvalid(t *testing.T) {
 		{"negative duration", "ALCARBON_SHUTDOWN_TIMEOUT", "-1s", `"-1s" is not positive; use a Go duration greater than zero such as 15s or 1m`},
 		{"negative duration", "ALCARBON_WRITE_TIMEOUT", "-5m", `"-5m" is not positive; use a Go duration greater than zero such as 60s or 2m`},
 		{"zero duration", "ALCARBON_IDLE_TIMEOUT", "0", `"0" is not positive; use a Go duration greater than zero such as 120s or 5m`},
+		{"short token secret", "ALCARBON_PACT_TOKEN_SECRET", "short", `is 5 characters long; use at least 32 random characters`},
 		{"int not a number", "ALCARBON_CACHE_MAX_ENTRIES", "lots", `"lots" is not a whole number; use a whole number from 1 to 10000000`},
 		{"int zero", "ALCARBON_CACHE_MAX_ENTRIES", "0", `"0" is out of range; use a whole number from 1 to 10000000`},
 		{"int above range", "ALCARBON_CACHE_MAX_ENTRIES", "10000001", `"10000001" is out of range; use a whole number from 1 to 10000000`},
@@ -365,5 +369,23 @@ func TestUsage(t *testing.T) {
 		if !strings.Contains(u, s) {
 			t.Errorf("Usage lacks %q:\n%s", s, u)
 		}
+	}
+}
+
+func TestLogValueMasksTokenSecret(t *testing.T) {
+	const secret = "0123456789abcdef0123456789abcdef-very-secret"
+	c, err := Load(func(k string) string {
+		if k == "ALCARBON_PACT_TOKEN_SECRET" {
+			return secret
+		}
+		return ""
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	slog.New(slog.NewJSONHandler(&buf, nil)).Info("config", "config", c)
+	if strings.Contains(buf.String(), "very-secret") || !strings.Contains(buf.String(), `"pact_token_secret":"xxxxx"`) {
+		t.Fatalf("token secret not masked: %s", buf.String())
 	}
 }
