@@ -155,13 +155,14 @@ func serve(ctx context.Context, cfg config.Config, stdout io.Writer) error {
 		if !errors.Is(err, registry.ErrUnavailable) {
 			return fmt.Errorf("opening the registry: %w", err)
 		}
-		// Calculations do not need the registry: serve them and report the
-		// registry as down in /readyz.
-		log.Error("registry unavailable; registry endpoints will answer 503", "error", err.Error())
-		store = nil
-	} else {
-		defer store.Close()
+		// Calculations do not need the registry: serve them, answer 503 on
+		// the registry endpoints and keep trying to open the database.
+		log.Error("registry unavailable; registry endpoints answer 503 until it is reachable", "error", err.Error())
+		store = registry.OpenRetrying(cfg.DatabaseURL, cfg.DataDir, 5*time.Second, func(err error) {
+			log.Debug("registry still unavailable", "error", err.Error())
+		})
 	}
+	defer store.Close()
 
 	handler := api.New(api.Options{
 		Catalog: catalog, Cache: c, RedisConfigured: rdb != nil, Store: store, Logger: log,

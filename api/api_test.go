@@ -208,3 +208,20 @@ func TestValidationNamesFields(t *testing.T) {
 		})
 	}
 }
+
+// TestKeysAreCaseSensitive: encoding/json would let "REGION" fill region;
+// strict decoding refuses it, naming the field.
+func TestKeysAreCaseSensitive(t *testing.T) {
+	e, _, _ := testServer(t)
+	rec := postJSON(t, e, "/v1/footprints/primary", `{"REGION": "CN-NM"}`)
+	if rec.Code != 422 || !hasPointer(decodeProblem(t, rec), "/REGION", "unknown field") {
+		t.Fatalf("upper-case key: %d %s", rec.Code, rec.Body)
+	}
+	rec = postJSON(t, e, "/v1/footprints/primary", `{"electrolysis": {"Technology": "PFPB_M"}}`)
+	if rec.Code != 422 || !hasPointer(decodeProblem(t, rec), "/electrolysis/Technology", "unknown field") {
+		t.Fatalf("mixed-case nested key: %d %s", rec.Code, rec.Body)
+	}
+	if rec := postJSON(t, e, "/v1/footprints/primary", `{"region": "CN-SX", "electrolysis": {"technology": "PFPB_M"}}`); rec.Code != 200 {
+		t.Fatalf("upper case in values only: %d %s", rec.Code, rec.Body)
+	}
+}

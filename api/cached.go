@@ -16,7 +16,7 @@ import (
 // respondCached answers a calculation from the cache or by computing it.
 // The key is dataset + engine version + endpoint + SHA-256 of the
 // normalised request, so equal requests written differently share an
-// entry. The response carries ETag (the key hash) and X-Cache; a matching
+// entry. The response carries ETag (a hash of the key) and X-Cache; a matching
 // If-None-Match gets 304.
 //
 // useRedis is false for requests whose computation is cheaper than a Redis
@@ -36,7 +36,10 @@ func (s *server) respondCached(c echo.Context, endpoint, dataset string, req any
 	sum := sha256.Sum256(canonical)
 	hash := hex.EncodeToString(sum[:])
 	key := cache.Key(dataset, calc.EngineVersion, endpoint, hash)
-	etag := `"` + hash[:32] + `"`
+	// The ETag covers the whole key, so a new dataset or engine version
+	// never answers 304 for a body it would compute differently.
+	keySum := sha256.Sum256([]byte(key))
+	etag := `"` + hex.EncodeToString(keySum[:16]) + `"`
 	body, tier, err := s.cache.Do(c.Request().Context(), key, useRedis, func() ([]byte, error) {
 		v, err := compute()
 		if err != nil {

@@ -53,7 +53,7 @@ func TestCacheHeaders(t *testing.T) {
 // give identical answers (the cache computes them once; its own tests count
 // the computations).
 func TestConcurrentIdenticalRequests(t *testing.T) {
-	e, c, _ := testServer(t)
+	e, _, _ := testServer(t)
 	const n = 32
 	bodies := make([]string, n)
 	var wg sync.WaitGroup
@@ -73,7 +73,18 @@ func TestConcurrentIdenticalRequests(t *testing.T) {
 			t.Fatalf("response %d differs or failed", i)
 		}
 	}
-	if s := c.Stats(); s.MemoryHits+s.Misses != n {
-		t.Fatalf("stats %+v, want %d lookups", s, n)
+}
+
+// TestScenarioPVBudget: a sweep that would run more than maxPVRuns hourly
+// PV simulations is refused up front.
+func TestScenarioPVBudget(t *testing.T) {
+	e, _, _ := testServer(t)
+	pv := `{"kind": "onsite_pv", "pv": {"site": "taiyuan", "system": {"capacity_kwp": 1000}}}`
+	sources := pv + "," + pv + "," + pv + `, {"kind": "grid", "share": 1}`
+	body := `{"kind": "primary", "base": {"production_t": 300000, "electricity": {"sources": [` + sources + `]}},
+		"parameter": "/production_t", "range": {"from": 100000, "to": 900000, "steps": 1000}}`
+	rec := postJSON(t, e, "/v1/scenarios/sweep", body)
+	if rec.Code != 422 || !hasPointer(decodeProblem(t, rec), "/values", "3000 hourly PV simulations") {
+		t.Fatalf("sweep over budget: %d %s", rec.Code, rec.Body)
 	}
 }

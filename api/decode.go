@@ -90,6 +90,14 @@ func decodeStrict(body []byte, dst any) error {
 		if _, terr := dec.Token(); terr != io.EOF {
 			return problem(http.StatusBadRequest, fmt.Sprintf("unexpected data after the JSON value at %s", position(body, dec.InputOffset())))
 		}
+		// encoding/json matches keys case-insensitively ("REGION" fills
+		// region). Keys must match exactly, so a body that has any upper-case
+		// letter is walked once more with exact names.
+		if bytes.ContainsFunc(body, func(r rune) bool { return r >= 'A' && r <= 'Z' }) {
+			if fields := shapeProblems(body, dst); len(fields) > 0 {
+				return invalid(fields)
+			}
+		}
 		return nil
 	}
 	var syn *json.SyntaxError
@@ -101,18 +109,25 @@ func decodeStrict(body []byte, dst any) error {
 	}
 	// Unknown field or wrong type: walk the document against the type to
 	// name every offending field by pointer.
-	var doc any
-	d2 := json.NewDecoder(bytes.NewReader(body))
-	d2.UseNumber()
-	if derr := d2.Decode(&doc); derr != nil {
-		return problem(http.StatusBadRequest, "malformed JSON")
-	}
-	var fields []FieldProblem
-	checkShape(doc, reflect.TypeOf(dst).Elem(), "", &fields)
+	fields := shapeProblems(body, dst)
 	if len(fields) == 0 {
 		fields = []FieldProblem{{Pointer: "", Detail: "the body does not match the expected schema"}}
 	}
 	return invalid(fields)
+}
+
+// shapeProblems decodes body generically and compares it with dst's type,
+// naming each unknown field (exact, case-sensitive names) and wrong type.
+func shapeProblems(body []byte, dst any) []FieldProblem {
+	var doc any
+	d := json.NewDecoder(bytes.NewReader(body))
+	d.UseNumber()
+	if err := d.Decode(&doc); err != nil {
+		return []FieldProblem{{Pointer: "", Detail: "malformed JSON"}}
+	}
+	var fields []FieldProblem
+	checkShape(doc, reflect.TypeOf(dst).Elem(), "", &fields)
+	return fields
 }
 
 // position renders a byte offset as "line L, column C".

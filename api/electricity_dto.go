@@ -184,7 +184,7 @@ type renewableShareResponse struct {
 	LocationBased float64 `json:"location_based" example:"0.12"`
 	// MarketBased = (on-site, direct-line and green-contract renewable MWh + certificates) / demand, capped at 1.
 	MarketBased float64 `json:"market_based" example:"0.3"`
-	// HourlyMatched = Σ_h min(load_h, renewable_h) / Σ_h load_h (24/7 carbon-free score); null when a renewable source has no hourly profile.
+	// HourlyMatched = Σ_h min(load_h, renewable_h) / Σ_h load_h (24/7 carbon-free score), with direct lines and contracts taken as flat; null when on-site PV is given as annual MWh or share instead of its system (pv).
 	HourlyMatched *float64 `json:"hourly_matched" example:"0.1"`
 }
 

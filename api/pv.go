@@ -2,6 +2,7 @@ package api
 
 import (
 	"fmt"
+	"math"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
@@ -17,7 +18,7 @@ type locationRequest struct {
 	LongitudeDeg *float64 `json:"longitude" minimum:"-180" maximum:"180" example:"112.55"`
 	// AltitudeM above sea level, −500 to 9,000 m; default 0.
 	AltitudeM *float64 `json:"altitude_m,omitempty" minimum:"-500" maximum:"9000" example:"780"`
-	// UTCOffsetH is the time zone of the hourly series, −12 to 14 h; default 8 (China Standard Time).
+	// UTCOffsetH is the time zone of the hourly series, −12 to 14 h in whole quarter hours; default 8 (China Standard Time).
 	UTCOffsetH *float64 `json:"utc_offset_h,omitempty" minimum:"-12" maximum:"14" example:"8"`
 }
 
@@ -130,6 +131,9 @@ func validatePV(v *validator, r *pvRequest, ptr string) {
 		v.rangeF(ptr+"/location/longitude", l.LongitudeDeg, -180, 180, "°")
 		v.rangeF(ptr+"/location/altitude_m", l.AltitudeM, -500, 9000, "m")
 		v.rangeF(ptr+"/location/utc_offset_h", l.UTCOffsetH, -12, 14, "h")
+		if o := l.UTCOffsetH; o != nil && *o*4 != math.Trunc(*o*4) {
+			v.add(ptr+"/location/utc_offset_h", "must be a whole number of quarter hours (time zones are); got %s", fmtNum(*o))
+		}
 	}
 	s := r.System
 	sp := ptr + "/system"

@@ -9,7 +9,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	echoSwagger "github.com/swaggo/echo-swagger"
 
-	"alcarbon/calc"
 	_ "alcarbon/docs" // generated Swagger spec
 )
 
@@ -18,7 +17,7 @@ import (
 func New(o Options) *echo.Echo {
 	s := &server{
 		catalog: o.Catalog, cache: o.Cache, redisConfigured: o.RedisConfigured, store: o.Store,
-		log: o.Logger, metrics: newMetrics(o.Registry), engines: map[string]*calc.Engine{},
+		log: o.Logger, metrics: newMetrics(o.Registry), engines: enginesOf(o.Catalog),
 		limiter: newKeyLimiter(o.RateLimit, o.RateBurst), tokens: newTokenSigner(o.TokenSecret),
 	}
 	e := echo.New()

@@ -21,8 +21,12 @@ import (
 
 // Limits of the scenario endpoints.
 const (
-	maxVariants       = 100
-	maxSweepPoints    = 1000
+	maxVariants    = 100
+	maxSweepPoints = 1000
+	// maxPVRuns bounds the hourly PV simulations one compare or sweep may
+	// ask for (scenarios × PV systems): ≈ 2 ms each, so at most a few
+	// CPU-seconds per request.
+	maxPVRuns         = 2000
 	defaultDiscount   = 0.06
 	macFormula        = "CRF = r(1+r)^n / ((1+r)^n − 1) (1/n at r = 0); cost/yr = capex_cny × CRF + opex_cny_per_year; avoided t/yr = (base − variant) annual emissions (footprint × production_t, or portfolio factor × annual demand) on mac_basis; MAC = cost/yr ÷ avoided t/yr [CNY/t CO2e]"
 	scenarioKindsList = "primary, product, electricity, pv"
@@ -534,6 +538,13 @@ func (s *server) handleCompareScenarios(c echo.Context) error {
 	if err := v.err(); err != nil {
 		return err
 	}
+	runs := pvSystems(req.Kind, req.Base)
+	for _, vr := range req.Variants {
+		runs += max(pvSystems(req.Kind, req.Base), pvSystems(req.Kind, vr.Patch))
+	}
+	if runs > maxPVRuns {
+		return invalid([]FieldProblem{{Pointer: "/variants", Detail: fmt.Sprintf("the scenarios ask for %d hourly PV simulations; at most %d per request — split the comparison", runs, maxPVRuns)}})
+	}
 	canonical, err := s.canonicalBody("compare", body)
 	if err != nil {
 		return err
@@ -774,6 +785,9 @@ func (s *server) handleSweep(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if runs := len(values) * pvSystems(req.Kind, req.Base); runs > maxPVRuns {
+		return invalid([]FieldProblem{{Pointer: "/values", Detail: fmt.Sprintf("the sweep asks for %d hourly PV simulations (points × PV systems); at most %d per request — use fewer points", runs, maxPVRuns)}})
+	}
 	canonical, err := s.canonicalBody("sweep", body)
 	if err != nil {
 		return err
@@ -781,6 +795,37 @@ func (s *server) handleSweep(c echo.Context) error {
 	return s.respondCached(c, "scenarios/sweep", s.catalog.Default().Version(), canonical, true, func() (any, error) {
 		return s.sweep(&req, kind, tokens, values)
 	})
+}
+
+// pvSystems counts the PV systems a request of kind would simulate: one
+// for kind pv, else one per "pv" object in it (on-site PV sources).
+func pvSystems(kind string, raw json.RawMessage) int {
+	if kind == "pv" {
+		return 1
+	}
+	var doc any
+	if json.Unmarshal(raw, &doc) != nil {
+		return 0
+	}
+	var count func(v any) int
+	count = func(v any) int {
+		n := 0
+		switch t := v.(type) {
+		case map[string]any:
+			for k, e := range t {
+				if _, ok := e.(map[string]any); ok && k == "pv" {
+					n++
+				}
+				n += count(e)
+			}
+		case []any:
+			for _, e := range t {
+				n += count(e)
+			}
+		}
+		return n
+	}
+	return count(doc)
 }
 
 // sweepValues lists the sweep's values as JSON values.

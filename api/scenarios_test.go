@@ -166,7 +166,7 @@ func TestScenarioValidation(t *testing.T) {
 		{"unknown field in base", "/v1/scenarios/compare", `{"kind": "primary", "base": {"alumnia": {}}, "variants": [{"patch": {}}]}`, "/base/alumnia", "unknown field"},
 		{"unknown kind", "/v1/scenarios/compare", `{"kind": "steel", "base": {}, "variants": [{"patch": {}}]}`, "/kind", "must be one of"},
 		{"invalid product base", "/v1/scenarios/compare", `{"kind": "product", "base": {"product": "cans"}, "variants": [{"patch": {}}]}`, "/base/product", ""},
-		{"product uncertainty not yet", "/v1/uncertainty", `{"kind": "product", "request": {}}`, "/kind", "product"},
+		{"unknown uncertainty kind", "/v1/uncertainty", `{"kind": "pv", "request": {}}`, "/kind", "primary or product"},
 		{"too many variants", "/v1/scenarios/compare", `{"kind": "primary", "base": {}, "variants": [` + many + `]}`, "/variants", "1 to 100"},
 		{"patch not object", "/v1/scenarios/compare", `{"kind": "primary", "base": {}, "variants": [{"patch": 3}]}`, "/variants/0/patch", "merge patch"},
 		{"capex without lifetime", "/v1/scenarios/compare", `{"kind": "primary", "base": {}, "variants": [{"patch": {}, "capex_cny": 1}]}`, "/variants/0/lifetime_years", "required"},

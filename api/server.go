@@ -5,7 +5,6 @@ package api
 
 import (
 	"log/slog"
-	"sync"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -53,18 +52,20 @@ type server struct {
 	limiter *keyLimiter  // per-API-key write rate limits
 	tokens  *tokenSigner // PACT access tokens
 
-	enginesMu sync.Mutex
-	engines   map[string]*calc.Engine
+	engines map[string]*calc.Engine
 }
 
-// engine returns the calculation engine of a dataset version.
+// engine returns the calculation engine of a dataset version. The map is
+// built once in New (one engine per embedded version) and only read after.
 func (s *server) engine(ds *factors.Dataset) *calc.Engine {
-	s.enginesMu.Lock()
-	defer s.enginesMu.Unlock()
-	e, ok := s.engines[ds.Version()]
-	if !ok {
-		e = calc.New(ds)
-		s.engines[ds.Version()] = e
+	return s.engines[ds.Version()]
+}
+
+// enginesOf builds one engine per dataset version of the catalog.
+func enginesOf(cat *factors.Catalog) map[string]*calc.Engine {
+	m := map[string]*calc.Engine{}
+	for _, ds := range cat.Versions() {
+		m[ds.Version()] = calc.New(ds)
 	}
-	return e
+	return m
 }

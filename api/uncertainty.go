@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -19,10 +20,16 @@ const (
 	maxSeed        = 1<<53 - 1 // exact in a JSON number
 )
 
+// Kinds of footprint request a Monte Carlo runs over.
+const (
+	kindPrimary = "primary"
+	kindProduct = "product"
+)
+
 // uncertaintyRequest is a Monte Carlo run over a footprint request.
 type uncertaintyRequest struct {
-	// Kind of the request: primary (POST /v1/footprints/primary). product is not available yet.
-	Kind string `json:"kind,omitempty" enums:"primary" example:"primary"`
+	// Kind of the request: primary (POST /v1/footprints/primary, the default) or product (POST /v1/footprints/product).
+	Kind string `json:"kind,omitempty" enums:"primary,product" example:"primary"`
 	// Request is a request of the kind's endpoint.
 	Request json.RawMessage `json:"request" swaggertype:"object"`
 	// Samples, 100–100,000; default 10,000.
@@ -40,7 +47,7 @@ type uncertaintyRequest struct {
 // value the deterministic result uses), so it applies equally to given and
 // defaulted inputs.
 type distributionRequest struct {
-	// Pointer names the input: /electrolysis/ac_kwh_per_t, /anode/net_carbon_t_per_t, /electrolysis/pfc (CF4 and C2F6), /alumina/footprint_tco2e_per_t (the alumina stage), /anode/production_tco2e_per_t (the anode production stage), /electricity/grid_ef (every grid factor, and green contracts' location-based factor), /electricity/sources/N/ef_tco2_per_mwh (a captive plant), /electricity/sources/N/pv or /electricity/sources/N/mwh (an on-site PV system's output).
+	// Pointer names the input. Primary: /electrolysis/ac_kwh_per_t, /anode/net_carbon_t_per_t, /electrolysis/pfc (CF4 and C2F6), /alumina/footprint_tco2e_per_t (the alumina stage), /anode/production_tco2e_per_t (the anode production stage), /electricity/grid_ef (every grid factor, and green contracts' location-based factor), /electricity/sources/N/ef_tco2_per_mwh (a captive plant), /electricity/sources/N/pv or /electricity/sources/N/mwh (an on-site PV system's output). Product: /metal/primary_footprint_tco2e_per_t (the primary metal footprint, whether given, computed inline, declared or the region default), /melt_loss_fraction, /steps/STEP (a route step's energy, electricity and gas together, e.g. /steps/remelting, /steps/extrusion_building), /alloy/elements/EL (an alloying element's footprint, e.g. /alloy/elements/Mg), /metal/post_consumer_scrap_tco2e_per_t, /metal/pre_consumer_scrap_tco2e_per_t (when given), and the processing plant's /electricity/… inputs as for primary. The response's inputs list the pointers a request has.
 	Pointer string `json:"pointer" example:"/electrolysis/ac_kwh_per_t"`
 	// Distribution of the multiplier: normal (mean 1, sd; draws ≤ 0 redrawn), lognormal (median 1, sd of ln), triangular (min, mode, max), uniform (min, max), none (fixed at 1).
 	Distribution string `json:"distribution" enums:"normal,lognormal,triangular,uniform,none" example:"normal"`
@@ -56,11 +63,9 @@ type distributionRequest struct {
 
 func (r *uncertaintyRequest) validate(v *validator) {
 	switch r.Kind {
-	case "", "primary":
-	case "product":
-		v.add("/kind", "Monte Carlo over product requests is not available yet (the product footprint has no compiled model); available: primary")
+	case "", kindPrimary, kindProduct:
 	default:
-		v.add("/kind", "must be primary; got %q", r.Kind)
+		v.add("/kind", "must be primary or product; got %q", r.Kind)
 	}
 	if t := strings.TrimSpace(string(r.Request)); t == "" || t[0] != '{' {
 		v.add("/request", "is required: a request object of the kind's endpoint")
@@ -202,7 +207,7 @@ type contributionResponse struct {
 type uncertaintyResponse struct {
 	Dataset       string            `json:"dataset" example:"2026.1"`
 	EngineVersion string            `json:"engine_version" example:"2026.11.0"`
-	Kind          string            `json:"kind" example:"primary"`
+	Kind          string            `json:"kind" enums:"primary,product" example:"primary"`
 	Samples       int               `json:"samples" example:"10000"`
 	Seed          int64             `json:"seed" example:"1"`
 	Total         uncertaintyTotals `json:"total_tco2e_per_t"`
@@ -215,12 +220,12 @@ type uncertaintyResponse struct {
 	Provenance provenanceResponse `json:"provenance"`
 }
 
-const uncertaintyMethod = "Monte Carlo with a PCG generator (Go math/rand/v2) seeded by seed. Each input is multiplied by a factor drawn from its distribution (1 = the deterministic value); the request is computed once and compiled into its terms, and each sample recomputes the totals, including the portfolio's allocation of fixed volumes and hourly PV, exactly as the endpoint does. Percentiles interpolate between order statistics (Hyndman & Fan type 7); contributions are Spearman rank correlations of each multiplier with the total and ρ²/Σρ² as an approximate variance share."
+const uncertaintyMethod = "Monte Carlo with a PCG generator (Go math/rand/v2) seeded by seed. Each input is multiplied by a factor drawn from its distribution (1 = the deterministic value); the request is computed once and compiled into its terms, and each sample recomputes the totals, including the portfolio's allocation of fixed volumes and hourly PV (and for a product the closed-loop metal balance with its melt loss and the step energies that set the plant's demand), exactly as the endpoint does. Percentiles interpolate between order statistics (Hyndman & Fan type 7); contributions are Spearman rank correlations of each multiplier with the total and ρ²/Σρ² as an approximate variance share."
 
 // canonicalUncertainty is the hashed form of an uncertainty request.
 type canonicalUncertainty struct {
 	Kind          string                `json:"kind"`
-	Request       primaryRequest        `json:"request"`
+	Request       any                   `json:"request"` // primaryRequest or productRequest, normalised
 	Samples       int                   `json:"samples"`
 	Seed          uint64                `json:"seed"`
 	Distributions []distributionRequest `json:"distributions"`
@@ -230,7 +235,7 @@ type canonicalUncertainty struct {
 // handleUncertainty runs a Monte Carlo over a footprint request.
 //
 //	@Summary		Uncertainty (Monte Carlo)
-//	@Description	Monte Carlo over a primary footprint request (product is not available yet): samples (100–100,000, default 10,000) draws with a fixed seed (same request and seed → identical result). Each uncertain input is multiplied by a factor drawn from its distribution (normal, lognormal, triangular, uniform; 1 = the value of the deterministic result), with defaults for the inputs that matter — grid factor, AC power, anode net carbon, PFC ±15 % (CBAM), on-site PV inter-annual variability, alumina footprint, captive plant factors — each listed with its source; distributions given by pointer override them. Result: mean, SD and p5/p50/p95 of the total (location- and market-based) beside the deterministic value, and each input's contribution (Spearman rank correlation and ρ² share), sorted.
+//	@Description	Monte Carlo over a primary or product footprint request: samples (100–100,000, default 10,000) draws with a fixed seed (same request and seed → identical result). Each uncertain input is multiplied by a factor drawn from its distribution (normal, lognormal, triangular, uniform; 1 = the value of the deterministic result), with defaults for the inputs that matter — grid factor, AC power, anode net carbon, PFC ±15 % (CBAM), on-site PV inter-annual variability, alumina footprint, captive plant factors; for a product also the primary metal footprint (±5 % given, ±15 % region default), step energies (±10 % around the GB 21351-2023 grade-3 default, ±5 % given), melt loss (triangular), alloying element and scrap footprints — each listed with its source; distributions given by pointer override them. Result: mean, SD and p5/p50/p95 of the total (location- and market-based) beside the deterministic value, and each input's contribution (Spearman rank correlation and ρ² share), sorted.
 //	@Tags			scenarios
 //	@Accept			json
 //	@Produce		json
@@ -248,6 +253,9 @@ func (s *server) handleUncertainty(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if req.Kind == kindProduct {
+		return s.productUncertainty(c, req)
+	}
 	preq, err := decodeForScenario[primaryRequest](req.Request)
 	if err != nil {
 		return prefixed(err, "/request")
@@ -260,7 +268,7 @@ func (s *server) handleUncertainty(c echo.Context) error {
 		preq.GWP = defaultGWP
 	}
 	spec := req.spec()
-	canonical := canonicalUncertainty{Kind: "primary", Request: preq, Samples: spec.Samples, Seed: spec.Seed, Distributions: req.Distributions, NoDefaults: spec.NoDefaults}
+	canonical := canonicalUncertainty{Kind: kindPrimary, Request: preq, Samples: spec.Samples, Seed: spec.Seed, Distributions: req.Distributions, NoDefaults: spec.NoDefaults}
 	return s.respondCached(c, "uncertainty", ds.Version(), canonical, true, func() (any, error) {
 		in, err := preq.toInput()
 		if err != nil {
@@ -270,7 +278,47 @@ func (s *server) handleUncertainty(c echo.Context) error {
 		if err != nil {
 			return nil, prefixed(err, "/request")
 		}
-		return newUncertaintyResponse(ds.Version(), res, prov), nil
+		return newUncertaintyResponse(ds.Version(), kindPrimary, res, prov), nil
+	})
+}
+
+// productUncertainty is handleUncertainty for a product request: decoded,
+// validated and normalised as POST /v1/footprints/product does, with a
+// declaration's headline total looked up the same way.
+func (s *server) productUncertainty(c echo.Context, req uncertaintyRequest) error {
+	preq, err := decodeForScenario[productRequest](req.Request)
+	if err != nil {
+		return prefixed(err, "/request")
+	}
+	ds, err := preq.resolve(s.catalog)
+	if err != nil {
+		return prefixed(err, "/request")
+	}
+	if err := preq.normalise(); err != nil {
+		return prefixed(err, "/request")
+	}
+	spec := req.spec()
+	canonical := canonicalUncertainty{Kind: kindProduct, Request: preq, Samples: spec.Samples, Seed: spec.Seed, Distributions: req.Distributions, NoDefaults: spec.NoDefaults}
+	// Identical concurrent misses share one computation: the lookup must
+	// not fail because the first caller went away.
+	ctx := context.WithoutCancel(c.Request().Context())
+	return s.respondCached(c, "uncertainty", ds.Version(), canonical, true, func() (any, error) {
+		in, err := preq.toInput()
+		if err != nil {
+			return nil, prefixed(err, "/request")
+		}
+		if preq.Metal.DeclarationID != "" {
+			total, err := s.declaredPrimary(ctx, preq.Metal.DeclarationID)
+			if err != nil {
+				return nil, prefixed(err, "/request")
+			}
+			in.Metal.PrimaryTCO2ePerT, in.Metal.DeclarationID = &total, preq.Metal.DeclarationID
+		}
+		res, prov, err := s.engine(ds).ProductUncertainty(in, spec)
+		if err != nil {
+			return nil, prefixed(err, "/request")
+		}
+		return newUncertaintyResponse(ds.Version(), kindProduct, res, prov), nil
 	})
 }
 
@@ -299,12 +347,12 @@ func prefixed(err error, prefix string) error {
 	return invalid(fields)
 }
 
-func newUncertaintyResponse(dataset string, r calc.UncertaintyResult, p calc.Provenance) uncertaintyResponse {
+func newUncertaintyResponse(dataset, kind string, r calc.UncertaintyResult, p calc.Provenance) uncertaintyResponse {
 	sum := func(s calc.Summary) summaryResponse {
 		return summaryResponse{Mean: s.Mean, SD: s.SD, P5: s.P5, P50: s.P50, P95: s.P95, Deterministic: s.Deterministic}
 	}
 	out := uncertaintyResponse{
-		Dataset: dataset, EngineVersion: calc.EngineVersion, Kind: "primary", Samples: r.Samples, Seed: int64(r.Seed),
+		Dataset: dataset, EngineVersion: calc.EngineVersion, Kind: kind, Samples: r.Samples, Seed: int64(r.Seed),
 		Total:  uncertaintyTotals{LocationBased: sum(r.LocationBased), MarketBased: sum(r.MarketBased)},
 		Method: uncertaintyMethod, Provenance: newProvenance(p), Inputs: []uncertainInputResponse{}, Contributions: []contributionResponse{},
 	}

@@ -41,6 +41,10 @@ type Options struct {
 	Cooldown         time.Duration         // how long Redis is bypassed before one retry; default 30s
 	Logger           *slog.Logger          // default slog.Default()
 	Registerer       prometheus.Registerer // metrics are registered here when non-nil
+	// MaxEntryBytes bounds one cached value; larger values (hourly series)
+	// are returned but not stored, so MaxEntries × MaxEntryBytes bounds the
+	// memory tier. Default 256 KiB.
+	MaxEntryBytes int
 }
 
 // Stats counts what Do has done since New. Every successful or failed call of
@@ -60,6 +64,7 @@ type Cache struct {
 	redis        redis.UniversalClient
 	prefix       string
 	redisTimeout time.Duration
+	maxEntry     int
 	breaker      *breaker
 	flights      singleflight.Group
 	registerer   prometheus.Registerer
@@ -88,7 +93,7 @@ type result struct {
 // For go-redis to abandon a timed-out command promptly, the client should be
 // built with ContextTimeoutEnabled; Do is bounded by RedisTimeout either way.
 func New(opts Options) (*Cache, error) {
-	if opts.MaxEntries < 0 || opts.TTL < 0 || opts.RedisTimeout < 0 || opts.FailureThreshold < 0 || opts.Cooldown < 0 {
+	if opts.MaxEntries < 0 || opts.TTL < 0 || opts.RedisTimeout < 0 || opts.FailureThreshold < 0 || opts.Cooldown < 0 || opts.MaxEntryBytes < 0 {
 		return nil, errors.New("cache: options must not be negative")
 	}
 	opts.MaxEntries = orDefault(opts.MaxEntries, 10000)
@@ -96,6 +101,7 @@ func New(opts Options) (*Cache, error) {
 	opts.RedisTimeout = orDefault(opts.RedisTimeout, 50*time.Millisecond)
 	opts.FailureThreshold = orDefault(opts.FailureThreshold, 3)
 	opts.Cooldown = orDefault(opts.Cooldown, 30*time.Second)
+	opts.MaxEntryBytes = orDefault(opts.MaxEntryBytes, 256<<10)
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
@@ -110,6 +116,7 @@ func New(opts Options) (*Cache, error) {
 		redis:        opts.Redis,
 		prefix:       opts.Prefix,
 		redisTimeout: opts.RedisTimeout,
+		maxEntry:     opts.MaxEntryBytes,
 		breaker:      newBreaker(opts.FailureThreshold, opts.Cooldown, opts.Logger),
 		registerer:   opts.Registerer,
 	}
@@ -177,6 +184,9 @@ func (c *Cache) fill(ctx context.Context, key string, useRedis bool, compute fun
 	v, err := compute()
 	if err != nil {
 		return result{}, err
+	}
+	if len(v) > c.maxEntry {
+		return result{v, TierMiss}, nil
 	}
 	c.setMemory(key, v)
 	if useRedis {

@@ -472,3 +472,29 @@ func BenchmarkDoRedisHit(b *testing.B) {
 		i++
 	}
 }
+
+// TestLargeValuesNotStored: a value above MaxEntryBytes is returned but
+// not cached, so the memory tier stays bounded.
+func TestLargeValuesNotStored(t *testing.T) {
+	c, err := New(Options{MaxEntryBytes: 1024})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	calls := 0
+	big := func() ([]byte, error) { calls++; return make([]byte, 2048), nil }
+	for i := 0; i < 2; i++ {
+		v, tier, err := c.Do(context.Background(), "big", false, big)
+		if err != nil || len(v) != 2048 || tier != TierMiss {
+			t.Fatalf("call %d: %d bytes, tier %s, %v", i, len(v), tier, err)
+		}
+	}
+	if calls != 2 {
+		t.Fatalf("computed %d times, want 2 (not stored)", calls)
+	}
+	small := func() ([]byte, error) { calls++; return []byte("ok"), nil }
+	c.Do(context.Background(), "small", false, small)
+	if _, tier, _ := c.Do(context.Background(), "small", false, small); tier != TierMemory {
+		t.Fatalf("small value tier %s, want hit-memory", tier)
+	}
+}

@@ -128,7 +128,9 @@ type SourceResult struct {
 type RenewableShare struct {
 	LocationBased float64
 	MarketBased   float64
-	// HourlyMatched is nil when a renewable source has no hourly profile.
+	// HourlyMatched is nil when an on-site PV source is given as annual MWh
+	// or share (no hourly profile); direct lines and contracts without a
+	// profile are taken as flat.
 	HourlyMatched *float64
 }
 
@@ -445,7 +447,7 @@ func captiveEF(l *ledger, in ElectricityInput, s Source, ptr string) (float64, e
 			return 0, err
 		}
 		ef := CoalPowerEF(*s.CoalGCEPerKWh, mj, coal)
-		l.assume("captive plant %d: EF = %.4g g ce/kWh × 29.3076 MJ/kgce × coal factor = %.4f t CO2/MWh (combustion CO2 only, used for both bases)", sourceIndex(ptr), *s.CoalGCEPerKWh, ef)
+		l.assume("captive plant %d: EF = %.4g g ce/kWh × %.4f MJ/kgce × coal factor %.5f t CO2/GJ = %.4f t CO2/MWh (combustion CO2 only, used for both bases)", sourceIndex(ptr), *s.CoalGCEPerKWh, mj, coal, ef)
 		return ef, nil
 	}
 	l.defaulted(ptr + "/ef_tco2_per_mwh")
@@ -475,11 +477,15 @@ func fuelCO2PerUnit(l *ledger, fuel string) (float64, error) {
 	if err != nil {
 		return 0, err
 	}
-	perGJ, err := fuelCO2PerGJ(l, fuel)
+	cc, err := l.factor("fuel/" + fuel + "/carbon_content")
 	if err != nil {
 		return 0, err
 	}
-	return ncv * perGJ, nil
+	ox, err := l.factor("fuel/" + fuel + "/oxidation")
+	if err != nil {
+		return 0, err
+	}
+	return FuelCO2PerUnit(ncv, cc, ox), nil
 }
 
 // latestOnOrBefore returns the latest year in years (ascending) that is not

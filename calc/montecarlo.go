@@ -252,7 +252,9 @@ func compilePrimary(l *ledger, in PrimaryInput, res PrimaryResult) (*primaryMode
 	if p.anodeProd > 0 {
 		p.iAnodeProd = add(UncertainInput{Pointer: "/anode/production_tco2e_per_t", Label: "anode production footprint", Dist: Distribution{Kind: DistNone}})
 	}
-	port, err := compilePortfolio(q, in, res, add)
+	el := in.Electricity
+	el.Region, el.Year, el.Basis, el.Pointer = in.Region, in.Year, in.Basis, "/electricity"
+	port, err := compilePortfolio(q, el, add)
 	if err != nil {
 		return nil, err
 	}
@@ -294,9 +296,10 @@ type mcSource struct {
 	pvSun                              []float64 // pvMWh in the portfolio's sun hours
 }
 
-func compilePortfolio(q *ledger, in PrimaryInput, res PrimaryResult, add func(UncertainInput) int) (*portfolioModel, error) {
-	el := in.Electricity
-	el.Region, el.Year, el.Basis, el.Pointer = in.Region, in.Year, in.Basis, "/electricity"
+// compilePortfolio compiles the supply portfolio el (Region, Year, Basis
+// and Pointer set as the computed run had them; its PV yields are in q.pv)
+// and registers its uncertain inputs with add.
+func compilePortfolio(q *ledger, el ElectricityInput, add func(UncertainInput) int) (*portfolioModel, error) {
 	m := &portfolioModel{iGrid: -1}
 	if el.CertificatesMWh != nil {
 		m.certMWh = *el.CertificatesMWh
@@ -314,7 +317,7 @@ func compilePortfolio(q *ledger, in PrimaryInput, res PrimaryResult, add func(Un
 	}
 	gridUsed := false
 	for i, s := range sources {
-		ptr := fmt.Sprintf("/electricity/sources/%d", i)
+		ptr := fmt.Sprintf("%s/sources/%d", el.Pointer, i)
 		ms := mcSource{kind: s.Kind, iEF: -1, iVol: -1}
 		switch {
 		case s.PV != nil:
@@ -372,13 +375,13 @@ func compilePortfolio(q *ledger, in PrimaryInput, res PrimaryResult, add func(Un
 	}
 	if gridUsed || !hasShares {
 		sd, src := 0.05, "assumption: a provincial average CO2 factor describes a changing mix (Shanxi 2021→2023: 0.7222→0.6634 t/MWh, −8 % in two years): 5 % (1σ)"
-		if in.Basis == BasisLifecycle && in.Region != "CN" {
+		if el.Basis == BasisLifecycle && el.Region != "CN" {
 			sd, src = 0.10, "assumption: on the lifecycle basis the provincial factor is an estimate (national life-cycle factor × provincial/national CO2 ratio): 10 % (1σ)"
 		}
-		m.iGrid = add(UncertainInput{Pointer: "/electricity/grid_ef", Label: "grid emission factor", Dist: Distribution{Kind: DistNormal, SD: sd}, Source: src, Default: true})
+		m.iGrid = add(UncertainInput{Pointer: el.Pointer + "/grid_ef", Label: "grid emission factor", Dist: Distribution{Kind: DistNormal, SD: sd}, Source: src, Default: true})
 	}
 	if el.Load != nil {
-		shape, err := loadProfileMWh(*el.Load, "/electricity/load")
+		shape, err := loadProfileMWh(*el.Load, el.Pointer+"/load")
 		if err != nil {
 			return nil, err
 		}

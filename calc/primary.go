@@ -187,7 +187,7 @@ func primary(l *ledger, in PrimaryInput) (PrimaryResult, error) {
 		return res, err
 	}
 	if in.Electrolysis.ACkWhPerT == nil {
-		l.warn("AC power not given: the IAI China average for 2021 (13,511 kWh/t) is used — give the smelter's own figure")
+		l.warn("AC power not given: the IAI China average for 2021 (%.0f kWh/t) is used — give the smelter's own figure", ac)
 	}
 	castKWh, castGasNm3 := 0.0, 0.0
 	if !in.Casting.Molten {
@@ -277,18 +277,16 @@ func primary(l *ledger, in PrimaryInput) (PrimaryResult, error) {
 	res.Gases.CO2 = res.LocationBased - res.Gases.CF4 - res.Gases.C2F6
 	l.assume("gases: everything except CF4 and C2F6 is reported as CO2 (electricity and upstream factors are CO2 or CO2e as published)")
 
-	// Scopes: captive plants are the enterprise's own combustion.
-	var captiveShare float64
+	// Scopes: captive plants are the enterprise's own combustion. Their
+	// emissions per t = MWh/t × Σ_captive MWh_i × EF_i / D.
+	var captiveTCO2 float64 // t CO2 of captive plants per period of demand
 	for _, s := range elec.Sources {
 		if s.Kind == KindCaptive {
-			captiveShare += s.MWh * s.EFLocation
+			captiveTCO2 += s.MWh * s.EFLocation
 		}
 	}
 	elecT := res.MWhPerT * elec.EFLocation
-	captiveT := 0.0
-	if elec.EFLocation > 0 {
-		captiveT = elecT * captiveShare / (elec.EFLocation * elec.DemandMWh)
-	}
+	captiveT := res.MWhPerT * captiveTCO2 / elec.DemandMWh
 	res.Scopes = Scopes{
 		Direct:              direct + castFuel + captiveT,
 		IndirectElectricity: elecT - captiveT,
@@ -351,7 +349,7 @@ func aluminaStage(l *ledger, in PrimaryInput) (float64, error) {
 			return 0, err
 		}
 		coalGJ = mj / 1000
-		l.warn("alumina refinery energy not given: the IAI China 2021 average (10,055 MJ/t) is used and treated as coal, since the dataset has no refinery fuel split — give the refinery's own fuels or the alumina footprint")
+		l.warn("alumina refinery energy not given: the IAI China 2021 average (%.0f MJ/t) is used and treated as coal, since the dataset has no refinery fuel split — give the refinery's own fuels or the alumina footprint", mj)
 	}
 	if coalGJ > 0 {
 		coalEF, err := fuelCO2PerGJ(l, "coal")

@@ -460,7 +460,7 @@ func TestPrimaryDefaults(t *testing.T) {
 			if !slices.Equal(p.Defaulted, wantDefaulted) {
 				t.Errorf("Defaulted =\n  %s\nwant\n  %s", strings.Join(p.Defaulted, "\n  "), strings.Join(wantDefaulted, "\n  "))
 			}
-			checkMessage(t, "warning", p.Warnings, "AC power not given", "13,511")
+			checkMessage(t, "warning", p.Warnings, "AC power not given", "13511 kWh/t")
 			checkMessage(t, "warning", p.Warnings, "alumina refinery energy not given")
 			checkMessage(t, "warning", p.Warnings, "anode baking energy not given")
 			if tc.basis == calc.BasisLifecycle {

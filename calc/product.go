@@ -383,7 +383,11 @@ func primaryMetalOf(l *ledger, in ProductInput) (primaryMetal, error) {
 		}
 		source, prefix = PrimaryInline, "/metal/primary"
 	}
+	// The smelter's portfolio has the same source pointers as the
+	// processing plant's, so its PV runs need their own per-calculation
+	// memo (the shared scenario memo is keyed by the PV input too).
 	sub := l.sub()
+	sub.pv = map[string]PVResult{}
 	r, err := primary(sub, pin)
 	if err != nil {
 		return primaryMetal{}, prefixPointers(err, prefix)

@@ -430,3 +430,31 @@ func TestProductElectricRemelting(t *testing.T) {
 	// Demand: remelting R × 150 kWh + casting 1.25 × 20 kWh + extrusion 300 kWh.
 	checkClose(t, "MWh per t", r.MWhPerT, (flow(0.5)*150+1.25*20+300)/1000, tolExact)
 }
+
+// TestProductInlinePrimaryPVIsItsOwn: the smelter's on-site PV (inline
+// primary) and the processing plant's on-site PV sit at the same source
+// index; each must be simulated with its own system.
+func TestProductInlinePrimaryPVIsItsOwn(t *testing.T) {
+	e := engine(t)
+	site := func(kwp float64) *calc.PVInput {
+		return &calc.PVInput{UTCOffsetH: 8, Site: "taiyuan", System: calc.PVSystem{CapacityKWp: kwp},
+			Resource: calc.PVResource{Kind: calc.ResourceSite, Pointer: "/solar_resource"}}
+	}
+	plantPV := func(smelterKWp float64) float64 {
+		pin := calc.PrimaryInput{Region: "CN-SX", Year: 2023, GWP: "AR5", Basis: calc.BasisOperational, ProductionT: f64(300000),
+			Electricity: calc.ElectricityInput{Sources: []calc.Source{{Kind: calc.KindOnsitePV, PV: site(smelterKWp)}, {Kind: calc.KindGrid, Share: f64(1)}}}}
+		in := calc.ProductInput{Product: "building_profile", Region: "CN-SX", Year: 2023, GWP: "AR5", Basis: calc.BasisOperational,
+			ProductionT: f64(50000),
+			Metal:       calc.MetalInput{Primary: &pin},
+			Electricity: calc.ElectricityInput{Sources: []calc.Source{{Kind: calc.KindOnsitePV, PV: site(8000)}, {Kind: calc.KindGrid, Share: f64(1)}}}}
+		r, _, err := e.Product(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r.Electricity.Sources[0].PV.AnnualACKWh
+	}
+	small, large := plantPV(1000), plantPV(200000)
+	if small != large {
+		t.Fatalf("the plant's 8 MWp PV yields %v kWh with a 1 MWp smelter PV and %v with a 200 MWp one; it must not depend on the smelter's", small, large)
+	}
+}

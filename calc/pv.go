@@ -119,24 +119,33 @@ type PVResult struct {
 
 // sunTables memoises the site-independent solar geometry per UTC offset:
 // it is the costly part of the solar position and the same for every site
-// and scenario in that time zone.
+// and scenario in that time zone. Offsets are whole quarter hours (checked
+// by pvLocation), so there are at most 105 tables of ≈ 380 kB.
 type sunTables struct {
 	mu sync.Mutex
-	m  map[float64]*SunTable
+	m  map[float64]*sunTableOnce
+}
+
+// sunTableOnce builds one table once, outside the map's lock, so requests
+// in other time zones never wait for it.
+type sunTableOnce struct {
+	once sync.Once
+	t    *SunTable
 }
 
 func (s *sunTables) get(utcOffsetH float64) *SunTable {
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	if t, ok := s.m[utcOffsetH]; ok {
-		return t
-	}
 	if s.m == nil {
-		s.m = map[float64]*SunTable{}
+		s.m = map[float64]*sunTableOnce{}
 	}
-	t := NewSunTable(pvReferenceYear, utcOffsetH)
-	s.m[utcOffsetH] = t
-	return t
+	e, ok := s.m[utcOffsetH]
+	if !ok {
+		e = &sunTableOnce{}
+		s.m[utcOffsetH] = e
+	}
+	s.mu.Unlock()
+	e.once.Do(func() { e.t = NewSunTable(pvReferenceYear, utcOffsetH) })
+	return e.t
 }
 
 // pvReferenceYear is the calendar year whose sun geometry stands for the
@@ -332,6 +341,9 @@ func beamFromGlobal(sun *SunTable, in *PVInput, ghi, dhi []float64) []float64 {
 // pvLocation places the system: at its location when given, else at its
 // site (or its resource's site), recording the preset.
 func pvLocation(l *ledger, in *PVInput, ptr string) error {
+	if q := in.UTCOffsetH * 4; q != math.Trunc(q) || in.UTCOffsetH < -12 || in.UTCOffsetH > 14 {
+		return fieldError(ptr+"/location/utc_offset_h", "must be a whole number of quarter hours between −12 and 14 (time zones are); got %g", in.UTCOffsetH)
+	}
 	if in.HasLocation {
 		return nil
 	}

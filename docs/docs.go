@@ -271,12 +271,6 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/api.readyResponse"
                         }
-                    },
-                    "503": {
-                        "description": "Service Unavailable",
-                        "schema": {
-                            "$ref": "#/definitions/api.readyResponse"
-                        }
                     }
                 }
             }
@@ -1310,7 +1304,7 @@ const docTemplate = `{
         },
         "/v1/uncertainty": {
             "post": {
-                "description": "Monte Carlo over a primary footprint request (product is not available yet): samples (100–100,000, default 10,000) draws with a fixed seed (same request and seed → identical result). Each uncertain input is multiplied by a factor drawn from its distribution (normal, lognormal, triangular, uniform; 1 = the value of the deterministic result), with defaults for the inputs that matter — grid factor, AC power, anode net carbon, PFC ±15 % (CBAM), on-site PV inter-annual variability, alumina footprint, captive plant factors — each listed with its source; distributions given by pointer override them. Result: mean, SD and p5/p50/p95 of the total (location- and market-based) beside the deterministic value, and each input's contribution (Spearman rank correlation and ρ² share), sorted.",
+                "description": "Monte Carlo over a primary or product footprint request: samples (100–100,000, default 10,000) draws with a fixed seed (same request and seed → identical result). Each uncertain input is multiplied by a factor drawn from its distribution (normal, lognormal, triangular, uniform; 1 = the value of the deterministic result), with defaults for the inputs that matter — grid factor, AC power, anode net carbon, PFC ±15 % (CBAM), on-site PV inter-annual variability, alumina footprint, captive plant factors; for a product also the primary metal footprint (±5 % given, ±15 % region default), step energies (±10 % around the GB 21351-2023 grade-3 default, ±5 % given), melt loss (triangular), alloying element and scrap footprints — each listed with its source; distributions given by pointer override them. Result: mean, SD and p5/p50/p95 of the total (location- and market-based) beside the deterministic value, and each input's contribution (Spearman rank correlation and ρ² share), sorted.",
                 "consumes": [
                     "application/json"
                 ],
@@ -2351,7 +2345,7 @@ const docTemplate = `{
                     "example": 1
                 },
                 "pointer": {
-                    "description": "Pointer names the input: /electrolysis/ac_kwh_per_t, /anode/net_carbon_t_per_t, /electrolysis/pfc (CF4 and C2F6), /alumina/footprint_tco2e_per_t (the alumina stage), /anode/production_tco2e_per_t (the anode production stage), /electricity/grid_ef (every grid factor, and green contracts' location-based factor), /electricity/sources/N/ef_tco2_per_mwh (a captive plant), /electricity/sources/N/pv or /electricity/sources/N/mwh (an on-site PV system's output).",
+                    "description": "Pointer names the input. Primary: /electrolysis/ac_kwh_per_t, /anode/net_carbon_t_per_t, /electrolysis/pfc (CF4 and C2F6), /alumina/footprint_tco2e_per_t (the alumina stage), /anode/production_tco2e_per_t (the anode production stage), /electricity/grid_ef (every grid factor, and green contracts' location-based factor), /electricity/sources/N/ef_tco2_per_mwh (a captive plant), /electricity/sources/N/pv or /electricity/sources/N/mwh (an on-site PV system's output). Product: /metal/primary_footprint_tco2e_per_t (the primary metal footprint, whether given, computed inline, declared or the region default), /melt_loss_fraction, /steps/STEP (a route step's energy, electricity and gas together, e.g. /steps/remelting, /steps/extrusion_building), /alloy/elements/EL (an alloying element's footprint, e.g. /alloy/elements/Mg), /metal/post_consumer_scrap_tco2e_per_t, /metal/pre_consumer_scrap_tco2e_per_t (when given), and the processing plant's /electricity/… inputs as for primary. The response's inputs list the pointers a request has.",
                     "type": "string",
                     "example": "/electrolysis/ac_kwh_per_t"
                 },
@@ -2933,7 +2927,7 @@ const docTemplate = `{
                     "example": 112.55
                 },
                 "utc_offset_h": {
-                    "description": "UTCOffsetH is the time zone of the hourly series, −12 to 14 h; default 8 (China Standard Time).",
+                    "description": "UTCOffsetH is the time zone of the hourly series, −12 to 14 h in whole quarter hours; default 8 (China Standard Time).",
                     "type": "number",
                     "maximum": 14,
                     "minimum": -12,
@@ -4503,8 +4497,7 @@ const docTemplate = `{
                 "status": {
                     "type": "string",
                     "enum": [
-                        "ready",
-                        "not_ready"
+                        "ready"
                     ],
                     "example": "ready"
                 }
@@ -4560,7 +4553,7 @@ const docTemplate = `{
             "type": "object",
             "properties": {
                 "hourly_matched": {
-                    "description": "HourlyMatched = Σ_h min(load_h, renewable_h) / Σ_h load_h (24/7 carbon-free score); null when a renewable source has no hourly profile.",
+                    "description": "HourlyMatched = Σ_h min(load_h, renewable_h) / Σ_h load_h (24/7 carbon-free score), with direct lines and contracts taken as flat; null when on-site PV is given as annual MWh or share instead of its system (pv).",
                     "type": "number",
                     "example": 0.1
                 },
@@ -5389,10 +5382,11 @@ const docTemplate = `{
                     }
                 },
                 "kind": {
-                    "description": "Kind of the request: primary (POST /v1/footprints/primary). product is not available yet.",
+                    "description": "Kind of the request: primary (POST /v1/footprints/primary, the default) or product (POST /v1/footprints/product).",
                     "type": "string",
                     "enum": [
-                        "primary"
+                        "primary",
+                        "product"
                     ],
                     "example": "primary"
                 },
@@ -5442,6 +5436,10 @@ const docTemplate = `{
                 },
                 "kind": {
                     "type": "string",
+                    "enum": [
+                        "primary",
+                        "product"
+                    ],
                     "example": "primary"
                 },
                 "method": {

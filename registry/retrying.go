@@ -1,0 +1,156 @@
+package registry
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+)
+
+// Retrying is a Store whose database was unreachable when the service
+// started: it keeps trying to open it in the background, and until it
+// succeeds every method returns an error wrapping ErrUnavailable, so the
+// registry endpoints answer 503 and recover by themselves when the database
+// comes back, without a restart.
+type Retrying struct {
+	mu     sync.RWMutex
+	store  Store
+	cancel context.CancelFunc
+	done   chan struct{}
+}
+
+// OpenRetrying starts opening the database at databaseURL (as Open) every
+// interval until it succeeds or Close is called. onError receives each
+// failed attempt (for a log line); it may be nil.
+func OpenRetrying(databaseURL, dataDir string, interval time.Duration, onError func(error)) *Retrying {
+	ctx, cancel := context.WithCancel(context.Background())
+	r := &Retrying{cancel: cancel, done: make(chan struct{})}
+	go func() {
+		defer close(r.done)
+		t := time.NewTicker(interval)
+		defer t.Stop()
+		for {
+			s, err := Open(ctx, databaseURL, dataDir)
+			if err == nil {
+				r.mu.Lock()
+				r.store = s
+				r.mu.Unlock()
+				return
+			}
+			if onError != nil && ctx.Err() == nil {
+				onError(err)
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return r
+}
+
+func (r *Retrying) current() (Store, error) {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	if r.store == nil {
+		return nil, fmt.Errorf("registry: database not reachable yet: %w", ErrUnavailable)
+	}
+	return r.store, nil
+}
+
+// Ping reports ErrUnavailable until the database is open.
+func (r *Retrying) Ping(ctx context.Context) error {
+	s, err := r.current()
+	if err != nil {
+		return err
+	}
+	return s.Ping(ctx)
+}
+
+// Close stops retrying and closes the database if it was opened.
+func (r *Retrying) Close() error {
+	r.cancel()
+	<-r.done
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.store == nil {
+		return nil
+	}
+	err := r.store.Close()
+	r.store = nil
+	return err
+}
+
+// with runs fn on the open store, or returns ErrUnavailable.
+func with[T any](r *Retrying, fn func(Store) (T, error)) (T, error) {
+	s, err := r.current()
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	return fn(s)
+}
+
+func (r *Retrying) CreateOrganisation(ctx context.Context, name string) (Organisation, error) {
+	return with(r, func(s Store) (Organisation, error) { return s.CreateOrganisation(ctx, name) })
+}
+
+func (r *Retrying) OrganisationByName(ctx context.Context, name string) (Organisation, error) {
+	return with(r, func(s Store) (Organisation, error) { return s.OrganisationByName(ctx, name) })
+}
+
+func (r *Retrying) OrganisationByID(ctx context.Context, id string) (Organisation, error) {
+	return with(r, func(s Store) (Organisation, error) { return s.OrganisationByID(ctx, id) })
+}
+
+func (r *Retrying) CreateAPIKey(ctx context.Context, orgID string) (string, APIKey, error) {
+	s, err := r.current()
+	if err != nil {
+		return "", APIKey{}, err
+	}
+	return s.CreateAPIKey(ctx, orgID)
+}
+
+func (r *Retrying) AuthenticateAPIKey(ctx context.Context, plaintext string) (Organisation, error) {
+	return with(r, func(s Store) (Organisation, error) { return s.AuthenticateAPIKey(ctx, plaintext) })
+}
+
+func (r *Retrying) ListAPIKeys(ctx context.Context, orgID string) ([]APIKey, error) {
+	return with(r, func(s Store) ([]APIKey, error) { return s.ListAPIKeys(ctx, orgID) })
+}
+
+func (r *Retrying) RevokeAPIKey(ctx context.Context, keyID string) error {
+	_, err := with(r, func(s Store) (struct{}, error) { return struct{}{}, s.RevokeAPIKey(ctx, keyID) })
+	return err
+}
+
+func (r *Retrying) CreatePACTClient(ctx context.Context, orgID string) (string, string, error) {
+	s, err := r.current()
+	if err != nil {
+		return "", "", err
+	}
+	return s.CreatePACTClient(ctx, orgID)
+}
+
+func (r *Retrying) AuthenticatePACTClient(ctx context.Context, clientID, secret string) (Organisation, error) {
+	return with(r, func(s Store) (Organisation, error) { return s.AuthenticatePACTClient(ctx, clientID, secret) })
+}
+
+func (r *Retrying) CreateDeclaration(ctx context.Context, d Declaration) (Declaration, error) {
+	return with(r, func(s Store) (Declaration, error) { return s.CreateDeclaration(ctx, d) })
+}
+
+func (r *Retrying) GetDeclaration(ctx context.Context, id, viewer string) (Declaration, error) {
+	return with(r, func(s Store) (Declaration, error) { return s.GetDeclaration(ctx, id, viewer) })
+}
+
+func (r *Retrying) ListDeclarations(ctx context.Context, f DeclarationFilter) ([]Declaration, string, error) {
+	s, err := r.current()
+	if err != nil {
+		return nil, "", err
+	}
+	return s.ListDeclarations(ctx, f)
+}
+
+var _ Store = (*Retrying)(nil)
