@@ -77,9 +77,20 @@ Usage:
   alcarbon pact-clients create --org NAME
                                         issue PACT OAuth2 client credentials (client ID and
                                         secret, printed once) for the organisation (created if new)
+  alcarbon pact-partners add --source SOURCE --base-url URL --client-id ID --client-secret SECRET
+                           [--token-url URL] [--org NAME]
+                                        record a PACT partner (a data recipient's host) that
+                                        footprint request events from SOURCE are answered to, at
+                                        URL/2/events, with a token from URL/auth/token (or
+                                        --token-url) for the client credentials; with --org, only
+                                        that organisation (created if new) may have its requests
+                                        answered there, and sees its restricted footprints. The
+                                        secret may come from ALCARBON_PACT_PARTNER_SECRET instead;
+                                        it is stored in clear in the registry, never printed
+  alcarbon pact-partners list           list the PACT partners (without secrets)
   alcarbon --help                       this text
 
-The keys and pact-clients commands open the registry the server uses
+The keys, pact-clients and pact-partners commands open the registry the server uses
 (ALCARBON_DATABASE_URL, else SQLite in ALCARBON_DATA_DIR).
 
 Environment:
@@ -108,6 +119,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		return healthcheck(ctx, cfg.Addr)
 	case "keys", "pact-clients":
 		return admin(ctx, cfg, args[1:], stdout)
+	case "pact-partners":
+		return partnersAdmin(ctx, cfg, args[1:], getenv, stdout)
 	}
 	return fmt.Errorf("unknown command %q; see alcarbon --help", cmd)
 }
@@ -164,10 +177,14 @@ func serve(ctx context.Context, cfg config.Config, stdout io.Writer) error {
 	}
 	defer store.Close()
 
+	// Answers to PACT footprint request events wait in memory; shutdown
+	// gives them what is left of the shutdown timeout.
+	answers := api.NewPACTResponder(api.PACTResponderOptions{Store: store, Logger: log})
 	handler := api.New(api.Options{
 		Catalog: catalog, Cache: c, RedisConfigured: rdb != nil, Store: store, Logger: log,
 		Registry: reg, BodyLimit: cfg.BodyLimit, CORSOrigins: cfg.CORSOrigins, PProf: cfg.PProf,
 		RateLimit: cfg.RateLimit, RateBurst: cfg.RateBurst, TokenSecret: []byte(cfg.PACTTokenSecret),
+		PACTResponder: answers,
 	})
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -190,7 +207,11 @@ func serve(ctx context.Context, cfg config.Config, stdout io.Writer) error {
 	log.Info("shutting down", "timeout", cfg.ShutdownTimeout.String())
 	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
 	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil {
+	err = srv.Shutdown(sctx)
+	if aerr := answers.Shutdown(sctx); aerr != nil {
+		log.Warn("PACT answers in flight at the shutdown timeout were dropped", "error", aerr.Error())
+	}
+	if err != nil {
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	log.Info("stopped")
@@ -309,6 +330,85 @@ func admin(ctx context.Context, cfg config.Config, args []string, stdout io.Writ
 		fmt.Fprintln(stdout, "The secret is shown this once; only its SHA-256 is stored. PACT clients get tokens at POST /auth/token (HTTP Basic, grant_type=client_credentials).")
 		return nil
 	}
+}
+
+// partnersAdmin runs the pact-partners subcommands: args are e.g.
+// ["pact-partners", "add", "--source", "//buyer.example/pact", …]. The
+// client secret is stored and never printed.
+func partnersAdmin(ctx context.Context, cfg config.Config, args []string, getenv func(string) string, stdout io.Writer) error {
+	const usageAdd = "usage: alcarbon pact-partners add --source SOURCE --base-url URL --client-id ID --client-secret SECRET [--token-url URL] [--org NAME]"
+	if len(args) < 2 {
+		return errors.New("pact-partners needs a command, add or list; see alcarbon --help")
+	}
+	cmd := args[1]
+	fs := flag.NewFlagSet("alcarbon pact-partners "+cmd, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	var p registry.PACTPartner
+	var secret, org string
+	fs.StringVar(&p.Source, "source", "", "CloudEvents source of the partner's events")
+	fs.StringVar(&p.BaseURL, "base-url", "", "base URL of the partner's PACT API")
+	fs.StringVar(&p.TokenURL, "token-url", "", "the partner's token endpoint")
+	fs.StringVar(&p.ClientID, "client-id", "", "client ID at the partner")
+	fs.StringVar(&secret, "client-secret", "", "client secret at the partner")
+	fs.StringVar(&org, "org", "", "the partner's organisation here")
+	if err := fs.Parse(args[2:]); err != nil {
+		return fmt.Errorf("pact-partners %s: %w; see alcarbon --help", cmd, err)
+	}
+	switch cmd {
+	case "add":
+		if secret == "" {
+			secret = getenv("ALCARBON_PACT_PARTNER_SECRET")
+		}
+		if p.Source == "" || p.BaseURL == "" || p.ClientID == "" || secret == "" || fs.NArg() != 0 {
+			return errors.New(usageAdd)
+		}
+		p.ClientSecret = registry.Secret(secret)
+	case "list":
+		if fs.NFlag() != 0 || fs.NArg() != 0 {
+			return errors.New("usage: alcarbon pact-partners list")
+		}
+	default:
+		return fmt.Errorf("unknown command %q; see alcarbon --help", "pact-partners "+cmd)
+	}
+
+	store, err := registry.Open(ctx, cfg.DatabaseURL, cfg.DataDir)
+	if err != nil {
+		return fmt.Errorf("opening the registry: %w", err)
+	}
+	defer store.Close()
+
+	if cmd == "list" {
+		ps, err := store.ListPACTPartners(ctx)
+		if err != nil {
+			return err
+		}
+		w := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(w, "ID\tSOURCE\tORG\tEVENTS URL\tTOKEN URL\tCLIENT ID\tCREATED")
+		for _, p := range ps {
+			orgID := p.OrgID
+			if orgID == "" {
+				orgID = "-"
+			}
+			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", p.ID, p.Source, orgID, p.EventsURL(), p.TokenURL, p.ClientID, p.CreatedAt.Format(time.RFC3339))
+		}
+		return w.Flush()
+	}
+	if strings.TrimSpace(org) != "" {
+		o, created, err := organisation(ctx, store, org)
+		if err != nil {
+			return err
+		}
+		reportOrg(stdout, o, created)
+		p.OrgID = o.ID
+	}
+	p, err = store.CreatePACTPartner(ctx, p)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "partner id    %s\nsource        %s\nevents url    %s\ntoken url     %s\nclient id     %s\n\n",
+		p.ID, p.Source, p.EventsURL(), p.TokenURL, p.ClientID)
+	fmt.Fprintln(stdout, "Footprint request events from this source are answered at the events URL. The client secret is stored in the registry database in clear (it must be presented to the partner) and is never printed or logged.")
+	return nil
 }
 
 // organisation returns the organisation named name, creating it if new.

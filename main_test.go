@@ -9,6 +9,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"strconv"
 	"strings"
 	"sync"
@@ -360,4 +361,124 @@ func TestRunDeclarationSurvivesRestart(t *testing.T) {
 		t.Fatalf("after restart: %d %s", got.StatusCode, gotBody)
 	}
 	stop(t, cancel, done, logs)
+}
+
+func TestPACTPartnersCommands(t *testing.T) {
+	dir := t.TempDir()
+	out, err := runCommand(t, dir, "pact-partners", "list")
+	if err != nil || strings.TrimSpace(out) != "ID  SOURCE  ORG  EVENTS URL  TOKEN URL  CLIENT ID  CREATED" {
+		t.Fatalf("empty list: %v\n%q", err, out)
+	}
+	const secret = "partner-secret-123"
+	out, err = runCommand(t, dir, "pact-partners", "add", "--source", "//buyer.example/pact", "--base-url", "https://buyer.example/pact/",
+		"--client-id", "alcarbon", "--client-secret", secret, "--org", "Buyer")
+	if err != nil || !strings.Contains(out, "created org") || field(t, out, "events url") != "https://buyer.example/pact/2/events" ||
+		field(t, out, "token url") != "https://buyer.example/pact/auth/token" || strings.Contains(out, secret) {
+		t.Fatalf("pact-partners add: %v\n%s", err, out)
+	}
+	id := field(t, out, "partner id")
+	// The secret from the environment, a token endpoint of its own.
+	var buf bytes.Buffer
+	err = run(context.Background(), []string{"alcarbon", "pact-partners", "add", "--source", "urn:lab", "--base-url", "http://127.0.0.1:9",
+		"--token-url", "http://127.0.0.1:9/oauth2/token", "--client-id", "lab"}, func(k string) string {
+		return map[string]string{"ALCARBON_DATA_DIR": dir, "ALCARBON_PACT_PARTNER_SECRET": "env-secret-456"}[k]
+	}, &buf)
+	if err != nil || field(t, buf.String(), "token url") != "http://127.0.0.1:9/oauth2/token" {
+		t.Fatalf("pact-partners add with the secret from the environment: %v\n%s", err, &buf)
+	}
+	out, err = runCommand(t, dir, "pact-partners", "list")
+	if err != nil || !strings.Contains(out, id) || !strings.Contains(out, "//buyer.example/pact") || !strings.Contains(out, "urn:lab") ||
+		strings.Contains(out, secret) || strings.Contains(out, "env-secret-456") || strings.Count(out, "\n") != 3 {
+		t.Fatalf("pact-partners list: %v\n%s", err, out)
+	}
+	for _, args := range [][]string{
+		{"pact-partners"}, {"pact-partners", "remove"}, {"pact-partners", "list", "--source", "x"},
+		{"pact-partners", "add", "--base-url", "https://x.example", "--client-id", "c", "--client-secret", "s"},
+		{"pact-partners", "add", "--source", "//x", "--client-id", "c", "--client-secret", "s"},
+		{"pact-partners", "add", "--source", "//x", "--base-url", "https://x.example", "--client-secret", "s"},
+		{"pact-partners", "add", "--source", "//x", "--base-url", "https://x.example", "--client-id", "c"},
+		{"pact-partners", "add", "--source", "//x", "--base-url", "ftp://x.example", "--client-id", "c", "--client-secret", "s"},
+		{"pact-partners", "add", "--source", "//buyer.example/pact", "--base-url", "https://x.example", "--client-id", "c", "--client-secret", "s"},
+	} {
+		if out, err := runCommand(t, dir, args...); err == nil {
+			t.Fatalf("%v succeeded:\n%s", args, out)
+		}
+	}
+}
+
+// TestRunAnswersPACTRequest: the running program answers a footprint
+// request at the partner configured with pact-partners add, and stops
+// cleanly afterwards.
+func TestRunAnswersPACTRequest(t *testing.T) {
+	dir := t.TempDir()
+	events := make(chan map[string]any, 1)
+	partner := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/pact/auth/token":
+			if id, secret, ok := r.BasicAuth(); !ok || id != "alcarbon" || secret != "s3cret" {
+				w.WriteHeader(http.StatusUnauthorized)
+				return
+			}
+			w.Header().Set("Content-Type", "application/json")
+			io.WriteString(w, `{"access_token": "partner-token", "token_type": "bearer"}`)
+		case "/pact/2/events":
+			var ev map[string]any
+			if r.Header.Get("Authorization") != "Bearer partner-token" || json.NewDecoder(r.Body).Decode(&ev) != nil {
+				w.WriteHeader(http.StatusBadRequest)
+				return
+			}
+			events <- ev
+		default:
+			w.WriteHeader(http.StatusNotFound)
+		}
+	}))
+	defer partner.Close()
+	out, err := runCommand(t, dir, "pact-clients", "create", "--org", "Buyer")
+	if err != nil {
+		t.Fatal(err)
+	}
+	clientID, clientSecret := field(t, out, "client id"), field(t, out, "client secret")
+	if out, err := runCommand(t, dir, "pact-partners", "add", "--org", "Buyer", "--source", "//buyer.example/pact",
+		"--base-url", partner.URL+"/pact", "--client-id", "alcarbon", "--client-secret", "s3cret"); err != nil {
+		t.Fatalf("pact-partners add: %v\n%s", err, out)
+	}
+
+	base, cancel, done, logs := startRun(t, map[string]string{"ALCARBON_DATA_DIR": dir})
+	req, _ := http.NewRequest("POST", base+"/auth/token", strings.NewReader("grant_type=client_credentials"))
+	req.SetBasicAuth(clientID, clientSecret)
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tok struct {
+		AccessToken string `json:"access_token"`
+	}
+	json.NewDecoder(resp.Body).Decode(&tok)
+	resp.Body.Close()
+	req, _ = http.NewRequest("POST", base+"/2/events", strings.NewReader(`{"type": "org.wbcsd.pathfinder.ProductFootprintRequest.Created.v1",
+		"specversion": "1.0", "id": "req-1", "source": "//buyer.example/pact", "data": {"pf": {"productIds": ["urn:gtin:1"]}}}`))
+	req.Header.Set("Content-Type", "application/cloudevents+json")
+	req.Header.Set("Authorization", "Bearer "+tok.AccessToken)
+	resp, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("request event: %d", resp.StatusCode)
+	}
+	select {
+	case ev := <-events:
+		data, _ := ev["data"].(map[string]any)
+		if ev["type"] != "org.wbcsd.pathfinder.ProductFootprintRequest.Rejected.v1" || data["requestEventId"] != "req-1" {
+			t.Fatalf("answer: %v", ev)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatalf("no answer at the partner within 10 s:\n%s", logs)
+	}
+	stop(t, cancel, done, logs)
+	if strings.Contains(logs.String(), "s3cret") || strings.Contains(logs.String(), "partner-token") {
+		t.Fatal("the partner's secret or token is in the log")
+	}
 }

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -23,7 +24,8 @@ import (
 // Exchange, version 2.2.0 (wbcsd/data-exchange-protocol, spec/v2/index.bs):
 // Action Authenticate (POST /auth/token), ListFootprints (GET /2/footprints),
 // GetFootprint (GET /2/footprints/{id}) and Events (POST /2/events), and the
-// mapping of declarations to the ProductFootprint data model.
+// mapping of declarations to the ProductFootprint data model. Answers to
+// footprint request events are sent from pact_events.go.
 
 // pactSpecVersion is the ProductFootprint specVersion written.
 const pactSpecVersion = "2.2.0"
@@ -623,7 +625,7 @@ type cloudEvent struct {
 // handlePACTEvents is PACT Action Events.
 //
 //	@Summary		PACT: events
-//	@Description	Accepts CloudEvents in structured JSON mode (Content-Type application/cloudevents+json): ProductFootprint.Published.v1 (data.pfIds) is acknowledged; ProductFootprintRequest.Created.v1 (data.pf, a ProductFootprint fragment with productIds) is answered by looking up the active footprints of those products visible to the caller (the outcome is logged; sending the Fulfilled/Rejected event back to the requester's host is not implemented). Accepted events get 200 with an empty body; other event types are NotImplemented (400); malformed events BadRequest (400).
+//	@Description	Accepts CloudEvents in structured JSON mode (Content-Type application/cloudevents+json): ProductFootprint.Published.v1 (data.pfIds) is acknowledged; ProductFootprintRequest.Created.v1 (data.pf, a ProductFootprint fragment with productIds) is acknowledged at once and answered in the background: when the event's source names a PACT partner configured with `alcarbon pact-partners add` (and, if the partner belongs to an organisation, the token is that organisation's), ProductFootprintRequest.Fulfilled.v1 with the active footprints of those products the partner may see, or Rejected.v1 with NoSuchFootprint, is sent to the partner's /2/events with a token from its client-credentials endpoint, retried with back-off; without a partner the request is logged and not answered. Accepted events get 200 with an empty body; a full answer queue gets 503 InternalError with Retry-After; other event types are NotImplemented (400); malformed events BadRequest (400).
 //	@Tags			PACT
 //	@Accept			json
 //	@Security		PACTToken
@@ -632,6 +634,7 @@ type cloudEvent struct {
 //	@Failure		400	{object}	pactError	"BadRequest or NotImplemented"
 //	@Failure		401	{object}	pactError	"TokenExpired"
 //	@Failure		403	{object}	pactError	"AccessDenied"
+//	@Failure		503	{object}	pactError	"InternalError: the registry is unavailable or too many answers are queued; Retry-After"
 //	@Router			/2/events [post]
 func (s *server) handlePACTEvents(c echo.Context) error {
 	badRequest := func(msg string) error { return pactErr(http.StatusBadRequest, "BadRequest", msg) }
@@ -673,9 +676,13 @@ func (s *server) handlePACTEvents(c echo.Context) error {
 		if s.store == nil {
 			return errNoRegistry
 		}
-		found, err := s.findFootprints(c, data.PF.ProductIDs)
+		ds, err := findDeclarations(c.Request().Context(), s.store, viewerID(c), data.PF.ProductIDs)
 		if err != nil {
 			return err
+		}
+		found := make([]string, 0, len(ds))
+		for _, d := range ds {
+			found = append(found, d.ID)
 		}
 		outcome := "fulfilled"
 		if len(found) == 0 {
@@ -683,17 +690,20 @@ func (s *server) handlePACTEvents(c echo.Context) error {
 		}
 		s.log.Info("PACT footprint request", "request_id", requestID(c), "event_id", ev.ID, "source", ev.Source,
 			"outcome", outcome, "pf_ids", strings.Join(found, ","))
+		if err := s.answerFootprintRequest(c, ev, data.PF.ProductIDs); err != nil {
+			return err
+		}
 		return c.NoContent(http.StatusOK)
 	}
 	return pactErr(http.StatusBadRequest, "NotImplemented", "event type "+strconv.Quote(ev.Type)+" is not implemented; accepted: "+eventPublished+", "+eventRequestCreated)
 }
 
-// findFootprints returns the IDs of the active declarations of the given
-// product IDs (as URNs or as the codes inside vendor-assigned URNs) that
-// the caller may see.
-func (s *server) findFootprints(c echo.Context, productIDs []string) ([]string, error) {
+// findDeclarations returns the active declarations of the given product
+// IDs (as URNs or as the codes inside vendor-assigned URNs) that viewer
+// (an organisation ID, "" for anonymous) may see, each once.
+func findDeclarations(ctx context.Context, store registry.Store, viewer string, productIDs []string) ([]registry.Declaration, error) {
 	seen := map[string]bool{}
-	var found []string
+	var found []registry.Declaration
 	for _, pid := range productIDs {
 		candidates := []string{pid}
 		if code, ok := strings.CutPrefix(pid, vendorProductURN); ok {
@@ -702,8 +712,8 @@ func (s *server) findFootprints(c echo.Context, productIDs []string) ([]string, 
 			}
 		}
 		for _, p := range candidates {
-			items, _, err := s.store.ListDeclarations(c.Request().Context(), registry.DeclarationFilter{
-				Viewer: viewerID(c), Product: p, Status: registry.StatusActive, Limit: registry.MaxLimit,
+			items, _, err := store.ListDeclarations(ctx, registry.DeclarationFilter{
+				Viewer: viewer, Product: p, Status: registry.StatusActive, Limit: registry.MaxLimit,
 			})
 			if err != nil {
 				return nil, err
@@ -711,7 +721,7 @@ func (s *server) findFootprints(c echo.Context, productIDs []string) ([]string, 
 			for _, d := range items {
 				if !seen[d.ID] {
 					seen[d.ID] = true
-					found = append(found, d.ID)
+					found = append(found, d)
 				}
 			}
 		}

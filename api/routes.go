@@ -19,6 +19,7 @@ func New(o Options) *echo.Echo {
 		catalog: o.Catalog, cache: o.Cache, redisConfigured: o.RedisConfigured, store: o.Store,
 		log: o.Logger, metrics: newMetrics(o.Registry), engines: enginesOf(o.Catalog),
 		limiter: newKeyLimiter(o.RateLimit, o.RateBurst), tokens: newTokenSigner(o.TokenSecret),
+		pactAnswers: o.PACTResponder,
 	}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true

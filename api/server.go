@@ -36,6 +36,10 @@ type Options struct {
 	// 32-byte secret is generated in New, so tokens do not outlive the
 	// process and replicas do not accept each other's tokens.
 	TokenSecret []byte
+	// PACTResponder answers PACT footprint request events in the
+	// background; nil: they are looked up and logged but not answered.
+	// The caller shuts it down after the HTTP server.
+	PACTResponder *PACTResponder
 }
 
 // server holds what handlers share. Everything in it is safe for
@@ -51,6 +55,8 @@ type server struct {
 
 	limiter *keyLimiter  // per-API-key write rate limits
 	tokens  *tokenSigner // PACT access tokens
+
+	pactAnswers *PACTResponder // nil: footprint requests are not answered
 
 	engines map[string]*calc.Engine
 }

@@ -33,7 +33,7 @@ const docTemplate = `{
                         "PACTToken": []
                     }
                 ],
-                "description": "Accepts CloudEvents in structured JSON mode (Content-Type application/cloudevents+json): ProductFootprint.Published.v1 (data.pfIds) is acknowledged; ProductFootprintRequest.Created.v1 (data.pf, a ProductFootprint fragment with productIds) is answered by looking up the active footprints of those products visible to the caller (the outcome is logged; sending the Fulfilled/Rejected event back to the requester's host is not implemented). Accepted events get 200 with an empty body; other event types are NotImplemented (400); malformed events BadRequest (400).",
+                "description": "Accepts CloudEvents in structured JSON mode (Content-Type application/cloudevents+json): ProductFootprint.Published.v1 (data.pfIds) is acknowledged; ProductFootprintRequest.Created.v1 (data.pf, a ProductFootprint fragment with productIds) is acknowledged at once and answered in the background: when the event's source names a PACT partner configured with ` + "`" + `alcarbon pact-partners add` + "`" + ` (and, if the partner belongs to an organisation, the token is that organisation's), ProductFootprintRequest.Fulfilled.v1 with the active footprints of those products the partner may see, or Rejected.v1 with NoSuchFootprint, is sent to the partner's /2/events with a token from its client-credentials endpoint, retried with back-off; without a partner the request is logged and not answered. Accepted events get 200 with an empty body; a full answer queue gets 503 InternalError with Retry-After; other event types are NotImplemented (400); malformed events BadRequest (400).",
                 "consumes": [
                     "application/json"
                 ],
@@ -70,6 +70,12 @@ const docTemplate = `{
                     },
                     "403": {
                         "description": "AccessDenied",
+                        "schema": {
+                            "$ref": "#/definitions/api.pactError"
+                        }
+                    },
+                    "503": {
+                        "description": "InternalError: the registry is unavailable or too many answers are queued; Retry-After",
                         "schema": {
                             "$ref": "#/definitions/api.pactError"
                         }

@@ -1,5 +1,6 @@
-// Package registry stores published product-footprint declarations and the
-// organisations, API keys and PACT clients that publish and read them.
+// Package registry stores published product-footprint declarations, the
+// organisations, API keys and PACT clients that publish and read them, and
+// the PACT partners this host answers footprint requests to.
 //
 // The Store interface is what callers see; Open returns the embedded SQLite
 // implementation or, given a postgres:// URL, the PostgreSQL one. Both apply
@@ -161,6 +162,25 @@ type Store interface {
 	// AuthenticatePACTClient returns the organisation owning the client.
 	// An unknown client or a wrong secret is ErrNotFound.
 	AuthenticatePACTClient(ctx context.Context, clientID, secret string) (Organisation, error)
+
+	// CreatePACTPartner adds a PACT partner and returns it as stored, with
+	// ID, CreatedAt and a defaulted TokenURL set. Errors: ErrInvalid if a
+	// field breaks the rules documented on PACTPartner (source, client ID
+	// and secret non-blank; base and token URLs absolute http or https
+	// without credentials, query or fragment); ErrNotFound if OrgID is set
+	// and does not exist; ErrConflict if the source is taken. The client
+	// secret is stored as given, in clear: it must be presented to the
+	// partner, so it cannot be hashed.
+	CreatePACTPartner(ctx context.Context, p PACTPartner) (PACTPartner, error)
+	// PACTPartnerBySource returns the partner, client secret included,
+	// whose Source equals source (trailing slashes ignored) or, failing
+	// that, whose BaseURL equals source or, for a scheme-relative source
+	// "//host/path", its https: or http: form; the oldest wins a tie.
+	// ErrNotFound if none matches.
+	PACTPartnerBySource(ctx context.Context, source string) (PACTPartner, error)
+	// ListPACTPartners returns every partner, oldest first, without their
+	// client secrets.
+	ListPACTPartners(ctx context.Context) ([]PACTPartner, error)
 
 	// CreateDeclaration stores d in one transaction and returns it as stored,
 	// with ID, CreatedAt, Version, Status (active), ContentHash and

@@ -137,6 +137,18 @@ func (r *Retrying) AuthenticatePACTClient(ctx context.Context, clientID, secret 
 	return with(r, func(s Store) (Organisation, error) { return s.AuthenticatePACTClient(ctx, clientID, secret) })
 }
 
+func (r *Retrying) CreatePACTPartner(ctx context.Context, p PACTPartner) (PACTPartner, error) {
+	return with(r, func(s Store) (PACTPartner, error) { return s.CreatePACTPartner(ctx, p) })
+}
+
+func (r *Retrying) PACTPartnerBySource(ctx context.Context, source string) (PACTPartner, error) {
+	return with(r, func(s Store) (PACTPartner, error) { return s.PACTPartnerBySource(ctx, source) })
+}
+
+func (r *Retrying) ListPACTPartners(ctx context.Context) ([]PACTPartner, error) {
+	return with(r, func(s Store) ([]PACTPartner, error) { return s.ListPACTPartners(ctx) })
+}
+
 func (r *Retrying) CreateDeclaration(ctx context.Context, d Declaration) (Declaration, error) {
 	return with(r, func(s Store) (Declaration, error) { return s.CreateDeclaration(ctx, d) })
 }

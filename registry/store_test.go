@@ -31,6 +31,7 @@ func testStore(t *testing.T, fresh newDB) {
 		{"Organisations", testOrganisations},
 		{"APIKeys", testAPIKeys},
 		{"PACTClients", testPACTClients},
+		{"PACTPartners", testPACTPartners},
 		{"CreateGetDeclaration", testCreateGetDeclaration},
 		{"InvalidDeclarations", testInvalidDeclarations},
 		{"ListFilters", testListFilters},
