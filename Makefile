@@ -3,7 +3,7 @@
 SHELL := /usr/bin/env bash
 GOFILES = $(shell find . -name '*.go' -not -path './.git/*' -not -path './vendor/*' -not -path '*/testdata/*')
 
-.PHONY: help run build test bench docs fmt
+.PHONY: help run build test bench reliability docs fmt
 
 help: ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -17,8 +17,12 @@ build: ## build the static alcarbon binary
 test: ## every check and test, with private Redis and PostgreSQL (scripts/test.sh)
 	scripts/test.sh $(ARGS)
 
-bench: ## all benchmarks, no tests
-	go test -run='^$$' -bench=. -benchmem ./...
+bench: ## engine and handler benchmarks, then the wrk load run against the echo baseline (BENCHMARKS.md)
+	go test -run='^$$' -bench=. -benchmem ./calc ./api
+	bench/load.sh
+
+reliability: ## load and fault tests: Redis killed, PostgreSQL stopped, SIGTERM under load (bench/reliability.sh)
+	bench/reliability.sh
 
 docs: ## regenerate the Swagger docs in docs/ from the handler annotations
 	go tool swag init -g main.go -o docs --parseInternal

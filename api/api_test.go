@@ -225,3 +225,21 @@ func TestKeysAreCaseSensitive(t *testing.T) {
 		t.Fatalf("upper case in values only: %d %s", rec.Code, rec.Body)
 	}
 }
+
+func TestHasUpperCaseKey(t *testing.T) {
+	for _, tc := range []struct {
+		body string
+		want bool
+	}{
+		{`{"region": "CN-SX", "gwp": "AR5"}`, false},
+		{`{"REGION": "cn-sx"}`, true},
+		{`{"a": {"b": [{"Technology" : 1}]}}`, true},
+		{`{"a": "x\"Y\":"}`, false}, // an escaped quote inside a value
+		{`{"a": ["Key", "B"]}`, false},
+		{"{\"a\":1,\n \"B\"\n:2}", true},
+	} {
+		if got := hasUpperCaseKey([]byte(tc.body)); got != tc.want {
+			t.Errorf("hasUpperCaseKey(%s) = %v, want %v", tc.body, got, tc.want)
+		}
+	}
+}

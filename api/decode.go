@@ -91,9 +91,9 @@ func decodeStrict(body []byte, dst any) error {
 			return problem(http.StatusBadRequest, fmt.Sprintf("unexpected data after the JSON value at %s", position(body, dec.InputOffset())))
 		}
 		// encoding/json matches keys case-insensitively ("REGION" fills
-		// region). Keys must match exactly, so a body that has any upper-case
-		// letter is walked once more with exact names.
-		if bytes.ContainsFunc(body, func(r rune) bool { return r >= 'A' && r <= 'Z' }) {
+		// region). Every field name is lower case, so a body with an
+		// upper-case letter in a key is walked once more with exact names.
+		if hasUpperCaseKey(body) {
 			if fields := shapeProblems(body, dst); len(fields) > 0 {
 				return invalid(fields)
 			}
@@ -114,6 +114,42 @@ func decodeStrict(body []byte, dst any) error {
 		fields = []FieldProblem{{Pointer: "", Detail: "the body does not match the expected schema"}}
 	}
 	return invalid(fields)
+}
+
+// hasUpperCaseKey reports whether an object key in a JSON text contains an
+// ASCII upper-case letter. It scans the bytes once without allocating: a
+// string followed (after spaces) by ':' is a key.
+func hasUpperCaseKey(body []byte) bool {
+	inStr, esc, upper := false, false, false
+	for i := 0; i < len(body); i++ {
+		b := body[i]
+		if inStr {
+			switch {
+			case esc:
+				esc = false
+			case b == '\\':
+				esc = true
+			case b == '"':
+				inStr = false
+				if upper {
+					j := i + 1
+					for j < len(body) && (body[j] == ' ' || body[j] == '\t' || body[j] == '\n' || body[j] == '\r') {
+						j++
+					}
+					if j < len(body) && body[j] == ':' {
+						return true
+					}
+				}
+			case b >= 'A' && b <= 'Z':
+				upper = true
+			}
+			continue
+		}
+		if b == '"' {
+			inStr, upper = true, false
+		}
+	}
+	return false
 }
 
 // shapeProblems decodes body generically and compares it with dst's type,

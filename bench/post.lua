@@ -1,24 +1,42 @@
--- wrk script: POST the body in the file named by env BODY_FILE; with
--- VARY=<field>, that integer field gets a distinct value per request, which
--- defeats the cache (every request is computed).
-local f = assert(io.open(os.getenv("BODY_FILE"), "r"))
-local body = f:read("*a")
-f:close()
+-- wrk script: send METHOD (default POST) with the body in the file named by
+-- env BODY_FILE (none when empty) and, with AUTH set, "Authorization: AUTH".
+-- With VARY=<field>, that integer field gets a distinct value per request
+-- (100001, 100002, …; with VARY_FRACTION=1 the field's own value plus a
+-- distinct fraction, to stay inside a narrow range), which defeats the cache
+-- (every request is computed).
+local method = os.getenv("METHOD") or ""
+if method == "" then method = "POST" end
+local body = nil
+local file = os.getenv("BODY_FILE") or ""
+if file ~= "" then
+  local f = assert(io.open(file, "r"))
+  body = f:read("*a")
+  f:close()
+end
 local vary = os.getenv("VARY")
 if vary == "" then vary = nil end
+local fraction = (os.getenv("VARY_FRACTION") or "") == "1"
 local n = 0
-wrk.method = "POST"
-wrk.headers["Content-Type"] = "application/json"
+wrk.method = method
+if body then wrk.headers["Content-Type"] = "application/json" end
+local auth = os.getenv("AUTH") or ""
+if auth ~= "" then wrk.headers["Authorization"] = auth end
 request = function()
   if vary then
     n = n + 1
-    local b = body:gsub('"' .. vary .. '"%s*:%s*%d+', '"' .. vary .. '": ' .. tostring(100000 + n), 1)
+    local b
+    if fraction then
+      b = body:gsub('"' .. vary .. '"%s*:%s*(%d+)', function(v) return '"' .. vary .. '": ' .. v .. string.format(".%07d", n) end, 1)
+    else
+      b = body:gsub('"' .. vary .. '"%s*:%s*%d+', '"' .. vary .. '": ' .. tostring(100000 + n), 1)
+    end
     return wrk.format(nil, nil, nil, b)
   end
   return wrk.format(nil, nil, nil, body)
 end
 done = function(summary, latency, requests)
-  io.write(string.format("RESULT rps=%.0f p50_ms=%.3f p99_ms=%.3f non2xx=%d errors=%d\n",
+  io.write(string.format("RESULT rps=%.0f p50_ms=%.3f p99_ms=%.3f non2xx=%d errors=%d requests=%d\n",
     summary.requests / (summary.duration / 1e6), latency:percentile(50) / 1000, latency:percentile(99) / 1000,
-    summary.errors.status, summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout))
+    summary.errors.status, summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
+    summary.requests))
 end

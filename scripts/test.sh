@@ -16,6 +16,8 @@
 #   4. go test -race -count=1 with these exported:
 #        ALCARBON_TEST_REDIS_URL     redis://127.0.0.1:<redis port>/0
 #        ALCARBON_TEST_DATABASE_URL  postgres://postgres@127.0.0.1:<pg port>/alcarbon_test?sslmode=disable
+#   5. Fuzz each Fuzz target of ./api for FUZZTIME (go test -fuzz), one after
+#      the other (a crasher is written to api/testdata/fuzz/<Target>/).
 #
 # Environment:
 #   ALCARBON_TEST_REDIS_PORT  redis port, default 6390
@@ -24,6 +26,9 @@
 #                             a busy port given explicitly is an error)
 #   SKIP_LINT=1               skip step 2 (gofmt, vet, Swagger). For local iteration
 #                             while other packages are in progress only; CI never sets it.
+#   FUZZTIME=3s               how long step 5 fuzzes each Fuzz target in ./api
+#                             (go test -fuzztime); FUZZTIME=0 skips step 5. Step 5
+#                             runs only when no arguments are given.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -254,6 +259,7 @@ log "ALCARBON_TEST_DATABASE_URL=$ALCARBON_TEST_DATABASE_URL"
 
 # --- 4. tests -------------------------------------------------------------------
 # Packages default to ./... unless the arguments name some (before -args).
+nargs=$#
 has_pkgs=0
 for a in "$@"; do
 	case $a in
@@ -267,3 +273,28 @@ fi
 step="go test"
 log "go test -race -count=1 $*"
 go test -race -count=1 "$@"
+
+# --- 5. fuzzing ---------------------------------------------------------------
+# One instrumented test binary, run once per target: go test -fuzz would
+# link it again for each. Run from api/ so that a failing input is written
+# to api/testdata/fuzz/<Target>/; the corpus cache is go test's own.
+fuzztime=${FUZZTIME:-3s}
+if ((nargs)) || [[ $fuzztime == 0 || $fuzztime == 0s ]]; then
+	log "fuzzing SKIPPED (FUZZTIME=$fuzztime, $nargs arguments)"
+else
+	step="fuzzing"
+	fuzz_start=$SECONDS
+	log "go test -c -fuzz=. ./api"
+	go test -c -fuzz=. -o "$tmp/api.fuzz.test" ./api
+	fuzzcache="$(go env GOCACHE)/fuzz/alcarbon/api"
+	targets=$(sed -n 's/^func \(Fuzz[A-Za-z0-9_]*\)(f \*testing\.F).*/\1/p' api/*_test.go)
+	for target in $targets; do
+		log "fuzz $target for $fuzztime"
+		(cd api && "$tmp/api.fuzz.test" -test.run='^$' -test.fuzz="^$target\$" -test.fuzztime="$fuzztime" \
+			-test.fuzzcachedir="$fuzzcache") >"$tmp/fuzz.log" 2>&1 || {
+			cat "$tmp/fuzz.log" >&2
+			die "fuzz target $target failed; the input is in api/testdata/fuzz/$target/"
+		}
+	done
+	log "fuzzing took $((SECONDS - fuzz_start))s"
+fi
