@@ -179,12 +179,9 @@ func (s *server) computeFootprint(ctx context.Context, kind string, raw json.Raw
 		if err := v.err(); err != nil {
 			return computed{}, prefixPointers(err, prefix)
 		}
-		ds, err := req.resolve(s.catalog)
+		ds, err := req.prepare(s.catalog)
 		if err != nil {
 			return computed{}, prefixPointers(err, prefix)
-		}
-		if req.GWP == "" {
-			req.GWP = defaultGWP
 		}
 		if err := pactGWP(req.GWP, prefix); err != nil {
 			return computed{}, err
@@ -216,27 +213,17 @@ func (s *server) computeFootprint(ctx context.Context, kind string, raw json.Raw
 		if err := v.err(); err != nil {
 			return computed{}, prefixPointers(err, prefix)
 		}
-		ds, err := req.resolve(s.catalog)
+		ds, err := req.prepare(s.catalog)
 		if err != nil {
-			return computed{}, prefixPointers(err, prefix)
-		}
-		if err := req.normalise(); err != nil {
 			return computed{}, prefixPointers(err, prefix)
 		}
 		if err := pactGWP(req.GWP, prefix); err != nil {
 			return computed{}, err
 		}
-		in, err := req.toInput()
+		// Declarations are immutable, so verify finds the same total.
+		in, err := s.productInput(ctx, &req)
 		if err != nil {
 			return computed{}, prefixPointers(err, prefix)
-		}
-		if req.Metal.DeclarationID != "" {
-			// Declarations are immutable, so verify finds the same total.
-			total, err := s.declaredPrimary(ctx, req.Metal.DeclarationID)
-			if err != nil {
-				return computed{}, prefixPointers(err, prefix)
-			}
-			in.Metal.PrimaryTCO2ePerT, in.Metal.DeclarationID = &total, req.Metal.DeclarationID
 		}
 		res, prov, err := s.engine(ds).Product(in)
 		if err != nil {

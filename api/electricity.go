@@ -122,12 +122,9 @@ func (s *server) handlePrimaryFootprint(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ds, err := req.resolve(s.catalog)
+	ds, err := req.prepare(s.catalog)
 	if err != nil {
 		return err
-	}
-	if req.GWP == "" {
-		req.GWP = defaultGWP
 	}
 	return s.respondCached(c, "primary", ds.Version(), req, req.Electricity.hasPV(), func() (any, error) {
 		in, err := req.toInput()

@@ -2,6 +2,7 @@ package api
 
 import (
 	"alcarbon/calc"
+	"alcarbon/factors"
 )
 
 // primaryRequest is a smelter's activity data (DESIGN §3). Every field is
@@ -159,6 +160,20 @@ func (r *primaryRequest) validate(v *validator) {
 		v.add("/casting/molten", "molten metal is not cast; leave out casting energy or set molten to false")
 	}
 	r.Electricity.validate(v, "/electricity", r.ProductionT != nil, "/production_t")
+}
+
+// prepare picks the dataset and fills every default that depends on it, so
+// that equal requests written differently hash equal; call it before the
+// cache key is made.
+func (r *primaryRequest) prepare(cat *factors.Catalog) (*factors.Dataset, error) {
+	ds, err := r.resolve(cat)
+	if err != nil {
+		return nil, err
+	}
+	if r.GWP == "" {
+		r.GWP = defaultGWP
+	}
+	return ds, nil
 }
 
 func (r *primaryRequest) toInput() (calc.PrimaryInput, error) {

@@ -11,6 +11,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"alcarbon/calc"
+	"alcarbon/factors"
 	"alcarbon/registry"
 )
 
@@ -462,27 +463,17 @@ func (s *server) handleProductFootprint(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ds, err := req.resolve(s.catalog)
+	ds, err := req.prepare(s.catalog)
 	if err != nil {
-		return err
-	}
-	if err := req.normalise(); err != nil {
 		return err
 	}
 	// Identical concurrent misses share one computation: the lookup must
 	// not fail because the first caller went away.
 	ctx := context.WithoutCancel(c.Request().Context())
 	return s.respondCached(c, "product", ds.Version(), req, req.hasPV(), func() (any, error) {
-		in, err := req.toInput()
+		in, err := s.productInput(ctx, &req)
 		if err != nil {
 			return nil, err
-		}
-		if req.Metal.DeclarationID != "" {
-			total, err := s.declaredPrimary(ctx, req.Metal.DeclarationID)
-			if err != nil {
-				return nil, err
-			}
-			in.Metal.PrimaryTCO2ePerT, in.Metal.DeclarationID = &total, req.Metal.DeclarationID
 		}
 		res, prov, err := s.engine(ds).Product(in)
 		if err != nil {
@@ -490,6 +481,31 @@ func (s *server) handleProductFootprint(c echo.Context) error {
 		}
 		return newProductResponse(&req, res, prov), nil
 	})
+}
+
+// prepare picks the dataset and fills the request's defaults (see
+// primaryRequest.prepare).
+func (r *productRequest) prepare(cat *factors.Catalog) (*factors.Dataset, error) {
+	ds, err := r.resolve(cat)
+	if err != nil {
+		return nil, err
+	}
+	return ds, r.normalise()
+}
+
+// productInput converts a prepared request into the engine's input, with a
+// named declaration's headline total as the primary metal footprint.
+func (s *server) productInput(ctx context.Context, r *productRequest) (calc.ProductInput, error) {
+	in, err := r.toInput()
+	if err != nil || r.Metal.DeclarationID == "" {
+		return in, err
+	}
+	total, err := s.declaredPrimary(ctx, r.Metal.DeclarationID)
+	if err != nil {
+		return in, err
+	}
+	in.Metal.PrimaryTCO2ePerT, in.Metal.DeclarationID = &total, r.Metal.DeclarationID
+	return in, nil
 }
 
 // declaredPrimary returns the headline total of a public primary

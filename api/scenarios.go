@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -140,12 +141,9 @@ func runPrimaryScenario(s *server, body []byte, memo *calc.PVMemo) (keyOutputs, 
 	if err != nil {
 		return k, err
 	}
-	ds, err := req.resolve(s.catalog)
+	ds, err := req.prepare(s.catalog)
 	if err != nil {
 		return k, err
-	}
-	if req.GWP == "" {
-		req.GWP = defaultGWP
 	}
 	in, err := req.toInput()
 	if err != nil {
@@ -169,23 +167,15 @@ func runProductScenario(s *server, body []byte, memo *calc.PVMemo) (keyOutputs, 
 	if err != nil {
 		return k, err
 	}
-	ds, err := req.resolve(s.catalog)
+	ds, err := req.prepare(s.catalog)
 	if err != nil {
 		return k, err
 	}
-	if err := req.normalise(); err != nil {
-		return k, err
-	}
-	in, err := req.toInput()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	in, err := s.productInput(ctx, &req)
 	if err != nil {
 		return k, err
-	}
-	if req.Metal.DeclarationID != "" {
-		total, err := s.declaredPrimary(context.Background(), req.Metal.DeclarationID)
-		if err != nil {
-			return k, err
-		}
-		in.Metal.PrimaryTCO2ePerT, in.Metal.DeclarationID = &total, req.Metal.DeclarationID
 	}
 	r, _, err := s.engine(ds).ProductShared(in, memo)
 	if err != nil {

@@ -260,12 +260,9 @@ func (s *server) handleUncertainty(c echo.Context) error {
 	if err != nil {
 		return prefixed(err, "/request")
 	}
-	ds, err := preq.resolve(s.catalog)
+	ds, err := preq.prepare(s.catalog)
 	if err != nil {
 		return prefixed(err, "/request")
-	}
-	if preq.GWP == "" {
-		preq.GWP = defaultGWP
 	}
 	spec := req.spec()
 	canonical := canonicalUncertainty{Kind: kindPrimary, Request: preq, Samples: spec.Samples, Seed: spec.Seed, Distributions: req.Distributions, NoDefaults: spec.NoDefaults}
@@ -290,11 +287,8 @@ func (s *server) productUncertainty(c echo.Context, req uncertaintyRequest) erro
 	if err != nil {
 		return prefixed(err, "/request")
 	}
-	ds, err := preq.resolve(s.catalog)
+	ds, err := preq.prepare(s.catalog)
 	if err != nil {
-		return prefixed(err, "/request")
-	}
-	if err := preq.normalise(); err != nil {
 		return prefixed(err, "/request")
 	}
 	spec := req.spec()
@@ -303,16 +297,9 @@ func (s *server) productUncertainty(c echo.Context, req uncertaintyRequest) erro
 	// not fail because the first caller went away.
 	ctx := context.WithoutCancel(c.Request().Context())
 	return s.respondCached(c, "uncertainty", ds.Version(), canonical, true, func() (any, error) {
-		in, err := preq.toInput()
+		in, err := s.productInput(ctx, &preq)
 		if err != nil {
 			return nil, prefixed(err, "/request")
-		}
-		if preq.Metal.DeclarationID != "" {
-			total, err := s.declaredPrimary(ctx, preq.Metal.DeclarationID)
-			if err != nil {
-				return nil, prefixed(err, "/request")
-			}
-			in.Metal.PrimaryTCO2ePerT, in.Metal.DeclarationID = &total, preq.Metal.DeclarationID
 		}
 		res, prov, err := s.engine(ds).ProductUncertainty(in, spec)
 		if err != nil {
