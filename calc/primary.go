@@ -296,7 +296,7 @@ func primary(l *ledger, in PrimaryInput) (PrimaryResult, error) {
 	if res.Ratings, err = ratings(l, ac); err != nil {
 		return res, err
 	}
-	if res.CBAM, err = primaryCBAM(l, in, el, anodeCO2, cf4Kg, c2f6Kg, castFuel, res.MWhPerT); err != nil {
+	if res.CBAM, err = primaryCBAM(l, in, el, elec, anodeCO2, cf4Kg, c2f6Kg, castFuel, res.MWhPerT); err != nil {
 		return res, err
 	}
 	return res, nil
@@ -626,7 +626,10 @@ func ratings(l *ledger, ac float64) (Ratings, error) {
 // CBAM (AR5) GWPs + casting fuel; indirect = electricity × the operational
 // CO2 factor of the supply (location-based). Aluminium is in Annex II of
 // Regulation 2023/956, so only direct emissions count (Art. 7(1)).
-func primaryCBAM(l *ledger, in PrimaryInput, el ElectricityInput, anodeCO2, cf4Kg, c2f6Kg, castFuel, mwhPerT float64) (CBAM, error) {
+//
+// elec is the portfolio already computed on the request's basis; it is
+// reused when that basis is operational.
+func primaryCBAM(l *ledger, in PrimaryInput, el ElectricityInput, elec ElectricityResult, anodeCO2, cf4Kg, c2f6Kg, castFuel, mwhPerT float64) (CBAM, error) {
 	cf4GWP, err := l.factor("cbam/gwp/CF4")
 	if err != nil {
 		return CBAM{}, err
@@ -640,16 +643,17 @@ func primaryCBAM(l *ledger, in PrimaryInput, el ElectricityInput, anodeCO2, cf4K
 	// CBAM's indirect emissions use operational CO2 factors whatever the
 	// request's basis; a separate ledger keeps this run's warnings out of
 	// the main result, while its factors are listed.
-	el.Basis = BasisOperational
-	sub := l.sub()
-	opRes, err := portfolio(sub, el)
-	if err != nil {
-		return CBAM{}, err
+	ef := elec.EFLocation
+	if el.Basis != BasisOperational {
+		el.Basis = BasisOperational
+		sub := l.sub()
+		opRes, err := portfolio(sub, el)
+		if err != nil {
+			return CBAM{}, err
+		}
+		l.adoptFactors(sub)
+		ef = opRes.EFLocation
 	}
-	for _, f := range sub.p.Factors {
-		l.useRecorded(f)
-	}
-	ef := opRes.EFLocation
 	c.ElectricityMWhPerT = mwhPerT
 	c.ElectricityEF = ef
 	c.SEEIndirect = mwhPerT * ef

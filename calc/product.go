@@ -281,9 +281,7 @@ func product(l *ledger, in ProductInput) (ProductResult, error) {
 	if err != nil {
 		return res, err
 	}
-	for _, f := range sub.p.Factors {
-		l.useRecorded(f)
-	}
+	l.adoptFactors(sub)
 
 	res.LocationBased, res.MarketBased = with.loc, with.mkt
 	res.Stages, res.Steps, res.Metal, res.Alloying = with.stages, with.steps, with.metal, with.alloying
@@ -392,9 +390,7 @@ func primaryMetalOf(l *ledger, in ProductInput) (primaryMetal, error) {
 	if err != nil {
 		return primaryMetal{}, prefixPointers(err, prefix)
 	}
-	for _, f := range sub.p.Factors {
-		l.useRecorded(f)
-	}
+	l.adoptFactors(sub)
 	for _, a := range sub.p.Assumptions {
 		l.assume("primary metal: %s", a)
 	}
@@ -984,9 +980,7 @@ func productCBAM(l *ledger, in ProductInput, prod factors.Product, c coreResult,
 			if err != nil {
 				return out, err
 			}
-			for _, f := range sub.p.Factors {
-				l.useRecorded(f)
-			}
+			l.adoptFactors(sub)
 			ef = r.EFLocation
 		}
 		out.ElectricityEF = ef

@@ -95,6 +95,14 @@ func (l *ledger) use(f factors.Factor) {
 	})
 }
 
+// adoptFactors records the factors a side calculation (a sub ledger) used,
+// but not its messages, which belong to that calculation.
+func (l *ledger) adoptFactors(sub *ledger) {
+	for _, f := range sub.p.Factors {
+		l.useRecorded(f)
+	}
+}
+
 // useRecorded records a factor use taken from another ledger.
 func (l *ledger) useRecorded(f FactorUse) {
 	if _, ok := l.factorIdx[f.ID]; ok {
