@@ -90,8 +90,12 @@ func (s *server) authenticate(c echo.Context, required bool) error {
 	if s.store == nil {
 		return errNoRegistry
 	}
+	if wait, blocked := s.authFailures.blocked(c.RealIP()); blocked {
+		return tooManyFailures(c, wait)
+	}
 	org, err := s.store.AuthenticateAPIKey(c.Request().Context(), token)
 	if errors.Is(err, registry.ErrNotFound) {
+		s.authFailures.failed(c.RealIP())
 		return unauthorized(c, "the API key is unknown or revoked", true)
 	}
 	if err != nil {
@@ -245,4 +249,62 @@ func (t *tokenSigner) verify(token string) (tokenClaims, error) {
 		return tokenClaims{}, errTokenExpired
 	}
 	return claims, nil
+}
+
+// authFailures throttles failed authentication per client address, so
+// guessing keys or PACT secrets costs the guesser time, not the database
+// queries: after failureBurst failures an address gets 429 until its
+// bucket refills at failuresPerSecond.
+type authFailures struct {
+	mu    sync.Mutex
+	addrs map[string]*rate.Limiter
+}
+
+const (
+	failuresPerSecond = 1
+	failureBurst      = 20
+	maxTrackedAddrs   = 100_000
+)
+
+func newAuthFailures() *authFailures {
+	return &authFailures{addrs: map[string]*rate.Limiter{}}
+}
+
+func (a *authFailures) limiter(addr string) *rate.Limiter {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	l, ok := a.addrs[addr]
+	if !ok {
+		if len(a.addrs) >= maxTrackedAddrs {
+			a.addrs = map[string]*rate.Limiter{} // forget all rather than grow without bound
+		}
+		l = rate.NewLimiter(failuresPerSecond, failureBurst)
+		a.addrs[addr] = l
+	}
+	return l
+}
+
+// blocked reports whether addr has used up its failures and, if so, how
+// long until it may try again.
+func (a *authFailures) blocked(addr string) (time.Duration, bool) {
+	l := a.limiter(addr)
+	if l.Tokens() >= 1 {
+		return 0, false
+	}
+	r := l.Reserve()
+	d := r.Delay()
+	r.Cancel()
+	return d, true
+}
+
+// failed counts one failed authentication from addr.
+func (a *authFailures) failed(addr string) {
+	a.limiter(addr).Allow()
+}
+
+// tooManyFailures answers 429 with Retry-After for a throttled address.
+func tooManyFailures(c echo.Context, wait time.Duration) error {
+	secs := max(int(math.Ceil(wait.Seconds())), 1)
+	c.Response().Header().Set("Retry-After", strconv.Itoa(secs))
+	return problem(http.StatusTooManyRequests, fmt.Sprintf("too many failed authentications from this address; retry after %d s", secs))
 }

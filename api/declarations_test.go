@@ -1139,3 +1139,31 @@ func BenchmarkPACTGetFootprint(b *testing.B) {
 		}
 	}
 }
+
+// TestFailedAuthenticationThrottled: after failureBurst wrong API keys or
+// PACT secrets from one address, further attempts get 429 with Retry-After
+// without reaching the database; another address is unaffected.
+func TestFailedAuthenticationThrottled(t *testing.T) {
+	r := newRegistryEnv(t, openSQLite)
+	_, key := r.org(t, "Shanxi Smelter Co.")
+	for i := 0; i < failureBurst; i++ {
+		if rec := postJSON(t, r.e, "/v1/declarations", declaration(""), auth("alc_000000000000_wrong")...); rec.Code != 401 {
+			t.Fatalf("attempt %d: %d, want 401", i, rec.Code)
+		}
+	}
+	rec := postJSON(t, r.e, "/v1/declarations", declaration(""), auth("alc_000000000000_wrong")...)
+	if rec.Code != 429 || rec.Header().Get("Retry-After") == "" {
+		t.Fatalf("attempt after the burst: %d %v, want 429 with Retry-After", rec.Code, rec.Header())
+	}
+	decodeProblem(t, rec)
+	// The same address is blocked even with a good key until it cools down;
+	// another address is not.
+	req := httptest.NewRequest(http.MethodGet, "/v1/declarations", nil)
+	req.Header.Set("Authorization", "Bearer "+key)
+	req.RemoteAddr = "198.51.100.7:4242"
+	other := httptest.NewRecorder()
+	r.e.ServeHTTP(other, req)
+	if other.Code != 200 {
+		t.Fatalf("another address with a valid key: %d %s", other.Code, other.Body)
+	}
+}

@@ -224,8 +224,13 @@ func (s *server) handlePACTToken(c echo.Context) error {
 	if s.store == nil {
 		return errNoRegistry
 	}
+	if wait, blocked := s.authFailures.blocked(c.RealIP()); blocked {
+		c.Response().Header().Set("Retry-After", strconv.Itoa(max(int(math.Ceil(wait.Seconds())), 1)))
+		return fail(http.StatusTooManyRequests, "slow_down", "too many failed authentications from this address")
+	}
 	org, err := s.store.AuthenticatePACTClient(c.Request().Context(), id, secret)
 	if errors.Is(err, registry.ErrNotFound) {
+		s.authFailures.failed(c.RealIP())
 		c.Response().Header().Set(echo.HeaderWWWAuthenticate, `Basic realm="alcarbon"`)
 		return fail(http.StatusUnauthorized, "invalid_client", "Authentication failed")
 	}

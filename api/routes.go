@@ -18,7 +18,7 @@ func New(o Options) *echo.Echo {
 	s := &server{
 		catalog: o.Catalog, cache: o.Cache, redisConfigured: o.RedisConfigured, store: o.Store,
 		log: o.Logger, metrics: newMetrics(o.Registry), engines: enginesOf(o.Catalog),
-		limiter: newKeyLimiter(o.RateLimit, o.RateBurst), tokens: newTokenSigner(o.TokenSecret),
+		limiter: newKeyLimiter(o.RateLimit, o.RateBurst), tokens: newTokenSigner(o.TokenSecret), authFailures: newAuthFailures(),
 		pactAnswers: o.PACTResponder,
 	}
 	e := echo.New()

@@ -53,8 +53,11 @@ type server struct {
 	log             *slog.Logger
 	metrics         *metrics
 
-	limiter *keyLimiter  // per-API-key write rate limits
-	tokens  *tokenSigner // PACT access tokens
+	limiter *keyLimiter // per-API-key write rate limits
+	// authFailures throttles failed API-key and PACT-client authentication
+	// per client address.
+	authFailures *authFailures
+	tokens       *tokenSigner // PACT access tokens
 
 	pactAnswers *PACTResponder // nil: footprint requests are not answered
 
