@@ -10,6 +10,7 @@ import (
 	echoSwagger "github.com/swaggo/echo-swagger"
 
 	_ "alcarbon/docs" // generated Swagger spec
+	"alcarbon/web"
 )
 
 // New returns the HTTP handler with every route of the service. This file
@@ -54,6 +55,8 @@ func New(o Options) *echo.Echo {
 	e.GET("/readyz", s.handleReadyz)
 	e.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(o.Registry, promhttp.HandlerOpts{})))
 	e.GET("/swagger/*", echoSwagger.WrapHandler)
+	e.GET("/", echo.WrapHandler(web.Handler())) // the web page (issue 9); its files under /static/*
+	e.GET("/static/*", echo.WrapHandler(web.Handler()))
 	if o.PProf {
 		e.GET("/debug/pprof/*", echo.WrapHandler(http.HandlerFunc(pprof.Index)))
 		e.GET("/debug/pprof/profile", echo.WrapHandler(http.HandlerFunc(pprof.Profile)))
