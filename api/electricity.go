@@ -33,6 +33,24 @@ func (r *electricityRequest) validate(v *validator) {
 	r.portfolioRequest.validate(v, "", annual, "/demand_mwh (or /production_t with /consumption_kwh_per_t)")
 }
 
+// electricityInput converts the request into the engine's portfolio: demand
+// from demand_mwh or production × consumption, else 1 MWh with shares only.
+func (r *electricityRequest) electricityInput() (calc.ElectricityInput, error) {
+	in, err := r.portfolioRequest.toInput("")
+	if err != nil {
+		return in, err
+	}
+	in.Region, in.Year, in.Basis = r.Region, r.Year, calc.Basis(r.ElectricityBasis)
+	in.DemandMWh = 1
+	switch {
+	case r.DemandMWh != nil:
+		in.DemandMWh, in.AnnualVolumes = *r.DemandMWh, true
+	case r.ProductionT != nil:
+		in.DemandMWh, in.AnnualVolumes = *r.ProductionT**r.ConsumptionKWhPerT/1000, true
+	}
+	return in, nil
+}
+
 // electricityResultResponse answers POST /v1/electricity.
 type electricityResultResponse struct {
 	Dataset       string `json:"dataset" example:"2026.1"`
@@ -73,17 +91,9 @@ func (s *server) handleElectricity(c echo.Context) error {
 		return err
 	}
 	return s.respondCached(c, "electricity", ds.Version(), req, req.portfolioRequest.hasPV(), func() (any, error) {
-		in, err := req.portfolioRequest.toInput("")
+		in, err := req.electricityInput()
 		if err != nil {
 			return nil, err
-		}
-		in.Region, in.Year, in.Basis = req.Region, req.Year, calc.Basis(req.ElectricityBasis)
-		in.DemandMWh = 1
-		switch {
-		case req.DemandMWh != nil:
-			in.DemandMWh, in.AnnualVolumes = *req.DemandMWh, true
-		case req.ProductionT != nil:
-			in.DemandMWh, in.AnnualVolumes = *req.ProductionT**req.ConsumptionKWhPerT/1000, true
 		}
 		res, prov, err := s.engine(ds).Electricity(in)
 		if err != nil {

@@ -153,12 +153,7 @@ func runPrimaryScenario(s *server, body []byte, memo *calc.PVMemo) (keyOutputs, 
 	if err != nil {
 		return k, err
 	}
-	k.TotalLocationBased, k.TotalMarketBased = fp(r.LocationBased), fp(r.MarketBased)
-	portfolioOutputs(&k, r.Electricity)
-	if req.ProductionT != nil {
-		k.AnnualLocationBased, k.AnnualMarketBased = fp(r.LocationBased**req.ProductionT), fp(r.MarketBased**req.ProductionT)
-	}
-	return k, nil
+	return footprintOutputs(r.LocationBased, r.MarketBased, r.Electricity, req.ProductionT), nil
 }
 
 func runProductScenario(s *server, body []byte, memo *calc.PVMemo) (keyOutputs, error) {
@@ -181,12 +176,19 @@ func runProductScenario(s *server, body []byte, memo *calc.PVMemo) (keyOutputs, 
 	if err != nil {
 		return k, err
 	}
-	k.TotalLocationBased, k.TotalMarketBased = fp(r.LocationBased), fp(r.MarketBased)
-	portfolioOutputs(&k, r.Electricity)
-	if req.ProductionT != nil {
-		k.AnnualLocationBased, k.AnnualMarketBased = fp(r.LocationBased**req.ProductionT), fp(r.MarketBased**req.ProductionT)
+	return footprintOutputs(r.LocationBased, r.MarketBased, r.Electricity, req.ProductionT), nil
+}
+
+// footprintOutputs are the key outputs of a footprint per t [t CO2e/t],
+// with annual emissions [t CO2e/yr] when the production is known.
+func footprintOutputs(loc, mkt float64, el calc.ElectricityResult, productionT *float64) keyOutputs {
+	var k keyOutputs
+	k.TotalLocationBased, k.TotalMarketBased = fp(loc), fp(mkt)
+	portfolioOutputs(&k, el)
+	if productionT != nil {
+		k.AnnualLocationBased, k.AnnualMarketBased = fp(loc**productionT), fp(mkt**productionT)
 	}
-	return k, nil
+	return k
 }
 
 func runElectricityScenario(s *server, body []byte, memo *calc.PVMemo) (keyOutputs, error) {
@@ -212,23 +214,6 @@ func runElectricityScenario(s *server, body []byte, memo *calc.PVMemo) (keyOutpu
 		k.AnnualLocationBased, k.AnnualMarketBased = fp(r.EFLocation*r.DemandMWh), fp(r.EFMarket*r.DemandMWh)
 	}
 	return k, nil
-}
-
-// electricityInput converts a portfolio request as handleElectricity does.
-func (r *electricityRequest) electricityInput() (calc.ElectricityInput, error) {
-	in, err := r.portfolioRequest.toInput("")
-	if err != nil {
-		return in, err
-	}
-	in.Region, in.Year, in.Basis = r.Region, r.Year, calc.Basis(r.ElectricityBasis)
-	in.DemandMWh = 1
-	switch {
-	case r.DemandMWh != nil:
-		in.DemandMWh, in.AnnualVolumes = *r.DemandMWh, true
-	case r.ProductionT != nil:
-		in.DemandMWh, in.AnnualVolumes = *r.ProductionT**r.ConsumptionKWhPerT/1000, true
-	}
-	return in, nil
 }
 
 func runPVScenario(s *server, body []byte, memo *calc.PVMemo) (keyOutputs, error) {
