@@ -3,7 +3,7 @@
 SHELL := /usr/bin/env bash
 GOFILES = $(shell find . -name '*.go' -not -path './.git/*' -not -path './vendor/*' -not -path '*/testdata/*')
 
-.PHONY: help run build test bench reliability docs fmt
+.PHONY: help run build test e2e screenshots bench reliability docs fmt
 
 help: ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -16,6 +16,15 @@ build: ## build the static alcarbon binary
 
 test: ## every check and test, with private Redis and PostgreSQL (scripts/test.sh)
 	scripts/test.sh $(ARGS)
+
+e2e: ## the browser tests alone (scripts/e2e.sh): headless Chromium against a fresh binary
+	scripts/e2e.sh
+
+screenshots: ## run the browser tests, then copy the README's two screenshots into e2e/screenshots/
+	scripts/e2e.sh
+	mkdir -p e2e/screenshots
+	cp e2e/artifacts/plant-summary.png e2e/screenshots/plant.png
+	cp e2e/artifacts/scenarios-band-monthly-sweep.png e2e/screenshots/scenarios.png
 
 bench: ## engine and handler benchmarks, then the wrk load run against the echo baseline (BENCHMARKS.md)
 	go test -run='^$$' -bench=. -benchmem ./calc ./api

@@ -376,7 +376,7 @@ func TestDeclarationVisibility(t *testing.T) {
 						t.Fatalf("%s does not see %s", tc.name, id)
 					}
 				}
-				for _, path := range []string{"/v1/declarations/" + restricted.ID, "/v1/declarations/" + restricted.ID + "/verify", "/v1/declarations/" + restricted.ID + "/cbam"} {
+				for _, path := range []string{"/v1/declarations/" + restricted.ID, "/v1/declarations/" + restricted.ID + "/verify", "/v1/declarations/" + restricted.ID + "/cbam", "/v1/declarations/" + restricted.ID + "/pact"} {
 					rec := getJSON(t, r.e, path, nil, tc.headers...)
 					wantCode := 404
 					if tc.name == "buyer" || tc.name == "publisher" {
@@ -925,6 +925,13 @@ func TestPACTFootprints(t *testing.T) {
 				t.Fatalf("get: %d %s", rec.Code, rec.Body)
 			}
 			checkProductFootprint(t, got.Data)
+			// The page's PACT view (GET /v1/declarations/{id}/pact, no token)
+			// is the same document as PACT's GetFootprint.
+			viaPACT := getJSON(t, r.e, "/2/footprints/"+v2.ID, nil, auth(token)...)
+			viaV1 := getJSON(t, r.e, "/v1/declarations/"+v2.ID+"/pact", nil)
+			if viaV1.Code != 200 || viaV1.Body.String() != viaPACT.Body.String() {
+				t.Fatalf("/v1/declarations/{id}/pact: %d %s\nwant %s", viaV1.Code, viaV1.Body, viaPACT.Body)
+			}
 			pcf := got.Data["pcf"].(map[string]any)
 			pcfValue, _ := strconv.ParseFloat(pcf["pCfExcludingBiogenic"].(string), 64)
 			if math.Abs(pcfValue-v2.TotalTCO2ePerT) > 1e-6 || pcf["geographyCountrySubdivision"] != "CN-SX" ||

@@ -617,6 +617,31 @@ func (s *server) handlePACTGetFootprint(c echo.Context) error {
 	return c.JSON(http.StatusOK, pactGetResponse{Data: fp})
 }
 
+// handleDeclarationPACT gives a declaration's PACT view without a PACT token.
+//
+//	@Summary		PACT view of a declaration
+//	@Description	The declaration as the PACT v2.2 ProductFootprint that GET /2/footprints/{id} returns (decimals as strings), for readers with an API key or none: the same visibility as GET /v1/declarations/{id}. Data recipients that exchange footprints use /2/footprints with a PACT token.
+//	@Tags			registry
+//	@Produce		json
+//	@Security		APIKey
+//	@Param			id	path		string	true	"declaration ID"
+//	@Success		200	{object}	pactGetResponse
+//	@Failure		401	{object}	Problem	"wrong API key"
+//	@Failure		404	{object}	Problem	"no such declaration visible to the caller"
+//	@Failure		503	{object}	Problem	"registry unavailable"
+//	@Router			/v1/declarations/{id}/pact [get]
+func (s *server) handleDeclarationPACT(c echo.Context) error {
+	d, err := s.declaration(c)
+	if err != nil {
+		return err
+	}
+	fp, err := newPACTFootprint(d)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, pactGetResponse{Data: fp})
+}
+
 // cloudEvent is a CloudEvents 1.0 event in structured JSON mode.
 type cloudEvent struct {
 	Type        string          `json:"type"`

@@ -79,12 +79,14 @@ type keyOutputs struct {
 	PVSpecificYield *float64 `json:"pv_specific_yield_kwh_per_kwp,omitempty" example:"1500"`
 	// PVCapacityFactor is annual AC / (DC capacity × 8760 h) (pv).
 	PVCapacityFactor *float64 `json:"pv_capacity_factor,omitempty" example:"0.171"`
+	// ExportedMWh is the supply the plant does not use [MWh/yr]: PV surplus in the hours it generates plus fixed volumes above demand (primary, product, electricity); it does not count toward the product.
+	ExportedMWh *float64 `json:"exported_mwh,omitempty" example:"0"`
 }
 
 func (k *keyOutputs) fields() []**float64 {
 	return []**float64{&k.TotalLocationBased, &k.TotalMarketBased, &k.EFLocation, &k.EFMarket,
 		&k.AnnualLocationBased, &k.AnnualMarketBased, &k.RenewableShareLocation, &k.RenewableShareMarket,
-		&k.RenewableShareHourly, &k.PVAnnualMWh, &k.PVUsedMWh, &k.PVSpecificYield, &k.PVCapacityFactor}
+		&k.RenewableShareHourly, &k.PVAnnualMWh, &k.PVUsedMWh, &k.PVSpecificYield, &k.PVCapacityFactor, &k.ExportedMWh}
 }
 
 // minus returns k − base for the outputs both have.
@@ -106,6 +108,7 @@ func portfolioOutputs(k *keyOutputs, r calc.ElectricityResult) {
 	k.EFLocation, k.EFMarket = fp(r.EFLocation), fp(r.EFMarket)
 	k.RenewableShareLocation, k.RenewableShareMarket = fp(r.RenewableShare.LocationBased), fp(r.RenewableShare.MarketBased)
 	k.RenewableShareHourly = r.RenewableShare.HourlyMatched
+	k.ExportedMWh = fp(r.ExportedMWh)
 	var pvAC, pvUsed float64
 	anyPV := false
 	for _, s := range r.Sources {

@@ -139,6 +139,19 @@ func TestCompareKindsAndMemo(t *testing.T) {
 	if got := r.Scenarios[5].Outputs; !near(*got.EFMarket, want.EFMarketTCO2PerMWh) || !near(*got.EFLocation, want.EFLocationTCO2PerMWh) {
 		t.Errorf("variant 5 %v/%v, endpoint %v/%v", *got.EFLocation, *got.EFMarket, want.EFLocationTCO2PerMWh, want.EFMarketTCO2PerMWh)
 	}
+	if got := r.Scenarios[5].Outputs.ExportedMWh; got == nil || !near(*got, want.ExportedMWh) {
+		t.Errorf("variant 5 exported %v, endpoint %v", got, want.ExportedMWh)
+	}
+
+	// A fixed volume above demand is exported: 5,000,000 − 4,000,000 MWh.
+	over := postOK[compareResponse](t, e, "/v1/scenarios/compare", `{"kind": "electricity", "base": {"demand_mwh": 4000000, "sources": [{"kind": "grid", "share": 1}]},
+	  "variants": [{"name": "oversized line", "patch": {"sources": [{"kind": "direct_line", "technology": "wind", "mwh": 5000000}]}}]}`)
+	if got := over.Scenarios[1].Outputs.ExportedMWh; got == nil || *got != 1e6 {
+		t.Errorf("oversized direct line exported %v MWh, want 1000000", got)
+	}
+	if got := over.Scenarios[0].Outputs.ExportedMWh; got == nil || *got != 0 {
+		t.Errorf("base exported %v MWh, want 0", got)
+	}
 
 	pvBody := `{"kind": "pv", "base": {"site": "datong", "system": {"capacity_kwp": 1000}}, "variants": [
 	  {"name": "perez", "patch": {"system": {"transposition": "perez"}}, "capex_cny": 3000000, "lifetime_years": 25},

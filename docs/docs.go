@@ -659,6 +659,58 @@ const docTemplate = `{
                 }
             }
         },
+        "/v1/declarations/{id}/pact": {
+            "get": {
+                "security": [
+                    {
+                        "APIKey": []
+                    }
+                ],
+                "description": "The declaration as the PACT v2.2 ProductFootprint that GET /2/footprints/{id} returns (decimals as strings), for readers with an API key or none: the same visibility as GET /v1/declarations/{id}. Data recipients that exchange footprints use /2/footprints with a PACT token.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "registry"
+                ],
+                "summary": "PACT view of a declaration",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "declaration ID",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/api.pactGetResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "wrong API key",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "no such declaration visible to the caller",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "registry unavailable",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    }
+                }
+            }
+        },
         "/v1/declarations/{id}/verify": {
             "get": {
                 "security": [
@@ -2832,6 +2884,11 @@ const docTemplate = `{
                     "description": "EFMarket is the supply's market-based factor [t CO2(e)/MWh].",
                     "type": "number",
                     "example": 0.6892
+                },
+                "exported_mwh": {
+                    "description": "ExportedMWh is the supply the plant does not use [MWh/yr]: PV surplus in the hours it generates plus fixed volumes above demand (primary, product, electricity); it does not count toward the product.",
+                    "type": "number",
+                    "example": 0
                 },
                 "pv_annual_mwh": {
                     "description": "PVAnnualMWh is the AC output of the modelled PV systems [MWh/yr] (exported energy included).",

@@ -16,7 +16,11 @@
 #   4. go test -race -count=1 with these exported:
 #        ALCARBON_TEST_REDIS_URL     redis://127.0.0.1:<redis port>/0
 #        ALCARBON_TEST_DATABASE_URL  postgres://postgres@127.0.0.1:<pg port>/alcarbon_test?sslmode=disable
-#   5. Fuzz each Fuzz target of ./api for FUZZTIME (go test -fuzz), one after
+#   5. End-to-end tests of the web page in headless Chromium (scripts/e2e.sh:
+#      installs chromium and e2e/'s npm packages if missing, starts the binary
+#      on a free port, runs node --test e2e/*.test.mjs; screenshots go to
+#      e2e/artifacts/). Runs only when no arguments are given.
+#   6. Fuzz each Fuzz target of ./api for FUZZTIME (go test -fuzz), one after
 #      the other (a crasher is written to api/testdata/fuzz/<Target>/).
 #
 # Environment:
@@ -26,8 +30,10 @@
 #                             a busy port given explicitly is an error)
 #   SKIP_LINT=1               skip step 2 (gofmt, vet, Swagger). For local iteration
 #                             while other packages are in progress only; CI never sets it.
-#   FUZZTIME=3s               how long step 5 fuzzes each Fuzz target in ./api
-#                             (go test -fuzztime); FUZZTIME=0 skips step 5. Step 5
+#   E2E=0                     skip step 5 (browser tests). For local iteration
+#                             only; CI never sets it.
+#   FUZZTIME=3s               how long step 6 fuzzes each Fuzz target in ./api
+#                             (go test -fuzztime); FUZZTIME=0 skips step 6. Step 6
 #                             runs only when no arguments are given.
 set -euo pipefail
 
@@ -274,7 +280,16 @@ step="go test"
 log "go test -race -count=1 $*"
 go test -race -count=1 "$@"
 
-# --- 5. fuzzing ---------------------------------------------------------------
+# --- 5. browser tests ---------------------------------------------------------
+if ((nargs)) || [[ ${E2E:-} == 0 ]]; then
+	log "browser tests SKIPPED (E2E=${E2E:-}, $nargs arguments)"
+else
+	step="browser tests"
+	log "scripts/e2e.sh"
+	scripts/e2e.sh
+fi
+
+# --- 6. fuzzing ---------------------------------------------------------------
 # One instrumented test binary, run once per target: go test -fuzz would
 # link it again for each. Run from api/ so that a failing input is written
 # to api/testdata/fuzz/<Target>/; the corpus cache is go test's own.

@@ -35,7 +35,21 @@
       maxVariants: "variant", base: "base", errorsIn: "Problems",
       k_grid: "grid", k_captive: "captive plant", k_onsite_pv: "on-site PV", k_direct_line: "direct line", k_green_contract: "green contract",
       s_alumina_refining: "alumina refining", s_anode_production: "anode production", s_electrolysis_direct: "electrolysis (direct)",
-      s_electrolysis_electricity: "electrolysis (electricity)", s_casting: "casting"
+      s_electrolysis_electricity: "electrolysis (electricity)", s_casting: "casting",
+      aeo: "Anode-effect overvoltage [mV]", ce: "Current efficiency [0–1]", cf4: "CF4 measured [kg/t]", c2f6: "C2F6 measured [kg/t]",
+      anode: "Anodes", anodeHint: "Leave a field empty to use the dataset's default; the response lists every default it took.",
+      anodeNet: "Net carbon [t C/t Al]", anodeCons: "Anode consumption [t/t Al]", anodeS: "Sulphur [mass fraction]", anodeAsh: "Ash [mass fraction]",
+      bakeEnergy: "Baking energy [kgce/t anode]", bakeFuel: "Baking fuel", tiltPV: "Tilt [°] (PV)",
+      footprintOf: "Footprint of", primaryIngot: "primary ingot (the plant)", baseMolten: "Base molten share", prodOut: "Product output [t/yr]",
+      withUnc: "Uncertainty band p5–p95 (Monte Carlo)", gcMWh: "Green contract [MWh/yr]", gcTech: "Contract technology",
+      molten: "Molten share [0–1]", exported: "Exported [MWh/yr]", band: "p5–p95 location-based [t CO2e/t]", monthlyCol: "Monthly PV",
+      monthlyChart: "Monthly PV output against the plant's load [MWh]", sweepH: "Sweep: footprint against PV capacity",
+      sweepHint: "The base plant with one on-site PV system at the first variant's site and tilt, its capacity swept from 0 to the maximum (POST /v1/scenarios/sweep).",
+      sweepMax: "Maximum PV [MWp]", sweepSteps: "Steps", runSweep: "Run sweep", sweepChart: "Footprint [t CO2e/t] against PV capacity [MWp]",
+      pactView: "PACT view", pactJSON: "ProductFootprint JSON (PACT v2)", cbamLink: "CBAM summary (JSON)", pactLink: "PACT view (JSON)",
+      unitaryAmount: "Unitary product amount", productUnit: "product unit", headline: "Market-based [t CO2e/t]", exportedShort: "exported", show: "Show", pvOut: "PV output", plantLoad: "Plant load", selfCons: "used on site", month: "Month",
+      computingUnc: "Computing the uncertainty band…", pcfExcl: "PCF excl. biogenic", pds: "Primary data share", productIds: "Product IDs",
+      productNote: "Product mode: the PV and green contracts of each variant supply the smelter; the renewable shares, PV energy and export of the smelter are shown in primary mode, so they are left out here."
     },
     zh: {
       skip: "跳到正文", tagline: "铝的碳足迹，每个因子都有来源", nav: "栏目", navPlant: "工厂碳足迹", navScen: "光伏情景",
@@ -61,7 +75,21 @@
       maxVariants: "方案", base: "基准", errorsIn: "问题",
       k_grid: "电网", k_captive: "自备电厂", k_onsite_pv: "厂内光伏", k_direct_line: "直供线路", k_green_contract: "绿电交易",
       s_alumina_refining: "氧化铝精炼", s_anode_production: "阳极生产", s_electrolysis_direct: "电解（直接）",
-      s_electrolysis_electricity: "电解（电力）", s_casting: "铸造"
+      s_electrolysis_electricity: "电解（电力）", s_casting: "铸造",
+      aeo: "阳极效应过电压 [mV]", ce: "电流效率 [0–1]", cf4: "CF4 实测 [kg/t]", c2f6: "C2F6 实测 [kg/t]",
+      anode: "阳极", anodeHint: "留空则使用数据集默认值；响应会列出所用的每个默认值。",
+      anodeNet: "净碳耗 [t C/t 铝]", anodeCons: "阳极消耗 [t/t 铝]", anodeS: "硫含量 [质量分数]", anodeAsh: "灰分 [质量分数]",
+      bakeEnergy: "焙烧能耗 [kgce/t 阳极]", bakeFuel: "焙烧燃料", tiltPV: "倾角 [°]（光伏）",
+      footprintOf: "核算对象", primaryIngot: "原铝锭（本厂）", baseMolten: "基准铝水直供比例", prodOut: "产品产量 [t/年]",
+      withUnc: "不确定性区间 p5–p95（蒙特卡洛）", gcMWh: "绿电交易 [MWh/年]", gcTech: "合同电源类型",
+      molten: "铝水直供比例 [0–1]", exported: "外送电量 [MWh/年]", band: "p5–p95 基于位置 [t CO2e/t]", monthlyCol: "逐月光伏",
+      monthlyChart: "逐月光伏发电量与工厂负荷 [MWh]", sweepH: "扫描：碳足迹随光伏装机变化",
+      sweepHint: "基准工厂加一套厂内光伏（站点和倾角取第一个方案），装机从 0 扫描到最大值（POST /v1/scenarios/sweep）。",
+      sweepMax: "最大光伏装机 [MWp]", sweepSteps: "步数", runSweep: "运行扫描", sweepChart: "碳足迹 [t CO2e/t] 随光伏装机 [MWp]",
+      pactView: "PACT 视图", pactJSON: "ProductFootprint JSON（PACT v2）", cbamLink: "CBAM 摘要（JSON）", pactLink: "PACT 视图（JSON）",
+      unitaryAmount: "单位产品数量", productUnit: "产品单位", headline: "基于市场 [t CO2e/t]", exportedShort: "外送", show: "显示", pvOut: "光伏发电量", plantLoad: "工厂负荷", selfCons: "厂内消纳", month: "月份",
+      computingUnc: "正在计算不确定性区间…", pcfExcl: "PCF（不含生物源）", pds: "一手数据比例", productIds: "产品标识",
+      productNote: "产品模式：各方案的光伏和绿电交易供给电解铝厂；电解铝厂的可再生比例、光伏发电量和外送电量请在原铝模式下查看，此处不显示。"
     }
   };
   let lang = "en";
@@ -80,6 +108,8 @@
     document.querySelectorAll("button.rm").forEach((b) => b.setAttribute("aria-label", t("removeRow")));
     if (lastPlant) renderPlant(lastPlant);
     if (lastScen) renderScenarios(lastScen);
+    if (lastSweep) drawSweep(lastSweep);
+    if (products.length) fillProducts();
   }
 
   // ---- helpers ----------------------------------------------------------
@@ -143,7 +173,8 @@
     let pre = $(statusId + "-curl");
     if (!pre) {
       pre = el("pre", { id: statusId + "-curl", class: "curl", tabindex: "0" });
-      $(statusId).closest("form").append(pre);
+      const host = $(statusId).closest("form") || $(statusId).parentElement;
+      host.after(pre);
     }
     pre.textContent = text;
   }
@@ -175,30 +206,35 @@
     const unit = el("select", { class: "unit", "aria-label": t("amountUnit") + " " + n });
     const tech = el("select", { class: "tech", "aria-label": t("fuelTech") + " " + n });
     const ef = el("input", { class: "ef", type: "number", min: "0", max: "2", step: "any", "aria-label": t("ef") + " " + n, value: src.ef ?? "" });
+    const tilt = el("input", { class: "tilt", type: "number", min: "0", max: "90", step: "any", "aria-label": t("tiltPV") + " " + n, value: src.tilt ?? "" });
     const rm = el("button", { type: "button", class: "rm", "aria-label": t("removeRow") }, "×");
     const sync = (first) => {
       const k = kind.value;
       fillSelect(unit, k === "onsite_pv" ? [["mwp", "MWp"]] : [["share", "share"], ["mwh", "MWh"]], first ? src.unit : unit.value);
       fillSelect(tech, techOptions(k), first ? src.tech : tech.value);
       ef.disabled = k === "onsite_pv";
+      tilt.disabled = k !== "onsite_pv";
     };
     sync(true);
     kind.addEventListener("change", () => { sync(false); saveHash(); });
     rm.addEventListener("click", () => { tr.remove(); saveHash(); $("add-source").focus(); });
-    const tr = el("tr", {}, el("td", {}, kind), el("td", {}, amount), el("td", {}, unit), el("td", {}, tech), el("td", {}, ef), el("td", {}, rm));
+    const tr = el("tr", {}, el("td", {}, kind), el("td", {}, amount), el("td", {}, unit), el("td", {}, tech), el("td", {}, ef), el("td", {}, tilt), el("td", {}, rm));
     $("sources").append(tr);
     return tr;
   }
   function readSources() {
     return Array.from($("sources").rows).map((tr) => ({
       kind: tr.querySelector(".kind").value, amount: tr.querySelector(".amount").value,
-      unit: tr.querySelector(".unit").value, tech: tr.querySelector(".tech").value, ef: tr.querySelector(".ef").value
+      unit: tr.querySelector(".unit").value, tech: tr.querySelector(".tech").value, ef: tr.querySelector(".ef").value,
+      tilt: tr.querySelector(".tilt").value
     }));
   }
   function readPlant() {
     return {
       region: $("p-region").value.trim(), year: $("p-year").value, basis: $("p-basis").value, production_t: $("p-prod").value,
-      ac: $("p-ac").value, tech: $("p-tech").value, pfc: $("p-pfc").value, aem: $("p-aem").value, certs: $("p-certs").value, sources: readSources()
+      ac: $("p-ac").value, tech: $("p-tech").value, pfc: $("p-pfc").value, aem: $("p-aem").value, certs: $("p-certs").value, sources: readSources(),
+      aeo: $("p-aeo").value, ce: $("p-ce").value, cf4: $("p-cf4").value, c2f6: $("p-c2f6").value,
+      anode: { net: $("a-net").value, cons: $("a-cons").value, s: $("a-s").value, ash: $("a-ash").value, bake: $("a-bake").value, fuel: $("a-fuel").value }
     };
   }
   function writePlant(s) {
@@ -211,6 +247,12 @@
     $("p-pfc").value = s.pfc ?? "";
     $("p-aem").value = s.aem ?? "";
     $("p-certs").value = s.certs ?? "";
+    $("p-aeo").value = s.aeo ?? "";
+    $("p-ce").value = s.ce ?? "";
+    $("p-cf4").value = s.cf4 ?? "";
+    $("p-c2f6").value = s.c2f6 ?? "";
+    const a = s.anode || {};
+    [["a-net", "net"], ["a-cons", "cons"], ["a-s", "s"], ["a-ash", "ash"], ["a-bake", "bake"], ["a-fuel", "fuel"]].forEach(([id, k]) => { $(id).value = a[k] ?? ""; });
     $("sources").replaceChildren();
     (s.sources || []).forEach(addSourceRow);
   }
@@ -219,6 +261,7 @@
     const out = { kind: r.kind };
     if (r.kind === "onsite_pv") {
       out.pv = { site: r.tech || "taiyuan", system: { capacity_kwp: (num(r.amount) || 0) * 1000 } };
+      if (r.tilt !== "" && r.tilt !== undefined) out.pv.system.tilt_deg = num(r.tilt);
       return out;
     }
     if (r.amount !== "") out[r.unit === "mwh" ? "mwh" : "share"] = num(r.amount);
@@ -240,6 +283,20 @@
     const pfc = {};
     if (s.pfc) pfc.method = s.pfc;
     if (s.aem !== "") pfc.anode_effect_minutes_per_cell_day = num(s.aem);
+    const opt = (v) => (v === "" || v === undefined ? undefined : num(v));
+    const put = (obj, key, v) => { if (v !== undefined) obj[key] = v; };
+    put(pfc, "anode_effect_overvoltage_mv", opt(s.aeo));
+    put(pfc, "current_efficiency", opt(s.ce));
+    put(pfc, "cf4_kg_per_t", opt(s.cf4));
+    put(pfc, "c2f6_kg_per_t", opt(s.c2f6));
+    const a = s.anode || {}, anode = {};
+    put(anode, "net_carbon_t_per_t", opt(a.net));
+    put(anode, "consumption_t_per_t", opt(a.cons));
+    put(anode, "sulphur_fraction", opt(a.s));
+    put(anode, "ash_fraction", opt(a.ash));
+    put(anode, "baking_energy_kgce_per_t", opt(a.bake));
+    if (a.fuel) anode.baking_fuel = a.fuel;
+    if (Object.keys(anode).length) req.anode = anode;
     if (Object.keys(pfc).length) lysis.pfc = pfc;
     if (Object.keys(lysis).length) req.electrolysis = lysis;
     const elec = {};
@@ -258,7 +315,9 @@
     ]
   };
 
-  // ---- shareable URL: the plant inputs as #s=<base64url JSON> ------------
+  // ---- shareable URL: the inputs as #s=<base64url JSON> -------------------
+  // The state is {p: plant form, s: scenario form}; links made before the
+  // scenario form was saved hold the plant form alone.
   function encodeState(obj) {
     const bytes = new TextEncoder().encode(JSON.stringify(obj));
     let bin = "";
@@ -270,12 +329,17 @@
     return JSON.parse(new TextDecoder().decode(Uint8Array.from(bin, (c) => c.charCodeAt(0))));
   }
   function saveHash() {
-    history.replaceState(null, "", "#s=" + encodeState(readPlant()));
+    history.replaceState(null, "", "#s=" + encodeState({ p: readPlant(), s: readScen() }));
   }
   function loadHash() {
     const m = /^#s=([A-Za-z0-9_-]+)$/.exec(location.hash);
     if (!m) return false;
-    try { writePlant(decodeState(m[1])); return true; } catch (_) { return false; }
+    try {
+      const st = decodeState(m[1]);
+      writePlant(st.p || st);
+      if (st.s) writeScen(st.s);
+      return true;
+    } catch (_) { return false; }
   }
 
   // ---- plant results ------------------------------------------------------
@@ -346,82 +410,200 @@
   }
 
   // ---- scenarios ----------------------------------------------------------
-  let lastScen = null;
-  let scenChart = null;
+  let lastScen = null;     // the last /v1/scenarios/compare answer
+  let lastScenReq = null;  // and the request that produced it
+  let lastUnc = {};        // scenario name → /v1/uncertainty answer
+  let lastMonthly = null;  // { name, pv: /v1/pv answer, flatMW }
+  let lastSweep = null;
+  let scenChart = null, monthlyChart = null, sweepChart = null;
+  let products = [];       // from GET /v1/products
+  const GC_TECHS = ["wind", "solar", "hydro"];
+  const UNC_SAMPLES = 2000, UNC_SEED = 42;
+
   function addVariantRow(v) {
     const tb = $("variants");
     if (tb.rows.length >= 10) { setStatus("scen-status", t("tooMany"), true); return; }
-    v = v || { name: "PV " + (tb.rows.length + 1) * 100 + " MWp", mwp: String((tb.rows.length + 1) * 100), site: "taiyuan", tilt: "35",
-      capex: String((tb.rows.length + 1) * 350000000), opex: String((tb.rows.length + 1) * 5000000) };
+    const k = tb.rows.length + 1;
+    v = v || { name: "PV " + k * 100 + " MWp", mwp: String(k * 100), site: "taiyuan", tilt: "35", gc: "", gctech: "wind", molten: "",
+      capex: String(k * 350000000), opex: String(k * 5000000) };
     const n = tb.rows.length + 1;
-    const inp = (cls, type, val, label, extra) => el("input", Object.assign({ class: cls, type: type, value: val, "aria-label": label + " " + n }, extra || {}));
+    const inp = (cls, type, val, label, extra) => el("input", Object.assign({ class: cls, type: type, value: val ?? "", "aria-label": label + " " + n }, extra || {}));
     const site = el("select", { class: "site", "aria-label": t("site") + " " + n });
     fillSelect(site, techOptions("onsite_pv"), v.site);
+    const gctech = el("select", { class: "gctech", "aria-label": t("gcTech") + " " + n });
+    fillSelect(gctech, GC_TECHS.map((x) => [x, x]), v.gctech || "wind");
+    const molten = inp("molten", "number", v.molten, t("molten"), { min: "0", max: "1", step: "0.05" });
+    molten.disabled = $("s-kind").value === "primary";
     const rm = el("button", { type: "button", class: "rm", "aria-label": t("removeRow") }, "×");
     const tr = el("tr", {},
       el("td", {}, inp("name", "text", v.name, t("name"))),
       el("td", {}, inp("mwp", "number", v.mwp, t("pvMWp"), { min: "0", step: "any" })),
       el("td", {}, site),
       el("td", {}, inp("tilt", "number", v.tilt, t("tilt"), { min: "0", max: "90", step: "any" })),
+      el("td", {}, inp("gc", "number", v.gc, t("gcMWh"), { min: "0", step: "any" })),
+      el("td", {}, gctech),
+      el("td", {}, molten),
       el("td", {}, inp("capex", "number", v.capex, t("capex"), { min: "0", step: "any" })),
       el("td", {}, inp("opex", "number", v.opex, t("opex"), { step: "any" })),
       el("td", {}, rm));
-    rm.addEventListener("click", () => { tr.remove(); $("add-variant").disabled = false; $("add-variant").focus(); });
+    rm.addEventListener("click", () => { tr.remove(); $("add-variant").disabled = false; $("add-variant").focus(); saveHash(); });
     tb.append(tr);
     $("add-variant").disabled = tb.rows.length >= 10;
   }
-  // scenarioRequest: base = the plant request; each variant's merge patch
-  // replaces the source list (RFC 7386 replaces arrays) with PV + the base's.
-  function scenarioRequest() {
-    const plant = readPlant();
-    const base = plantRequest(plant);
-    const baseSources = (base.electricity && base.electricity.sources) || [];
-    const life = num($("s-life").value);
-    const variants = Array.from($("variants").rows).map((tr) => {
-      const q = (c) => tr.querySelector("." + c).value;
-      const pv = { kind: "onsite_pv", name: q("name"), pv: { site: q("site"), system: { capacity_kwp: (num(q("mwp")) || 0) * 1000 } } };
-      if (q("tilt") !== "") pv.pv.system.tilt_deg = num(q("tilt"));
-      const v = { name: q("name"), patch: { electricity: { sources: [pv].concat(baseSources.filter((s) => s.kind !== "onsite_pv")) } } };
-      if (q("capex") !== "") v.capex_cny = num(q("capex"));
-      if (q("opex") !== "") v.opex_cny_per_year = num(q("opex"));
-      if (life !== undefined) v.lifetime_years = life;
+  function readVariants() {
+    return Array.from($("variants").rows).map((tr) => {
+      const v = {};
+      ["name", "mwp", "site", "tilt", "gc", "gctech", "molten", "capex", "opex"].forEach((c) => { v[c] = tr.querySelector("." + c).value; });
       return v;
     });
-    const req = { kind: "primary", base: base, variants: variants };
-    if ($("s-rate").value !== "") req.discount_rate = num($("s-rate").value);
+  }
+  function readScen() {
+    return { kind: $("s-kind").value, molten: $("s-molten").value, prodt: $("s-prodt").value, rate: $("s-rate").value, life: $("s-life").value,
+      unc: $("s-unc").checked, wmax: $("w-max").value, wsteps: $("w-steps").value, variants: readVariants() };
+  }
+  function writeScen(s) {
+    if (s.kind && Array.from($("s-kind").options).some((o) => o.value === s.kind)) $("s-kind").value = s.kind;
+    else if (s.kind) $("s-kind").dataset.pending = s.kind; // products load later
+    $("s-molten").value = s.molten ?? "0";
+    $("s-prodt").value = s.prodt ?? "";
+    $("s-rate").value = s.rate ?? "";
+    $("s-life").value = s.life ?? "";
+    $("s-unc").checked = !!s.unc;
+    $("w-max").value = s.wmax ?? "500";
+    $("w-steps").value = s.wsteps ?? "10";
+    $("variants").replaceChildren();
+    (s.variants || []).slice(0, 10).forEach(addVariantRow);
+    syncKind();
+  }
+  // syncKind enables the product-only inputs when the footprint is a product's.
+  function syncKind() {
+    const product = $("s-kind").value !== "primary";
+    $("s-molten").disabled = !product;
+    $("s-prodt").disabled = !product;
+    document.querySelectorAll("#variants .molten").forEach((i) => { i.disabled = !product; });
+  }
+
+  // mergePatch applies an RFC 7386 JSON merge patch, as the API does to each
+  // variant: objects merge, null deletes, anything else (arrays too) replaces.
+  function mergePatch(target, patch) {
+    if (patch === null || typeof patch !== "object" || Array.isArray(patch)) return patch;
+    const out = target !== null && typeof target === "object" && !Array.isArray(target) ? Object.assign({}, target) : {};
+    for (const [k, v] of Object.entries(patch)) {
+      if (v === null) delete out[k]; else out[k] = mergePatch(out[k], v);
+    }
+    return out;
+  }
+  function pvSource(name, site, mwp, tilt) {
+    const src = { kind: "onsite_pv", pv: { site: site, system: { capacity_kwp: mwp * 1000 } } };
+    if (name) src.name = name;
+    if (tilt !== "" && tilt !== undefined) src.pv.system.tilt_deg = num(tilt);
+    return src;
+  }
+  // variantSources: the variant's PV and green contract, then the base's
+  // sources except its on-site PV (a variant's PV replaces the base's).
+  function variantSources(v, baseSources) {
+    const out = [];
+    if (num(v.mwp) > 0) out.push(pvSource(v.name, v.site, num(v.mwp), v.tilt));
+    if (num(v.gc) > 0) out.push({ kind: "green_contract", name: (v.name ? v.name + " " : "") + "contract", technology: v.gctech || "wind", mwh: num(v.gc) });
+    return out.concat(baseSources.filter((s) => s.kind !== "onsite_pv"));
+  }
+  // scenarioBase is the compare/sweep base: the plant request, or a product
+  // made from the plant's metal (metal.primary = the plant request).
+  function scenarioBase(sc, plant) {
+    if (sc.kind === "primary") return { kind: "primary", base: plant, electricityAt: [] };
+    const base = { product: sc.kind, metal: { primary: plant } };
+    if (sc.prodt !== "") base.production_t = num(sc.prodt);
+    if (sc.molten !== "") base.direct_supply = { molten_share: num(sc.molten) };
+    return { kind: "product", base: base, electricityAt: ["metal", "primary"] };
+  }
+  // nest wraps a value in the objects named by path: nest(["a","b"], v) = {a: {b: v}}.
+  const nest = (path, v) => path.reduceRight((acc, k) => ({ [k]: acc }), v);
+
+  function scenarioRequest() {
+    const sc = readScen();
+    const plant = plantRequest(readPlant());
+    const { kind, base, electricityAt } = scenarioBase(sc, plant);
+    const baseSources = (plant.electricity && plant.electricity.sources) || [];
+    const life = num(sc.life);
+    const variants = sc.variants.map((v) => {
+      let patch = {};
+      if (num(v.mwp) > 0 || num(v.gc) > 0) patch = nest(electricityAt.concat(["electricity"]), { sources: variantSources(v, baseSources) });
+      if (kind === "product" && v.molten !== "") patch = mergePatch(patch, { direct_supply: { molten_share: num(v.molten) } });
+      const out = { name: v.name, patch: patch };
+      if (v.capex !== "") out.capex_cny = num(v.capex);
+      if (v.opex !== "") out.opex_cny_per_year = num(v.opex);
+      if (life !== undefined) out.lifetime_years = life;
+      return out;
+    });
+    const req = { kind: kind, base: base, variants: variants };
+    if (sc.rate !== "") req.discount_rate = num(sc.rate);
     return req;
+  }
+  // uncertaintyRequest is the /v1/uncertainty body for one scenario of a
+  // compare request: its base with the variant's patch applied.
+  function uncertaintyRequest(compareReq, i) {
+    const request = i === 0 ? compareReq.base : mergePatch(compareReq.base, compareReq.variants[i - 1].patch);
+    return { kind: compareReq.kind, request: request, samples: UNC_SAMPLES, seed: UNC_SEED };
   }
   async function computeScenarios() {
     setStatus("scen-status", t("computing"));
+    const req = scenarioRequest();
     try {
-      lastScen = await apiFetch("/v1/scenarios/compare", scenarioRequest());
-      renderScenarios(lastScen);
+      const res = await apiFetch("/v1/scenarios/compare", req);
+      lastScen = res; lastScenReq = req; lastUnc = {}; lastMonthly = null;
+      renderScenarios(res);
       setStatus("scen-status", t("done"));
+      if ($("s-unc").checked) await computeUncertainty(req, res);
+      const firstPV = res.scenarios.findIndex((s, i) => i > 0 && s.outputs && num(readVariants()[i - 1]?.mwp) > 0);
+      if (firstPV > 0) await showMonthly(firstPV);
     } catch (e) {
       setStatus("scen-status", e.message, true);
     }
   }
+  async function computeUncertainty(req, res) {
+    setStatus("scen-status", t("computingUnc"));
+    const jobs = res.scenarios.map((s, i) => (s.outputs ? apiFetch("/v1/uncertainty", uncertaintyRequest(req, i)).then((u) => { lastUnc[s.name] = u.total_tco2e_per_t; }) : null));
+    await Promise.all(jobs.filter(Boolean));
+    renderScenarios(res);
+    setStatus("scen-status", t("done"));
+  }
+  const isProduct = () => lastScenReq && lastScenReq.kind === "product";
   function renderScenarios(r) {
     $("scen-out").hidden = false;
-    $("scen-rows").replaceChildren(...r.scenarios.map((s) => {
+    const withUnc = Object.keys(lastUnc).length > 0;
+    document.querySelectorAll(".unc-col").forEach((c) => { c.hidden = !withUnc; });
+    const variants = lastScenReq ? lastScenReq.variants : [];
+    $("scen-rows").replaceChildren(...r.scenarios.map((s, i) => {
       const o = s.outputs || {};
       const name = s.name === "base" ? t("base") : s.name;
+      // In product mode the portfolio outputs are the processing plant's; the
+      // variant's PV and contract are the smelter's, shown in primary mode.
+      const elec = (v, f) => (isProduct() || v === undefined ? "—" : f(v));
+      const band = lastUnc[s.name] ? fmt(lastUnc[s.name].location_based.p5, 3) + " – " + fmt(lastUnc[s.name].location_based.p95, 3) : "—";
+      const hasPV = i > 0 && variants[i - 1] && JSON.stringify(variants[i - 1].patch).includes("onsite_pv");
+      const btn = hasPV ? el("button", { type: "button", class: "monthly", "data-index": String(i), text: t("show") }) : "—";
+      if (hasPV) btn.addEventListener("click", () => showMonthly(i));
       const row = el("tr", {}, el("th", { scope: "row", text: name }),
-        el("td", { class: "n", text: fmt(o.total_location_based_tco2e_per_t, 3) }), el("td", { class: "n", text: fmt(o.total_market_based_tco2e_per_t, 3) }),
-        el("td", { class: "n", text: pct(o.renewable_share_market_based) }), el("td", { class: "n", text: pct(o.renewable_share_hourly_matched) }),
-        el("td", { class: "n", text: o.pv_annual_mwh === undefined ? "—" : fmt(o.pv_annual_mwh, 0) }),
-        el("td", { class: "n", text: s.abatement && s.abatement.cost_cny_per_tco2e !== null ? fmt(s.abatement.cost_cny_per_tco2e, 1) : "—" }));
+        el("td", { class: "n loc", text: fmt(o.total_location_based_tco2e_per_t, 3) }), el("td", { class: "n mkt", text: fmt(o.total_market_based_tco2e_per_t, 3) }),
+        el("td", { class: "n", text: elec(o.renewable_share_market_based, pct) }), el("td", { class: "n", text: elec(o.renewable_share_hourly_matched, pct) }),
+        el("td", { class: "n pv", text: elec(o.pv_annual_mwh, (v) => fmt(v, 0)) }),
+        el("td", { class: "n exported", text: elec(o.exported_mwh, (v) => fmt(v, 0)) }),
+        el("td", { class: "n mac", text: s.abatement && s.abatement.cost_cny_per_tco2e !== null ? fmt(s.abatement.cost_cny_per_tco2e, 1) : "—" }),
+        el("td", { class: "n band unc-col", text: band, hidden: !withUnc }),
+        el("td", {}, btn));
       if (s.errors && s.errors.length) {
         row.classList.add("error");
         row.cells[1].textContent = t("errorsIn") + ": " + s.errors.map((e) => e.pointer + " " + e.detail).join("; ");
       }
       return row;
     }));
+    $("scen-note").textContent = isProduct() ? t("productNote") : "";
     drawScenChart(r);
     drawMACC($("macc-chart"), r.macc || []);
+    if (lastMonthly) drawMonthly(lastMonthly);
   }
   // drawScenChart plots location- and market-based footprints per scenario
-  // as grouped bars with uPlot.
+  // as grouped bars with uPlot, and the p5–p95 band as whiskers when asked.
   function drawScenChart(r) {
     const box = $("scen-chart");
     const rows = r.scenarios.filter((s) => s.outputs);
@@ -429,11 +611,31 @@
     const xs = rows.map((_, i) => i);
     const loc = rows.map((s) => s.outputs.total_location_based_tco2e_per_t ?? null);
     const mkt = rows.map((s) => s.outputs.total_market_based_tco2e_per_t ?? null);
+    const unc = rows.map((s) => lastUnc[s.name] || null);
     if (scenChart) { scenChart.destroy(); scenChart = null; }
     box.replaceChildren();
     if (typeof uPlot === "undefined" || !rows.length) return;
     const bars = (align) => uPlot.paths.bars({ size: [0.35, 60], align: align });
-    const top = Math.max(...loc, ...mkt, 1) * 1.1;
+    const top = Math.max(...loc, ...mkt, ...unc.map((u) => (u ? Math.max(u.location_based.p95, u.market_based.p95) : 0)), 1) * 1.1;
+    const whiskers = (u) => {
+      const ctx = u.ctx, gap = xs.length > 1 ? u.valToPos(1, "x", true) - u.valToPos(0, "x", true) : u.bbox.width;
+      const bw = Math.min(0.35 * gap, 60 * devicePixelRatio);
+      ctx.save();
+      ctx.strokeStyle = "#111";
+      ctx.lineWidth = 2 * devicePixelRatio;
+      unc.forEach((m, i) => {
+        if (!m) return;
+        [[m.location_based, -bw / 2], [m.market_based, bw / 2]].forEach(([q, dx]) => {
+          const x = u.valToPos(i, "x", true) + dx, y5 = u.valToPos(q.p5, "y", true), y95 = u.valToPos(q.p95, "y", true);
+          ctx.beginPath();
+          ctx.moveTo(x, y5); ctx.lineTo(x, y95);
+          ctx.moveTo(x - 6, y5); ctx.lineTo(x + 6, y5);
+          ctx.moveTo(x - 6, y95); ctx.lineTo(x + 6, y95);
+          ctx.stroke();
+        });
+      });
+      ctx.restore();
+    };
     scenChart = new uPlot({
       width: Math.max(280, box.clientWidth || 500), height: 260,
       scales: { x: { time: false, range: [-0.6, rows.length - 0.4] }, y: { range: [0, top] } },
@@ -441,10 +643,13 @@
         { label: "t CO2e/t" }],
       series: [{ label: t("name"), value: (u, i) => (i === null ? "" : names[i] || "") },
         { label: t("locTotal"), fill: "#1f6fb2", stroke: "#1f6fb2", paths: bars(-1), points: { show: false } },
-        { label: t("mktTotal"), fill: "#2e8b57", stroke: "#2e8b57", paths: bars(1), points: { show: false } }]
+        { label: t("mktTotal"), fill: "#2e8b57", stroke: "#2e8b57", paths: bars(1), points: { show: false } }],
+      hooks: { draw: [whiskers] }
     }, [xs, loc, mkt], box);
     box.setAttribute("role", "img");
-    box.setAttribute("aria-label", t("footprintChart") + ": " + names.map((n, i) => n + " " + fmt(loc[i], 2) + " / " + fmt(mkt[i], 2)).join("; "));
+    box.dataset.band = unc.some(Boolean) ? "p5-p95" : "";
+    box.setAttribute("aria-label", t("footprintChart") + ": " + names.map((n, i) => n + " " + fmt(loc[i], 2) + " / " + fmt(mkt[i], 2) +
+      (unc[i] ? " (p5–p95 " + fmt(unc[i].location_based.p5, 2) + "–" + fmt(unc[i].location_based.p95, 2) + ")" : "")).join("; "));
   }
   // drawMACC draws the marginal abatement cost curve: one bar per variant in
   // rank order, width = t CO2e avoided per year, height = CNY per t.
@@ -475,6 +680,109 @@
     box.replaceChildren(svg);
     box.append(el("ol", { class: "legend" }, ...macc.map((m) => el("li", { text: m.name + " — " + fmt(m.cost_cny_per_tco2e, 1) + " CNY/t" }))));
   }
+  // ---- monthly PV output against the plant's load -------------------------
+  const DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+  // monthlyRequest is the /v1/pv body for variant i's PV system with the
+  // plant's demand as a flat load: demand_mwh / 8760 h [MW], the load the
+  // portfolio matches hour by hour when no profile is given.
+  function monthlyRequest(i, demandMWh) {
+    const v = lastScenReq.variants[i - 1];
+    const sources = JSON.stringify(v.patch).includes("onsite_pv")
+      ? (lastScenReq.kind === "product" ? v.patch.metal.primary.electricity.sources : v.patch.electricity.sources) : [];
+    const pv = sources.find((s) => s.kind === "onsite_pv").pv;
+    return { site: pv.site, system: pv.system, load: { flat_mw: demandMWh / 8760 } };
+  }
+  async function showMonthly(i) {
+    setStatus("scen-status", t("computing"));
+    try {
+      const plant = await apiFetch("/v1/footprints/primary", plantRequest(readPlant()));
+      const req = monthlyRequest(i, plant.electricity.demand_mwh);
+      const pv = await apiFetch("/v1/pv", req);
+      lastMonthly = { name: lastScen.scenarios[i].name, pv: pv, flatMW: req.load.flat_mw, req: req };
+      drawMonthly(lastMonthly);
+      setStatus("scen-status", t("done"));
+    } catch (e) {
+      setStatus("scen-status", e.message, true);
+    }
+  }
+  function drawMonthly(m) {
+    $("monthly-fig").hidden = false;
+    $("monthly-name").textContent = m.name;
+    const box = $("monthly-chart");
+    if (monthlyChart) { monthlyChart.destroy(); monthlyChart = null; }
+    box.replaceChildren();
+    const xs = DAYS.map((_, k) => k + 1);
+    const pvMWh = m.pv.monthly_ac_kwh.map((k) => k / 1000);
+    const loadMWh = DAYS.map((d) => m.flatMW * d * 24);
+    const l = m.pv.load || {};
+    $("monthly-note").textContent = t("pvOut") + " " + fmt(m.pv.annual_ac_kwh / 1000, 0) + " MWh/yr · " + t("selfCons") + " " +
+      fmt(l.self_consumed_kwh / 1000, 0) + " MWh · " + t("exportedShort") + " " + fmt(l.exported_kwh / 1000, 0) + " MWh · " +
+      t("shareHourly") + " " + pct(l.hourly_matched_share);
+    if (typeof uPlot === "undefined") return;
+    monthlyChart = new uPlot({
+      width: Math.max(280, box.clientWidth || 600), height: 240,
+      scales: { x: { time: false, range: [0.4, 12.6] }, y: { range: [0, Math.max(...pvMWh, ...loadMWh) * 1.1 || 1] } },
+      axes: [{ splits: () => xs, values: (u, s) => s.map(String), grid: { show: false }, label: t("month") }, { label: "MWh", size: 70 }],
+      series: [{ label: t("month") },
+        { label: t("pvOut"), fill: "#f0a500", stroke: "#c78b00", paths: uPlot.paths.bars({ size: [0.6, 60] }), points: { show: false } },
+        { label: t("plantLoad"), stroke: "#1f6fb2", width: 2 }]
+    }, [xs, pvMWh, loadMWh], box);
+    box.setAttribute("role", "img");
+    box.setAttribute("aria-label", t("monthlyChart") + ": " + m.name + "; " + pvMWh.map((v, k) => (k + 1) + ": " + fmt(v, 0)).join(", "));
+  }
+
+  // ---- sweep: footprint against PV capacity -------------------------------
+  // sweepRequest: the scenario base with one PV system at the first variant's
+  // site and tilt in front of the base's other sources; its capacity takes
+  // steps+1 values from 0 to the maximum (0 is sent as 1 kWp: the API needs
+  // a capacity above 0).
+  function sweepRequest() {
+    const sc = readScen();
+    const plant = plantRequest(readPlant());
+    const baseSources = ((plant.electricity && plant.electricity.sources) || []).filter((s) => s.kind !== "onsite_pv");
+    const first = sc.variants[0] || { site: "taiyuan", tilt: "" };
+    const maxMWp = num(sc.wmax) || 0, steps = Math.round(num(sc.wsteps) || 0);
+    const values = [];
+    for (let i = 0; i <= steps; i++) values.push(i === 0 ? 1 : (maxMWp * 1000 * i) / steps);
+    plant.electricity = Object.assign({}, plant.electricity, { sources: [pvSource("PV", first.site, maxMWp, first.tilt)].concat(baseSources) });
+    const { kind, base, electricityAt } = scenarioBase(sc, plant);
+    const pointer = "/" + electricityAt.concat(["electricity", "sources", "0", "pv", "system", "capacity_kwp"]).join("/");
+    return { kind: kind, base: base, parameter: pointer, values: values };
+  }
+  async function computeSweep() {
+    setStatus("sweep-status", t("computing"));
+    try {
+      lastSweep = await apiFetch("/v1/scenarios/sweep", sweepRequest());
+      drawSweep(lastSweep);
+      setStatus("sweep-status", t("done"));
+    } catch (e) {
+      setStatus("sweep-status", e.message, true);
+    }
+  }
+  function drawSweep(r) {
+    $("sweep-fig").hidden = false;
+    const box = $("sweep-chart");
+    if (sweepChart) { sweepChart.destroy(); sweepChart = null; }
+    box.replaceChildren();
+    const pts = r.points.filter((p) => p.outputs);
+    const xs = pts.map((p) => (p.value <= 1 ? 0 : p.value / 1000));
+    const loc = pts.map((p) => p.outputs.total_location_based_tco2e_per_t);
+    const mkt = pts.map((p) => p.outputs.total_market_based_tco2e_per_t);
+    box.dataset.points = String(pts.length);
+    box.setAttribute("role", "img");
+    box.setAttribute("aria-label", t("sweepChart") + ": " + xs.map((x, i) => fmt(x, 0) + " MWp " + fmt(loc[i], 3)).join("; "));
+    if (typeof uPlot === "undefined" || !pts.length) return;
+    const lo = Math.min(...loc, ...mkt), hi = Math.max(...loc, ...mkt), pad = (hi - lo) * 0.1 || 0.5;
+    sweepChart = new uPlot({
+      width: Math.max(280, box.clientWidth || 600), height: 240,
+      scales: { x: { time: false }, y: { range: [lo - pad, hi + pad] } },
+      axes: [{ label: "MWp" }, { label: "t CO2e/t", size: 60 }],
+      series: [{ label: "MWp" },
+        { label: t("locTotal"), stroke: "#1f6fb2", width: 2 },
+        { label: t("mktTotal"), stroke: "#2e8b57", width: 2, dash: [6, 4] }]
+    }, [xs, loc, mkt], box);
+  }
+
   async function loadSites() {
     try {
       const r = await apiFetch("/v1/solar-sites");
@@ -488,6 +796,22 @@
     } catch (e) {
       setStatus("scen-status", e.message, true);
     }
+  }
+  // loadProducts fills "Footprint of" with the product families.
+  async function loadProducts() {
+    try {
+      const r = await apiFetch("/v1/products");
+      products = r.products;
+      fillProducts();
+    } catch (e) {
+      setStatus("scen-status", e.message, true);
+    }
+  }
+  function fillProducts() {
+    const sel = $("s-kind"), value = sel.dataset.pending || sel.value;
+    fillSelect(sel, [["primary", t("primaryIngot")]].concat(products.map((p) => [p.id, (lang === "zh" ? p.name_zh : p.name_en) + " (CN " + p.cn_code + ")"])), value);
+    delete sel.dataset.pending;
+    syncKind();
   }
 
   // ---- buyers ---------------------------------------------------------------
@@ -530,12 +854,43 @@
         [t("mktTotal"), fmt(tot.market_based, 4) + " t CO2e/t"], [t("dataset"), d.dataset_version + " / " + d.engine_version],
         [t("hash"), d.content_hash]]);
       kvRows($("d-stages"), (res.stages || []).map((s) => [t("s_" + s.stage), fmt(s.tco2e_per_t, 4) + " t CO2e/t"]));
+      const base = "/v1/declarations/" + encodeURIComponent(id);
+      $("d-cbam-link").setAttribute("href", base + "/cbam");
+      $("d-pact-link").setAttribute("href", base + "/pact");
       $("d-verify").replaceChildren();
+      await Promise.all([showPACT(base), showCBAM(base)]);
       setStatus("verify-status", "");
       setStatus("buy-status", "");
       $("decl-detail").focus();
     } catch (e) {
       setStatus("buy-status", e.message, true);
+    }
+  }
+  // showPACT shows the declaration as the PACT v2 ProductFootprint a data
+  // recipient gets from /2/footprints/{id}: headline fields, then the JSON.
+  async function showPACT(base) {
+    try {
+      const pf = (await apiFetch(base + "/pact")).data;
+      const pcf = pf.pcf || {};
+      kvRows($("d-pact"), [["id", pf.id], [t("status"), pf.status], ["specVersion", pf.specVersion],
+        [t("pcfExcl"), pcf.pCfExcludingBiogenic + " kg CO2e / " + pcf.declaredUnit],
+        [t("unitaryAmount"), pcf.unitaryProductAmount + " " + pcf.declaredUnit + " / " + t("productUnit")],
+        [t("pds"), pcf.primaryDataShare + " %"], [t("period"), pcf.referencePeriodStart + " – " + pcf.referencePeriodEnd],
+        [t("productIds"), (pf.productIds || []).join(", ")]]);
+      $("d-pact-json").textContent = JSON.stringify(pf, null, 2);
+    } catch (e) {
+      kvRows($("d-pact"), [[t("pactView"), e.message]]);
+      $("d-pact-json").textContent = "";
+    }
+  }
+  async function showCBAM(base) {
+    try {
+      const c = await apiFetch(base + "/cbam");
+      kvRows($("d-cbam"), [[t("cnCode"), c.cn_code], [t("seeDirect"), fmt(c.see_direct_tco2e_per_t) + " t CO2e/t"],
+        [t("seeIndirect"), fmt(c.see_indirect_tco2e_per_t) + " t CO2e/t"], [t("obligation"), fmt(c.obligation_tco2e_per_t) + " t CO2e/t"],
+        [t("cbamDefault"), c.default_value_tco2e_per_t === undefined ? t("na") : fmt(c.default_value_tco2e_per_t) + " t CO2e/t"]]);
+    } catch (e) {
+      kvRows($("d-cbam"), [["CBAM", e.message]]); // 409: a product without a CBAM view
     }
   }
   async function verifyDeclaration() {
@@ -570,6 +925,7 @@
     }));
     const restored = loadHash();
     if (!restored) writePlant(SHANXI);
+    if ($("variants").rows.length === 0) { addVariantRow(); addVariantRow(); addVariantRow(); }
     $("plant-form").addEventListener("submit", (ev) => { ev.preventDefault(); computePlant(); });
     $("plant-form").addEventListener("input", saveHash);
     $("plant-form").addEventListener("change", saveHash);
@@ -577,13 +933,28 @@
     $("preset").addEventListener("click", () => { writePlant(SHANXI); saveHash(); computePlant(); });
     $("copy-curl").addEventListener("click", () => copyText(curlFor("/v1/footprints/primary", plantRequest(readPlant())), "plant-status"));
     $("scen-form").addEventListener("submit", (ev) => { ev.preventDefault(); computeScenarios(); });
-    $("add-variant").addEventListener("click", () => addVariantRow());
-    $("copy-curl-scen").addEventListener("click", () => copyText(curlFor("/v1/scenarios/compare", scenarioRequest()), "scen-status"));
-    addVariantRow(); addVariantRow(); addVariantRow();
+    $("scen-form").addEventListener("input", saveHash);
+    $("scen-form").addEventListener("change", saveHash);
+    $("s-kind").addEventListener("change", syncKind);
+    $("add-variant").addEventListener("click", () => { addVariantRow(); saveHash(); });
+    $("copy-curl-scen").addEventListener("click", () => {
+      const req = scenarioRequest();
+      let text = curlFor("/v1/scenarios/compare", req);
+      if ($("s-unc").checked) text += "\n" + curlFor("/v1/uncertainty", uncertaintyRequest(req, 0));
+      if (lastMonthly) text += "\n" + curlFor("/v1/pv", lastMonthly.req);
+      copyText(text, "scen-status");
+    });
+    $("sweep-form").addEventListener("submit", (ev) => { ev.preventDefault(); computeSweep(); });
+    $("sweep-form").addEventListener("input", saveHash);
+    $("copy-curl-sweep").addEventListener("click", () => copyText(curlFor("/v1/scenarios/sweep", sweepRequest()), "sweep-status"));
     $("buy-form").addEventListener("submit", (ev) => { ev.preventDefault(); searchDeclarations(); });
     $("verify").addEventListener("click", verifyDeclaration);
+    $("copy-curl-verify").addEventListener("click", () => {
+      if (openID) copyText("curl -s " + location.origin + "/v1/declarations/" + encodeURIComponent(openID) + "/verify", "verify-status");
+    });
     applyLang();
     loadSites();
+    loadProducts();
     // Charts take their container's width: redraw them when it changes.
     let resizeTimer = 0;
     window.addEventListener("resize", () => {
@@ -591,6 +962,7 @@
       resizeTimer = setTimeout(() => {
         if (lastPlant) renderPlant(lastPlant);
         if (lastScen) renderScenarios(lastScen);
+        if (lastSweep) drawSweep(lastSweep);
       }, 200);
     });
     if (restored) computePlant();

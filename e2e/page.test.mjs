@@ -1,0 +1,442 @@
+// End-to-end tests of the web page at / in headless Chromium. Every number
+// the page shows is checked against the API's own answer to the request the
+// page sent. Run through scripts/e2e.sh, which starts the server.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import {
+  API_KEY, PHONE, api, assertShown, captureJSON, launch, load, screenshot, withPage,
+} from './lib.mjs';
+
+const STAGES = ['alumina_refining', 'anode_production', 'electrolysis_direct', 'electrolysis_electricity', 'casting'];
+
+// The Shanxi smelter of the README, published once for the buyers' test.
+const SHANXI = {
+  region: 'CN-SX', year: 2023, electricity_basis: 'co2_operational', production_t: 300000,
+  electrolysis: { technology: 'PFPB_M', ac_kwh_per_t: 13200, pfc: { method: 'slope', anode_effect_minutes_per_cell_day: 0.05 } },
+  electricity: {
+    sources: [
+      { kind: 'captive', fuel: 'coal', share: 0.6, coal_gce_per_kwh: 320 },
+      { kind: 'grid', share: 0.4 },
+      { kind: 'direct_line', technology: 'wind', mwh: 400000 },
+    ],
+    certificates_mwh: 100000,
+  },
+};
+const PRODUCT = 'E2E P1020A ingot';
+
+let browser;
+before(async () => {
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+});
+
+test('plant: the totals and the stage chart are the API\'s answer to the form', async (t) => {
+  await withPage(t, browser, { name: 'plant' }, async ({ page }) => {
+    await load(page);
+    await page.fill('#p-ac', '13100');
+    await page.fill('#p-prod', '250000');
+    await page.fill('#p-certs', '50000');
+    const { request, response } = await captureJSON(page, 'POST', '/v1/footprints/primary',
+      () => page.click('#plant-form button[type=submit]'));
+
+    // The page sent what was typed.
+    assert.equal(request.electrolysis?.ac_kwh_per_t, 13100);
+    assert.equal(request.production_t, 250000);
+    assert.equal(request.electricity?.certificates_mwh, 50000);
+    assert.equal(request.region, 'CN-SX');
+
+    // The same body, posted from here, gives what the page shows.
+    const { json: want } = await api('/v1/footprints/primary', request);
+    assert.deepEqual(response.total_tco2e_per_t, want.total_tco2e_per_t, 'the page got another answer than Node');
+    await page.waitForFunction(() => !document.getElementById('plant-out').hidden
+      && document.getElementById('o-loc').textContent !== '');
+    assertShown(await page.textContent('#o-loc'), want.total_tco2e_per_t.location_based, 3, '#o-loc');
+    assertShown(await page.textContent('#o-mkt'), want.total_tco2e_per_t.market_based, 3, '#o-mkt');
+    if (want.ratings) {
+      assert.equal((await page.textContent('#o-grade')).trim(), String(want.ratings.gb21346_ac_grade), '#o-grade');
+    }
+    assert.ok(!(await page.getAttribute('#plant-status', 'class')).includes('error'),
+      `#plant-status is an error: ${await page.textContent('#plant-status')}`);
+
+    // The stage chart: two stacked bars (location, market), a rect per stage each.
+    assert.deepEqual(want.stages.map((s) => s.stage), STAGES, 'the API\'s stages');
+    const rects = await page.$$eval('#stage-chart svg rect[data-series]',
+      (rs) => rs.map((r) => ({ series: r.getAttribute('data-series'), width: r.getBBox().width })));
+    assert.deepEqual(rects.map((r) => r.series), [...STAGES, ...STAGES], 'stage chart series');
+    want.stages.forEach((s, i) => {
+      const [loc, mkt] = [rects[i], rects[STAGES.length + i]];
+      assert.equal(loc.width > 0, s.tco2e_per_t > 0, `location-based bar of ${s.stage}: width ${loc.width}, value ${s.tco2e_per_t}`);
+      assert.equal(mkt.width > 0, s.market_based_tco2e_per_t > 0,
+        `market-based bar of ${s.stage}: width ${mkt.width}, value ${s.market_based_tco2e_per_t}`);
+    });
+    assert.ok(rects.some((r) => r.width > 10), 'the stage chart has visible bars');
+
+    await screenshot(page, 'plant.png');
+    // For the README: the plant section down to the provenance table.
+    const [top, bottom] = await page.evaluate(() => ['#plant', '#o-prov'].map((q) => document.querySelector(q).getBoundingClientRect().top + window.scrollY));
+    await screenshot(page, 'plant-summary.png', { clip: { x: 0, y: top, width: 1280, height: Math.min(bottom, top + 2400) - top } });
+  });
+});
+
+test('scenarios: three PV variants, the table, the uPlot chart and the MACC are the API\'s answer', async (t) => {
+  await withPage(t, browser, { name: 'scenarios' }, async ({ page }) => {
+    await load(page);
+    assert.equal(await page.locator('#variants tr').count(), 3, 'the page starts with three variants');
+    const { request, response } = await captureJSON(page, 'POST', '/v1/scenarios/compare',
+      () => page.click('#scen-form button[type=submit]'));
+    assert.equal(request.variants.length, 3, 'variants sent');
+    const { json: want } = await api('/v1/scenarios/compare', request);
+    assert.deepEqual(response.scenarios.map((s) => s.outputs), want.scenarios.map((s) => s.outputs));
+    assert.equal(want.scenarios.length, 4, 'base + 3 variants');
+    want.scenarios.forEach((s) => assert.ok(!s.errors?.length, `scenario ${s.name}: ${JSON.stringify(s.errors)}`));
+
+    await page.waitForFunction(() => !document.getElementById('scen-out').hidden
+      && document.querySelectorAll('#scen-rows tr').length > 0);
+    const rows = await page.$$eval('#scen-rows tr', (trs) => trs.map((tr) => Array.from(tr.cells, (c) => c.textContent.trim())));
+    assert.equal(rows.length, 4, 'table rows');
+    want.scenarios.forEach((s, i) => {
+      assert.equal(rows[i][0], s.name, `row ${i} name`);
+      assertShown(rows[i][1], s.outputs.total_location_based_tco2e_per_t, 3, `${s.name} location-based`);
+      assertShown(rows[i][2], s.outputs.total_market_based_tco2e_per_t, 3, `${s.name} market-based`);
+    });
+    // PV lowers the footprint, so the variants differ from the base.
+    assert.ok(want.scenarios[3].outputs.total_location_based_tco2e_per_t < want.scenarios[0].outputs.total_location_based_tco2e_per_t,
+      'the largest PV variant is below the base');
+
+    // uPlot: a canvas of non-zero size with both series painted, and a legend.
+    await page.locator('#scen-chart canvas').first().waitFor();
+    const canvas = await page.$eval('#scen-chart canvas', (c) => {
+      const ctx = c.getContext('2d');
+      const { data } = ctx.getImageData(0, 0, c.width, c.height);
+      const near = (i, [r, g, b]) => Math.abs(data[i] - r) < 8 && Math.abs(data[i + 1] - g) < 8 && Math.abs(data[i + 2] - b) < 8 && data[i + 3] > 200;
+      let painted = 0, loc = 0, mkt = 0;
+      for (let i = 0; i < data.length; i += 4) {
+        if (data[i + 3] > 0) painted++;
+        if (near(i, [0x1f, 0x6f, 0xb2])) loc++;
+        if (near(i, [0x2e, 0x8b, 0x57])) mkt++;
+      }
+      const blank = document.createElement('canvas');
+      blank.width = c.width; blank.height = c.height;
+      return { width: c.width, height: c.height, painted, loc, mkt, sameAsBlank: c.toDataURL() === blank.toDataURL() };
+    });
+    assert.ok(canvas.width > 0 && canvas.height > 0, `canvas size ${canvas.width}×${canvas.height}`);
+    assert.ok(!canvas.sameAsBlank && canvas.painted > 0, 'the canvas is blank');
+    assert.ok(canvas.loc > 100, `location-based bars: ${canvas.loc} pixels`);
+    assert.ok(canvas.mkt > 100, `market-based bars: ${canvas.mkt} pixels`);
+    const legend = await page.$$eval('#scen-chart .u-legend .u-series .u-label', (ls) => ls.map((l) => l.textContent.trim()));
+    assert.ok(legend.includes('Location-based') && legend.includes('Market-based'), `uPlot legend: ${legend}`);
+
+    // MACC: one rect per ranked variant, in rank order.
+    assert.ok(want.macc.length > 0, 'the API ranked some variants');
+    const macc = await page.$$eval('#macc-chart svg rect[data-series]',
+      (rs) => rs.map((r) => ({ series: r.getAttribute('data-series'), width: r.getBBox().width, height: r.getBBox().height })));
+    assert.deepEqual(macc.map((r) => r.series), want.macc.map((m) => m.name), 'MACC series');
+    macc.forEach((r) => assert.ok(r.width > 0 && r.height > 0, `MACC bar ${r.series}: ${r.width}×${r.height}`));
+
+    await page.locator('#scenarios').scrollIntoViewIfNeeded();
+    await screenshot(page.locator('#scenarios'), 'scenarios.png');
+  });
+});
+
+test('language: Chinese is applied, kept across a reload, and switched back', async (t) => {
+  await withPage(t, browser, { name: 'zh' }, async ({ page }) => {
+    await load(page);
+    assert.equal(await page.textContent('#plant-h'), 'Plant footprint');
+    await page.selectOption('#lang', 'zh');
+    assert.equal(await page.textContent('#plant-h'), '工厂碳足迹');
+    assert.equal(await page.evaluate(() => document.documentElement.lang), 'zh-CN');
+    assert.equal(await page.evaluate(() => localStorage.getItem('alcarbon.lang')), 'zh');
+
+    const sites = page.waitForResponse((r) => r.url().endsWith('/v1/solar-sites'));
+    await page.reload({ waitUntil: 'load' });
+    await sites;
+    assert.equal(await page.inputValue('#lang'), 'zh', 'the choice survives a reload');
+    assert.equal(await page.textContent('#plant-h'), '工厂碳足迹');
+    assert.equal(await page.evaluate(() => document.documentElement.lang), 'zh-CN');
+    // Results in Chinese too, for the screenshot.
+    const { response } = await captureJSON(page, 'POST', '/v1/footprints/primary', () => page.click('#preset'));
+    await page.waitForFunction(() => document.getElementById('o-loc').textContent !== '');
+    assertShown(await page.textContent('#o-loc'), response.total_tco2e_per_t.location_based, 3, '#o-loc in Chinese');
+    await screenshot(page, 'zh.png');
+
+    await page.selectOption('#lang', 'en');
+    assert.equal(await page.textContent('#plant-h'), 'Plant footprint');
+    assert.equal(await page.evaluate(() => document.documentElement.lang), 'en');
+  });
+});
+
+test('buyers: search, open and verify a published declaration', async (t) => {
+  assert.ok(API_KEY, 'E2E_API_KEY is not set: run the tests through scripts/e2e.sh');
+  const { json: decl, res } = await api('/v1/declarations', {
+    kind: 'primary', request: SHANXI, product_name: PRODUCT, product_ids: ['urn:gtin:06901234567892'],
+    reference_period: { start: '2024-01-01', end: '2024-12-31' }, visibility: 'public',
+  }, { status: 201, headers: { Authorization: `Bearer ${API_KEY}` } });
+  assert.equal(res.headers.get('location'), `/v1/declarations/${decl.id}`);
+
+  await withPage(t, browser, { name: 'buyers' }, async ({ page }) => {
+    await load(page);
+    const { response: list } = await captureJSON(page, 'GET', '/v1/declarations', () => page.click('#buy-form button[type=submit]'));
+    assert.ok(list.declarations.some((d) => d.id === decl.id), 'the search answer lists the declaration');
+    const open = page.locator(`#decl-rows button.open[data-id="${decl.id}"]`);
+    await open.waitFor();
+    const row = await open.locator('xpath=ancestor::tr').evaluate((tr) => Array.from(tr.cells, (c) => c.textContent.trim()));
+    assert.equal(row[0], PRODUCT);
+    assert.equal(row[1], 'Shanxi E2E Smelter');
+    assertShown(row[4], decl.total_tco2e_per_t, 3, 'the list\'s headline (market-based) total');
+
+    const { response: detail } = await captureJSON(page, 'GET', `/v1/declarations/${decl.id}`, () => open.click());
+    await page.locator('#decl-detail').waitFor({ state: 'visible' });
+    assert.ok((await page.textContent('#d-title')).includes(PRODUCT), '#d-title names the product');
+    const kv = Object.fromEntries(await page.$$eval('#d-kv tr', (trs) => trs.map((tr) => [tr.cells[0].textContent, tr.cells[1].textContent])));
+    assert.equal(kv.id, decl.id);
+    assertShown(kv['Location-based'].replace(/ t CO2e\/t$/, ''), detail.result.total_tco2e_per_t.location_based, 4, 'declaration location-based');
+    assert.equal(await page.locator('#d-stages tr').count(), detail.result.stages.length, 'a row per stage');
+
+    const { response: verified } = await captureJSON(page, 'GET', `/v1/declarations/${decl.id}/verify`, () => page.click('#verify'));
+    await page.waitForFunction(() => document.getElementById('verify-status').textContent.includes('✔'));
+    const { json: want } = await api(`/v1/declarations/${decl.id}/verify`);
+    assert.equal(want.reproduced, true, 'the API reproduces the declaration');
+    assert.equal(verified.reproduced, true);
+    assert.ok(await page.locator('#d-verify tr').count() > 0, 'verification details shown');
+
+    await screenshot(page, 'buyers.png');
+  });
+});
+
+// The page fits a phone: tables scroll inside their own box, nothing else
+// is wider than the screen (fieldsets with min-width 0, the visually hidden
+// table headers inside a positioned .table-wrap).
+test('phone width: no horizontal overflow at 390 px', async (t) => {
+  await withPage(t, browser, { name: 'phone', viewport: PHONE }, async ({ page }) => {
+    await load(page);
+    // The outermost elements past the right edge, and absolutely positioned
+    // ones (which an ancestor's overflow may not clip), to name the culprits.
+    const overflow = () => page.evaluate(() => {
+      const over = (e) => e.getBoundingClientRect().right > window.innerWidth + 1;
+      const name = (e) => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '')
+        + (typeof e.className === 'string' && e.className ? '.' + e.className.trim().split(/\s+/).join('.') : '');
+      const culprits = Array.from(document.body.querySelectorAll('*')).filter((e) => over(e)
+        && (!over(e.parentElement) || ['absolute', 'fixed'].includes(getComputedStyle(e).position)));
+      return { scrollWidth: document.documentElement.scrollWidth, widest: culprits.slice(0, 8).map(name).join(', ') };
+    });
+    const atLoad = await overflow();
+    await screenshot(page, 'phone.png');
+
+    // With results (tables and charts) too.
+    await captureJSON(page, 'POST', '/v1/footprints/primary', () => page.click('#preset'));
+    await captureJSON(page, 'POST', '/v1/scenarios/compare', () => page.click('#scen-form button[type=submit]'));
+    await page.waitForFunction(() => !document.getElementById('scen-out').hidden);
+    const withResults = await overflow();
+    await screenshot(page, 'phone-results.png');
+
+    assert.ok(atLoad.scrollWidth <= PHONE.width + 1, `page load: scrollWidth ${atLoad.scrollWidth} > ${PHONE.width}; wide: ${atLoad.widest}`);
+    assert.ok(withResults.scrollWidth <= PHONE.width + 1,
+      `with results: scrollWidth ${withResults.scrollWidth} > ${PHONE.width}; wide: ${withResults.widest}`);
+  });
+});
+
+
+// collectJSON records the JSON bodies the page POSTs to a path, with the
+// answers, from now on: call the returned function to get them.
+function collectJSON(page, pathname) {
+  const seen = [];
+  page.on('response', (r) => {
+    if (r.request().method() === 'POST' && new URL(r.url()).pathname === pathname) {
+      seen.push(r.json().then((response) => ({ request: r.request().postDataJSON(), response, status: r.status() })));
+    }
+  });
+  return () => Promise.all(seen);
+}
+
+// canvasPixels counts the pixels of a canvas near each colour (#rrggbb).
+function canvasPixels(page, selector, colours) {
+  return page.$eval(selector, (c, cols) => {
+    const { data } = c.getContext('2d').getImageData(0, 0, c.width, c.height);
+    const rgb = cols.map((h) => [1, 3, 5].map((i) => parseInt(h.slice(i, i + 2), 16)));
+    const counts = cols.map(() => 0);
+    for (let i = 0; i < data.length; i += 4) {
+      rgb.forEach(([r, g, b], k) => {
+        if (data[i + 3] > 200 && Math.abs(data[i] - r) < 8 && Math.abs(data[i + 1] - g) < 8 && Math.abs(data[i + 2] - b) < 8) counts[k]++;
+      });
+    }
+    return { width: c.width, height: c.height, counts };
+  }, colours);
+}
+
+test('scenarios: green contract, uncertainty band, exported energy, monthly PV against load, and the sweep', async (t) => {
+  await withPage(t, browser, { name: 'scenarios-more' }, async ({ page }) => {
+    await load(page);
+    await page.fill('#variants tr:nth-child(2) .gc', '200000');
+    await page.check('#s-unc');
+    const uncertainty = collectJSON(page, '/v1/uncertainty');
+    const pvRun = page.waitForResponse((r) => new URL(r.url()).pathname === '/v1/pv');
+    const { request, response } = await captureJSON(page, 'POST', '/v1/scenarios/compare',
+      () => page.click('#scen-form button[type=submit]'));
+    const { json: want } = await api('/v1/scenarios/compare', request);
+    assert.deepEqual(response.scenarios.map((s) => s.outputs), want.scenarios.map((s) => s.outputs));
+
+    // The green contract is a source of the second variant only.
+    const gc = request.variants[1].patch.electricity.sources.find((s) => s.kind === 'green_contract');
+    assert.deepEqual({ mwh: gc?.mwh, technology: gc?.technology }, { mwh: 200000, technology: 'wind' }, 'green contract sent');
+    assert.ok(!JSON.stringify(request.variants[0].patch).includes('green_contract'), 'the first variant has no contract');
+    const [, v1, v2] = want.scenarios.map((s) => s.outputs);
+    assert.ok(v2.total_market_based_tco2e_per_t < v2.total_location_based_tco2e_per_t - 0.1,
+      'the contract lowers the market-based footprint of its variant');
+
+    // The band: one Monte Carlo per scenario, each its scenario's full request.
+    await page.waitForFunction(() => Array.from(document.querySelectorAll('#scen-rows td.band')).every((c) => /\d/.test(c.textContent)));
+    const runs = await uncertainty();
+    assert.equal(runs.length, want.scenarios.length, 'an uncertainty run per scenario');
+    const rows = await page.$$eval('#scen-rows tr', (trs) => trs.map((tr) => ({
+      name: tr.cells[0].textContent, exported: tr.querySelector('td.exported').textContent, band: tr.querySelector('td.band').textContent,
+    })));
+    for (const [i, s] of want.scenarios.entries()) {
+      const run = runs.find((r) => (i === 0 ? !JSON.stringify(r.request).includes('onsite_pv') : JSON.stringify(r.request.request.electricity.sources[0]).includes(`"capacity_kwp":${(i) * 100000}`)));
+      assert.ok(run, `uncertainty run of ${s.name}`);
+      assert.equal(run.status, 200);
+      const { json: u } = await api('/v1/uncertainty', run.request);
+      assert.deepEqual(run.response.total_tco2e_per_t, u.total_tco2e_per_t, 'seeded Monte Carlo is repeatable');
+      const [p5, p95] = rows[i].band.split('–').map((x) => x.trim());
+      assertShown(p5, u.total_tco2e_per_t.location_based.p5, 3, `${s.name} p5`);
+      assertShown(p95, u.total_tco2e_per_t.location_based.p95, 3, `${s.name} p95`);
+      assert.ok(u.total_tco2e_per_t.location_based.p5 <= s.outputs.total_location_based_tco2e_per_t
+        && s.outputs.total_location_based_tco2e_per_t <= u.total_tco2e_per_t.location_based.p95, `${s.name}: the footprint lies in its band`);
+      assertShown(rows[i].exported, s.outputs.exported_mwh, 0, `${s.name} exported`);
+    }
+    assert.equal(await page.getAttribute('#scen-chart', 'data-band'), 'p5-p95', 'the chart draws the band');
+
+    // Monthly PV of the first PV variant against the plant's flat load.
+    const pv = await pvRun;
+    const pvReq = pv.request().postDataJSON();
+    const pvAns = await pv.json();
+    const { json: plant } = await api('/v1/footprints/primary', request.base);
+    assert.ok(Math.abs(pvReq.load.flat_mw - plant.electricity.demand_mwh / 8760) < 1e-9, 'load = demand_mwh / 8760 h');
+    assert.equal(pvReq.system.capacity_kwp, 100000);
+    // Independent check: the PV endpoint and the portfolio model the same system.
+    assert.ok(Math.abs(pvAns.annual_ac_kwh / 1000 - v1.pv_annual_mwh) < 1e-6 * v1.pv_annual_mwh,
+      `/v1/pv ${pvAns.annual_ac_kwh / 1000} MWh vs compare ${v1.pv_annual_mwh} MWh`);
+    await page.waitForFunction(() => !document.getElementById('monthly-fig').hidden && document.querySelector('#monthly-chart canvas'));
+    const note = await page.textContent('#monthly-note');
+    const annual = note.match(/PV output ([\d,]+) MWh/)[1];
+    assertShown(annual, pvAns.annual_ac_kwh / 1000, 0, 'monthly note: annual PV');
+    assert.equal(pvAns.monthly_ac_kwh.length, 12);
+    const monthly = await canvasPixels(page, '#monthly-chart canvas', ['#f0a500', '#1f6fb2']);
+    assert.ok(monthly.counts[0] > 50, `PV bars painted: ${monthly.counts[0]} px`);
+    assert.ok(monthly.counts[1] > 50, `load line painted: ${monthly.counts[1]} px`);
+
+    // The sweep: 0 … 500 MWp in 10 steps at the first variant's site and tilt.
+    const sweep = await captureJSON(page, 'POST', '/v1/scenarios/sweep', () => page.click('#sweep-form button[type=submit]'));
+    assert.equal(sweep.request.parameter, '/electricity/sources/0/pv/system/capacity_kwp');
+    assert.equal(sweep.request.values.length, 11);
+    assert.equal(sweep.request.values[0], 1, '0 MWp is sent as 1 kWp');
+    assert.equal(sweep.request.values[10], 500000);
+    const { json: sw } = await api('/v1/scenarios/sweep', sweep.request);
+    assert.deepEqual(sweep.response.points, sw.points);
+    // At 100 MWp the sweep and the compare's "PV 100 MWp" are the same plant.
+    assert.ok(Math.abs(sw.points[2].outputs.total_location_based_tco2e_per_t - v1.total_location_based_tco2e_per_t) < 1e-9,
+      'sweep at 100 MWp = the 100 MWp variant');
+    await page.locator('#sweep-chart canvas').waitFor();
+    const label = await page.getAttribute('#sweep-chart', 'aria-label');
+    sw.points.forEach((p, i) => {
+      const shown = label.split(';')[i].match(/([\d.,]+) MWp ([\d.,]+)/);
+      assertShown(shown[1], p.value <= 1 ? 0 : p.value / 1000, 0, `sweep point ${i} capacity`);
+      assertShown(shown[2], p.outputs.total_location_based_tco2e_per_t, 3, `sweep point ${i} footprint`);
+    });
+    const sweepPx = await canvasPixels(page, '#sweep-chart canvas', ['#1f6fb2', '#2e8b57']);
+    assert.ok(sweepPx.counts[0] > 50 && sweepPx.counts[1] > 20, `sweep lines painted: ${sweepPx.counts}`);
+
+    await page.locator('#scenarios').scrollIntoViewIfNeeded();
+    await screenshot(page.locator('#scenarios'), 'scenarios-band-monthly-sweep.png');
+  });
+});
+
+test('scenarios of a product: molten-metal share, and the inputs travel in the URL', async (t) => {
+  await withPage(t, browser, { name: 'product' }, async ({ page }) => {
+    await load(page);
+    await page.waitForFunction(() => document.querySelectorAll('#s-kind option').length > 1);
+    await page.selectOption('#s-kind', 'building_profile');
+    await page.fill('#variants tr:nth-child(3) .molten', '0.8');
+    await page.fill('#p-ac', '13050');
+    const { request, response } = await captureJSON(page, 'POST', '/v1/scenarios/compare',
+      () => page.click('#scen-form button[type=submit]'));
+    assert.equal(request.kind, 'product');
+    assert.equal(request.base.product, 'building_profile');
+    assert.equal(request.base.metal.primary.electrolysis.ac_kwh_per_t, 13050, 'the plant is the product\'s primary metal');
+    assert.equal(request.variants[2].patch.direct_supply.molten_share, 0.8);
+    assert.equal(request.variants[2].patch.metal.primary.electricity.sources[0].kind, 'onsite_pv');
+    const { json: want } = await api('/v1/scenarios/compare', request);
+    assert.deepEqual(response.scenarios.map((s) => s.outputs), want.scenarios.map((s) => s.outputs));
+    await page.waitForFunction(() => document.querySelectorAll('#scen-rows tr').length === 4);
+    const rows = await page.$$eval('#scen-rows tr', (trs) => trs.map((tr) => Array.from(tr.cells, (c) => c.textContent.trim())));
+    want.scenarios.forEach((s, i) => {
+      assertShown(rows[i][1], s.outputs.total_location_based_tco2e_per_t, 3, `${s.name} location-based`);
+      assertShown(rows[i][2], s.outputs.total_market_based_tco2e_per_t, 3, `${s.name} market-based`);
+    });
+    // Direct supply avoids remelting: the same PV with 80 % molten is lower
+    // than the API's answer for that variant without the molten share.
+    const noMolten = structuredClone(request);
+    delete noMolten.variants[2].patch.direct_supply;
+    const { json: without } = await api('/v1/scenarios/compare', noMolten);
+    assert.ok(want.scenarios[3].outputs.total_location_based_tco2e_per_t < without.scenarios[3].outputs.total_location_based_tco2e_per_t,
+      'molten-metal direct supply lowers the product footprint');
+
+    // A new visitor with the URL sees the same inputs.
+    const url = page.url();
+    assert.match(url, /#s=[A-Za-z0-9_-]+$/);
+    const other = await page.context().newPage();
+    t.after(() => other.close());
+    const sites = other.waitForResponse((r) => r.url().endsWith('/v1/solar-sites'));
+    await other.goto(url);
+    await sites;
+    await other.waitForFunction(() => document.getElementById('s-kind').value === 'building_profile');
+    assert.equal(await other.inputValue('#p-ac'), '13050');
+    assert.equal(await other.inputValue('#variants tr:nth-child(3) .molten'), '0.8');
+    assert.equal(await other.locator('#variants tr').count(), 3);
+  });
+});
+
+test('buyers: the PACT view and the CBAM summary of a declaration', async (t) => {
+  const { json: decl } = await api('/v1/declarations', {
+    kind: 'primary', request: SHANXI, product_name: PRODUCT + ' (PACT)', product_ids: ['urn:gtin:06901234567893'],
+    reference_period: { start: '2024-01-01', end: '2024-12-31' }, visibility: 'public',
+  }, { status: 201, headers: { Authorization: `Bearer ${API_KEY}` } });
+  await withPage(t, browser, { name: 'buyers-pact' }, async ({ page }) => {
+    await load(page);
+    await page.fill('#b-product', PRODUCT + ' (PACT)'); // the API matches a product name or ID exactly
+    await captureJSON(page, 'GET', '/v1/declarations', () => page.click('#buy-form button[type=submit]'));
+    const open = page.locator(`#decl-rows button.open[data-id="${decl.id}"]`);
+    const pact = page.waitForResponse((r) => new URL(r.url()).pathname === `/v1/declarations/${decl.id}/pact`);
+    await open.click();
+    assert.equal((await pact).status(), 200);
+    await page.waitForFunction(() => document.getElementById('d-pact-json').textContent.startsWith('{'));
+    const { json: want } = await api(`/v1/declarations/${decl.id}/pact`);
+    assert.deepEqual(JSON.parse(await page.textContent('#d-pact-json')), want.data, 'the PACT JSON shown is the API\'s');
+    assert.equal(want.data.id, decl.id);
+    assert.deepEqual(want.data.productIds, ['urn:gtin:06901234567893']);
+    const kv = Object.fromEntries(await page.$$eval('#d-pact tr', (trs) => trs.map((tr) => [tr.cells[0].textContent, tr.cells[1].textContent])));
+    assert.ok(kv['PCF excl. biogenic'].startsWith(want.data.pcf.pCfExcludingBiogenic + ' '), `PCF shown: ${kv['PCF excl. biogenic']}`);
+
+    const { json: cbam } = await api(`/v1/declarations/${decl.id}/cbam`);
+    await page.waitForFunction(() => document.querySelectorAll('#d-cbam tr').length > 1);
+    const ckv = Object.fromEntries(await page.$$eval('#d-cbam tr', (trs) => trs.map((tr) => [tr.cells[0].textContent, tr.cells[1].textContent])));
+    assert.equal(ckv['CN code'], cbam.cn_code);
+    assertShown(ckv['Direct (SEE)'].replace(/ t CO2e\/t$/, ''), cbam.see_direct_tco2e_per_t, 4, 'CBAM direct SEE');
+    assert.equal(await page.getAttribute('#d-cbam-link', 'href'), `/v1/declarations/${decl.id}/cbam`);
+    assert.equal(await page.getAttribute('#d-pact-link', 'href'), `/v1/declarations/${decl.id}/pact`);
+    await page.locator('#decl-detail').scrollIntoViewIfNeeded();
+    await screenshot(page.locator('#buyers'), 'buyers-pact.png');
+  });
+});
+
+test('desktop width: nothing wider than 1280 px', async (t) => {
+  await withPage(t, browser, { name: 'desktop' }, async ({ page }) => {
+    await load(page);
+    await captureJSON(page, 'POST', '/v1/footprints/primary', () => page.click('#preset'));
+    await captureJSON(page, 'POST', '/v1/scenarios/compare', () => page.click('#scen-form button[type=submit]'));
+    await page.waitForFunction(() => !document.getElementById('scen-out').hidden);
+    const w = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(w <= 1281, `scrollWidth ${w} > 1280`);
+  });
+});
