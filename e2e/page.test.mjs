@@ -148,6 +148,7 @@ test('language: Chinese is applied, kept across a reload, and switched back', as
     assert.equal(await page.textContent('#plant-h'), '工厂碳足迹');
     assert.equal(await page.evaluate(() => document.documentElement.lang), 'zh-CN');
     assert.equal(await page.evaluate(() => localStorage.getItem('alcarbon.lang')), 'zh');
+    assert.equal(await page.$eval('#variants tr:first-child .site', (s) => s.selectedOptions[0].textContent), '太原', 'site names follow the language');
 
     const sites = page.waitForResponse((r) => r.url().endsWith('/v1/solar-sites'));
     await page.reload({ waitUntil: 'load' });
@@ -438,5 +439,38 @@ test('desktop width: nothing wider than 1280 px', async (t) => {
     await page.waitForFunction(() => !document.getElementById('scen-out').hidden);
     const w = await page.evaluate(() => document.documentElement.scrollWidth);
     assert.ok(w <= 1281, `scrollWidth ${w} > 1280`);
+  });
+});
+
+test('keyboard and labels: every control has a name, and the plant form works from the keyboard', async (t) => {
+  await withPage(t, browser, { name: 'a11y' }, async ({ page }) => {
+    await load(page);
+    // Each visible input, select and button has an accessible name: a <label>,
+    // aria-label, or (buttons) its text.
+    const unnamed = await page.$$eval('input, select, button', (els) => els.filter((e) => e.offsetParent !== null)
+      .filter((e) => !((e.labels && e.labels.length) || e.getAttribute('aria-label') || (e.tagName === 'BUTTON' && e.textContent.trim())))
+      .map((e) => e.outerHTML.slice(0, 80)));
+    assert.deepEqual(unnamed, [], 'controls without an accessible name');
+
+    // The skip link is the first Tab stop and moves focus to the main content.
+    await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate(() => document.activeElement.className), 'skip');
+    await page.keyboard.press('Enter');
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'main');
+
+    // Keyboard only: focus the AC power field, type, press Enter.
+    await page.focus('#p-ac');
+    await page.keyboard.press('Control+A');
+    await page.keyboard.type('13300');
+    const { request, response } = await captureJSON(page, 'POST', '/v1/footprints/primary', () => page.keyboard.press('Enter'));
+    assert.equal(request.electrolysis.ac_kwh_per_t, 13300);
+    await page.waitForFunction(() => document.getElementById('o-loc').textContent !== '');
+    assertShown(await page.textContent('#o-loc'), response.total_tco2e_per_t.location_based, 3, '#o-loc after Enter');
+
+
+    // How long the page took to load, for the closing note (not asserted).
+    const nav = await page.evaluate(() => JSON.stringify(performance.getEntriesByType('navigation')[0]));
+    const { domContentLoadedEventEnd, loadEventEnd, transferSize } = JSON.parse(nav);
+    t.diagnostic(`page load: DOMContentLoaded ${domContentLoadedEventEnd.toFixed(0)} ms, load ${loadEventEnd.toFixed(0)} ms, HTML ${transferSize} B`);
   });
 });

@@ -110,6 +110,7 @@
     if (lastScen) renderScenarios(lastScen);
     if (lastSweep) drawSweep(lastSweep);
     if (products.length) fillProducts();
+    if (sites.length) refreshSiteSelects();
   }
 
   // ---- helpers ----------------------------------------------------------
@@ -789,13 +790,18 @@
       sites = r.sites.filter((s) => s.annual_ghi_kwh_m2 !== null && s.annual_ghi_kwh_m2 !== undefined);
       const regions = new Set(r.sites.map((s) => s.province));
       $("regions").replaceChildren(...Array.from(regions).sort().map((p) => el("option", { value: p })));
-      document.querySelectorAll("#variants select.site").forEach((s) => fillSelect(s, techOptions("onsite_pv"), s.value));
-      document.querySelectorAll("#sources tr").forEach((tr) => {
-        if (tr.querySelector(".kind").value === "onsite_pv") { const s = tr.querySelector(".tech"); fillSelect(s, techOptions("onsite_pv"), s.value); }
-      });
+      refreshSiteSelects();
     } catch (e) {
       setStatus("scen-status", e.message, true);
     }
+  }
+  // refreshSiteSelects refills every PV site list (after the sites arrive
+  // or the language changes), keeping each choice.
+  function refreshSiteSelects() {
+    document.querySelectorAll("#variants select.site").forEach((s) => fillSelect(s, techOptions("onsite_pv"), s.value));
+    document.querySelectorAll("#sources tr").forEach((tr) => {
+      if (tr.querySelector(".kind").value === "onsite_pv") { const s = tr.querySelector(".tech"); fillSelect(s, techOptions("onsite_pv"), s.value); }
+    });
   }
   // loadProducts fills "Footprint of" with the product families.
   async function loadProducts() {
