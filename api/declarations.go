@@ -425,8 +425,8 @@ func nextLink(c echo.Context, cursor string) string {
 //	@Tags			registry
 //	@Produce		json
 //	@Security		APIKey
-//	@Param			product			query		string	false	"product name or product ID"
-//	@Param			company			query		string	false	"publisher's organisation ID or name"
+//	@Param			product			query		string	false	"part of the product name (ASCII case ignored), or a whole product ID"
+//	@Param			company			query		string	false	"publisher's organisation ID, or part of its name (ASCII case ignored)"
 //	@Param			region			query		string	false	"ISO 3166-2 region, e.g. CN-SX"
 //	@Param			period			query		string	false	"reference period overlapping a year (2024), a date or a range start/end"
 //	@Param			status			query		string	false	"active or deprecated"

@@ -371,13 +371,13 @@ const docTemplate = `{
                 "parameters": [
                     {
                         "type": "string",
-                        "description": "product name or product ID",
+                        "description": "part of the product name (ASCII case ignored), or a whole product ID",
                         "name": "product",
                         "in": "query"
                     },
                     {
                         "type": "string",
-                        "description": "publisher's organisation ID or name",
+                        "description": "publisher's organisation ID, or part of its name (ASCII case ignored)",
                         "name": "company",
                         "in": "query"
                     },

@@ -108,8 +108,8 @@ type Declaration struct {
 // DeclarationFilter selects declarations for ListDeclarations. Zero fields do
 // not filter.
 type DeclarationFilter struct {
-	Product      string // equal to the product name or one of the product IDs
-	Company      string // equal to the organisation's ID or name
+	Product      string // contained in the product name (ASCII case ignored), or equal to one of the product IDs
+	Company      string // equal to the organisation's ID, or contained in its name (ASCII case ignored)
 	Region       string
 	Status       string   // StatusActive or StatusDeprecated
 	PeriodFrom   string   // YYYY-MM-DD: reference periods ending on or after it

@@ -490,11 +490,11 @@ func (s *sqlStore) ListDeclarations(ctx context.Context, f DeclarationFilter) ([
 	visible, viewerArgs := visibleTo(f.Viewer)
 	where(visible, viewerArgs...)
 	if f.Product != "" {
-		where(`(d.product_name = ? OR EXISTS (SELECT 1 FROM declaration_products p
-			WHERE p.declaration_id = d.id AND p.product_id = ?))`, f.Product, f.Product)
+		where(`(LOWER(d.product_name) LIKE ? ESCAPE '\' OR EXISTS (SELECT 1 FROM declaration_products p
+			WHERE p.declaration_id = d.id AND p.product_id = ?))`, containsPattern(f.Product), f.Product)
 	}
 	if f.Company != "" {
-		where(`(d.org_id = ? OR o.name = ?)`, f.Company, f.Company)
+		where(`(d.org_id = ? OR LOWER(o.name) LIKE ? ESCAPE '\')`, f.Company, containsPattern(f.Company))
 	}
 	if f.Region != "" {
 		where(`d.region = ?`, f.Region)
@@ -594,4 +594,12 @@ func (t *dbTime) Scan(src any) error {
 		return fmt.Errorf("registry: cannot scan %T as a timestamp", src)
 	}
 	return nil
+}
+
+// containsPattern is the LIKE pattern (with ESCAPE '\') that matches text
+// containing s, ignoring ASCII case (the query compares LOWER(column)): the
+// wildcards % and _ and the escape character in s match only themselves.
+func containsPattern(s string) string {
+	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+	return "%" + r.Replace(strings.ToLower(s)) + "%"
 }

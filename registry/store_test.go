@@ -454,8 +454,13 @@ func testListFilters(t *testing.T, open func(t *testing.T) Store) {
 		"product name":        {DeclarationFilter{Product: "6063 building profile"}, []Declaration{profile}},
 		"product id":          {DeclarationFilter{Product: "B-6063-02"}, []Declaration{profile}},
 		"product gtin":        {DeclarationFilter{Product: "urn:gtin:06901234567892"}, []Declaration{ingot, ingot2}},
-		"product partial":     {DeclarationFilter{Product: "6063"}, nil},
+		"product partial":     {DeclarationFilter{Product: "6063"}, []Declaration{profile}},
+		"product any case":    {DeclarationFilter{Product: "BUILDING Prof"}, []Declaration{profile}},
+		"product id partial":  {DeclarationFilter{Product: "B-6063"}, nil}, // IDs match whole
+		"product wildcards":   {DeclarationFilter{Product: "%"}, nil},       // % and _ are literal
+		"product underscore":  {DeclarationFilter{Product: "6063_building"}, nil},
 		"company name":        {DeclarationFilter{Company: "Extruder B"}, []Declaration{profile, foil}},
+		"company partial":     {DeclarationFilter{Company: "extruder"}, []Declaration{profile, foil}},
 		"company id":          {DeclarationFilter{Company: a.ID}, []Declaration{ingot, ingot2}},
 		"company unknown":     {DeclarationFilter{Company: "Nobody"}, nil},
 		"region":              {DeclarationFilter{Region: "CN-NM"}, []Declaration{profile}},
