@@ -1,6 +1,7 @@
 package calc
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -280,6 +281,11 @@ type portfolioModel struct {
 	// shape in those hours (nil for flat).
 	used    []float64
 	loadSun []float64
+	// sunKey orders the sun hours (and pvSun, loadSun and used with them)
+	// by Σ_i pv_i,h / s_h, the PV output over the hour's load fraction
+	// s_h (1/8760 for a flat load); each PV source's sunPrefix holds the
+	// prefix sums of its pvSun in that order. See pvUsed.
+	sunKey []float64
 }
 
 type mcSource struct {
@@ -294,6 +300,7 @@ type mcSource struct {
 	pvMWh                              []float64 // hourly, for PV
 	pvSorted, pvPrefix                 []float64
 	pvSun                              []float64 // pvMWh in the portfolio's sun hours
+	sunPrefix                          []float64 // prefix sums of pvSun (len+1)
 }
 
 // compilePortfolio compiles the supply portfolio el (Region, Year, Basis
@@ -426,6 +433,7 @@ func compilePortfolio(q *ledger, el ElectricityInput, add func(UncertainInput) i
 		}
 	}
 	m.used = make([]float64, len(sunHours))
+	m.sortSunHours()
 	if nPV == 1 && m.loadShape == nil {
 		m.onePV = true
 		for i := range m.srcs {
@@ -440,6 +448,53 @@ func compilePortfolio(q *ledger, el ElectricityInput, add func(UncertainInput) i
 		}
 	}
 	return m, nil
+}
+
+// sortSunHours orders the sun hours by sunKey and fills the prefix sums
+// that let pvUsed skip the hours in which no PV output is curtailed.
+func (p *portfolioModel) sortSunHours() {
+	n := len(p.used)
+	key := make([]float64, n)
+	for h := range n {
+		s := 1.0 / HoursPerYear
+		if p.loadSun != nil {
+			s = p.loadSun[h]
+		}
+		var pv float64
+		for i := range p.srcs {
+			if p.srcs[i].pvSun != nil {
+				pv += p.srcs[i].pvSun[h]
+			}
+		}
+		key[h] = pv / s // +Inf for an hour without load
+	}
+	order := make([]int, n)
+	for h := range order {
+		order[h] = h
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(key[a], key[b]) })
+	permute := func(xs []float64) []float64 {
+		out := make([]float64, len(xs))
+		for j, h := range order {
+			out[j] = xs[h]
+		}
+		return out
+	}
+	p.sunKey = permute(key)
+	if p.loadSun != nil {
+		p.loadSun = permute(p.loadSun)
+	}
+	for i := range p.srcs {
+		s := &p.srcs[i]
+		if s.pvSun == nil {
+			continue
+		}
+		s.pvSun = permute(s.pvSun)
+		s.sunPrefix = make([]float64, n+1)
+		for j, v := range s.pvSun {
+			s.sunPrefix[j+1] = s.sunPrefix[j] + v
+		}
+	}
 }
 
 // eval mirrors portfolio's allocation for demand [MWh] and returns the
@@ -522,8 +577,32 @@ func (p *portfolioModel) pvUsed(demand float64, m []float64, mwh []float64) floa
 			return mwh[i]
 		}
 	}
+	// Hours in which the PV sources' scaled output fits the load lose
+	// nothing: with k_max the largest yield multiplier and the load
+	// L_h = demand × s_h, an hour with Σ_i pv_i,h / s_h < demand / k_max
+	// has Σ_i k_i pv_i,h ≤ k_max Σ_i pv_i,h < L_h, so every source uses
+	// k_i pv_i,h. Those hours come first in sunKey order and are summed
+	// from the prefix sums; the rest are allocated hour by hour in list
+	// order, as portfolio does.
+	kMax, anyNegative := 0.0, false
+	for i := range p.srcs {
+		if s := &p.srcs[i]; s.pvMWh != nil {
+			k := mult(m, s.iVol)
+			kMax = max(kMax, k)
+			anyNegative = anyNegative || k < 0
+		}
+	}
+	fits := 0
+	switch {
+	case anyNegative:
+		// Negative yields (a far tail of a normal) break the bound.
+	case kMax == 0:
+		fits = len(p.sunKey)
+	default:
+		fits = sort.SearchFloat64s(p.sunKey, demand/kMax)
+	}
 	var total float64
-	used := p.used
+	used := p.used[fits:]
 	clear(used)
 	for i := range p.srcs {
 		s := &p.srcs[i]
@@ -531,13 +610,17 @@ func (p *portfolioModel) pvUsed(demand float64, m []float64, mwh []float64) floa
 			continue
 		}
 		k := mult(m, s.iVol)
-		var u float64
+		u := k * s.sunPrefix[fits]
 		flat := demand / HoursPerYear
-		pv := s.pvSun[:len(used)]
+		pv := s.pvSun[fits:]
+		var loadSun []float64
+		if p.loadSun != nil {
+			loadSun = p.loadSun[fits:]
+		}
 		for h := range used {
 			load := flat
-			if p.loadSun != nil {
-				load = p.loadSun[h] * demand
+			if loadSun != nil {
+				load = loadSun[h] * demand
 			}
 			// min(pv, free load) without math.Min's NaN and ±0 cases,
 			// which cannot occur here.

@@ -161,9 +161,6 @@ func TestPrimaryUncertainty(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			r, _ := mustPrimary(t, in)
 			spec := mcSpec(42)
-			if name == "two_pv_load_profile" {
-				spec.Samples = 2000 // the hour-by-hour path is slow under -race
-			}
 			se := 1 / math.Sqrt(float64(spec.Samples)) // standard error of the mean, in SDs
 			a, _, err := e.PrimaryUncertainty(in, spec)
 			if err != nil {
