@@ -152,7 +152,7 @@ func serve(ctx context.Context, cfg config.Config, stdout io.Writer) error {
 		defer rdb.Close()
 	}
 	cacheOpts := cache.Options{
-		MaxEntries: cfg.CacheMaxEntries, TTL: cfg.CacheTTL, Prefix: "alcarbon:", Logger: log, Registerer: reg,
+		MaxEntries: cfg.CacheMaxEntries, MaxBytes: cfg.CacheMaxBytes, TTL: cfg.CacheTTL, Prefix: "alcarbon:", Logger: log, Registerer: reg,
 	}
 	if rdb != nil {
 		cacheOpts.Redis = rdb

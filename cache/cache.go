@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -42,9 +43,12 @@ type Options struct {
 	Logger           *slog.Logger          // default slog.Default()
 	Registerer       prometheus.Registerer // metrics are registered here when non-nil
 	// MaxEntryBytes bounds one cached value; larger values (hourly series)
-	// are returned but not stored, so MaxEntries × MaxEntryBytes bounds the
-	// memory tier. Default 256 KiB.
+	// are returned but not stored. Default 256 KiB.
 	MaxEntryBytes int
+	// MaxBytes bounds the memory tier's keys and values together; the
+	// least recently used entries are evicted to stay under it. Default
+	// 256 MiB.
+	MaxBytes int64
 }
 
 // Stats counts what Do has done since New. Every successful or failed call of
@@ -54,12 +58,16 @@ type Stats struct {
 	RedisHits   int64
 	Misses      int64
 	RedisErrors int64
+	MemoryBytes int64 // keys and values in the memory tier now (MaxBytes bounds it)
 }
 
 // Cache is a two-tier cache in front of a computation. It is safe for
 // concurrent use.
 type Cache struct {
 	mem          *lru.Cache[string, entry]
+	memMu        sync.Mutex   // serialises setMemory's add-then-evict
+	memBytes     atomic.Int64 // Σ entrySize over the memory tier
+	maxBytes     int64
 	ttl          time.Duration
 	redis        redis.UniversalClient
 	prefix       string
@@ -93,7 +101,7 @@ type result struct {
 // For go-redis to abandon a timed-out command promptly, the client should be
 // built with ContextTimeoutEnabled; Do is bounded by RedisTimeout either way.
 func New(opts Options) (*Cache, error) {
-	if opts.MaxEntries < 0 || opts.TTL < 0 || opts.RedisTimeout < 0 || opts.FailureThreshold < 0 || opts.Cooldown < 0 || opts.MaxEntryBytes < 0 {
+	if opts.MaxEntries < 0 || opts.TTL < 0 || opts.RedisTimeout < 0 || opts.FailureThreshold < 0 || opts.Cooldown < 0 || opts.MaxEntryBytes < 0 || opts.MaxBytes < 0 {
 		return nil, errors.New("cache: options must not be negative")
 	}
 	opts.MaxEntries = orDefault(opts.MaxEntries, 10000)
@@ -102,16 +110,13 @@ func New(opts Options) (*Cache, error) {
 	opts.FailureThreshold = orDefault(opts.FailureThreshold, 3)
 	opts.Cooldown = orDefault(opts.Cooldown, 30*time.Second)
 	opts.MaxEntryBytes = orDefault(opts.MaxEntryBytes, 256<<10)
+	opts.MaxBytes = orDefault(opts.MaxBytes, 256<<20)
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
 
-	mem, err := lru.New[string, entry](opts.MaxEntries)
-	if err != nil {
-		return nil, fmt.Errorf("cache: %w", err)
-	}
 	c := &Cache{
-		mem:          mem,
+		maxBytes:     opts.MaxBytes,
 		ttl:          opts.TTL,
 		redis:        opts.Redis,
 		prefix:       opts.Prefix,
@@ -120,11 +125,21 @@ func New(opts Options) (*Cache, error) {
 		breaker:      newBreaker(opts.FailureThreshold, opts.Cooldown, opts.Logger),
 		registerer:   opts.Registerer,
 	}
+	mem, err := lru.NewWithEvict(opts.MaxEntries, func(key string, e entry) {
+		c.memBytes.Add(-entrySize(key, e))
+	})
+	if err != nil {
+		return nil, fmt.Errorf("cache: %w", err)
+	}
+	c.mem = mem
 	if err := c.registerMetrics(); err != nil {
 		return nil, err
 	}
 	return c, nil
 }
+
+// entrySize is what an entry counts against MaxBytes: its key and value.
+func entrySize(key string, e entry) int64 { return int64(len(key) + len(e.value)) }
 
 // Do returns the value cached under key, or calls compute, caches its result
 // and returns it, together with the tier that answered.
@@ -204,8 +219,23 @@ func (c *Cache) getMemory(key string) ([]byte, bool) {
 	return e.value, true
 }
 
+// setMemory stores v, then evicts least recently used entries until the
+// tier holds at most maxBytes (v itself included: a value larger than
+// maxBytes is evicted at once).
 func (c *Cache) setMemory(key string, v []byte) {
-	c.mem.Add(key, entry{value: v, expires: time.Now().Add(c.ttl)})
+	e := entry{value: v, expires: time.Now().Add(c.ttl)}
+	c.memMu.Lock()
+	defer c.memMu.Unlock()
+	if old, ok := c.mem.Peek(key); ok { // Add replaces without the eviction callback
+		c.memBytes.Add(-entrySize(key, old))
+	}
+	c.mem.Add(key, e) // evicts the oldest past MaxEntries, through the callback
+	c.memBytes.Add(entrySize(key, e))
+	for c.memBytes.Load() > c.maxBytes {
+		if _, _, ok := c.mem.RemoveOldest(); !ok {
+			break
+		}
+	}
 }
 
 // getRedis reports a value found in Redis. A missing key and a Redis error
@@ -307,6 +337,7 @@ func (c *Cache) Stats() Stats {
 		RedisHits:   c.redisHits.Load(),
 		Misses:      c.misses.Load(),
 		RedisErrors: c.redisErrors.Load(),
+		MemoryBytes: c.memBytes.Load(),
 	}
 }
 

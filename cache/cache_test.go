@@ -65,7 +65,8 @@ func TestDoMemoryHit(t *testing.T) {
 	if got := n.calls.Load(); got != 1 {
 		t.Errorf("compute called %d times, want 1", got)
 	}
-	if got, want := c.Stats(), (Stats{MemoryHits: 1, Misses: 1}); got != want {
+	// MemoryBytes: key "k" and value "v".
+	if got, want := c.Stats(), (Stats{MemoryHits: 1, Misses: 1, MemoryBytes: 2}); got != want {
 		t.Errorf("Stats() = %+v, want %+v", got, want)
 	}
 }
@@ -87,7 +88,7 @@ func TestDoRedisHitAfterPurge(t *testing.T) {
 	if got := n.calls.Load(); got != 1 {
 		t.Errorf("compute called %d times, want 1", got)
 	}
-	if got, want := c.Stats(), (Stats{MemoryHits: 1, RedisHits: 1, Misses: 1}); got != want {
+	if got, want := c.Stats(), (Stats{MemoryHits: 1, RedisHits: 1, Misses: 1, MemoryBytes: 2}); got != want {
 		t.Errorf("Stats() = %+v, want %+v", got, want)
 	}
 }
@@ -331,6 +332,55 @@ func TestMemoryBounded(t *testing.T) {
 	}
 	mustDo(t, c, "c", true, n.value("c"), "c", TierMemory)
 	mustDo(t, c, "a", true, n.value("a"), "a", TierMiss) // least recently used, evicted
+}
+
+// TestMemoryBoundedInBytes: the memory tier keeps Σ(len(key) + len(value))
+// at or under MaxBytes, evicting the least recently used; replacing a
+// value counts it once; a value above MaxBytes is returned, not kept.
+func TestMemoryBoundedInBytes(t *testing.T) {
+	c := newCache(t, Options{MaxBytes: 1000})
+	ctx := context.Background()
+	val := func(n int) func() ([]byte, error) {
+		return func() ([]byte, error) { return bytes.Repeat([]byte("x"), n), nil }
+	}
+	// Keys of 2 bytes and values of 298: 300 each, three fit in 1000.
+	for _, k := range []string{"k1", "k2", "k3"} {
+		c.Do(ctx, k, false, val(298))
+	}
+	if got := c.Stats().MemoryBytes; got != 900 {
+		t.Fatalf("after three entries: %d bytes, want 900", got)
+	}
+	c.Do(ctx, "k1", false, val(298)) // k1 is now the most recently used
+	c.Do(ctx, "k4", false, val(298)) // 1200 > 1000: k2, the least recent, goes
+	if got := c.Stats().MemoryBytes; got != 900 {
+		t.Fatalf("after the fourth entry: %d bytes, want 900", got)
+	}
+	for k, want := range map[string]Tier{"k1": TierMemory, "k3": TierMemory, "k4": TierMemory} {
+		if _, tier, _ := c.Do(ctx, k, false, val(298)); tier != want {
+			t.Errorf("%s: %s, want %s", k, tier, want)
+		}
+	}
+	if _, tier, _ := c.Do(ctx, "k2", false, val(298)); tier != TierMiss {
+		t.Errorf("k2 should have been evicted, got %s", tier)
+	}
+	// k2 came back and pushed out whichever entry the lookups above (in
+	// map order) left least recent, so only the total is checked.
+	if got := c.Stats().MemoryBytes; got > 1000 {
+		t.Fatalf("%d bytes > MaxBytes", got)
+	}
+	// A value larger than the whole tier is answered but not kept, and
+	// takes the others out with it.
+	if v, tier, err := c.Do(ctx, "huge", false, val(2000)); err != nil || len(v) != 2000 || tier != TierMiss {
+		t.Fatalf("huge: %d bytes, %s, %v", len(v), tier, err)
+	}
+	if got := c.Stats().MemoryBytes; got != 0 {
+		t.Fatalf("after the oversized value: %d bytes, want 0", got)
+	}
+	c.Do(ctx, "k5", false, val(98))
+	c.Purge()
+	if got := c.Stats().MemoryBytes; got != 0 {
+		t.Fatalf("after Purge: %d bytes, want 0", got)
+	}
 }
 
 func TestMetrics(t *testing.T) {

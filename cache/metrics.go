@@ -32,6 +32,10 @@ func (c *Cache) registerMetrics() error {
 			Help: "Redis commands that failed or timed out.",
 		}, loadFloat(&c.redisErrors)),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "alcarbon_cache_memory_bytes",
+			Help: "Keys and values held by the in-process cache tier [bytes].",
+		}, loadFloat(&c.memBytes)),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "alcarbon_cache_redis_bypassed",
 			Help: "1 while Redis is bypassed after consecutive errors, else 0.",
 		}, func() float64 {

@@ -27,6 +27,7 @@ type Config struct {
 	DatabaseURL     string        // "" = embedded SQLite; else postgres:// or postgresql://
 	CacheTTL        time.Duration // lifetime of a cached result, > 0
 	CacheMaxEntries int           // in-process cache capacity [entries], 1..10,000,000
+	CacheMaxBytes   int64         // in-process cache capacity [bytes of keys and values], 1 MiB..64 GiB
 	BodyLimit       int64         // maximum request body [bytes], 1 KiB..64 MiB
 	ShutdownTimeout time.Duration // grace period for in-flight requests, > 0
 	LogLevel        slog.Level    // debug, info, warn or error
@@ -64,6 +65,8 @@ const (
 	minBodyLimit       = 1 << 10  // 1 KiB
 	maxBodyLimit       = 64 << 20 // 64 MiB
 	maxCacheMaxEntries = 10_000_000
+	minCacheMaxBytes   = 1 << 20  // 1 MiB
+	maxCacheMaxBytes   = 64 << 30 // 64 GiB
 	maxRateBurst       = 1_000_000
 	masked             = "xxxxx" // what url.URL.Redacted puts in place of a password
 	minTokenSecret     = 32
@@ -89,6 +92,12 @@ var variables = []variable{
 		"in-process cache capacity, entries, 1 to 10000000",
 		func(c *Config, v string) (err error) {
 			c.CacheMaxEntries, err = parseInt(v, 1, maxCacheMaxEntries)
+			return err
+		}},
+	{"ALCARBON_CACHE_MAX_BYTES", "256MiB",
+		"in-process cache capacity, bytes of keys and values (least recently used evicted first), 1MiB to 64GiB",
+		func(c *Config, v string) (err error) {
+			c.CacheMaxBytes, err = parseSize(v, minCacheMaxBytes, maxCacheMaxBytes)
 			return err
 		}},
 	{"ALCARBON_BODY_LIMIT", "1MiB",
@@ -188,6 +197,7 @@ func (c Config) LogValue() slog.Value {
 		slog.String("database_url", redactURL(c.DatabaseURL)),
 		slog.Duration("cache_ttl", c.CacheTTL),
 		slog.Int("cache_max_entries", c.CacheMaxEntries),
+		slog.Int64("cache_max_bytes", c.CacheMaxBytes),
 		slog.Int64("body_limit", c.BodyLimit),
 		slog.Duration("shutdown_timeout", c.ShutdownTimeout),
 		slog.String("log_level", c.LogLevel.String()),
@@ -308,6 +318,8 @@ func parseSize(v string, lo, hi int64) (int64, error) {
 // formatSize writes n in the largest IEC unit that divides it.
 func formatSize(n int64) string {
 	switch {
+	case n >= 1<<30 && n%(1<<30) == 0:
+		return strconv.FormatInt(n>>30, 10) + "GiB"
 	case n >= 1<<20 && n%(1<<20) == 0:
 		return strconv.FormatInt(n>>20, 10) + "MiB"
 	case n >= 1<<10 && n%(1<<10) == 0:
