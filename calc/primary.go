@@ -515,7 +515,7 @@ func pfc(l *ledger, el ElectrolysisInput) (cf4, c2f6 float64, err error) {
 			return 0, 0, fieldError("/electrolysis/pfc", "method \"overvoltage\" needs anode_effect_overvoltage_mv and current_efficiency")
 		}
 		t := tech
-		if t == "PFPB_L" || t == "PFPB_M" || t == "PFPB_MW" || t == "" {
+		if t == "" || pointFedPrebake(t) {
 			t = "CWPB"
 			l.assume("overvoltage coefficients: point-fed prebake uses the CWPB values (IR 2025/2547 Annex II B.7; no PFPB-specific overvoltage coefficient in the dataset)")
 		}
@@ -540,12 +540,18 @@ func pfc(l *ledger, el ElectrolysisInput) (cf4, c2f6 float64, err error) {
 // ipccClass maps a cell technology to its IPCC 2006 Tier 1 class: the
 // point-fed prebake classes of CBAM fall under CWPB.
 func ipccClass(l *ledger, tech string) string {
-	switch tech {
-	case "", "PFPB_L", "PFPB_M", "PFPB_MW":
+	if tech == "" || pointFedPrebake(tech) {
 		l.assume("IPCC 2006 technology class: point-fed prebake (%s) is counted as CWPB", orDefaultString(tech, "unspecified"))
 		return "CWPB"
 	}
 	return tech
+}
+
+// pointFedPrebake reports whether tech is one of CBAM's point-fed prebake
+// classes (IR 2025/2547 Annex II Table 2), which IPCC 2006 and the
+// overvoltage method count as CWPB.
+func pointFedPrebake(tech string) bool {
+	return tech == "PFPB_L" || tech == "PFPB_M" || tech == "PFPB_MW"
 }
 
 func orDefaultString(s, d string) string {
@@ -578,7 +584,7 @@ func slopeCoefficients(l *ledger, tech string, p PFCInput) (sef, frac float64, e
 	if t == "" {
 		return 0, 0, fieldError("/electrolysis/technology", "the slope method needs the cell technology; allowed: %v", CellTechnologies)
 	}
-	if t == "PFPB_MW" || (set == "ipcc2006" && (t == "PFPB_L" || t == "PFPB_M")) {
+	if t == "PFPB_MW" || (set == "ipcc2006" && pointFedPrebake(t)) {
 		l.assume("slope coefficients: %s uses the CWPB values (IR 2025/2547 Annex II Table 2: PFPB without automated anode-effect intervention uses own measurement, else CWPB)", t)
 		t = "CWPB"
 	}
