@@ -93,6 +93,9 @@ func (s *server) pactErrors(next echo.HandlerFunc) echo.HandlerFunc {
 			pe = pactErr(http.StatusNotFound, "NoSuchFootprint", "The specified footprint does not exist.")
 		case errors.Is(err, registry.ErrInvalid):
 			pe = pactErr(http.StatusBadRequest, "BadRequest", err.Error())
+		case errors.As(err, &he) && he.Code == http.StatusRequestEntityTooLarge:
+			// PACT has no code for it; BadRequest is its generic 400.
+			pe = pactErr(http.StatusBadRequest, "BadRequest", fmt.Sprintf("the request body is larger than %d bytes", s.bodyLimit))
 		case errors.As(err, &he) && (he.Code == http.StatusNotFound || he.Code == http.StatusMethodNotAllowed):
 			pe = pactErr(http.StatusBadRequest, "NotImplemented", "The specified Action or header you provided implies functionality that is not implemented")
 		case errors.As(err, &he) && he.Code < 500:
@@ -157,6 +160,8 @@ func (s *server) oauthErrors(next echo.HandlerFunc) echo.HandlerFunc {
 			s.log.Error("request failed", "request_id", requestID(c), "path", c.Request().URL.Path, "error", err.Error())
 			c.Response().Header().Set("Retry-After", "5")
 			oe = &oauthError{status: http.StatusServiceUnavailable, Error: "temporarily_unavailable", Description: "the registry is unavailable; retry later"}
+		case errors.As(err, &he) && he.Code == http.StatusRequestEntityTooLarge:
+			oe = &oauthError{status: http.StatusBadRequest, Error: "invalid_request", Description: fmt.Sprintf("the request body is larger than %d bytes", s.bodyLimit)}
 		case errors.As(err, &he) && he.Code < 500:
 			oe = &oauthError{status: http.StatusBadRequest, Error: "invalid_request", Description: "POST a client_credentials grant to /auth/token"}
 		default:

@@ -20,7 +20,10 @@ func New(o Options) *echo.Echo {
 		catalog: o.Catalog, cache: o.Cache, redisConfigured: o.RedisConfigured, store: o.Store,
 		log: o.Logger, metrics: newMetrics(o.Registry), engines: enginesOf(o.Catalog),
 		limiter: newKeyLimiter(o.RateLimit, o.RateBurst), tokens: newTokenSigner(o.TokenSecret), authFailures: newAuthFailures(),
-		pactAnswers: o.PACTResponder,
+		pactAnswers: o.PACTResponder, bodyLimit: o.BodyLimit,
+	}
+	if s.bodyLimit <= 0 {
+		s.bodyLimit = 1 << 20 // bodyLimitString's default
 	}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
@@ -91,8 +94,9 @@ func New(o Options) *echo.Echo {
 
 	// PACT v2 (Pathfinder) exchange: OAuth2 client credentials at
 	// /auth/token, then bearer tokens; errors in OAuth2 and PACT shapes.
-	e.Group("/auth", s.oauthErrors).POST("/token", s.handlePACTToken)
-	pact := e.Group("/2", s.pactErrors, s.requirePACTToken)
+	limit := middleware.BodyLimit(bodyLimitString(o.BodyLimit))
+	e.Group("/auth", s.oauthErrors, limit).POST("/token", s.handlePACTToken)
+	pact := e.Group("/2", s.pactErrors, limit, s.requirePACTToken)
 	pact.GET("/footprints", s.handlePACTListFootprints)
 	pact.GET("/footprints/:id", s.handlePACTGetFootprint)
 	pact.POST("/events", s.handlePACTEvents)

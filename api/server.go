@@ -52,6 +52,7 @@ type server struct {
 	store           registry.Store
 	log             *slog.Logger
 	metrics         *metrics
+	bodyLimit       int64 // request body limit [bytes] (the PACT and OAuth errors name it)
 
 	limiter *keyLimiter // per-API-key write rate limits
 	// authFailures throttles failed API-key and PACT-client authentication
