@@ -77,6 +77,9 @@ Usage:
   alcarbon pact-clients create --org NAME
                                         issue PACT OAuth2 client credentials (client ID and
                                         secret, printed once) for the organisation (created if new)
+  alcarbon pact-clients list --org NAME list the organisation's PACT clients (ID, created, revoked)
+  alcarbon pact-clients revoke ID       revoke a PACT client for good: no more tokens, and the
+                                        tokens it holds are refused
   alcarbon pact-partners add --source SOURCE --base-url URL --client-id ID --client-secret SECRET
                            [--token-url URL] [--org NAME]
                                         record a PACT partner (a data recipient's host) that
@@ -259,13 +262,13 @@ func admin(ctx context.Context, cfg config.Config, args []string, stdout io.Writ
 		return fmt.Errorf("%s: %w; see alcarbon --help", cmd, err)
 	}
 	switch cmd {
-	case "keys create", "keys list", "pact-clients create":
+	case "keys create", "keys list", "pact-clients create", "pact-clients list":
 		if strings.TrimSpace(*org) == "" || fs.NArg() != 0 {
 			return fmt.Errorf("usage: alcarbon %s --org NAME", cmd)
 		}
-	case "keys revoke":
+	case "keys revoke", "pact-clients revoke":
 		if fs.NArg() != 1 {
-			return errors.New("usage: alcarbon keys revoke ID")
+			return fmt.Errorf("usage: alcarbon %s ID", cmd)
 		}
 	default:
 		return fmt.Errorf("unknown command %q; see alcarbon --help", cmd)
@@ -315,6 +318,31 @@ func admin(ctx context.Context, cfg config.Config, args []string, stdout io.Writ
 			return err
 		}
 		fmt.Fprintf(stdout, "revoked key %s\n", fs.Arg(0))
+		return nil
+	case "pact-clients list":
+		o, err := store.OrganisationByName(ctx, *org)
+		if err != nil {
+			return err
+		}
+		clients, err := store.ListPACTClients(ctx, o.ID)
+		if err != nil {
+			return err
+		}
+		w := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(w, "CLIENT ID\tCREATED\tREVOKED")
+		for _, c := range clients {
+			revoked := "-"
+			if c.RevokedAt != nil {
+				revoked = c.RevokedAt.Format(time.RFC3339)
+			}
+			fmt.Fprintf(w, "%s\t%s\t%s\n", c.ClientID, c.CreatedAt.Format(time.RFC3339), revoked)
+		}
+		return w.Flush()
+	case "pact-clients revoke":
+		if err := store.RevokePACTClient(ctx, fs.Arg(0)); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "revoked PACT client %s\n", fs.Arg(0))
 		return nil
 	default: // pact-clients create
 		o, created, err := organisation(ctx, store, *org)

@@ -298,9 +298,25 @@ func TestKeysCommands(t *testing.T) {
 	if err != nil || field(t, out, "client id") == "" || len(field(t, out, "client secret")) != 43 {
 		t.Fatalf("pact-clients create: %v\n%s", err, out)
 	}
+	clientID, clientSecret := field(t, out, "client id"), field(t, out, "client secret")
+	out, err = runCommand(t, dir, "pact-clients", "list", "--org", "Buyer")
+	if err != nil || !strings.Contains(out, clientID) || strings.Contains(out, clientSecret) {
+		t.Fatalf("pact-clients list shows the id, never the secret: %v\n%s", err, out)
+	}
+	if out, err = runCommand(t, dir, "pact-clients", "revoke", clientID); err != nil || !strings.Contains(out, "revoked") {
+		t.Fatalf("pact-clients revoke: %v\n%s", err, out)
+	}
+	out, _ = runCommand(t, dir, "pact-clients", "list", "--org", "Buyer")
+	if cols := strings.Fields(strings.Split(out, "\n")[1]); len(cols) != 3 || cols[0] != clientID || cols[2] == "-" {
+		t.Fatalf("revocation not listed:\n%s", out)
+	}
+	if _, err := runCommand(t, dir, "pact-clients", "revoke", "no-such-client"); err == nil || !strings.Contains(err.Error(), "not found") {
+		t.Fatalf("revoke unknown client: %v", err)
+	}
 	for _, args := range [][]string{
 		{"keys"}, {"keys", "create"}, {"keys", "create", "--org", ""}, {"keys", "list"}, {"keys", "revoke"},
 		{"keys", "rotate", "--org", "x"}, {"pact-clients", "delete"}, {"keys", "create", "--bogus"},
+		{"pact-clients", "list"}, {"pact-clients", "revoke"}, {"pact-clients", "revoke", "a", "b"},
 	} {
 		if _, err := runCommand(t, dir, args...); err == nil {
 			t.Fatalf("%v succeeded", args)

@@ -697,6 +697,41 @@ func (r *registryEnv) pactToken(t testing.TB, orgID string) string {
 	return tok.AccessToken
 }
 
+// TestPACTClientRevoked: revoking a client refuses its tokens at once and
+// gives it no new one; the organisation's other client is unaffected.
+func TestPACTClientRevoked(t *testing.T) {
+	r := newRegistryEnv(t, openSQLite)
+	o, _ := r.org(t, "Buyer")
+	id, secret, err := r.store.CreatePACTClient(context.Background(), o.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	form := "application/x-www-form-urlencoded"
+	rec := do(t, r.e, "POST", "/auth/token", form, "grant_type=client_credentials", "Authorization", basic(id, secret))
+	var tok tokenResponse
+	if rec.Code != 200 || json.Unmarshal(rec.Body.Bytes(), &tok) != nil {
+		t.Fatalf("token: %d %s", rec.Code, rec.Body)
+	}
+	other := r.pactToken(t, o.ID)
+	if rec := getJSON(t, r.e, "/2/footprints", nil, auth(tok.AccessToken)...); rec.Code != 200 {
+		t.Fatalf("before revoking: %d %s", rec.Code, rec.Body)
+	}
+	if err := r.store.RevokePACTClient(context.Background(), id); err != nil {
+		t.Fatal(err)
+	}
+	rec = getJSON(t, r.e, "/2/footprints", nil, auth(tok.AccessToken)...)
+	if rec.Code != 403 || !strings.Contains(rec.Body.String(), `"code":"AccessDenied"`) || !strings.Contains(rec.Body.String(), "revoked") {
+		t.Fatalf("revoked client's token: %d %s", rec.Code, rec.Body)
+	}
+	rec = do(t, r.e, "POST", "/auth/token", form, "grant_type=client_credentials", "Authorization", basic(id, secret))
+	if rec.Code != 401 || !strings.Contains(rec.Body.String(), "invalid_client") {
+		t.Fatalf("revoked client asks for a token: %d %s", rec.Code, rec.Body)
+	}
+	if rec := getJSON(t, r.e, "/2/footprints", nil, auth(other)...); rec.Code != 200 {
+		t.Fatalf("the other client: %d %s", rec.Code, rec.Body)
+	}
+}
+
 func TestPACTAuthToken(t *testing.T) {
 	r := newRegistryEnv(t, openSQLite)
 	o, _ := r.org(t, "Buyer")

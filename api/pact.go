@@ -129,6 +129,16 @@ func (s *server) requirePACTToken(next echo.HandlerFunc) echo.HandlerFunc {
 		case err != nil:
 			return pactErr(http.StatusForbidden, "AccessDenied", "Access denied")
 		}
+		// A token outlives nothing its client: a revoked client's tokens
+		// are refused at once.
+		if s.store == nil {
+			return errNoRegistry
+		}
+		if err := s.store.PACTClientActive(c.Request().Context(), claims.ClientID); errors.Is(err, registry.ErrNotFound) {
+			return pactErr(http.StatusForbidden, "AccessDenied", "Access denied: the token's client was revoked")
+		} else if err != nil {
+			return err
+		}
 		c.Set(ctxViewer, registry.Organisation{ID: claims.OrgID})
 		return next(c)
 	}

@@ -75,6 +75,15 @@ type APIKey struct {
 	RevokedAt *time.Time
 }
 
+// PACTClient is a set of PACT OAuth2 client credentials (the secret is
+// stored only as its SHA-256 and never returned).
+type PACTClient struct {
+	ClientID  string
+	OrgID     string
+	CreatedAt time.Time
+	RevokedAt *time.Time
+}
+
 // Declaration is a published footprint: the engine's input and output, the
 // dataset and engine versions that produced it, and a content hash over them.
 // It never changes after creation except Status, which goes from active to
@@ -160,8 +169,18 @@ type Store interface {
 	// (ErrNotFound if it does not exist). Only the secret's SHA-256 is stored.
 	CreatePACTClient(ctx context.Context, orgID string) (clientID, secret string, err error)
 	// AuthenticatePACTClient returns the organisation owning the client.
-	// An unknown client or a wrong secret is ErrNotFound.
+	// An unknown or revoked client or a wrong secret is ErrNotFound.
 	AuthenticatePACTClient(ctx context.Context, clientID, secret string) (Organisation, error)
+	// ListPACTClients returns the organisation's PACT clients, revoked ones
+	// included, oldest first; ErrNotFound if the organisation does not exist.
+	ListPACTClients(ctx context.Context, orgID string) ([]PACTClient, error)
+	// RevokePACTClient revokes a client for good: it gets no more tokens and
+	// its tokens are refused (see PACTClientActive). ErrNotFound if it does
+	// not exist; revoking a revoked client is a no-op.
+	RevokePACTClient(ctx context.Context, clientID string) error
+	// PACTClientActive returns nil for a client that exists and is not
+	// revoked, else ErrNotFound.
+	PACTClientActive(ctx context.Context, clientID string) error
 
 	// CreatePACTPartner adds a PACT partner and returns it as stored, with
 	// ID, CreatedAt and a defaulted TokenURL set. Errors: ErrInvalid if a

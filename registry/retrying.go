@@ -137,6 +137,20 @@ func (r *Retrying) AuthenticatePACTClient(ctx context.Context, clientID, secret 
 	return with(r, func(s Store) (Organisation, error) { return s.AuthenticatePACTClient(ctx, clientID, secret) })
 }
 
+func (r *Retrying) ListPACTClients(ctx context.Context, orgID string) ([]PACTClient, error) {
+	return with(r, func(s Store) ([]PACTClient, error) { return s.ListPACTClients(ctx, orgID) })
+}
+
+func (r *Retrying) RevokePACTClient(ctx context.Context, clientID string) error {
+	_, err := with(r, func(s Store) (struct{}, error) { return struct{}{}, s.RevokePACTClient(ctx, clientID) })
+	return err
+}
+
+func (r *Retrying) PACTClientActive(ctx context.Context, clientID string) error {
+	_, err := with(r, func(s Store) (struct{}, error) { return struct{}{}, s.PACTClientActive(ctx, clientID) })
+	return err
+}
+
 func (r *Retrying) CreatePACTPartner(ctx context.Context, p PACTPartner) (PACTPartner, error) {
 	return with(r, func(s Store) (PACTPartner, error) { return s.CreatePACTPartner(ctx, p) })
 }

@@ -300,7 +300,8 @@ func (s *sqlStore) AuthenticatePACTClient(ctx context.Context, clientID, secret 
 	)
 	err := s.db.read(ctx, func(q querier) error {
 		return q.queryRow(ctx, `SELECT c.secret_hash, o.id, o.name, o.created_at
-			FROM pact_clients c JOIN organisations o ON o.id = c.org_id WHERE c.client_id = ?`, clientID).
+			FROM pact_clients c JOIN organisations o ON o.id = c.org_id
+			WHERE c.client_id = ? AND c.revoked_at IS NULL`, clientID).
 			Scan(&hash, &org.ID, &org.Name, &created)
 	})
 	if errors.Is(err, sql.ErrNoRows) {
@@ -313,6 +314,73 @@ func (s *sqlStore) AuthenticatePACTClient(ctx context.Context, clientID, secret 
 	}
 	org.CreatedAt = created.Time
 	return org, nil
+}
+
+func (s *sqlStore) ListPACTClients(ctx context.Context, orgID string) ([]PACTClient, error) {
+	var clients []PACTClient
+	err := s.db.read(ctx, func(q querier) error {
+		if err := requireOrganisation(ctx, q, orgID); err != nil {
+			return err
+		}
+		rs, err := q.query(ctx, `SELECT client_id, org_id, created_at, revoked_at
+			FROM pact_clients WHERE org_id = ? ORDER BY created_at, client_id`, orgID)
+		if err != nil {
+			return err
+		}
+		defer rs.Close()
+		for rs.Next() {
+			var c PACTClient
+			var created, revoked dbTime
+			if err := rs.Scan(&c.ClientID, &c.OrgID, &created, &revoked); err != nil {
+				return err
+			}
+			c.CreatedAt = created.Time
+			if revoked.Valid {
+				c.RevokedAt = &revoked.Time
+			}
+			clients = append(clients, c)
+		}
+		return rs.Err()
+	})
+	if err != nil {
+		return nil, s.fail("list PACT clients", err)
+	}
+	return clients, nil
+}
+
+func (s *sqlStore) RevokePACTClient(ctx context.Context, clientID string) error {
+	err := s.db.write(ctx, func(q querier) error {
+		n, err := q.exec(ctx, `UPDATE pact_clients SET revoked_at = ? WHERE client_id = ? AND revoked_at IS NULL`,
+			s.db.timeArg(s.timestamp()), clientID)
+		if err != nil || n == 1 {
+			return err
+		}
+		var one int
+		err = q.queryRow(ctx, `SELECT 1 FROM pact_clients WHERE client_id = ?`, clientID).Scan(&one)
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("%w: PACT client %q", ErrNotFound, clientID)
+		}
+		return err
+	})
+	if err != nil {
+		return s.fail("revoke PACT client", err)
+	}
+	return nil
+}
+
+func (s *sqlStore) PACTClientActive(ctx context.Context, clientID string) error {
+	err := s.db.read(ctx, func(q querier) error {
+		var one int
+		err := q.queryRow(ctx, `SELECT 1 FROM pact_clients WHERE client_id = ? AND revoked_at IS NULL`, clientID).Scan(&one)
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("%w: active PACT client %q", ErrNotFound, clientID)
+		}
+		return err
+	})
+	if err != nil {
+		return s.fail("check PACT client", err)
+	}
+	return nil
 }
 
 // Declarations.

@@ -321,6 +321,40 @@ func testPACTClients(t *testing.T, open func(t *testing.T) Store) {
 	_, _, err = s.CreatePACTClient(ctx, "nope")
 	wantErr(t, "client for unknown org", err, ErrNotFound)
 
+	// List and revoke.
+	id2, secret2, err := s.CreatePACTClient(ctx, org.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	clients, err := s.ListPACTClients(ctx, org.ID)
+	if err != nil || len(clients) != 2 || clients[0].ClientID != id || clients[1].ClientID != id2 ||
+		clients[0].OrgID != org.ID || clients[0].RevokedAt != nil || clients[0].CreatedAt.IsZero() {
+		t.Fatalf("ListPACTClients = %+v, %v", clients, err)
+	}
+	if err := s.PACTClientActive(ctx, id); err != nil {
+		t.Fatalf("PACTClientActive before revoking: %v", err)
+	}
+	if err := s.RevokePACTClient(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.RevokePACTClient(ctx, id); err != nil {
+		t.Fatalf("revoking twice: %v", err)
+	}
+	wantErr(t, "active after revoking", s.PACTClientActive(ctx, id), ErrNotFound)
+	_, err = s.AuthenticatePACTClient(ctx, id, secret)
+	wantErr(t, "revoked client authenticates", err, ErrNotFound)
+	if got, err := s.AuthenticatePACTClient(ctx, id2, secret2); err != nil || got != org {
+		t.Fatalf("the other client: %+v, %v", got, err)
+	}
+	clients, _ = s.ListPACTClients(ctx, org.ID)
+	if len(clients) != 2 || clients[0].RevokedAt == nil || clients[1].RevokedAt != nil {
+		t.Fatalf("after revoking: %+v", clients)
+	}
+	wantErr(t, "revoke unknown", s.RevokePACTClient(ctx, "unknown"), ErrNotFound)
+	wantErr(t, "active unknown", s.PACTClientActive(ctx, "unknown"), ErrNotFound)
+	_, err = s.ListPACTClients(ctx, "nope")
+	wantErr(t, "list for unknown org", err, ErrNotFound)
+
 	rawRead(t, s, func(ctx context.Context, q querier) error {
 		var hash []byte
 		if err := q.queryRow(ctx, `SELECT secret_hash FROM pact_clients WHERE client_id = ?`, id).Scan(&hash); err != nil {
@@ -457,7 +491,7 @@ func testListFilters(t *testing.T, open func(t *testing.T) Store) {
 		"product partial":     {DeclarationFilter{Product: "6063"}, []Declaration{profile}},
 		"product any case":    {DeclarationFilter{Product: "BUILDING Prof"}, []Declaration{profile}},
 		"product id partial":  {DeclarationFilter{Product: "B-6063"}, nil}, // IDs match whole
-		"product wildcards":   {DeclarationFilter{Product: "%"}, nil},       // % and _ are literal
+		"product wildcards":   {DeclarationFilter{Product: "%"}, nil},      // % and _ are literal
 		"product underscore":  {DeclarationFilter{Product: "6063_building"}, nil},
 		"company name":        {DeclarationFilter{Company: "Extruder B"}, []Declaration{profile, foil}},
 		"company partial":     {DeclarationFilter{Company: "extruder"}, []Declaration{profile, foil}},
