@@ -38,6 +38,8 @@ test('plant: the totals and the stage chart are the API\'s answer to the form', 
     await page.fill('#p-ac', '13100');
     await page.fill('#p-prod', '250000');
     await page.fill('#p-certs', '50000');
+    await page.fill('#sources tr:nth-child(1) .coal', '330'); // the captive plant's coal consumption
+    await page.fill('#a-net', '0.41');
     const { request, response } = await captureJSON(page, 'POST', '/v1/footprints/primary',
       () => page.click('#plant-form button[type=submit]'));
 
@@ -46,6 +48,11 @@ test('plant: the totals and the stage chart are the API\'s answer to the form', 
     assert.equal(request.production_t, 250000);
     assert.equal(request.electricity?.certificates_mwh, 50000);
     assert.equal(request.region, 'CN-SX');
+    assert.equal(request.electricity.sources[0].kind, 'captive');
+    assert.equal(request.electricity.sources[0].coal_gce_per_kwh, 330);
+    assert.equal(request.anode?.net_carbon_t_per_t, 0.41);
+    assert.ok(!response.provenance.warnings.some((w) => w.includes('no emission factor or coal consumption')),
+      'with its coal consumption the captive plant needs no default');
 
     // The same body, posted from here, gives what the page shows.
     const { json: want } = await api('/v1/footprints/primary', request);

@@ -47,7 +47,7 @@
       sweepHint: "The base plant with one on-site PV system at the first variant's site and tilt, its capacity swept from 0 to the maximum (POST /v1/scenarios/sweep).",
       sweepMax: "Maximum PV [MWp]", sweepSteps: "Steps", runSweep: "Run sweep", sweepChart: "Footprint [t CO2e/t] against PV capacity [MWp]",
       pactView: "PACT view", pactJSON: "ProductFootprint JSON (PACT v2)", cbamLink: "CBAM summary (JSON)", pactLink: "PACT view (JSON)",
-      unitaryAmount: "Unitary product amount", productUnit: "product unit", headline: "Market-based [t CO2e/t]", exportedShort: "exported", show: "Show", pvOut: "PV output", plantLoad: "Plant load", selfCons: "used on site", month: "Month",
+      coalCol: "Coal [gce/kWh] (captive)", unitaryAmount: "Unitary product amount", productUnit: "product unit", headline: "Market-based [t CO2e/t]", exportedShort: "exported", show: "Show", pvOut: "PV output", plantLoad: "Plant load", selfCons: "used on site", month: "Month",
       computingUnc: "Computing the uncertainty band…", pcfExcl: "PCF excl. biogenic", pds: "Primary data share", productIds: "Product IDs",
       productNote: "Product mode: the PV and green contracts of each variant supply the smelter; the renewable shares, PV energy and export of the smelter are shown in primary mode, so they are left out here."
     },
@@ -87,7 +87,7 @@
       sweepHint: "基准工厂加一套厂内光伏（站点和倾角取第一个方案），装机从 0 扫描到最大值（POST /v1/scenarios/sweep）。",
       sweepMax: "最大光伏装机 [MWp]", sweepSteps: "步数", runSweep: "运行扫描", sweepChart: "碳足迹 [t CO2e/t] 随光伏装机 [MWp]",
       pactView: "PACT 视图", pactJSON: "ProductFootprint JSON（PACT v2）", cbamLink: "CBAM 摘要（JSON）", pactLink: "PACT 视图（JSON）",
-      unitaryAmount: "单位产品数量", productUnit: "产品单位", headline: "基于市场 [t CO2e/t]", exportedShort: "外送", show: "显示", pvOut: "光伏发电量", plantLoad: "工厂负荷", selfCons: "厂内消纳", month: "月份",
+      coalCol: "供电煤耗 [gce/kWh]（自备电厂）", unitaryAmount: "单位产品数量", productUnit: "产品单位", headline: "基于市场 [t CO2e/t]", exportedShort: "外送", show: "显示", pvOut: "光伏发电量", plantLoad: "工厂负荷", selfCons: "厂内消纳", month: "月份",
       computingUnc: "正在计算不确定性区间…", pcfExcl: "PCF（不含生物源）", pds: "一手数据比例", productIds: "产品标识",
       productNote: "产品模式：各方案的光伏和绿电交易供给电解铝厂；电解铝厂的可再生比例、光伏发电量和外送电量请在原铝模式下查看，此处不显示。"
     }
@@ -207,6 +207,7 @@
     const unit = el("select", { class: "unit", "aria-label": t("amountUnit") + " " + n });
     const tech = el("select", { class: "tech", "aria-label": t("fuelTech") + " " + n });
     const ef = el("input", { class: "ef", type: "number", min: "0", max: "2", step: "any", "aria-label": t("ef") + " " + n, value: src.ef ?? "" });
+    const coal = el("input", { class: "coal", type: "number", min: "200", max: "600", step: "any", "aria-label": t("coalCol") + " " + n, value: src.coal ?? "" });
     const tilt = el("input", { class: "tilt", type: "number", min: "0", max: "90", step: "any", "aria-label": t("tiltPV") + " " + n, value: src.tilt ?? "" });
     const rm = el("button", { type: "button", class: "rm", "aria-label": t("removeRow") }, "×");
     const sync = (first) => {
@@ -215,11 +216,12 @@
       fillSelect(tech, techOptions(k), first ? src.tech : tech.value);
       ef.disabled = k === "onsite_pv";
       tilt.disabled = k !== "onsite_pv";
+      coal.disabled = k !== "captive";
     };
     sync(true);
     kind.addEventListener("change", () => { sync(false); saveHash(); });
     rm.addEventListener("click", () => { tr.remove(); saveHash(); $("add-source").focus(); });
-    const tr = el("tr", {}, el("td", {}, kind), el("td", {}, amount), el("td", {}, unit), el("td", {}, tech), el("td", {}, ef), el("td", {}, tilt), el("td", {}, rm));
+    const tr = el("tr", {}, el("td", {}, kind), el("td", {}, amount), el("td", {}, unit), el("td", {}, tech), el("td", {}, ef), el("td", {}, coal), el("td", {}, tilt), el("td", {}, rm));
     $("sources").append(tr);
     return tr;
   }
@@ -227,7 +229,7 @@
     return Array.from($("sources").rows).map((tr) => ({
       kind: tr.querySelector(".kind").value, amount: tr.querySelector(".amount").value,
       unit: tr.querySelector(".unit").value, tech: tr.querySelector(".tech").value, ef: tr.querySelector(".ef").value,
-      tilt: tr.querySelector(".tilt").value
+      tilt: tr.querySelector(".tilt").value, coal: tr.querySelector(".coal").value
     }));
   }
   function readPlant() {
@@ -268,6 +270,7 @@
     if (r.amount !== "") out[r.unit === "mwh" ? "mwh" : "share"] = num(r.amount);
     if (r.tech) out[r.kind === "captive" ? "fuel" : "technology"] = r.tech;
     if (r.ef !== "") out.ef_tco2_per_mwh = num(r.ef);
+    if (r.kind === "captive" && r.coal !== "" && r.coal !== undefined) out.coal_gce_per_kwh = num(r.coal);
     return out;
   }
   // plantRequest builds the body of POST /v1/footprints/primary; empty
