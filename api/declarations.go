@@ -16,6 +16,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"alcarbon/calc"
+	"alcarbon/factors"
 	"alcarbon/registry"
 )
 
@@ -168,54 +169,49 @@ type computed struct {
 // kind, as the calculation endpoint of that kind would. Field errors point
 // into the request under prefix ("/request" when publishing).
 func (s *server) computeFootprint(ctx context.Context, kind string, raw json.RawMessage, prefix string) (computed, error) {
+	fail := func(err error) (computed, error) { return computed{}, prefixPointers(err, prefix) }
+	// done stores the normalised request and the endpoint's response.
+	done := func(req, resp any, ds *factors.Dataset, region string, total float64) (computed, error) {
+		request, err := json.Marshal(req)
+		if err != nil {
+			return computed{}, err
+		}
+		result, err := json.Marshal(resp)
+		if err != nil {
+			return computed{}, err
+		}
+		return computed{request: request, result: result, dataset: ds.Version(), region: region, total: total}, nil
+	}
 	switch kind {
 	case registry.KindPrimary:
-		var req primaryRequest
-		if err := decodeStrict(raw, &req); err != nil {
-			return computed{}, prefixPointers(err, prefix)
-		}
-		v := &validator{}
-		req.validate(v)
-		if err := v.err(); err != nil {
-			return computed{}, prefixPointers(err, prefix)
+		req, err := decodeAndValidate[primaryRequest](raw)
+		if err != nil {
+			return fail(err)
 		}
 		ds, err := req.prepare(s.catalog)
 		if err != nil {
-			return computed{}, prefixPointers(err, prefix)
+			return fail(err)
 		}
 		if err := pactGWP(req.GWP, prefix); err != nil {
 			return computed{}, err
 		}
 		in, err := req.toInput()
 		if err != nil {
-			return computed{}, prefixPointers(err, prefix)
+			return fail(err)
 		}
 		res, prov, err := s.engine(ds).Primary(in)
 		if err != nil {
-			return computed{}, prefixPointers(err, prefix)
+			return fail(err)
 		}
-		request, err := json.Marshal(req)
-		if err != nil {
-			return computed{}, err
-		}
-		result, err := json.Marshal(newPrimaryResponse(&req, res, prov))
-		if err != nil {
-			return computed{}, err
-		}
-		return computed{request: request, result: result, dataset: ds.Version(), region: req.Region, total: res.MarketBased}, nil
+		return done(req, newPrimaryResponse(&req, res, prov), ds, req.Region, res.MarketBased)
 	case registry.KindProduct:
-		var req productRequest
-		if err := decodeStrict(raw, &req); err != nil {
-			return computed{}, prefixPointers(err, prefix)
-		}
-		v := &validator{}
-		req.validate(v)
-		if err := v.err(); err != nil {
-			return computed{}, prefixPointers(err, prefix)
+		req, err := decodeAndValidate[productRequest](raw)
+		if err != nil {
+			return fail(err)
 		}
 		ds, err := req.prepare(s.catalog)
 		if err != nil {
-			return computed{}, prefixPointers(err, prefix)
+			return fail(err)
 		}
 		if err := pactGWP(req.GWP, prefix); err != nil {
 			return computed{}, err
@@ -223,21 +219,13 @@ func (s *server) computeFootprint(ctx context.Context, kind string, raw json.Raw
 		// Declarations are immutable, so verify finds the same total.
 		in, err := s.productInput(ctx, &req)
 		if err != nil {
-			return computed{}, prefixPointers(err, prefix)
+			return fail(err)
 		}
 		res, prov, err := s.engine(ds).Product(in)
 		if err != nil {
-			return computed{}, prefixPointers(err, prefix)
+			return fail(err)
 		}
-		request, err := json.Marshal(req)
-		if err != nil {
-			return computed{}, err
-		}
-		result, err := json.Marshal(newProductResponse(&req, res, prov))
-		if err != nil {
-			return computed{}, err
-		}
-		return computed{request: request, result: result, dataset: ds.Version(), region: req.Region, total: res.MarketBased}, nil
+		return done(req, newProductResponse(&req, res, prov), ds, req.Region, res.MarketBased)
 	}
 	return computed{}, invalid([]FieldProblem{{Pointer: "/kind", Detail: "must be primary or product"}})
 }

@@ -123,9 +123,9 @@ func portfolioOutputs(k *keyOutputs, r calc.ElectricityResult) {
 	}
 }
 
-// decodeForScenario decodes and validates one request as its endpoint
-// does.
-func decodeForScenario[T any, PT interface {
+// decodeAndValidate decodes and validates one request as its endpoint
+// does (scenario variants, declarations).
+func decodeAndValidate[T any, PT interface {
 	*T
 	validatable
 }](body []byte) (T, error) {
@@ -140,7 +140,7 @@ func decodeForScenario[T any, PT interface {
 
 func runPrimaryScenario(s *server, body []byte, memo *calc.PVMemo) (keyOutputs, error) {
 	var k keyOutputs
-	req, err := decodeForScenario[primaryRequest](body)
+	req, err := decodeAndValidate[primaryRequest](body)
 	if err != nil {
 		return k, err
 	}
@@ -161,7 +161,7 @@ func runPrimaryScenario(s *server, body []byte, memo *calc.PVMemo) (keyOutputs, 
 
 func runProductScenario(s *server, body []byte, memo *calc.PVMemo) (keyOutputs, error) {
 	var k keyOutputs
-	req, err := decodeForScenario[productRequest](body)
+	req, err := decodeAndValidate[productRequest](body)
 	if err != nil {
 		return k, err
 	}
@@ -196,7 +196,7 @@ func footprintOutputs(loc, mkt float64, el calc.ElectricityResult, productionT *
 
 func runElectricityScenario(s *server, body []byte, memo *calc.PVMemo) (keyOutputs, error) {
 	var k keyOutputs
-	req, err := decodeForScenario[electricityRequest](body)
+	req, err := decodeAndValidate[electricityRequest](body)
 	if err != nil {
 		return k, err
 	}
@@ -221,7 +221,7 @@ func runElectricityScenario(s *server, body []byte, memo *calc.PVMemo) (keyOutpu
 
 func runPVScenario(s *server, body []byte, memo *calc.PVMemo) (keyOutputs, error) {
 	var k keyOutputs
-	req, err := decodeForScenario[pvRequest](body)
+	req, err := decodeAndValidate[pvRequest](body)
 	if err != nil {
 		return k, err
 	}

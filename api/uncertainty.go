@@ -256,7 +256,7 @@ func (s *server) handleUncertainty(c echo.Context) error {
 	if req.Kind == kindProduct {
 		return s.productUncertainty(c, req)
 	}
-	preq, err := decodeForScenario[primaryRequest](req.Request)
+	preq, err := decodeAndValidate[primaryRequest](req.Request)
 	if err != nil {
 		return prefixed(err, "/request")
 	}
@@ -283,7 +283,7 @@ func (s *server) handleUncertainty(c echo.Context) error {
 // validated and normalised as POST /v1/footprints/product does, with a
 // declaration's headline total looked up the same way.
 func (s *server) productUncertainty(c echo.Context, req uncertaintyRequest) error {
-	preq, err := decodeForScenario[productRequest](req.Request)
+	preq, err := decodeAndValidate[productRequest](req.Request)
 	if err != nil {
 		return prefixed(err, "/request")
 	}
