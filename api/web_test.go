@@ -1,6 +1,9 @@
 package api
 
 import (
+	"bytes"
+	"compress/gzip"
+	"io"
 	"mime"
 	"net/http"
 	"path"
@@ -38,6 +41,33 @@ func TestWebPage(t *testing.T) {
 		if got := a.Header().Get("Content-Type"); got != want {
 			t.Errorf("GET %s: Content-Type %q, want %q", ref[1], got, want)
 		}
+	}
+}
+
+// TestWebPageGzipped: the page's files are gzipped for a browser that asks,
+// and decompress to the same bytes; API answers are not touched.
+func TestWebPageGzipped(t *testing.T) {
+	e, _, _ := testServer(t)
+	for _, p := range []string{"/", "/static/app.js", "/static/vendor/uplot/uPlot.iife.min.js"} {
+		plain := do(t, e, http.MethodGet, p, "", "")
+		zipped := do(t, e, http.MethodGet, p, "", "", "Accept-Encoding", "gzip")
+		if zipped.Header().Get("Content-Encoding") != "gzip" {
+			t.Fatalf("GET %s with Accept-Encoding gzip: Content-Encoding %q", p, zipped.Header().Get("Content-Encoding"))
+		}
+		zr, err := gzip.NewReader(zipped.Body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, err := io.ReadAll(zr)
+		if err != nil || !bytes.Equal(body, plain.Body.Bytes()) {
+			t.Fatalf("GET %s: gunzipped body differs (%v)", p, err)
+		}
+		if zipped.Body.Len() >= plain.Body.Len() {
+			t.Errorf("GET %s: %d bytes gzipped, %d plain", p, zipped.Body.Len(), plain.Body.Len())
+		}
+	}
+	if rec := do(t, e, http.MethodGet, "/v1/datasets", "", "", "Accept-Encoding", "gzip"); rec.Header().Get("Content-Encoding") != "" {
+		t.Errorf("API answers are not gzipped: Content-Encoding %q", rec.Header().Get("Content-Encoding"))
 	}
 }
 
