@@ -58,8 +58,8 @@ func New(o Options) *echo.Echo {
 	e.GET("/readyz", s.handleReadyz)
 	e.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(o.Registry, promhttp.HandlerOpts{})))
 	e.GET("/swagger/*", echoSwagger.WrapHandler)
-	// The web page (issue 9) and its files, gzipped for browsers that ask:
-	// the page and its files are ≈ 136 kB as they are, ≈ 48 kB gzipped.
+	// The web page (issue 9) and its files, gzipped for browsers that ask
+	// (≈ 136 kB as they are, ≈ 48 kB gzipped).
 	page, gzip := echo.WrapHandler(web.Handler()), middleware.Gzip()
 	e.GET("/", page, gzip)
 	e.GET("/static/*", page, gzip)
