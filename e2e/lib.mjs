@@ -43,7 +43,9 @@ export function launch() {
 // the viewport, collecting console errors and uncaught page errors; t.after
 // closes it and fails the test if any were seen. On a failed test it saves
 // <name>-failure.png first.
-export async function openPage(t, browser, { viewport = DESKTOP, name } = {}) {
+// expected lists console errors a test provokes on purpose (regular
+// expressions on the text), such as the browser's line for a 422 answer.
+export async function openPage(t, browser, { viewport = DESKTOP, name, expected = [] } = {}) {
   const context = await browser.newContext({ viewport, locale: 'en-US', timezoneId: 'Asia/Shanghai' });
   context.setDefaultTimeout(15_000);
   const page = await context.newPage();
@@ -52,6 +54,7 @@ export async function openPage(t, browser, { viewport = DESKTOP, name } = {}) {
   page.on('console', (msg) => {
     if (msg.type() === 'error') {
       const loc = msg.location();
+      if (expected.some((re) => re.test(msg.text()))) return;
       errors.push(`console error: ${msg.text()}${loc && loc.url ? ` (${loc.url}:${loc.lineNumber})` : ''}`);
     }
   });

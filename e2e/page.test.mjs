@@ -209,6 +209,15 @@ test('buyers: search, open and verify a published declaration', async (t) => {
     assert.equal(verified.reproduced, true);
     assert.ok(await page.locator('#d-verify tr').count() > 0, 'verification details shown');
 
+    // Switching language redraws the open declaration and its verification.
+    await page.selectOption('#lang', 'zh');
+    const zhKeys = await page.$$eval('#d-kv tr th', (ths) => ths.map((th) => th.textContent));
+    assert.ok(zhKeys.includes('版本') && zhKeys.includes('状态'), `declaration labels in Chinese: ${zhKeys}`);
+    assert.ok((await page.textContent('#d-kv')).includes('有效'), 'status "active" in Chinese');
+    assert.ok((await page.textContent('#verify-status')).includes('可复现'), 'verification status in Chinese');
+    assert.ok((await page.textContent('#d-verify')).includes('是'), 'yes/no in Chinese');
+    await page.selectOption('#lang', 'en');
+
     await screenshot(page, 'buyers.png');
   });
 });
@@ -239,9 +248,18 @@ test('phone width: no horizontal overflow at 390 px', async (t) => {
     const withResults = await overflow();
     await screenshot(page, 'phone-results.png');
 
+    // And with a declaration open (its 64-character hash must wrap).
+    await captureJSON(page, 'GET', '/v1/declarations', () => page.click('#buy-form button[type=submit]'));
+    await page.locator('#decl-rows button.open').first().click();
+    await page.locator('#decl-detail').waitFor({ state: 'visible' });
+    await page.waitForFunction(() => document.querySelectorAll('#d-pact tr').length > 0);
+    const withDeclaration = await overflow();
+
     assert.ok(atLoad.scrollWidth <= PHONE.width + 1, `page load: scrollWidth ${atLoad.scrollWidth} > ${PHONE.width}; wide: ${atLoad.widest}`);
     assert.ok(withResults.scrollWidth <= PHONE.width + 1,
       `with results: scrollWidth ${withResults.scrollWidth} > ${PHONE.width}; wide: ${withResults.widest}`);
+    assert.ok(withDeclaration.scrollWidth <= PHONE.width + 1,
+      `with a declaration open: scrollWidth ${withDeclaration.scrollWidth} > ${PHONE.width}; wide: ${withDeclaration.widest}`);
   });
 });
 
@@ -366,6 +384,7 @@ test('scenarios of a product: molten-metal share, and the inputs travel in the U
     await page.waitForFunction(() => document.querySelectorAll('#s-kind option').length > 1);
     await page.selectOption('#s-kind', 'building_profile');
     await page.fill('#variants tr:nth-child(3) .molten', '0.8');
+    await page.selectOption('#variants tr:nth-child(1) .site', 'datong');
     await page.fill('#p-ac', '13050');
     const { request, response } = await captureJSON(page, 'POST', '/v1/scenarios/compare',
       () => page.click('#scen-form button[type=submit]'));
@@ -374,6 +393,7 @@ test('scenarios of a product: molten-metal share, and the inputs travel in the U
     assert.equal(request.base.metal.primary.electrolysis.ac_kwh_per_t, 13050, 'the plant is the product\'s primary metal');
     assert.equal(request.variants[2].patch.direct_supply.molten_share, 0.8);
     assert.equal(request.variants[2].patch.metal.primary.electricity.sources[0].kind, 'onsite_pv');
+    assert.equal(request.variants[0].patch.metal.primary.electricity.sources[0].pv.site, 'datong');
     const { json: want } = await api('/v1/scenarios/compare', request);
     assert.deepEqual(response.scenarios.map((s) => s.outputs), want.scenarios.map((s) => s.outputs));
     await page.waitForFunction(() => document.querySelectorAll('#scen-rows tr').length === 4);
@@ -399,6 +419,8 @@ test('scenarios of a product: molten-metal share, and the inputs travel in the U
     await other.goto(url);
     await sites;
     await other.waitForFunction(() => document.getElementById('s-kind').value === 'building_profile');
+    await other.waitForFunction(() => document.querySelector('#variants tr .site').options.length > 1);
+    assert.equal(await other.inputValue('#variants tr:nth-child(1) .site'), 'datong', 'a site other than the first survives the link');
     assert.equal(await other.inputValue('#p-ac'), '13050');
     assert.equal(await other.inputValue('#variants tr:nth-child(3) .molten'), '0.8');
     assert.equal(await other.locator('#variants tr').count(), 3);
@@ -479,5 +501,58 @@ test('keyboard and labels: every control has a name, and the plant form works fr
     const nav = await page.evaluate(() => JSON.stringify(performance.getEntriesByType('navigation')[0]));
     const { domContentLoadedEventEnd, loadEventEnd, transferSize } = JSON.parse(nav);
     t.diagnostic(`page load: DOMContentLoaded ${domContentLoadedEventEnd.toFixed(0)} ms, load ${loadEventEnd.toFixed(0)} ms, HTML ${transferSize} B`);
+  });
+});
+
+test('errors name the field, leave the old results marked out of date, and a late answer never replaces a newer one', async (t) => {
+  // The browser logs each 422 answer as a console error: expected here.
+  await withPage(t, browser, { name: 'errors', expected: [/status of 422/] }, async ({ page }) => {
+    await load(page);
+    await captureJSON(page, 'POST', '/v1/footprints/primary', () => page.click('#preset'));
+    await page.waitForFunction(() => document.getElementById('plant-status').textContent === 'Done');
+
+    // An AC power out of range: the API says 422 with a pointer; the page
+    // names the input by its label, marks it and focuses it.
+    await page.fill('#p-ac', '99999');
+    const bad = page.waitForResponse((r) => new URL(r.url()).pathname === '/v1/footprints/primary');
+    await page.click('#plant-form button[type=submit]');
+    assert.equal((await bad).status(), 422);
+    await page.waitForFunction(() => document.getElementById('plant-status').classList.contains('error'));
+    const status = await page.textContent('#plant-status');
+    assert.match(status, /^AC power \[kWh\/t\]: /, `status names the field: ${status}`);
+    assert.ok(!status.includes('/electrolysis/'), 'no JSON pointer in the message');
+    assert.equal(await page.getAttribute('#p-ac', 'aria-invalid'), 'true');
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'p-ac');
+    assert.ok(await page.evaluate(() => document.getElementById('plant-out').classList.contains('stale')), 'old results marked out of date');
+
+    // A variant with a negative PV capacity: its row says which input.
+    await page.fill('#p-ac', '13200');
+    await page.fill('#variants tr:nth-child(2) .mwp', '-50');
+    const { response } = await captureJSON(page, 'POST', '/v1/scenarios/compare', () => page.click('#scen-form button[type=submit]'));
+    assert.ok(response.scenarios[2].errors?.length, 'the API rejects the negative capacity');
+    await page.waitForFunction(() => document.querySelectorAll('#scen-rows tr.error').length === 1);
+    const rowText = await page.textContent('#scen-rows tr.error');
+    assert.ok(rowText.includes('PV [MWp] 2:'), `the variant's error names its input: ${rowText}`);
+    assert.equal(await page.getAttribute('#variants tr:nth-child(2) .mwp', 'aria-invalid'), 'true');
+
+    // A slow answer to an older request is dropped: AC 14000 is held back
+    // until 13000 has been answered.
+    let release;
+    const held = new Promise((r) => { release = r; });
+    await page.route('**/v1/footprints/primary', async (route) => {
+      if (route.request().postDataJSON().electrolysis?.ac_kwh_per_t === 14000) await held;
+      await route.continue();
+    });
+    await page.fill('#p-ac', '14000');
+    const slow = page.waitForResponse((r) => r.request().postDataJSON()?.electrolysis?.ac_kwh_per_t === 14000);
+    await page.click('#plant-form button[type=submit]');
+    await page.fill('#p-ac', '13000');
+    const { response: fresh } = await captureJSON(page, 'POST', '/v1/footprints/primary', () => page.click('#plant-form button[type=submit]'));
+    release();
+    await slow;
+    await page.waitForTimeout(200); // let the page handle the late answer
+    assert.ok((await page.textContent('#o-ndrc')).includes('13,000 kWh/t'), `the newer request's answer stays: ${await page.textContent('#o-ndrc')}`);
+    assertShown(await page.textContent('#o-loc'), fresh.total_tco2e_per_t.location_based, 3, '#o-loc after the late answer');
+    await page.unroute('**/v1/footprints/primary');
   });
 });

@@ -5,8 +5,9 @@
 #   scripts/e2e.sh [node --test flags]     e.g. scripts/e2e.sh --test-name-pattern=buyers
 #
 # Steps:
-#   1. apt-get install chromium if /usr/bin/chromium is missing (as root, or
-#      through sudo); `npm ci` in e2e/ when e2e/node_modules is missing or
+#   1. apt-get install chromium if /usr/bin/chromium is missing, a CJK font
+#      (fonts-wqy-microhei) if none is installed, and Debian's nodejs and npm
+#      if node is missing (as root, or through sudo); `npm ci` in e2e/ when e2e/node_modules is missing or
 #      e2e/package-lock.json changed since the last install. Node >= 20 must be
 #      on PATH. Playwright never downloads a browser: playwright-core drives
 #      the Debian chromium.
@@ -79,15 +80,23 @@ trap 'exit 143' TERM
 # --- 1. Chromium, Node, npm packages --------------------------------------------
 step="installing dependencies"
 chromium=${E2E_CHROMIUM:-/usr/bin/chromium}
+packages=()
 if [[ ! -x $chromium ]]; then
 	[[ -z ${E2E_CHROMIUM:-} ]] || die "E2E_CHROMIUM=$chromium is not an executable"
-	log "installing chromium"
-	as_root apt-get update -qq
-	as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null
-	[[ -x $chromium ]] || die "apt-get installed chromium, but $chromium is missing"
+	packages+=(chromium)
+fi
+# A CJK font, so that the Chinese page renders in the screenshots.
+if ! fc-list :lang=zh 2>/dev/null | grep -q .; then
+	packages+=(fonts-wqy-microhei)
 fi
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
-	die "node and npm are not on PATH; install Node.js 20 or newer"
+	packages+=(nodejs npm) # Debian's; the version check below says if it is too old
+fi
+if ((${#packages[@]})); then
+	log "installing ${packages[*]}"
+	as_root apt-get update -qq
+	as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
+	[[ -x $chromium ]] || die "apt-get installed chromium, but $chromium is missing"
 fi
 node_major=$(node -p 'process.versions.node.split(".")[0]')
 ((node_major >= 20)) || die "node $(node --version) is too old; need Node.js 20 or newer"

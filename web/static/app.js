@@ -23,7 +23,7 @@
       capex: "Capex [CNY]", opex: "Opex [CNY/yr]", addVariant: "Add variant", compare: "Compare",
       renAnnual: "Renewable (annual, market)", renHourly: "Renewable (hourly-matched)", pvEnergy: "PV energy [MWh/yr]",
       mac: "Cost [CNY/t CO2e avoided]", footprintChart: "Footprint by variant [t CO2e/t]",
-      maccChart: "MACC: cost per t CO2e avoided (width = t avoided per year)", product: "Product", company: "Company",
+      maccChart: "MACC: cost per t CO2e avoided (width = t avoided per year; the widths add up as if all variants were built together, so read alternatives — e.g. sizes of one PV plant — one at a time)", product: "Product", company: "Company",
       period: "Period", open: "Open", search: "Search", verify: "Verify", footer: "Every number is an answer of the public API.",
       computing: "Computing…", done: "Done", copied: "Copied", copyFailed: "Copy failed: select the command below",
       noResults: "No declarations found", found: "found", loading: "Loading…",
@@ -36,6 +36,13 @@
       k_grid: "grid", k_captive: "captive plant", k_onsite_pv: "on-site PV", k_direct_line: "direct line", k_green_contract: "green contract",
       s_alumina_refining: "alumina refining", s_anode_production: "anode production", s_electrolysis_direct: "electrolysis (direct)",
       s_electrolysis_electricity: "electrolysis (electricity)", s_casting: "casting",
+      tech_coal: "coal", tech_gas: "gas", tech_hydro: "hydro", tech_nuclear: "nuclear", tech_wind: "wind", tech_solar: "solar PV",
+      tech_csp: "solar thermal (CSP)", tech_biomass: "biomass", u_share: "share", st_active: "active", st_deprecated: "deprecated",
+      ndrc_benchmark: "benchmark", ndrc_baseline: "baseline", ndrc_below_baseline: "below the baseline", cnyPerT: "CNY/t CO2e",
+      tPerYr: "t CO2e/yr", dflt: "(default)", f_natural_gas: "natural gas", f_coal: "coal", f_diesel: "diesel", f_fuel_oil: "fuel oil",
+      f_petroleum_coke: "petroleum coke", f_lpg: "LPG", f_lng: "LNG", f_coke_oven_gas: "coke-oven gas", m_default: "dataset default",
+      m_tier1: "IPCC Tier 1", m_slope: "slope", m_overvoltage: "overvoltage", m_measured: "measured",
+      apiEnglish: "Warnings and factor sources are in English, as the API gives them.",
       aeo: "Anode-effect overvoltage [mV]", ce: "Current efficiency [0–1]", cf4: "CF4 measured [kg/t]", c2f6: "C2F6 measured [kg/t]",
       anode: "Anodes", anodeHint: "Leave a field empty to use the dataset's default; the response lists every default it took.",
       anodeNet: "Net carbon [t C/t Al]", anodeCons: "Anode consumption [t/t Al]", anodeS: "Sulphur [mass fraction]", anodeAsh: "Ash [mass fraction]",
@@ -47,7 +54,8 @@
       sweepHint: "The base plant with one on-site PV system at the first variant's site and tilt, its capacity swept from 0 to the maximum (POST /v1/scenarios/sweep).",
       sweepMax: "Maximum PV [MWp]", sweepSteps: "Steps", runSweep: "Run sweep", sweepChart: "Footprint [t CO2e/t] against PV capacity [MWp]",
       pactView: "PACT view", pactJSON: "ProductFootprint JSON (PACT v2)", cbamLink: "CBAM summary (JSON)", pactLink: "PACT view (JSON)",
-      coalCol: "Coal [gce/kWh] (captive)", unitaryAmount: "Unitary product amount", productUnit: "product unit", headline: "Market-based [t CO2e/t]", exportedShort: "exported", show: "Show", pvOut: "PV output", plantLoad: "Plant load", selfCons: "used on site", month: "Month",
+      coalCol: "Coal [gce/kWh] (captive)", unitaryAmount: "Unitary product amount", productUnit: "product unit", headline: "Market-based [t CO2e/t]", pvShareLoad: "PV share of the load, hour by hour", sweepMaxRule: "must be a number above 0 and at most 10,000 MWp",
+      sweepStepsRule: "must be a whole number from 2 to 50", stale: "out of date: the last request failed", exportedShort: "exported", show: "Show", pvOut: "PV output", plantLoad: "Plant load", selfCons: "used on site", month: "Month",
       computingUnc: "Computing the uncertainty band…", pcfExcl: "PCF excl. biogenic", pds: "Primary data share", productIds: "Product IDs",
       productNote: "Product mode: the PV and green contracts of each variant supply the smelter; the renewable shares, PV energy and export of the smelter are shown in primary mode, so they are left out here."
     },
@@ -65,7 +73,7 @@
       name: "名称", pvMWp: "光伏 [MWp]", site: "站点", tilt: "倾角 [°]", capex: "投资 [元]", opex: "运维 [元/年]",
       addVariant: "添加方案", compare: "比较", renAnnual: "可再生比例（年度，市场）", renHourly: "可再生比例（逐时匹配）",
       pvEnergy: "光伏发电量 [MWh/年]", mac: "减排成本 [元/t CO2e]", footprintChart: "各方案碳足迹 [t CO2e/t]",
-      maccChart: "边际减排成本曲线（宽度 = 年减排量）", product: "产品", company: "企业", period: "报告期", open: "打开",
+      maccChart: "边际减排成本曲线（宽度 = 年减排量；宽度按各方案同时实施累加，互斥方案（如同一光伏电站的不同规模）请逐个比较）", product: "产品", company: "企业", period: "报告期", open: "打开",
       search: "搜索", verify: "核验", footer: "页面上的每个数字都来自公开 API。", computing: "计算中…", done: "完成",
       copied: "已复制", copyFailed: "复制失败：请手动选择下方命令", noResults: "未找到声明", found: "条", loading: "加载中…",
       shareLoc: "基于位置", shareMkt: "基于市场", shareHourly: "逐时匹配", na: "无", seeDirect: "直接排放 (SEE)",
@@ -76,6 +84,13 @@
       k_grid: "电网", k_captive: "自备电厂", k_onsite_pv: "厂内光伏", k_direct_line: "直供线路", k_green_contract: "绿电交易",
       s_alumina_refining: "氧化铝精炼", s_anode_production: "阳极生产", s_electrolysis_direct: "电解（直接）",
       s_electrolysis_electricity: "电解（电力）", s_casting: "铸造",
+      tech_coal: "煤电", tech_gas: "气电", tech_hydro: "水电", tech_nuclear: "核电", tech_wind: "风电", tech_solar: "光伏",
+      tech_csp: "光热", tech_biomass: "生物质", u_share: "比例", st_active: "有效", st_deprecated: "已废止",
+      ndrc_benchmark: "标杆水平", ndrc_baseline: "基准水平", ndrc_below_baseline: "低于基准水平", cnyPerT: "元/t CO2e",
+      tPerYr: "t CO2e/年", dflt: "（默认）", f_natural_gas: "天然气", f_coal: "煤", f_diesel: "柴油", f_fuel_oil: "燃料油",
+      f_petroleum_coke: "石油焦", f_lpg: "液化石油气", f_lng: "液化天然气", f_coke_oven_gas: "焦炉煤气", m_default: "数据集默认",
+      m_tier1: "IPCC 第一层级", m_slope: "斜率法", m_overvoltage: "过电压法", m_measured: "实测",
+      apiEnglish: "警告与因子来源为英文原文（来自 API）。",
       aeo: "阳极效应过电压 [mV]", ce: "电流效率 [0–1]", cf4: "CF4 实测 [kg/t]", c2f6: "C2F6 实测 [kg/t]",
       anode: "阳极", anodeHint: "留空则使用数据集默认值；响应会列出所用的每个默认值。",
       anodeNet: "净碳耗 [t C/t 铝]", anodeCons: "阳极消耗 [t/t 铝]", anodeS: "硫含量 [质量分数]", anodeAsh: "灰分 [质量分数]",
@@ -87,7 +102,8 @@
       sweepHint: "基准工厂加一套厂内光伏（站点和倾角取第一个方案），装机从 0 扫描到最大值（POST /v1/scenarios/sweep）。",
       sweepMax: "最大光伏装机 [MWp]", sweepSteps: "步数", runSweep: "运行扫描", sweepChart: "碳足迹 [t CO2e/t] 随光伏装机 [MWp]",
       pactView: "PACT 视图", pactJSON: "ProductFootprint JSON（PACT v2）", cbamLink: "CBAM 摘要（JSON）", pactLink: "PACT 视图（JSON）",
-      coalCol: "供电煤耗 [gce/kWh]（自备电厂）", unitaryAmount: "单位产品数量", productUnit: "产品单位", headline: "基于市场 [t CO2e/t]", exportedShort: "外送", show: "显示", pvOut: "光伏发电量", plantLoad: "工厂负荷", selfCons: "厂内消纳", month: "月份",
+      coalCol: "供电煤耗 [gce/kWh]（自备电厂）", unitaryAmount: "单位产品数量", productUnit: "产品单位", headline: "基于市场 [t CO2e/t]", pvShareLoad: "光伏占负荷比例（逐时）", sweepMaxRule: "须为大于 0 且不超过 10,000 MWp 的数", sweepStepsRule: "须为 2 到 50 的整数",
+      stale: "已过期：最近一次请求失败", exportedShort: "外送", show: "显示", pvOut: "光伏发电量", plantLoad: "工厂负荷", selfCons: "厂内消纳", month: "月份",
       computingUnc: "正在计算不确定性区间…", pcfExcl: "PCF（不含生物源）", pds: "一手数据比例", productIds: "产品标识",
       productNote: "产品模式：各方案的光伏和绿电交易供给电解铝厂；电解铝厂的可再生比例、光伏发电量和外送电量请在原铝模式下查看，此处不显示。"
     }
@@ -110,7 +126,10 @@
     if (lastScen) renderScenarios(lastScen);
     if (lastSweep) drawSweep(lastSweep);
     if (products.length) fillProducts();
-    if (sites.length) refreshSiteSelects();
+    refreshSiteSelects();
+    document.querySelectorAll(".status[data-key]").forEach((n) => { n.textContent = t(n.dataset.key); });
+    if (lastList) renderList();
+    if (lastDecl) renderDecl();
   }
 
   // ---- helpers ----------------------------------------------------------
@@ -136,15 +155,36 @@
     return Number(x).toLocaleString(lang === "zh" ? "zh-CN" : "en-US", { maximumFractionDigits: digits === undefined ? 4 : digits });
   }
   const pct = (x) => (x === null || x === undefined ? t("na") : fmt(x * 100, 1) + " %");
+  // code translates an API code (status, NDRC level) when the dictionary
+  // has it, else shows it as it is.
+  const code = (prefix, v) => (dict.en[prefix + v] ? t(prefix + v) : v);
   const num = (v) => (v === "" || v === null || v === undefined ? undefined : Number(v));
   function kvRows(tbody, rows) {
     tbody.replaceChildren(...rows.map(([k, v]) => el("tr", {}, el("th", { scope: "row", text: k }), el("td", { text: v }))));
   }
-  function setStatus(id, text, isError) {
+  // setStatus shows a dictionary key (kept, so that a language switch
+  // translates it) or a text as it is (an API error, a count).
+  function setStatus(id, msg, isError) {
     const s = $(id);
-    s.textContent = text;
+    if (msg in dict.en) {
+      s.dataset.key = msg;
+      s.textContent = t(msg);
+    } else {
+      delete s.dataset.key;
+      s.textContent = msg;
+    }
     s.classList.toggle("error", !!isError);
   }
+  // markStale dims results that a failed request left behind and says so.
+  function markStale(id, stale) {
+    const n = $(id);
+    n.classList.toggle("stale", stale);
+    if (stale) n.dataset.staleText = "⚠ " + t("stale"); else delete n.dataset.staleText;
+  }
+  // Each area's latest request wins: an answer to an older one is dropped.
+  const seq = {};
+  const nextSeq = (area) => (seq[area] = (seq[area] || 0) + 1);
+  const isLatest = (area, n) => seq[area] === n;
   // apiFetch returns the parsed JSON or throws an Error whose message holds
   // the problem's detail and each field error (RFC 9457).
   async function apiFetch(path, body) {
@@ -154,11 +194,103 @@
     let data = null;
     try { data = JSON.parse(text); } catch (_) { /* not JSON */ }
     if (!res.ok) {
-      const parts = [res.status + " " + ((data && (data.detail || data.title)) || text)];
-      if (data && Array.isArray(data.errors)) data.errors.forEach((e) => parts.push((e.pointer || "") + ": " + e.detail));
-      throw new Error(parts.join("\n"));
+      const fields = data && Array.isArray(data.errors) ? data.errors : [];
+      const msg = fields.length ? fields.map((e) => (e.pointer || "") + ": " + e.detail).join("\n")
+        : res.status + " " + ((data && (data.detail || data.title)) || text);
+      const err = new Error(msg);
+      err.fields = fields;
+      throw err;
     }
     return data;
+  }
+
+  // ---- field errors: an API pointer → the input it came from -------------
+  // labelOf names an input as the page does: its <label> text or aria-label.
+  function labelOf(input) {
+    if (input.labels && input.labels.length) {
+      const span = input.labels[0].querySelector("span");
+      return (span || input.labels[0]).textContent.trim();
+    }
+    return input.getAttribute("aria-label") || input.id;
+  }
+  const PLANT_FIELDS = {
+    "/region": "p-region", "/year": "p-year", "/electricity_basis": "p-basis", "/production_t": "p-prod",
+    "/electrolysis/ac_kwh_per_t": "p-ac", "/electrolysis/technology": "p-tech", "/electrolysis/pfc": "p-pfc",
+    "/electrolysis/pfc/method": "p-pfc", "/electrolysis/pfc/anode_effect_minutes_per_cell_day": "p-aem",
+    "/electrolysis/pfc/anode_effect_overvoltage_mv": "p-aeo", "/electrolysis/pfc/current_efficiency": "p-ce",
+    "/electrolysis/pfc/cf4_kg_per_t": "p-cf4", "/electrolysis/pfc/c2f6_kg_per_t": "p-c2f6",
+    "/anode/net_carbon_t_per_t": "a-net", "/anode/consumption_t_per_t": "a-cons", "/anode/sulphur_fraction": "a-s",
+    "/anode/ash_fraction": "a-ash", "/anode/baking_energy_kgce_per_t": "a-bake", "/anode/baking_fuel": "a-fuel",
+    "/electricity": "sources", "/electricity/sources": "sources", "/electricity/certificates_mwh": "p-certs"
+  };
+  // sourceCell picks the cell of a supply row that a pointer below a source
+  // names (kind, amount, technology/fuel/site, EF, coal, tilt).
+  function sourceCell(row, rest) {
+    const f = rest.split("/")[1] || "";
+    if (f === "pv") return row.querySelector(/tilt_deg/.test(rest) ? ".tilt" : /site/.test(rest) ? ".tech" : ".amount");
+    const col = { kind: ".kind", share: ".amount", mwh: ".amount", technology: ".tech", fuel: ".tech", ef_tco2_per_mwh: ".ef", coal_gce_per_kwh: ".coal" }[f];
+    return row.querySelector(col || ".amount");
+  }
+  // plantField resolves a pointer into a plant request to its input.
+  function plantField(ptr) {
+    const m = /^\/electricity\/sources\/(\d+)(\/.*)?$/.exec(ptr);
+    if (m) {
+      const row = $("sources").rows[Number(m[1])];
+      return row ? sourceCell(row, m[2] || "") : null;
+    }
+    for (let p = ptr; p; p = p.slice(0, p.lastIndexOf("/"))) {
+      if (PLANT_FIELDS[p]) return $(PLANT_FIELDS[p]);
+    }
+    return null;
+  }
+  // scenarioField resolves a pointer into a compare or sweep request (req
+  // as sent) to its input: the scenario form, a variant row or the plant.
+  function scenarioField(ptr, req) {
+    const scen = { "/discount_rate": "s-rate", "/base/product": "s-kind", "/base/production_t": "s-prodt",
+      "/base/direct_supply/molten_share": "s-molten", "/values": "w-max", "/range": "w-steps", "/parameter": "w-max" };
+    if (req && req.kind === "product" && scen[ptr]) return $(scen[ptr]);
+    if (scen[ptr] && !ptr.startsWith("/base/")) return $(scen[ptr]);
+    const v = /^\/variants\/(\d+)(\/.*)?$/.exec(ptr);
+    if (v) {
+      const i = Number(v[1]), rest = v[2] || "", row = $("variants").rows[i];
+      if (!row) return null;
+      const fields = { "/capex_cny": ".capex", "/opex_cny_per_year": ".opex", "/name": ".name", "/lifetime_years": null };
+      if (rest in fields) return fields[rest] ? row.querySelector(fields[rest]) : $("s-life");
+      if (/molten_share/.test(rest)) return row.querySelector(".molten");
+      const src = /electricity\/sources\/(\d+)(\/.*)?$/.exec(rest);
+      // req.own[i] (not sent) says which of the variant's sources are its own
+      // PV and contract, and which plant rows the rest came from.
+      const own = req && req.own && req.own[i];
+      if (src && own) {
+        const j = Number(src[1]), sub = src[2] || "";
+        if (own.pv && j === 0) return row.querySelector(/tilt_deg/.test(sub) ? ".tilt" : /site/.test(sub) ? ".site" : ".mwp");
+        if (own.gc && j === (own.pv ? 1 : 0)) return row.querySelector(/technology/.test(sub) ? ".gctech" : ".gc");
+        const k = own.baseRows[j - (own.pv ? 1 : 0) - (own.gc ? 1 : 0)];
+        return k === undefined ? null : plantField("/electricity/sources/" + k + sub);
+      }
+      return row.querySelector(".name");
+    }
+    const base = ptr.replace(/^\/base(\/metal\/primary)?/, "");
+    return plantField(base);
+  }
+  // showFieldErrors puts an API error in the status line with each field
+  // named by its label, marks the inputs aria-invalid and focuses the first.
+  function showFieldErrors(statusId, e, resolve) {
+    document.querySelectorAll("[aria-invalid=true]").forEach((n) => n.removeAttribute("aria-invalid"));
+    if (!e.fields || !e.fields.length) { setStatus(statusId, e.message, true); return; }
+    const inputs = [];
+    const lines = e.fields.map((f) => {
+      const input = resolve(f.pointer || "");
+      if (input && input.getAttribute) {
+        if (input.tagName === "TBODY") return t("portfolio") + ": " + f.detail;
+        input.setAttribute("aria-invalid", "true");
+        inputs.push(input);
+        return labelOf(input) + ": " + f.detail;
+      }
+      return (f.pointer || "") + ": " + f.detail;
+    });
+    setStatus(statusId, lines.join("\n"), true);
+    if (inputs.length) inputs[0].focus();
   }
   function curlFor(path, body) {
     const json = JSON.stringify(body).replace(/'/g, "'\\''");
@@ -167,9 +299,9 @@
   async function copyText(text, statusId) {
     try {
       await navigator.clipboard.writeText(text);
-      setStatus(statusId, t("copied"));
+      setStatus(statusId, "copied");
     } catch (_) {
-      setStatus(statusId, t("copyFailed"), true);
+      setStatus(statusId, "copyFailed", true);
     }
     let pre = $(statusId + "-curl");
     if (!pre) {
@@ -186,16 +318,28 @@
   let sites = []; // from GET /v1/solar-sites, usable ones only
 
   function techOptions(kind) {
-    if (kind === "captive") return ["coal", "gas"].map((v) => [v, v]);
+    if (kind === "captive") return ["coal", "gas"].map((v) => [v, t("tech_" + v)]);
     if (kind === "onsite_pv") return (sites.length ? sites : [{ id: "taiyuan", name_en: "Taiyuan", name_zh: "太原" }])
       .map((s) => [s.id, lang === "zh" ? s.name_zh : s.name_en]);
     if (kind === "grid") return [["", "—"]];
-    return TECHS.map((v) => [v, v || "—"]);
+    return TECHS.map((v) => [v, v ? t("tech_" + v) : "—"]);
   }
+  const unitOptions = (kind) => (kind === "onsite_pv" ? [["mwp", "MWp"]] : [["share", t("u_share")], ["mwh", "MWh"]]);
+  // fillSelect sets the options and selects value; a value not among them
+  // (a PV site from a shared link, before GET /v1/solar-sites answers) is
+  // kept in data-pending and applied by the next fill that offers it.
   function fillSelect(sel, pairs, value) {
     sel.replaceChildren(...pairs.map(([v, label]) => el("option", { value: v, text: label })));
-    if (value !== undefined && pairs.some(([v]) => v === value)) sel.value = value;
+    if (value === undefined || value === null) return;
+    if (pairs.some(([v]) => v === value)) {
+      sel.value = value;
+      delete sel.dataset.pending;
+    } else if (value !== "") {
+      sel.dataset.pending = value;
+    }
   }
+  // selValue is a select's value, or the value it waits to show.
+  const selValue = (sel) => sel.dataset.pending || sel.value;
   let rowSeq = 0;
   function addSourceRow(src) {
     src = src || { kind: "grid", unit: "share", amount: "" };
@@ -212,8 +356,8 @@
     const rm = el("button", { type: "button", class: "rm", "aria-label": t("removeRow") }, "×");
     const sync = (first) => {
       const k = kind.value;
-      fillSelect(unit, k === "onsite_pv" ? [["mwp", "MWp"]] : [["share", "share"], ["mwh", "MWh"]], first ? src.unit : unit.value);
-      fillSelect(tech, techOptions(k), first ? src.tech : tech.value);
+      fillSelect(unit, unitOptions(k), first ? src.unit : unit.value);
+      fillSelect(tech, techOptions(k), first ? src.tech : selValue(tech));
       ef.disabled = k === "onsite_pv";
       tilt.disabled = k !== "onsite_pv";
       coal.disabled = k !== "captive";
@@ -228,7 +372,7 @@
   function readSources() {
     return Array.from($("sources").rows).map((tr) => ({
       kind: tr.querySelector(".kind").value, amount: tr.querySelector(".amount").value,
-      unit: tr.querySelector(".unit").value, tech: tr.querySelector(".tech").value, ef: tr.querySelector(".ef").value,
+      unit: tr.querySelector(".unit").value, tech: selValue(tr.querySelector(".tech")), ef: tr.querySelector(".ef").value,
       tilt: tr.querySelector(".tilt").value, coal: tr.querySelector(".coal").value
     }));
   }
@@ -353,15 +497,20 @@
 
   async function computePlant() {
     const body = plantRequest(readPlant());
+    const n = nextSeq("plant");
     saveHash();
-    setStatus("plant-status", t("computing"));
+    setStatus("plant-status", "computing");
     try {
       const res = await apiFetch("/v1/footprints/primary", body);
+      if (!isLatest("plant", n)) return;
       lastPlant = res;
       renderPlant(res);
-      setStatus("plant-status", t("done"));
+      markStale("plant-out", false);
+      setStatus("plant-status", "done");
     } catch (e) {
-      setStatus("plant-status", e.message, true);
+      if (!isLatest("plant", n)) return;
+      markStale("plant-out", true); // the results shown are the previous request's
+      showFieldErrors("plant-status", e, plantField);
     }
   }
   function renderPlant(r) {
@@ -369,10 +518,11 @@
     $("o-loc").textContent = fmt(r.total_tco2e_per_t.location_based, 3);
     $("o-mkt").textContent = fmt(r.total_tco2e_per_t.market_based, 3);
     $("o-grade").textContent = r.ratings ? String(r.ratings.gb21346_ac_grade) : t("na");
-    $("o-ndrc").textContent = r.ratings ? t("ndrc") + ": " + r.ratings.ndrc_level + " · " + fmt(r.ratings.ac_kwh_per_t, 0) + " kWh/t" : "";
+    $("o-ndrc").textContent = r.ratings ? t("ndrc") + ": " + code("ndrc_", r.ratings.ndrc_level) + " · " + fmt(r.ratings.ac_kwh_per_t, 0) + " kWh/t" : "";
     const w = (r.provenance && r.provenance.warnings) || [];
     $("warnings").replaceChildren(...(w.length ? [el("h3", { text: t("warnings") + " (" + w.length + ")" }),
-      el("ul", {}, ...w.map((x) => el("li", { text: x })))] : []));
+      lang === "zh" ? el("p", { class: "small", text: t("apiEnglish") }) : null,
+      el("ul", {}, ...w.map((x) => el("li", { text: x })))].filter(Boolean) : []));
     stageChart($("stage-chart"), $("stage-legend"), r.stages);
     const rs = (r.electricity && r.electricity.renewable_share) || {};
     kvRows($("o-shares"), [[t("shareLoc"), pct(rs.location_based)], [t("shareMkt"), pct(rs.market_based)],
@@ -388,7 +538,7 @@
   // stageChart draws two horizontal stacked bars (location- and market-based)
   // split by stage, as SVG with a text legend.
   function stageChart(box, legend, stages) {
-    const W = Math.max(280, box.clientWidth || 600), H = 120, left = 110, right = 20, barH = 30;
+    const W = Math.max(280, box.clientWidth || 600), H = 120, left = 110, right = 60, barH = 30; // right: room for the total
     const totals = [0, 0];
     stages.forEach((s) => { totals[0] += Math.max(0, s.tco2e_per_t); totals[1] += Math.max(0, s.market_based_tco2e_per_t); });
     const max = Math.max(totals[0], totals[1]) || 1;
@@ -406,7 +556,7 @@
         svg.append(rect);
         x += sx(v);
       });
-      svg.append(sv("text", { x: Math.min(x + 4, W - 40), y: y + barH / 2 + 4, class: "lbl" }, fmt(i === 0 ? totals[0] : totals[1], 2)));
+      svg.append(sv("text", { x: x + 4, y: y + barH / 2 + 4, class: "lbl" }, fmt(i === 0 ? totals[0] : totals[1], 3)));
     });
     box.replaceChildren(svg);
     legend.replaceChildren(...stages.map((s) => el("span", { class: "key key-" + s.stage },
@@ -416,7 +566,7 @@
   // ---- scenarios ----------------------------------------------------------
   let lastScen = null;     // the last /v1/scenarios/compare answer
   let lastScenReq = null;  // and the request that produced it
-  let lastUnc = {};        // scenario name → /v1/uncertainty answer
+  let lastUnc = [];        // per scenario of lastScen: /v1/uncertainty's total_tco2e_per_t
   let lastMonthly = null;  // { name, pv: /v1/pv answer, flatMW }
   let lastSweep = null;
   let scenChart = null, monthlyChart = null, sweepChart = null;
@@ -426,8 +576,10 @@
 
   function addVariantRow(v) {
     const tb = $("variants");
-    if (tb.rows.length >= 10) { setStatus("scen-status", t("tooMany"), true); return; }
-    const k = tb.rows.length + 1;
+    if (tb.rows.length >= 10) { setStatus("scen-status", "tooMany", true); return; }
+    const names = new Set(readVariants().map((x) => x.name));
+    let k = tb.rows.length + 1;
+    while (names.has("PV " + k * 100 + " MWp")) k++;
     v = v || { name: "PV " + k * 100 + " MWp", mwp: String(k * 100), site: "taiyuan", tilt: "35", gc: "", gctech: "wind", molten: "",
       capex: String(k * 350000000), opex: String(k * 5000000) };
     const n = tb.rows.length + 1;
@@ -435,7 +587,7 @@
     const site = el("select", { class: "site", "aria-label": t("site") + " " + n });
     fillSelect(site, techOptions("onsite_pv"), v.site);
     const gctech = el("select", { class: "gctech", "aria-label": t("gcTech") + " " + n });
-    fillSelect(gctech, GC_TECHS.map((x) => [x, x]), v.gctech || "wind");
+    fillSelect(gctech, GC_TECHS.map((x) => [x, t("tech_" + x)]), v.gctech || "wind");
     const molten = inp("molten", "number", v.molten, t("molten"), { min: "0", max: "1", step: "0.05" });
     molten.disabled = $("s-kind").value === "primary";
     const rm = el("button", { type: "button", class: "rm", "aria-label": t("removeRow") }, "×");
@@ -457,7 +609,10 @@
   function readVariants() {
     return Array.from($("variants").rows).map((tr) => {
       const v = {};
-      ["name", "mwp", "site", "tilt", "gc", "gctech", "molten", "capex", "opex"].forEach((c) => { v[c] = tr.querySelector("." + c).value; });
+      ["name", "mwp", "site", "tilt", "gc", "gctech", "molten", "capex", "opex"].forEach((c) => {
+        const n = tr.querySelector("." + c);
+        v[c] = n.tagName === "SELECT" ? selValue(n) : n.value;
+      });
       return v;
     });
   }
@@ -505,10 +660,13 @@
   }
   // variantSources: the variant's PV and green contract, then the base's
   // sources except its on-site PV (a variant's PV replaces the base's).
+  // A field left empty or 0 adds nothing; any other value (a negative one
+  // too) is sent, so that the API validates it against this variant.
+  const given = (x) => x !== "" && x !== undefined && num(x) !== 0;
   function variantSources(v, baseSources) {
     const out = [];
-    if (num(v.mwp) > 0) out.push(pvSource(v.name, v.site, num(v.mwp), v.tilt));
-    if (num(v.gc) > 0) out.push({ kind: "green_contract", name: (v.name ? v.name + " " : "") + "contract", technology: v.gctech || "wind", mwh: num(v.gc) });
+    if (given(v.mwp)) out.push(pvSource(v.name, v.site, num(v.mwp), v.tilt));
+    if (given(v.gc)) out.push({ kind: "green_contract", name: (v.name ? v.name + " " : "") + "contract", technology: v.gctech || "wind", mwh: num(v.gc) });
     return out.concat(baseSources.filter((s) => s.kind !== "onsite_pv"));
   }
   // scenarioBase is the compare/sweep base: the plant request, or a product
@@ -529,9 +687,12 @@
     const { kind, base, electricityAt } = scenarioBase(sc, plant);
     const baseSources = (plant.electricity && plant.electricity.sources) || [];
     const life = num(sc.life);
+    const baseRows = baseSources.map((s, k) => (s.kind === "onsite_pv" ? -1 : k)).filter((k) => k >= 0);
+    const own = [];
     const variants = sc.variants.map((v) => {
       let patch = {};
-      if (num(v.mwp) > 0 || num(v.gc) > 0) patch = nest(electricityAt.concat(["electricity"]), { sources: variantSources(v, baseSources) });
+      own.push({ pv: given(v.mwp), gc: given(v.gc), baseRows: baseRows });
+      if (given(v.mwp) || given(v.gc)) patch = nest(electricityAt.concat(["electricity"]), { sources: variantSources(v, baseSources) });
       if (kind === "product" && v.molten !== "") patch = mergePatch(patch, { direct_supply: { molten_share: num(v.molten) } });
       const out = { name: v.name, patch: patch };
       if (v.capex !== "") out.capex_cny = num(v.capex);
@@ -541,6 +702,7 @@
     });
     const req = { kind: kind, base: base, variants: variants };
     if (sc.rate !== "") req.discount_rate = num(sc.rate);
+    Object.defineProperty(req, "own", { value: own, enumerable: false }); // for scenarioField; not sent
     return req;
   }
   // uncertaintyRequest is the /v1/uncertainty body for one scenario of a
@@ -549,44 +711,56 @@
     const request = i === 0 ? compareReq.base : mergePatch(compareReq.base, compareReq.variants[i - 1].patch);
     return { kind: compareReq.kind, request: request, samples: UNC_SAMPLES, seed: UNC_SEED };
   }
+  // hasPV says whether variant row i of a compare request adds on-site PV.
+  const hasPV = (req, i) => i > 0 && !!req.variants[i - 1] && JSON.stringify(req.variants[i - 1].patch).includes("onsite_pv");
   async function computeScenarios() {
-    setStatus("scen-status", t("computing"));
+    const n = nextSeq("scen");
+    setStatus("scen-status", "computing");
     const req = scenarioRequest();
     try {
       const res = await apiFetch("/v1/scenarios/compare", req);
-      lastScen = res; lastScenReq = req; lastUnc = {}; lastMonthly = null;
+      if (!isLatest("scen", n)) return;
+      lastScen = res; lastScenReq = req; lastUnc = []; lastMonthly = null;
       renderScenarios(res);
-      setStatus("scen-status", t("done"));
-      if ($("s-unc").checked) await computeUncertainty(req, res);
-      const firstPV = res.scenarios.findIndex((s, i) => i > 0 && s.outputs && num(readVariants()[i - 1]?.mwp) > 0);
-      if (firstPV > 0) await showMonthly(firstPV);
+      markStale("scen-out", false);
+      setStatus("scen-status", "done");
+      if ($("s-unc").checked) await computeUncertainty(req, res, n);
+      const firstPV = res.scenarios.findIndex((s, i) => s.outputs && hasPV(req, i));
+      if (firstPV > 0 && isLatest("scen", n)) await showMonthly(firstPV);
     } catch (e) {
-      setStatus("scen-status", e.message, true);
+      if (!isLatest("scen", n)) return;
+      markStale("scen-out", true);
+      showFieldErrors("scen-status", e, (ptr) => scenarioField(ptr, req));
     }
   }
-  async function computeUncertainty(req, res) {
-    setStatus("scen-status", t("computingUnc"));
-    const jobs = res.scenarios.map((s, i) => (s.outputs ? apiFetch("/v1/uncertainty", uncertaintyRequest(req, i)).then((u) => { lastUnc[s.name] = u.total_tco2e_per_t; }) : null));
+  // computeUncertainty runs /v1/uncertainty for every scenario that computed;
+  // lastUnc is indexed like the compare answer's scenarios.
+  async function computeUncertainty(req, res, n) {
+    setStatus("scen-status", "computingUnc");
+    const unc = [];
+    const jobs = res.scenarios.map((s, i) => (s.outputs ? apiFetch("/v1/uncertainty", uncertaintyRequest(req, i)).then((u) => { unc[i] = u.total_tco2e_per_t; }) : null));
     await Promise.all(jobs.filter(Boolean));
+    if (!isLatest("scen", n)) return;
+    lastUnc = unc;
     renderScenarios(res);
-    setStatus("scen-status", t("done"));
+    setStatus("scen-status", "done");
   }
   const isProduct = () => lastScenReq && lastScenReq.kind === "product";
   function renderScenarios(r) {
     $("scen-out").hidden = false;
-    const withUnc = Object.keys(lastUnc).length > 0;
+    const withUnc = lastUnc.some(Boolean);
     document.querySelectorAll(".unc-col").forEach((c) => { c.hidden = !withUnc; });
-    const variants = lastScenReq ? lastScenReq.variants : [];
     $("scen-rows").replaceChildren(...r.scenarios.map((s, i) => {
       const o = s.outputs || {};
       const name = s.name === "base" ? t("base") : s.name;
       // In product mode the portfolio outputs are the processing plant's; the
       // variant's PV and contract are the smelter's, shown in primary mode.
       const elec = (v, f) => (isProduct() || v === undefined ? "—" : f(v));
-      const band = lastUnc[s.name] ? fmt(lastUnc[s.name].location_based.p5, 3) + " – " + fmt(lastUnc[s.name].location_based.p95, 3) : "—";
-      const hasPV = i > 0 && variants[i - 1] && JSON.stringify(variants[i - 1].patch).includes("onsite_pv");
-      const btn = hasPV ? el("button", { type: "button", class: "monthly", "data-index": String(i), text: t("show") }) : "—";
-      if (hasPV) btn.addEventListener("click", () => showMonthly(i));
+      const u = lastUnc[i];
+      const band = u ? fmt(u.location_based.p5, 3) + " – " + fmt(u.location_based.p95, 3) : "—";
+      const pv = hasPV(lastScenReq, i) && s.outputs;
+      const btn = pv ? el("button", { type: "button", class: "monthly", "data-index": String(i), text: t("show"), "aria-label": t("monthlyChart") + ": " + name }) : "—";
+      if (pv) btn.addEventListener("click", () => showMonthly(i));
       const row = el("tr", {}, el("th", { scope: "row", text: name }),
         el("td", { class: "n loc", text: fmt(o.total_location_based_tco2e_per_t, 3) }), el("td", { class: "n mkt", text: fmt(o.total_market_based_tco2e_per_t, 3) }),
         el("td", { class: "n", text: elec(o.renewable_share_market_based, pct) }), el("td", { class: "n", text: elec(o.renewable_share_hourly_matched, pct) }),
@@ -597,7 +771,13 @@
         el("td", {}, btn));
       if (s.errors && s.errors.length) {
         row.classList.add("error");
-        row.cells[1].textContent = t("errorsIn") + ": " + s.errors.map((e) => e.pointer + " " + e.detail).join("; ");
+        const cell = el("td", { colspan: "8", class: "errors" });
+        cell.textContent = t("errorsIn") + ": " + s.errors.map((e) => {
+          const input = scenarioField(e.pointer, lastScenReq);
+          if (input && input.setAttribute && input.tagName !== "TBODY") input.setAttribute("aria-invalid", "true");
+          return (input && input.tagName !== "TBODY" ? labelOf(input) : e.pointer) + ": " + e.detail;
+        }).join("; ");
+        row.replaceChildren(row.cells[0], cell, row.cells[row.cells.length - 1]);
       }
       return row;
     }));
@@ -610,12 +790,13 @@
   // as grouped bars with uPlot, and the p5–p95 band as whiskers when asked.
   function drawScenChart(r) {
     const box = $("scen-chart");
-    const rows = r.scenarios.filter((s) => s.outputs);
+    const at = r.scenarios.map((_, i) => i).filter((i) => r.scenarios[i].outputs); // scenarios that computed
+    const rows = at.map((i) => r.scenarios[i]);
     const names = rows.map((s) => (s.name === "base" ? t("base") : s.name));
     const xs = rows.map((_, i) => i);
     const loc = rows.map((s) => s.outputs.total_location_based_tco2e_per_t ?? null);
     const mkt = rows.map((s) => s.outputs.total_market_based_tco2e_per_t ?? null);
-    const unc = rows.map((s) => lastUnc[s.name] || null);
+    const unc = at.map((i) => lastUnc[i] || null);
     if (scenChart) { scenChart.destroy(); scenChart = null; }
     box.replaceChildren();
     if (typeof uPlot === "undefined" || !rows.length) return;
@@ -640,10 +821,13 @@
       });
       ctx.restore();
     };
+    const width = Math.max(280, box.clientWidth || 500);
+    const tilted = width / Math.max(1, rows.length) < 110; // names would overlap: slant them
     scenChart = new uPlot({
-      width: Math.max(280, box.clientWidth || 500), height: 260,
+      width: width, height: tilted ? 300 : 260, legend: { live: false },
       scales: { x: { time: false, range: [-0.6, rows.length - 0.4] }, y: { range: [0, top] } },
-      axes: [{ splits: () => xs, values: (u, splits) => splits.map((i) => names[i] || ""), grid: { show: false } },
+      axes: [{ splits: () => xs, values: (u, splits) => splits.map((i) => names[i] || ""), grid: { show: false },
+        rotate: tilted ? -35 : 0, size: tilted ? 80 : 50 },
         { label: "t CO2e/t" }],
       series: [{ label: t("name"), value: (u, i) => (i === null ? "" : names[i] || "") },
         { label: t("locTotal"), fill: "#1f6fb2", stroke: "#1f6fb2", paths: bars(-1), points: { show: false } },
@@ -660,7 +844,7 @@
   function drawMACC(box, macc) {
     const W = Math.max(280, box.clientWidth || 500), H = 260, l = 60, r = 10, tp = 10, b = 40;
     const svg = sv("svg", { viewBox: "0 0 " + W + " " + H, width: W, height: H, role: "img", class: "macc-svg",
-      "aria-label": t("maccChart") + ": " + macc.map((m) => m.name + " " + fmt(m.cost_cny_per_tco2e, 1) + " CNY/t").join("; ") });
+      "aria-label": t("maccChart") + ": " + macc.map((m) => m.name + " " + fmt(m.cost_cny_per_tco2e, 1) + " " + t("cnyPerT")).join("; ") });
     if (!macc.length) { box.replaceChildren(svg); return; }
     const totalX = macc[macc.length - 1].cumulative_avoided_tco2e_per_year || 1;
     const ys = macc.map((m) => m.cost_cny_per_tco2e);
@@ -671,18 +855,20 @@
     svg.append(sv("line", { x1: l, x2: l, y1: tp, y2: H - b, class: "axis" }));
     svg.append(sv("text", { x: 2, y: tp + 10, class: "lbl" }, fmt(ymax, 0)));
     if (ymin < 0) svg.append(sv("text", { x: 2, y: H - b, class: "lbl" }, fmt(ymin, 0)));
-    svg.append(sv("text", { x: W - r, y: H - 8, class: "lbl", "text-anchor": "end" }, fmt(totalX, 0) + " t CO2e/yr"));
+    svg.append(sv("text", { x: W - r, y: H - 8, class: "lbl", "text-anchor": "end" }, fmt(totalX, 0) + " " + t("tPerYr")));
+    svg.append(sv("text", { x: l + 4, y: tp + 10, class: "lbl" }, t("cnyPerT")));
+    svg.append(sv("text", { x: 2, y: Y(0) + 4, class: "lbl" }, "0"));
     const palette = ["#1f6fb2", "#2e8b57", "#c0392b", "#8c6d31", "#6a3d9a", "#e67e22", "#16a085", "#7f8c8d", "#d35400", "#2c3e50"];
     macc.forEach((m, i) => {
       const x0 = X(m.cumulative_avoided_tco2e_per_year - m.avoided_tco2e_per_year), x1 = X(m.cumulative_avoided_tco2e_per_year);
       const y = Y(Math.max(0, m.cost_cny_per_tco2e)), h = Math.abs(Y(m.cost_cny_per_tco2e) - Y(0));
       const rect = sv("rect", { x: x0, y: y, width: Math.max(1, x1 - x0 - 1), height: Math.max(1, h), fill: palette[i % palette.length], "data-series": m.name });
-      rect.append(sv("title", {}, m.rank + ". " + m.name + ": " + fmt(m.cost_cny_per_tco2e, 1) + " CNY/t CO2e, " + fmt(m.avoided_tco2e_per_year, 0) + " t/yr"));
+      rect.append(sv("title", {}, m.rank + ". " + m.name + ": " + fmt(m.cost_cny_per_tco2e, 1) + " " + t("cnyPerT") + ", " + fmt(m.avoided_tco2e_per_year, 0) + " " + t("tPerYr")));
       svg.append(rect);
       svg.append(sv("text", { x: (x0 + x1) / 2, y: H - b + 14, class: "lbl", "text-anchor": "middle" }, String(m.rank)));
     });
     box.replaceChildren(svg);
-    box.append(el("ol", { class: "legend" }, ...macc.map((m) => el("li", { text: m.name + " — " + fmt(m.cost_cny_per_tco2e, 1) + " CNY/t" }))));
+    box.append(el("ol", { class: "legend" }, ...macc.map((m) => el("li", { text: m.name + " — " + fmt(m.cost_cny_per_tco2e, 1) + " " + t("cnyPerT") }))));
   }
   // ---- monthly PV output against the plant's load -------------------------
   const DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
@@ -696,17 +882,24 @@
     const pv = sources.find((s) => s.kind === "onsite_pv").pv;
     return { site: pv.site, system: pv.system, load: { flat_mw: demandMWh / 8760 } };
   }
+  // showMonthly draws variant i of the last comparison: the compared
+  // plant's demand (its footprint request, answered from the cache) as a
+  // flat load, against the variant's PV system run by /v1/pv.
   async function showMonthly(i) {
-    setStatus("scen-status", t("computing"));
+    const n = nextSeq("monthly");
+    const scen = lastScen, sreq = lastScenReq;
+    setStatus("scen-status", "computing");
     try {
-      const plant = await apiFetch("/v1/footprints/primary", plantRequest(readPlant()));
+      const plantReq = sreq.kind === "product" ? sreq.base.metal.primary : sreq.base;
+      const plant = await apiFetch("/v1/footprints/primary", plantReq);
       const req = monthlyRequest(i, plant.electricity.demand_mwh);
       const pv = await apiFetch("/v1/pv", req);
-      lastMonthly = { name: lastScen.scenarios[i].name, pv: pv, flatMW: req.load.flat_mw, req: req };
+      if (!isLatest("monthly", n) || scen !== lastScen) return;
+      lastMonthly = { name: scen.scenarios[i].name, pv: pv, flatMW: req.load.flat_mw, req: req, plantReq: plantReq };
       drawMonthly(lastMonthly);
-      setStatus("scen-status", t("done"));
+      setStatus("scen-status", "done");
     } catch (e) {
-      setStatus("scen-status", e.message, true);
+      if (isLatest("monthly", n)) setStatus("scen-status", e.message, true);
     }
   }
   function drawMonthly(m) {
@@ -721,15 +914,20 @@
     const l = m.pv.load || {};
     $("monthly-note").textContent = t("pvOut") + " " + fmt(m.pv.annual_ac_kwh / 1000, 0) + " MWh/yr · " + t("selfCons") + " " +
       fmt(l.self_consumed_kwh / 1000, 0) + " MWh · " + t("exportedShort") + " " + fmt(l.exported_kwh / 1000, 0) + " MWh · " +
-      t("shareHourly") + " " + pct(l.hourly_matched_share);
+      t("pvShareLoad") + " " + pct(l.hourly_matched_share);
     if (typeof uPlot === "undefined") return;
+    // PV is often a few per cent of a smelter's load: each has its own axis
+    // (PV left, load right), both from 0.
     monthlyChart = new uPlot({
-      width: Math.max(280, box.clientWidth || 600), height: 240,
-      scales: { x: { time: false, range: [0.4, 12.6] }, y: { range: [0, Math.max(...pvMWh, ...loadMWh) * 1.1 || 1] } },
-      axes: [{ splits: () => xs, values: (u, s) => s.map(String), grid: { show: false }, label: t("month") }, { label: "MWh", size: 70 }],
+      width: Math.max(280, box.clientWidth || 600), height: 240, legend: { live: false },
+      scales: { x: { time: false, range: [0.4, 12.6] }, pv: { range: [0, Math.max(...pvMWh) * 1.1 || 1] },
+        load: { range: [0, Math.max(...loadMWh) * 1.1 || 1] } },
+      axes: [{ splits: () => xs, values: (u, s) => s.map(String), grid: { show: false }, label: t("month") },
+        { scale: "pv", label: t("pvOut") + " [MWh]", size: 80, stroke: "#8a5a00" },
+        { scale: "load", side: 1, label: t("plantLoad") + " [MWh]", size: 90, stroke: "#1f6fb2", grid: { show: false } }],
       series: [{ label: t("month") },
-        { label: t("pvOut"), fill: "#f0a500", stroke: "#c78b00", paths: uPlot.paths.bars({ size: [0.6, 60] }), points: { show: false } },
-        { label: t("plantLoad"), stroke: "#1f6fb2", width: 2 }]
+        { label: t("pvOut") + " [MWh]", scale: "pv", fill: "#f0a500", stroke: "#c78b00", paths: uPlot.paths.bars({ size: [0.6, 60] }), points: { show: false } },
+        { label: t("plantLoad") + " [MWh]", scale: "load", stroke: "#1f6fb2", width: 2 }]
     }, [xs, pvMWh, loadMWh], box);
     box.setAttribute("role", "img");
     box.setAttribute("aria-label", t("monthlyChart") + ": " + m.name + "; " + pvMWh.map((v, k) => (k + 1) + ": " + fmt(v, 0)).join(", "));
@@ -753,14 +951,34 @@
     const pointer = "/" + electricityAt.concat(["electricity", "sources", "0", "pv", "system", "capacity_kwp"]).join("/");
     return { kind: kind, base: base, parameter: pointer, values: values };
   }
+  // sweepInputError checks the two sweep fields the API cannot name (it
+  // sees only the values they make); "" when both are fine.
+  function sweepInputError() {
+    const max = num($("w-max").value), steps = num($("w-steps").value);
+    if (!(max > 0 && max <= 10000)) return [$("w-max"), t("sweepMaxRule")];
+    if (!(Number.isInteger(steps) && steps >= 2 && steps <= 50)) return [$("w-steps"), t("sweepStepsRule")];
+    return null;
+  }
   async function computeSweep() {
-    setStatus("sweep-status", t("computing"));
+    const bad = sweepInputError();
+    if (bad) {
+      showFieldErrors("sweep-status", { fields: [{ pointer: "#" + bad[0].id, detail: bad[1] }] }, (p) => $(p.slice(1)));
+      return;
+    }
+    const n = nextSeq("sweep");
+    const req = sweepRequest();
+    setStatus("sweep-status", "computing");
     try {
-      lastSweep = await apiFetch("/v1/scenarios/sweep", sweepRequest());
+      const res = await apiFetch("/v1/scenarios/sweep", req);
+      if (!isLatest("sweep", n)) return;
+      lastSweep = res;
       drawSweep(lastSweep);
-      setStatus("sweep-status", t("done"));
+      markStale("sweep-fig", false);
+      setStatus("sweep-status", "done");
     } catch (e) {
-      setStatus("sweep-status", e.message, true);
+      if (!isLatest("sweep", n)) return;
+      markStale("sweep-fig", true);
+      showFieldErrors("sweep-status", e, (ptr) => scenarioField(ptr, req));
     }
   }
   function drawSweep(r) {
@@ -778,7 +996,7 @@
     if (typeof uPlot === "undefined" || !pts.length) return;
     const lo = Math.min(...loc, ...mkt), hi = Math.max(...loc, ...mkt), pad = (hi - lo) * 0.1 || 0.5;
     sweepChart = new uPlot({
-      width: Math.max(280, box.clientWidth || 600), height: 240,
+      width: Math.max(280, box.clientWidth || 600), height: 240, legend: { live: false },
       scales: { x: { time: false }, y: { range: [lo - pad, hi + pad] } },
       axes: [{ label: "MWp" }, { label: "t CO2e/t", size: 60 }],
       series: [{ label: "MWp" },
@@ -800,10 +1018,15 @@
   }
   // refreshSiteSelects refills every PV site list (after the sites arrive
   // or the language changes), keeping each choice.
+  // refreshSelects refills the lists whose labels come from the API or the
+  // language (sites, technologies, units), keeping each choice.
   function refreshSiteSelects() {
-    document.querySelectorAll("#variants select.site").forEach((s) => fillSelect(s, techOptions("onsite_pv"), s.value));
+    document.querySelectorAll("#variants select.site").forEach((s) => fillSelect(s, techOptions("onsite_pv"), selValue(s)));
+    document.querySelectorAll("#variants select.gctech").forEach((s) => fillSelect(s, GC_TECHS.map((x) => [x, t("tech_" + x)]), s.value));
     document.querySelectorAll("#sources tr").forEach((tr) => {
-      if (tr.querySelector(".kind").value === "onsite_pv") { const s = tr.querySelector(".tech"); fillSelect(s, techOptions("onsite_pv"), s.value); }
+      const k = tr.querySelector(".kind").value, tech = tr.querySelector(".tech"), unit = tr.querySelector(".unit");
+      fillSelect(tech, techOptions(k), selValue(tech));
+      fillSelect(unit, unitOptions(k), unit.value);
     });
   }
   // loadProducts fills "Footprint of" with the product families.
@@ -824,97 +1047,126 @@
   }
 
   // ---- buyers ---------------------------------------------------------------
+  // The last answers are kept so that a language switch redraws them.
   let openID = null;
-  async function searchDeclarations() {
+  let lastList = null, lastDecl = null, lastPact = null, lastCbam = null, lastVerify = null;
+  function searchQuery() {
     const q = new URLSearchParams();
     [["product", "b-product"], ["company", "b-company"], ["region", "b-region"]].forEach(([k, id]) => {
       const v = $(id).value.trim();
       if (v) q.set(k, v);
     });
-    setStatus("buy-status", t("loading"));
+    return "/v1/declarations" + (q.toString() ? "?" + q : "");
+  }
+  async function searchDeclarations() {
+    const n = nextSeq("search");
+    setStatus("buy-status", "loading");
     try {
-      const r = await apiFetch("/v1/declarations" + (q.toString() ? "?" + q : ""));
-      const list = r.declarations || [];
-      $("decl-table").hidden = list.length === 0;
-      $("decl-rows").replaceChildren(...list.map((d) => {
-        const b = el("button", { type: "button", class: "open", "data-id": d.id, text: t("open") });
-        b.addEventListener("click", () => openDeclaration(d.id));
-        return el("tr", {}, el("td", { text: d.product_name }), el("td", { text: d.company_name }), el("td", { text: d.region }),
-          el("td", { text: d.reference_period.start + " – " + d.reference_period.end }), el("td", { class: "n", text: fmt(d.total_tco2e_per_t, 3) }),
-          el("td", {}, b));
-      }));
-      setStatus("buy-status", list.length ? list.length + " " + t("found") : t("noResults"));
+      const r = await apiFetch(searchQuery());
+      if (!isLatest("search", n)) return;
+      lastList = r.declarations || [];
+      renderList();
     } catch (e) {
-      setStatus("buy-status", e.message, true);
+      if (isLatest("search", n)) setStatus("buy-status", e.message, true);
     }
   }
+  function renderList() {
+    const list = lastList;
+    $("decl-table").hidden = list.length === 0;
+    $("decl-rows").replaceChildren(...list.map((d) => {
+      const b = el("button", { type: "button", class: "open", "data-id": d.id, text: t("open"), "aria-label": t("open") + ": " + d.product_name + " — " + d.company_name });
+      b.addEventListener("click", () => openDeclaration(d.id));
+      return el("tr", {}, el("td", { text: d.product_name }), el("td", { text: d.company_name }), el("td", { text: d.region }),
+        el("td", { text: d.reference_period.start + " – " + d.reference_period.end }), el("td", { class: "n", text: fmt(d.total_tco2e_per_t, 3) }),
+        el("td", {}, b));
+    }));
+    setStatus("buy-status", list.length ? list.length + " " + t("found") : "noResults");
+  }
+  const declPath = (id) => "/v1/declarations/" + encodeURIComponent(id);
+  // openDeclaration shows a declaration with its PACT and CBAM views; the
+  // three answers are asked for together.
   async function openDeclaration(id) {
-    setStatus("buy-status", t("loading"));
+    const n = nextSeq("decl");
+    setStatus("buy-status", "loading");
+    const base = declPath(id);
+    const settle = (p) => p.then((v) => ({ v }), (e) => ({ e }));
     try {
-      const d = await apiFetch("/v1/declarations/" + encodeURIComponent(id));
+      const [d, pact, cbam] = await Promise.all([apiFetch(base), settle(apiFetch(base + "/pact")), settle(apiFetch(base + "/cbam"))]);
+      if (!isLatest("decl", n)) return;
       openID = id;
+      lastDecl = d; lastPact = pact; lastCbam = cbam; lastVerify = null;
       $("decl-detail").hidden = false;
-      $("d-title").textContent = d.product_name + " — " + d.company_name;
-      const res = d.result || {};
-      const tot = res.total_tco2e_per_t || {};
-      kvRows($("d-kv"), [["id", d.id], [t("version"), String(d.version)], [t("status"), d.status], [t("region"), d.region],
-        [t("period"), d.reference_period.start + " – " + d.reference_period.end],
-        [t("locTotal"), fmt(tot.location_based ?? d.total_tco2e_per_t, 4) + " t CO2e/t"],
-        [t("mktTotal"), fmt(tot.market_based, 4) + " t CO2e/t"], [t("dataset"), d.dataset_version + " / " + d.engine_version],
-        [t("hash"), d.content_hash]]);
-      kvRows($("d-stages"), (res.stages || []).map((s) => [t("s_" + s.stage), fmt(s.tco2e_per_t, 4) + " t CO2e/t"]));
-      const base = "/v1/declarations/" + encodeURIComponent(id);
       $("d-cbam-link").setAttribute("href", base + "/cbam");
       $("d-pact-link").setAttribute("href", base + "/pact");
-      $("d-verify").replaceChildren();
-      await Promise.all([showPACT(base), showCBAM(base)]);
+      renderDecl();
       setStatus("verify-status", "");
       setStatus("buy-status", "");
       $("decl-detail").focus();
     } catch (e) {
-      setStatus("buy-status", e.message, true);
+      if (isLatest("decl", n)) setStatus("buy-status", e.message, true);
     }
   }
-  // showPACT shows the declaration as the PACT v2 ProductFootprint a data
+  function renderDecl() {
+    const d = lastDecl, res = d.result || {}, tot = res.total_tco2e_per_t || {};
+    $("d-title").textContent = d.product_name + " — " + d.company_name;
+    kvRows($("d-kv"), [["id", d.id], [t("version"), String(d.version)], [t("status"), code("st_", d.status)], [t("region"), d.region],
+      [t("period"), d.reference_period.start + " – " + d.reference_period.end],
+      [t("locTotal"), tot.location_based === undefined ? t("na") : fmt(tot.location_based, 4) + " t CO2e/t"],
+      [t("mktTotal"), fmt(tot.market_based ?? d.total_tco2e_per_t, 4) + " t CO2e/t"], [t("dataset"), d.dataset_version + " / " + d.engine_version],
+      [t("hash"), d.content_hash]]);
+    kvRows($("d-stages"), (res.stages || []).map((s) => [t("s_" + s.stage), fmt(s.tco2e_per_t, 4) + " t CO2e/t"]));
+    renderPACT();
+    renderCBAM();
+    renderVerify();
+  }
+  // renderPACT shows the declaration as the PACT v2 ProductFootprint a data
   // recipient gets from /2/footprints/{id}: headline fields, then the JSON.
-  async function showPACT(base) {
-    try {
-      const pf = (await apiFetch(base + "/pact")).data;
-      const pcf = pf.pcf || {};
-      kvRows($("d-pact"), [["id", pf.id], [t("status"), pf.status], ["specVersion", pf.specVersion],
-        [t("pcfExcl"), pcf.pCfExcludingBiogenic + " kg CO2e / " + pcf.declaredUnit],
-        [t("unitaryAmount"), pcf.unitaryProductAmount + " " + pcf.declaredUnit + " / " + t("productUnit")],
-        [t("pds"), pcf.primaryDataShare + " %"], [t("period"), pcf.referencePeriodStart + " – " + pcf.referencePeriodEnd],
-        [t("productIds"), (pf.productIds || []).join(", ")]]);
-      $("d-pact-json").textContent = JSON.stringify(pf, null, 2);
-    } catch (e) {
-      kvRows($("d-pact"), [[t("pactView"), e.message]]);
+  function renderPACT() {
+    if (lastPact.e) {
+      kvRows($("d-pact"), [[t("pactView"), lastPact.e.message]]);
       $("d-pact-json").textContent = "";
+      return;
     }
+    const pf = lastPact.v.data, pcf = pf.pcf || {};
+    kvRows($("d-pact"), [["id", pf.id], [t("status"), code("st_", String(pf.status).toLowerCase())], ["specVersion", pf.specVersion],
+      [t("pcfExcl"), pcf.pCfExcludingBiogenic + " kg CO2e / " + pcf.declaredUnit],
+      [t("unitaryAmount"), pcf.unitaryProductAmount + " " + pcf.declaredUnit + " / " + t("productUnit")],
+      [t("pds"), pcf.primaryDataShare + " %"], [t("period"), pcf.referencePeriodStart + " – " + pcf.referencePeriodEnd],
+      [t("productIds"), (pf.productIds || []).join(", ")]]);
+    $("d-pact-json").textContent = JSON.stringify(pf, null, 2);
   }
-  async function showCBAM(base) {
-    try {
-      const c = await apiFetch(base + "/cbam");
-      kvRows($("d-cbam"), [[t("cnCode"), c.cn_code], [t("seeDirect"), fmt(c.see_direct_tco2e_per_t) + " t CO2e/t"],
-        [t("seeIndirect"), fmt(c.see_indirect_tco2e_per_t) + " t CO2e/t"], [t("obligation"), fmt(c.obligation_tco2e_per_t) + " t CO2e/t"],
-        [t("cbamDefault"), c.default_value_tco2e_per_t === undefined ? t("na") : fmt(c.default_value_tco2e_per_t) + " t CO2e/t"]]);
-    } catch (e) {
-      kvRows($("d-cbam"), [["CBAM", e.message]]); // 409: a product without a CBAM view
+  function renderCBAM() {
+    if (lastCbam.e) {
+      kvRows($("d-cbam"), [["CBAM", lastCbam.e.message]]); // 409: a product without a CBAM view
+      return;
     }
+    const c = lastCbam.v;
+    kvRows($("d-cbam"), [[t("cnCode"), c.cn_code], [t("seeDirect"), fmt(c.see_direct_tco2e_per_t) + " t CO2e/t"],
+      [t("seeIndirect"), fmt(c.see_indirect_tco2e_per_t) + " t CO2e/t"], [t("obligation"), fmt(c.obligation_tco2e_per_t) + " t CO2e/t"],
+      [t("cbamDefault"), c.default_value_tco2e_per_t === undefined ? t("na") : fmt(c.default_value_tco2e_per_t) + " t CO2e/t"]]);
   }
   async function verifyDeclaration() {
     if (!openID) return;
-    setStatus("verify-status", t("loading"));
+    const n = nextSeq("verify"), id = openID;
+    setStatus("verify-status", "loading");
     try {
-      const v = await apiFetch("/v1/declarations/" + encodeURIComponent(openID) + "/verify");
-      const yn = (b) => (b ? t("yes") : t("no"));
-      kvRows($("d-verify"), [[t("reproduced"), yn(v.reproduced)], [t("hashValid"), yn(v.stored_hash_valid)],
-        [t("matches"), yn(v.result_matches)], [t("stored"), fmt(v.stored_total_tco2e_per_t, 6)],
-        [t("recomputed"), fmt(v.recomputed_total_tco2e_per_t, 6)], [t("notes"), (v.notes || []).join(" ")]]);
-      setStatus("verify-status", v.reproduced ? "✔ " + t("reproduced") : "✘ " + t("reproduced") + ": " + t("no"), !v.reproduced);
+      const v = await apiFetch(declPath(id) + "/verify");
+      if (!isLatest("verify", n) || id !== openID) return;
+      lastVerify = v;
+      renderVerify();
     } catch (e) {
-      setStatus("verify-status", e.message, true);
+      if (isLatest("verify", n)) setStatus("verify-status", e.message, true);
     }
+  }
+  function renderVerify() {
+    const v = lastVerify;
+    if (!v) { $("d-verify").replaceChildren(); return; }
+    const yn = (b) => (b ? t("yes") : t("no"));
+    kvRows($("d-verify"), [[t("reproduced"), yn(v.reproduced)], [t("hashValid"), yn(v.stored_hash_valid)],
+      [t("matches"), yn(v.result_matches)], [t("stored"), fmt(v.stored_total_tco2e_per_t, 6) + " t CO2e/t"],
+      [t("recomputed"), v.recomputed_total_tco2e_per_t === undefined ? t("na") : fmt(v.recomputed_total_tco2e_per_t, 6) + " t CO2e/t"],
+      [t("notes"), (v.notes || []).join(" ")]]);
+    setStatus("verify-status", v.reproduced ? "✔ " + t("reproduced") : "✘ " + t("reproduced") + ": " + t("no"), !v.reproduced);
   }
 
   // ---- wiring -----------------------------------------------------------------
@@ -946,20 +1198,26 @@
     $("scen-form").addEventListener("change", saveHash);
     $("s-kind").addEventListener("change", syncKind);
     $("add-variant").addEventListener("click", () => { addVariantRow(); saveHash(); });
+    // Every request the comparison makes: compare, one uncertainty run per
+    // scenario when the band is on, and the monthly chart's two requests.
     $("copy-curl-scen").addEventListener("click", () => {
       const req = scenarioRequest();
-      let text = curlFor("/v1/scenarios/compare", req);
-      if ($("s-unc").checked) text += "\n" + curlFor("/v1/uncertainty", uncertaintyRequest(req, 0));
-      if (lastMonthly) text += "\n" + curlFor("/v1/pv", lastMonthly.req);
-      copyText(text, "scen-status");
+      const lines = [curlFor("/v1/scenarios/compare", req)];
+      for (let i = 0; $("s-unc").checked && i <= req.variants.length; i++) lines.push(curlFor("/v1/uncertainty", uncertaintyRequest(req, i)));
+      if (lastMonthly) lines.push(curlFor("/v1/footprints/primary", lastMonthly.plantReq), curlFor("/v1/pv", lastMonthly.req));
+      copyText(lines.join("\n"), "scen-status");
     });
     $("sweep-form").addEventListener("submit", (ev) => { ev.preventDefault(); computeSweep(); });
     $("sweep-form").addEventListener("input", saveHash);
     $("copy-curl-sweep").addEventListener("click", () => copyText(curlFor("/v1/scenarios/sweep", sweepRequest()), "sweep-status"));
     $("buy-form").addEventListener("submit", (ev) => { ev.preventDefault(); searchDeclarations(); });
     $("verify").addEventListener("click", verifyDeclaration);
+    const curlGet = (path) => "curl -s '" + location.origin + path + "'";
+    $("copy-curl-buy").addEventListener("click", () => copyText(curlGet(searchQuery()), "buy-status"));
     $("copy-curl-verify").addEventListener("click", () => {
-      if (openID) copyText("curl -s " + location.origin + "/v1/declarations/" + encodeURIComponent(openID) + "/verify", "verify-status");
+      if (!openID) return;
+      const base = declPath(openID);
+      copyText([base, base + "/verify", base + "/pact", base + "/cbam"].map(curlGet).join("\n"), "verify-status");
     });
     applyLang();
     loadSites();
