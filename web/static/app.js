@@ -1009,8 +1009,6 @@
     try {
       const r = await apiFetch("/v1/solar-sites");
       sites = r.sites.filter((s) => s.annual_ghi_kwh_m2 !== null && s.annual_ghi_kwh_m2 !== undefined);
-      const regions = new Set(r.sites.map((s) => s.province));
-      $("regions").replaceChildren(...Array.from(regions).sort().map((p) => el("option", { value: p })));
       refreshSiteSelects();
     } catch (e) {
       setStatus("scen-status", e.message, true);
@@ -1028,6 +1026,18 @@
       fillSelect(tech, techOptions(k), selValue(tech));
       fillSelect(unit, unitOptions(k), unit.value);
     });
+  }
+  // loadRegions offers the regions that have grid factors (code and name)
+  // as suggestions for the plant's and the buyers' region fields.
+  async function loadRegions() {
+    try {
+      const r = await apiFetch("/v1/grid-factors");
+      const names = new Map();
+      r.factors.forEach((f) => names.set(f.region, f.region_name));
+      $("regions").replaceChildren(...Array.from(names).sort().map(([code, name]) => el("option", { value: code, label: code + " — " + name })));
+    } catch (e) {
+      setStatus("plant-status", e.message, true);
+    }
   }
   // loadProducts fills "Footprint of" with the product families.
   async function loadProducts() {
@@ -1222,6 +1232,7 @@
     applyLang();
     loadSites();
     loadProducts();
+    loadRegions();
     // Charts take their container's width: redraw them when it changes.
     let resizeTimer = 0;
     window.addEventListener("resize", () => {
