@@ -121,7 +121,7 @@
     document.querySelectorAll("select.kind").forEach((s) => {
       Array.from(s.options).forEach((o) => { o.textContent = t("k_" + o.value); });
     });
-    document.querySelectorAll("button.rm").forEach((b) => b.setAttribute("aria-label", t("removeRow")));
+    relabelRows();
     if (lastPlant) renderPlant(lastPlant);
     if (lastScen) renderScenarios(lastScen);
     if (lastSweep) drawSweep(lastSweep);
@@ -325,6 +325,24 @@
     return TECHS.map((v) => [v, v ? t("tech_" + v) : "—"]);
   }
   const unitOptions = (kind) => (kind === "onsite_pv" ? [["mwp", "MWp"]] : [["share", t("u_share")], ["mwh", "MWh"]]);
+  // relabelRows names each input of the supply and variant rows by its
+  // column and row number ("Amount 2"), after a row comes or goes and when
+  // the language changes.
+  const ROW_LABELS = {
+    sources: { kind: "kind", amount: "amount", unit: "amountUnit", tech: "fuelTech", ef: "ef", coal: "coalCol", tilt: "tiltPV" },
+    variants: { name: "name", mwp: "pvMWp", site: "site", tilt: "tilt", gc: "gcMWh", gctech: "gcTech", molten: "molten", capex: "capex", opex: "opex" }
+  };
+  function relabelRows() {
+    for (const [id, cols] of Object.entries(ROW_LABELS)) {
+      Array.from($(id).rows).forEach((tr, r) => {
+        for (const [cls, key] of Object.entries(cols)) {
+          const n = tr.querySelector("." + cls);
+          if (n) n.setAttribute("aria-label", t(key) + " " + (r + 1));
+        }
+        tr.querySelector("button.rm").setAttribute("aria-label", t("removeRow") + " " + (r + 1));
+      });
+    }
+  }
   // fillSelect sets the options and selects value; a value not among them
   // (a PV site from a shared link, before GET /v1/solar-sites answers) is
   // kept in data-pending and applied by the next fill that offers it.
@@ -364,9 +382,10 @@
     };
     sync(true);
     kind.addEventListener("change", () => { sync(false); saveHash(); });
-    rm.addEventListener("click", () => { tr.remove(); saveHash(); $("add-source").focus(); });
+    rm.addEventListener("click", () => { tr.remove(); relabelRows(); saveHash(); $("add-source").focus(); });
     const tr = el("tr", {}, el("td", {}, kind), el("td", {}, amount), el("td", {}, unit), el("td", {}, tech), el("td", {}, ef), el("td", {}, coal), el("td", {}, tilt), el("td", {}, rm));
     $("sources").append(tr);
+    relabelRows();
     return tr;
   }
   function readSources() {
@@ -602,8 +621,9 @@
       el("td", {}, inp("capex", "number", v.capex, t("capex"), { min: "0", step: "any" })),
       el("td", {}, inp("opex", "number", v.opex, t("opex"), { step: "any" })),
       el("td", {}, rm));
-    rm.addEventListener("click", () => { tr.remove(); $("add-variant").disabled = false; $("add-variant").focus(); saveHash(); });
+    rm.addEventListener("click", () => { tr.remove(); relabelRows(); $("add-variant").disabled = false; $("add-variant").focus(); saveHash(); });
     tb.append(tr);
+    relabelRows();
     $("add-variant").disabled = tb.rows.length >= 10;
   }
   function readVariants() {
