@@ -41,16 +41,8 @@ die() {
 	exit 1
 }
 
-# as_root runs a command as root: directly, or through sudo if available.
-as_root() {
-	if [[ $EUID -eq 0 ]]; then
-		"$@"
-	elif command -v sudo >/dev/null; then
-		sudo "$@"
-	else
-		die "need root or sudo to run: $*"
-	fi
-}
+# shellcheck source=scripts/lib.sh
+source scripts/lib.sh # as_root
 
 cleanup() {
 	local rc=$?

@@ -51,16 +51,8 @@ die() {
 	exit 1
 }
 
-# as_root runs a command as root: directly, or through sudo if available.
-as_root() {
-	if [[ $EUID -eq 0 ]]; then
-		"$@"
-	elif command -v sudo >/dev/null; then
-		sudo "$@"
-	else
-		die "need root or sudo to run: $*"
-	fi
-}
+# shellcheck source=scripts/lib.sh
+source scripts/lib.sh # as_root
 
 # as_pg runs a PostgreSQL server command; postgres refuses to run as root, so
 # as root it runs as the postgres user.
