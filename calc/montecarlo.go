@@ -273,9 +273,7 @@ type portfolioModel struct {
 	// loadShape is the fraction of demand in each hour; nil for flat.
 	loadShape []float64
 	anyPV     bool
-	// onePV: a single PV source against a flat load, evaluated from its
-	// sorted hourly output (prefix sums) instead of hour by hour.
-	onePV bool
+	nPV       int // PV sources modelled hour by hour
 	// used is scratch for the hour-by-hour path (one run samples serially),
 	// over the hours in which some PV source produces; loadSun is the load
 	// shape in those hours (nil for flat).
@@ -284,8 +282,9 @@ type portfolioModel struct {
 	// sunKey orders the sun hours (and pvSun, loadSun and used with them)
 	// by Σ_i pv_i,h / s_h, the PV output over the hour's load fraction
 	// s_h (1/8760 for a flat load); each PV source's sunPrefix holds the
-	// prefix sums of its pvSun in that order. See pvUsed.
-	sunKey []float64
+	// prefix sums of its pvSun in that order, and loadTail[j] is Σ s_h over
+	// the sorted hours from j on. See pvUsed.
+	sunKey, loadTail []float64
 }
 
 type mcSource struct {
@@ -298,7 +297,6 @@ type mcSource struct {
 	locBase, locGrid, mktBase, mktGrid float64
 	iEF, iVol                          int
 	pvMWh                              []float64 // hourly, for PV
-	pvSorted, pvPrefix                 []float64
 	pvSun                              []float64 // pvMWh in the portfolio's sun hours
 	sunPrefix                          []float64 // prefix sums of pvSun (len+1)
 }
@@ -433,20 +431,8 @@ func compilePortfolio(q *ledger, el ElectricityInput, add func(UncertainInput) i
 		}
 	}
 	m.used = make([]float64, len(sunHours))
+	m.nPV = nPV
 	m.sortSunHours()
-	if nPV == 1 && m.loadShape == nil {
-		m.onePV = true
-		for i := range m.srcs {
-			if s := &m.srcs[i]; s.pvMWh != nil {
-				s.pvSorted = slices.Clone(s.pvMWh)
-				slices.Sort(s.pvSorted)
-				s.pvPrefix = make([]float64, len(s.pvSorted)+1)
-				for h, v := range s.pvSorted {
-					s.pvPrefix[h+1] = s.pvPrefix[h] + v
-				}
-			}
-		}
-	}
 	return m, nil
 }
 
@@ -483,6 +469,14 @@ func (p *portfolioModel) sortSunHours() {
 	p.sunKey = permute(key)
 	if p.loadSun != nil {
 		p.loadSun = permute(p.loadSun)
+	}
+	p.loadTail = make([]float64, n+1)
+	for j := n - 1; j >= 0; j-- {
+		s := 1.0 / HoursPerYear
+		if p.loadSun != nil {
+			s = p.loadSun[j]
+		}
+		p.loadTail[j] = p.loadTail[j+1] + s
 	}
 	for i := range p.srcs {
 		s := &p.srcs[i]
@@ -563,20 +557,6 @@ func (p *portfolioModel) eval(demand float64, m []float64) (efLoc, efMkt float64
 // pvUsed fills mwh for the PV sources (their output used on site hour by
 // hour, in list order) and returns the total.
 func (p *portfolioModel) pvUsed(demand float64, m []float64, mwh []float64) float64 {
-	if p.onePV {
-		for i := range p.srcs {
-			s := &p.srcs[i]
-			if s.pvSorted == nil {
-				continue
-			}
-			// Σ_h min(k·pv_h, L) with a flat load L per hour.
-			k := mult(m, s.iVol)
-			L := demand / HoursPerYear
-			n := sort.SearchFloat64s(s.pvSorted, L/k)
-			mwh[i] = k*s.pvPrefix[n] + float64(len(s.pvSorted)-n)*L
-			return mwh[i]
-		}
-	}
 	// Hours in which the PV sources' scaled output fits the load lose
 	// nothing: with k_max the largest yield multiplier and the load
 	// L_h = demand × s_h, an hour with Σ_i pv_i,h / s_h < demand / k_max
@@ -600,6 +580,16 @@ func (p *portfolioModel) pvUsed(demand float64, m []float64, mwh []float64) floa
 		fits = len(p.sunKey)
 	default:
 		fits = sort.SearchFloat64s(p.sunKey, demand/kMax)
+	}
+	if p.nPV == 1 && !anyNegative {
+		// One source: in each hour past fits, k pv_h ≥ L_h, so it uses the
+		// whole load: Σ_h min(k pv_h, L_h) = k Σ_{h<fits} pv_h + demand Σ_{h≥fits} s_h.
+		for i := range p.srcs {
+			if s := &p.srcs[i]; s.pvMWh != nil {
+				mwh[i] = mult(m, s.iVol)*s.sunPrefix[fits] + demand*p.loadTail[fits]
+				return mwh[i]
+			}
+		}
 	}
 	var total float64
 	used := p.used[fits:]
