@@ -554,5 +554,20 @@ test('errors name the field, leave the old results marked out of date, and a lat
     assert.ok((await page.textContent('#o-ndrc')).includes('13,000 kWh/t'), `the newer request's answer stays: ${await page.textContent('#o-ndrc')}`);
     assertShown(await page.textContent('#o-loc'), fresh.total_tco2e_per_t.location_based, 3, '#o-loc after the late answer');
     await page.unroute('**/v1/footprints/primary');
+
+    // A variant with only a green contract keeps the plant's on-site PV;
+    // a variant with its own PV replaces it.
+    await page.fill('#variants tr:nth-child(2) .mwp', '100');
+    await page.click('#add-source');
+    const pvRow = '#sources tr:last-child';
+    await page.selectOption(`${pvRow} .kind`, 'onsite_pv');
+    await page.fill(`${pvRow} .amount`, '50');
+    await page.fill('#variants tr:nth-child(1) .mwp', '');
+    await page.fill('#variants tr:nth-child(1) .gc', '50000');
+    const { request } = await captureJSON(page, 'POST', '/v1/scenarios/compare', () => page.click('#scen-form button[type=submit]'));
+    const kinds = (i) => request.variants[i].patch.electricity.sources.map((x) => x.kind);
+    assert.deepEqual(kinds(0).filter((k) => k === 'onsite_pv' || k === 'green_contract'), ['green_contract', 'onsite_pv'], `contract-only variant: ${kinds(0)}`);
+    assert.equal(request.variants[0].patch.electricity.sources.find((x) => x.kind === 'onsite_pv').pv.system.capacity_kwp, 50000, 'the plant\'s 50 MWp');
+    assert.equal(kinds(1).filter((k) => k === 'onsite_pv').length, 1, `a variant's own PV replaces the plant's: ${kinds(1)}`);
   });
 });

@@ -683,11 +683,14 @@
   // A field left empty or 0 adds nothing; any other value (a negative one
   // too) is sent, so that the API validates it against this variant.
   const given = (x) => x !== "" && x !== undefined && num(x) !== 0;
+  // keptRows: the plant rows a variant keeps — all, but its own PV replaces
+  // the plant's on-site PV.
+  const keptRows = (v, baseSources) => baseSources.map((s, k) => k).filter((k) => !(given(v.mwp) && baseSources[k].kind === "onsite_pv"));
   function variantSources(v, baseSources) {
     const out = [];
     if (given(v.mwp)) out.push(pvSource(v.name, v.site, num(v.mwp), v.tilt));
     if (given(v.gc)) out.push({ kind: "green_contract", name: (v.name ? v.name + " " : "") + "contract", technology: v.gctech || "wind", mwh: num(v.gc) });
-    return out.concat(baseSources.filter((s) => s.kind !== "onsite_pv"));
+    return out.concat(keptRows(v, baseSources).map((k) => baseSources[k]));
   }
   // scenarioBase is the compare/sweep base: the plant request, or a product
   // made from the plant's metal (metal.primary = the plant request).
@@ -707,11 +710,10 @@
     const { kind, base, electricityAt } = scenarioBase(sc, plant);
     const baseSources = (plant.electricity && plant.electricity.sources) || [];
     const life = num(sc.life);
-    const baseRows = baseSources.map((s, k) => (s.kind === "onsite_pv" ? -1 : k)).filter((k) => k >= 0);
     const own = [];
     const variants = sc.variants.map((v) => {
       let patch = {};
-      own.push({ pv: given(v.mwp), gc: given(v.gc), baseRows: baseRows });
+      own.push({ pv: given(v.mwp), gc: given(v.gc), baseRows: keptRows(v, baseSources) });
       if (given(v.mwp) || given(v.gc)) patch = nest(electricityAt.concat(["electricity"]), { sources: variantSources(v, baseSources) });
       if (kind === "product" && v.molten !== "") patch = mergePatch(patch, { direct_supply: { molten_share: num(v.molten) } });
       const out = { name: v.name, patch: patch };
@@ -732,7 +734,14 @@
     return { kind: compareReq.kind, request: request, samples: UNC_SAMPLES, seed: UNC_SEED };
   }
   // hasPV says whether variant row i of a compare request adds on-site PV.
-  const hasPV = (req, i) => i > 0 && !!req.variants[i - 1] && JSON.stringify(req.variants[i - 1].patch).includes("onsite_pv");
+  // patchSources is the source list that scenario i (0 = base) of a
+  // compare request sets, or [] when it keeps the base's.
+  function patchSources(req, i) {
+    const patch = i > 0 && req.variants[i - 1] ? req.variants[i - 1].patch : {};
+    const elec = req.kind === "product" ? patch.metal && patch.metal.primary && patch.metal.primary.electricity : patch.electricity;
+    return (elec && elec.sources) || [];
+  }
+  const hasPV = (req, i) => patchSources(req, i).some((s) => s.kind === "onsite_pv");
   async function computeScenarios() {
     const n = nextSeq("scen");
     setStatus("scen-status", "computing");
@@ -896,10 +905,7 @@
   // plant's demand as a flat load: demand_mwh / 8760 h [MW], the load the
   // portfolio matches hour by hour when no profile is given.
   function monthlyRequest(i, demandMWh) {
-    const v = lastScenReq.variants[i - 1];
-    const sources = JSON.stringify(v.patch).includes("onsite_pv")
-      ? (lastScenReq.kind === "product" ? v.patch.metal.primary.electricity.sources : v.patch.electricity.sources) : [];
-    const pv = sources.find((s) => s.kind === "onsite_pv").pv;
+    const pv = patchSources(lastScenReq, i).find((s) => s.kind === "onsite_pv").pv;
     return { site: pv.site, system: pv.system, load: { flat_mw: demandMWh / 8760 } };
   }
   // showMonthly draws variant i of the last comparison: the compared
