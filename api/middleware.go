@@ -94,10 +94,13 @@ func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
+// defaultBodyLimit applies when Options.BodyLimit is not set [bytes].
+const defaultBodyLimit = 1 << 20
+
 // bodyLimitString renders a byte count in the form echo's BodyLimit parses.
 func bodyLimitString(n int64) string {
 	if n <= 0 {
-		n = 1 << 20
+		n = defaultBodyLimit
 	}
 	return strconv.FormatInt(n, 10) + "B"
 }

@@ -95,7 +95,7 @@ func (s *server) pactErrors(next echo.HandlerFunc) echo.HandlerFunc {
 			pe = pactErr(http.StatusBadRequest, "BadRequest", err.Error())
 		case errors.As(err, &he) && he.Code == http.StatusRequestEntityTooLarge:
 			// PACT has no code for it; BadRequest is its generic 400.
-			pe = pactErr(http.StatusBadRequest, "BadRequest", fmt.Sprintf("the request body is larger than %d bytes", s.bodyLimit))
+			pe = pactErr(http.StatusBadRequest, "BadRequest", s.bodyTooLarge())
 		case errors.As(err, &he) && (he.Code == http.StatusNotFound || he.Code == http.StatusMethodNotAllowed):
 			pe = pactErr(http.StatusBadRequest, "NotImplemented", "The specified Action or header you provided implies functionality that is not implemented")
 		case errors.As(err, &he) && he.Code < 500:
@@ -106,6 +106,12 @@ func (s *server) pactErrors(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		return c.JSON(pe.status, pe)
 	}
+}
+
+// bodyTooLarge says why an oversize body was refused, for the PACT and
+// OAuth error shapes (problem+json says it in the error handler).
+func (s *server) bodyTooLarge() string {
+	return fmt.Sprintf("the request body is larger than %d bytes", s.bodyLimit)
 }
 
 // requirePACTToken admits requests with a valid access token from
@@ -171,7 +177,7 @@ func (s *server) oauthErrors(next echo.HandlerFunc) echo.HandlerFunc {
 			c.Response().Header().Set("Retry-After", "5")
 			oe = &oauthError{status: http.StatusServiceUnavailable, Error: "temporarily_unavailable", Description: "the registry is unavailable; retry later"}
 		case errors.As(err, &he) && he.Code == http.StatusRequestEntityTooLarge:
-			oe = &oauthError{status: http.StatusBadRequest, Error: "invalid_request", Description: fmt.Sprintf("the request body is larger than %d bytes", s.bodyLimit)}
+			oe = &oauthError{status: http.StatusBadRequest, Error: "invalid_request", Description: s.bodyTooLarge()}
 		case errors.As(err, &he) && he.Code < 500:
 			oe = &oauthError{status: http.StatusBadRequest, Error: "invalid_request", Description: "POST a client_credentials grant to /auth/token"}
 		default:

@@ -23,7 +23,7 @@ func New(o Options) *echo.Echo {
 		pactAnswers: o.PACTResponder, bodyLimit: o.BodyLimit,
 	}
 	if s.bodyLimit <= 0 {
-		s.bodyLimit = 1 << 20 // bodyLimitString's default
+		s.bodyLimit = defaultBodyLimit
 	}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
