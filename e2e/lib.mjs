@@ -151,3 +151,37 @@ export function assertShown(text, value, digits, what) {
   const decimals = (String(text).split('.')[1] || '').length;
   assert.ok(decimals <= digits, `${what}: "${text}" has more than ${digits} decimals`);
 }
+
+// canvasPixels reads a canvas: its size, how many pixels are painted, whether
+// it equals a blank canvas of its size, and how many pixels are near each
+// colour (#rrggbb, opaque) — so a test can tell which series were drawn.
+export function canvasPixels(page, selector, colours) {
+  return page.$eval(selector, (c, cols) => {
+    const { data } = c.getContext('2d').getImageData(0, 0, c.width, c.height);
+    const rgb = cols.map((h) => [1, 3, 5].map((i) => parseInt(h.slice(i, i + 2), 16)));
+    const counts = cols.map(() => 0);
+    let painted = 0;
+    for (let i = 0; i < data.length; i += 4) {
+      if (data[i + 3] > 0) painted++;
+      rgb.forEach(([r, g, b], k) => {
+        if (data[i + 3] > 200 && Math.abs(data[i] - r) < 8 && Math.abs(data[i + 1] - g) < 8 && Math.abs(data[i + 2] - b) < 8) counts[k]++;
+      });
+    }
+    const blank = document.createElement('canvas');
+    blank.width = c.width;
+    blank.height = c.height;
+    return { width: c.width, height: c.height, painted, counts, sameAsBlank: c.toDataURL() === blank.toDataURL() };
+  }, colours);
+}
+
+// collectJSON records the JSON bodies the page POSTs to a path, with the
+// answers, from now on: call the returned function to get them.
+export function collectJSON(page, pathname) {
+  const seen = [];
+  page.on('response', (r) => {
+    if (r.request().method() === 'POST' && new URL(r.url()).pathname === pathname) {
+      seen.push(r.json().then((response) => ({ request: r.request().postDataJSON(), response, status: r.status() })));
+    }
+  });
+  return () => Promise.all(seen);
+}

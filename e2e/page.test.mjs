@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import {
-  API_KEY, PHONE, api, assertShown, captureJSON, launch, load, screenshot, withPage,
+  API_KEY, PHONE, api, assertShown, canvasPixels, captureJSON, collectJSON, launch, load, screenshot, withPage,
 } from './lib.mjs';
 
 const STAGES = ['alumina_refining', 'anode_production', 'electrolysis_direct', 'electrolysis_electricity', 'casting'];
@@ -114,24 +114,11 @@ test('scenarios: three PV variants, the table, the uPlot chart and the MACC are 
 
     // uPlot: a canvas of non-zero size with both series painted, and a legend.
     await page.locator('#scen-chart canvas').first().waitFor();
-    const canvas = await page.$eval('#scen-chart canvas', (c) => {
-      const ctx = c.getContext('2d');
-      const { data } = ctx.getImageData(0, 0, c.width, c.height);
-      const near = (i, [r, g, b]) => Math.abs(data[i] - r) < 8 && Math.abs(data[i + 1] - g) < 8 && Math.abs(data[i + 2] - b) < 8 && data[i + 3] > 200;
-      let painted = 0, loc = 0, mkt = 0;
-      for (let i = 0; i < data.length; i += 4) {
-        if (data[i + 3] > 0) painted++;
-        if (near(i, [0x1f, 0x6f, 0xb2])) loc++;
-        if (near(i, [0x2e, 0x8b, 0x57])) mkt++;
-      }
-      const blank = document.createElement('canvas');
-      blank.width = c.width; blank.height = c.height;
-      return { width: c.width, height: c.height, painted, loc, mkt, sameAsBlank: c.toDataURL() === blank.toDataURL() };
-    });
+    const canvas = await canvasPixels(page, '#scen-chart canvas', ['#1f6fb2', '#2e8b57']);
     assert.ok(canvas.width > 0 && canvas.height > 0, `canvas size ${canvas.width}×${canvas.height}`);
     assert.ok(!canvas.sameAsBlank && canvas.painted > 0, 'the canvas is blank');
-    assert.ok(canvas.loc > 100, `location-based bars: ${canvas.loc} pixels`);
-    assert.ok(canvas.mkt > 100, `market-based bars: ${canvas.mkt} pixels`);
+    assert.ok(canvas.counts[0] > 100, `location-based bars: ${canvas.counts[0]} pixels`);
+    assert.ok(canvas.counts[1] > 100, `market-based bars: ${canvas.counts[1]} pixels`);
     const legend = await page.$$eval('#scen-chart .u-legend .u-series .u-label', (ls) => ls.map((l) => l.textContent.trim()));
     assert.ok(legend.includes('Location-based') && legend.includes('Market-based'), `uPlot legend: ${legend}`);
 
@@ -263,33 +250,6 @@ test('phone width: no horizontal overflow at 390 px', async (t) => {
   });
 });
 
-
-// collectJSON records the JSON bodies the page POSTs to a path, with the
-// answers, from now on: call the returned function to get them.
-function collectJSON(page, pathname) {
-  const seen = [];
-  page.on('response', (r) => {
-    if (r.request().method() === 'POST' && new URL(r.url()).pathname === pathname) {
-      seen.push(r.json().then((response) => ({ request: r.request().postDataJSON(), response, status: r.status() })));
-    }
-  });
-  return () => Promise.all(seen);
-}
-
-// canvasPixels counts the pixels of a canvas near each colour (#rrggbb).
-function canvasPixels(page, selector, colours) {
-  return page.$eval(selector, (c, cols) => {
-    const { data } = c.getContext('2d').getImageData(0, 0, c.width, c.height);
-    const rgb = cols.map((h) => [1, 3, 5].map((i) => parseInt(h.slice(i, i + 2), 16)));
-    const counts = cols.map(() => 0);
-    for (let i = 0; i < data.length; i += 4) {
-      rgb.forEach(([r, g, b], k) => {
-        if (data[i + 3] > 200 && Math.abs(data[i] - r) < 8 && Math.abs(data[i + 1] - g) < 8 && Math.abs(data[i + 2] - b) < 8) counts[k]++;
-      });
-    }
-    return { width: c.width, height: c.height, counts };
-  }, colours);
-}
 
 test('scenarios: green contract, uncertainty band, exported energy, monthly PV against load, and the sweep', async (t) => {
   await withPage(t, browser, { name: 'scenarios-more' }, async ({ page }) => {
