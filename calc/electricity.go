@@ -153,163 +153,6 @@ func (e *Engine) Electricity(in ElectricityInput) (ElectricityResult, Provenance
 	return r, l.provenance(), err
 }
 
-// portfolio allocates demand to sources and computes location- and
-// market-based factors and renewable shares (DESIGN §2.2):
-//
-//  1. fixed volumes are taken first, in list order; any volume beyond
-//     demand is exported and does not count;
-//  2. the remainder is split among share-based sources by their shares;
-//     with none, the plant region's grid supplies it;
-//  3. EF_loc = Σ MWh_i × EF_loc,i / D; EF_mkt = Σ MWh_i × EF_mkt,i / D, where
-//     certificates zero the market factor of the grid MWh they cover.
-func portfolio(l *ledger, in ElectricityInput) (ElectricityResult, error) {
-	res := ElectricityResult{Basis: in.Basis, DemandMWh: in.DemandMWh}
-	if in.Basis != BasisOperational && in.Basis != BasisLifecycle {
-		return res, fieldError("/electricity_basis", "unknown basis %q; allowed: %s, %s", in.Basis, BasisLifecycle, BasisOperational)
-	}
-	if in.DemandMWh <= 0 {
-		return res, fieldError(in.Pointer, "electricity demand must be positive")
-	}
-	sources := in.Sources
-
-	// 1. Fixed volumes first: on-site PV modelled hour by hour meets the
-	// hourly load before anything else (it is behind the meter); then the
-	// annual fixed volumes, in list order.
-	remaining := in.DemandMWh
-	var shareSum float64
-	hasShares := false
-	out := make([]SourceResult, len(sources), len(sources)+1)
-	hourly, err := pvSupply(l, in, out)
-	if err != nil {
-		return res, err
-	}
-	for i := range out {
-		remaining -= out[i].MWh
-	}
-	for i, s := range sources {
-		ptr := fmt.Sprintf("%s/sources/%d", in.Pointer, i)
-		out[i].Kind, out[i].Name, out[i].Technology, out[i].Region = s.Kind, s.Name, s.Technology, s.Region
-		switch {
-		case s.PV != nil:
-		case s.MWh != nil:
-			if !in.AnnualVolumes {
-				return res, fieldError(ptr+"/mwh", "an annual volume needs production_t (or demand_mwh) so that it can be related to demand; give production_t or use share")
-			}
-			used := math.Min(*s.MWh, remaining)
-			out[i].MWh = used
-			out[i].ExportedMWh = *s.MWh - used
-			remaining -= used
-		case s.Share != nil:
-			hasShares = true
-			shareSum += *s.Share
-		}
-	}
-	// 2. Shares split the remainder.
-	if hasShares {
-		if math.Abs(shareSum-1) > 1e-6 {
-			return res, fieldError(in.Pointer+"/sources", "shares of the share-based sources must sum to 1 (they split the demand left after fixed volumes); they sum to %s", strconv.FormatFloat(shareSum, 'g', 6, 64))
-		}
-		if remaining <= 0 {
-			l.warn("fixed volumes meet the whole demand; share-based sources supply 0 MWh")
-		}
-		for i, s := range sources {
-			if s.Share != nil {
-				out[i].MWh = *s.Share * remaining
-			}
-		}
-		remaining = 0
-	} else if remaining > 1e-9*in.DemandMWh {
-		out = append(out, SourceResult{Kind: KindGrid, Region: in.Region, Implicit: true, MWh: remaining})
-		l.defaulted(in.Pointer + "/sources")
-		l.assume("the demand not covered by the listed sources (%.6g %s) comes from the %s grid", remaining, volumeUnit(in), in.Region)
-		sources = append(append([]Source(nil), sources...), Source{Kind: KindGrid})
-	}
-	var pvExport, fixedExport float64
-	for _, sr := range out {
-		res.ExportedMWh += sr.ExportedMWh
-		if sr.PV != nil {
-			pvExport += sr.ExportedMWh
-		} else {
-			fixedExport += sr.ExportedMWh
-		}
-	}
-	if pvExport > 0 {
-		l.warn("on-site PV produces %.6g MWh/yr more than the plant uses in the hours it generates; that surplus is exported and does not count toward this product", pvExport)
-	}
-	if fixedExport > 0 {
-		l.warn("fixed volumes exceed demand by %.6g MWh; the excess is exported and does not count toward this product", fixedExport)
-	}
-
-	// 3. Factors per source.
-	instruments := in.CertificatesMWh != nil && *in.CertificatesMWh > 0
-	for i := range out {
-		ptr := fmt.Sprintf("%s/sources/%d", in.Pointer, i)
-		if out[i].Implicit {
-			ptr = in.Pointer
-		}
-		if out[i].Kind == KindGreenContract {
-			instruments = true
-		}
-		if err := sourceFactors(l, in, sources[i], &out[i], ptr); err != nil {
-			return res, err
-		}
-	}
-
-	// Certificates cover grid MWh (location-based: no effect).
-	var gridMWh float64
-	for _, sr := range out {
-		if sr.Kind == KindGrid {
-			gridMWh += sr.MWh
-		}
-	}
-	if in.CertificatesMWh != nil && *in.CertificatesMWh > 0 {
-		ptr := in.Pointer + "/certificates_mwh"
-		if !in.AnnualVolumes {
-			return res, fieldError(ptr, "certificates are annual MWh and need production_t (or demand_mwh) to relate them to demand")
-		}
-		if gridMWh <= 0 {
-			return res, fieldError(ptr, "certificates cover grid electricity, but the portfolio has no grid MWh")
-		}
-		applied := math.Min(*in.CertificatesMWh, gridMWh)
-		if *in.CertificatesMWh > gridMWh {
-			l.warn("certificates (%.6g MWh) exceed grid electricity (%.6g MWh); only %.6g MWh are counted", *in.CertificatesMWh, gridMWh, applied)
-		}
-		res.CertificatesAppliedMWh = applied
-		for i := range out {
-			if out[i].Kind == KindGrid && out[i].MWh > 0 {
-				covered := applied * out[i].MWh / gridMWh
-				out[i].CertificatesMWh = covered
-				out[i].EFMarket *= 1 - covered/out[i].MWh
-			}
-		}
-		l.assume("green certificates (GEC, 1 certificate = 1 MWh; NDRC/MOF/NEA 发改能源〔2023〕1044号) set the market-based factor of the grid MWh they cover to 0; they do not change the location-based result")
-	}
-	if instruments || in.ResidualEF != nil || in.ResidualMix == ResidualNationalExcludingMarketNonfossil {
-		l.warn("no provincial residual mix is published in China; uncovered grid MWh in the market-based result use %s", residualLabel(in))
-	}
-
-	// Aggregate.
-	var locT, mktT, renLoc, renMkt float64
-	for i := range out {
-		sr := &out[i]
-		sr.Share = sr.MWh / in.DemandMWh
-		locT += sr.MWh * sr.EFLocation
-		mktT += sr.MWh * sr.EFMarket
-		renLoc += sr.RenewableMWhLoc
-		if sr.Renewable {
-			renMkt += sr.MWh
-		}
-	}
-	renMkt += res.CertificatesAppliedMWh
-	res.EFLocation = locT / in.DemandMWh
-	res.EFMarket = mktT / in.DemandMWh
-	res.RenewableShare.LocationBased = renLoc / in.DemandMWh
-	res.RenewableShare.MarketBased = math.Min(1, renMkt/in.DemandMWh)
-	res.RenewableShare.HourlyMatched = hourlyMatched(l, out, in.DemandMWh, hourly)
-	res.Sources = out
-	return res, nil
-}
-
 // volumeUnit names the unit of volumes in this portfolio.
 func volumeUnit(in ElectricityInput) string {
 	if in.AnnualVolumes {
@@ -331,8 +174,9 @@ func residualLabel(in ElectricityInput) string {
 }
 
 // sourceFactors fills a source's location- and market-based factors and
-// renewable attributes.
-func sourceFactors(l *ledger, in ElectricityInput, s Source, sr *SourceResult, ptr string) error {
+// renewable attributes, and returns the renewable fraction of the grid a
+// grid source or green contract is delivered over (0 for other kinds).
+func sourceFactors(l *ledger, in ElectricityInput, s Source, sr *SourceResult, ptr string) (float64, error) {
 	switch sr.Kind {
 	case KindGrid, KindGreenContract:
 		region := s.Region
@@ -346,27 +190,26 @@ func sourceFactors(l *ledger, in ElectricityInput, s Source, sr *SourceResult, p
 		}
 		ef, err := gridEF(l, region, in.Year, in.Basis, regionPtr)
 		if err != nil {
-			return err
+			return 0, err
 		}
 		frac, err := gridRenewableFraction(l, region, in.Year)
 		if err != nil {
-			return err
+			return 0, err
 		}
 		sr.EFLocation = ef
-		sr.RenewableMWhLoc = sr.MWh * frac
 		if sr.Kind == KindGrid {
 			mkt, err := residualEF(l, in, ef, ptr)
 			if err != nil {
-				return err
+				return 0, err
 			}
 			sr.EFMarket = mkt
-			return nil
+			return frac, nil
 		}
 		// A green contract is physically grid power (location-based) and
 		// contractually its technology's power (market-based).
 		tef, err := technologyEF(l, s.Technology, in.Basis, in.Year, ptr+"/technology")
 		if err != nil {
-			return err
+			return 0, err
 		}
 		sr.EFMarket = tef
 		sr.Renewable = renewableTech[s.Technology]
@@ -374,25 +217,24 @@ func sourceFactors(l *ledger, in ElectricityInput, s Source, sr *SourceResult, p
 			l.warn("green contract %d is for %s, which is not renewable", sourceIndex(ptr), s.Technology)
 		}
 		l.assume("green contracts count as grid electricity in the location-based result and as their technology in the market-based result")
-		return nil
+		return frac, nil
 	case KindCaptive:
 		ef, err := captiveEF(l, in, s, ptr)
 		if err != nil {
-			return err
+			return 0, err
 		}
 		sr.EFLocation, sr.EFMarket = ef, ef
 		sr.Technology = s.Fuel
-		return nil
+		return 0, nil
 	case KindOnsitePV:
 		ef, err := technologyEF(l, "solar", in.Basis, in.Year, ptr)
 		if err != nil {
-			return err
+			return 0, err
 		}
 		sr.EFLocation, sr.EFMarket = ef, ef
 		sr.Technology = "solar"
 		sr.Renewable = true
-		sr.RenewableMWhLoc = sr.MWh
-		return nil
+		return 0, nil
 	case KindDirectLine:
 		var ef float64
 		if s.EFtCO2PerMWh != nil {
@@ -401,18 +243,15 @@ func sourceFactors(l *ledger, in ElectricityInput, s Source, sr *SourceResult, p
 		} else {
 			var err error
 			if ef, err = technologyEF(l, s.Technology, in.Basis, in.Year, ptr+"/technology"); err != nil {
-				return err
+				return 0, err
 			}
 			l.defaulted(ptr + "/ef_tco2_per_mwh")
 		}
 		sr.EFLocation, sr.EFMarket = ef, ef
 		sr.Renewable = renewableTech[s.Technology]
-		if sr.Renewable {
-			sr.RenewableMWhLoc = sr.MWh
-		}
-		return nil
+		return 0, nil
 	}
-	return fieldError(ptr+"/kind", "unknown source kind %q; allowed: %s", sr.Kind, kindList())
+	return 0, fieldError(ptr+"/kind", "unknown source kind %q; allowed: %s", sr.Kind, kindList())
 }
 
 func kindList() string {
@@ -687,79 +526,4 @@ func hourlyMatched(l *ledger, out []SourceResult, demand float64, h *hourlySuppl
 	}
 	v := matched / demand
 	return &v
-}
-
-// hourlySupply is the plant's hourly load and the on-site PV used in each
-// hour [MWh].
-type hourlySupply struct {
-	loadMWh   []float64
-	pvUsedMWh []float64
-}
-
-// pvSupply models the on-site PV sources hour by hour against the plant's
-// hourly load, in list order, filling their MWh (used on site) and
-// ExportedMWh. It returns nil when the portfolio has no modelled PV and a
-// flat load.
-func pvSupply(l *ledger, in ElectricityInput, out []SourceResult) (*hourlySupply, error) {
-	anyPV := false
-	for _, s := range in.Sources {
-		anyPV = anyPV || s.PV != nil
-	}
-	if !anyPV && in.Load == nil {
-		return nil, nil
-	}
-	h := &hourlySupply{loadMWh: make([]float64, HoursPerYear), pvUsedMWh: make([]float64, HoursPerYear)}
-	if in.Load == nil {
-		for i := range h.loadMWh {
-			h.loadMWh[i] = in.DemandMWh / HoursPerYear
-		}
-		l.assume("the plant's load is flat over the 8,760 hours of the year (potlines run continuously)")
-	} else {
-		shape, err := loadProfileMWh(*in.Load, in.Pointer+"/load")
-		if err != nil {
-			return nil, err
-		}
-		var total float64
-		for _, v := range shape {
-			total += v
-		}
-		if total <= 0 {
-			return nil, fieldError(in.Pointer+"/load", "the load profile sums to zero")
-		}
-		for i, v := range shape {
-			h.loadMWh[i] = v / total * in.DemandMWh
-		}
-		l.assume("the load profile given shapes the demand over the year; it is scaled to the annual demand (%.6g MWh)", in.DemandMWh)
-	}
-	for i, s := range in.Sources {
-		if s.PV == nil {
-			continue
-		}
-		ptr := fmt.Sprintf("%s/sources/%d/pv", in.Pointer, i)
-		if !in.AnnualVolumes {
-			return nil, fieldError(ptr, "an on-site PV system produces annual MWh and needs production_t (or demand_mwh) to relate them to demand")
-		}
-		pin := *s.PV
-		wantHourly := pin.IncludeHourly
-		pin.IncludeHourly, pin.Load = true, nil
-		r, err := l.memoPV(pin, ptr)
-		if err != nil {
-			return nil, err
-		}
-		var used, exported float64
-		for hr, kwh := range r.HourlyACKWh {
-			pv := kwh / 1000
-			u := math.Min(pv, h.loadMWh[hr]-h.pvUsedMWh[hr])
-			h.pvUsedMWh[hr] += u
-			used += u
-			exported += pv - u
-		}
-		if !wantHourly {
-			r.HourlyACKWh = nil
-		}
-		m := PVLoadMatch{SelfConsumedKWh: used * 1000, ExportedKWh: exported * 1000}
-		r.Load = &m
-		out[i].MWh, out[i].ExportedMWh, out[i].PV = used, exported, &r
-	}
-	return h, nil
 }

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"alcarbon/factors"
 )
 
 // Stage names of a primary aluminium footprint (DESIGN §2.1), in order.
@@ -175,100 +177,120 @@ func (e *Engine) Primary(in PrimaryInput) (PrimaryResult, Provenance, error) {
 	return r, l.provenance(), err
 }
 
+// PrimaryUncertainty runs a Monte Carlo over a primary footprint (DESIGN
+// §2.5): the request is compiled once (its provenance is returned) and the
+// compiled model, the one Primary evaluates with every multiplier at 1,
+// is evaluated for each sample, so 10,000 samples take milliseconds.
+func (e *Engine) PrimaryUncertainty(in PrimaryInput, spec UncertaintySpec) (UncertaintyResult, Provenance, error) {
+	c, prov, err := e.CompilePrimary(in)
+	if err != nil {
+		return UncertaintyResult{}, prov, err
+	}
+	out, err := monteCarlo(c.m, spec)
+	return out, prov, err
+}
+
+// CompilePrimary computes a primary footprint once and returns the model
+// it evaluated, for sampling. Its errors are Primary's.
+func (e *Engine) CompilePrimary(in PrimaryInput) (*CompiledFootprint, Provenance, error) {
+	l := newLedger(e.ds, &e.sun)
+	m, _, err := primaryRun(l, in)
+	if err != nil {
+		return nil, l.provenance(), err
+	}
+	if m.port.implicitErr != nil {
+		return nil, l.provenance(), m.port.implicitErr
+	}
+	return &CompiledFootprint{m}, l.provenance(), nil
+}
+
+// primaryModel is a primary footprint as a function of input multipliers:
+//
+//	total = alumina·m_al + anode_prod·m_ap + anode_CO2·m_nac + PFC·m_pfc
+//	      + (AC·m_ac + cast)/1000 × EF(D, m) + casting fuel
+//
+// where the portfolio factor EF depends on demand D (fixed volumes and PV
+// are annual MWh) and on the grid, source and PV multipliers. Primary is
+// this model with every multiplier at 1.
+type primaryModel struct {
+	ins inputList
+	// index of each multiplier in ins, −1 when not varied.
+	iAC, iNAC, iPFC, iAlumina, iAnodeProd int
+	alumina, anodeProd, anodeCO2          float64 // t CO2e/t Al
+	cf4, c2f6                             float64 // t CO2e/t Al
+	castFuel, acKWh, castKWh              float64
+	productionT                           float64 // 0: per-tonne demand
+	port                                  *portfolioModel
+}
+
+// primaryTerms is one evaluation of a primary model [t CO2e/t Al].
+type primaryTerms struct {
+	stages           [5]Stage // in the order of the Stage* constants
+	direct           float64  // anode CO2 and PFC
+	mwhPerT, demand  float64
+	port             portfolioTotals
+	loc, mkt         float64
+	acMWh, castMWhPT float64
+}
+
+func (p *primaryModel) inputs() []UncertainInput { return p.ins }
+
+func (p *primaryModel) totals(m []float64) (float64, float64) {
+	t := p.eval(m)
+	return t.loc, t.mkt
+}
+
+// eval evaluates the footprint for the multipliers m; the portfolio's
+// per-source MWh are left in p.port.mwh.
+func (p *primaryModel) eval(m []float64) primaryTerms {
+	var t primaryTerms
+	ac := p.acKWh * mult(m, p.iAC)
+	t.mwhPerT = (ac + p.castKWh) / 1000
+	t.demand = t.mwhPerT
+	if p.productionT > 0 {
+		t.demand = t.mwhPerT * p.productionT
+	}
+	t.port = p.port.eval(t.demand, m, p.port.mwh)
+	pfc := mult(m, p.iPFC)
+	t.direct = p.anodeCO2*mult(m, p.iNAC) + p.cf4*pfc + p.c2f6*pfc
+	al := p.alumina * mult(m, p.iAlumina)
+	ap := p.anodeProd * mult(m, p.iAnodeProd)
+	t.acMWh, t.castMWhPT = ac/1000, p.castKWh/1000
+	t.stages = [5]Stage{
+		{Name: StageAluminaRefining, LocationBased: al, MarketBased: al},
+		{Name: StageAnodeProduction, LocationBased: ap, MarketBased: ap},
+		{Name: StageElectrolysisDirect, LocationBased: t.direct, MarketBased: t.direct},
+		{Name: StageElectrolysisElectricity, LocationBased: t.acMWh * t.port.efLoc, MarketBased: t.acMWh * t.port.efMkt},
+		{Name: StageCasting, LocationBased: t.castMWhPT*t.port.efLoc + p.castFuel, MarketBased: t.castMWhPT*t.port.efMkt + p.castFuel},
+	}
+	for _, s := range t.stages {
+		t.loc += s.LocationBased
+		t.mkt += s.MarketBased
+	}
+	return t
+}
+
 func primary(l *ledger, in PrimaryInput) (PrimaryResult, error) {
+	_, res, err := primaryRun(l, in)
+	return res, err
+}
+
+// primaryRun compiles a primary footprint, evaluates it with every
+// multiplier at 1 and reports the result, recording its provenance in l.
+func primaryRun(l *ledger, in PrimaryInput) (*primaryModel, PrimaryResult, error) {
 	res := PrimaryResult{GWP: in.GWP, Basis: in.Basis, DeclaredUnit: "1 t primary aluminium (ingot)"}
 	if in.Casting.Molten {
 		res.DeclaredUnit = "1 t primary aluminium (liquid metal at the smelter gate)"
 	}
-
-	// Electricity: potline AC plus casthouse.
-	ac, err := l.orDefault(in.Electrolysis.ACkWhPerT, "/electrolysis/ac_kwh_per_t", "iai/CN/ac_kwh_per_t/2021")
+	p, k, el, elec, err := compilePrimary(l, in)
 	if err != nil {
-		return res, err
+		return nil, res, err
 	}
-	if in.Electrolysis.ACkWhPerT == nil {
-		l.warn("AC power not given: the IAI China average for 2021 (%.0f kWh/t) is used — give the smelter's own figure", ac)
-	}
-	castKWh, castGasNm3 := 0.0, 0.0
-	if !in.Casting.Molten {
-		if castKWh, err = l.orDefault(in.Casting.ElectricityKWhPerT, "/casting/electricity_kwh_per_t", "default/casting_electricity"); err != nil {
-			return res, err
-		}
-		if in.Casting.NaturalGasNm3PerT != nil {
-			castGasNm3 = *in.Casting.NaturalGasNm3PerT
-		} else {
-			l.defaulted("/casting/natural_gas_nm3_per_t")
-			l.assume("casting natural gas not given: none (an electric casthouse); give natural_gas_nm3_per_t for a gas-fired one")
-		}
-	} else {
-		l.assume("metal leaves the smelter molten (direct supply): no casting electricity or fuel")
-	}
-	res.MWhPerT = (ac + castKWh) / 1000
-
-	el := in.Electricity
-	el.Region, el.Year, el.Basis, el.Pointer = in.Region, in.Year, in.Basis, "/electricity"
-	el.DemandMWh = res.MWhPerT
-	if in.ProductionT != nil {
-		el.DemandMWh = res.MWhPerT * *in.ProductionT
-		el.AnnualVolumes = true
-	}
-	elec, err := portfolio(l, el)
-	if err != nil {
-		return res, err
-	}
-	res.Electricity = elec
-
-	gwp, err := gwpSet(l, in.GWP)
-	if err != nil {
-		return res, err
-	}
-
-	// Alumina.
-	alumina, err := aluminaStage(l, in)
-	if err != nil {
-		return res, err
-	}
-	// Anode production.
-	anodeProd, err := anodeProductionStage(l, in.Anode)
-	if err != nil {
-		return res, err
-	}
-	// Electrolysis direct: anode CO2 + PFC.
-	anodeCO2, err := anodeCO2Term(l, in.Anode)
-	if err != nil {
-		return res, err
-	}
-	cf4Kg, c2f6Kg, err := pfc(l, in.Electrolysis)
-	if err != nil {
-		return res, err
-	}
-	res.Gases.CF4KgPerT, res.Gases.C2F6KgPerT = cf4Kg, c2f6Kg
-	res.Gases.CF4 = GasCO2e(cf4Kg, gwp.cf4)
-	res.Gases.C2F6 = GasCO2e(c2f6Kg, gwp.c2f6)
-	direct := anodeCO2 + res.Gases.CF4 + res.Gases.C2F6
-
-	// Electricity stages.
-	acMWh, castMWh := ac/1000, castKWh/1000
-	castFuel := 0.0
-	if castGasNm3 > 0 {
-		ng, err := fuelCO2PerUnit(l, "natural_gas")
-		if err != nil {
-			return res, err
-		}
-		castFuel = castGasNm3 * ng
-	}
-
-	res.Stages = []Stage{
-		{Name: StageAluminaRefining, LocationBased: alumina, MarketBased: alumina},
-		{Name: StageAnodeProduction, LocationBased: anodeProd, MarketBased: anodeProd},
-		{Name: StageElectrolysisDirect, LocationBased: direct, MarketBased: direct},
-		{Name: StageElectrolysisElectricity, LocationBased: acMWh * elec.EFLocation, MarketBased: acMWh * elec.EFMarket},
-		{Name: StageCasting, LocationBased: castMWh*elec.EFLocation + castFuel, MarketBased: castMWh*elec.EFMarket + castFuel},
-	}
-	for _, s := range res.Stages {
-		res.LocationBased += s.LocationBased
-		res.MarketBased += s.MarketBased
-	}
+	t := p.eval(ones(len(p.ins)))
+	res.MWhPerT, res.Electricity = t.mwhPerT, elec
+	res.Gases = Gases{CF4: p.cf4, C2F6: p.c2f6, CF4KgPerT: k.cf4Kg, C2F6KgPerT: k.c2f6Kg}
+	res.Stages = t.stages[:]
+	res.LocationBased, res.MarketBased = t.loc, t.mkt
 	for i := range res.Stages {
 		if res.LocationBased > 0 {
 			res.Stages[i].Share = res.Stages[i].LocationBased / res.LocationBased
@@ -276,9 +298,154 @@ func primary(l *ledger, in PrimaryInput) (PrimaryResult, error) {
 	}
 	res.Gases.CO2 = res.LocationBased - res.Gases.CF4 - res.Gases.C2F6
 	l.assume("gases: everything except CF4 and C2F6 is reported as CO2 (electricity and upstream factors are CO2 or CO2e as published)")
+	res.Scopes = primaryScopes(res, t.direct, p.castFuel)
+	if res.Ratings, err = ratings(l, p.acKWh); err != nil {
+		return nil, res, err
+	}
+	if res.CBAM, err = primaryCBAM(l, in, el, res.Electricity, p.anodeCO2, k.cf4Kg, k.c2f6Kg, p.castFuel, res.MWhPerT); err != nil {
+		return nil, res, err
+	}
+	return p, res, nil
+}
 
-	// Scopes: captive plants are the enterprise's own combustion. Their
-	// emissions per t = MWh/t × Σ_captive MWh_i × EF_i / D.
+// pfcMasses are a smelter's PFC emissions by mass [kg/t Al].
+type pfcMasses struct{ cf4Kg, c2f6Kg float64 }
+
+// compilePrimary looks up every term of a primary footprint and compiles
+// its supply portfolio, recording in l, in the order a reader expects:
+// power and casting, the portfolio (reported at the request's demand, elec)
+// and the other stages.
+func compilePrimary(l *ledger, in PrimaryInput) (p *primaryModel, k pfcMasses, el ElectricityInput, elec ElectricityResult, err error) {
+	p = &primaryModel{iAC: -1, iNAC: -1, iPFC: -1, iAlumina: -1, iAnodeProd: -1}
+	if p.acKWh, err = l.orDefault(in.Electrolysis.ACkWhPerT, "/electrolysis/ac_kwh_per_t", "iai/CN/ac_kwh_per_t/2021"); err != nil {
+		return
+	}
+	if in.Electrolysis.ACkWhPerT == nil {
+		l.warn("AC power not given: the IAI China average for 2021 (%.0f kWh/t) is used — give the smelter's own figure", p.acKWh)
+	}
+	castGasNm3 := 0.0
+	if p.castKWh, castGasNm3, err = castingInputs(l, in.Casting); err != nil {
+		return
+	}
+	el = in.Electricity
+	el.Region, el.Year, el.Basis, el.Pointer = in.Region, in.Year, in.Basis, "/electricity"
+	el.DemandMWh = (p.acKWh + p.castKWh) / 1000
+	if in.ProductionT != nil {
+		p.productionT = *in.ProductionT
+		el.DemandMWh *= p.productionT
+		el.AnnualVolumes = true
+	}
+	var portIns inputList
+	if p.port, elec, err = compilePortfolio(l, el, &portIns); err != nil {
+		return
+	}
+	if k, err = primaryStageTerms(l, in, p, castGasNm3); err != nil {
+		return
+	}
+	if err = p.registerInputs(l.ds, in); err != nil {
+		return
+	}
+	p.port.shiftInputs(len(p.ins))
+	p.ins = append(p.ins, portIns...)
+	return
+}
+
+// castingInputs returns the casthouse's electricity [kWh/t] and natural gas
+// [Nm3/t]: none for metal that leaves the smelter molten.
+func castingInputs(l *ledger, c CastingInput) (kwh, gasNm3 float64, err error) {
+	if c.Molten {
+		l.assume("metal leaves the smelter molten (direct supply): no casting electricity or fuel")
+		return 0, 0, nil
+	}
+	if kwh, err = l.orDefault(c.ElectricityKWhPerT, "/casting/electricity_kwh_per_t", "default/casting_electricity"); err != nil {
+		return
+	}
+	if c.NaturalGasNm3PerT != nil {
+		gasNm3 = *c.NaturalGasNm3PerT
+	} else {
+		l.defaulted("/casting/natural_gas_nm3_per_t")
+		l.assume("casting natural gas not given: none (an electric casthouse); give natural_gas_nm3_per_t for a gas-fired one")
+	}
+	return
+}
+
+// primaryStageTerms fills the model's non-electricity terms: alumina, anode
+// production, anode CO2, PFC (in CO2e with the request's GWP set) and the
+// casting fuel.
+func primaryStageTerms(l *ledger, in PrimaryInput, p *primaryModel, castGasNm3 float64) (pfcMasses, error) {
+	var k pfcMasses
+	gwp, err := gwpSet(l, in.GWP)
+	if err != nil {
+		return k, err
+	}
+	if p.alumina, err = aluminaStage(l, in); err != nil {
+		return k, err
+	}
+	if p.anodeProd, err = anodeProductionStage(l, in.Anode); err != nil {
+		return k, err
+	}
+	if p.anodeCO2, err = anodeCO2Term(l, in.Anode); err != nil {
+		return k, err
+	}
+	if k.cf4Kg, k.c2f6Kg, err = pfc(l, in.Electrolysis); err != nil {
+		return k, err
+	}
+	p.cf4, p.c2f6 = GasCO2e(k.cf4Kg, gwp.cf4), GasCO2e(k.c2f6Kg, gwp.c2f6)
+	if castGasNm3 > 0 {
+		ng, err := fuelCO2PerUnit(l, "natural_gas")
+		if err != nil {
+			return k, err
+		}
+		p.castFuel = castGasNm3 * ng
+	}
+	return k, nil
+}
+
+// registerInputs chooses the default distributions of the primary inputs.
+// What the choice looks up in ds is not the result's provenance.
+func (p *primaryModel) registerInputs(ds *factors.Dataset, in PrimaryInput) error {
+	normal := func(sd float64) Distribution { return Distribution{Kind: DistNormal, SD: sd} }
+	if in.Electrolysis.ACkWhPerT != nil {
+		p.iAC = p.ins.add(UncertainInput{Pointer: "/electrolysis/ac_kwh_per_t", Label: "potline AC power", Dist: normal(0.01), Default: true,
+			Source: "assumption: metered AC power, 1 % (1σ) for metering and the allocation of auxiliaries"})
+	} else {
+		p.iAC = p.ins.add(UncertainInput{Pointer: "/electrolysis/ac_kwh_per_t", Label: "potline AC power", Dist: normal(0.03), Default: true,
+			Source: "assumption: the IAI China average stands for an unknown smelter; GB 21346-2022 grade 1 to the limit (12,950–13,350 kWh/t) spans about ±1.5 %, and older smelters run higher: 3 % (1σ)"})
+	}
+	nacSD, nacSrc := 0.02, "assumption: the smelter's own NAC from anode records, 2 % (1σ)"
+	if in.Anode.NetCarbonTPerT == nil {
+		nacSD, nacSrc = 0.05, "assumption: the Chinese guideline default NAC (0.411 t C/t Al) for an unknown smelter, 5 % (1σ); IPCC 2006 gives no default uncertainty (facility records)"
+	}
+	p.iNAC = p.ins.add(UncertainInput{Pointer: "/anode/net_carbon_t_per_t", Label: "net anode carbon consumption", Dist: normal(nacSD), Source: nacSrc, Default: true})
+	if p.cf4+p.c2f6 > 0 {
+		const id = "pfc/cbam2025/measurement_uncertainty"
+		f, ok := ds.Factor(id)
+		if !ok {
+			return &DataError{ID: id}
+		}
+		u := f.Value
+		p.iPFC = p.ins.add(UncertainInput{Pointer: "/electrolysis/pfc", Label: "PFC emissions (CF4 and C2F6)", Default: true,
+			Dist:   Distribution{Kind: DistUniform, Min: 1 - u, Max: 1 + u},
+			Source: fmt.Sprintf("dataset pfc/cbam2025/measurement_uncertainty: installation-specific PFC factors ±%.0f %% (EU IR 2025/2547 Annex II B.7), taken as uniform", u*100)})
+	}
+	if p.alumina > 0 {
+		sd, src := 0.05, "assumption: the alumina footprint given, 5 % (1σ)"
+		if in.Alumina.FootprintTCO2ePerT == nil {
+			sd, src = 0.15, "assumption: the alumina footprint computed from refinery energy (or the IAI average treated as coal), 15 % (1σ)"
+		}
+		p.iAlumina = p.ins.add(UncertainInput{Pointer: "/alumina/footprint_tco2e_per_t", Label: "alumina footprint", Dist: normal(sd), Source: src, Default: true})
+	}
+	if p.anodeProd > 0 {
+		p.iAnodeProd = p.ins.add(UncertainInput{Pointer: "/anode/production_tco2e_per_t", Label: "anode production footprint", Dist: Distribution{Kind: DistNone}})
+	}
+	return nil
+}
+
+// primaryScopes splits the location-based total by where it is emitted:
+// captive plants are the enterprise's own combustion. Their emissions per
+// t = MWh/t × Σ_captive MWh_i × EF_i / D.
+func primaryScopes(res PrimaryResult, direct, castFuel float64) Scopes {
+	elec := res.Electricity
 	var captiveTCO2 float64 // t CO2 of captive plants per period of demand
 	for _, s := range elec.Sources {
 		if s.Kind == KindCaptive {
@@ -287,19 +454,12 @@ func primary(l *ledger, in PrimaryInput) (PrimaryResult, error) {
 	}
 	elecT := res.MWhPerT * elec.EFLocation
 	captiveT := res.MWhPerT * captiveTCO2 / elec.DemandMWh
-	res.Scopes = Scopes{
+	alumina, anodeProd := res.Stages[0].LocationBased, res.Stages[1].LocationBased
+	return Scopes{
 		Direct:              direct + castFuel + captiveT,
 		IndirectElectricity: elecT - captiveT,
 		Upstream:            alumina + anodeProd,
 	}
-
-	if res.Ratings, err = ratings(l, ac); err != nil {
-		return res, err
-	}
-	if res.CBAM, err = primaryCBAM(l, in, el, elec, anodeCO2, cf4Kg, c2f6Kg, castFuel, res.MWhPerT); err != nil {
-		return res, err
-	}
-	return res, nil
 }
 
 type gwpValues struct{ cf4, c2f6 float64 }

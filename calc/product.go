@@ -3,7 +3,6 @@ package calc
 import (
 	"errors"
 	"fmt"
-	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -237,75 +236,8 @@ type primaryMetal struct {
 }
 
 func product(l *ledger, in ProductInput) (ProductResult, error) {
-	var res ProductResult
-	prod, ok := l.ds.Product(in.Product)
-	if !ok {
-		return res, fieldError("/product", "unknown product %q; allowed: %s", in.Product, strings.Join(ProductIDs(l.ds), ", "))
-	}
-	alloyID := in.Alloy
-	if alloyID == "" {
-		alloyID = prod.Alloys[0]
-		l.defaulted("/alloy")
-		l.assume("alloy not given: %s, the first typical alloy of %s", alloyID, prod.ID)
-	}
-	alloy, ok := l.ds.Alloy(alloyID)
-	if !ok {
-		return res, fieldError("/alloy", "unknown alloy %q; allowed: %s", alloyID, strings.Join(AlloyIDs(l.ds), ", "))
-	}
-	if !slices.Contains(prod.Alloys, alloyID) {
-		l.warn("alloy %s is not one of the typical alloys of %s (%s); its route and yield are used as they are", alloyID, prod.ID, strings.Join(prod.Alloys, ", "))
-	}
-	if !slices.Contains(GWPSets, in.GWP) {
-		return res, fieldError("/gwp", "unknown GWP set %q; allowed: %s", in.GWP, strings.Join(GWPSets, ", "))
-	}
-	res.Product, res.Alloy = prod.ID, alloyID
-	res.DeclaredUnit = fmt.Sprintf("1 t %s (%s), at the processing plant gate", strings.ToLower(prod.NameEN), alloyID)
-
-	prim, err := primaryMetalOf(l, in)
-	if err != nil {
-		return res, err
-	}
-	route, err := productRoute(l, prod, in.Steps)
-	if err != nil {
-		return res, err
-	}
-
-	with, err := productCore(l, in, prod, alloy, route, prim, nil)
-	if err != nil {
-		return res, err
-	}
-	// The same product without direct supply, in a side ledger so that its
-	// messages and defaults are not listed twice; its factors are.
-	sub := l.sub()
-	without, err := productCore(sub, in, prod, alloy, route, prim, &with)
-	if err != nil {
-		return res, err
-	}
-	l.adoptFactors(sub)
-
-	res.LocationBased, res.MarketBased = with.loc, with.mkt
-	res.Stages, res.Steps, res.Metal, res.Alloying = with.stages, with.steps, with.metal, with.alloying
-	res.Electricity, res.MWhPerT = with.elec, with.mwhPerT
-	ds := DirectSupplyResult{
-		MoltenShare: with.molten, HaulKm: with.haulKm, IngotTransportKm: with.ingotKm, IngotTransportMode: with.ingotMode,
-		WithLocation: with.loc, WithMarket: with.mkt, WithoutLocation: without.loc, WithoutMarket: without.mkt,
-		AvoidedLocation: without.loc - with.loc, AvoidedMarket: without.mkt - with.mkt,
-		AvoidedCastingEnergy: without.smelterCasting - with.smelterCasting,
-		AvoidedRemelting:     without.remelting - with.remelting,
-		AvoidedMeltLoss:      without.metalLoc - with.metalLoc,
-		AvoidedTransport:     without.transport - with.transport,
-	}
-	ds.AvoidedOther = ds.AvoidedLocation - ds.AvoidedCastingEnergy - ds.AvoidedRemelting - ds.AvoidedMeltLoss - ds.AvoidedTransport
-	if math.Abs(ds.AvoidedOther) < 1e-12 {
-		ds.AvoidedOther = 0
-	}
-	res.DirectSupply = ds
-	l.assume("direct supply: molten_share is the share of the primary metal delivered molten; that metal skips casting at the smelter, remelting at the processor (energy and melt loss) and ingot transport, and is hauled hot by road instead; without_tco2e_per_t is the same product with every tonne of primary metal delivered as ingot")
-
-	if res.CBAM, err = productCBAM(l, in, prod, with, prim); err != nil {
-		return res, err
-	}
-	return res, nil
+	_, res, err := productRun(l, in)
+	return res, err
 }
 
 // ProductIDs lists the dataset's product families.
@@ -612,305 +544,6 @@ func TransportCO2(massT, km, kgPerTkm float64) float64 {
 	return massT * km * kgPerTkm / 1000
 }
 
-// coreResult is one evaluation of a product (with or without direct supply).
-type coreResult struct {
-	loc, mkt                  float64
-	stages                    []Stage
-	steps                     []StepResult
-	metal                     MetalBalance
-	alloying                  []AlloyingElement
-	elec                      ElectricityResult
-	mwhPerT                   float64
-	molten, haulKm, ingotKm   float64
-	ingotMode                 string
-	smelterCasting, remelting float64 // location-based, per t product
-	metalLoc, transport       float64
-	fuelCO2                   float64 // processing-plant fuel CO2 per t product
-	electricityInput          ElectricityInput
-	primaryMassT              float64
-}
-
-// productCore evaluates the product. Given the evaluation with direct
-// supply (with), it evaluates the product without: molten_share 0, and
-// with's portfolio reused when the electricity demand is the same.
-func productCore(l *ledger, in ProductInput, prod factors.Product, alloy factors.Alloy, route []routeStep, prim primaryMetal, with *coreResult) (coreResult, error) {
-	var c coreResult
-	noDirect := with != nil
-	m := in.Metal
-	y, err := l.orDefault(in.Yield, "/yield", prod.YieldFactor)
-	if err != nil {
-		return c, err
-	}
-	if f, ok := l.ds.Factor(prod.YieldFactor); ok && in.Yield == nil && f.Confidence == factors.ConfidenceLow {
-		l.warn("default yield of %s (%v) has confidence L: %s; give the plant's yield", prod.ID, f.Value, f.Note)
-	}
-	if y <= 0 || y > 1 {
-		return c, fieldError("/yield", "must be greater than 0 and at most 1; got %v", y)
-	}
-	loss, err := l.orDefault(in.MeltLossFraction, "/melt_loss_fraction", "remelting/melt_loss")
-	if err != nil {
-		return c, err
-	}
-	l.assume("allocation: 1/yield t of metal is cast per t of product; the process scrap (1/yield − 1 t) is remelted in-house in a closed loop and carries no burden of its own — it adds remelting energy and melt loss, not new metal; purchased metal per t of product N = (1 + S·L)/(1 − s·L) (S process scrap, L melt loss per t remelted, s solid share of the purchased metal)")
-	pc, pp := 0.0, 0.0
-	if m.PostConsumerShare != nil {
-		pc = *m.PostConsumerShare
-	} else {
-		l.defaulted("/metal/post_consumer_scrap_share")
-	}
-	if m.PreConsumerShare != nil {
-		pp = *m.PreConsumerShare
-	} else {
-		l.defaulted("/metal/pre_consumer_scrap_share")
-	}
-	if pc < 0 || pp < 0 || pc+pp > 1+1e-9 {
-		return c, fieldError("/metal", "post_consumer_scrap_share and pre_consumer_scrap_share must each be in 0..1 and sum to at most 1; they sum to %v", pc+pp)
-	}
-	if m.PostConsumerShare == nil && m.PreConsumerShare == nil {
-		l.assume("scrap shares not given: the aluminium input is all primary metal (no recycled content)")
-	}
-	ap := 1 - pc - pp
-
-	// Direct supply.
-	ds := in.DirectSupply
-	molten := 0.0
-	if ds.MoltenShare != nil {
-		molten = *ds.MoltenShare
-	} else if !noDirect {
-		l.defaulted("/direct_supply/molten_share")
-	}
-	if molten < 0 || molten > 1 {
-		return c, fieldError("/direct_supply/molten_share", "must be between 0 and 1; got %v", molten)
-	}
-	if noDirect {
-		molten = 0
-	}
-	if molten > 0 && !noDirect {
-		l.warn("melt loss is valued at the full footprint of the metal lost; part of it is recovered from dross (no sourced recovery rate), so the melt-loss part of the direct-supply saving is an upper bound")
-	}
-	if molten > 0 && ap == 0 {
-		l.warn("molten_share is %v but the metal has no primary share: nothing is delivered molten", molten)
-	}
-	c.molten = molten
-	if ds.HaulKm != nil {
-		c.haulKm = *ds.HaulKm
-	} else {
-		if c.haulKm, err = l.factor("direct_supply/haul_km_max"); err != nil {
-			return c, err
-		}
-		if molten > 0 {
-			l.defaulted("/direct_supply/haul_km")
-			l.assume("hot-metal haul not given: 50 km, the viability radius of Chinese direct supply (an upper bound)")
-		}
-	}
-	if ds.IngotTransportKm != nil {
-		c.ingotKm = *ds.IngotTransportKm
-	} else if !noDirect {
-		l.defaulted("/direct_supply/ingot_transport_km")
-		l.warn("ingot transport distance not given: none is counted (no typical smelter-to-processor distance was found); give direct_supply.ingot_transport_km")
-	}
-	c.ingotMode = ds.IngotTransportMode
-	if c.ingotMode == "" {
-		c.ingotMode = "road"
-	}
-
-	// Metal balance.
-	w := 0.0
-	for _, v := range alloy.Elements {
-		w += v / 100
-	}
-	solid := 1 - molten*ap*(1-w)
-	cast, scrap, newMetal, remelted := MetalFlow(y, loss, solid)
-	al := newMetal * (1 - w)
-	mb := MetalBalance{
-		Yield: y, MeltLossFraction: loss, CastTPerT: cast, ProcessScrapTPerT: scrap, NewMetalTPerT: newMetal,
-		RemeltedTPerT: remelted, MeltLossTPerT: loss * remelted,
-		PrimaryTPerT: al * ap, MoltenPrimaryTPerT: al * ap * molten, PostConsumerTPerT: al * pc, PreConsumerTPerT: al * pp,
-		AlloyingTPerT: newMetal * w, RecycledContent: al * (pc + pp) / newMetal,
-		PrimarySource: prim.source, PrimaryTCO2ePerT: prim.loc, PrimaryMarketTCO2e: prim.mkt, SmelterCastingTCO2e: prim.castLoc,
-	}
-	c.metal = mb
-	ingotT := mb.PrimaryTPerT - mb.MoltenPrimaryTPerT
-
-	// Steps and the plant's electricity.
-	ngEF, err := fuelCO2PerUnit(l, "natural_gas")
-	if err != nil {
-		return c, err
-	}
-	var defaulted, assumed []string
-	for _, r := range route {
-		e, err := stepEnergyOf(l, r.step, r.override)
-		if err != nil {
-			return c, err
-		}
-		mass := 1.0
-		switch r.step.Basis {
-		case factors.BasisCast:
-			mass = cast
-		case "remelted":
-			mass = remelted
-		}
-		if e.defaulted {
-			defaulted = append(defaulted, r.step.ID)
-			if f, ok := l.ds.Factor(r.step.ElectricityFraction); ok && f.Confidence == factors.ConfidenceLow {
-				assumed = append(assumed, r.step.ID)
-			}
-		}
-		sr := StepResult{
-			Step: r.step.ID, Stage: r.step.Stage, Basis: r.step.Basis, MassTPerT: mass,
-			ElectricityKWhPerT: e.kwh, NaturalGasNm3PerT: e.nm3, EnergyKgcePerT: e.kgce,
-			GradeLimits: e.limits, GB21351Grade: Grade(e.kgce, e.limits), Defaulted: e.defaulted,
-		}
-		c.steps = append(c.steps, sr)
-		c.mwhPerT += mass * e.kwh / 1000
-		c.fuelCO2 += mass * e.nm3 * ngEF
-	}
-	if !noDirect {
-		if len(defaulted) > 0 {
-			l.warn("step energy not given for %s: the GB 21351-2023 grade-3 limits (the mandatory maxima) are used, a conservative default; give the plant's own figures in steps", strings.Join(defaulted, ", "))
-		}
-		if len(assumed) > 0 {
-			l.warn("the electricity/fuel split of %s is a project assumption (confidence L; only extrusion's split is sourced, US DOE 2007)", strings.Join(assumed, ", "))
-		}
-		l.assume("step energies are per t the step processes: casting and homogenising per t cast metal (1/yield), remelting per t remelted, later steps per t product; the GB 21351-2023 comprehensive energy (kgce) is split into electricity (calorific equivalent 3.6 MJ/kWh ÷ 29.3076 MJ/kgce) and natural gas (29.3076 MJ/kgce ÷ NCV); fuel is natural gas")
-		l.assume("remelting energy is the GB 21351-2023 remelt-fed minus molten-fed casting energy of the route's casting step; melt loss is the European Aluminium 2015 process-scrap remelting figure unless given")
-	}
-
-	el := in.Electricity
-	el.Region, el.Year, el.Basis, el.Pointer = in.Region, in.Year, in.Basis, "/electricity"
-	el.DemandMWh = c.mwhPerT
-	if in.ProductionT != nil {
-		el.DemandMWh = c.mwhPerT * *in.ProductionT
-		el.AnnualVolumes = true
-	}
-	c.electricityInput = el
-	switch {
-	case with != nil && with.mwhPerT == c.mwhPerT:
-		c.elec = with.elec
-	case c.mwhPerT > 0:
-		if c.elec, err = portfolio(l, el); err != nil {
-			return c, err
-		}
-	default:
-		c.elec = ElectricityResult{Basis: in.Basis}
-		l.warn("the processing steps use no electricity: the supply portfolio is not evaluated")
-	}
-	var castLoc, castMkt, procLoc, procMkt float64
-	for i := range c.steps {
-		s := &c.steps[i]
-		fuel := s.MassTPerT * s.NaturalGasNm3PerT * ngEF
-		s.LocationBased = s.MassTPerT*s.ElectricityKWhPerT/1000*c.elec.EFLocation + fuel
-		s.MarketBased = s.MassTPerT*s.ElectricityKWhPerT/1000*c.elec.EFMarket + fuel
-		if s.Stage == factors.StageCasting {
-			castLoc += s.LocationBased
-			castMkt += s.MarketBased
-		} else {
-			procLoc += s.LocationBased
-			procMkt += s.MarketBased
-		}
-		if s.Step == StepRemelting {
-			c.remelting = s.LocationBased
-		}
-	}
-	c.smelterCasting = ingotT * prim.castLoc
-	castLoc += c.smelterCasting
-	castMkt += ingotT * prim.castMkt
-
-	// Metal.
-	preLoc, preMkt := prim.loc, prim.mkt
-	if m.PreConsumerTCO2ePerT != nil {
-		preLoc, preMkt = *m.PreConsumerTCO2ePerT, *m.PreConsumerTCO2ePerT
-	} else if pp > 0 && !noDirect {
-		l.defaulted("/metal/pre_consumer_scrap_tco2e_per_t")
-		l.assume("pre-consumer scrap carries the primary footprint (Hydro position: process scrap is not credited as recycled); give pre_consumer_scrap_tco2e_per_t to use another value")
-	}
-	post := 0.0
-	if pc > 0 || m.PostConsumerTCO2ePerT != nil {
-		if post, err = l.orDefault(m.PostConsumerTCO2ePerT, "/metal/post_consumer_scrap_tco2e_per_t", "recycled/post_consumer_scrap"); err != nil {
-			return c, err
-		}
-	}
-	primLoc := mb.PrimaryTPerT * (prim.loc - prim.castLoc)
-	primMkt := mb.PrimaryTPerT * (prim.mkt - prim.castMkt)
-	recLoc := mb.PostConsumerTPerT*post + mb.PreConsumerTPerT*preLoc
-	recMkt := mb.PostConsumerTPerT*post + mb.PreConsumerTPerT*preMkt
-
-	// Alloying.
-	alloyT := 0.0
-	elements := make([]string, 0, len(alloy.Elements))
-	for el := range alloy.Elements {
-		elements = append(elements, el)
-	}
-	slices.Sort(elements)
-	for _, e := range elements {
-		frac := alloy.Elements[e] / 100
-		f, err := elementFootprint(l, e, in.Year, in.Basis, noDirect)
-		if err != nil {
-			return c, err
-		}
-		ae := AlloyingElement{Element: e, MassFraction: frac, TPerT: newMetal * frac, TCO2ePerTElem: f}
-		ae.TCO2ePerT = ae.TPerT * f
-		alloyT += ae.TCO2ePerT
-		c.alloying = append(c.alloying, ae)
-	}
-	if !noDirect && len(elements) > 0 {
-		l.assume("alloying elements at the alloy's nominal composition (midpoints of the ranged elements of its composition limits; impurity maxima count 0), each with its own footprint; master alloys are counted as the pure element")
-	}
-
-	// Transport.
-	var trans float64
-	if ingotT > 0 && c.ingotKm > 0 {
-		f, err := transportFactor(l, c.ingotMode, "/direct_supply/ingot_transport_mode")
-		if err != nil {
-			return c, err
-		}
-		trans += TransportCO2(ingotT, c.ingotKm, f)
-	}
-	if mb.MoltenPrimaryTPerT > 0 {
-		f, err := transportFactor(l, "road", "/direct_supply/haul_km")
-		if err != nil {
-			return c, err
-		}
-		trans += TransportCO2(mb.MoltenPrimaryTPerT, c.haulKm, f)
-		l.warn("hot-metal haul: the China road freight factor per t·km is used; the extra tare of heated crucibles was not found")
-	}
-	for i, leg := range in.Transport {
-		f, err := transportFactor(l, leg.Mode, fmt.Sprintf("/transport/%d/mode", i))
-		if err != nil {
-			return c, err
-		}
-		trans += TransportCO2(1, leg.Km, f)
-	}
-	if !noDirect && len(in.Transport) > 0 {
-		l.assume("transport legs carry 1 t of product each (mode × km × the dataset's t·km factor)")
-	}
-	c.transport = trans
-	c.metalLoc = primLoc + recLoc + alloyT
-	c.primaryMassT = mb.PrimaryTPerT
-
-	c.stages = []Stage{
-		{Name: StagePrimaryMetal, LocationBased: primLoc, MarketBased: primMkt},
-		{Name: StageRecycledMetal, LocationBased: recLoc, MarketBased: recMkt},
-		{Name: StageAlloying, LocationBased: alloyT, MarketBased: alloyT},
-		{Name: StageCasting, LocationBased: castLoc, MarketBased: castMkt},
-		{Name: StageProcessing, LocationBased: procLoc, MarketBased: procMkt},
-		{Name: StageTransport, LocationBased: trans, MarketBased: trans},
-	}
-	for _, s := range c.stages {
-		c.loc += s.LocationBased
-		c.mkt += s.MarketBased
-	}
-	for i := range c.stages {
-		if c.loc > 0 {
-			c.stages[i].Share = c.stages[i].LocationBased / c.loc
-		}
-	}
-	if !noDirect {
-		l.assume("stages: primary_metal is the primary footprint without its smelter casting, which is in casting with the processor's remelting, casting and homogenising (casting is 0 at the smelter for metal delivered molten)")
-	}
-	return c, nil
-}
-
 // elementFootprint returns an alloying element's footprint [t CO2e/t]:
 // a dataset value (Mg, Cu, Mn), silicon from its smelting electricity ×
 // the national grid factor, or 0 with a warning.
@@ -968,12 +601,17 @@ func transportFactor(l *ledger, mode, ptr string) (float64, error) {
 // plus the unwrought primary aluminium precursor (Annex III B); scrap has
 // zero embedded emissions (IR 2025/2547 Annex II F); alloying metals are
 // not CBAM goods and are not counted.
-func productCBAM(l *ledger, in ProductInput, prod factors.Product, c coreResult, prim primaryMetal) (ProductCBAM, error) {
-	out := ProductCBAM{CNCode: prod.CNCode, ProcessDirect: c.fuelCO2, ElectricityMWhPerT: c.mwhPerT}
-	if c.mwhPerT > 0 {
-		ef := c.elec.EFLocation
+//
+// res is the product's result and fuelCO2 its processing-plant fuel CO2
+// [t CO2/t product]; port is the plant's compiled portfolio (nil when the
+// steps use no electricity).
+func productCBAM(l *ledger, in ProductInput, prod factors.Product, res ProductResult, fuelCO2 float64, port *portfolioModel, prim primaryMetal) (ProductCBAM, error) {
+	mwhPerT, primaryT := res.MWhPerT, res.Metal.PrimaryTPerT
+	out := ProductCBAM{CNCode: prod.CNCode, ProcessDirect: fuelCO2, ElectricityMWhPerT: mwhPerT}
+	if mwhPerT > 0 {
+		ef := res.Electricity.EFLocation
 		if in.Basis != BasisOperational {
-			el := c.electricityInput
+			el := port.in
 			el.Basis = BasisOperational
 			sub := l.sub()
 			r, err := portfolio(sub, el)
@@ -984,11 +622,11 @@ func productCBAM(l *ledger, in ProductInput, prod factors.Product, c coreResult,
 			ef = r.EFLocation
 		}
 		out.ElectricityEF = ef
-		out.ProcessIndirect = c.mwhPerT * ef
+		out.ProcessIndirect = mwhPerT * ef
 	}
-	out.PrecursorTPerT = c.primaryMassT
+	out.PrecursorTPerT = primaryT
 	out.PrecursorSEEDirect = prim.seeDirect
-	out.PrecursorDirectTCO2ePerT = c.primaryMassT * prim.seeDirect
+	out.PrecursorDirectTCO2ePerT = primaryT * prim.seeDirect
 	out.PrecursorNote = prim.precursorNote
 	if out.PrecursorNote == "" {
 		out.PrecursorNote = "precursor: the primary metal's CBAM direct and indirect emissions as computed (CN 7601); scrap carries none (IR 2025/2547 Annex II F); alloying metals are not CBAM goods"
@@ -998,7 +636,7 @@ func productCBAM(l *ledger, in ProductInput, prod factors.Product, c coreResult,
 	if prim.seeIndirect != nil {
 		v := *prim.seeIndirect
 		out.PrecursorSEEIndirect = &v
-		out.SEEIndirect += c.primaryMassT * v
+		out.SEEIndirect += primaryT * v
 	}
 	out.ObligationTCO2ePerT = out.SEEDirect
 	id := ""

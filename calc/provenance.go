@@ -44,15 +44,40 @@ type ledger struct {
 }
 
 func newLedger(ds *factors.Dataset, sun *sunTables) *ledger {
-	return &ledger{ds: ds, sun: sun, pv: map[string]PVResult{}, factorIdx: map[string]int{}, seenMessage: map[string]bool{}}
+	return &ledger{ds: ds, sun: sun, pv: map[string]PVResult{}}
 }
 
-// sub returns a ledger over the same dataset and sun tables whose messages
-// stay out of l (for a side calculation such as CBAM's).
+// sub returns a ledger over the same dataset, sun tables and PV memos
+// whose messages stay out of l (for a side calculation such as CBAM's, or
+// provenance merged into l later).
 func (l *ledger) sub() *ledger {
-	s := newLedger(l.ds, l.sun)
-	s.pv, s.shared = l.pv, l.shared
-	return s
+	return &ledger{ds: l.ds, sun: l.sun, pv: l.pv, shared: l.shared}
+}
+
+// recordFactor reserves the next place in the factor list for id, and
+// reports false when id is listed already. The index map is made on first
+// use: many side ledgers record nothing.
+func (l *ledger) recordFactor(id string) bool {
+	if _, ok := l.factorIdx[id]; ok {
+		return false
+	}
+	if l.factorIdx == nil {
+		l.factorIdx = map[string]int{}
+	}
+	l.factorIdx[id] = len(l.p.Factors)
+	return true
+}
+
+// firstTime reports whether msg is new to the ledger's messages.
+func (l *ledger) firstTime(msg string) bool {
+	if l.seenMessage[msg] {
+		return false
+	}
+	if l.seenMessage == nil {
+		l.seenMessage = map[string]bool{}
+	}
+	l.seenMessage[msg] = true
+	return true
 }
 
 // useSite records a solar site preset as the resource behind a result.
@@ -62,10 +87,9 @@ func (l *ledger) useSite(s factors.SolarSite) {
 		annual += v
 	}
 	id := "solar_site/" + s.ID + "/ghi_annual"
-	if _, ok := l.factorIdx[id]; ok {
+	if !l.recordFactor(id) {
 		return
 	}
-	l.factorIdx[id] = len(l.p.Factors)
 	l.p.Factors = append(l.p.Factors, FactorUse{
 		ID: id, Value: annual, Unit: "kWh/m2/yr", Source: s.Source, Confidence: s.Confidence,
 		Note: "sum of the site's 12 monthly GHI values used; " + s.Note,
@@ -85,10 +109,9 @@ func (l *ledger) factor(id string) (float64, error) {
 
 // use records a factor already looked up.
 func (l *ledger) use(f factors.Factor) {
-	if _, ok := l.factorIdx[f.ID]; ok {
+	if !l.recordFactor(f.ID) {
 		return
 	}
-	l.factorIdx[f.ID] = len(l.p.Factors)
 	l.p.Factors = append(l.p.Factors, FactorUse{
 		ID: f.ID, Value: f.Value, Unit: f.Unit, Source: f.Source,
 		Confidence: f.Confidence, Note: f.Note,
@@ -105,20 +128,18 @@ func (l *ledger) adoptFactors(sub *ledger) {
 
 // useRecorded records a factor use taken from another ledger.
 func (l *ledger) useRecorded(f FactorUse) {
-	if _, ok := l.factorIdx[f.ID]; ok {
+	if !l.recordFactor(f.ID) {
 		return
 	}
-	l.factorIdx[f.ID] = len(l.p.Factors)
 	l.p.Factors = append(l.p.Factors, f)
 }
 
 // derived records a value the engine computed from dataset factors, so a
 // reader sees it next to its inputs (for example a fuel's CO2 factor).
 func (l *ledger) derived(id string, value float64, unit, how string) {
-	if _, ok := l.factorIdx[id]; ok {
+	if !l.recordFactor(id) {
 		return
 	}
-	l.factorIdx[id] = len(l.p.Factors)
 	l.p.Factors = append(l.p.Factors, FactorUse{
 		ID: id, Value: value, Unit: unit, Source: "alcarbon engine " + EngineVersion,
 		Confidence: factors.ConfidenceMedium, Note: "derived: " + how,
@@ -126,17 +147,13 @@ func (l *ledger) derived(id string, value float64, unit, how string) {
 }
 
 func (l *ledger) assume(format string, args ...any) {
-	msg := fmt.Sprintf(format, args...)
-	if !l.seenMessage[msg] {
-		l.seenMessage[msg] = true
+	if msg := fmt.Sprintf(format, args...); l.firstTime(msg) {
 		l.p.Assumptions = append(l.p.Assumptions, msg)
 	}
 }
 
 func (l *ledger) warn(format string, args ...any) {
-	msg := fmt.Sprintf(format, args...)
-	if !l.seenMessage[msg] {
-		l.seenMessage[msg] = true
+	if msg := fmt.Sprintf(format, args...); l.firstTime(msg) {
 		l.p.Warnings = append(l.p.Warnings, msg)
 	}
 }
@@ -195,14 +212,12 @@ func (l *ledger) merge(p Provenance) {
 		l.useRecorded(f)
 	}
 	for _, m := range p.Assumptions {
-		if !l.seenMessage[m] {
-			l.seenMessage[m] = true
+		if l.firstTime(m) {
 			l.p.Assumptions = append(l.p.Assumptions, m)
 		}
 	}
 	for _, m := range p.Warnings {
-		if !l.seenMessage[m] {
-			l.seenMessage[m] = true
+		if l.firstTime(m) {
 			l.p.Warnings = append(l.p.Warnings, m)
 		}
 	}

@@ -33,7 +33,7 @@ func pvUsedReference(pv [][]float64, k []float64, shape []float64, demand float6
 // and with a negative multiplier (the bound's fallback).
 func TestPVUsedSkipsUncurtailedHours(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 11))
-	const hours = 1000
+	const hours = HoursPerYear
 	for _, tc := range []struct {
 		name     string
 		nPV      int
@@ -70,32 +70,15 @@ func TestPVUsedSkipsUncurtailedHours(t *testing.T) {
 				shape[17] = 0 // an hour without load
 			}
 			// The model over the sun hours, as compilePortfolio builds it.
-			p := &portfolioModel{}
-			var sun []int
-			for h := range hours {
-				for i := range pv {
-					if pv[i][h] > 0 {
-						sun = append(sun, h)
-						break
-					}
-				}
-			}
+			p := &portfolioModel{loadShape: shape, anyPV: true, nPV: len(pv)}
 			for i := range pv {
-				s := mcSource{iVol: i, pvMWh: pv[i], pvSun: make([]float64, len(sun))}
-				for j, h := range sun {
-					s.pvSun[j] = pv[i][h]
+				kwh := make([]float64, hours)
+				for h, v := range pv[i] {
+					kwh[h] = v * 1000
 				}
-				p.srcs = append(p.srcs, s)
+				p.srcs = append(p.srcs, portfolioSource{iVol: i, pv: &PVResult{HourlyACKWh: kwh}})
 			}
-			if shape != nil {
-				p.loadSun = make([]float64, len(sun))
-				for j, h := range sun {
-					p.loadSun[j] = shape[h]
-				}
-			}
-			p.used = make([]float64, len(sun))
-			p.nPV = len(pv) // one source takes the closed form, more the hour-by-hour tail
-			p.sortSunHours()
+			p.compileSunHours()
 
 			for range 200 {
 				k := make([]float64, tc.nPV)

@@ -1,5 +1,0 @@
-//go:build !race
-
-package calc_test
-
-const raceEnabled = false
