@@ -12,7 +12,7 @@ import (
 // Basis is the kind of electricity emission factor a calculation uses.
 type Basis string
 
-// The two electricity bases (DESIGN §2.2). They are different quantities;
+// The two electricity bases. They are different quantities;
 // the dataset's factors of one basis are never mixed with the other's. A
 // factor the user gives (a captive plant's or direct line's EF, a residual
 // EF) is used as given on either basis, and the result says so.
@@ -29,7 +29,8 @@ const (
 // SourceKind is a kind of electricity supply.
 type SourceKind string
 
-// The supply kinds of DESIGN §2.2.
+// The supply kinds: the grid, the plant's own (captive) plants, on-site PV,
+// dedicated direct lines and green contracts delivered over the grid.
 const (
 	KindGrid          SourceKind = "grid"
 	KindCaptive       SourceKind = "captive"
@@ -124,7 +125,10 @@ type SourceResult struct {
 	PV *PVResult
 }
 
-// RenewableShare holds the three renewable-share definitions of DESIGN §2.2.
+// RenewableShare holds three renewable shares: location-based (physical
+// renewable MWh, the grid at its renewable fraction), market-based
+// (contracts and certificates count) and hourly-matched (24/7 carbon-free
+// energy: only supply in the same hour as the load counts).
 type RenewableShare struct {
 	LocationBased float64
 	MarketBased   float64
@@ -490,7 +494,8 @@ func technologyEF(l *ledger, tech string, basis Basis, year int, ptr string) (fl
 	return l.factor(fmt.Sprintf("tech/lifecycle/%s/%d", tech, y))
 }
 
-// hourlyMatched returns the hourly-matched renewable share (DESIGN §2.2):
+// hourlyMatched returns the hourly-matched renewable share (the 24/7
+// carbon-free energy score):
 //
 //	HM = Σ_h min(load_h, renewable_h) / Σ_h load_h
 //

@@ -119,7 +119,7 @@ func CoalPowerEF(gcePerKWh, mjPerKgce, coalTCO2PerGJ float64) float64 {
 //
 //	EF_lc,p = EF_lc,CN × EF_co2,p / EF_co2,CN
 //
-// The ratio method is alcarbon's estimate (DESIGN §2.2), not a published
+// The ratio method is alcarbon's estimate, not a published
 // value; results that use it say so.
 func ProvincialLifecycleEstimate(nationalLifecycle, provincialCO2, nationalCO2 float64) float64 {
 	return nationalLifecycle * provincialCO2 / nationalCO2

@@ -145,7 +145,7 @@ func compilePortfolio(l *ledger, in ElectricityInput, ins *inputList) (*portfoli
 }
 
 // portfolio computes a supply portfolio's location- and market-based
-// factors and renewable shares (DESIGN §2.2).
+// factors and renewable shares.
 func portfolio(l *ledger, in ElectricityInput) (ElectricityResult, error) {
 	var ins inputList
 	_, res, err := compilePortfolio(l, in, &ins)
@@ -207,7 +207,7 @@ func (p *portfolioModel) compileLoadAndPV(q *ledger) error {
 }
 
 // compileVolumes sorts the sources into PV, fixed volumes and shares
-// (DESIGN §2.2 steps 1–2) and checks that the shares sum to 1. Without
+// (steps 1–2 of eval) and checks that the shares sum to 1. Without
 // shares, the grid of the plant's region takes any remainder.
 func (p *portfolioModel) compileVolumes() error {
 	in := p.in
@@ -375,7 +375,9 @@ func (p *portfolioModel) compileSunHours() {
 }
 
 // eval allocates demand [MWh] to the sources with the input multipliers m
-// (DESIGN §2.2), filling mwh (one entry per source, len(p.srcs)):
+// (the allocation of the GHG Protocol Scope 2 Guidance's dual reporting:
+// volumes first, shares of the rest), filling mwh (one entry per source,
+// len(p.srcs)):
 //
 //  1. on-site PV modelled hour by hour meets the hourly load first, then
 //     the fixed volumes in list order; what exceeds demand is exported;

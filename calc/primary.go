@@ -8,7 +8,9 @@ import (
 	"alcarbon/factors"
 )
 
-// Stage names of a primary aluminium footprint (DESIGN §2.1), in order.
+// Stage names of a primary aluminium footprint, in order: alumina,
+// anodes, the cells' direct emissions (anode CO2 and PFC), the cells'
+// electricity and the casthouse.
 const (
 	StageAluminaRefining         = "alumina_refining"
 	StageAnodeProduction         = "anode_production"
@@ -170,15 +172,15 @@ type PrimaryResult struct {
 }
 
 // Primary computes the cradle-to-gate footprint of 1 t of primary
-// aluminium (DESIGN §2.1).
+// aluminium.
 func (e *Engine) Primary(in PrimaryInput) (PrimaryResult, Provenance, error) {
 	l := newLedger(e.ds, &e.sun)
 	r, err := primary(l, in)
 	return r, l.provenance(), err
 }
 
-// PrimaryUncertainty runs a Monte Carlo over a primary footprint (DESIGN
-// §2.5): the request is compiled once (its provenance is returned) and the
+// PrimaryUncertainty runs a Monte Carlo over a primary footprint: the
+// request is compiled once (its provenance is returned) and the
 // compiled model, the one Primary evaluates with every multiplier at 1,
 // is evaluated for each sample, so 10,000 samples take milliseconds.
 func (e *Engine) PrimaryUncertainty(in PrimaryInput, spec UncertaintySpec) (UncertaintyResult, Provenance, error) {

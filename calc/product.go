@@ -10,7 +10,7 @@ import (
 	"alcarbon/factors"
 )
 
-// Stage names of a downstream product footprint (DESIGN §2.4), in order.
+// Stage names of a downstream product footprint, in order.
 // The casting stage shares its name with the primary one (StageCasting).
 const (
 	StagePrimaryMetal  = "primary_metal"
@@ -218,7 +218,7 @@ type ProductResult struct {
 }
 
 // Product computes the cradle-to-gate footprint of 1 t of a downstream
-// product (DESIGN §2.4), with and without molten-metal direct supply.
+// product, with and without molten-metal direct supply.
 func (e *Engine) Product(in ProductInput) (ProductResult, Provenance, error) {
 	l := newLedger(e.ds, &e.sun)
 	r, err := product(l, in)

@@ -8,8 +8,8 @@ import (
 	"alcarbon/factors"
 )
 
-// ProductUncertainty runs a Monte Carlo over a product footprint (DESIGN
-// §2.5): the request is compiled once (its provenance is returned) and the
+// ProductUncertainty runs a Monte Carlo over a product footprint: the
+// request is compiled once (its provenance is returned) and the
 // compiled model, the one Product evaluates with every multiplier at 1,
 // is evaluated for each sample: the metal balance, the step energies, the
 // processing plant's portfolio and the stages.
