@@ -118,8 +118,9 @@ func (d resourceDay) hourAngle(h int) float64 {
 // equation of time, ω_s = arccos(−tan φ tan δ), and r_t = 0 outside
 // sunrise–sunset. The ratio sums to 1 over a day only approximately (within
 // about 1.5 % at |φ| ≤ 45°; it is a fit, sampled hourly), so each month is
-// finally scaled so that its hourly sum equals its total exactly.
-// electricity-and-pv.md §4.4.
+// finally scaled so that its hourly sum equals its total exactly (Duffie
+// & Beckman, Solar Engineering of Thermal Processes, §2.13, give both
+// ratios).
 //
 // latDeg is in [−90, 90] (+ north), lonDeg in [−180, 180] (+ east),
 // utcOffsetH in [−12, 14]. It returns an *InputError when a monthly total is

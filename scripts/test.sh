@@ -6,9 +6,18 @@
 #   e.g. scripts/test.sh ./config/... -run TestLoad -v
 #
 # Steps:
-#   1. apt-get install redis-server, postgresql and gcc (for -race) if missing
+#   1. apt-get install redis-server, postgresql, gcc (for -race), curl and jq
+#      (for the README tour test) if missing
 #      (as root, or through sudo).
-#   2. gofmt, go vet ./... and Swagger freshness (docs/ vs a fresh `go tool swag init`).
+#   2. gofmt, go vet ./..., API description freshness (docs/swagger.json,
+#      swagger.yaml and openapi.json vs a fresh `go tool swag init` and its
+#      OpenAPI 3.1 conversion, as `make docs` does) and validity: swagger-cli
+#      validate docs/swagger.json (Swagger 2.0), redocly lint (spec rules)
+#      docs/swagger.json and docs/openapi.json (OpenAPI 3.1). Installs
+#      Debian's nodejs and npm if node is missing (as root, or through sudo;
+#      Node.js >= 20.19 is needed) and tools/apicheck's pinned npm packages
+#      with `npm ci` when tools/apicheck/node_modules is missing or
+#      tools/apicheck/package-lock.json changed since the last install.
 #   3. Start a private redis-server and a private PostgreSQL cluster on 127.0.0.1,
 #      on their own ports, in a temp dir, without persistence; system services
 #      are neither used nor touched. Both are stopped and the temp dir removed on
@@ -28,7 +37,7 @@
 #   ALCARBON_TEST_PG_PORT     PostgreSQL port, default 5440
 #                             (a busy default port is skipped for the next free one;
 #                             a busy port given explicitly is an error)
-#   SKIP_LINT=1               skip step 2 (gofmt, vet, Swagger). For local iteration
+#   SKIP_LINT=1               skip step 2 (gofmt, vet, API descriptions). For local iteration
 #                             while other packages are in progress only; CI never sets it.
 #   E2E=0                     skip step 5 (browser tests). For local iteration
 #                             only; CI never sets it.
@@ -135,6 +144,9 @@ fi
 if ! command -v gcc >/dev/null; then # go test -race needs cgo
 	missing+=(gcc libc6-dev)
 fi
+for tool in curl jq; do # the README tour test runs the README's curl blocks
+	command -v "$tool" >/dev/null || missing+=("$tool")
+done
 if ((${#missing[@]})); then
 	log "installing ${missing[*]}"
 	as_root apt-get update -qq
@@ -153,7 +165,7 @@ tmp=$(mktemp -d "$base_tmp/alcarbon-test.XXXXXX")
 chmod 755 "$tmp"
 
 if [[ ${SKIP_LINT:-} == 1 ]]; then
-	log "SKIP_LINT=1: skipping gofmt, go vet and the Swagger check"
+	log "SKIP_LINT=1: skipping gofmt, go vet and the API description checks"
 else
 	step="gofmt"
 	log "gofmt"
@@ -184,15 +196,47 @@ else
 	if [[ ! -f main.go ]]; then
 		log "Swagger check SKIPPED: main.go does not exist yet"
 	else
-		log "Swagger check (go tool swag init)"
-		# The output folder must be named docs: swag names the package after it.
-		if ! go tool swag init -g main.go -o "$tmp/swag/docs" --parseInternal >"$tmp/swag.log" 2>&1; then
+		log "Swagger check (go tool swag init, tools/apicheck/openapi31)"
+		# The commands of make docs, into a temp dir. docs/docs.go is not
+		# generated: it embeds the three files compared here.
+		swag_out=$(cd "$tmp" && pwd)/swag
+		if ! go tool swag init -g main.go -o "$swag_out" --parseInternal --outputTypes json,yaml >"$tmp/swag.log" 2>&1; then
 			cat "$tmp/swag.log" >&2
 			die "go tool swag init failed"
 		fi
-		if [[ ! -d docs ]] || ! diff -r "$tmp/swag/docs" docs >&2; then
-			die "docs/ is stale: run make docs"
+		if ! go -C tools/apicheck/openapi31 run . "$swag_out/swagger.json" "$swag_out/openapi.json"; then
+			die "tools/apicheck/openapi31 (Swagger 2.0 to OpenAPI 3.1) failed"
 		fi
+		for f in swagger.json swagger.yaml openapi.json; do
+			if [[ ! -f docs/$f ]] || ! diff -u "docs/$f" "$swag_out/$f" >"$tmp/swag.diff"; then
+				head -n 60 "$tmp/swag.diff" >&2
+				die "docs/$f is stale: run make docs"
+			fi
+		done
+
+		# Client generators and API gateways refuse an invalid description:
+		# validate both with validators pinned in tools/apicheck/package-lock.json.
+		step="API description validation"
+		if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+			log "installing nodejs npm"
+			as_root apt-get update -qq
+			as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
+		fi
+		node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 20 || (a === 20 && b >= 19) ? 0 : 1)' ||
+			die "node $(node --version) is too old for tools/apicheck (@redocly/cli); need Node.js 20.19 or newer"
+		lock_sum=$(sha256sum tools/apicheck/package-lock.json | cut -d' ' -f1)
+		stamp=tools/apicheck/node_modules/.alcarbon-lock.sha256
+		if [[ ! -f $stamp || $(<"$stamp") != "$lock_sum" ]]; then
+			log "npm ci in tools/apicheck"
+			(cd tools/apicheck && npm ci --no-audit --no-fund --loglevel=error)
+			echo "$lock_sum" >"$stamp"
+		fi
+		log "swagger-cli validate docs/swagger.json"
+		tools/apicheck/node_modules/.bin/swagger-cli validate docs/swagger.json
+		log "redocly lint docs/swagger.json docs/openapi.json"
+		REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true \
+			tools/apicheck/node_modules/.bin/redocly lint --config tools/apicheck/redocly.yaml --format stylish \
+			docs/swagger.json docs/openapi.json
 	fi
 fi
 
