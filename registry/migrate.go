@@ -2,109 +2,234 @@ package registry
 
 import (
 	"context"
+	"database/sql"
 	"embed"
+	"errors"
 	"fmt"
 	"io/fs"
 	"path"
-	"sort"
-	"strconv"
-	"strings"
+	"slices"
 	"time"
+
+	"github.com/pressly/goose/v3"
+	goosedb "github.com/pressly/goose/v3/database"
+	"github.com/pressly/goose/v3/lock"
 )
 
+// Migrations are run by goose (github.com/pressly/goose/v3), through its
+// Provider API on the *sql.DB of either dialect, rather than by
+// golang-migrate:
+//   - goose's library imports no SQLite driver ("sqlite3" is only the name
+//     of its SQL dialect), so modernc.org/sqlite stays the only one and the
+//     binary builds with CGO_ENABLED=0. golang-migrate's sqlite3 driver is
+//     mattn/go-sqlite3, which needs cgo; its pure-Go sqlite driver would do,
+//     but locks within the process only, and its default version table
+//     (one row: version, dirty) is named like our old runner's.
+//   - goose applies each migration in a transaction that also records it;
+//     golang-migrate leaves a failed migration "dirty", to be forced by hand.
+//   - goose runs under a lock we give it (lock.SessionLocker), held on the
+//     connection it migrates on: on PostgreSQL the advisory lock the old
+//     runner took (pgMigrationLocker), so that replicas of old and new
+//     builds migrate one at a time, and that adoptLegacy runs under it too;
+//     on SQLite a file lock (sqliteMigrationLock). golang-migrate derives
+//     its advisory lock key from the database and table names.
+//
+// goose is pinned at v3.29.0: v3.30 requires modernc.org/libc v1.80.2,
+// while modernc.org/sqlite v1.62.0 must run with exactly the libc its
+// go.mod names (v1.80.1).
+//
 // Each dialect has its own folder of migrations named NNNN_description.sql,
-// applied in order of NNNN. A migration is never edited once released; a
-// change is a new file, in both folders.
+// applied in order of NNNN, each in its own transaction. A file starts with
+// "-- +goose Up"; a statement holding semicolons of its own (a trigger, a
+// function) sits between "-- +goose StatementBegin" and "-- +goose
+// StatementEnd". A migration is never edited once released; a change is a
+// new file, in both folders.
 //
 //go:embed migrations/sqlite/*.sql migrations/postgres/*.sql
 var migrationFiles embed.FS
 
-type migration struct {
-	version int
-	name    string
-	sql     string
+// migrationTable is goose's version table.
+const migrationTable = goose.DefaultTablename
+
+// legacyMigrationTable is where the runner used before goose recorded the
+// versions it applied (version, name, applied_at). A database it migrated
+// is adopted: its versions are copied into goose's table (see adoptLegacy)
+// and it is left as it was, read no more. So the previous release, which
+// reads only this table, still starts on the database while the schema is
+// at the version it knows. The next migration (0004) should start with
+// DROP TABLE IF EXISTS schema_migrations: a release from before goose then
+// fails to start (its migration 0001 meets the existing tables and rolls
+// back) instead of running on a schema it does not know.
+const legacyMigrationTable = "schema_migrations"
+
+// migrationLockTimeout bounds the wait for another process's migrations.
+const migrationLockTimeout = 5 * time.Minute
+
+func gooseDialect(dialect string) (goose.Dialect, error) {
+	switch dialect {
+	case "sqlite":
+		return goose.DialectSQLite3, nil
+	case "postgres":
+		return goose.DialectPostgres, nil
+	}
+	return "", fmt.Errorf("registry: no migrations for dialect %q", dialect)
 }
 
-func loadMigrations(dialect string) ([]migration, error) {
-	dir := path.Join("migrations", dialect)
-	entries, err := fs.ReadDir(migrationFiles, dir)
+// newMigrationProvider returns a goose Provider for db's dialect's
+// migrations, serialised across processes by locker.
+func newMigrationProvider(db *sql.DB, dialect string, locker lock.SessionLocker) (*goose.Provider, error) {
+	gd, err := gooseDialect(dialect)
 	if err != nil {
 		return nil, err
 	}
-	var ms []migration
-	for _, e := range entries {
-		num, _, ok := strings.Cut(e.Name(), "_")
-		version, err := strconv.Atoi(num)
-		if !ok || err != nil || version <= 0 {
-			return nil, fmt.Errorf("registry: migration %s: name must start with a positive number and _", e.Name())
-		}
-		body, err := fs.ReadFile(migrationFiles, path.Join(dir, e.Name()))
-		if err != nil {
-			return nil, err
-		}
-		ms = append(ms, migration{version: version, name: e.Name(), sql: string(body)})
+	fsys, err := fs.Sub(migrationFiles, path.Join("migrations", dialect))
+	if err != nil {
+		return nil, err
 	}
-	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
-	for i := 1; i < len(ms); i++ {
-		if ms[i].version == ms[i-1].version {
-			return nil, fmt.Errorf("registry: migrations %s and %s share a version", ms[i-1].name, ms[i].name)
-		}
+	store, err := goosedb.NewStore(gd, migrationTable)
+	if err != nil {
+		return nil, err
 	}
-	return ms, nil
+	var p *goose.Provider
+	adopt := func(ctx context.Context, conn *sql.Conn) error {
+		return adoptLegacy(ctx, conn, dialect, store, p.ListSources())
+	}
+	p, err = goose.NewProvider(gd, db, fsys,
+		goose.WithDisableGlobalRegistry(true), // only the files above
+		goose.WithSessionLocker(adoptingLocker{SessionLocker: locker, adopt: adopt}),
+	)
+	if err != nil {
+		return nil, fmt.Errorf("registry: load migrations: %w", err)
+	}
+	return p, nil
 }
 
-// migrate applies the pending migrations of db's dialect in one transaction,
-// recording each in schema_migrations. It refuses a database migrated by a
-// newer build, whose schema this code may not understand.
-func migrate(ctx context.Context, db database) error {
-	ms, err := loadMigrations(db.dialect())
+// migrate applies the pending migrations of dialect to db. It refuses a
+// database migrated by a newer build, whose schema this code may not
+// understand.
+func migrate(ctx context.Context, db *sql.DB, dialect string, locker lock.SessionLocker) error {
+	p, err := newMigrationProvider(db, dialect, locker)
 	if err != nil {
 		return err
 	}
-	return db.write(ctx, func(q querier) error {
-		if err := db.lockMigrations(ctx, q); err != nil {
-			return err
+	current, known, err := p.GetVersions(ctx)
+	if err != nil {
+		return err
+	}
+	if current > known {
+		return newerSchemaError(current, known)
+	}
+	if _, err := p.Up(ctx); err != nil {
+		if pe, ok := errors.AsType[*goose.PartialError](err); ok {
+			return fmt.Errorf("migration %s: %w", path.Base(pe.Failed.Source.Path), pe.Err)
 		}
-		if _, err := q.exec(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
-			version INTEGER PRIMARY KEY,
-			name TEXT NOT NULL,
-			applied_at TEXT NOT NULL)`); err != nil {
-			return err
+		return err
+	}
+	return nil
+}
+
+func newerSchemaError(current, known int64) error {
+	return fmt.Errorf("registry: database schema version %d is newer than this build's %d", current, known)
+}
+
+// adoptingLocker takes the migration lock and then, still holding it and
+// before goose reads its version table, adopts a database migrated by the
+// old runner.
+type adoptingLocker struct {
+	lock.SessionLocker
+	adopt func(ctx context.Context, conn *sql.Conn) error
+}
+
+func (l adoptingLocker) SessionLock(ctx context.Context, conn *sql.Conn) error {
+	if err := l.SessionLocker.SessionLock(ctx, conn); err != nil {
+		return err
+	}
+	if err := l.adopt(ctx, conn); err != nil {
+		// goose unlocks only after a successful SessionLock.
+		return errors.Join(err, l.SessionLocker.SessionUnlock(context.WithoutCancel(ctx), conn))
+	}
+	return nil
+}
+
+// adoptLegacy copies the versions the old runner recorded into goose's
+// table, in one transaction, if goose has recorded none yet. Versions this
+// build does not know mean a newer schema: refused.
+func adoptLegacy(ctx context.Context, conn *sql.Conn, dialect string, store goosedb.Store, sources []*goose.Source) (err error) {
+	exists := func(q goosedb.DBTxConn, table string) (bool, error) {
+		query := `SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?`
+		if dialect == "postgres" {
+			query = `SELECT count(*) FROM pg_tables WHERE schemaname = current_schema() AND tablename = $1`
 		}
-		applied := map[int]bool{}
-		rs, err := q.query(ctx, `SELECT version FROM schema_migrations`)
+		var n int
+		err := q.QueryRowContext(ctx, query, table).Scan(&n)
+		return n > 0, err
+	}
+	if ok, err := exists(conn, legacyMigrationTable); err != nil || !ok {
+		return err
+	}
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			_ = tx.Rollback()
+		}
+	}()
+	hasGoose, err := exists(tx, migrationTable)
+	if err != nil {
+		return err
+	}
+	if hasGoose {
+		// goose creates its table, empty but for version 0, before it
+		// takes the lock; versions in it mean the adoption is done.
+		ms, err := store.ListMigrations(ctx, tx)
 		if err != nil {
 			return err
 		}
-		defer rs.Close()
-		latest := 0
-		for rs.Next() {
-			var v int
-			if err := rs.Scan(&v); err != nil {
-				return err
-			}
-			applied[v] = true
-			latest = max(latest, v)
+		if slices.ContainsFunc(ms, func(m *goosedb.ListMigrationsResult) bool { return m.Version > 0 }) {
+			return tx.Rollback()
 		}
-		if err := rs.Err(); err != nil {
+	} else {
+		if err := store.CreateVersionTable(ctx, tx); err != nil {
 			return err
 		}
-		rs.Close()
-		if known := ms[len(ms)-1].version; latest > known {
-			return fmt.Errorf("registry: database schema version %d is newer than this build's %d", latest, known)
+		if err := store.Insert(ctx, tx, goosedb.InsertRequest{Version: 0}); err != nil {
+			return err
 		}
-		for _, m := range ms {
-			if applied[m.version] {
-				continue
-			}
-			if _, err := q.exec(ctx, m.sql); err != nil {
-				return fmt.Errorf("migration %s: %w", m.name, err)
-			}
-			if _, err := q.exec(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`,
-				m.version, m.name, time.Now().UTC().Format(time.RFC3339)); err != nil {
-				return err
-			}
+	}
+	versions, err := legacyVersions(ctx, tx)
+	if err != nil {
+		return err
+	}
+	known := map[int64]bool{}
+	for _, s := range sources {
+		known[s.Version] = true
+	}
+	for _, v := range versions {
+		if !known[v] {
+			return newerSchemaError(v, sources[len(sources)-1].Version)
 		}
-		return nil
-	})
+		if err := store.Insert(ctx, tx, goosedb.InsertRequest{Version: v}); err != nil {
+			return err
+		}
+	}
+	return tx.Commit()
+}
+
+func legacyVersions(ctx context.Context, tx *sql.Tx) ([]int64, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT version FROM `+legacyMigrationTable+` ORDER BY version`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var vs []int64
+	for rows.Next() {
+		var v int64
+		if err := rows.Scan(&v); err != nil {
+			return nil, err
+		}
+		vs = append(vs, v)
+	}
+	return vs, rows.Err()
 }

@@ -2,6 +2,7 @@ package registry
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"io"
@@ -13,13 +14,17 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/jackc/puddle/v2"
 )
 
 const pgDefaultConnectTimeout = 5 * time.Second
 
-// pgMigrationLock is the pg_advisory_xact_lock key that serialises
-// migrations of replicas starting together ("alca").
+// pgMigrationLock is the advisory lock key that serialises migrations of
+// replicas starting together ("alca"). goose holds it as a session lock
+// (pgMigrationLocker); the runner before goose took it with
+// pg_advisory_xact_lock, so replicas of both builds exclude each other
+// during an upgrade.
 const pgMigrationLock = 0x616c6361
 
 type pgDB struct {
@@ -40,7 +45,7 @@ func openPostgres(ctx context.Context, databaseURL string) (Store, error) {
 		pool.Close()
 		return nil, fmt.Errorf("registry: connect to PostgreSQL: %w: %w", ErrUnavailable, err)
 	}
-	if err := migrate(ctx, d); err != nil {
+	if err := d.migrate(ctx); err != nil {
 		pool.Close()
 		if d.classify(err) == ErrUnavailable {
 			return nil, fmt.Errorf("registry: migrate PostgreSQL: %w: %w", ErrUnavailable, err)
@@ -101,9 +106,41 @@ func (d *pgDB) write(ctx context.Context, fn func(q querier) error) error {
 	})
 }
 
-func (d *pgDB) lockMigrations(ctx context.Context, q querier) error {
-	_, err := q.exec(ctx, `SELECT pg_advisory_xact_lock(?)`, int64(pgMigrationLock))
-	return err
+// migrate runs goose through database/sql on the pool's connections (the
+// URL's search_path included), under pgMigrationLocker.
+func (d *pgDB) migrate(ctx context.Context) error {
+	db := stdlib.OpenDBFromPool(d.pool) // closing it leaves the pool open
+	defer db.Close()
+	return migrate(ctx, db, d.dialect(), pgMigrationLocker{})
+}
+
+// pgMigrationLocker is goose's session lock for PostgreSQL, held on the
+// connection goose migrates on: the session advisory lock pgMigrationLock,
+// waited for in pg_advisory_lock, in the server's queue, for up to
+// migrationLockTimeout. (goose's own locker polls pg_try_advisory_lock
+// every second or more, which makes every replica that finds the lock
+// taken wait a whole period, and lets a late one win over an early one.)
+// A session that ends releases it.
+type pgMigrationLocker struct{}
+
+func (pgMigrationLocker) SessionLock(ctx context.Context, conn *sql.Conn) error {
+	ctx, cancel := context.WithTimeout(ctx, migrationLockTimeout)
+	defer cancel()
+	if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock($1)`, int64(pgMigrationLock)); err != nil {
+		return fmt.Errorf("registry: wait for the migration lock: %w", err)
+	}
+	return nil
+}
+
+func (pgMigrationLocker) SessionUnlock(ctx context.Context, conn *sql.Conn) error {
+	var released bool
+	if err := conn.QueryRowContext(ctx, `SELECT pg_advisory_unlock($1)`, int64(pgMigrationLock)).Scan(&released); err != nil {
+		return fmt.Errorf("registry: release the migration lock: %w", err)
+	}
+	if !released {
+		return errors.New("registry: release the migration lock: not held")
+	}
+	return nil
 }
 
 func (d *pgDB) ping(ctx context.Context) error {

@@ -2,67 +2,24 @@ package registry
 
 import (
 	"context"
-	"encoding/hex"
 	"errors"
 	"net"
-	"os"
 	"runtime"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
+	"alcarbon/internal/testpg"
 )
 
-// testDatabaseURL returns ALCARBON_TEST_DATABASE_URL. Without it the
-// PostgreSQL tests skip, except on CI, where they must run.
-func testDatabaseURL(t *testing.T) string {
-	url := os.Getenv("ALCARBON_TEST_DATABASE_URL")
-	if url == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("ALCARBON_TEST_DATABASE_URL is not set; PostgreSQL tests must run on CI")
-		}
-		t.Skip("ALCARBON_TEST_DATABASE_URL is not set")
-	}
-	return url
-}
-
-// newPostgresDB provisions a schema of its own, dropped when the test
-// ends, and opens Stores on it through the URL's search_path, with the
-// schema's name as application_name.
+// newPostgresDB provisions a schema of its own (internal/testpg), dropped
+// when the test ends, and opens Stores on it through the URL's search_path,
+// with the schema's name as application_name.
 func newPostgresDB(t *testing.T) func(t *testing.T) Store {
-	base := testDatabaseURL(t)
-	schema := "test_" + hex.EncodeToString(randomBytes(6))
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	admin, err := pgx.Connect(ctx, base)
-	if err != nil {
-		t.Fatalf("connect to the test database: %v", err)
-	}
-	defer admin.Close(ctx)
-	if _, err := admin.Exec(ctx, `CREATE SCHEMA `+schema); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		conn, err := pgx.Connect(ctx, base)
-		if err != nil {
-			t.Errorf("drop schema %s: %v", schema, err)
-			return
-		}
-		defer conn.Close(ctx)
-		if _, err := conn.Exec(ctx, `DROP SCHEMA `+schema+` CASCADE`); err != nil {
-			t.Errorf("drop schema %s: %v", schema, err)
-		}
-	})
-	url := base + "?search_path=" + schema
-	if strings.Contains(base, "?") {
-		url = base + "&search_path=" + schema
-	}
+	schema := testpg.New(t)
 	return func(t *testing.T) Store {
 		t.Helper()
-		s, err := Open(context.Background(), url+"&pool_max_conns=4&application_name="+schema, "")
+		s, err := Open(context.Background(), schema.URL+"&pool_max_conns=4", "")
 		if err != nil {
 			t.Fatalf("Open PostgreSQL: %v", err)
 		}
@@ -72,7 +29,7 @@ func newPostgresDB(t *testing.T) func(t *testing.T) Store {
 }
 
 func TestPostgres(t *testing.T) {
-	testDatabaseURL(t)
+	testpg.BaseURL(t)
 	testStore(t, newPostgresDB)
 }
 
@@ -106,11 +63,7 @@ func TestPostgresConnectionsKilled(t *testing.T) {
 	})
 	pool := s.(*sqlStore).db.(*pgDB).pool
 	connsBefore := pool.Stat().NewConnsCount()
-	admin, err := pgx.Connect(ctx, testDatabaseURL(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer admin.Close(ctx)
+	admin := testpg.Connect(t, testpg.BaseURL(t))
 	var killed int
 	if err := admin.QueryRow(ctx, `SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
 		WHERE application_name = $1`, schema).Scan(&killed); err != nil {

@@ -223,7 +223,8 @@ type Store interface {
 
 // Open opens the registry and applies pending migrations. With databaseURL ""
 // it is the SQLite file registry.db in dataDir (created with mode 0750 if
-// missing); with a postgres:// or postgresql:// URL it is that PostgreSQL
+// missing), next to registry.db-migrate.lock, an empty file locked while
+// migrations run; with a postgres:// or postgresql:// URL it is that PostgreSQL
 // database. The URL may carry pool_max_conns (default max(4, CPUs)) and any
 // PostgreSQL run-time parameter such as search_path; connect_timeout
 // defaults to 5 s. A database that cannot be reached is ErrUnavailable.

@@ -18,6 +18,10 @@ import (
 // SQLiteFile is the registry's file name inside the data directory.
 const SQLiteFile = "registry.db"
 
+// migrationLockSuffix names, after SQLiteFile, the empty file whose lock
+// serialises the migrations of processes sharing the data directory.
+const migrationLockSuffix = "-migrate.lock"
+
 // sqliteDSN sets, on every connection: WAL, so readers never wait for the
 // writer; synchronous=FULL, so a commit is on disk before it returns;
 // foreign keys; a busy timeout for writers in other processes (the CLI);
@@ -55,7 +59,7 @@ func openSQLite(ctx context.Context, dataDir string) (Store, error) {
 		sdb.Close()
 		return nil, err
 	}
-	if err := migrate(ctx, d); err != nil {
+	if err := migrate(ctx, sdb, d.dialect(), &sqliteMigrationLock{path: path + migrationLockSuffix}); err != nil {
 		sdb.Close()
 		return nil, fmt.Errorf("registry: migrate SQLite: %w", err)
 	}
@@ -100,10 +104,6 @@ func (d *sqliteDB) write(ctx context.Context, fn func(q querier) error) (err err
 	}
 	return tx.Commit()
 }
-
-// lockMigrations does nothing: BEGIN IMMEDIATE already holds the database's
-// only write lock.
-func (d *sqliteDB) lockMigrations(context.Context, querier) error { return nil }
 
 func (d *sqliteDB) ping(ctx context.Context) error {
 	var one int
@@ -167,3 +167,47 @@ func (q sqlQuerier) queryRow(ctx context.Context, query string, args ...any) row
 type sqlRows struct{ *sql.Rows }
 
 func (r sqlRows) Close() { _ = r.Rows.Close() }
+
+// sqliteMigrationLock is goose's session lock for SQLite, which has no
+// advisory locks: it holds the write lock of a separate, empty SQLite file
+// (BEGIN IMMEDIATE, never committed) while goose migrates, so that two
+// processes opening one data directory (the server and the CLI) do not
+// both apply a migration. The lock is SQLite's own file lock, released by
+// the operating system if the process dies. It cannot be the registry's
+// write lock: goose writes on another connection meanwhile.
+type sqliteMigrationLock struct {
+	path string
+	db   *sql.DB
+	tx   *sql.Tx
+}
+
+func (l *sqliteMigrationLock) SessionLock(ctx context.Context, _ *sql.Conn) error {
+	db, err := sql.Open("sqlite", l.path+"?_busy_timeout=100&_txlock=immediate")
+	if err != nil {
+		return err
+	}
+	db.SetMaxOpenConns(1)
+	deadline := time.Now().Add(migrationLockTimeout)
+	for {
+		tx, err := db.BeginTx(ctx, nil)
+		if err == nil {
+			l.db, l.tx = db, tx
+			return nil
+		}
+		var se *sqlite.Error
+		busy := errors.As(err, &se) && se.Code()&0xff == sqlite3.SQLITE_BUSY
+		if !busy || ctx.Err() != nil || time.Now().After(deadline) {
+			db.Close()
+			return fmt.Errorf("registry: lock %s for migrations: %w", filepath.Base(l.path), err)
+		}
+	}
+}
+
+func (l *sqliteMigrationLock) SessionUnlock(context.Context, *sql.Conn) error {
+	if l.db == nil {
+		return nil
+	}
+	err := errors.Join(l.tx.Rollback(), l.db.Close())
+	l.db, l.tx = nil, nil
+	return err
+}

@@ -45,6 +45,13 @@ func TestSQLiteSettings(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, SQLiteFile)); err != nil {
 		t.Errorf("no %s in the data directory: %v", SQLiteFile, err)
 	}
+	// The migration lock file stays empty: it is only ever locked.
+	if info, err := os.Stat(filepath.Join(dir, SQLiteFile+migrationLockSuffix)); err != nil || info.Size() != 0 {
+		t.Errorf("migration lock file: %v, %v", info, err)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) > 4 {
+		t.Errorf("data directory holds %v", entries)
+	}
 	// Every pooled connection carries the settings, not just the first.
 	db := s.(*sqlStore).db.(*sqliteDB).db
 	var wg sync.WaitGroup

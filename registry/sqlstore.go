@@ -22,8 +22,6 @@ type database interface {
 	read(ctx context.Context, fn func(q querier) error) error
 	// write runs fn in a transaction, committed if fn returns nil.
 	write(ctx context.Context, fn func(q querier) error) error
-	// lockMigrations serialises migrations across processes within a write.
-	lockMigrations(ctx context.Context, q querier) error
 	ping(ctx context.Context) error
 	close() error
 	// classify returns ErrConflict or ErrUnavailable if a driver error

@@ -1,3 +1,4 @@
+-- +goose Up
 -- Registry schema, PostgreSQL. JSON documents are stored as the exact text
 -- received (text, not jsonb, which would reorder keys). Declaration IDs use
 -- the C collation so that pagination order is byte order, as in SQLite.
@@ -66,6 +67,7 @@ CREATE TABLE declaration_buyers (
 CREATE INDEX declaration_buyers_buyer ON declaration_buyers (buyer_org_id);
 
 -- A declaration is immutable: the only change allowed is active → deprecated.
+-- +goose StatementBegin
 CREATE FUNCTION declarations_guard() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
 	IF TG_OP = 'UPDATE' AND OLD.status = 'active' AND NEW.status = 'deprecated'
@@ -75,14 +77,17 @@ BEGIN
 	RAISE EXCEPTION 'declarations are immutable';
 END
 $$;
+-- +goose StatementEnd
 CREATE TRIGGER declarations_immutable BEFORE UPDATE OR DELETE ON declarations
 	FOR EACH ROW EXECUTE FUNCTION declarations_guard();
 
+-- +goose StatementBegin
 CREATE FUNCTION declarations_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
 	RAISE EXCEPTION 'declarations are immutable';
 END
 $$;
+-- +goose StatementEnd
 CREATE TRIGGER declaration_products_immutable BEFORE UPDATE OR DELETE ON declaration_products
 	FOR EACH ROW EXECUTE FUNCTION declarations_append_only();
 CREATE TRIGGER declaration_buyers_immutable BEFORE UPDATE OR DELETE ON declaration_buyers

@@ -1,3 +1,4 @@
+-- +goose Up
 -- PACT partners: the data recipients this host answers footprint request
 -- events to, and the OAuth2 client credentials it holds at each. The
 -- table is the allow-list of event targets. client_secret is kept in clear

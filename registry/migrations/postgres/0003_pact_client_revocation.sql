@@ -1,3 +1,4 @@
+-- +goose Up
 -- PACT clients can be revoked: a revoked client gets no token, and tokens
 -- it holds are refused (the API checks the client on every PACT request).
 

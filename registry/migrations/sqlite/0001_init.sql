@@ -1,3 +1,4 @@
+-- +goose Up
 -- Registry schema, SQLite. Timestamps are integer Unix microseconds (UTC);
 -- JSON documents are stored as the exact text received.
 
@@ -65,6 +66,7 @@ CREATE TABLE declaration_buyers (
 CREATE INDEX declaration_buyers_buyer ON declaration_buyers (buyer_org_id);
 
 -- A declaration is immutable: the only change allowed is active → deprecated.
+-- +goose StatementBegin
 CREATE TRIGGER declarations_immutable BEFORE UPDATE ON declarations
 WHEN NOT (OLD.status = 'active' AND NEW.status = 'deprecated')
 	OR NEW.id IS NOT OLD.id OR NEW.org_id IS NOT OLD.org_id OR NEW.kind IS NOT OLD.kind
@@ -79,23 +81,34 @@ WHEN NOT (OLD.status = 'active' AND NEW.status = 'deprecated')
 BEGIN
 	SELECT RAISE(ABORT, 'declarations are immutable');
 END;
+-- +goose StatementEnd
+-- +goose StatementBegin
 CREATE TRIGGER declarations_undeletable BEFORE DELETE ON declarations
 BEGIN
 	SELECT RAISE(ABORT, 'declarations are immutable');
 END;
+-- +goose StatementEnd
+-- +goose StatementBegin
 CREATE TRIGGER declaration_products_immutable BEFORE UPDATE ON declaration_products
 BEGIN
 	SELECT RAISE(ABORT, 'declarations are immutable');
 END;
+-- +goose StatementEnd
+-- +goose StatementBegin
 CREATE TRIGGER declaration_products_undeletable BEFORE DELETE ON declaration_products
 BEGIN
 	SELECT RAISE(ABORT, 'declarations are immutable');
 END;
+-- +goose StatementEnd
+-- +goose StatementBegin
 CREATE TRIGGER declaration_buyers_immutable BEFORE UPDATE ON declaration_buyers
 BEGIN
 	SELECT RAISE(ABORT, 'declarations are immutable');
 END;
+-- +goose StatementEnd
+-- +goose StatementBegin
 CREATE TRIGGER declaration_buyers_undeletable BEFORE DELETE ON declaration_buyers
 BEGIN
 	SELECT RAISE(ABORT, 'declarations are immutable');
 END;
+-- +goose StatementEnd
