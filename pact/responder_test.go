@@ -1,4 +1,4 @@
-package api
+package pact
 
 import (
 	"context"
@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"reflect"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -33,6 +34,9 @@ type fakePartner struct {
 	eventsStatus atomic.Int32
 	// failEvents is how many event requests to answer 503 first.
 	failEvents atomic.Int32
+	// expiresIn, when not 0, is the expires_in of the tokens issued
+	// (default 3600).
+	expiresIn atomic.Int32
 	// hold, when set, delays /2/events until it is closed.
 	hold                  chan struct{}
 	tokenCalls, eventHits atomic.Int32
@@ -63,8 +67,12 @@ func newFakePartner(t *testing.T) *fakePartner {
 			w.WriteHeader(http.StatusUnauthorized)
 			return
 		}
+		expiresIn := int32(3600)
+		if v := f.expiresIn.Load(); v != 0 {
+			expiresIn = v
+		}
 		w.Header().Set("Content-Type", "application/json")
-		io.WriteString(w, `{"access_token": "`+f.token+`", "token_type": "Bearer", "expires_in": 3600}`)
+		io.WriteString(w, `{"access_token": "`+f.token+`", "token_type": "Bearer", "expires_in": `+strconv.Itoa(int(expiresIn))+`}`)
 	})
 	mux.HandleFunc("POST /pact/2/events", func(w http.ResponseWriter, r *http.Request) {
 		f.eventHits.Add(1)
@@ -112,26 +120,25 @@ func (f *fakePartner) next(t *testing.T) map[string]any {
 	}
 }
 
-// pactAnswerEnv is a registry router whose footprint requests are answered
-// by a PACTResponder with fast retries.
+// pactAnswerEnv is an env whose footprint requests are answered by a
+// Responder with fast retries.
 type pactAnswerEnv struct {
-	*registryEnv
-	responder *PACTResponder
+	*env
+	responder *Responder
 	supplier  registry.Organisation
 	buyer     registry.Organisation
-	key       string // the supplier's API key
 	token     string // a PACT access token of the buyer
 }
 
 func newPACTAnswerEnv(t *testing.T, open storeOpener) *pactAnswerEnv {
 	t.Helper()
-	var responder *PACTResponder
-	r := newRegistryEnv(t, open, func(o *Options) {
-		responder = NewPACTResponder(PACTResponderOptions{
+	var responder *Responder
+	r := newEnv(t, open, func(o *Options) {
+		responder = NewResponder(ResponderOptions{
 			Store: o.Store, Logger: o.Logger, Workers: 2, Attempts: 3,
 			Backoff: 5 * time.Millisecond, MaxBackoff: 20 * time.Millisecond, AttemptTimeout: 5 * time.Second,
 		})
-		o.PACTResponder = responder
+		o.Responder = responder
 	})
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -140,9 +147,9 @@ func newPACTAnswerEnv(t *testing.T, open storeOpener) *pactAnswerEnv {
 			t.Errorf("Shutdown: %v", err)
 		}
 	})
-	supplier, key := r.org(t, "Supplier")
-	buyer, _ := r.org(t, "Buyer")
-	return &pactAnswerEnv{registryEnv: r, responder: responder, supplier: supplier, buyer: buyer, key: key, token: r.pactToken(t, buyer.ID)}
+	supplier := r.org(t, "Supplier")
+	buyer := r.org(t, "Buyer")
+	return &pactAnswerEnv{env: r, responder: responder, supplier: supplier, buyer: buyer, token: r.clientToken(t, buyer.ID)}
 }
 
 // partner registers f for the buyer under source.
@@ -161,9 +168,9 @@ func (e *pactAnswerEnv) partner(t *testing.T, f *fakePartner, source, orgID stri
 // empty body.
 func (e *pactAnswerEnv) request(t *testing.T, token, source, eventID, productID string) {
 	t.Helper()
-	body := `{"type": "` + eventRequestCreated + `", "specversion": "1.0", "id": "` + eventID + `", "source": "` + source +
+	body := `{"type": "` + EventRequestCreated + `", "specversion": "1.0", "id": "` + eventID + `", "source": "` + source +
 		`", "time": "2025-01-01T00:00:00Z", "data": {"pf": {"productIds": ["` + productID + `"]}, "comment": "please"}}`
-	rec := do(t, e.e, "POST", "/2/events", "application/cloudevents+json; charset=UTF-8", body, auth(token)...)
+	rec := e.serve("POST", "/2/events", "application/cloudevents+json; charset=UTF-8", body, bearer(token))
 	if rec.Code != http.StatusOK || rec.Body.Len() != 0 {
 		t.Fatalf("request event: %d %q", rec.Code, rec.Body)
 	}
@@ -221,10 +228,10 @@ func TestPACTRequestFulfilled(t *testing.T) {
 			e := newPACTAnswerEnv(t, st.open)
 			f := newFakePartner(t)
 			e.partner(t, f, "//buyer.example/pact", e.buyer.ID)
-			d := e.publish(t, e.key, declaration(`"visibility": "restricted", "buyers": ["Buyer"]`))
+			d := e.publish(t, e.supplier.ID, buyers(e.buyer.ID))
 
-			e.request(t, e.token, "//buyer.example/pact/", "req-1", vendorProductURN+"SX-P1020")
-			data := checkAnswerEnvelope(t, f.next(t), eventRequestFulfilled, "req-1")
+			e.request(t, e.token, "//buyer.example/pact/", "req-1", VendorProductURN+"SX-P1020")
+			data := checkAnswerEnvelope(t, f.next(t), EventRequestFulfilled, "req-1")
 			pfs, _ := data["pfs"].([]any)
 			if len(pfs) != 1 || data["error"] != nil {
 				t.Fatalf("data: %v", data)
@@ -240,18 +247,47 @@ func TestPACTRequestFulfilled(t *testing.T) {
 			var got struct {
 				Data map[string]any `json:"data"`
 			}
-			if rec := getJSON(t, e.e, "/2/footprints/"+d.ID, &got, auth(e.token)...); rec.Code != 200 {
+			if rec := e.get(t, "/2/footprints/"+d.ID, e.token, &got); rec.Code != 200 {
 				t.Fatalf("GetFootprint: %d %s", rec.Code, rec.Body)
 			}
 			if !reflect.DeepEqual(pf, got.Data) {
 				t.Fatalf("answered footprint differs from GetFootprint:\n%v\n%v", pf, got.Data)
 			}
-			e.waitLog(t, `"type":"`+eventRequestFulfilled+`","attempts":1}`)
+			e.waitLog(t, `"type":"`+EventRequestFulfilled+`","attempts":1}`)
 			if n := f.tokenCalls.Load(); n != 1 {
 				t.Fatalf("%d token requests, want 1", n)
 			}
 			if logs := e.logs.String(); strings.Contains(logs, f.secret) || strings.Contains(logs, f.token) {
 				t.Fatal("the partner's client secret or access token is in the log")
+			}
+		})
+	}
+}
+
+// TestPACTPartnerTokenCached: two answers to the same partner fetch one
+// access token (golang.org/x/oauth2/clientcredentials, kept until it
+// expires); a token about to expire is not reused.
+func TestPACTPartnerTokenCached(t *testing.T) {
+	for _, tc := range []struct {
+		name       string
+		expiresIn  int32
+		wantTokens int32
+	}{
+		{"valid", 3600, 1},
+		// golang.org/x/oauth2 takes a token as expired 10 s early.
+		{"expiring", 5, 2},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newPACTAnswerEnv(t, openSQLite)
+			f := newFakePartner(t)
+			f.expiresIn.Store(tc.expiresIn)
+			e.partner(t, f, "//buyer.example/pact", e.buyer.ID)
+			for _, id := range []string{"req-1", "req-2"} {
+				e.request(t, e.token, "//buyer.example/pact", id, "urn:gtin:1")
+				checkAnswerEnvelope(t, f.next(t), EventRequestRejected, id)
+			}
+			if n, m := f.tokenCalls.Load(), f.eventHits.Load(); n != tc.wantTokens || m != 2 {
+				t.Fatalf("%d token requests and %d events, want %d and 2", n, m, tc.wantTokens)
 			}
 		})
 	}
@@ -265,13 +301,13 @@ func TestPACTRequestRejected(t *testing.T) {
 	f := newFakePartner(t)
 	// Without an organisation the partner sees public footprints only.
 	e.partner(t, f, "//buyer.example/pact", "")
-	e.publish(t, e.key, declaration(`"visibility": "restricted", "buyers": ["Buyer"]`))
+	e.publish(t, e.supplier.ID, buyers(e.buyer.ID))
 	for _, tc := range []struct{ eventID, product string }{
 		{"req-unknown", "urn:gtin:1"},
 		{"req-restricted", "urn:gtin:06901234567892"},
 	} {
 		e.request(t, e.token, "//buyer.example/pact", tc.eventID, tc.product)
-		data := checkAnswerEnvelope(t, f.next(t), eventRequestRejected, tc.eventID)
+		data := checkAnswerEnvelope(t, f.next(t), EventRequestRejected, tc.eventID)
 		errObj, _ := data["error"].(map[string]any)
 		if errObj["code"] != "NoSuchFootprint" || errObj["message"] == "" || data["pfs"] != nil {
 			t.Fatalf("%s: data %v", tc.eventID, data)
@@ -307,8 +343,8 @@ func TestPACTRequestPartnerFailures(t *testing.T) {
 		f.failEvents.Store(2)
 		e.partner(t, f, "//buyer.example/pact", e.buyer.ID)
 		e.request(t, e.token, "//buyer.example/pact", "req-1", "urn:gtin:1")
-		checkAnswerEnvelope(t, f.next(t), eventRequestRejected, "req-1")
-		e.waitLog(t, `"type":"`+eventRequestRejected+`","attempts":3}`)
+		checkAnswerEnvelope(t, f.next(t), EventRequestRejected, "req-1")
+		e.waitLog(t, `"type":"`+EventRequestRejected+`","attempts":3}`)
 		if n, m := f.tokenCalls.Load(), f.eventHits.Load(); n != 3 || m != 3 {
 			t.Fatalf("%d token requests and %d events, want 3 and 3", n, m)
 		}
@@ -344,15 +380,15 @@ func TestPACTRequestNotAnswered(t *testing.T) {
 		}, "no credentials for its source"},
 		{"another organisation's partner", func(e *pactAnswerEnv, f, target *fakePartner) (string, string) {
 			e.partner(t, f, "//buyer.example/pact", e.buyer.ID)
-			other, _ := e.org(t, "Other")
-			return e.pactToken(t, other.ID), "//buyer.example/pact"
+			other := e.org(t, "Other")
+			return e.clientToken(t, other.ID), "//buyer.example/pact"
 		}, "partner of another organisation"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			e := newPACTAnswerEnv(t, openSQLite)
 			f, target := newFakePartner(t), newFakePartner(t)
-			e.publish(t, e.key, declaration(""))
+			e.publish(t, e.supplier.ID, nil)
 			token, source := tc.setup(e, f, target)
 			e.request(t, token, source, "req-1", "urn:gtin:06901234567892")
 			e.shutdown(t) // every answer queued has been tried
@@ -388,8 +424,8 @@ func TestPACTResponderShutdown(t *testing.T) {
 		if len(f.events) != 1 || time.Since(start) < 90*time.Millisecond {
 			t.Fatalf("Shutdown returned after %v with %d events delivered", time.Since(start), len(f.events))
 		}
-		body := `{"type": "` + eventRequestCreated + `", "specversion": "1.0", "id": "req-2", "source": "//buyer.example/pact", "data": {"pf": {"productIds": ["urn:gtin:1"]}}}`
-		rec := do(t, e.e, "POST", "/2/events", "application/cloudevents+json", body, auth(e.token)...)
+		body := `{"type": "` + EventRequestCreated + `", "specversion": "1.0", "id": "req-2", "source": "//buyer.example/pact", "data": {"pf": {"productIds": ["urn:gtin:1"]}}}`
+		rec := e.serve("POST", "/2/events", "application/cloudevents+json", body, bearer(e.token))
 		if rec.Code != http.StatusServiceUnavailable || !strings.Contains(rec.Body.String(), `"code":"InternalError"`) || rec.Header().Get("Retry-After") == "" {
 			t.Fatalf("request after shutdown: %d %s", rec.Code, rec.Body)
 		}

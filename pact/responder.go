@@ -1,4 +1,4 @@
-package api
+package pact
 
 import (
 	"bytes"
@@ -16,6 +16,8 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
+	"golang.org/x/oauth2"
+	"golang.org/x/oauth2/clientcredentials"
 
 	"alcarbon/registry"
 )
@@ -23,10 +25,12 @@ import (
 // This file answers PACT footprint request events (spec § "Asynchronous
 // request and retrieval of Product Footprints"): a data recipient's
 // ProductFootprintRequest.Created.v1 is acknowledged with 200 at once, and
-// a PACTResponder then sends ProductFootprintRequest.Fulfilled.v1 (the
+// a Responder then sends ProductFootprintRequest.Fulfilled.v1 (the
 // matching footprints) or Rejected.v1 (NoSuchFootprint) to the recipient's
 // Action Events endpoint, with an access token it obtains from the
-// recipient by OAuth2 client credentials.
+// recipient by OAuth2 client credentials (golang.org/x/oauth2/
+// clientcredentials) and keeps for later answers until it expires or an
+// event request with it fails.
 //
 // Where answers go is decided by the operator, not by the event: the
 // event's source only selects a row of the registry's PACT partners (added
@@ -41,20 +45,16 @@ import (
 // queued or waiting for a retry when the process stops are lost, and the
 // log says so; the data recipient can send its request again.
 
-// CloudEvents types of PACT v2 answers to footprint requests.
-const (
-	eventRequestFulfilled = "org.wbcsd.pathfinder.ProductFootprintRequest.Fulfilled.v1"
-	eventRequestRejected  = "org.wbcsd.pathfinder.ProductFootprintRequest.Rejected.v1"
-)
-
-// PACTResponderOptions configure a PACTResponder. Zero values take the
+// ResponderOptions configure a Responder. Zero values take the
 // defaults given.
-type PACTResponderOptions struct {
+type ResponderOptions struct {
 	// Store holds the PACT partners and the footprints; required.
 	Store  registry.Store
 	Logger *slog.Logger // nil: slog.Default()
-	// Client sends the requests to partners; nil: a new http.Client. Its
-	// redirect policy is replaced: redirects are never followed.
+	// Client sends the requests to partners, token requests included
+	// (golang.org/x/oauth2 gets it as its HTTPClient context value); nil: a
+	// new http.Client. Its redirect policy is replaced: redirects are
+	// never followed.
 	Client *http.Client
 	// Source is the CloudEvents source of the answers, e.g.
 	// "//pact.alcarbon.example"; "": "//" and the Host the request event
@@ -76,9 +76,9 @@ type PACTResponderOptions struct {
 	AttemptTimeout time.Duration
 }
 
-// PACTResponder sends answers to PACT footprint request events in the
+// Responder sends answers to PACT footprint request events in the
 // background. It is safe for concurrent use. Shutdown stops it.
-type PACTResponder struct {
+type Responder struct {
 	store          registry.Store
 	log            *slog.Logger
 	client         *http.Client
@@ -87,6 +87,9 @@ type PACTResponder struct {
 	backoff        time.Duration
 	maxBackoff     time.Duration
 	attemptTimeout time.Duration
+
+	tokensMu sync.Mutex               // guards tokens
+	tokens   map[string]*partnerToken // by partner ID
 
 	mu       sync.Mutex // guards closed and sends on jobs
 	closed   bool
@@ -98,8 +101,8 @@ type PACTResponder struct {
 	wg     sync.WaitGroup
 }
 
-// NewPACTResponder starts the workers of a PACTResponder.
-func NewPACTResponder(o PACTResponderOptions) *PACTResponder {
+// NewResponder starts the workers of a Responder.
+func NewResponder(o ResponderOptions) *Responder {
 	def := func(v, d int) int {
 		if v <= 0 {
 			return d
@@ -123,11 +126,12 @@ func NewPACTResponder(o PACTResponderOptions) *PACTResponder {
 		log = slog.Default()
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	r := &PACTResponder{
+	r := &Responder{
 		store: o.Store, log: log, client: client, source: o.Source,
 		attempts: def(o.Attempts, 8), backoff: defDur(o.Backoff, 2*time.Second),
 		maxBackoff: defDur(o.MaxBackoff, 5*time.Minute), attemptTimeout: defDur(o.AttemptTimeout, 30*time.Second),
-		jobs: make(chan pactAnswer, def(o.QueueSize, 1000)), stopping: make(chan struct{}),
+		tokens: map[string]*partnerToken{},
+		jobs:   make(chan pactAnswer, def(o.QueueSize, 1000)), stopping: make(chan struct{}),
 		ctx: ctx, cancel: cancel,
 	}
 	for range def(o.Workers, 4) {
@@ -147,7 +151,7 @@ func NewPACTResponder(o PACTResponderOptions) *PACTResponder {
 // that would need a retry are dropped, with a log line each. When ctx ends
 // first, the requests in flight are aborted and Shutdown returns ctx's
 // error once the workers have stopped. Calling it again waits again.
-func (r *PACTResponder) Shutdown(ctx context.Context) error {
+func (r *Responder) Shutdown(ctx context.Context) error {
 	r.mu.Lock()
 	if !r.closed {
 		r.closed = true
@@ -175,7 +179,7 @@ func (r *PACTResponder) Shutdown(ctx context.Context) error {
 var errAnswerQueueFull = errors.New("PACT answer queue full or shutting down")
 
 // enqueue queues j without blocking.
-func (r *PACTResponder) enqueue(j pactAnswer) error {
+func (r *Responder) enqueue(j pactAnswer) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.closed {
@@ -198,54 +202,13 @@ type pactAnswer struct {
 	requestID      string // of the HTTP request that brought the event, for the log
 }
 
-// answerFootprintRequest queues the answer to a valid
-// ProductFootprintRequest.Created.v1 event, or logs why it cannot be
-// answered. Only a registry failure (the sender should retry) or a full
-// queue is an error; the event is accepted otherwise.
-func (s *server) answerFootprintRequest(c echo.Context, ev cloudEvent, productIDs []string) error {
-	log := s.log.With("request_id", requestID(c), "event_id", ev.ID, "source", ev.Source)
-	if s.pactAnswers == nil {
-		log.Warn("PACT footprint request not answered: answering is not configured")
-		return nil
-	}
-	p, err := s.store.PACTPartnerBySource(c.Request().Context(), ev.Source)
-	if errors.Is(err, registry.ErrNotFound) {
-		log.Warn("PACT footprint request cannot be answered: no credentials for its source; add them with alcarbon pact-partners add")
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	log = log.With("partner_id", p.ID, "events_url", p.EventsURL())
-	if p.OrgID != "" && p.OrgID != viewerID(c) {
-		// Another organisation's client may not make this host send
-		// footprints to a partner that is not its own.
-		log.Warn("PACT footprint request not answered: its source is a partner of another organisation than the token's", "org_id", viewerID(c))
-		return nil
-	}
-	source := s.pactAnswers.source
-	if source == "" {
-		source = "//" + c.Request().Host
-	}
-	err = s.pactAnswers.enqueue(pactAnswer{
-		partner: p, requestEventID: ev.ID, productIDs: productIDs, source: source, requestID: requestID(c),
-	})
-	if err != nil {
-		log.Error("PACT footprint request refused: " + err.Error())
-		c.Response().Header().Set("Retry-After", "60")
-		return pactErr(http.StatusServiceUnavailable, "InternalError", "too many footprint requests are waiting to be answered; retry later")
-	}
-	log.Info("PACT footprint request queued for an answer")
-	return nil
-}
-
 // permanentError is a failure retrying cannot mend.
 type permanentError struct{ error }
 
 func (e permanentError) Unwrap() error { return e.error }
 
 // deliver sends j's answer, retrying with back-off, and logs the outcome.
-func (r *PACTResponder) deliver(j pactAnswer) {
+func (r *Responder) deliver(j pactAnswer) {
 	log := r.log.With("request_id", j.requestID, "event_id", j.requestEventID, "partner_id", j.partner.ID,
 		"events_url", j.partner.EventsURL())
 	var (
@@ -267,7 +230,14 @@ func (r *PACTResponder) deliver(j pactAnswer) {
 			if err != nil {
 				return err
 			}
-			return r.post(ctx, j.partner, token, body)
+			if err := r.post(ctx, j.partner, token, body); err != nil {
+				// The token may be the cause (a 401 says so; a partner
+				// that restarted may have forgotten it): the next attempt,
+				// or answer, asks for a new one.
+				r.forgetToken(j.partner, token)
+				return err
+			}
+			return nil
 		}()
 		if err == nil {
 			log.Info("PACT footprint request answered", "type", outcome, "attempts", attempt)
@@ -297,45 +267,45 @@ func (r *PACTResponder) deliver(j pactAnswer) {
 
 // pactRejection is the data of a ProductFootprintRequest.Rejected.v1.
 type pactRejection struct {
-	RequestEventID string     `json:"requestEventId"`
-	Error          *pactError `json:"error"`
+	RequestEventID string `json:"requestEventId"`
+	Error          *Error `json:"error"`
 }
 
 // pactFulfilment is the data of a ProductFootprintRequest.Fulfilled.v1.
 type pactFulfilment struct {
-	RequestEventID string          `json:"requestEventId"`
-	Pfs            []pactFootprint `json:"pfs"`
+	RequestEventID string             `json:"requestEventId"`
+	Pfs            []ProductFootprint `json:"pfs"`
 }
 
 // answer builds the answer event to j: Fulfilled with the active
 // footprints of the requested products the partner may see (public ones
 // and, when the partner is an organisation here, those restricted to it),
 // else Rejected with NoSuchFootprint. It returns the body and the type.
-func (r *PACTResponder) answer(ctx context.Context, j pactAnswer) ([]byte, string, error) {
+func (r *Responder) answer(ctx context.Context, j pactAnswer) ([]byte, string, error) {
 	ds, err := findDeclarations(ctx, r.store, j.partner.OrgID, j.productIDs)
 	if err != nil {
 		return nil, "", err
 	}
 	ev := struct {
-		cloudEvent
+		CloudEvent
 		Data any `json:"data"`
-	}{cloudEvent: cloudEvent{
+	}{CloudEvent: CloudEvent{
 		SpecVersion: "1.0", ID: uuid.NewString(), Source: j.source, Time: pactDateTime(time.Now()),
 	}}
 	if len(ds) == 0 {
-		ev.Type = eventRequestRejected
+		ev.Type = EventRequestRejected
 		ev.Data = pactRejection{RequestEventID: j.requestEventID,
 			Error: pactErr(http.StatusNotFound, "NoSuchFootprint", "The specified footprint does not exist.")}
 	} else {
-		pfs := make([]pactFootprint, 0, len(ds))
+		pfs := make([]ProductFootprint, 0, len(ds))
 		for _, d := range ds {
-			fp, err := newPACTFootprint(d)
+			fp, err := NewFootprint(d)
 			if err != nil {
 				return nil, "", permanentError{err}
 			}
 			pfs = append(pfs, fp)
 		}
-		ev.Type = eventRequestFulfilled
+		ev.Type = EventRequestFulfilled
 		ev.Data = pactFulfilment{RequestEventID: j.requestEventID, Pfs: pfs}
 	}
 	b, err := json.Marshal(ev)
@@ -348,50 +318,80 @@ func (r *PACTResponder) answer(ctx context.Context, j pactAnswer) ([]byte, strin
 // maxPartnerResponse bounds what is read of a partner's answers [bytes].
 const maxPartnerResponse = 1 << 20
 
-// token obtains an access token from the partner by OAuth2 client
-// credentials (RFC 6749 §4.4, HTTP Basic with the form-urlencoded ID and
-// secret, §2.3.1). Its errors never carry the secret or a token.
-func (r *PACTResponder) token(ctx context.Context, p registry.PACTPartner) (string, error) {
-	form := url.Values{"grant_type": {"client_credentials"}}.Encode()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, p.TokenURL, strings.NewReader(form))
-	if err != nil {
+// partnerToken is a partner's client-credentials configuration and the
+// last access token it issued.
+type partnerToken struct {
+	mu    sync.Mutex // held while a token is fetched: one request at a time
+	conf  clientcredentials.Config
+	token *oauth2.Token
+}
+
+// partnerToken returns p's token cache, a new one when p's credentials or
+// token URL changed.
+func (r *Responder) partnerToken(p registry.PACTPartner) *partnerToken {
+	conf := clientcredentials.Config{
+		ClientID: p.ClientID, ClientSecret: p.ClientSecret.Reveal(), TokenURL: p.TokenURL,
+		// RFC 6749 §2.3.1: HTTP Basic with the form-urlencoded ID and
+		// secret, never in the body, and no second try in another style.
+		AuthStyle: oauth2.AuthStyleInHeader,
+	}
+	r.tokensMu.Lock()
+	defer r.tokensMu.Unlock()
+	t := r.tokens[p.ID]
+	if t == nil || t.conf.ClientID != conf.ClientID || t.conf.ClientSecret != conf.ClientSecret || t.conf.TokenURL != conf.TokenURL {
+		t = &partnerToken{conf: conf}
+		r.tokens[p.ID] = t
+	}
+	return t
+}
+
+// token returns an access token of the partner: the one it issued last
+// while it is valid (until 10 s before it expires, golang.org/x/oauth2's
+// margin), else a new one by OAuth2 client credentials (RFC 6749 §4.4),
+// requested with r's client. Its errors never carry the secret or a token.
+func (r *Responder) token(ctx context.Context, p registry.PACTPartner) (string, error) {
+	t := r.partnerToken(p)
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.token.Valid() {
+		return t.token.AccessToken, nil
+	}
+	tok, err := t.conf.Token(context.WithValue(ctx, oauth2.HTTPClient, r.client))
+	var (
+		re *oauth2.RetrieveError
+		ue *url.Error
+	)
+	switch {
+	case errors.As(err, &re):
+		return "", fmt.Errorf("token endpoint %s answered %s %s", p.TokenURL, re.Response.Status, re.ErrorCode)
+	case errors.As(err, &ue) && ue.Op == "parse":
 		return "", permanentError{fmt.Errorf("token request: %w", err)}
-	}
-	req.SetBasicAuth(url.QueryEscape(p.ClientID), url.QueryEscape(p.ClientSecret.Reveal()))
-	req.Header.Set(echo.HeaderContentType, echo.MIMEApplicationForm)
-	req.Header.Set(echo.HeaderAccept, echo.MIMEApplicationJSON)
-	resp, err := r.client.Do(req)
-	if err != nil {
+	case errors.As(err, &ue):
 		return "", fmt.Errorf("token request: %w", err)
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxPartnerResponse))
-	if err != nil {
-		return "", fmt.Errorf("token response: %w", err)
-	}
-	if resp.StatusCode != http.StatusOK {
-		var oe struct {
-			Error string `json:"error"`
-		}
-		_ = json.Unmarshal(body, &oe)
-		return "", fmt.Errorf("token endpoint %s answered %s %s", p.TokenURL, resp.Status, oe.Error)
-	}
-	var tok struct {
-		AccessToken string `json:"access_token"`
-		TokenType   string `json:"token_type"`
-	}
-	if err := json.Unmarshal(body, &tok); err != nil || tok.AccessToken == "" {
-		return "", fmt.Errorf("token endpoint %s answered 200 without an access_token", p.TokenURL)
-	}
-	if tok.TokenType != "" && !strings.EqualFold(tok.TokenType, "bearer") {
+	case err != nil:
+		// The body could not be read or held no access token.
+		return "", fmt.Errorf("token endpoint %s answered without an access_token", p.TokenURL)
+	case tok.TokenType != "" && !strings.EqualFold(tok.TokenType, "bearer"):
 		return "", fmt.Errorf("token endpoint %s issued a %q token, not a bearer token", p.TokenURL, tok.TokenType)
 	}
+	t.token = tok
 	return tok.AccessToken, nil
+}
+
+// forgetToken drops p's cached token if it is still token, so that the
+// next attempt asks for a new one.
+func (r *Responder) forgetToken(p registry.PACTPartner, token string) {
+	t := r.partnerToken(p)
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.token != nil && t.token.AccessToken == token {
+		t.token = nil
+	}
 }
 
 // post sends an event to the partner's Action Events endpoint. A 2xx
 // answer is success; 4xx other than 401, 408 and 429 is permanent.
-func (r *PACTResponder) post(ctx context.Context, p registry.PACTPartner, token string, body []byte) error {
+func (r *Responder) post(ctx context.Context, p registry.PACTPartner, token string, body []byte) error {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, p.EventsURL(), bytes.NewReader(body))
 	if err != nil {
 		return permanentError{fmt.Errorf("event request: %w", err)}

@@ -1,0 +1,125 @@
+package pact
+
+import (
+	"math"
+	"strconv"
+	"strings"
+
+	"alcarbon/calc"
+	"alcarbon/registry"
+)
+
+// Which stages of a declaration rest on the enterprise's own data, and the
+// data quality that follows: the stage attribution of defaulted inputs,
+// the primary data share and the data quality indicators.
+
+// stagesOfInput returns the stages an input of a request of kind feeds;
+// nil for an input it does not know or that scales every stage (a
+// product's yield), which then counts against every stage.
+func stagesOfInput(kind, pointer string) []string {
+	if kind == registry.KindProduct {
+		return stagesOfProductInput(pointer)
+	}
+	switch {
+	case strings.HasPrefix(pointer, "/alumina/"):
+		return []string{calc.StageAluminaRefining}
+	case pointer == "/anode/net_carbon_t_per_t", pointer == "/anode/sulphur_fraction", pointer == "/anode/ash_fraction",
+		strings.HasPrefix(pointer, "/electrolysis/pfc/"):
+		return []string{calc.StageElectrolysisDirect}
+	case strings.HasPrefix(pointer, "/anode/"):
+		return []string{calc.StageAnodeProduction}
+	case pointer == "/electrolysis/ac_kwh_per_t":
+		return []string{calc.StageElectrolysisElectricity}
+	case pointer == "/electricity" || strings.HasPrefix(pointer, "/electricity/"):
+		// The supply portfolio's factor applies to smelter and casthouse power.
+		return []string{calc.StageElectrolysisElectricity, calc.StageCasting}
+	case strings.HasPrefix(pointer, "/casting/"):
+		return []string{calc.StageCasting}
+	}
+	return nil
+}
+
+func stagesOfProductInput(pointer string) []string {
+	switch {
+	case strings.HasPrefix(pointer, "/metal/primary"):
+		return []string{calc.StagePrimaryMetal}
+	case strings.HasSuffix(pointer, "_scrap_share"):
+		return []string{calc.StagePrimaryMetal, calc.StageRecycledMetal}
+	case strings.HasPrefix(pointer, "/metal/"):
+		return []string{calc.StageRecycledMetal}
+	case pointer == "/alloy":
+		return []string{calc.StageAlloying}
+	case pointer == "/electricity" || strings.HasPrefix(pointer, "/electricity/"), strings.HasPrefix(pointer, "/steps"):
+		return []string{calc.StageCasting, calc.StageProcessing}
+	case pointer == "/melt_loss_fraction":
+		return []string{calc.StageCasting, calc.StagePrimaryMetal, calc.StageRecycledMetal}
+	}
+	return nil
+}
+
+// primaryDataShare is the share of the footprint computed from the
+// enterprise's own data, in percent, stage-weighted:
+//
+//	share = 100 × Σ_{s primary} |E_s| / Σ_s |E_s|
+//
+// where E_s is stage s's market-based emissions [t CO2e/t] and a stage is
+// primary when none of the inputs it uses took a dataset default
+// (provenance.defaulted_inputs). Published emission factors (grid
+// averages, fuel factors, GWPs) are not inputs the enterprise supplies and
+// do not make a stage secondary; activity data and plant-specific
+// parameters left to defaults do, and so does a product route step whose
+// energy is the dataset default.
+func primaryDataShare(kind string, r storedResult) float64 {
+	secondary := map[string]bool{}
+	for _, st := range r.Steps {
+		if st.Defaulted {
+			secondary[st.Stage] = true
+		}
+	}
+	for _, p := range r.Provenance.DefaultedInputs {
+		stages := stagesOfInput(kind, p)
+		if stages == nil {
+			for _, s := range r.Stages {
+				secondary[s.Stage] = true
+			}
+		}
+		for _, s := range stages {
+			secondary[s] = true
+		}
+	}
+	var primary, total float64
+	for _, s := range r.Stages {
+		e := math.Abs(s.MarketBasedTCO2ePerT)
+		total += e
+		if !secondary[s.Stage] {
+			primary += e
+		}
+	}
+	if total == 0 {
+		return 0
+	}
+	return round(100*primary/total, 2)
+}
+
+// dataQuality rates a declaration on the Pathfinder Framework's 1–3 scale
+// (1 best), alcarbon's rule: technological, geographical and reliability
+// DQRs are 1 for primary data and 2 for dataset defaults (Chinese industry
+// averages), weighted like primaryDataShare; temporal is 1 when the
+// activity year lies in the reference period, 2 within 3 years of it, 3
+// otherwise; completeness is 1 (every stage of the cradle-to-gate boundary
+// is modelled) and coverage 100 %.
+func dataQuality(share float64, year int, start, end string) DataQualityIndicators {
+	r := round(2-share/100, 2)
+	temporal := 3.0
+	if y0, y1 := yearOf(start), yearOf(end); year >= y0 && year <= y1 {
+		temporal = 1
+	} else if year >= y0-3 && year <= y1+3 {
+		temporal = 2
+	}
+	return DataQualityIndicators{CoveragePercent: 100, TechnologicalDQR: r, TemporalDQR: temporal, GeographicalDQR: r, CompletenessDQR: 1, ReliabilityDQR: r}
+}
+
+func yearOf(date string) int {
+	y, _ := strconv.Atoi(strings.SplitN(date, "-", 2)[0])
+	return y
+}

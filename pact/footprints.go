@@ -1,0 +1,90 @@
+package pact
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/labstack/echo/v4"
+
+	"alcarbon/internal/httpx"
+	"alcarbon/registry"
+)
+
+// HandleListFootprints is PACT Action ListFootprints.
+//
+//	@Summary		PACT: list footprints
+//	@Description	ProductFootprints the token's organisation may see (public, its own, and restricted ones naming it as a buyer), newest first, every version (deprecated ones with status Deprecated). limit caps the page (at most 500 are returned); a Link header with rel="next" gives the absolute URL of the next page, valid indefinitely. $filter is not implemented and is ignored, as the spec allows. Errors are PACT error responses {code, message}.
+//	@Tags			PACT
+//	@Produce		json
+//	@Security		PACTToken
+//	@Param			limit	query		int	false	"page size, a positive integer"
+//	@Success		200		{object}	ListResponse
+//	@Header			200		{string}	Link	"<…>; rel=\"next\" when there are more"
+//	@Failure		400		{object}	Error	"BadRequest"
+//	@Failure		401		{object}	Error	"TokenExpired"
+//	@Failure		403		{object}	Error	"AccessDenied"
+//	@Router			/2/footprints [get]
+func (h *Handler) HandleListFootprints(c echo.Context) error {
+	if h.store == nil {
+		return httpx.ErrNoRegistry
+	}
+	f := registry.DeclarationFilter{Viewer: httpx.ViewerID(c), Cursor: c.QueryParam("cursor")}
+	if l := c.QueryParam("limit"); l != "" {
+		n, err := strconv.Atoi(l)
+		if err != nil || n < 1 {
+			return pactErr(http.StatusBadRequest, "BadRequest", "limit must be a positive integer")
+		}
+		f.Limit = min(n, registry.MaxLimit)
+	}
+	items, next, err := h.store.ListDeclarations(c.Request().Context(), f)
+	if err != nil {
+		return err
+	}
+	out := ListResponse{Data: make([]ProductFootprint, 0, len(items))}
+	for _, d := range items {
+		fp, err := NewFootprint(d)
+		if err != nil {
+			return err
+		}
+		out.Data = append(out.Data, fp)
+	}
+	if next != "" {
+		c.Response().Header().Set("Link", "<"+httpx.NextLink(c, next)+`>; rel="next"`)
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+// HandleGetFootprint is PACT Action GetFootprint.
+//
+//	@Summary		PACT: get a footprint
+//	@Description	The ProductFootprint with that id if the token's organisation may see it; otherwise NoSuchFootprint (404).
+//	@Tags			PACT
+//	@Produce		json
+//	@Security		PACTToken
+//	@Param			id	path		string	true	"footprint id (the declaration ID)"
+//	@Success		200	{object}	GetResponse
+//	@Failure		401	{object}	Error	"TokenExpired"
+//	@Failure		403	{object}	Error	"AccessDenied"
+//	@Failure		404	{object}	Error	"NoSuchFootprint"
+//	@Router			/2/footprints/{id} [get]
+func (h *Handler) HandleGetFootprint(c echo.Context) error {
+	if h.store == nil {
+		return httpx.ErrNoRegistry
+	}
+	d, err := h.store.GetDeclaration(c.Request().Context(), c.Param("id"), httpx.ViewerID(c))
+	if err != nil {
+		return err
+	}
+	return WriteFootprint(c, d)
+}
+
+// WriteFootprint answers with d as GetFootprint's body: what GET
+// /2/footprints/{id} sends, and any other view of a declaration as a
+// ProductFootprint.
+func WriteFootprint(c echo.Context, d registry.Declaration) error {
+	fp, err := NewFootprint(d)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, GetResponse{Data: fp})
+}

@@ -1,0 +1,172 @@
+// Package pact implements the PACT Technical Specifications for PCF Data
+// Exchange, version 2.2.0 (wbcsd/data-exchange-protocol, spec/v2/index.bs)
+// over alcarbon's declaration registry: Action Authenticate (POST
+// /auth/token, token.go), ListFootprints and GetFootprint (GET
+// /2/footprints and /2/footprints/{id}, footprints.go), Events (POST
+// /2/events, events.go), the ProductFootprint data model and the mapping of
+// declarations to it (footprint.go, attribution.go), and the answers to
+// footprint request events sent to partners (responder.go).
+//
+// The package has the handlers and their middleware; package api mounts
+// them (api/routes.go lists every route).
+package pact
+
+import (
+	"errors"
+	"log/slog"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"alcarbon/internal/httpx"
+	"alcarbon/registry"
+)
+
+// Options are a Handler's dependencies.
+type Options struct {
+	// Store is the declaration registry; nil: the endpoints answer that it
+	// is unavailable.
+	Store  registry.Store
+	Logger *slog.Logger // nil: slog.Default()
+	// TokenSecret signs access tokens (HMAC-SHA256). Empty: a random
+	// 32-byte secret, so tokens do not outlive the Handler.
+	TokenSecret []byte
+	// AuthFailures throttles failed client authentication per address;
+	// share the one that throttles other credentials. nil: a new one.
+	AuthFailures *httpx.AuthFailures
+	// BodyLimit is the request body limit [bytes] that the error
+	// responses to an oversize body name.
+	BodyLimit int64
+	// Responder answers footprint request events; nil: they are looked up
+	// and logged but not answered.
+	Responder *Responder
+}
+
+// Handler serves the PACT endpoints. Its methods are echo handlers and
+// middleware; it is safe for concurrent use.
+type Handler struct {
+	store        registry.Store
+	log          *slog.Logger
+	tokens       *tokenSigner
+	authFailures *httpx.AuthFailures
+	bodyLimit    int64
+	answers      *Responder // nil: footprint requests are not answered
+}
+
+// New returns a Handler.
+func New(o Options) *Handler {
+	h := &Handler{
+		store: o.Store, log: o.Logger, tokens: newTokenSigner(o.TokenSecret),
+		authFailures: o.AuthFailures, bodyLimit: o.BodyLimit, answers: o.Responder,
+	}
+	if h.log == nil {
+		h.log = slog.Default()
+	}
+	if h.authFailures == nil {
+		h.authFailures = httpx.NewAuthFailures()
+	}
+	return h
+}
+
+// Error is a PACT error response (spec § "Error responses").
+type Error struct {
+	status  int
+	Code    string `json:"code" example:"AccessDenied"`
+	Message string `json:"message" example:"Access denied"`
+}
+
+func (e *Error) Error() string { return e.Code + ": " + e.Message }
+
+func pactErr(status int, code, message string) *Error {
+	return &Error{status: status, Code: code, Message: message}
+}
+
+// logFailure logs an error answered with a 5xx.
+func (h *Handler) logFailure(c echo.Context, err error) {
+	h.log.Error("request failed", "request_id", httpx.RequestID(c), "path", c.Request().URL.Path, "error", err.Error())
+}
+
+// answerErrors returns middleware that answers the errors of the handler
+// after it with answer, unless the response has been sent.
+func answerErrors(answer func(echo.Context, error) error) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			err := next(c)
+			if err == nil || c.Response().Committed {
+				return err
+			}
+			return answer(c, err)
+		}
+	}
+}
+
+// Errors answers every error under /2 with a PACT error body instead of
+// problem+json; unknown actions are NotImplemented.
+func (h *Handler) Errors(next echo.HandlerFunc) echo.HandlerFunc {
+	return answerErrors(h.answerPACTError)(next)
+}
+
+func (h *Handler) answerPACTError(c echo.Context, err error) error {
+	var (
+		pe *Error
+		he *echo.HTTPError
+	)
+	switch {
+	case errors.As(err, &pe):
+	case errors.Is(err, registry.ErrUnavailable):
+		h.logFailure(c, err)
+		c.Response().Header().Set("Retry-After", "5")
+		pe = pactErr(http.StatusServiceUnavailable, "InternalError", "the footprint registry is unavailable; retry later")
+	case errors.Is(err, registry.ErrNotFound):
+		pe = pactErr(http.StatusNotFound, "NoSuchFootprint", "The specified footprint does not exist.")
+	case errors.Is(err, registry.ErrInvalid):
+		pe = pactErr(http.StatusBadRequest, "BadRequest", err.Error())
+	case errors.As(err, &he) && he.Code == http.StatusRequestEntityTooLarge:
+		// PACT has no code for it; BadRequest is its generic 400.
+		pe = pactErr(http.StatusBadRequest, "BadRequest", httpx.BodyTooLarge(h.bodyLimit))
+	case errors.As(err, &he) && (he.Code == http.StatusNotFound || he.Code == http.StatusMethodNotAllowed):
+		pe = pactErr(http.StatusBadRequest, "NotImplemented", "The specified Action or header you provided implies functionality that is not implemented")
+	case errors.As(err, &he) && he.Code < 500:
+		pe = pactErr(http.StatusBadRequest, "BadRequest", "Bad Request")
+	default:
+		h.logFailure(c, err)
+		pe = pactErr(http.StatusInternalServerError, "InternalError", "An internal or unexpected error has occurred")
+	}
+	return c.JSON(pe.status, pe)
+}
+
+// RequireToken admits requests with a valid access token from
+// /auth/token: none is AccessDenied (403), as in the spec's example; a
+// header that is not a bearer token is BadRequest; an expired token is
+// TokenExpired (401). The token's organisation becomes the viewer.
+func (h *Handler) RequireToken(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		token, present, ok := httpx.Bearer(c.Request())
+		switch {
+		case !present:
+			return pactErr(http.StatusForbidden, "AccessDenied", "Access denied: send Authorization: Bearer followed by an access token from /auth/token")
+		case !ok:
+			return pactErr(http.StatusBadRequest, "BadRequest", "the Authorization header must be Bearer followed by an access token")
+		}
+		claims, err := h.tokens.verify(token)
+		switch {
+		case errors.Is(err, errTokenExpired):
+			c.Response().Header().Set(echo.HeaderWWWAuthenticate, `Bearer error="invalid_token", error_description="The access token expired"`)
+			return pactErr(http.StatusUnauthorized, "TokenExpired", "The specified access token has expired")
+		case err != nil:
+			return pactErr(http.StatusForbidden, "AccessDenied", "Access denied")
+		}
+		// A token outlives nothing its client: a revoked client's tokens
+		// are refused at once.
+		if h.store == nil {
+			return httpx.ErrNoRegistry
+		}
+		if err := h.store.PACTClientActive(c.Request().Context(), claims.ClientID); errors.Is(err, registry.ErrNotFound) {
+			return pactErr(http.StatusForbidden, "AccessDenied", "Access denied: the token's client was revoked")
+		} else if err != nil {
+			return err
+		}
+		httpx.SetViewer(c, registry.Organisation{ID: claims.OrgID})
+		return next(c)
+	}
+}
