@@ -39,49 +39,104 @@ type PlantAssessment struct {
 	MeetsAllTargets *bool
 }
 
-// AssessPlant grades each given indicator. Targets (Shanxi 2022 plan,
-// DESIGN): alumina comprehensive energy at GB 21346-2022 grade 1; smelter
+// AssessPlant grades each given indicator. Targets (Shanxi province's 2022
+// action plan for its non-ferrous metal industry): alumina comprehensive energy at GB 21346-2022 grade 1; smelter
 // liquid AC power at the NDRC benchmark (标杆) level; ultra-low emissions
 // (particulates ≤ 10, SO2 ≤ 100, NOx ≤ 100 mg/m³).
 func (e *Engine) AssessPlant(in PlantIndicators) (PlantAssessment, Provenance, error) {
-	l := newLedger(e.ds, &e.sun)
-	var out PlantAssessment
-	allMet, anyTarget := true, false
-	yes, no := true, false
-	grade := func(name, unit, idBase string, v *float64, target string, targetMax float64, hasTarget bool) error {
-		if v == nil {
-			return nil
-		}
-		var lim [3]float64
-		for i := range lim {
-			x, err := l.factor(fmt.Sprintf("%s/grade%d", idBase, i+1))
-			if err != nil {
-				return err
-			}
-			lim[i] = x
-		}
-		g := Grade(*v, lim)
-		a := IndicatorAssessment{Indicator: name, Value: *v, Unit: unit, Standard: "GB 21346-2022", Grade: &g, Limits: lim}
-		if hasTarget {
-			anyTarget = true
-			a.Target, a.TargetMax = target, targetMax
-			if *v <= targetMax {
-				a.MeetsTarget = &yes
-			} else {
-				a.MeetsTarget = &no
-				allMet = false
-			}
-		}
-		out.Indicators = append(out.Indicators, a)
-		return nil
+	a := plantAssessor{l: newLedger(e.ds, &e.sun), allMet: true}
+	err := a.assess(&in)
+	return a.out, a.l.provenance(), err
+}
+
+// plantAssessor builds a PlantAssessment, indicator by indicator, from the
+// factors of its ledger.
+type plantAssessor struct {
+	l   *ledger
+	out PlantAssessment
+	// allMet is whether every target assessed so far is met; anyTarget
+	// whether any was assessed.
+	allMet, anyTarget bool
+}
+
+// assess runs the assessments in the order of the response: smelter power
+// against the NDRC benchmark and GB 21346-2022, alumina energy against
+// GB 21346-2022, then the ultra-low emission limits. On an error the
+// indicators assessed so far are kept.
+func (a *plantAssessor) assess(in *PlantIndicators) error {
+	if err := a.smelterLiquidACNDRC(in.LiquidACkWhPerT); err != nil {
+		return err
 	}
-	bench, err := l.factor("ndrc/benchmark/liquid_ac")
+	if err := a.smelterGB21346(in); err != nil {
+		return err
+	}
+	if err := a.aluminaGB21346(in); err != nil {
+		return err
+	}
+	if err := a.ultraLowEmissions(in); err != nil {
+		return err
+	}
+	if len(a.out.Indicators) == 0 {
+		return fieldError("", "give at least one indicator")
+	}
+	if a.anyTarget {
+		a.out.MeetsAllTargets = &a.allMet
+	}
+	return nil
+}
+
+// gradeGB21346 grades value v of an indicator against the GB 21346-2022
+// grade 1–3 maxima, factors idBase/grade1…3 in the indicator's unit
+// (Grade: the first grade whose maximum v does not exceed, 0 above
+// grade 3). It has no target.
+func (a *plantAssessor) gradeGB21346(name, unit, idBase string, v float64) (IndicatorAssessment, error) {
+	var lim [3]float64
+	for i := range lim {
+		x, err := a.l.factor(fmt.Sprintf("%s/grade%d", idBase, i+1))
+		if err != nil {
+			return IndicatorAssessment{}, err
+		}
+		lim[i] = x
+	}
+	g := Grade(v, lim)
+	return IndicatorAssessment{Indicator: name, Value: v, Unit: unit, Standard: "GB 21346-2022", Grade: &g, Limits: lim}, nil
+}
+
+// target sets the plan target of ia: met when its value ≤ targetMax (in
+// the indicator's unit), which also counts towards MeetsAllTargets.
+func (a *plantAssessor) target(ia *IndicatorAssessment, target string, targetMax float64) {
+	a.anyTarget = true
+	ia.Target, ia.TargetMax = target, targetMax
+	met := ia.Value <= targetMax
+	ia.MeetsTarget = &met
+	if !met {
+		a.allMet = false
+	}
+}
+
+// smelterLiquidACNDRC grades the liquid aluminium AC power [kWh/t]
+// against GB 21346-2022, with the NDRC benchmark level (标杆水平,
+// 发改产业〔2021〕1609号; factor ndrc/benchmark/liquid_ac, read even when
+// the indicator is not given) as its target.
+func (a *plantAssessor) smelterLiquidACNDRC(v *float64) error {
+	bench, err := a.l.factor("ndrc/benchmark/liquid_ac")
+	if err != nil || v == nil {
+		return err
+	}
+	ia, err := a.gradeGB21346("liquid_ac", "kWh/t", "gb21346/liquid_ac", *v)
 	if err != nil {
-		return out, l.provenance(), err
+		return err
 	}
-	if err := grade("liquid_ac", "kWh/t", "gb21346/liquid_ac", in.LiquidACkWhPerT, "NDRC benchmark level (标杆水平, 发改产业〔2021〕1609号)", bench, true); err != nil {
-		return out, l.provenance(), err
-	}
+	a.target(&ia, "NDRC benchmark level (标杆水平, 发改产业〔2021〕1609号)", bench)
+	a.out.Indicators = append(a.out.Indicators, ia)
+	return nil
+}
+
+// smelterGB21346 grades the smelter's other given energy indicators
+// against GB 21346-2022, without plan targets: liquid comprehensive AC
+// power and ingot comprehensive AC power [kWh/t], ingot comprehensive
+// energy [kgce/t].
+func (a *plantAssessor) smelterGB21346(in *PlantIndicators) error {
 	for _, g := range []struct {
 		name, unit, id string
 		v              *float64
@@ -90,34 +145,74 @@ func (e *Engine) AssessPlant(in PlantIndicators) (PlantAssessment, Provenance, e
 		{"ingot_comprehensive_ac", "kWh/t", "gb21346/ingot_comprehensive_ac", in.IngotComprehensiveACkWhPerT},
 		{"ingot_comprehensive_energy", "kgce/t", "gb21346/ingot_comprehensive_energy", in.IngotComprehensiveKgcePerT},
 	} {
-		if err := grade(g.name, g.unit, g.id, g.v, "", 0, false); err != nil {
-			return out, l.provenance(), err
+		if g.v == nil {
+			continue
 		}
+		ia, err := a.gradeGB21346(g.name, g.unit, g.id, *g.v)
+		if err != nil {
+			return err
+		}
+		a.out.Indicators = append(a.out.Indicators, ia)
 	}
+	return nil
+}
+
+// aluminaRoute returns the alumina route, "bayer" or "other", recording
+// the Bayer default when the route is not given but an alumina indicator
+// is.
+func (a *plantAssessor) aluminaRoute(in *PlantIndicators) (string, error) {
 	route := in.AluminaRoute
 	if route != "" && route != "bayer" && route != "other" {
-		return out, l.provenance(), fieldError("/alumina/route", "unknown route %q; allowed: bayer, other", route)
+		return "", fieldError("/alumina/route", "unknown route %q; allowed: bayer, other", route)
 	}
 	if route == "" {
 		route = "bayer"
 		if in.AluminaProcessKgcePerT != nil || in.AluminaComprehensiveKgcePerT != nil {
-			l.defaulted("/alumina/route")
-			l.assume("alumina route taken as Bayer")
+			a.l.defaulted("/alumina/route")
+			a.l.assume("alumina route taken as Bayer")
 		}
+	}
+	return route, nil
+}
+
+// aluminaGB21346 grades the alumina refinery's process and comprehensive
+// energy [kgce/t] against GB 21346-2022 for its route; the comprehensive
+// energy has grade 1 as its target (Shanxi plan: 80 % of refiners at
+// grade 1).
+func (a *plantAssessor) aluminaGB21346(in *PlantIndicators) error {
+	route, err := a.aluminaRoute(in)
+	if err != nil {
+		return err
 	}
 	base := "gb21346/alumina_" + route
-	if err := grade("alumina_process_energy", "kgce/t", base+"_process", in.AluminaProcessKgcePerT, "", 0, false); err != nil {
-		return out, l.provenance(), err
-	}
-	var g1 float64
-	if in.AluminaComprehensiveKgcePerT != nil {
-		if g1, err = l.factor(base + "_comprehensive/grade1"); err != nil {
-			return out, l.provenance(), err
+	if v := in.AluminaProcessKgcePerT; v != nil {
+		ia, err := a.gradeGB21346("alumina_process_energy", "kgce/t", base+"_process", *v)
+		if err != nil {
+			return err
 		}
+		a.out.Indicators = append(a.out.Indicators, ia)
 	}
-	if err := grade("alumina_comprehensive_energy", "kgce/t", base+"_comprehensive", in.AluminaComprehensiveKgcePerT, "GB 21346-2022 grade 1 (Shanxi plan: 80 % of refiners at grade 1)", g1, true); err != nil {
-		return out, l.provenance(), err
+	v := in.AluminaComprehensiveKgcePerT
+	if v == nil {
+		return nil
 	}
+	g1, err := a.l.factor(base + "_comprehensive/grade1")
+	if err != nil {
+		return err
+	}
+	ia, err := a.gradeGB21346("alumina_comprehensive_energy", "kgce/t", base+"_comprehensive", *v)
+	if err != nil {
+		return err
+	}
+	a.target(&ia, "GB 21346-2022 grade 1 (Shanxi plan: 80 % of refiners at grade 1)", g1)
+	a.out.Indicators = append(a.out.Indicators, ia)
+	return nil
+}
+
+// ultraLowEmissions assesses the given stack concentrations [mg/m³]
+// against the Shanxi ultra-low emission limits (factors
+// plan/ultra_low/…), each a target.
+func (a *plantAssessor) ultraLowEmissions(in *PlantIndicators) error {
 	for _, s := range []struct {
 		name, id string
 		v        *float64
@@ -129,25 +224,13 @@ func (e *Engine) AssessPlant(in PlantIndicators) (PlantAssessment, Provenance, e
 		if s.v == nil {
 			continue
 		}
-		limit, err := l.factor(s.id)
+		limit, err := a.l.factor(s.id)
 		if err != nil {
-			return out, l.provenance(), err
+			return err
 		}
-		a := IndicatorAssessment{Indicator: s.name, Value: *s.v, Unit: "mg/m3", Standard: "Shanxi ultra-low emission limit", Target: "ultra-low emission", TargetMax: limit}
-		anyTarget = true
-		if *s.v <= limit {
-			a.MeetsTarget = &yes
-		} else {
-			a.MeetsTarget = &no
-			allMet = false
-		}
-		out.Indicators = append(out.Indicators, a)
+		ia := IndicatorAssessment{Indicator: s.name, Value: *s.v, Unit: "mg/m3", Standard: "Shanxi ultra-low emission limit"}
+		a.target(&ia, "ultra-low emission", limit)
+		a.out.Indicators = append(a.out.Indicators, ia)
 	}
-	if len(out.Indicators) == 0 {
-		return out, l.provenance(), fieldError("", "give at least one indicator")
-	}
-	if anyTarget {
-		out.MeetsAllTargets = &allMet
-	}
-	return out, l.provenance(), nil
+	return nil
 }

@@ -148,13 +148,29 @@ type ElectricityResult struct {
 	Sources                []SourceResult
 	CertificatesAppliedMWh float64
 	ExportedMWh            float64
+	// Annual is the supply's emissions over a year (factor × annual
+	// demand), nil when the demand is per unit of product.
+	Annual *AnnualEmissions
 }
 
 // Electricity computes a supply portfolio on its own (POST /v1/electricity).
 func (e *Engine) Electricity(in ElectricityInput) (ElectricityResult, Provenance, error) {
-	l := newLedger(e.ds, &e.sun)
-	r, err := portfolio(l, in)
-	return r, l.provenance(), err
+	return e.ElectricityWithPVMemo(in, nil)
+}
+
+// AnnualEmissions are a plant's emissions over a year [t CO2(e)/yr],
+// location- and market-based.
+type AnnualEmissions struct {
+	LocationBased, MarketBased float64
+}
+
+// annualEmissions is a footprint [t CO2e/t] × the annual production
+// [t/yr]; nil when the production is not given.
+func annualEmissions(loc, mkt float64, productionT *float64) *AnnualEmissions {
+	if productionT == nil {
+		return nil
+	}
+	return &AnnualEmissions{LocationBased: loc * *productionT, MarketBased: mkt * *productionT}
 }
 
 // volumeUnit names the unit of volumes in this portfolio.

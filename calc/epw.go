@@ -98,65 +98,78 @@ const epwHeaderLines = 8
 //
 // Errors are *EPWError naming the line and, where one is at fault, the field.
 func ParseEPW(text string) (EPW, error) {
-	text = strings.TrimPrefix(text, "\ufeff") // a byte-order mark some editors add
+	lines := splitEPWLines(text)
+	var w EPW
+	if err := w.parseHeader(lines); err != nil {
+		return EPW{}, err
+	}
+	if err := w.parseRows(lines[epwHeaderLines:]); err != nil {
+		return EPW{}, err
+	}
+	return w, nil
+}
+
+// splitEPWLines splits the text of an EPW file into lines, without a
+// leading byte-order mark (which some editors add), trailing blank lines
+// and whitespace, or CR line ends.
+func splitEPWLines(text string) []string {
+	text = strings.TrimPrefix(text, "\ufeff")
 	lines := strings.Split(strings.TrimRight(text, "\r\n \t"), "\n")
 	for i := range lines {
 		lines[i] = strings.TrimSuffix(lines[i], "\r")
 	}
-	var w EPW
+	return lines
+}
+
+// parseHeader reads the epwHeaderLines header lines: the LOCATION record
+// (line 1, parseLocation) and the DATA PERIODS record that must close them
+// (line 8); lines 2–7 are not read.
+func (w *EPW) parseHeader(lines []string) error {
 	if err := w.parseLocation(lines[0]); err != nil {
-		return EPW{}, err
+		return err
 	}
 	if len(lines) < epwHeaderLines {
-		return EPW{}, &EPWError{Line: len(lines), Msg: fmt.Sprintf("file ends after %d lines, within the %d header lines", len(lines), epwHeaderLines)}
+		return &EPWError{Line: len(lines), Msg: fmt.Sprintf("file ends after %d lines, within the %d header lines", len(lines), epwHeaderLines)}
 	}
 	if !strings.HasPrefix(lines[epwHeaderLines-1], "DATA PERIODS") {
-		return EPW{}, &EPWError{Line: epwHeaderLines, Field: "1", Msg: fmt.Sprintf("want DATA PERIODS, the last of %d header lines, got %q", epwHeaderLines, epwShort(lines[epwHeaderLines-1]))}
+		return &EPWError{Line: epwHeaderLines, Field: "1", Msg: fmt.Sprintf("want DATA PERIODS, the last of %d header lines, got %q", epwHeaderLines, epwShort(lines[epwHeaderLines-1]))}
 	}
+	return nil
+}
 
+// parseRows reads the hourly rows, the lines after the header, into w's
+// series: fields 7 dry bulb [°C], 14–16 GHI, DNI, DHI [Wh/m² in the hour,
+// the mean W/m²] and 22 wind speed [m/s] (EPW Data Dictionary) for each
+// hour of a 365-day year, in calendar order (epwCalendar), dropping a leap
+// year's 29 February.
+func (w *EPW) parseRows(rows []string) error {
 	w.GHI = make([]float64, 0, typicalYearHours)
 	w.DNI = make([]float64, 0, typicalYearHours)
 	w.DHI = make([]float64, 0, typicalYearHours)
 	w.TempAirC = make([]float64, 0, typicalYearHours)
 	w.WindMs = make([]float64, 0, typicalYearHours)
-	month, day, hour := 1, 1, 1 // the row expected next
-	leapHour := 1               // the 29 February row expected next, in a leap-year file
-	for k, line := range lines[epwHeaderLines:] {
+	next := epwCalendar{month: 1, day: 1, hour: 1, leapHour: 1}
+	for k, line := range rows {
 		ln := epwHeaderLines + 1 + k
-		if month > 12 {
-			return EPW{}, &EPWError{Line: ln, Msg: fmt.Sprintf("row after 31 December hour 24; want %d hourly rows (8784 in a leap year)", typicalYearHours)}
+		if next.month > 12 {
+			return &EPWError{Line: ln, Msg: fmt.Sprintf("row after 31 December hour 24; want %d hourly rows (8784 in a leap year)", typicalYearHours)}
 		}
 		f := strings.Split(line, ",")
 		if len(f) < epwWind.pos {
-			return EPW{}, &EPWError{Line: ln, Msg: fmt.Sprintf("%d fields, want at least %d (35 in a full row)", len(f), epwWind.pos)}
+			return &EPWError{Line: ln, Msg: fmt.Sprintf("%d fields, want at least %d (35 in a full row)", len(f), epwWind.pos)}
 		}
-		var when [3]int
-		for j, fd := range []epwField{epwMonth, epwDay, epwHour} {
-			v, err := fd.parse(f, ln)
-			if err != nil {
-				return EPW{}, err
-			}
-			when[j] = int(v)
+		keep, err := next.accept(f, ln)
+		if err != nil {
+			return err
 		}
-		if when[0] == 2 && when[1] == 29 {
-			// Leap day: it must follow 28 February hour 24, hour by hour; it is dropped.
-			if month != 3 || day != 1 || hour != 1 || when[2] != leapHour {
-				return EPW{}, &EPWError{Line: ln, Msg: fmt.Sprintf("row is month 2 day 29 hour %d, want month %d day %d hour %d", when[2], month, day, hour)}
-			}
-			leapHour++
+		if !keep {
 			continue
-		}
-		if when != [3]int{month, day, hour} {
-			return EPW{}, &EPWError{Line: ln, Msg: fmt.Sprintf("row is month %d day %d hour %d, want month %d day %d hour %d (rows run from 1 January hour 1 to 31 December hour 24)", when[0], when[1], when[2], month, day, hour)}
-		}
-		if leapHour != 1 && leapHour != 25 {
-			return EPW{}, &EPWError{Line: ln, Msg: fmt.Sprintf("29 February has %d hourly rows, want 24", leapHour-1)}
 		}
 		var vals [5]float64
 		for j, fd := range []epwField{epwTemp, epwGHI, epwDNI, epwDHI, epwWind} {
 			v, err := fd.parse(f, ln)
 			if err != nil {
-				return EPW{}, err
+				return err
 			}
 			vals[j] = v
 		}
@@ -165,18 +178,61 @@ func ParseEPW(text string) (EPW, error) {
 		w.DNI = append(w.DNI, vals[2])
 		w.DHI = append(w.DHI, vals[3])
 		w.WindMs = append(w.WindMs, vals[4])
-		if hour++; hour > 24 {
-			hour = 1
-			if day++; day > typicalMonthDays[month-1] {
-				day = 1
-				month++
-			}
-		}
+		next.advance()
 	}
 	if n := len(w.GHI); n != typicalYearHours {
-		return EPW{}, &EPWError{Line: len(lines), Msg: fmt.Sprintf("file ends after %d hourly rows, at month %d day %d hour %d; want %d (8784 in a leap year)", n, month, day, hour, typicalYearHours)}
+		return &EPWError{Line: epwHeaderLines + len(rows), Msg: fmt.Sprintf("file ends after %d hourly rows, at month %d day %d hour %d; want %d (8784 in a leap year)", n, next.month, next.day, next.hour, typicalYearHours)}
 	}
-	return w, nil
+	return nil
+}
+
+// epwCalendar is the hourly row expected next: month, day and EPW hour
+// (1–24) of the 365-day year, and the hour of 29 February expected next in
+// a leap-year file.
+type epwCalendar struct {
+	month, day, hour int
+	leapHour         int
+}
+
+// accept checks the month, day and hour fields of the split row f (line
+// ln) against the row expected next. A 29 February row must follow
+// 28 February hour 24, hour by hour, and is not kept; every other row must
+// be the one expected, after all 24 hours of 29 February if there are any.
+func (c *epwCalendar) accept(f []string, ln int) (keep bool, err error) {
+	var when [3]int
+	for j, fd := range []epwField{epwMonth, epwDay, epwHour} {
+		v, err := fd.parse(f, ln)
+		if err != nil {
+			return false, err
+		}
+		when[j] = int(v)
+	}
+	if when[0] == 2 && when[1] == 29 {
+		if c.month != 3 || c.day != 1 || c.hour != 1 || when[2] != c.leapHour {
+			return false, &EPWError{Line: ln, Msg: fmt.Sprintf("row is month 2 day 29 hour %d, want month %d day %d hour %d", when[2], c.month, c.day, c.hour)}
+		}
+		c.leapHour++
+		return false, nil
+	}
+	if when != [3]int{c.month, c.day, c.hour} {
+		return false, &EPWError{Line: ln, Msg: fmt.Sprintf("row is month %d day %d hour %d, want month %d day %d hour %d (rows run from 1 January hour 1 to 31 December hour 24)", when[0], when[1], when[2], c.month, c.day, c.hour)}
+	}
+	if c.leapHour != 1 && c.leapHour != 25 {
+		return false, &EPWError{Line: ln, Msg: fmt.Sprintf("29 February has %d hourly rows, want 24", c.leapHour-1)}
+	}
+	return true, nil
+}
+
+// advance moves to the next hour of the 365-day year (typicalMonthDays);
+// after 31 December hour 24 the month is 13.
+func (c *epwCalendar) advance() {
+	if c.hour++; c.hour > 24 {
+		c.hour = 1
+		if c.day++; c.day > typicalMonthDays[c.month-1] {
+			c.day = 1
+			c.month++
+		}
+	}
 }
 
 // parseLocation reads line 1, the LOCATION record.

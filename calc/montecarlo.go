@@ -106,6 +106,13 @@ func (c *CompiledFootprint) Inputs() []UncertainInput { return slices.Clone(c.m.
 // multipliers m, one per input.
 func (c *CompiledFootprint) Eval(m []float64) (loc, mkt float64) { return c.m.totals(m) }
 
+// MonteCarlo samples the footprint as spec asks (PrimaryUncertainty,
+// ProductUncertainty). Its errors name the spec's fields
+// (/distributions/N/pointer).
+func (c *CompiledFootprint) MonteCarlo(spec UncertaintySpec) (UncertaintyResult, error) {
+	return monteCarlo(c.m, spec)
+}
+
 func mult(m []float64, i int) float64 {
 	if i < 0 {
 		return 1

@@ -659,6 +659,9 @@ func (p *portfolioModel) report(l *ledger, demand float64, m []float64, mwh []fl
 	}
 	res.RenewableShare.HourlyMatched = hourlyMatched(l, out, demand, h)
 	res.Sources = out
+	if in.AnnualVolumes {
+		res.Annual = &AnnualEmissions{LocationBased: res.EFLocation * demand, MarketBased: res.EFMarket * demand}
+	}
 	return res, nil
 }
 

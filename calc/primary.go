@@ -169,14 +169,15 @@ type PrimaryResult struct {
 	CBAM          CBAM
 	GWP           string
 	Basis         Basis
+	// Annual is the smelter's emissions over a year, nil without the
+	// annual production.
+	Annual *AnnualEmissions
 }
 
 // Primary computes the cradle-to-gate footprint of 1 t of primary
 // aluminium.
 func (e *Engine) Primary(in PrimaryInput) (PrimaryResult, Provenance, error) {
-	l := newLedger(e.ds, &e.sun)
-	r, err := primary(l, in)
-	return r, l.provenance(), err
+	return e.PrimaryWithPVMemo(in, nil)
 }
 
 // PrimaryUncertainty runs a Monte Carlo over a primary footprint: the
@@ -301,6 +302,7 @@ func primaryRun(l *ledger, in PrimaryInput) (*primaryModel, PrimaryResult, error
 	res.Gases.CO2 = res.LocationBased - res.Gases.CF4 - res.Gases.C2F6
 	l.assume("gases: everything except CF4 and C2F6 is reported as CO2 (electricity and upstream factors are CO2 or CO2e as published)")
 	res.Scopes = primaryScopes(res, t.direct, p.castFuel)
+	res.Annual = annualEmissions(res.LocationBased, res.MarketBased, in.ProductionT)
 	if res.Ratings, err = ratings(l, p.acKWh); err != nil {
 		return nil, res, err
 	}

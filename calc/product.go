@@ -215,14 +215,15 @@ type ProductResult struct {
 	Electricity   ElectricityResult
 	MWhPerT       float64
 	CBAM          ProductCBAM
+	// Annual is the plant's emissions over a year, nil without the
+	// annual production.
+	Annual *AnnualEmissions
 }
 
 // Product computes the cradle-to-gate footprint of 1 t of a downstream
 // product, with and without molten-metal direct supply.
 func (e *Engine) Product(in ProductInput) (ProductResult, Provenance, error) {
-	l := newLedger(e.ds, &e.sun)
-	r, err := product(l, in)
-	return r, l.provenance(), err
+	return e.ProductWithPVMemo(in, nil)
 }
 
 // primaryMetal is the primary aluminium a product is made of [per t primary].

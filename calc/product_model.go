@@ -264,6 +264,7 @@ func productRun(l *ledger, in ProductInput) (*productModel, ProductResult, error
 	res.Steps, res.Alloying = p.stepResults(), p.alloyingResults(with.metal)
 	res.Metal, res.MWhPerT = with.metal, with.mwhPerT
 	res.DirectSupply = p.directSupply(with, without)
+	res.Annual = annualEmissions(res.LocationBased, res.MarketBased, in.ProductionT)
 	l.assume("direct supply: molten_share is the share of the primary metal delivered molten; that metal skips casting at the smelter, remelting at the processor (energy and melt loss) and ingot transport, and is hauled hot by road instead; without_tco2e_per_t is the same product with every tonne of primary metal delivered as ingot")
 	if res.CBAM, err = productCBAM(l, in, prod, res, with.fuelCO2, p.port, prim); err != nil {
 		return nil, res, err

@@ -153,7 +153,7 @@ func (s *sunTables) get(utcOffsetH float64) *SunTable {
 // position).
 const pvReferenceYear = 2023
 
-// PV computes the yield of a PV system over a typical year (DESIGN §2.3):
+// PV computes the yield of a PV system over a typical year:
 // solar position → Erbs decomposition (when only GHI is given) →
 // transposition → IAM on the beam → cell temperature → PVWatts DC → losses
 // and degradation → PVWatts inverter with clipping, as pvlib's ModelChain
@@ -167,13 +167,27 @@ func (e *Engine) PV(in PVInput) (PVResult, Provenance, error) {
 // pvSystemParams resolves the system's defaults and returns the chain
 // parameters. ptr is the JSON pointer of the system object.
 func pvSystemParams(l *ledger, in PVInput, ptr string) (PVChainParams, error) {
-	s := in.System
 	var p PVChainParams
 	p.LatDeg, p.LonDeg, p.AltitudeM = in.LatDeg, in.LonDeg, in.AltitudeM
-	num := func(v *float64, field, id string) (float64, error) {
-		return l.orDefault(v, ptr+"/"+field, id)
+	if err := pvOrientation(l, &in, ptr, &p); err != nil {
+		return p, err
 	}
-	var err error
+	if err := pvRatings(l, &in.System, ptr, &p); err != nil {
+		return p, err
+	}
+	mounting := pvModelNames(l, &in.System, ptr, &p)
+	if err := pvCellTempParams(l, mounting, ptr, &p); err != nil {
+		return p, err
+	}
+	return p, nil
+}
+
+// pvOrientation sets the array's tilt [deg] (by default the site latitude
+// rounded, a common fixed-tilt choice), azimuth [deg east of north] and
+// ground albedo [–] (dataset defaults pv/default/azimuth and
+// pv/default/albedo).
+func pvOrientation(l *ledger, in *PVInput, ptr string, p *PVChainParams) error {
+	s := &in.System
 	if s.TiltDeg != nil {
 		p.TiltDeg = *s.TiltDeg
 	} else {
@@ -181,55 +195,94 @@ func pvSystemParams(l *ledger, in PVInput, ptr string) (PVChainParams, error) {
 		l.defaulted(ptr + "/tilt_deg")
 		l.assume("tilt not given: the site latitude rounded (%.0f°), a common fixed-tilt choice", p.TiltDeg)
 	}
-	if p.AzimuthDeg, err = num(s.AzimuthDeg, "azimuth_deg", "pv/default/azimuth"); err != nil {
-		return p, err
+	var err error
+	if p.AzimuthDeg, err = l.orDefault(s.AzimuthDeg, ptr+"/azimuth_deg", "pv/default/azimuth"); err != nil {
+		return err
 	}
-	if p.Albedo, err = num(s.Albedo, "albedo", "pv/default/albedo"); err != nil {
-		return p, err
+	p.Albedo, err = l.orDefault(s.Albedo, ptr+"/albedo", "pv/default/albedo")
+	return err
+}
+
+// pvRatings sets the PVWatts DC and inverter parameters from the system's
+// figures or the dataset defaults (pv/default/…): P_dc0 = capacity
+// [kWp] × 1000 [W], the loss fraction losses_pct/100, P_ac0 = P_dc0 /
+// (DC/AC ratio) [W], η_nom = inverter_efficiency_pct/100, γ [1/°C] and
+// the degradation factor (pvDegradationFactor).
+func pvRatings(l *ledger, s *PVSystem, ptr string, p *PVChainParams) error {
+	num := func(v *float64, field, id string) (float64, error) {
+		return l.orDefault(v, ptr+"/"+field, id)
 	}
 	losses, err := num(s.LossesPct, "losses_pct", "pv/default/losses_pct")
 	if err != nil {
-		return p, err
+		return err
 	}
 	p.LossFraction = losses / 100
 	dcac, err := num(s.DCACRatio, "dc_ac_ratio", "pv/default/dc_ac_ratio")
 	if err != nil {
-		return p, err
+		return err
 	}
 	eta, err := num(s.InverterEfficiencyPct, "inverter_efficiency_pct", "pv/default/inverter_efficiency_pct")
 	if err != nil {
-		return p, err
+		return err
 	}
 	if p.GammaPerC, err = num(s.GammaPdcPerC, "gamma_pdc_per_c", "pv/default/gamma_pdc"); err != nil {
-		return p, err
+		return err
 	}
-	deg, err := num(s.DegradationPctPerYear, "degradation_pct_per_year", "pv/default/degradation_pct_per_year")
+	if p.DegradationFactor, err = pvDegradationFactor(l, s, ptr); err != nil {
+		return err
+	}
+	p.Pdc0W = s.CapacityKWp * 1000
+	p.Pac0W = p.Pdc0W / dcac
+	p.EtaInvNom = eta / 100
+	return nil
+}
+
+// pvDegradationFactor returns the output of operating year n (default 1)
+// relative to year 1 under linear degradation of d [%/yr] (default
+// pv/default/degradation_pct_per_year), d·(n − 1) % less than year 1:
+//
+//	factor = 1 − d/100 × (n − 1)
+//
+// It must stay above 0.
+func pvDegradationFactor(l *ledger, s *PVSystem, ptr string) (float64, error) {
+	deg, err := l.orDefault(s.DegradationPctPerYear, ptr+"/degradation_pct_per_year", "pv/default/degradation_pct_per_year")
 	if err != nil {
-		return p, err
+		return 0, err
 	}
 	year := s.OperatingYear
 	if year == 0 {
 		year = 1
 		l.defaulted(ptr + "/operating_year")
 	}
-	// Linear degradation: year n produces (1 − d)·(n − 1) less than year 1.
-	p.DegradationFactor = 1 - deg/100*float64(year-1)
-	if p.DegradationFactor <= 0 {
-		return p, fieldError(ptr+"/operating_year", "at %g %%/yr the array has no output left in year %d; use a smaller operating_year or degradation", deg, year)
+	f := 1 - deg/100*float64(year-1)
+	if f <= 0 {
+		return f, fieldError(ptr+"/operating_year", "at %g %%/yr the array has no output left in year %d; use a smaller operating_year or degradation", deg, year)
 	}
-	p.Pdc0W = s.CapacityKWp * 1000
-	p.Pac0W = p.Pdc0W / dcac
-	p.EtaInvNom = eta / 100
+	return f, nil
+}
 
+// pvModelNames sets the transposition, IAM and cell temperature models,
+// isotropic, physical and SAPM by default, and returns the mounting,
+// open_rack by default; it records each of the four that took its default.
+func pvModelNames(l *ledger, s *PVSystem, ptr string, p *PVChainParams) (mounting string) {
 	p.Transposition = orDefaultString(s.Transposition, "isotropic")
 	p.IAM = orDefaultString(s.IAM, "physical")
 	p.TempModel = orDefaultString(s.TemperatureModel, "sapm")
-	mounting := orDefaultString(s.Mounting, "open_rack")
+	mounting = orDefaultString(s.Mounting, "open_rack")
 	for field, v := range map[string]string{"transposition": s.Transposition, "iam": s.IAM, "temperature_model": s.TemperatureModel, "mounting": s.Mounting} {
 		if v == "" {
 			l.defaulted(ptr + "/" + field)
 		}
 	}
+	return mounting
+}
+
+// pvCellTempParams sets the cell temperature model's parameters for the
+// mounting: pvlib's SAPM parameter set (King et al. 2004) for open_rack
+// (glass/polymer), close_mount (glass/glass) or insulated_back, or the
+// PVsyst heat loss factor U_c [W/(m² K)] for free-standing (open_rack) or
+// insulated arrays, with U_v = 0.
+func pvCellTempParams(l *ledger, mounting, ptr string, p *PVChainParams) error {
 	switch p.TempModel {
 	case "sapm":
 		switch mounting {
@@ -240,7 +293,7 @@ func pvSystemParams(l *ledger, in PVInput, ptr string) (PVChainParams, error) {
 		case "insulated_back":
 			p.SAPM = SAPMInsulatedBack
 		default:
-			return p, fieldError(ptr+"/mounting", "unknown mounting %q; allowed: open_rack, close_mount, insulated_back", mounting)
+			return fieldError(ptr+"/mounting", "unknown mounting %q; allowed: open_rack, close_mount, insulated_back", mounting)
 		}
 		l.assume("cell temperature: SAPM (King et al. 2004) with pvlib's %s parameters a=%.4g, b=%.4g, ΔT=%.4g", mounting, p.SAPM.A, p.SAPM.B, p.SAPM.DeltaT)
 	case "pvsyst":
@@ -250,7 +303,7 @@ func pvSystemParams(l *ledger, in PVInput, ptr string) (PVChainParams, error) {
 		}
 		l.assume("cell temperature: PVsyst model with u_c = %.0f W/m²K (%s), u_v = 0", p.PVsystUc, mounting)
 	}
-	return p, nil
+	return nil
 }
 
 // pvResourceHourly turns the resource into hourly GHI (W/m²), optional DNI

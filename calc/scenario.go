@@ -9,6 +9,7 @@ import (
 	"hash"
 	"math"
 	"reflect"
+	"sort"
 	"sync"
 )
 
@@ -146,32 +147,36 @@ func hashValue(h hash.Hash, v reflect.Value) {
 	}
 }
 
-// PrimaryShared is Primary with PV yields shared through memo.
-func (e *Engine) PrimaryShared(in PrimaryInput, memo *PVMemo) (PrimaryResult, Provenance, error) {
+// PrimaryWithPVMemo is Primary with PV yields shared through memo (nil:
+// none shared).
+func (e *Engine) PrimaryWithPVMemo(in PrimaryInput, memo *PVMemo) (PrimaryResult, Provenance, error) {
 	l := newLedger(e.ds, &e.sun)
 	l.shared = memo
 	r, err := primary(l, in)
 	return r, l.provenance(), err
 }
 
-// ElectricityShared is Electricity with PV yields shared through memo.
-func (e *Engine) ElectricityShared(in ElectricityInput, memo *PVMemo) (ElectricityResult, Provenance, error) {
+// ElectricityWithPVMemo is Electricity with PV yields shared through memo
+// (nil: none shared).
+func (e *Engine) ElectricityWithPVMemo(in ElectricityInput, memo *PVMemo) (ElectricityResult, Provenance, error) {
 	l := newLedger(e.ds, &e.sun)
 	l.shared = memo
 	r, err := portfolio(l, in)
 	return r, l.provenance(), err
 }
 
-// ProductShared is Product with PV yields shared through memo.
-func (e *Engine) ProductShared(in ProductInput, memo *PVMemo) (ProductResult, Provenance, error) {
+// ProductWithPVMemo is Product with PV yields shared through memo (nil:
+// none shared).
+func (e *Engine) ProductWithPVMemo(in ProductInput, memo *PVMemo) (ProductResult, Provenance, error) {
 	l := newLedger(e.ds, &e.sun)
 	l.shared = memo
 	r, err := product(l, in)
 	return r, l.provenance(), err
 }
 
-// PVShared is PV with the yield shared through memo.
-func (e *Engine) PVShared(in PVInput, memo *PVMemo) (PVResult, Provenance, error) {
+// PVWithPVMemo is PV with the yield shared through memo (nil: not
+// shared).
+func (e *Engine) PVWithPVMemo(in PVInput, memo *PVMemo) (PVResult, Provenance, error) {
 	l := newLedger(e.ds, &e.sun)
 	var (
 		r   PVResult
@@ -199,6 +204,20 @@ func CapitalRecoveryFactor(r, n float64) float64 {
 	return r * g / (g - 1)
 }
 
+// AnnualisedCost returns the capital recovery factor and the annual cost
+// of an investment [CNY/yr]:
+//
+//	cost/yr = capex × CRF(r, n) + opex
+//
+// Without a lifetime (n = 0) the capex cannot be annualised: CRF is 0 and
+// only opex counts.
+func AnnualisedCost(capex, opexPerYr, lifetimeYears, rate float64) (crf, costPerYr float64) {
+	if lifetimeYears > 0 {
+		crf = CapitalRecoveryFactor(rate, lifetimeYears)
+	}
+	return crf, capex*crf + opexPerYr
+}
+
 // AbatementCost is a variant's marginal abatement cost.
 type AbatementCost struct {
 	CostPerYr    float64 // capex × CRF + opex [CNY/yr]
@@ -217,8 +236,9 @@ type AbatementCost struct {
 // With nothing avoided (avoided ≤ 0) PerTonne is NaN: the variant does not
 // abate, and a cost per tonne would be meaningless.
 func MarginalAbatementCost(capex, opexPerYr, lifetimeYears, rate, baseTPerYr, variantTPerYr float64) AbatementCost {
+	_, cost := AnnualisedCost(capex, opexPerYr, lifetimeYears, rate)
 	c := AbatementCost{
-		CostPerYr:    capex*CapitalRecoveryFactor(rate, lifetimeYears) + opexPerYr,
+		CostPerYr:    cost,
 		AvoidedPerYr: baseTPerYr - variantTPerYr,
 		PerTonne:     math.NaN(),
 	}
@@ -226,4 +246,41 @@ func MarginalAbatementCost(capex, opexPerYr, lifetimeYears, rate, baseTPerYr, va
 		c.PerTonne = c.CostPerYr / c.AvoidedPerYr
 	}
 	return c
+}
+
+// AbatementOption is a named variant with a marginal abatement cost.
+type AbatementOption struct {
+	Name string
+	AbatementCost
+}
+
+// MACCStep is one step of a marginal abatement cost curve.
+type MACCStep struct {
+	Rank int
+	AbatementOption
+	// CumulativeAvoidedPerYr is the emissions avoided by this option and
+	// every cheaper one [t CO2e/yr].
+	CumulativeAvoidedPerYr float64
+}
+
+// MACC ranks the options that avoid emissions (PerTonne not NaN) by cost
+// per t avoided, cheapest first (equal costs keep their order), and
+// accumulates their avoided emissions: the steps of the marginal abatement
+// cost curve. The options are alternatives measured against one base, so
+// the cumulative figure assumes they add up; it is an upper bound where
+// they overlap.
+func MACC(options []AbatementOption) []MACCStep {
+	steps := []MACCStep{}
+	for _, o := range options {
+		if !math.IsNaN(o.PerTonne) {
+			steps = append(steps, MACCStep{AbatementOption: o})
+		}
+	}
+	sort.SliceStable(steps, func(i, j int) bool { return steps[i].PerTonne < steps[j].PerTonne })
+	var cum float64
+	for i := range steps {
+		cum += steps[i].AvoidedPerYr
+		steps[i].Rank, steps[i].CumulativeAvoidedPerYr = i+1, cum
+	}
+	return steps
 }
