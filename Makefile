@@ -33,8 +33,9 @@ bench: ## engine and handler benchmarks, then the wrk load run against the echo 
 reliability: ## load and fault tests: Redis killed, PostgreSQL stopped, SIGTERM under load (bench/reliability.sh)
 	bench/reliability.sh
 
-docs: ## regenerate the Swagger docs in docs/ from the handler annotations
-	go tool swag init -g main.go -o docs --parseInternal
+docs: ## regenerate the API descriptions in docs/ from the handler annotations: Swagger 2.0 (swag), then OpenAPI 3.1 (tools/apicheck/openapi31)
+	go tool swag init -g main.go -o docs --parseInternal --outputTypes json,yaml
+	go -C tools/apicheck/openapi31 run . "$(CURDIR)/docs/swagger.json" "$(CURDIR)/docs/openapi.json"
 
 fmt: ## gofmt every Go file
 	gofmt -w $(GOFILES)

@@ -3,7 +3,7 @@
 //
 //	@title						alcarbon API
 //	@version					0.1
-//	@description				Carbon footprint (t CO2e per t) of primary aluminium and aluminium products for enterprises, planners and buyers: by stage, gas and scope; location- and market-based; with the electricity supply portfolio (grid, captive plants, on-site PV, direct lines, green contracts, certificates), ratings against Chinese national standards, the EU CBAM view, and the source of every factor. Errors are RFC 9457 problem+json with an errors list of {pointer, detail}. Calculation responses carry ETag and X-Cache.
+//	@description				Carbon footprint (t CO2e per t) of primary aluminium and aluminium products for enterprises, planners and buyers: by stage, gas and scope; location- and market-based; with the electricity supply portfolio (grid, captive plants, on-site PV, direct lines, green contracts, certificates), ratings against Chinese national standards, the EU CBAM view, and the source of every factor. Errors are RFC 9457 problem+json with an errors list of {pointer, detail}. Calculation responses carry ETag and X-Cache. This description: Swagger 2.0 at [/swagger/doc.json](/swagger/doc.json), OpenAPI 3.1 at [/openapi.json](/openapi.json).
 //	@contact.name				alcarbon
 //	@license.name				Proprietary
 //	@BasePath					/
@@ -53,6 +53,7 @@ import (
 	"alcarbon/cache"
 	"alcarbon/config"
 	"alcarbon/factors"
+	"alcarbon/pact"
 	"alcarbon/registry"
 )
 
@@ -182,7 +183,7 @@ func serve(ctx context.Context, cfg config.Config, stdout io.Writer) error {
 
 	// Answers to PACT footprint request events wait in memory; shutdown
 	// gives them what is left of the shutdown timeout.
-	answers := api.NewPACTResponder(api.PACTResponderOptions{Store: store, Logger: log})
+	answers := pact.NewResponder(pact.ResponderOptions{Store: store, Logger: log})
 	handler := api.New(api.Options{
 		Catalog: catalog, Cache: c, RedisConfigured: rdb != nil, Store: store, Logger: log,
 		Registry: reg, BodyLimit: cfg.BodyLimit, CORSOrigins: cfg.CORSOrigins, PProf: cfg.PProf,
