@@ -101,7 +101,7 @@ var variables = []variable{
 			return err
 		}},
 	{"ALCARBON_BODY_LIMIT", "1MiB",
-		"maximum request body, bytes or a size such as 512KiB, 1MiB or 2MB, 1KiB to 64MiB",
+		"maximum request body, bytes or a size such as 512KiB, 1MiB or 2MB, 1KiB to 64MiB (POST /v1/pv accepts at least 4MiB, for EPW files)",
 		func(c *Config, v string) (err error) {
 			c.BodyLimit, err = parseSize(v, minBodyLimit, maxBodyLimit)
 			return err
