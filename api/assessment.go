@@ -19,45 +19,35 @@ type plantRequest struct {
 
 type smelterIndicators struct {
 	// LiquidACkWhPerT is liquid-aluminium AC power (铝液交流电耗) [kWh/t], 10,000–20,000.
-	LiquidACkWhPerT *float64 `json:"liquid_ac_kwh_per_t,omitempty" minimum:"10000" maximum:"20000" example:"12980"`
+	LiquidACkWhPerT *float64 `json:"liquid_ac_kwh_per_t,omitempty" minimum:"10000" maximum:"20000" unit:"kWh/t" example:"12980"`
 	// LiquidComprehensiveACkWhPerT (铝液综合交流电耗) [kWh/t], 10,000–20,000.
-	LiquidComprehensiveACkWhPerT *float64 `json:"liquid_comprehensive_ac_kwh_per_t,omitempty" minimum:"10000" maximum:"20000" example:"13300"`
+	LiquidComprehensiveACkWhPerT *float64 `json:"liquid_comprehensive_ac_kwh_per_t,omitempty" minimum:"10000" maximum:"20000" unit:"kWh/t" example:"13300"`
 	// IngotComprehensiveACkWhPerT (铝锭综合交流电耗) [kWh/t], 10,000–20,000.
-	IngotComprehensiveACkWhPerT *float64 `json:"ingot_comprehensive_ac_kwh_per_t,omitempty" minimum:"10000" maximum:"20000" example:"13350"`
+	IngotComprehensiveACkWhPerT *float64 `json:"ingot_comprehensive_ac_kwh_per_t,omitempty" minimum:"10000" maximum:"20000" unit:"kWh/t" example:"13350"`
 	// IngotComprehensiveEnergyKgcePerT (铝锭综合单耗) [kgce/t], 1,000–3,000.
-	IngotComprehensiveEnergyKgcePerT *float64 `json:"ingot_comprehensive_energy_kgce_per_t,omitempty" minimum:"1000" maximum:"3000" example:"1675"`
+	IngotComprehensiveEnergyKgcePerT *float64 `json:"ingot_comprehensive_energy_kgce_per_t,omitempty" minimum:"1000" maximum:"3000" unit:"kgce/t" example:"1675"`
 }
 
 type aluminaIndicators struct {
 	// Route of the refinery: bayer (default) or other (sintering, combined).
 	Route string `json:"route,omitempty" enums:"bayer,other" example:"bayer"`
 	// ProcessEnergyKgcePerT [kgce/t alumina], 0–2,000.
-	ProcessEnergyKgcePerT *float64 `json:"process_energy_kgce_per_t,omitempty" minimum:"0" maximum:"2000" example:"320"`
+	ProcessEnergyKgcePerT *float64 `json:"process_energy_kgce_per_t,omitempty" minimum:"0" maximum:"2000" unit:"kgce/t" example:"320"`
 	// ComprehensiveEnergyKgcePerT [kgce/t alumina], 0–2,000.
-	ComprehensiveEnergyKgcePerT *float64 `json:"comprehensive_energy_kgce_per_t,omitempty" minimum:"0" maximum:"2000" example:"338"`
+	ComprehensiveEnergyKgcePerT *float64 `json:"comprehensive_energy_kgce_per_t,omitempty" minimum:"0" maximum:"2000" unit:"kgce/t" example:"338"`
 }
 
 type stackConcentrations struct {
 	// ParticulatesMgM3 [mg/m³], 0–10,000.
-	ParticulatesMgM3 *float64 `json:"particulates_mg_m3,omitempty" minimum:"0" maximum:"10000" example:"8"`
+	ParticulatesMgM3 *float64 `json:"particulates_mg_m3,omitempty" minimum:"0" maximum:"10000" unit:"mg/m³" example:"8"`
 	// SO2MgM3 [mg/m³], 0–10,000.
-	SO2MgM3 *float64 `json:"so2_mg_m3,omitempty" minimum:"0" maximum:"10000" example:"60"`
+	SO2MgM3 *float64 `json:"so2_mg_m3,omitempty" minimum:"0" maximum:"10000" unit:"mg/m³" example:"60"`
 	// NOxMgM3 [mg/m³], 0–10,000.
-	NOxMgM3 *float64 `json:"nox_mg_m3,omitempty" minimum:"0" maximum:"10000" example:"90"`
+	NOxMgM3 *float64 `json:"nox_mg_m3,omitempty" minimum:"0" maximum:"10000" unit:"mg/m³" example:"90"`
 }
 
 func (r *plantRequest) validate(v *validator) {
 	s := r.Smelter
-	v.rangeF("/smelter/liquid_ac_kwh_per_t", s.LiquidACkWhPerT, 10000, 20000, "kWh/t")
-	v.rangeF("/smelter/liquid_comprehensive_ac_kwh_per_t", s.LiquidComprehensiveACkWhPerT, 10000, 20000, "kWh/t")
-	v.rangeF("/smelter/ingot_comprehensive_ac_kwh_per_t", s.IngotComprehensiveACkWhPerT, 10000, 20000, "kWh/t")
-	v.rangeF("/smelter/ingot_comprehensive_energy_kgce_per_t", s.IngotComprehensiveEnergyKgcePerT, 1000, 3000, "kgce/t")
-	v.enum("/alumina/route", r.Alumina.Route, []string{"bayer", "other"})
-	v.rangeF("/alumina/process_energy_kgce_per_t", r.Alumina.ProcessEnergyKgcePerT, 0, 2000, "kgce/t")
-	v.rangeF("/alumina/comprehensive_energy_kgce_per_t", r.Alumina.ComprehensiveEnergyKgcePerT, 0, 2000, "kgce/t")
-	v.rangeF("/stack/particulates_mg_m3", r.Stack.ParticulatesMgM3, 0, 10000, "mg/m³")
-	v.rangeF("/stack/so2_mg_m3", r.Stack.SO2MgM3, 0, 10000, "mg/m³")
-	v.rangeF("/stack/nox_mg_m3", r.Stack.NOxMgM3, 0, 10000, "mg/m³")
 	if s.LiquidACkWhPerT == nil && s.LiquidComprehensiveACkWhPerT == nil && s.IngotComprehensiveACkWhPerT == nil &&
 		s.IngotComprehensiveEnergyKgcePerT == nil && r.Alumina.ProcessEnergyKgcePerT == nil &&
 		r.Alumina.ComprehensiveEnergyKgcePerT == nil && r.Stack.ParticulatesMgM3 == nil && r.Stack.SO2MgM3 == nil && r.Stack.NOxMgM3 == nil {

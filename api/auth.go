@@ -1,66 +1,25 @@
 package api
 
 import (
-	"crypto/hmac"
-	"crypto/rand"
 	"crypto/sha256"
-	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
 	"net/http"
-	"strconv"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
 	"golang.org/x/time/rate"
 
+	"alcarbon/internal/httpx"
 	"alcarbon/registry"
 )
-
-// ctxViewer holds the registry.Organisation a request authenticated as.
-const ctxViewer = "viewer"
 
 // Defaults of Options.RateLimit and Options.RateBurst (as config's).
 const (
 	defaultRateLimit = 10
 	defaultRateBurst = 20
 )
-
-// errNoRegistry stands for a registry that failed to open at start.
-var errNoRegistry = fmt.Errorf("registry not opened at start: %w", registry.ErrUnavailable)
-
-// viewer returns the organisation the request authenticated as, if any.
-func viewer(c echo.Context) (registry.Organisation, bool) {
-	org, ok := c.Get(ctxViewer).(registry.Organisation)
-	return org, ok
-}
-
-// viewerID returns the authenticated organisation's ID, "" for anonymous.
-func viewerID(c echo.Context) string {
-	org, _ := viewer(c)
-	return org.ID
-}
-
-// bearer returns the token of an "Authorization: Bearer <token>" header.
-// present is false without an Authorization header; ok is false when the
-// header is there but not a bearer token (RFC 6750 §2.1; the scheme is
-// case-insensitive).
-func bearer(r *http.Request) (token string, present, ok bool) {
-	h := r.Header.Get(echo.HeaderAuthorization)
-	if h == "" {
-		return "", false, false
-	}
-	scheme, token, found := strings.Cut(h, " ")
-	token = strings.TrimSpace(token)
-	if !found || !strings.EqualFold(scheme, "Bearer") || token == "" {
-		return "", true, false
-	}
-	return token, true, true
-}
 
 // unauthorized is the 401 for a missing or wrong API key, with the
 // challenge of RFC 6750 §3.
@@ -78,7 +37,7 @@ func unauthorized(c echo.Context, detail string, invalidToken bool) error {
 // none is required, so that a buyer with a mistyped key is told rather
 // than silently served the public view.
 func (s *server) authenticate(c echo.Context, required bool) error {
-	token, present, ok := bearer(c.Request())
+	token, present, ok := httpx.Bearer(c.Request())
 	switch {
 	case !present && !required:
 		return nil
@@ -88,20 +47,20 @@ func (s *server) authenticate(c echo.Context, required bool) error {
 		return unauthorized(c, "the Authorization header must be Bearer followed by an API key", true)
 	}
 	if s.store == nil {
-		return errNoRegistry
+		return httpx.ErrNoRegistry
 	}
-	if wait, blocked := s.authFailures.blocked(c.RealIP()); blocked {
+	if wait, blocked := s.authFailures.Blocked(c.RealIP()); blocked {
 		return tooManyFailures(c, wait)
 	}
 	org, err := s.store.AuthenticateAPIKey(c.Request().Context(), token)
 	if errors.Is(err, registry.ErrNotFound) {
-		s.authFailures.failed(c.RealIP())
+		s.authFailures.Failed(c.RealIP())
 		return unauthorized(c, "the API key is unknown or revoked", true)
 	}
 	if err != nil {
 		return err
 	}
-	c.Set(ctxViewer, org)
+	httpx.SetViewer(c, org)
 	return nil
 }
 
@@ -112,11 +71,10 @@ func (s *server) requireAPIKey(next echo.HandlerFunc) echo.HandlerFunc {
 		if err := s.authenticate(c, true); err != nil {
 			return err
 		}
-		token, _, _ := bearer(c.Request())
+		token, _, _ := httpx.Bearer(c.Request())
 		if wait, ok := s.limiter.allow(keyID(token)); !ok {
-			secs := int(math.Ceil(wait.Seconds()))
-			c.Response().Header().Set("Retry-After", strconv.Itoa(max(secs, 1)))
-			return problem(http.StatusTooManyRequests, fmt.Sprintf("this API key's write rate limit is reached; retry after %d s", max(secs, 1)))
+			secs := httpx.RetryAfter(c, wait)
+			return problem(http.StatusTooManyRequests, fmt.Sprintf("this API key's write rate limit is reached; retry after %d s", secs))
 		}
 		return next(c)
 	}
@@ -176,135 +134,8 @@ func (k *keyLimiter) allow(key string) (time.Duration, bool) {
 	return 0, true
 }
 
-// PACT access tokens.
-
-// tokenTTL is the lifetime of a PACT access token (expires_in).
-const tokenTTL = time.Hour
-
-var (
-	errTokenInvalid = errors.New("invalid access token")
-	errTokenExpired = errors.New("access token expired")
-)
-
-// tokenSigner issues and checks stateless PACT access tokens:
-//
-//	"v1." + base64url(JSON {"org", "cid", "exp"}) + "." + base64url(HMAC-SHA256(secret, everything before the second dot))
-//
-// A token names the organisation of the PACT client it was issued to and
-// expires after tokenTTL. Nothing is stored, so tokens cannot be revoked
-// one by one: they expire, and a new secret (a restart, without a
-// configured one) invalidates them all.
-type tokenSigner struct {
-	secret []byte
-	now    func() time.Time
-}
-
-type tokenClaims struct {
-	OrgID    string `json:"org"`
-	ClientID string `json:"cid"`
-	Expires  int64  `json:"exp"` // Unix seconds
-}
-
-func newTokenSigner(secret []byte) *tokenSigner {
-	if len(secret) == 0 {
-		secret = make([]byte, 32)
-		_, _ = rand.Read(secret)
-	}
-	return &tokenSigner{secret: secret, now: time.Now}
-}
-
-func (t *tokenSigner) sign(payload string) string {
-	m := hmac.New(sha256.New, t.secret)
-	m.Write([]byte(payload))
-	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
-}
-
-// issue returns a token for the organisation's client.
-func (t *tokenSigner) issue(orgID, clientID string) string {
-	claims, _ := json.Marshal(tokenClaims{OrgID: orgID, ClientID: clientID, Expires: t.now().Add(tokenTTL).Unix()})
-	payload := "v1." + base64.RawURLEncoding.EncodeToString(claims)
-	return payload + "." + t.sign(payload)
-}
-
-// verify returns the token's claims; errTokenInvalid if it is malformed or
-// not signed with this secret, errTokenExpired if it is past its time.
-func (t *tokenSigner) verify(token string) (tokenClaims, error) {
-	i := strings.LastIndexByte(token, '.')
-	if i < 0 || !strings.HasPrefix(token, "v1.") {
-		return tokenClaims{}, errTokenInvalid
-	}
-	payload, sig := token[:i], token[i+1:]
-	if !hmac.Equal([]byte(sig), []byte(t.sign(payload))) {
-		return tokenClaims{}, errTokenInvalid
-	}
-	raw, err := base64.RawURLEncoding.DecodeString(strings.TrimPrefix(payload, "v1."))
-	if err != nil {
-		return tokenClaims{}, errTokenInvalid
-	}
-	var claims tokenClaims
-	if err := json.Unmarshal(raw, &claims); err != nil || claims.OrgID == "" {
-		return tokenClaims{}, errTokenInvalid
-	}
-	if t.now().Unix() >= claims.Expires {
-		return tokenClaims{}, errTokenExpired
-	}
-	return claims, nil
-}
-
-// authFailures throttles failed authentication per client address, so
-// guessing keys or PACT secrets costs the guesser time, not the database
-// queries: after failureBurst failures an address gets 429 until its
-// bucket refills at failuresPerSecond.
-type authFailures struct {
-	mu    sync.Mutex
-	addrs map[string]*rate.Limiter
-}
-
-const (
-	failuresPerSecond = 1
-	failureBurst      = 20
-	maxTrackedAddrs   = 100_000
-)
-
-func newAuthFailures() *authFailures {
-	return &authFailures{addrs: map[string]*rate.Limiter{}}
-}
-
-func (a *authFailures) limiter(addr string) *rate.Limiter {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	l, ok := a.addrs[addr]
-	if !ok {
-		if len(a.addrs) >= maxTrackedAddrs {
-			a.addrs = map[string]*rate.Limiter{} // forget all rather than grow without bound
-		}
-		l = rate.NewLimiter(failuresPerSecond, failureBurst)
-		a.addrs[addr] = l
-	}
-	return l
-}
-
-// blocked reports whether addr has used up its failures and, if so, how
-// long until it may try again.
-func (a *authFailures) blocked(addr string) (time.Duration, bool) {
-	l := a.limiter(addr)
-	if l.Tokens() >= 1 {
-		return 0, false
-	}
-	r := l.Reserve()
-	d := r.Delay()
-	r.Cancel()
-	return d, true
-}
-
-// failed counts one failed authentication from addr.
-func (a *authFailures) failed(addr string) {
-	a.limiter(addr).Allow()
-}
-
 // tooManyFailures answers 429 with Retry-After for a throttled address.
 func tooManyFailures(c echo.Context, wait time.Duration) error {
-	secs := max(int(math.Ceil(wait.Seconds())), 1)
-	c.Response().Header().Set("Retry-After", strconv.Itoa(secs))
+	secs := httpx.RetryAfter(c, wait)
 	return problem(http.StatusTooManyRequests, fmt.Sprintf("too many failed authentications from this address; retry after %d s", secs))
 }

@@ -26,13 +26,6 @@ type commonRequest struct {
 	ElectricityBasis string `json:"electricity_basis,omitempty" enums:"lifecycle,co2_operational" example:"lifecycle"`
 }
 
-func (r *commonRequest) validate(v *validator) {
-	if r.Year != 0 && (r.Year < 2000 || r.Year > 2100) {
-		v.add("/year", "must be between 2000 and 2100; got %d", r.Year)
-	}
-	v.enum("/electricity_basis", r.ElectricityBasis, []string{string(calc.BasisLifecycle), string(calc.BasisOperational)})
-}
-
 // resolve picks the dataset and fills the defaults that depend on it, so
 // that equal requests written differently hash equal.
 func (r *commonRequest) resolve(cat *factors.Catalog) (*factors.Dataset, error) {

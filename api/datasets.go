@@ -75,8 +75,8 @@ type gridFactorsResponse struct {
 //	@Description	MEE/NBS average CO2 factors (national, 7 regional grids, 30 provinces; 2021–2023), the national factors excluding market-traded non-fossil electricity and fossil-only, the ETS reporting factor, the national life-cycle (carbon-footprint) factors and grid renewable fractions, each with value, unit, year, kind and source.
 //	@Tags			reference data
 //	@Produce		json
-//	@Param			region	query		string	false	"ISO 3166-2 region, grid code or CN"	example(CN-SX)
-//	@Param			year	query		int		false	"vintage year"							example(2023)
+//	@Param			region	query		string	false	"ISO 3166-2 region, grid code or CN"	extensions(x-example=CN-SX)
+//	@Param			year	query		int		false	"vintage year"							extensions(x-example=2023)
 //	@Param			basis	query		string	false	"co2_operational or lifecycle"			Enums(co2_operational, lifecycle)
 //	@Param			kind	query		string	false	"factor kind, e.g. average_co2"
 //	@Param			dataset	query		string	false	"dataset version; default the newest"
@@ -92,7 +92,7 @@ func (s *server) handleGridFactors(c echo.Context) error {
 //	@Summary		Electricity emission factors of one region
 //	@Tags			reference data
 //	@Produce		json
-//	@Param			region	path		string	true	"ISO 3166-2 region, grid code or CN"	example(CN-SX)
+//	@Param			region	path		string	true	"ISO 3166-2 region, grid code or CN"	extensions(x-example=CN-SX)
 //	@Param			year	query		int		false	"vintage year"
 //	@Param			basis	query		string	false	"co2_operational or lifecycle"	Enums(co2_operational, lifecycle)
 //	@Param			kind	query		string	false	"factor kind"

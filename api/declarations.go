@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"math"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -16,7 +15,8 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"alcarbon/calc"
-	"alcarbon/factors"
+	"alcarbon/internal/httpx"
+	"alcarbon/pact"
 	"alcarbon/registry"
 )
 
@@ -53,11 +53,8 @@ type referencePeriod struct {
 }
 
 func (r *declarationRequest) validate(v *validator) {
-	switch r.Kind {
-	case "":
+	if r.Kind == "" {
 		v.add("/kind", "is required: primary or product")
-	default:
-		v.enum("/kind", r.Kind, []string{registry.KindPrimary, registry.KindProduct})
 	}
 	if t := bytes.TrimSpace(r.Request); len(t) == 0 || t[0] != '{' {
 		v.add("/request", "is required: the footprint request as an object, as the calculation endpoint of kind takes it")
@@ -87,7 +84,6 @@ func (r *declarationRequest) validate(v *validator) {
 	if errS == nil && errE == nil && end.Before(start) {
 		v.add("/reference_period/end", "must not be before start (%s)", r.ReferencePeriod.Start)
 	}
-	v.enum("/visibility", r.Visibility, []string{registry.VisibilityPublic, registry.VisibilityRestricted})
 	if len(r.Buyers) > 0 && r.Visibility == registry.VisibilityPublic {
 		v.add("/buyers", "apply to restricted declarations only; a public declaration is visible to everyone")
 	}
@@ -169,65 +165,37 @@ type computed struct {
 // kind, as the calculation endpoint of that kind would. Field errors point
 // into the request under prefix ("/request" when publishing).
 func (s *server) computeFootprint(ctx context.Context, kind string, raw json.RawMessage, prefix string) (computed, error) {
-	fail := func(err error) (computed, error) { return computed{}, prefixPointers(err, prefix) }
-	// done stores the normalised request and the endpoint's response.
-	done := func(req, resp any, ds *factors.Dataset, region string, total float64) (computed, error) {
-		request, err := json.Marshal(req)
-		if err != nil {
-			return computed{}, err
-		}
-		result, err := json.Marshal(resp)
-		if err != nil {
-			return computed{}, err
-		}
-		return computed{request: request, result: result, dataset: ds.Version(), region: region, total: total}, nil
+	k, ok := calcKinds[kind]
+	if !ok || (kind != registry.KindPrimary && kind != registry.KindProduct) {
+		return computed{}, invalid([]FieldProblem{{Pointer: "/kind", Detail: "must be primary or product"}})
 	}
-	switch kind {
-	case registry.KindPrimary:
-		req, err := decodeAndValidate[primaryRequest](raw)
-		if err != nil {
-			return fail(err)
-		}
-		ds, err := req.prepare(s.catalog)
-		if err != nil {
-			return fail(err)
-		}
-		if err := pactGWP(req.GWP, prefix); err != nil {
-			return computed{}, err
-		}
-		in, err := req.toInput()
-		if err != nil {
-			return fail(err)
-		}
-		res, prov, err := s.engine(ds).Primary(in)
-		if err != nil {
-			return fail(err)
-		}
-		return done(req, newPrimaryResponse(&req, res, prov), ds, req.Region, res.MarketBased)
-	case registry.KindProduct:
-		req, err := decodeAndValidate[productRequest](raw)
-		if err != nil {
-			return fail(err)
-		}
-		ds, err := req.prepare(s.catalog)
-		if err != nil {
-			return fail(err)
-		}
-		if err := pactGWP(req.GWP, prefix); err != nil {
-			return computed{}, err
-		}
-		// Declarations are immutable, so verify finds the same total.
-		in, err := s.productInput(ctx, &req)
-		if err != nil {
-			return fail(err)
-		}
-		res, prov, err := s.engine(ds).Product(in)
-		if err != nil {
-			return fail(err)
-		}
-		return done(req, newProductResponse(&req, res, prov), ds, req.Region, res.MarketBased)
+	r, err := decodeRequest(k, raw)
+	if err != nil {
+		return computed{}, underPrefix(err, prefix)
 	}
-	return computed{}, invalid([]FieldProblem{{Pointer: "/kind", Detail: "must be primary or product"}})
+	req := r.(footprintRequest)
+	ds, err := req.prepare(s.catalog)
+	if err != nil {
+		return computed{}, underPrefix(err, prefix)
+	}
+	if err := pactGWP(req.gwpSet(), prefix); err != nil {
+		return computed{}, err
+	}
+	// Declarations are immutable, so verify finds the same total.
+	res, err := req.compute(ctx, s, ds, nil)
+	if err != nil {
+		return computed{}, underPrefix(err, prefix)
+	}
+	// The normalised request and the endpoint's response are stored.
+	request, err := json.Marshal(req)
+	if err != nil {
+		return computed{}, err
+	}
+	result, err := json.Marshal(res.response())
+	if err != nil {
+		return computed{}, err
+	}
+	return computed{request: request, result: result, dataset: ds.Version(), region: req.regionCode(), total: res.(footprintResult).marketBased()}, nil
 }
 
 // pactGWP refuses GWP sets the PACT data model cannot state.
@@ -237,29 +205,6 @@ func pactGWP(gwp, prefix string) error {
 	}
 	return invalid([]FieldProblem{{Pointer: prefix + "/gwp",
 		Detail: "declarations use AR5 or AR6: the PACT data model has no other characterisation factors; got " + quote(gwp)}})
-}
-
-// prefixPointers moves the field pointers of a 422 under prefix.
-func prefixPointers(err error, prefix string) error {
-	var (
-		p  *Problem
-		in *calc.InputError
-	)
-	var fields []FieldProblem
-	switch {
-	case errors.As(err, &p) && p.Status == http.StatusUnprocessableEntity && len(p.Errors) > 0:
-		fields = append(fields, p.Errors...)
-	case errors.As(err, &in):
-		for _, f := range in.Fields {
-			fields = append(fields, FieldProblem{Pointer: f.Pointer, Detail: f.Detail})
-		}
-	default:
-		return err
-	}
-	for i := range fields {
-		fields[i].Pointer = prefix + fields[i].Pointer
-	}
-	return invalid(fields)
 }
 
 // resolveBuyers turns buyer IDs or names into organisation IDs.
@@ -310,7 +255,7 @@ func (s *server) handleCreateDeclaration(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	org, _ := viewer(c)
+	org, _ := httpx.Viewer(c)
 	if req.Visibility == "" {
 		req.Visibility = registry.VisibilityRestricted
 	}
@@ -332,7 +277,7 @@ func (s *server) handleCreateDeclaration(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	s.log.Info("declaration published", "request_id", requestID(c), "id", d.ID, "org_id", d.OrgID, "version", d.Version)
+	s.log.Info("declaration published", "request_id", httpx.RequestID(c), "id", d.ID, "org_id", d.OrgID, "version", d.Version)
 	c.Response().Header().Set(echo.HeaderLocation, "/v1/declarations/"+d.ID)
 	return c.JSON(http.StatusCreated, newDeclarationResponse(d, true))
 }
@@ -371,7 +316,7 @@ func declarationFilter(c echo.Context) (registry.DeclarationFilter, error) {
 	q := c.QueryParams()
 	f := registry.DeclarationFilter{
 		Product: q.Get("product"), Company: q.Get("company"), Region: strings.ToUpper(q.Get("region")),
-		Status: q.Get("status"), Cursor: q.Get("cursor"), Viewer: viewerID(c), WithoutDocuments: true,
+		Status: q.Get("status"), Cursor: q.Get("cursor"), Viewer: httpx.ViewerID(c), WithoutDocuments: true,
 	}
 	var v validator
 	v.enum("/status", f.Status, []string{registry.StatusActive, registry.StatusDeprecated})
@@ -398,14 +343,6 @@ func declarationFilter(c echo.Context) (registry.DeclarationFilter, error) {
 	return f, v.err()
 }
 
-// nextLink returns the absolute URL of the request with cursor replaced.
-func nextLink(c echo.Context, cursor string) string {
-	q := c.QueryParams()
-	q.Set("cursor", cursor)
-	u := url.URL{Scheme: c.Scheme(), Host: c.Request().Host, Path: c.Request().URL.Path, RawQuery: q.Encode()}
-	return u.String()
-}
-
 // handleListDeclarations lists declarations the caller may see.
 //
 //	@Summary		List declarations
@@ -429,7 +366,7 @@ func nextLink(c echo.Context, cursor string) string {
 //	@Router			/v1/declarations [get]
 func (s *server) handleListDeclarations(c echo.Context) error {
 	if s.store == nil {
-		return errNoRegistry
+		return httpx.ErrNoRegistry
 	}
 	f, err := declarationFilter(c)
 	if err != nil {
@@ -444,7 +381,7 @@ func (s *server) handleListDeclarations(c echo.Context) error {
 		out.Declarations[i] = newDeclarationResponse(d, false)
 	}
 	if next != "" {
-		c.Response().Header().Set("Link", "<"+nextLink(c, next)+`>; rel="next"`)
+		c.Response().Header().Set("Link", "<"+httpx.NextLink(c, next)+`>; rel="next"`)
 	}
 	return c.JSON(http.StatusOK, out)
 }
@@ -452,9 +389,9 @@ func (s *server) handleListDeclarations(c echo.Context) error {
 // declaration fetches the declaration of the path's id as the viewer sees it.
 func (s *server) declaration(c echo.Context) (registry.Declaration, error) {
 	if s.store == nil {
-		return registry.Declaration{}, errNoRegistry
+		return registry.Declaration{}, httpx.ErrNoRegistry
 	}
-	return s.store.GetDeclaration(c.Request().Context(), c.Param("id"), viewerID(c))
+	return s.store.GetDeclaration(c.Request().Context(), c.Param("id"), httpx.ViewerID(c))
 }
 
 // handleGetDeclaration returns one declaration with its request and result.
@@ -630,4 +567,25 @@ func (s *server) handleDeclarationCBAM(c echo.Context) error {
 		Method: "the cbam block of the stored result: CBAM's own rules whatever the declaration's basis (AR5 GWPs, operational CO2 electricity factors)",
 		Links:  cbamDeclarationLinks{Declaration: "/v1/declarations/" + d.ID},
 	})
+}
+
+// handleDeclarationPACT gives a declaration's PACT view without a PACT token.
+//
+//	@Summary		PACT view of a declaration
+//	@Description	The declaration as the PACT v2.2 ProductFootprint that GET /2/footprints/{id} returns (decimals as strings), for readers with an API key or none: the same visibility as GET /v1/declarations/{id}. Data recipients that exchange footprints use /2/footprints with a PACT token.
+//	@Tags			registry
+//	@Produce		json
+//	@Security		APIKey
+//	@Param			id	path		string	true	"declaration ID"
+//	@Success		200	{object}	pact.GetResponse
+//	@Failure		401	{object}	Problem	"wrong API key"
+//	@Failure		404	{object}	Problem	"no such declaration visible to the caller"
+//	@Failure		503	{object}	Problem	"registry unavailable"
+//	@Router			/v1/declarations/{id}/pact [get]
+func (s *server) handleDeclarationPACT(c echo.Context) error {
+	d, err := s.declaration(c)
+	if err != nil {
+		return err
+	}
+	return pact.WriteFootprint(c, d)
 }

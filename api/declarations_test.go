@@ -2,16 +2,12 @@ package api
 
 import (
 	"context"
-	"crypto/rand"
 	"encoding/base64"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"math"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
 	"regexp"
 	"strconv"
 	"strings"
@@ -19,9 +15,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/labstack/echo/v4"
 
+	"alcarbon/internal/httpx"
+	"alcarbon/internal/testpg"
+	"alcarbon/pact"
 	"alcarbon/registry"
 )
 
@@ -39,52 +37,18 @@ func openSQLite(t testing.TB) registry.Store {
 }
 
 // openPostgres opens a registry in a schema of its own on
-// ALCARBON_TEST_DATABASE_URL, dropped when the test ends. Without the
-// variable the test skips, except under CI=true, where it fails.
+// ALCARBON_TEST_DATABASE_URL (internal/testpg), dropped when the test ends.
+// Without the variable the test skips, except under CI=true, where it fails.
 func openPostgres(t testing.TB) registry.Store {
 	t.Helper()
-	base := os.Getenv("ALCARBON_TEST_DATABASE_URL")
-	if base == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("ALCARBON_TEST_DATABASE_URL is not set; PostgreSQL tests must run on CI")
-		}
-		t.Skip("ALCARBON_TEST_DATABASE_URL is not set")
-	}
-	var b [6]byte
-	_, _ = rand.Read(b[:])
-	schema := "api_test_" + hex.EncodeToString(b[:])
+	schema := testpg.New(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	conn, err := pgx.Connect(ctx, base)
-	if err != nil {
-		t.Fatalf("connect to the test database: %v", err)
-	}
-	defer conn.Close(ctx)
-	if _, err := conn.Exec(ctx, `CREATE SCHEMA `+schema); err != nil {
-		t.Fatal(err)
-	}
-	sep := "?"
-	if strings.Contains(base, "?") {
-		sep = "&"
-	}
-	s, err := registry.Open(ctx, base+sep+"search_path="+schema+"&pool_max_conns=8", "")
+	s, err := registry.Open(ctx, schema.URL+"&pool_max_conns=8", "")
 	if err != nil {
 		t.Fatalf("open PostgreSQL: %v", err)
 	}
-	t.Cleanup(func() {
-		s.Close()
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		conn, err := pgx.Connect(ctx, base)
-		if err != nil {
-			t.Errorf("drop schema %s: %v", schema, err)
-			return
-		}
-		defer conn.Close(ctx)
-		if _, err := conn.Exec(ctx, `DROP SCHEMA `+schema+` CASCADE`); err != nil {
-			t.Errorf("drop schema %s: %v", schema, err)
-		}
-	})
+	t.Cleanup(func() { s.Close() })
 	return s
 }
 
@@ -306,15 +270,7 @@ func TestProductDeclaration(t *testing.T) {
 	if rec := getJSON(t, r.e, "/v1/declarations/"+d.ID+"/cbam", &cb); rec.Code != 200 || cb.CNCode == "" || cb.CNCode == "7601" {
 		t.Fatalf("product cbam: %d %s", rec.Code, rec.Body)
 	}
-	var got struct {
-		Data map[string]any `json:"data"`
-	}
-	o, _ := r.org(t, "Buyer")
-	getJSON(t, r.e, "/2/footprints/"+d.ID, &got, auth(r.pactToken(t, o.ID))...)
-	checkProductFootprint(t, got.Data)
-	if got.Data["productCategoryCpc"] != cpcAluminiumSemiFinished {
-		t.Fatalf("CPC %v", got.Data["productCategoryCpc"])
-	}
+	// Its PACT view is pact's TestProductFootprint.
 	// A product request naming a declaration that does not exist.
 	bad := strings.Replace(body, primary.ID, "00000000-0000-4000-8000-000000000000", 1)
 	rec := postJSON(t, r.e, "/v1/declarations", bad, auth(key)...)
@@ -561,9 +517,10 @@ func TestDeclarationRateLimit(t *testing.T) {
 }
 
 // TestRegistryDown: without a store the registry endpoints answer 503 in
-// their own error shape, and calculations still work.
+// their own error shape, and calculations still work (the PACT endpoints:
+// pact's TestRegistryDown).
 func TestRegistryDown(t *testing.T) {
-	e, _, _ := newTestServer(t, func(o *Options) { o.TokenSecret = []byte("s") })
+	e, _, _ := testServer(t)
 	for _, req := range []struct{ method, path, body string }{
 		{"POST", "/v1/declarations", declaration("")},
 		{"GET", "/v1/declarations", ""},
@@ -577,15 +534,6 @@ func TestRegistryDown(t *testing.T) {
 	}
 	if rec := getJSON(t, e, "/v1/declarations", nil); rec.Code != 503 {
 		t.Fatalf("anonymous list: %d", rec.Code)
-	}
-	rec := do(t, e, "POST", "/auth/token", "application/x-www-form-urlencoded", "grant_type=client_credentials", "Authorization", basic("id", "secret"))
-	if rec.Code != 503 || !strings.Contains(rec.Body.String(), `"error":"temporarily_unavailable"`) {
-		t.Fatalf("token: %d %s", rec.Code, rec.Body)
-	}
-	token := newTokenSigner([]byte("s")).issue("org", "client")
-	rec = getJSON(t, e, "/2/footprints", nil, auth(token)...)
-	if rec.Code != 503 || !strings.Contains(rec.Body.String(), `"code":"InternalError"`) {
-		t.Fatalf("PACT list: %d %s", rec.Code, rec.Body)
 	}
 	if rec := postJSON(t, e, "/v1/footprints/primary", referenceSmelter); rec.Code != 200 {
 		t.Fatalf("calculation with the registry down: %d", rec.Code)
@@ -690,447 +638,31 @@ func (r *registryEnv) pactToken(t testing.TB, orgID string) string {
 		t.Fatal(err)
 	}
 	rec := do(t, r.e, "POST", "/auth/token", "application/x-www-form-urlencoded", "grant_type=client_credentials", "Authorization", basic(id, secret))
-	var tok tokenResponse
+	var tok pact.TokenResponse
 	if rec.Code != 200 || json.Unmarshal(rec.Body.Bytes(), &tok) != nil {
 		t.Fatalf("token: %d %s", rec.Code, rec.Body)
 	}
 	return tok.AccessToken
 }
 
-// TestPACTClientRevoked: revoking a client refuses its tokens at once and
-// gives it no new one; the organisation's other client is unaffected.
-func TestPACTClientRevoked(t *testing.T) {
-	r := newRegistryEnv(t, openSQLite)
-	o, _ := r.org(t, "Buyer")
-	id, secret, err := r.store.CreatePACTClient(context.Background(), o.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	form := "application/x-www-form-urlencoded"
-	rec := do(t, r.e, "POST", "/auth/token", form, "grant_type=client_credentials", "Authorization", basic(id, secret))
-	var tok tokenResponse
-	if rec.Code != 200 || json.Unmarshal(rec.Body.Bytes(), &tok) != nil {
-		t.Fatalf("token: %d %s", rec.Code, rec.Body)
-	}
-	other := r.pactToken(t, o.ID)
-	if rec := getJSON(t, r.e, "/2/footprints", nil, auth(tok.AccessToken)...); rec.Code != 200 {
-		t.Fatalf("before revoking: %d %s", rec.Code, rec.Body)
-	}
-	if err := r.store.RevokePACTClient(context.Background(), id); err != nil {
-		t.Fatal(err)
-	}
-	rec = getJSON(t, r.e, "/2/footprints", nil, auth(tok.AccessToken)...)
-	if rec.Code != 403 || !strings.Contains(rec.Body.String(), `"code":"AccessDenied"`) || !strings.Contains(rec.Body.String(), "revoked") {
-		t.Fatalf("revoked client's token: %d %s", rec.Code, rec.Body)
-	}
-	rec = do(t, r.e, "POST", "/auth/token", form, "grant_type=client_credentials", "Authorization", basic(id, secret))
-	if rec.Code != 401 || !strings.Contains(rec.Body.String(), "invalid_client") {
-		t.Fatalf("revoked client asks for a token: %d %s", rec.Code, rec.Body)
-	}
-	if rec := getJSON(t, r.e, "/2/footprints", nil, auth(other)...); rec.Code != 200 {
-		t.Fatalf("the other client: %d %s", rec.Code, rec.Body)
-	}
-}
-
-func TestPACTAuthToken(t *testing.T) {
-	r := newRegistryEnv(t, openSQLite)
-	o, _ := r.org(t, "Buyer")
-	id, secret, err := r.store.CreatePACTClient(context.Background(), o.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	form := "application/x-www-form-urlencoded"
-	rec := do(t, r.e, "POST", "/auth/token", form, "grant_type=client_credentials", "Authorization", basic(id, secret))
-	var tok map[string]any
-	if rec.Code != 200 || json.Unmarshal(rec.Body.Bytes(), &tok) != nil {
-		t.Fatalf("token: %d %s", rec.Code, rec.Body)
-	}
-	if tok["token_type"] != "bearer" || tok["expires_in"] != 3600.0 || tok["access_token"] == "" ||
-		rec.Header().Get("Cache-Control") != "no-store" || !strings.HasPrefix(rec.Header().Get("Content-Type"), "application/json") {
-		t.Fatalf("token response: %v %v", tok, rec.Header())
-	}
-	cases := []struct {
-		name, contentType, body string
-		headers                 []string
-		status                  int
-		code                    string
-	}{
-		{"wrong secret", form, "grant_type=client_credentials", []string{"Authorization", basic(id, secret+"x")}, 401, "invalid_client"},
-		{"unknown client", form, "grant_type=client_credentials", []string{"Authorization", basic("nobody", secret)}, 401, "invalid_client"},
-		{"no credentials", form, "grant_type=client_credentials", nil, 401, "invalid_client"},
-		{"bearer instead of basic", form, "grant_type=client_credentials", []string{"Authorization", "Bearer x"}, 401, "invalid_client"},
-		{"other grant", form, "grant_type=password", []string{"Authorization", basic(id, secret)}, 400, "unsupported_grant_type"},
-		{"no grant", form, "", []string{"Authorization", basic(id, secret)}, 400, "invalid_request"},
-		{"JSON body", "application/json", `{"grant_type":"client_credentials"}`, []string{"Authorization", basic(id, secret)}, 400, "invalid_request"},
-	}
-	for _, tc := range cases {
-		rec := do(t, r.e, "POST", "/auth/token", tc.contentType, tc.body, tc.headers...)
-		var body map[string]any
-		if rec.Code != tc.status || json.Unmarshal(rec.Body.Bytes(), &body) != nil || body["error"] != tc.code {
-			t.Fatalf("%s: %d %s", tc.name, rec.Code, rec.Body)
-		}
-		if tc.status == 401 && !strings.HasPrefix(rec.Header().Get("WWW-Authenticate"), "Basic") {
-			t.Fatalf("%s: no Basic challenge", tc.name)
-		}
-	}
-	if rec := do(t, r.e, "GET", "/auth/token", "", ""); rec.Code != 400 || !strings.Contains(rec.Body.String(), `"error":"invalid_request"`) {
-		t.Fatalf("GET /auth/token: %d %s", rec.Code, rec.Body)
-	}
-	if strings.Contains(r.logs.String(), secret) {
-		t.Fatal("the client secret is in the log")
-	}
-}
-
-var (
-	uuidV4  = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
-	dateUTC = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$`)
-	decRe   = regexp.MustCompile(`^-?\d+(\.\d+)?$`)
-	urnRe   = regexp.MustCompile(`^urn:[a-zA-Z0-9][a-zA-Z0-9-]{0,31}:\S+$`)
-)
-
-// checkProductFootprint checks the mandatory ProductFootprint and
-// CarbonFootprint properties and their formats (PACT v2.2 §§ 4.1, 4.2).
-func checkProductFootprint(t *testing.T, pf map[string]any) {
-	t.Helper()
-	str := func(m map[string]any, k string) string {
-		s, ok := m[k].(string)
-		if !ok {
-			t.Fatalf("%s is %T %v, want a string", k, m[k], m[k])
-		}
-		return s
-	}
-	if !uuidV4.MatchString(str(pf, "id")) || str(pf, "specVersion") != "2.2.0" || !dateUTC.MatchString(str(pf, "created")) {
-		t.Fatalf("id/specVersion/created: %v %v %v", pf["id"], pf["specVersion"], pf["created"])
-	}
-	if v, ok := pf["version"].(float64); !ok || v < 1 || v != math.Trunc(v) {
-		t.Fatalf("version %v", pf["version"])
-	}
-	if s := str(pf, "status"); s != "Active" && s != "Deprecated" {
-		t.Fatalf("status %q", s)
-	}
-	for _, k := range []string{"companyName", "productDescription", "productCategoryCpc", "productNameCompany"} {
-		if str(pf, k) == "" {
-			t.Fatalf("%s is empty", k)
-		}
-	}
-	str(pf, "comment")
-	for _, k := range []string{"companyIds", "productIds"} {
-		list, ok := pf[k].([]any)
-		if !ok || len(list) == 0 {
-			t.Fatalf("%s: %v", k, pf[k])
-		}
-		for _, v := range list {
-			if s, _ := v.(string); !urnRe.MatchString(s) {
-				t.Fatalf("%s: %q is not a URN", k, v)
-			}
-		}
-	}
-	pcf, ok := pf["pcf"].(map[string]any)
-	if !ok {
-		t.Fatal("no pcf")
-	}
-	if str(pcf, "declaredUnit") != "kilogram" || str(pcf, "unitaryProductAmount") != "1000" {
-		t.Fatalf("declared unit: %v %v", pcf["declaredUnit"], pcf["unitaryProductAmount"])
-	}
-	for _, k := range []string{"pCfExcludingBiogenic", "pCfIncludingBiogenic", "fossilGhgEmissions", "fossilCarbonContent", "biogenicCarbonContent",
-		"dLucGhgEmissions", "landManagementGhgEmissions", "otherBiogenicGhgEmissions", "biogenicCarbonWithdrawal"} {
-		if !decRe.MatchString(str(pcf, k)) {
-			t.Fatalf("%s = %q is not a decimal string", k, pcf[k])
-		}
-	}
-	if cf := str(pcf, "characterizationFactors"); cf != "AR5" && cf != "AR6" {
-		t.Fatalf("characterizationFactors %q", cf)
-	}
-	for _, k := range []string{"ipccCharacterizationFactorsSources", "crossSectoralStandardsUsed", "secondaryEmissionFactorSources"} {
-		if list, ok := pcf[k].([]any); !ok || len(list) == 0 {
-			t.Fatalf("%s: %v", k, pcf[k])
-		}
-	}
-	for _, v := range pcf["crossSectoralStandardsUsed"].([]any) {
-		if v != "GHG Protocol Product standard" && v != "ISO Standard 14067" && v != "ISO Standard 14044" {
-			t.Fatalf("crossSectoralStandardsUsed %v", v)
-		}
-	}
-	str(pcf, "boundaryProcessesDescription")
-	str(pcf, "exemptedEmissionsDescription")
-	start, end := str(pcf, "referencePeriodStart"), str(pcf, "referencePeriodEnd")
-	if !dateUTC.MatchString(start) || !dateUTC.MatchString(end) || end <= start {
-		t.Fatalf("reference period %s – %s", start, end)
-	}
-	_, country := pcf["geographyCountry"]
-	_, sub := pcf["geographyCountrySubdivision"]
-	_, region := pcf["geographyRegionOrSubregion"]
-	if n := btoi(country) + btoi(sub) + btoi(region); n > 1 {
-		t.Fatal("more than one geography property is defined")
-	}
-	if x, ok := pcf["exemptedEmissionsPercent"].(float64); !ok || x < 0 || x > 5 {
-		t.Fatalf("exemptedEmissionsPercent %v", pcf["exemptedEmissionsPercent"])
-	}
-	if _, ok := pcf["packagingEmissionsIncluded"].(bool); !ok {
-		t.Fatal("packagingEmissionsIncluded is not a boolean")
-	}
-	if x, ok := pcf["primaryDataShare"].(float64); !ok || x < 0 || x > 100 {
-		t.Fatalf("primaryDataShare %v", pcf["primaryDataShare"])
-	}
-	dqi, ok := pcf["dqi"].(map[string]any)
-	if !ok {
-		t.Fatal("no dqi")
-	}
-	for _, k := range []string{"technologicalDQR", "temporalDQR", "geographicalDQR", "completenessDQR", "reliabilityDQR"} {
-		if x, ok := dqi[k].(float64); !ok || x < 1 || x > 3 {
-			t.Fatalf("dqi %s = %v", k, dqi[k])
-		}
-	}
-	if x, ok := dqi["coveragePercent"].(float64); !ok || x < 0 || x > 100 {
-		t.Fatalf("coveragePercent %v", dqi["coveragePercent"])
-	}
-}
-
-func btoi(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
-}
-
-func TestPACTFootprints(t *testing.T) {
+// TestDeclarationPACTView: the page's PACT view (GET
+// /v1/declarations/{id}/pact, no token) is the same document as PACT's
+// GetFootprint.
+func TestDeclarationPACTView(t *testing.T) {
 	for _, st := range stores {
 		t.Run(st.name, func(t *testing.T) {
-			r := newRegistryEnv(t, st.open, func(o *Options) { o.RateBurst = 100 })
-			supplier, supplierKey := r.org(t, "Shanxi Smelter")
+			r := newRegistryEnv(t, st.open)
+			_, supplierKey := r.org(t, "Shanxi Smelter")
 			buyer, _ := r.org(t, "Buyer")
-			other, _ := r.org(t, "Other")
 			v1 := r.publish(t, supplierKey, declaration(`"visibility": "public"`))
 			v2 := r.publish(t, supplierKey, declaration(`"visibility": "public", "supersedes": "`+v1.ID+`"`))
-			restricted := r.publish(t, supplierKey, declaration(`"buyers": ["Buyer"]`))
 			token := r.pactToken(t, buyer.ID)
-
-			// Pagination: limit 1, absolute next links on the request's host.
-			var all []map[string]any
-			next := "/2/footprints?limit=1"
-			for page := 0; next != ""; page++ {
-				req := httptest.NewRequest(http.MethodGet, next, nil)
-				req.Host = "pact.example.cn:8443"
-				req.Header.Set("Authorization", "Bearer "+token)
-				rec := httptest.NewRecorder()
-				r.e.ServeHTTP(rec, req)
-				var body struct {
-					Data []map[string]any `json:"data"`
-				}
-				if rec.Code != 200 || json.Unmarshal(rec.Body.Bytes(), &body) != nil || len(body.Data) > 1 {
-					t.Fatalf("page %d: %d %s", page, rec.Code, rec.Body)
-				}
-				if !strings.HasPrefix(rec.Header().Get("Content-Type"), "application/json") {
-					t.Fatalf("content type %q", rec.Header().Get("Content-Type"))
-				}
-				all = append(all, body.Data...)
-				next = ""
-				if link := rec.Header().Get("Link"); link != "" {
-					m := regexp.MustCompile(`^<(http://pact\.example\.cn:8443/2/footprints\?[^>]+)>; rel="next"$`).FindStringSubmatch(link)
-					if m == nil {
-						t.Fatalf("Link %q", link)
-					}
-					u, _ := url.Parse(m[1])
-					next = u.RequestURI()
-				}
-				if page > 4 {
-					t.Fatal("too many pages")
-				}
-			}
-			byID := map[string]map[string]any{}
-			for _, pf := range all {
-				checkProductFootprint(t, pf)
-				byID[pf["id"].(string)] = pf
-			}
-			if len(all) != 3 || byID[v1.ID] == nil || byID[v2.ID] == nil || byID[restricted.ID] == nil {
-				t.Fatalf("buyer lists %d footprints", len(all))
-			}
-			if byID[v1.ID]["status"] != "Deprecated" || byID[v2.ID]["status"] != "Active" {
-				t.Fatal("status not mapped")
-			}
-			if p, _ := byID[v2.ID]["precedingPfIds"].([]any); len(p) != 1 || p[0] != v1.ID {
-				t.Fatalf("precedingPfIds %v", byID[v2.ID]["precedingPfIds"])
-			}
-
-			// GetFootprint and the mapping's values.
-			var got struct {
-				Data map[string]any `json:"data"`
-			}
-			if rec := getJSON(t, r.e, "/2/footprints/"+v2.ID, &got, auth(token)...); rec.Code != 200 {
-				t.Fatalf("get: %d %s", rec.Code, rec.Body)
-			}
-			checkProductFootprint(t, got.Data)
-			// The page's PACT view (GET /v1/declarations/{id}/pact, no token)
-			// is the same document as PACT's GetFootprint.
 			viaPACT := getJSON(t, r.e, "/2/footprints/"+v2.ID, nil, auth(token)...)
 			viaV1 := getJSON(t, r.e, "/v1/declarations/"+v2.ID+"/pact", nil)
 			if viaV1.Code != 200 || viaV1.Body.String() != viaPACT.Body.String() {
 				t.Fatalf("/v1/declarations/{id}/pact: %d %s\nwant %s", viaV1.Code, viaV1.Body, viaPACT.Body)
 			}
-			pcf := got.Data["pcf"].(map[string]any)
-			pcfValue, _ := strconv.ParseFloat(pcf["pCfExcludingBiogenic"].(string), 64)
-			if math.Abs(pcfValue-v2.TotalTCO2ePerT) > 1e-6 || pcf["geographyCountrySubdivision"] != "CN-SX" ||
-				pcf["referencePeriodStart"] != "2023-01-01T00:00:00Z" || pcf["referencePeriodEnd"] != "2024-01-01T00:00:00Z" ||
-				got.Data["companyName"] != "Shanxi Smelter" || got.Data["companyIds"].([]any)[0] != "urn:uuid:"+supplier.ID {
-				t.Fatalf("mapping: %v", got.Data)
-			}
-			ids := got.Data["productIds"].([]any)
-			if ids[0] != "urn:gtin:06901234567892" || ids[1] != vendorProductURN+"SX-P1020" {
-				t.Fatalf("productIds %v", ids)
-			}
-			// The reference smelter gives every input but the slope
-			// coefficients set, which feeds electrolysis_direct only.
-			var res primaryResponse
-			_ = json.Unmarshal(v2.Result, &res)
-			var direct, sum float64
-			for _, s := range res.Stages {
-				sum += s.MarketBasedTCO2ePerT
-				if s.Stage == "electrolysis_direct" {
-					direct = s.MarketBasedTCO2ePerT
-				}
-			}
-			if want := round(100*(sum-direct)/sum, 2); pcf["primaryDataShare"] != want {
-				t.Fatalf("primaryDataShare %v, want %v (defaulted %v)", pcf["primaryDataShare"], want, res.Provenance.DefaultedInputs)
-			}
-
-			// Another organisation sees public footprints only.
-			otherToken := r.pactToken(t, other.ID)
-			if rec := getJSON(t, r.e, "/2/footprints/"+restricted.ID, nil, auth(otherToken)...); rec.Code != 404 || !strings.Contains(rec.Body.String(), `"code":"NoSuchFootprint"`) {
-				t.Fatalf("restricted to another org: %d %s", rec.Code, rec.Body)
-			}
-			var list pactListResponse
-			if getJSON(t, r.e, "/2/footprints", &list, auth(otherToken)...); len(list.Data) != 2 {
-				t.Fatalf("other org lists %d", len(list.Data))
-			}
 		})
-	}
-}
-
-func TestPACTErrors(t *testing.T) {
-	r := newRegistryEnv(t, openSQLite)
-	o, _ := r.org(t, "Buyer")
-	token := r.pactToken(t, o.ID)
-	expired := &tokenSigner{secret: []byte("test secret"), now: func() time.Time { return time.Now().Add(-2 * tokenTTL) }}
-	foreign := newTokenSigner([]byte("another secret"))
-	cases := []struct {
-		name, method, path, contentType, body string
-		headers                               []string
-		status                                int
-		code                                  string
-	}{
-		{"no token", "GET", "/2/footprints", "", "", nil, 403, "AccessDenied"},
-		{"forged token", "GET", "/2/footprints", "", "", auth(foreign.issue(o.ID, "c")), 403, "AccessDenied"},
-		{"garbage token", "GET", "/2/footprints/x", "", "", auth("v1.abc.def"), 403, "AccessDenied"},
-		{"API key as token", "GET", "/2/footprints", "", "", auth("alc_000000000000_" + strings.Repeat("A", 43)), 403, "AccessDenied"},
-		{"expired token", "GET", "/2/footprints", "", "", auth(expired.issue(o.ID, "c")), 401, "TokenExpired"},
-		{"basic scheme", "GET", "/2/footprints", "", "", []string{"Authorization", "Basic eDp5"}, 400, "BadRequest"},
-		{"limit 0", "GET", "/2/footprints?limit=0", "", "", auth(token), 400, "BadRequest"},
-		{"limit text", "GET", "/2/footprints?limit=ten", "", "", auth(token), 400, "BadRequest"},
-		{"bad cursor", "GET", "/2/footprints?cursor=!!", "", "", auth(token), 400, "BadRequest"},
-		{"unknown footprint", "GET", "/2/footprints/00000000-0000-4000-8000-000000000000", "", "", auth(token), 404, "NoSuchFootprint"},
-		{"unknown action", "GET", "/2/unknown", "", "", auth(token), 400, "NotImplemented"},
-		{"wrong method", "DELETE", "/2/footprints/x", "", "", auth(token), 400, "NotImplemented"},
-		{"event not JSON", "POST", "/2/events", "text/plain", "hi", auth(token), 400, "BadRequest"},
-		{"event malformed", "POST", "/2/events", "application/cloudevents+json", `{"type": `, auth(token), 400, "BadRequest"},
-		{"event without id", "POST", "/2/events", "application/cloudevents+json", `{"type": "` + eventPublished + `", "specversion": "1.0", "source": "//x", "data": {"pfIds": ["a"]}}`, auth(token), 400, "BadRequest"},
-		{"published without ids", "POST", "/2/events", "application/cloudevents+json", `{"type": "` + eventPublished + `", "specversion": "1.0", "id": "1", "source": "//x", "data": {"pfIds": []}}`, auth(token), 400, "BadRequest"},
-		{"unknown event", "POST", "/2/events", "application/cloudevents+json", `{"type": "org.wbcsd.pathfinder.ProductFootprintRequest.Fulfilled.v1", "specversion": "1.0", "id": "1", "source": "//x", "data": {}}`, auth(token), 400, "NotImplemented"},
-		{"event without token", "POST", "/2/events", "application/cloudevents+json", `{}`, nil, 403, "AccessDenied"},
-	}
-	for _, tc := range cases {
-		rec := do(t, r.e, tc.method, tc.path, tc.contentType, tc.body, tc.headers...)
-		var body map[string]any
-		if rec.Code != tc.status || json.Unmarshal(rec.Body.Bytes(), &body) != nil || body["code"] != tc.code || body["message"] == "" {
-			t.Fatalf("%s: %d %s", tc.name, rec.Code, rec.Body)
-		}
-		if ct := rec.Header().Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
-			t.Fatalf("%s: content type %q", tc.name, ct)
-		}
-	}
-}
-
-func TestPACTEvents(t *testing.T) {
-	r := newRegistryEnv(t, openSQLite)
-	_, key := r.org(t, "Supplier")
-	buyer, _ := r.org(t, "Buyer")
-	d := r.publish(t, key, declaration(`"buyers": ["Buyer"]`))
-	token := r.pactToken(t, buyer.ID)
-	event := func(typ, data string) string {
-		return `{"type": "` + typ + `", "specversion": "1.0", "id": "ev-1", "source": "//buyer.example/pact", "time": "2025-01-01T00:00:00Z", "data": ` + data + `}`
-	}
-	ce := "application/cloudevents+json; charset=UTF-8"
-	cases := []struct{ name, body, log string }{
-		{"published", event(eventPublished, `{"pfIds": ["`+d.ID+`"]}`), `"msg":"PACT footprints published"`},
-		{"request by vendor code", event(eventRequestCreated, `{"pf": {"productIds": ["`+vendorProductURN+`SX-P1020"]}, "comment": "please"}`), `"outcome":"fulfilled","pf_ids":"` + d.ID + `"`},
-		{"request by URN", event(eventRequestCreated, `{"pf": {"productIds": ["urn:gtin:06901234567892"]}}`), `"outcome":"fulfilled"`},
-		{"request unknown", event(eventRequestCreated, `{"pf": {"productIds": ["urn:gtin:1"]}}`), `"outcome":"rejected: NoSuchFootprint"`},
-	}
-	for _, tc := range cases {
-		rec := do(t, r.e, "POST", "/2/events", ce, tc.body, auth(token)...)
-		if rec.Code != 200 || rec.Body.Len() != 0 {
-			t.Fatalf("%s: %d %q", tc.name, rec.Code, rec.Body)
-		}
-		if !strings.Contains(r.logs.String(), tc.log) {
-			t.Fatalf("%s: log lacks %s:\n%s", tc.name, tc.log, r.logs)
-		}
-	}
-}
-
-// TestPrimaryDataShare checks the stage-weighted share against hand
-// computation and the DQI derived from it.
-func TestPrimaryDataShare(t *testing.T) {
-	r := storedResult{Stages: []stageResponse{
-		{Stage: "alumina_refining", MarketBasedTCO2ePerT: 2},
-		{Stage: "anode_production", MarketBasedTCO2ePerT: 0.5},
-		{Stage: "electrolysis_direct", MarketBasedTCO2ePerT: 1.5},
-		{Stage: "electrolysis_electricity", MarketBasedTCO2ePerT: 6},
-		{Stage: "casting", MarketBasedTCO2ePerT: 0},
-	}}
-	cases := []struct {
-		defaulted []string
-		want      float64
-	}{
-		{nil, 100},
-		{[]string{"/alumina/refinery/coal_gj_per_t"}, 80},                 // (10 − 2) / 10
-		{[]string{"/anode/net_carbon_t_per_t", "/anode/baking_fuel"}, 80}, // direct 1.5 + anode 0.5
-		{[]string{"/electricity/sources/0/ef_tco2_per_mwh"}, 40},          // electricity 6 (casting 0)
-		{[]string{"/electrolysis/ac_kwh_per_t", "/alumina/consumption_t_per_t"}, 20},
-		{[]string{"/something/new"}, 0}, // unknown input: every stage secondary
-	}
-	for _, tc := range cases {
-		r.Provenance.DefaultedInputs = tc.defaulted
-		if got := primaryDataShare(registry.KindPrimary, r); got != tc.want {
-			t.Fatalf("%v: %v, want %v", tc.defaulted, got, tc.want)
-		}
-	}
-	// A product: a defaulted step energy makes its stage secondary.
-	p := storedResult{Stages: []stageResponse{
-		{Stage: "primary_metal", MarketBasedTCO2ePerT: 12},
-		{Stage: "alloying", MarketBasedTCO2ePerT: 1},
-		{Stage: "casting", MarketBasedTCO2ePerT: 2},
-		{Stage: "processing", MarketBasedTCO2ePerT: 5},
-	}}
-	p.Steps = append(p.Steps, struct {
-		Stage     string `json:"stage"`
-		Defaulted bool   `json:"defaulted"`
-	}{"processing", true})
-	p.Provenance.DefaultedInputs = []string{"/alloy"}
-	if got := primaryDataShare(registry.KindProduct, p); got != 70 { // (20 − 1 − 5) / 20
-		t.Fatalf("product share %v, want 70", got)
-	}
-	p.Provenance.DefaultedInputs = []string{"/yield"}
-	if got := primaryDataShare(registry.KindProduct, p); got != 0 {
-		t.Fatalf("product share with a default yield %v, want 0", got)
-	}
-	q := dataQuality(80, 2023, "2023-01-01", "2023-12-31")
-	if q.TechnologicalDQR != 1.2 || q.TemporalDQR != 1 || q.CompletenessDQR != 1 || q.CoveragePercent != 100 {
-		t.Fatalf("dqi %+v", q)
-	}
-	if q := dataQuality(100, 2020, "2023-01-01", "2023-12-31"); q.TemporalDQR != 2 || q.ReliabilityDQR != 1 {
-		t.Fatalf("dqi %+v", q)
-	}
-	if got := decimal(14.7609793733); got != "14.760979" {
-		t.Fatalf("decimal %q", got)
 	}
 }
 
@@ -1182,13 +714,13 @@ func BenchmarkPACTGetFootprint(b *testing.B) {
 	}
 }
 
-// TestFailedAuthenticationThrottled: after failureBurst wrong API keys or
+// TestFailedAuthenticationThrottled: after httpx.FailureBurst wrong API keys or
 // PACT secrets from one address, further attempts get 429 with Retry-After
 // without reaching the database; another address is unaffected.
 func TestFailedAuthenticationThrottled(t *testing.T) {
 	r := newRegistryEnv(t, openSQLite)
 	_, key := r.org(t, "Shanxi Smelter Co.")
-	for i := 0; i < failureBurst; i++ {
+	for i := 0; i < httpx.FailureBurst; i++ {
 		if rec := postJSON(t, r.e, "/v1/declarations", declaration(""), auth("alc_000000000000_wrong")...); rec.Code != 401 {
 			t.Fatalf("attempt %d: %d, want 401", i, rec.Code)
 		}

@@ -26,7 +26,8 @@ type validatable interface {
 const maxNesting = 32
 
 // decodeValid reads a JSON request body strictly — Content-Type JSON, no
-// unknown fields, right types, nothing after the value — then validates it.
+// unknown fields, right types, nothing after the value — then checks it
+// (checkRequest).
 // Errors are problems naming the field by JSON pointer.
 func decodeValid[T any, PT interface {
 	*T
@@ -40,12 +41,20 @@ func decodeValid[T any, PT interface {
 	if err := decodeStrict(body, &req); err != nil {
 		return req, err
 	}
-	v := &validator{}
-	PT(&req).validate(v)
-	if err := v.err(); err != nil {
+	if err := checkRequest(PT(&req)); err != nil {
 		return req, err
 	}
 	return req, nil
+}
+
+// checkRequest checks a decoded request: the bounds and enums its struct
+// tags publish (checkTags), then its own rules (validate). Every problem of
+// both is reported.
+func checkRequest(req validatable) error {
+	v := &validator{}
+	v.checkTags(req)
+	req.validate(v)
+	return v.err()
 }
 
 // readJSONBody checks the Content-Type and reads the body, mapping the body

@@ -10,19 +10,15 @@ import (
 type electricityRequest struct {
 	commonRequest
 	// DemandMWh is annual demand [MWh/yr], >0 to 1e9. Alternatively give production_t and consumption_kwh_per_t. With neither, results are per MWh of demand and only shares are allowed.
-	DemandMWh *float64 `json:"demand_mwh,omitempty" minimum:"0" maximum:"1000000000" example:"4000000"`
+	DemandMWh *float64 `json:"demand_mwh,omitempty" minimum:"0" maximum:"1000000000" exclusiveMinimum:"true" unit:"MWh/yr" example:"4000000"`
 	// ProductionT is annual production [t/yr], >0 to 1e7 (with consumption_kwh_per_t).
-	ProductionT *float64 `json:"production_t,omitempty" minimum:"0" maximum:"10000000" example:"300000"`
+	ProductionT *float64 `json:"production_t,omitempty" minimum:"0" maximum:"10000000" exclusiveMinimum:"true" unit:"t/yr" example:"300000"`
 	// ConsumptionKWhPerT is electricity per t of product [kWh/t], >0 to 20,000 (with production_t).
-	ConsumptionKWhPerT *float64 `json:"consumption_kwh_per_t,omitempty" minimum:"0" maximum:"20000" example:"13561"`
+	ConsumptionKWhPerT *float64 `json:"consumption_kwh_per_t,omitempty" minimum:"0" maximum:"20000" exclusiveMinimum:"true" unit:"kWh/t" example:"13561"`
 	portfolioRequest
 }
 
 func (r *electricityRequest) validate(v *validator) {
-	r.commonRequest.validate(v)
-	v.positive("/demand_mwh", r.DemandMWh, 1e9, "MWh/yr")
-	v.positive("/production_t", r.ProductionT, 1e7, "t/yr")
-	v.positive("/consumption_kwh_per_t", r.ConsumptionKWhPerT, 20000, "kWh/t")
 	if r.DemandMWh != nil && (r.ProductionT != nil || r.ConsumptionKWhPerT != nil) {
 		v.add("/demand_mwh", "give demand_mwh or production_t with consumption_kwh_per_t, not both")
 	}
@@ -82,69 +78,5 @@ type electricityResultResponse struct {
 //	@Failure		422		{object}	Problem	"invalid fields, by JSON pointer"
 //	@Router			/v1/electricity [post]
 func (s *server) handleElectricity(c echo.Context) error {
-	req, err := decodeValid[electricityRequest](c)
-	if err != nil {
-		return err
-	}
-	ds, err := req.resolve(s.catalog)
-	if err != nil {
-		return err
-	}
-	return s.respondCached(c, "electricity", ds.Version(), req, req.portfolioRequest.hasPV(), func() (any, error) {
-		in, err := req.electricityInput()
-		if err != nil {
-			return nil, err
-		}
-		res, prov, err := s.engine(ds).Electricity(in)
-		if err != nil {
-			return nil, err
-		}
-		out := electricityResultResponse{
-			Dataset: ds.Version(), EngineVersion: calc.EngineVersion, Region: req.Region, Year: req.Year,
-			electricityResponse: newElectricityResponse(res, 0), Provenance: newProvenance(prov),
-		}
-		if in.AnnualVolumes {
-			loc, mkt := res.EFLocation*res.DemandMWh, res.EFMarket*res.DemandMWh
-			out.LocationTCO2PerYr, out.MarketTCO2PerYr = &loc, &mkt
-		}
-		return out, nil
-	})
-}
-
-// handlePrimaryFootprint computes the footprint of 1 t of primary aluminium.
-//
-//	@Summary		Primary aluminium footprint
-//	@Description	Cradle-to-gate t CO2e per t of primary aluminium by stage (alumina_refining, anode_production, electrolysis_direct, electrolysis_electricity, casting), gas and scope; location- and market-based; renewable shares; GB 21346-2022 grade; the CBAM view; and the provenance of every factor. Every field is optional: omitted inputs take dataset defaults listed in provenance.defaulted_inputs.
-//	@Tags			calculations
-//	@Accept			json
-//	@Produce		json
-//	@Param			request	body		primaryRequest	true	"smelter activity data"
-//	@Success		200		{object}	primaryResponse
-//	@Header			200		{string}	ETag	"hash of the normalised request"
-//	@Header			200		{string}	X-Cache	"hit-memory, hit-redis or miss"
-//	@Failure		400		{object}	Problem	"malformed JSON"
-//	@Failure		413		{object}	Problem	"body too large"
-//	@Failure		415		{object}	Problem	"not JSON"
-//	@Failure		422		{object}	Problem	"invalid fields, by JSON pointer"
-//	@Router			/v1/footprints/primary [post]
-func (s *server) handlePrimaryFootprint(c echo.Context) error {
-	req, err := decodeValid[primaryRequest](c)
-	if err != nil {
-		return err
-	}
-	ds, err := req.prepare(s.catalog)
-	if err != nil {
-		return err
-	}
-	return s.respondCached(c, "primary", ds.Version(), req, req.Electricity.hasPV(), func() (any, error) {
-		in, err := req.toInput()
-		if err != nil {
-			return nil, err
-		}
-		res, prov, err := s.engine(ds).Primary(in)
-		if err != nil {
-			return nil, err
-		}
-		return newPrimaryResponse(&req, res, prov), nil
-	})
+	return s.calculate(c, calcKinds[kindElectricity])
 }

@@ -16,7 +16,7 @@ type sourceRequest struct {
 	// Share of the demand left after fixed volumes, 0–1. Give share or mwh.
 	Share *float64 `json:"share,omitempty" minimum:"0" maximum:"1" example:"0.4"`
 	// MWh is a fixed annual volume [MWh/yr], 0–1e9; needs production_t.
-	MWh *float64 `json:"mwh,omitempty" minimum:"0" maximum:"1000000000" example:"150000"`
+	MWh *float64 `json:"mwh,omitempty" minimum:"0" maximum:"1000000000" unit:"MWh" example:"150000"`
 	// Region (ISO 3166-2) of a grid source or of the grid a green contract is delivered over; default the plant's region.
 	Region string `json:"region,omitempty" example:"CN-SX"`
 	// Fuel of a captive plant.
@@ -24,9 +24,9 @@ type sourceRequest struct {
 	// Technology of a direct line or green contract.
 	Technology string `json:"technology,omitempty" enums:"coal,gas,hydro,nuclear,wind,solar,csp,biomass" example:"wind"`
 	// EFtCO2PerMWh is the plant's own emission factor [t CO2/MWh], 0–2 (captive, direct_line).
-	EFtCO2PerMWh *float64 `json:"ef_tco2_per_mwh,omitempty" minimum:"0" maximum:"2" example:"0.95"`
+	EFtCO2PerMWh *float64 `json:"ef_tco2_per_mwh,omitempty" minimum:"0" maximum:"2" unit:"t CO2/MWh" example:"0.95"`
 	// CoalGCEPerKWh is a coal captive plant's specific coal consumption [g ce/kWh], 200–600.
-	CoalGCEPerKWh *float64 `json:"coal_gce_per_kwh,omitempty" minimum:"200" maximum:"600" example:"320"`
+	CoalGCEPerKWh *float64 `json:"coal_gce_per_kwh,omitempty" minimum:"200" maximum:"600" unit:"g ce/kWh" example:"320"`
 	// PV is an on-site PV system (as POST /v1/pv, without load) modelled hour by hour: its output meets the plant's hourly load first and the excess is exported (onsite_pv only; instead of share or mwh; needs production_t).
 	PV *pvRequest `json:"pv,omitempty"`
 }
@@ -36,11 +36,11 @@ type portfolioRequest struct {
 	// Sources meeting the demand, at most 50. Fixed volumes (mwh) are taken first in list order; shares split the remainder and must sum to 1; with no share-based source the plant region's grid supplies the remainder.
 	Sources []sourceRequest `json:"sources,omitempty"`
 	// CertificatesMWh are unbundled green certificates (GEC, 1 certificate = 1 MWh), 0–1e9; they cover grid MWh in the market-based result only. Needs production_t.
-	CertificatesMWh *float64 `json:"certificates_mwh,omitempty" minimum:"0" maximum:"1000000000" example:"50000"`
+	CertificatesMWh *float64 `json:"certificates_mwh,omitempty" minimum:"0" maximum:"1000000000" unit:"MWh" example:"50000"`
 	// ResidualMix is the factor for grid MWh not covered by certificates in the market-based result: the grid average (default; China publishes no residual mix) or the national factor excluding market-traded non-fossil electricity (MEE/NBS 表4).
 	ResidualMix string `json:"residual_mix,omitempty" enums:"grid_average,national_excluding_market_nonfossil" example:"grid_average"`
 	// ResidualEFtCO2PerMWh overrides residual_mix with a factor [t CO2/MWh], 0–2.
-	ResidualEFtCO2PerMWh *float64 `json:"residual_ef_tco2_per_mwh,omitempty" minimum:"0" maximum:"2"`
+	ResidualEFtCO2PerMWh *float64 `json:"residual_ef_tco2_per_mwh,omitempty" minimum:"0" maximum:"2" unit:"t CO2/MWh"`
 	// Load shapes the plant's demand over the year (scaled to the annual demand); default flat, as potlines run. Used for on-site PV and the hourly-matched share.
 	Load *loadRequest `json:"load,omitempty"`
 }
@@ -55,12 +55,9 @@ func (p *portfolioRequest) validate(v *validator, ptr string, annual bool, annua
 	for i, s := range p.Sources {
 		sp := fmt.Sprintf("%s/sources/%d", ptr, i)
 		kind := calc.SourceKind(s.Kind)
-		switch {
-		case s.Kind == "":
+		if s.Kind == "" {
 			v.add(sp+"/kind", "is required; one of %s", joinKinds())
 			continue
-		default:
-			v.enum(sp+"/kind", s.Kind, strs(calc.SourceKinds))
 		}
 		switch {
 		case s.PV != nil:
@@ -82,13 +79,9 @@ func (p *portfolioRequest) validate(v *validator, ptr string, annual bool, annua
 		case s.Share != nil && s.MWh != nil:
 			v.add(sp, "give either share or mwh, not both")
 		}
-		v.rangeF(sp+"/share", s.Share, 0, 1, "")
-		v.rangeF(sp+"/mwh", s.MWh, 0, 1e9, "MWh")
 		if s.MWh != nil && !annual {
 			v.add(sp+"/mwh", "an annual volume needs %s to relate it to demand; give it or use share", annualPtr)
 		}
-		v.rangeF(sp+"/ef_tco2_per_mwh", s.EFtCO2PerMWh, 0, 2, "t CO2/MWh")
-		v.rangeF(sp+"/coal_gce_per_kwh", s.CoalGCEPerKWh, 200, 600, "g ce/kWh")
 		if s.Region != "" && kind != calc.KindGrid && kind != calc.KindGreenContract {
 			v.add(sp+"/region", "is used only by grid and green_contract sources")
 		}
@@ -97,7 +90,6 @@ func (p *portfolioRequest) validate(v *validator, ptr string, annual bool, annua
 			if s.Fuel == "" {
 				v.add(sp+"/fuel", "is required for a captive plant; one of coal, gas")
 			}
-			v.enum(sp+"/fuel", s.Fuel, []string{"coal", "gas"})
 			if s.CoalGCEPerKWh != nil && s.Fuel != "coal" {
 				v.add(sp+"/coal_gce_per_kwh", "applies to coal plants only")
 			}
@@ -108,7 +100,6 @@ func (p *portfolioRequest) validate(v *validator, ptr string, annual bool, annua
 			if s.Technology == "" {
 				v.add(sp+"/technology", "is required for %s; one of %s", s.Kind, joinTech())
 			}
-			v.enum(sp+"/technology", s.Technology, calc.Technologies)
 		}
 		if kind != calc.KindCaptive {
 			if s.Fuel != "" {
@@ -125,12 +116,9 @@ func (p *portfolioRequest) validate(v *validator, ptr string, annual bool, annua
 			v.add(sp+"/technology", "is used only by direct_line and green_contract sources")
 		}
 	}
-	v.rangeF(ptr+"/certificates_mwh", p.CertificatesMWh, 0, 1e9, "MWh")
 	if p.CertificatesMWh != nil && *p.CertificatesMWh > 0 && !annual {
 		v.add(ptr+"/certificates_mwh", "certificates are annual MWh and need %s to relate them to demand", annualPtr)
 	}
-	v.enum(ptr+"/residual_mix", p.ResidualMix, []string{calc.ResidualGridAverage, calc.ResidualNationalExcludingMarketNonfossil})
-	v.rangeF(ptr+"/residual_ef_tco2_per_mwh", p.ResidualEFtCO2PerMWh, 0, 2, "t CO2/MWh")
 	if p.Load != nil {
 		validateLoad(v, p.Load, ptr+"/load")
 	}

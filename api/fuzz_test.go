@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/labstack/echo/v4"
+
+	"alcarbon/pact"
 )
 
 // Fuzz targets for the request decoding and validation of every POST
@@ -22,7 +24,7 @@ func fuzzPost(f *testing.F, path string, seeds ...string) {
 
 // fuzzRouter fuzzes POST path on e with the given content type and
 // headers: whatever the body, the answer is never a 5xx; an error is
-// problem+json, or its path's own shape for /auth and /2 (pact.go).
+// problem+json, or its path's own shape for /auth and /2 (package pact).
 func fuzzRouter(f *testing.F, e *echo.Echo, path, contentType string, headers []string, seeds ...string) {
 	for _, s := range seeds {
 		f.Add([]byte(s))
@@ -116,8 +118,8 @@ func FuzzPACTEvents(f *testing.F) {
 	o, _ := r.org(f, "Buyer")
 	token := r.pactToken(f, o.ID)
 	fuzzRouter(f, r.e, "/2/events", "application/cloudevents+json", auth(token),
-		`{"type": "`+eventPublished+`", "specversion": "1.0", "id": "1", "source": "//x", "data": {"pfIds": ["a"]}}`,
-		`{"type": "`+eventRequestCreated+`", "specversion": "1.0", "id": "2", "source": "//x", "data": {"pf": {"productIds": ["urn:gtin:1"]}}}`)
+		`{"type": "`+pact.EventPublished+`", "specversion": "1.0", "id": "1", "source": "//x", "data": {"pfIds": ["a"]}}`,
+		`{"type": "`+pact.EventRequestCreated+`", "specversion": "1.0", "id": "2", "source": "//x", "data": {"pf": {"productIds": ["urn:gtin:1"]}}}`)
 }
 
 // FuzzPACTToken posts form bodies to /auth/token with valid client

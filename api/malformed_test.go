@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+
+	"alcarbon/pact"
 )
 
 // errShape is the error body a path answers with: problem+json under /v1,
@@ -48,7 +50,7 @@ func nested(depth int, inner string) string {
 // arrays, deep nesting, invalid UTF-8, empty bodies, wrong content types
 // and oversize bodies. The statuses are those the error handler maps
 // (decode.go: syntax 400, shape and validation 422, media type 415, size
-// 413); PACT and OAuth paths answer in their own shapes (pact.go).
+// 413); PACT and OAuth paths answer in their own shapes (package pact).
 func malformedCatalogue() []malformedCase {
 	huge := `{"region": "` + strings.Repeat("x", 70<<10) + `"}` // above the 64 kB test limit
 	deep := nested(40, `1`)
@@ -58,7 +60,7 @@ func malformedCatalogue() []malformedCase {
 	evt := "/2/events"
 	ce := "application/cloudevents+json"
 	event := func(data string) string {
-		return `{"type": "` + eventPublished + `", "specversion": "1.0", "id": "1", "source": "//x", "data": ` + data + `}`
+		return `{"type": "` + pact.EventPublished + `", "specversion": "1.0", "id": "1", "source": "//x", "data": ` + data + `}`
 	}
 	return []malformedCase{
 		// /v1/footprints/primary
@@ -170,9 +172,9 @@ func malformedCatalogue() []malformedCase {
 		// /2/events (PACT errors)
 		{"events: empty body", evt, ce, "", "token", 400, "", "BadRequest"},
 		{"events: not JSON content type", evt, "text/plain", event(`{"pfIds": ["a"]}`), "token", 400, "", "BadRequest"},
-		{"events: specversion as number", evt, ce, `{"type": "` + eventPublished + `", "specversion": 1, "id": "1", "source": "//x", "data": {"pfIds": ["a"]}}`, "token", 400, "", "BadRequest"},
+		{"events: specversion as number", evt, ce, `{"type": "` + pact.EventPublished + `", "specversion": 1, "id": "1", "source": "//x", "data": {"pfIds": ["a"]}}`, "token", 400, "", "BadRequest"},
 		{"events: pfIds as string", evt, ce, event(`{"pfIds": "a"}`), "token", 400, "", "BadRequest"},
-		{"events: request without pf", evt, ce, strings.Replace(event(`{}`), eventPublished, eventRequestCreated, 1), "token", 400, "", "BadRequest"},
+		{"events: request without pf", evt, ce, strings.Replace(event(`{}`), pact.EventPublished, pact.EventRequestCreated, 1), "token", 400, "", "BadRequest"},
 		// PACT has no code for an oversize body: its generic BadRequest,
 		// in the PACT shape, naming the limit.
 		{"events: oversize body", evt, ce, event(`{"pfIds": ["` + strings.Repeat("a", 70<<10) + `"]}`), "token", 400, "", "BadRequest"},
@@ -229,7 +231,7 @@ func TestMalformedRequests(t *testing.T) {
 					t.Fatalf("no error at %s containing %q; got %+v", tc.pointer, tc.detail, p.Errors)
 				}
 			case shapeOAuth:
-				var body oauthError
+				var body pact.OAuthError
 				if err := json.Unmarshal(rec.Body.Bytes(), &body); err != nil || body.Error != tc.detail {
 					t.Fatalf("OAuth error %q, want %q (%v): %s", body.Error, tc.detail, err, rec.Body)
 				}
@@ -237,7 +239,7 @@ func TestMalformedRequests(t *testing.T) {
 					t.Fatal("an OAuth error must not be cached")
 				}
 			case shapePACT:
-				var body pactError
+				var body pact.Error
 				if err := json.Unmarshal(rec.Body.Bytes(), &body); err != nil || body.Code != tc.detail || body.Message == "" {
 					t.Fatalf("PACT error %+v, want code %q (%v): %s", body, tc.detail, err, rec.Body)
 				}

@@ -10,11 +10,12 @@ import (
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
+
+	"alcarbon/internal/httpx"
 )
 
 const (
 	headerRequestID = "X-Request-ID"
-	ctxRequestID    = "request_id"
 	ctxCacheTier    = "cache_tier"
 )
 
@@ -28,7 +29,7 @@ func requestIDMiddleware(next echo.HandlerFunc) echo.HandlerFunc {
 			_, _ = rand.Read(b[:])
 			id = hex.EncodeToString(b[:])
 		}
-		c.Set(ctxRequestID, id)
+		httpx.SetRequestID(c, id)
 		c.Response().Header().Set(headerRequestID, id)
 		return next(c)
 	}
@@ -44,11 +45,6 @@ func validRequestID(id string) bool {
 		}
 	}
 	return true
-}
-
-func requestID(c echo.Context) string {
-	id, _ := c.Get(ctxRequestID).(string)
-	return id
 }
 
 // accessLog writes one structured line per request with slog, after the
@@ -72,7 +68,7 @@ func accessLog(log *slog.Logger) echo.MiddlewareFunc {
 				slog.String("path", c.Request().URL.Path),
 				slog.Int("status", c.Response().Status),
 				slog.Float64("latency_ms", float64(time.Since(start).Microseconds())/1000),
-				slog.String("request_id", requestID(c)),
+				slog.String("request_id", httpx.RequestID(c)),
 				slog.String("cache", tier),
 				slog.Int64("bytes", c.Response().Size),
 			)

@@ -1,6 +1,8 @@
 package api
 
 import (
+	"github.com/labstack/echo/v4"
+
 	"alcarbon/calc"
 	"alcarbon/factors"
 )
@@ -13,7 +15,7 @@ type primaryRequest struct {
 	// GWP is the IPCC GWP100 set; default AR5 (CBAM, Chinese ETS).
 	GWP string `json:"gwp,omitempty" enums:"AR4,AR5,AR6" example:"AR5"`
 	// ProductionT is annual production [t/yr], >0 to 10,000,000; needed for sources given in MWh and for certificates.
-	ProductionT  *float64            `json:"production_t,omitempty" minimum:"0" maximum:"10000000" example:"300000"`
+	ProductionT  *float64            `json:"production_t,omitempty" minimum:"0" maximum:"10000000" exclusiveMinimum:"true" unit:"t/yr" example:"300000"`
 	Alumina      aluminaRequest      `json:"alumina"`
 	Anode        anodeRequest        `json:"anode"`
 	Electrolysis electrolysisRequest `json:"electrolysis"`
@@ -23,36 +25,36 @@ type primaryRequest struct {
 
 type aluminaRequest struct {
 	// ConsumptionTPerT is alumina per t Al, 1.8–2.2; default 1.92.
-	ConsumptionTPerT *float64 `json:"consumption_t_per_t,omitempty" minimum:"1.8" maximum:"2.2" example:"1.92"`
+	ConsumptionTPerT *float64 `json:"consumption_t_per_t,omitempty" minimum:"1.8" maximum:"2.2" unit:"t/t" example:"1.92"`
 	// FootprintTCO2ePerT is the alumina's cradle-to-gate footprint [t CO2e/t alumina], 0–10; when left out it is computed from refinery.
-	FootprintTCO2ePerT *float64        `json:"footprint_tco2e_per_t,omitempty" minimum:"0" maximum:"10" example:"1.2"`
+	FootprintTCO2ePerT *float64        `json:"footprint_tco2e_per_t,omitempty" minimum:"0" maximum:"10" unit:"t CO2e/t" example:"1.2"`
 	Refinery           refineryRequest `json:"refinery"`
 }
 
 type refineryRequest struct {
 	// CoalGJPerT is coal energy per t alumina [GJ/t], 0–50; default the IAI China average energy treated as coal.
-	CoalGJPerT *float64 `json:"coal_gj_per_t,omitempty" minimum:"0" maximum:"50" example:"8"`
+	CoalGJPerT *float64 `json:"coal_gj_per_t,omitempty" minimum:"0" maximum:"50" unit:"GJ/t" example:"8"`
 	// NaturalGasNm3PerT is natural gas per t alumina [Nm3/t], 0–1000.
-	NaturalGasNm3PerT *float64 `json:"natural_gas_nm3_per_t,omitempty" minimum:"0" maximum:"1000" example:"30"`
+	NaturalGasNm3PerT *float64 `json:"natural_gas_nm3_per_t,omitempty" minimum:"0" maximum:"1000" unit:"Nm3/t" example:"30"`
 	// ElectricityKWhPerT is refinery electricity per t alumina [kWh/t], 0–2000, taken from the plant region's grid.
-	ElectricityKWhPerT *float64 `json:"electricity_kwh_per_t,omitempty" minimum:"0" maximum:"2000" example:"250"`
+	ElectricityKWhPerT *float64 `json:"electricity_kwh_per_t,omitempty" minimum:"0" maximum:"2000" unit:"kWh/t" example:"250"`
 	// UpstreamTCO2ePerT is bauxite, caustic soda and lime per t alumina [t CO2e/t], 0–5; default bauxite mining only.
-	UpstreamTCO2ePerT *float64 `json:"upstream_tco2e_per_t,omitempty" minimum:"0" maximum:"5" example:"0.1"`
+	UpstreamTCO2ePerT *float64 `json:"upstream_tco2e_per_t,omitempty" minimum:"0" maximum:"5" unit:"t CO2e/t" example:"0.1"`
 }
 
 type anodeRequest struct {
 	// NetCarbonTPerT is net anode carbon consumption NAC [t C/t Al], 0.3–0.6; default 0.411 (Chinese guideline).
-	NetCarbonTPerT *float64 `json:"net_carbon_t_per_t,omitempty" minimum:"0.3" maximum:"0.6" example:"0.411"`
+	NetCarbonTPerT *float64 `json:"net_carbon_t_per_t,omitempty" minimum:"0.3" maximum:"0.6" unit:"t C/t Al" example:"0.411"`
 	// SulphurFraction of the baked anode, 0–0.1; default 0.02.
 	SulphurFraction *float64 `json:"sulphur_fraction,omitempty" minimum:"0" maximum:"0.1" example:"0.02"`
 	// AshFraction of the baked anode, 0–0.05; default 0.004.
 	AshFraction *float64 `json:"ash_fraction,omitempty" minimum:"0" maximum:"0.05" example:"0.004"`
 	// ConsumptionTPerT is baked anode per t Al [t/t], 0.3–0.7; default 0.45.
-	ConsumptionTPerT *float64 `json:"consumption_t_per_t,omitempty" minimum:"0.3" maximum:"0.7" example:"0.45"`
+	ConsumptionTPerT *float64 `json:"consumption_t_per_t,omitempty" minimum:"0.3" maximum:"0.7" unit:"t/t" example:"0.45"`
 	// ProductionTCO2ePerT is the footprint of making 1 t of baked anode [t CO2e/t], 0–3; when left out: baking fuel + pitch volatiles + packing coke.
-	ProductionTCO2ePerT *float64 `json:"production_tco2e_per_t,omitempty" minimum:"0" maximum:"3" example:"0.35"`
+	ProductionTCO2ePerT *float64 `json:"production_tco2e_per_t,omitempty" minimum:"0" maximum:"3" unit:"t CO2e/t" example:"0.35"`
 	// BakingEnergyKgcePerT is anode baking fuel [kgce/t anode], 0–1000; default the GB 25324-2022 grade-3 limit.
-	BakingEnergyKgcePerT *float64 `json:"baking_energy_kgce_per_t,omitempty" minimum:"0" maximum:"1000" example:"180"`
+	BakingEnergyKgcePerT *float64 `json:"baking_energy_kgce_per_t,omitempty" minimum:"0" maximum:"1000" unit:"kgce/t" example:"180"`
 	// BakingFuel burnt in the baking furnace; default natural_gas.
 	BakingFuel string `json:"baking_fuel,omitempty" enums:"natural_gas,coal,diesel,fuel_oil,petroleum_coke,lpg,lng,coke_oven_gas" example:"natural_gas"`
 }
@@ -61,7 +63,7 @@ type electrolysisRequest struct {
 	// Technology of the cells: CWPB, PFPB_L (legacy), PFPB_M (modern), PFPB_MW (no automated anode-effect intervention), SWPB, VSS, HSS.
 	Technology string `json:"technology,omitempty" enums:"CWPB,PFPB_L,PFPB_M,PFPB_MW,SWPB,VSS,HSS" example:"PFPB_M"`
 	// ACkWhPerT is liquid-aluminium AC power consumption [kWh/t], 10,000–20,000; default 13,511 (IAI China 2021).
-	ACkWhPerT *float64   `json:"ac_kwh_per_t,omitempty" minimum:"10000" maximum:"20000" example:"13500"`
+	ACkWhPerT *float64   `json:"ac_kwh_per_t,omitempty" minimum:"10000" maximum:"20000" unit:"kWh/t" example:"13500"`
 	PFC       pfcRequest `json:"pfc"`
 }
 
@@ -71,15 +73,15 @@ type pfcRequest struct {
 	// Coefficients for the slope method: cbam2025 (default; IR 2025/2547), ipcc2006, cn_guideline.
 	Coefficients string `json:"coefficients,omitempty" enums:"cbam2025,ipcc2006,cn_guideline" example:"cbam2025"`
 	// AnodeEffectMinutesPerCellDay for the slope method, 0–10.
-	AnodeEffectMinutesPerCellDay *float64 `json:"anode_effect_minutes_per_cell_day,omitempty" minimum:"0" maximum:"10" example:"0.05"`
+	AnodeEffectMinutesPerCellDay *float64 `json:"anode_effect_minutes_per_cell_day,omitempty" minimum:"0" maximum:"10" unit:"AE-min/cell-day" example:"0.05"`
 	// AnodeEffectOvervoltageMV for the overvoltage method [mV per cell], 0–100.
-	AnodeEffectOvervoltageMV *float64 `json:"anode_effect_overvoltage_mv,omitempty" minimum:"0" maximum:"100" example:"1.2"`
+	AnodeEffectOvervoltageMV *float64 `json:"anode_effect_overvoltage_mv,omitempty" minimum:"0" maximum:"100" unit:"mV" example:"1.2"`
 	// CurrentEfficiency for the overvoltage method, a fraction 0.8–1 (0.94 = 94 %).
 	CurrentEfficiency *float64 `json:"current_efficiency,omitempty" minimum:"0.8" maximum:"1" example:"0.94"`
 	// CF4KgPerT measured [kg CF4/t Al], 0–5.
-	CF4KgPerT *float64 `json:"cf4_kg_per_t,omitempty" minimum:"0" maximum:"5" example:"0.02"`
+	CF4KgPerT *float64 `json:"cf4_kg_per_t,omitempty" minimum:"0" maximum:"5" unit:"kg/t" example:"0.02"`
 	// C2F6KgPerT measured [kg C2F6/t Al], 0–1.
-	C2F6KgPerT *float64 `json:"c2f6_kg_per_t,omitempty" minimum:"0" maximum:"1" example:"0.002"`
+	C2F6KgPerT *float64 `json:"c2f6_kg_per_t,omitempty" minimum:"0" maximum:"1" unit:"kg/t" example:"0.002"`
 	// SlopeCoefficient is an installation-specific slope [(kg CF4/t Al)/(AE-min/cell-day)], 0–1; give with c2f6_fraction.
 	SlopeCoefficient *float64 `json:"slope_coefficient,omitempty" minimum:"0" maximum:"1" example:"0.1"`
 	// C2F6Fraction is an installation-specific C2F6/CF4 weight fraction, 0–1.
@@ -88,45 +90,16 @@ type pfcRequest struct {
 
 type castingRequest struct {
 	// ElectricityKWhPerT is casthouse electricity [kWh/t], 0–1000; default 50 (GB 21346-2022 ingot minus liquid).
-	ElectricityKWhPerT *float64 `json:"electricity_kwh_per_t,omitempty" minimum:"0" maximum:"1000" example:"50"`
+	ElectricityKWhPerT *float64 `json:"electricity_kwh_per_t,omitempty" minimum:"0" maximum:"1000" unit:"kWh/t" example:"50"`
 	// NaturalGasNm3PerT is casthouse natural gas [Nm3/t], 0–300; default 0.
-	NaturalGasNm3PerT *float64 `json:"natural_gas_nm3_per_t,omitempty" minimum:"0" maximum:"300" example:"0"`
+	NaturalGasNm3PerT *float64 `json:"natural_gas_nm3_per_t,omitempty" minimum:"0" maximum:"300" unit:"Nm3/t" example:"0"`
 	// Molten: the metal leaves the smelter liquid (direct supply), so no casting.
 	Molten bool `json:"molten,omitempty" example:"false"`
 }
 
 func (r *primaryRequest) validate(v *validator) {
-	r.commonRequest.validate(v)
-	v.enum("/gwp", r.GWP, calc.GWPSets)
-	v.positive("/production_t", r.ProductionT, 1e7, "t/yr")
-	a := r.Alumina
-	v.rangeF("/alumina/consumption_t_per_t", a.ConsumptionTPerT, 1.8, 2.2, "t/t")
-	v.rangeF("/alumina/footprint_tco2e_per_t", a.FootprintTCO2ePerT, 0, 10, "t CO2e/t")
-	v.rangeF("/alumina/refinery/coal_gj_per_t", a.Refinery.CoalGJPerT, 0, 50, "GJ/t")
-	v.rangeF("/alumina/refinery/natural_gas_nm3_per_t", a.Refinery.NaturalGasNm3PerT, 0, 1000, "Nm3/t")
-	v.rangeF("/alumina/refinery/electricity_kwh_per_t", a.Refinery.ElectricityKWhPerT, 0, 2000, "kWh/t")
-	v.rangeF("/alumina/refinery/upstream_tco2e_per_t", a.Refinery.UpstreamTCO2ePerT, 0, 5, "t CO2e/t")
-	an := r.Anode
-	v.rangeF("/anode/net_carbon_t_per_t", an.NetCarbonTPerT, 0.3, 0.6, "t C/t Al")
-	v.rangeF("/anode/sulphur_fraction", an.SulphurFraction, 0, 0.1, "")
-	v.rangeF("/anode/ash_fraction", an.AshFraction, 0, 0.05, "")
-	v.rangeF("/anode/consumption_t_per_t", an.ConsumptionTPerT, 0.3, 0.7, "t/t")
-	v.rangeF("/anode/production_tco2e_per_t", an.ProductionTCO2ePerT, 0, 3, "t CO2e/t")
-	v.rangeF("/anode/baking_energy_kgce_per_t", an.BakingEnergyKgcePerT, 0, 1000, "kgce/t")
-	v.enum("/anode/baking_fuel", an.BakingFuel, calc.Fuels)
 	e := r.Electrolysis
-	v.enum("/electrolysis/technology", e.Technology, calc.CellTechnologies)
-	v.rangeF("/electrolysis/ac_kwh_per_t", e.ACkWhPerT, 10000, 20000, "kWh/t")
 	p := e.PFC
-	v.enum("/electrolysis/pfc/method", p.Method, calc.PFCMethods)
-	v.enum("/electrolysis/pfc/coefficients", p.Coefficients, calc.SlopeCoefficientSets)
-	v.rangeF("/electrolysis/pfc/anode_effect_minutes_per_cell_day", p.AnodeEffectMinutesPerCellDay, 0, 10, "AE-min/cell-day")
-	v.rangeF("/electrolysis/pfc/anode_effect_overvoltage_mv", p.AnodeEffectOvervoltageMV, 0, 100, "mV")
-	v.rangeF("/electrolysis/pfc/current_efficiency", p.CurrentEfficiency, 0.8, 1, "")
-	v.rangeF("/electrolysis/pfc/cf4_kg_per_t", p.CF4KgPerT, 0, 5, "kg/t")
-	v.rangeF("/electrolysis/pfc/c2f6_kg_per_t", p.C2F6KgPerT, 0, 1, "kg/t")
-	v.rangeF("/electrolysis/pfc/slope_coefficient", p.SlopeCoefficient, 0, 1, "")
-	v.rangeF("/electrolysis/pfc/c2f6_fraction", p.C2F6Fraction, 0, 1, "")
 	switch p.Method {
 	case "slope":
 		if p.AnodeEffectMinutesPerCellDay == nil {
@@ -154,8 +127,6 @@ func (r *primaryRequest) validate(v *validator) {
 		}
 	}
 	c := r.Casting
-	v.rangeF("/casting/electricity_kwh_per_t", c.ElectricityKWhPerT, 0, 1000, "kWh/t")
-	v.rangeF("/casting/natural_gas_nm3_per_t", c.NaturalGasNm3PerT, 0, 300, "Nm3/t")
 	if c.Molten && (c.ElectricityKWhPerT != nil || c.NaturalGasNm3PerT != nil) {
 		v.add("/casting/molten", "molten metal is not cast; leave out casting energy or set molten to false")
 	}
@@ -312,4 +283,24 @@ func newPrimaryResponse(req *primaryRequest, r calc.PrimaryResult, p calc.Proven
 		out.Stages = append(out.Stages, stageResponse{Stage: s.Name, TCO2ePerT: s.LocationBased, MarketBasedTCO2ePerT: s.MarketBased, Share: s.Share})
 	}
 	return out
+}
+
+// handlePrimaryFootprint computes the footprint of 1 t of primary aluminium.
+//
+//	@Summary		Primary aluminium footprint
+//	@Description	Cradle-to-gate t CO2e per t of primary aluminium by stage (alumina_refining, anode_production, electrolysis_direct, electrolysis_electricity, casting), gas and scope; location- and market-based; renewable shares; GB 21346-2022 grade; the CBAM view; and the provenance of every factor. Every field is optional: omitted inputs take dataset defaults listed in provenance.defaulted_inputs.
+//	@Tags			calculations
+//	@Accept			json
+//	@Produce		json
+//	@Param			request	body		primaryRequest	true	"smelter activity data"
+//	@Success		200		{object}	primaryResponse
+//	@Header			200		{string}	ETag	"hash of the normalised request"
+//	@Header			200		{string}	X-Cache	"hit-memory, hit-redis or miss"
+//	@Failure		400		{object}	Problem	"malformed JSON"
+//	@Failure		413		{object}	Problem	"body too large"
+//	@Failure		415		{object}	Problem	"not JSON"
+//	@Failure		422		{object}	Problem	"invalid fields, by JSON pointer"
+//	@Router			/v1/footprints/primary [post]
+func (s *server) handlePrimaryFootprint(c echo.Context) error {
+	return s.calculate(c, calcKinds[kindPrimary])
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"alcarbon/calc"
+	"alcarbon/internal/httpx"
 	"alcarbon/registry"
 )
 
@@ -59,11 +60,11 @@ func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {
 		}
 		p := toProblem(err)
 		if p.Status >= 500 {
-			log.Error("request failed", "request_id", requestID(c), "method", c.Request().Method,
+			log.Error("request failed", "request_id", httpx.RequestID(c), "method", c.Request().Method,
 				"path", c.Request().URL.Path, "status", p.Status, "error", err.Error())
 		}
 		p.Instance = c.Request().URL.Path
-		p.RequestID = requestID(c)
+		p.RequestID = httpx.RequestID(c)
 		if p.Status == http.StatusMethodNotAllowed {
 			// echo sets Allow on the response already.
 			p.Detail = "method " + c.Request().Method + " is not allowed on this path"

@@ -21,16 +21,16 @@ import (
 type productRequest struct {
 	commonRequest
 	// Product family (GET /v1/products).
-	Product string `json:"product" enums:"building_profile,industrial_profile,automotive_part,rail_transit_profile,household_foil,conductor_rod" example:"building_profile"`
+	Product string `json:"product" enums:"building_profile,industrial_profile,automotive_part,rail_transit_profile,household_foil,conductor_rod" example:"building_profile" check:"dataset"`
 	// Alloy; default the family's first typical alloy.
 	Alloy string `json:"alloy,omitempty" example:"6063"`
 	// GWP is the IPCC GWP100 set, used by a computed primary footprint; default AR5.
 	GWP string `json:"gwp,omitempty" enums:"AR4,AR5,AR6" example:"AR5"`
 	// ProductionT is annual production [t product/yr], >0 to 10,000,000; needed for electricity sources given in MWh, certificates and on-site PV.
-	ProductionT *float64     `json:"production_t,omitempty" minimum:"0" maximum:"10000000" example:"50000"`
+	ProductionT *float64     `json:"production_t,omitempty" minimum:"0" maximum:"10000000" exclusiveMinimum:"true" unit:"t/yr" example:"50000"`
 	Metal       metalRequest `json:"metal"`
 	// Yield is t product per t cast metal, in (0, 1]; default the family's (GET /v1/products). Process scrap (1/yield − 1) is remelted in-house.
-	Yield *float64 `json:"yield,omitempty" minimum:"0" maximum:"1" example:"0.8"`
+	Yield *float64 `json:"yield,omitempty" minimum:"0" maximum:"1" exclusiveMinimum:"true" example:"0.8"`
 	// MeltLossFraction is metal lost per t remelted, 0–0.2; default 0.019 (European Aluminium 2015).
 	MeltLossFraction *float64 `json:"melt_loss_fraction,omitempty" minimum:"0" maximum:"0.2" example:"0.019"`
 	// Steps override the default energy of route steps (or remelting), add catalogue steps or omit steps; at most 30.
@@ -45,7 +45,7 @@ type productRequest struct {
 // metalRequest is the metal a product is made of.
 type metalRequest struct {
 	// PrimaryFootprintTCO2ePerT is the primary ingot's footprint [t CO2e/t], 0–50. Give this, primary or declaration_id; with none the region's default primary footprint is computed (flagged).
-	PrimaryFootprintTCO2ePerT *float64 `json:"primary_footprint_tco2e_per_t,omitempty" minimum:"0" maximum:"50" example:"12.7"`
+	PrimaryFootprintTCO2ePerT *float64 `json:"primary_footprint_tco2e_per_t,omitempty" minimum:"0" maximum:"50" unit:"t CO2e/t" example:"12.7"`
 	// Primary is a primary footprint request (as POST /v1/footprints/primary) computed inline; region, year, basis and gwp default to this request's.
 	Primary *primaryRequest `json:"primary,omitempty"`
 	// DeclarationID of a published public primary declaration (GET /v1/declarations); its headline total is used.
@@ -55,9 +55,9 @@ type metalRequest struct {
 	// PreConsumerScrapShare of the aluminium input, 0–1 (sum with post-consumer ≤ 1); default 0.
 	PreConsumerScrapShare *float64 `json:"pre_consumer_scrap_share,omitempty" minimum:"0" maximum:"1" example:"0.05"`
 	// PostConsumerScrapTCO2ePerT [t CO2e/t], 0–50; default 0.5 (Hydro).
-	PostConsumerScrapTCO2ePerT *float64 `json:"post_consumer_scrap_tco2e_per_t,omitempty" minimum:"0" maximum:"50" example:"0.5"`
+	PostConsumerScrapTCO2ePerT *float64 `json:"post_consumer_scrap_tco2e_per_t,omitempty" minimum:"0" maximum:"50" unit:"t CO2e/t" example:"0.5"`
 	// PreConsumerScrapTCO2ePerT [t CO2e/t], 0–50; default the primary footprint (Hydro: process scrap carries it).
-	PreConsumerScrapTCO2ePerT *float64 `json:"pre_consumer_scrap_tco2e_per_t,omitempty" minimum:"0" maximum:"50" example:"12.7"`
+	PreConsumerScrapTCO2ePerT *float64 `json:"pre_consumer_scrap_tco2e_per_t,omitempty" minimum:"0" maximum:"50" unit:"t CO2e/t" example:"12.7"`
 }
 
 // stepRequest overrides one step's energy [per t the step processes].
@@ -65,9 +65,9 @@ type stepRequest struct {
 	// Step name: a step of GET /v1/products, or remelting.
 	Step string `json:"step" example:"extrusion_building"`
 	// ElectricityKWhPerT [kWh/t], 0–5000; with natural_gas_nm3_per_t it replaces the default (a missing one counts 0).
-	ElectricityKWhPerT *float64 `json:"electricity_kwh_per_t,omitempty" minimum:"0" maximum:"5000" example:"400"`
+	ElectricityKWhPerT *float64 `json:"electricity_kwh_per_t,omitempty" minimum:"0" maximum:"5000" unit:"kWh/t" example:"400"`
 	// NaturalGasNm3PerT [Nm3/t], 0–500.
-	NaturalGasNm3PerT *float64 `json:"natural_gas_nm3_per_t,omitempty" minimum:"0" maximum:"500" example:"30"`
+	NaturalGasNm3PerT *float64 `json:"natural_gas_nm3_per_t,omitempty" minimum:"0" maximum:"500" unit:"Nm3/t" example:"30"`
 	// Omit removes the step from the route (not the casting step or remelting).
 	Omit bool `json:"omit,omitempty"`
 }
@@ -77,9 +77,9 @@ type directSupplyRequest struct {
 	// MoltenShare of the primary metal delivered molten, 0–1; default 0.
 	MoltenShare *float64 `json:"molten_share,omitempty" minimum:"0" maximum:"1" example:"0.8"`
 	// HaulKm of the hot metal by road, 0–1000; default 50 (the Chinese viability radius).
-	HaulKm *float64 `json:"haul_km,omitempty" minimum:"0" maximum:"1000" example:"20"`
+	HaulKm *float64 `json:"haul_km,omitempty" minimum:"0" maximum:"1000" unit:"km" example:"20"`
 	// IngotTransportKm from smelter to plant for ingot, 0–5000; default 0 (none counted).
-	IngotTransportKm *float64 `json:"ingot_transport_km,omitempty" minimum:"0" maximum:"5000" example:"300"`
+	IngotTransportKm *float64 `json:"ingot_transport_km,omitempty" minimum:"0" maximum:"5000" unit:"km" example:"300"`
 	// IngotTransportMode; default road.
 	IngotTransportMode string `json:"ingot_transport_mode,omitempty" enums:"road,rail,water" example:"road"`
 }
@@ -88,7 +88,7 @@ type directSupplyRequest struct {
 type transportLegRequest struct {
 	Mode string `json:"mode" enums:"road,rail,water" example:"rail"`
 	// Km, 0–20,000.
-	Km float64 `json:"km" minimum:"0" maximum:"20000" example:"800"`
+	Km float64 `json:"km" minimum:"0" maximum:"20000" unit:"km" example:"800"`
 }
 
 const (
@@ -97,12 +97,9 @@ const (
 )
 
 func (r *productRequest) validate(v *validator) {
-	r.commonRequest.validate(v)
 	if r.Product == "" {
 		v.add("/product", "is required; GET /v1/products lists the families")
 	}
-	v.enum("/gwp", r.GWP, calc.GWPSets)
-	v.positive("/production_t", r.ProductionT, 1e7, "t/yr")
 	m := r.Metal
 	given := 0
 	for _, set := range []bool{m.PrimaryFootprintTCO2ePerT != nil, m.Primary != nil, m.DeclarationID != ""} {
@@ -113,14 +110,6 @@ func (r *productRequest) validate(v *validator) {
 	if given > 1 {
 		v.add("/metal", "give one of primary_footprint_tco2e_per_t, primary and declaration_id")
 	}
-	v.rangeF("/metal/primary_footprint_tco2e_per_t", m.PrimaryFootprintTCO2ePerT, 0, 50, "t CO2e/t")
-	v.rangeF("/metal/post_consumer_scrap_share", m.PostConsumerScrapShare, 0, 1, "")
-	v.rangeF("/metal/pre_consumer_scrap_share", m.PreConsumerScrapShare, 0, 1, "")
-	if m.PostConsumerScrapShare != nil && m.PreConsumerScrapShare != nil && *m.PostConsumerScrapShare+*m.PreConsumerScrapShare > 1+1e-9 {
-		v.add("/metal", "post_consumer_scrap_share + pre_consumer_scrap_share must be at most 1; they sum to %s", fmtNum(*m.PostConsumerScrapShare+*m.PreConsumerScrapShare))
-	}
-	v.rangeF("/metal/post_consumer_scrap_tco2e_per_t", m.PostConsumerScrapTCO2ePerT, 0, 50, "t CO2e/t")
-	v.rangeF("/metal/pre_consumer_scrap_tco2e_per_t", m.PreConsumerScrapTCO2ePerT, 0, 50, "t CO2e/t")
 	if m.Primary != nil {
 		sub := &validator{}
 		m.Primary.validate(sub)
@@ -128,8 +117,6 @@ func (r *productRequest) validate(v *validator) {
 			v.add("/metal/primary"+f.Pointer, "%s", f.Detail)
 		}
 	}
-	v.positive("/yield", r.Yield, 1, "")
-	v.rangeF("/melt_loss_fraction", r.MeltLossFraction, 0, 0.2, "")
 	if len(r.Steps) > maxProductSteps {
 		v.add("/steps", "at most %d steps are allowed; got %d", maxProductSteps, len(r.Steps))
 	} else {
@@ -138,18 +125,11 @@ func (r *productRequest) validate(v *validator) {
 			if s.Step == "" {
 				v.add(p+"/step", "is required; GET /v1/products lists the steps")
 			}
-			v.rangeF(p+"/electricity_kwh_per_t", s.ElectricityKWhPerT, 0, 5000, "kWh/t")
-			v.rangeF(p+"/natural_gas_nm3_per_t", s.NaturalGasNm3PerT, 0, 500, "Nm3/t")
 			if s.Omit && (s.ElectricityKWhPerT != nil || s.NaturalGasNm3PerT != nil) {
 				v.add(p+"/omit", "an omitted step has no energy; leave out electricity_kwh_per_t and natural_gas_nm3_per_t")
 			}
 		}
 	}
-	d := r.DirectSupply
-	v.rangeF("/direct_supply/molten_share", d.MoltenShare, 0, 1, "")
-	v.rangeF("/direct_supply/haul_km", d.HaulKm, 0, 1000, "km")
-	v.rangeF("/direct_supply/ingot_transport_km", d.IngotTransportKm, 0, 5000, "km")
-	v.enum("/direct_supply/ingot_transport_mode", d.IngotTransportMode, calc.TransportModes)
 	r.Electricity.validate(v, "/electricity", r.ProductionT != nil, "/production_t")
 	if len(r.Transport) > maxTransportLeg {
 		v.add("/transport", "at most %d legs are allowed; got %d", maxTransportLeg, len(r.Transport))
@@ -160,9 +140,6 @@ func (r *productRequest) validate(v *validator) {
 		if t.Mode == "" {
 			v.add(p+"/mode", "is required; one of %s", joinList(calc.TransportModes))
 		}
-		v.enum(p+"/mode", t.Mode, calc.TransportModes)
-		km := t.Km
-		v.rangeF(p+"/km", &km, 0, 20000, "km")
 	}
 }
 
@@ -459,28 +436,7 @@ func newProductResponse(req *productRequest, r calc.ProductResult, p calc.Proven
 //	@Failure		503		{object}	Problem	"declaration registry unavailable (declaration_id only)"
 //	@Router			/v1/footprints/product [post]
 func (s *server) handleProductFootprint(c echo.Context) error {
-	req, err := decodeValid[productRequest](c)
-	if err != nil {
-		return err
-	}
-	ds, err := req.prepare(s.catalog)
-	if err != nil {
-		return err
-	}
-	// Identical concurrent misses share one computation: the lookup must
-	// not fail because the first caller went away.
-	ctx := context.WithoutCancel(c.Request().Context())
-	return s.respondCached(c, "product", ds.Version(), req, req.hasPV(), func() (any, error) {
-		in, err := s.productInput(ctx, &req)
-		if err != nil {
-			return nil, err
-		}
-		res, prov, err := s.engine(ds).Product(in)
-		if err != nil {
-			return nil, err
-		}
-		return newProductResponse(&req, res, prov), nil
-	})
+	return s.calculate(c, calcKinds[kindProduct])
 }
 
 // prepare picks the dataset and fills the request's defaults (see

@@ -13,31 +13,31 @@ import (
 // locationRequest places a PV system.
 type locationRequest struct {
 	// LatitudeDeg, −90 to 90 (north positive).
-	LatitudeDeg *float64 `json:"latitude" minimum:"-90" maximum:"90" example:"37.87"`
+	LatitudeDeg *float64 `json:"latitude" minimum:"-90" maximum:"90" unit:"°" example:"37.87"`
 	// LongitudeDeg, −180 to 180 (east positive).
-	LongitudeDeg *float64 `json:"longitude" minimum:"-180" maximum:"180" example:"112.55"`
+	LongitudeDeg *float64 `json:"longitude" minimum:"-180" maximum:"180" unit:"°" example:"112.55"`
 	// AltitudeM above sea level, −500 to 9,000 m; default 0.
-	AltitudeM *float64 `json:"altitude_m,omitempty" minimum:"-500" maximum:"9000" example:"780"`
+	AltitudeM *float64 `json:"altitude_m,omitempty" minimum:"-500" maximum:"9000" unit:"m" example:"780"`
 	// UTCOffsetH is the time zone of the hourly series, −12 to 14 h in whole quarter hours; default 8 (China Standard Time).
-	UTCOffsetH *float64 `json:"utc_offset_h,omitempty" minimum:"-12" maximum:"14" example:"8"`
+	UTCOffsetH *float64 `json:"utc_offset_h,omitempty" minimum:"-12" maximum:"14" unit:"h" example:"8"`
 }
 
 // pvSystemRequest is a PV array and its inverter. Defaults are PVWatts and pvlib defaults from the dataset.
 type pvSystemRequest struct {
 	// CapacityKWp is the DC nameplate capacity [kWp], >0 to 10,000,000.
-	CapacityKWp *float64 `json:"capacity_kwp" minimum:"0" maximum:"10000000" example:"1000"`
+	CapacityKWp *float64 `json:"capacity_kwp" minimum:"0" maximum:"10000000" exclusiveMinimum:"true" unit:"kWp" example:"1000"`
 	// TiltDeg from horizontal, 0–90; default the latitude rounded.
-	TiltDeg *float64 `json:"tilt_deg,omitempty" minimum:"0" maximum:"90" example:"35"`
+	TiltDeg *float64 `json:"tilt_deg,omitempty" minimum:"0" maximum:"90" unit:"°" example:"35"`
 	// AzimuthDeg, 0–360 clockwise from north (180 = south); default 180.
-	AzimuthDeg *float64 `json:"azimuth_deg,omitempty" minimum:"0" maximum:"360" example:"180"`
+	AzimuthDeg *float64 `json:"azimuth_deg,omitempty" minimum:"0" maximum:"360" unit:"°" example:"180"`
 	// LossesPct are DC system losses (soiling, shading, wiring, …) [%], −5 to 99; default 14 (PVWatts).
-	LossesPct *float64 `json:"losses_pct,omitempty" minimum:"-5" maximum:"99" example:"14"`
+	LossesPct *float64 `json:"losses_pct,omitempty" minimum:"-5" maximum:"99" unit:"%" example:"14"`
 	// DCACRatio of DC capacity to inverter AC capacity, 0.5–3; default 1.2.
 	DCACRatio *float64 `json:"dc_ac_ratio,omitempty" minimum:"0.5" maximum:"3" example:"1.2"`
 	// InverterEfficiencyPct is the nominal inverter efficiency [%], 80–99.5; default 96.
-	InverterEfficiencyPct *float64 `json:"inverter_efficiency_pct,omitempty" minimum:"80" maximum:"99.5" example:"96"`
+	InverterEfficiencyPct *float64 `json:"inverter_efficiency_pct,omitempty" minimum:"80" maximum:"99.5" unit:"%" example:"96"`
 	// GammaPdcPerC is the power temperature coefficient [1/°C], −0.01 to 0; default −0.0037.
-	GammaPdcPerC *float64 `json:"gamma_pdc_per_c,omitempty" minimum:"-0.01" maximum:"0" example:"-0.0037"`
+	GammaPdcPerC *float64 `json:"gamma_pdc_per_c,omitempty" minimum:"-0.01" maximum:"0" unit:"1/°C" example:"-0.0037"`
 	// Mounting sets the SAPM temperature parameters; default open_rack.
 	Mounting string `json:"mounting,omitempty" enums:"open_rack,close_mount,insulated_back" example:"open_rack"`
 	// Transposition model to the plane of array; default isotropic.
@@ -49,7 +49,7 @@ type pvSystemRequest struct {
 	// Albedo of the ground, 0–1; default 0.25.
 	Albedo *float64 `json:"albedo,omitempty" minimum:"0" maximum:"1" example:"0.25"`
 	// DegradationPctPerYear [%/yr], 0–5; default 0.5; applied linearly for operating_year.
-	DegradationPctPerYear *float64 `json:"degradation_pct_per_year,omitempty" minimum:"0" maximum:"5" example:"0.5"`
+	DegradationPctPerYear *float64 `json:"degradation_pct_per_year,omitempty" minimum:"0" maximum:"5" unit:"%/yr" example:"0.5"`
 	// OperatingYear of the system, 1–50; default 1.
 	OperatingYear int `json:"operating_year,omitempty" minimum:"1" maximum:"50" example:"1"`
 }
@@ -57,15 +57,15 @@ type pvSystemRequest struct {
 // hourlyResourceRequest is an hourly solar resource: value i covers local standard time hour i to i+1 of a 365-day year from 1 January 00:00.
 type hourlyResourceRequest struct {
 	// GHIWm2 is global horizontal irradiance, mean over the hour [W/m²], 8760 values 0–1500.
-	GHIWm2 []float64 `json:"ghi_w_m2"`
+	GHIWm2 []float64 `json:"ghi_w_m2" minimum:"0" maximum:"1500"`
 	// DNIWm2 is direct normal irradiance [W/m²], 8760 values 0–1500; give with dhi_w_m2 or neither (then Erbs).
-	DNIWm2 []float64 `json:"dni_w_m2,omitempty"`
+	DNIWm2 []float64 `json:"dni_w_m2,omitempty" minimum:"0" maximum:"1500"`
 	// DHIWm2 is diffuse horizontal irradiance [W/m²], 8760 values 0–1500.
-	DHIWm2 []float64 `json:"dhi_w_m2,omitempty"`
+	DHIWm2 []float64 `json:"dhi_w_m2,omitempty" minimum:"0" maximum:"1500"`
 	// TempAirC is air temperature [°C], 8760 values −60 to 60; default 20.
-	TempAirC []float64 `json:"temp_air_c,omitempty"`
+	TempAirC []float64 `json:"temp_air_c,omitempty" minimum:"-60" maximum:"60"`
 	// WindSpeedMs is wind speed [m/s], 8760 values 0–60; default 1.
-	WindSpeedMs []float64 `json:"wind_speed_m_s,omitempty"`
+	WindSpeedMs []float64 `json:"wind_speed_m_s,omitempty" minimum:"0" maximum:"60"`
 }
 
 // solarResourceRequest is exactly one solar resource.
@@ -74,11 +74,11 @@ type solarResourceRequest struct {
 	// EPW is the text of an EnergyPlus weather file; its header sets the location and time zone.
 	EPW string `json:"epw,omitempty"`
 	// MonthlyGHIKWhM2 are 12 monthly GHI totals [kWh/m²], each 0–400.
-	MonthlyGHIKWhM2 []float64 `json:"monthly_ghi_kwh_m2,omitempty"`
+	MonthlyGHIKWhM2 []float64 `json:"monthly_ghi_kwh_m2,omitempty" minimum:"0" maximum:"400"`
 	// MonthlyTempC are 12 optional monthly mean air temperatures [°C] with monthly GHI.
-	MonthlyTempC []float64 `json:"monthly_temp_c,omitempty"`
+	MonthlyTempC []float64 `json:"monthly_temp_c,omitempty" minimum:"-60" maximum:"60"`
 	// AnnualGHIKWhM2 is an annual GHI total [kWh/m²], 300–3,000.
-	AnnualGHIKWhM2 *float64 `json:"annual_ghi_kwh_m2,omitempty" minimum:"300" maximum:"3000" example:"1398"`
+	AnnualGHIKWhM2 *float64 `json:"annual_ghi_kwh_m2,omitempty" minimum:"300" maximum:"3000" unit:"kWh/m²" example:"1398"`
 	// Site is a preset from GET /v1/solar-sites.
 	Site string `json:"site,omitempty" example:"taiyuan"`
 }
@@ -86,11 +86,11 @@ type solarResourceRequest struct {
 // loadRequest is a plant's electric load: one of flat_mw, profile_24x12_mw, profile_8760_mw.
 type loadRequest struct {
 	// FlatMW is a constant load [MW], 0–100,000.
-	FlatMW *float64 `json:"flat_mw,omitempty" minimum:"0" maximum:"100000" example:"500"`
+	FlatMW *float64 `json:"flat_mw,omitempty" minimum:"0" maximum:"100000" unit:"MW" example:"500"`
 	// Profile24x12MW is 12 months (January first) of 24 hourly loads [MW].
-	Profile24x12MW [][]float64 `json:"profile_24x12_mw,omitempty"`
+	Profile24x12MW [][]float64 `json:"profile_24x12_mw,omitempty" minimum:"0" maximum:"100000"`
 	// Profile8760MW is 8760 hourly loads [MW].
-	Profile8760MW []float64 `json:"profile_8760_mw,omitempty"`
+	Profile8760MW []float64 `json:"profile_8760_mw,omitempty" minimum:"0" maximum:"100000"`
 }
 
 // pvRequest is a PV yield request (DESIGN §2.3).
@@ -127,10 +127,6 @@ func validatePV(v *validator, r *pvRequest, ptr string) {
 		if l.LongitudeDeg == nil {
 			v.add(ptr+"/location/longitude", "is required (−180 to 180)")
 		}
-		v.rangeF(ptr+"/location/latitude", l.LatitudeDeg, -90, 90, "°")
-		v.rangeF(ptr+"/location/longitude", l.LongitudeDeg, -180, 180, "°")
-		v.rangeF(ptr+"/location/altitude_m", l.AltitudeM, -500, 9000, "m")
-		v.rangeF(ptr+"/location/utc_offset_h", l.UTCOffsetH, -12, 14, "h")
 		if o := l.UTCOffsetH; o != nil && *o*4 != math.Trunc(*o*4) {
 			v.add(ptr+"/location/utc_offset_h", "must be a whole number of quarter hours (time zones are); got %s", fmtNum(*o))
 		}
@@ -139,22 +135,6 @@ func validatePV(v *validator, r *pvRequest, ptr string) {
 	sp := ptr + "/system"
 	if s.CapacityKWp == nil {
 		v.add(sp+"/capacity_kwp", "is required (>0 to 10,000,000 kWp)")
-	}
-	v.positive(sp+"/capacity_kwp", s.CapacityKWp, 1e7, "kWp")
-	v.rangeF(sp+"/tilt_deg", s.TiltDeg, 0, 90, "°")
-	v.rangeF(sp+"/azimuth_deg", s.AzimuthDeg, 0, 360, "°")
-	v.rangeF(sp+"/losses_pct", s.LossesPct, -5, 99, "%")
-	v.rangeF(sp+"/dc_ac_ratio", s.DCACRatio, 0.5, 3, "")
-	v.rangeF(sp+"/inverter_efficiency_pct", s.InverterEfficiencyPct, 80, 99.5, "%")
-	v.rangeF(sp+"/gamma_pdc_per_c", s.GammaPdcPerC, -0.01, 0, "1/°C")
-	v.enum(sp+"/mounting", s.Mounting, calc.Mountings)
-	v.enum(sp+"/transposition", s.Transposition, calc.Transpositions)
-	v.enum(sp+"/temperature_model", s.TemperatureModel, calc.TemperatureModels)
-	v.enum(sp+"/iam", s.IAM, calc.IAMModels)
-	v.rangeF(sp+"/albedo", s.Albedo, 0, 1, "")
-	v.rangeF(sp+"/degradation_pct_per_year", s.DegradationPctPerYear, 0, 5, "%/yr")
-	if s.OperatingYear != 0 && (s.OperatingYear < 1 || s.OperatingYear > 50) {
-		v.add(sp+"/operating_year", "must be between 1 and 50; got %d", s.OperatingYear)
 	}
 	if res := r.SolarResource; res != nil {
 		rp := ptr + "/solar_resource"
@@ -168,25 +148,24 @@ func validatePV(v *validator, r *pvRequest, ptr string) {
 			v.add(rp, "give exactly one of hourly, epw, monthly_ghi_kwh_m2, annual_ghi_kwh_m2, site; got %d", kinds)
 		}
 		if h := res.Hourly; h != nil {
-			series(v, rp+"/hourly/ghi_w_m2", h.GHIWm2, true, 0, 1500)
-			series(v, rp+"/hourly/dni_w_m2", h.DNIWm2, false, 0, 1500)
-			series(v, rp+"/hourly/dhi_w_m2", h.DHIWm2, false, 0, 1500)
-			series(v, rp+"/hourly/temp_air_c", h.TempAirC, false, -60, 60)
-			series(v, rp+"/hourly/wind_speed_m_s", h.WindSpeedMs, false, 0, 60)
+			series(v, rp+"/hourly/ghi_w_m2", h.GHIWm2, true)
+			series(v, rp+"/hourly/dni_w_m2", h.DNIWm2, false)
+			series(v, rp+"/hourly/dhi_w_m2", h.DHIWm2, false)
+			series(v, rp+"/hourly/temp_air_c", h.TempAirC, false)
+			series(v, rp+"/hourly/wind_speed_m_s", h.WindSpeedMs, false)
 			if (h.DNIWm2 == nil) != (h.DHIWm2 == nil) {
 				v.add(rp+"/hourly", "give dni_w_m2 and dhi_w_m2 together, or neither (then they are decomposed from GHI with Erbs)")
 			}
 		}
 		if res.MonthlyGHIKWhM2 != nil {
-			fixed(v, rp+"/monthly_ghi_kwh_m2", res.MonthlyGHIKWhM2, 12, 0, 400)
+			fixed(v, rp+"/monthly_ghi_kwh_m2", res.MonthlyGHIKWhM2, 12)
 		}
 		if res.MonthlyTempC != nil {
 			if res.MonthlyGHIKWhM2 == nil {
 				v.add(rp+"/monthly_temp_c", "goes with monthly_ghi_kwh_m2")
 			}
-			fixed(v, rp+"/monthly_temp_c", res.MonthlyTempC, 12, -60, 60)
+			fixed(v, rp+"/monthly_temp_c", res.MonthlyTempC, 12)
 		}
-		v.rangeF(rp+"/annual_ghi_kwh_m2", res.AnnualGHIKWhM2, 300, 3000, "kWh/m²")
 		if res.EPW != "" && r.Location != nil {
 			v.add(ptr+"/location", "an epw file sets the location; leave location out")
 		}
@@ -211,44 +190,37 @@ func validateLoad(v *validator, ld *loadRequest, lp string) {
 	if n != 1 {
 		v.add(lp, "give exactly one of flat_mw, profile_24x12_mw, profile_8760_mw")
 	}
-	v.rangeF(lp+"/flat_mw", ld.FlatMW, 0, 100000, "MW")
 	if ld.Profile8760MW != nil {
-		fixed(v, lp+"/profile_8760_mw", ld.Profile8760MW, calc.HoursPerYear, 0, 100000)
+		fixed(v, lp+"/profile_8760_mw", ld.Profile8760MW, calc.HoursPerYear)
 	}
 	if ld.Profile24x12MW != nil {
 		if len(ld.Profile24x12MW) != 12 {
 			v.add(lp+"/profile_24x12_mw", "needs 12 months (January first) of 24 hourly values; got %d months", len(ld.Profile24x12MW))
 		} else {
 			for m, day := range ld.Profile24x12MW {
-				fixed(v, fmt.Sprintf("%s/profile_24x12_mw/%d", lp, m), day, 24, 0, 100000)
+				fixed(v, fmt.Sprintf("%s/profile_24x12_mw/%d", lp, m), day, 24)
 			}
 		}
 	}
 }
 
-// series checks an optional (or required) 8760-value hourly series.
-func series(v *validator, ptr string, xs []float64, required bool, min, max float64) {
+// series checks that an optional (or required) hourly series has 8760
+// values; their bounds are its tags'.
+func series(v *validator, ptr string, xs []float64, required bool) {
 	if xs == nil {
 		if required {
 			v.add(ptr, "is required: %d hourly values", calc.HoursPerYear)
 		}
 		return
 	}
-	fixed(v, ptr, xs, calc.HoursPerYear, min, max)
+	fixed(v, ptr, xs, calc.HoursPerYear)
 }
 
-// fixed checks a slice's length and each value's range, naming the first
-// offending index.
-func fixed(v *validator, ptr string, xs []float64, n int, min, max float64) {
+// fixed checks a slice's length; the bounds of its values are its tags'
+// (checkTags names the first offending index).
+func fixed(v *validator, ptr string, xs []float64, n int) {
 	if len(xs) != n {
 		v.add(ptr, "needs exactly %d values; got %d", n, len(xs))
-		return
-	}
-	for i, x := range xs {
-		if x < min || x > max {
-			v.add(fmt.Sprintf("%s/%d", ptr, i), "must be between %s and %s; got %s", fmtNum(min), fmtNum(max), fmtNum(x))
-			return
-		}
 	}
 }
 
@@ -429,26 +401,7 @@ func newPVResponse(ds string, r calc.PVResult, p calc.Provenance) pvResponse {
 //	@Failure		422		{object}	Problem	"invalid fields, by JSON pointer; an EPW that does not parse says at which line"
 //	@Router			/v1/pv [post]
 func (s *server) handlePV(c echo.Context) error {
-	req, err := decodeValid[pvRequest](c)
-	if err != nil {
-		return err
-	}
-	ds, err := s.dataset(req.Dataset)
-	if err != nil {
-		return err
-	}
-	req.Dataset = ds.Version()
-	return s.respondCached(c, "pv", ds.Version(), req, true, func() (any, error) {
-		in, err := req.toInput("")
-		if err != nil {
-			return nil, err
-		}
-		res, prov, err := s.engine(ds).PV(in)
-		if err != nil {
-			return nil, err
-		}
-		return newPVResponse(ds.Version(), res, prov), nil
-	})
+	return s.calculate(c, calcKinds[kindPV])
 }
 
 // solarSiteResponse is a PV resource preset.

@@ -10,6 +10,8 @@ import (
 	echoSwagger "github.com/swaggo/echo-swagger"
 
 	_ "alcarbon/docs" // generated Swagger spec
+	"alcarbon/internal/httpx"
+	"alcarbon/pact"
 	"alcarbon/web"
 )
 
@@ -19,11 +21,7 @@ func New(o Options) *echo.Echo {
 	s := &server{
 		catalog: o.Catalog, cache: o.Cache, redisConfigured: o.RedisConfigured, store: o.Store,
 		log: o.Logger, metrics: newMetrics(o.Registry), engines: enginesOf(o.Catalog),
-		limiter: newKeyLimiter(o.RateLimit, o.RateBurst), tokens: newTokenSigner(o.TokenSecret), authFailures: newAuthFailures(),
-		pactAnswers: o.PACTResponder, bodyLimit: o.BodyLimit,
-	}
-	if s.bodyLimit <= 0 {
-		s.bodyLimit = defaultBodyLimit
+		limiter: newKeyLimiter(o.RateLimit, o.RateBurst), authFailures: httpx.NewAuthFailures(),
 	}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
@@ -38,7 +36,7 @@ func New(o Options) *echo.Echo {
 	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{
 		DisableStackAll: true, DisablePrintStack: true,
 		LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
-			s.log.Error("panic", "request_id", requestID(c), "error", err.Error(), "stack", string(stack))
+			s.log.Error("panic", "request_id", httpx.RequestID(c), "error", err.Error(), "stack", string(stack))
 			return err
 		},
 	}))
@@ -58,6 +56,7 @@ func New(o Options) *echo.Echo {
 	e.GET("/readyz", s.handleReadyz)
 	e.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(o.Registry, promhttp.HandlerOpts{})))
 	e.GET("/swagger/*", echoSwagger.WrapHandler)
+	e.GET("/openapi.json", handleOpenAPI)
 	// The web page (issue 9) and its files, gzipped for browsers that ask
 	// (≈ 136 kB as they are, ≈ 48 kB gzipped).
 	page, gzip := echo.WrapHandler(web.Handler()), middleware.Gzip()
@@ -95,13 +94,23 @@ func New(o Options) *echo.Echo {
 	e.GET("/v1/declarations/:id/cbam", s.handleDeclarationCBAM, s.optionalAPIKey)
 	e.GET("/v1/declarations/:id/pact", s.handleDeclarationPACT, s.optionalAPIKey)
 
-	// PACT v2 (Pathfinder) exchange: OAuth2 client credentials at
-	// /auth/token, then bearer tokens; errors in OAuth2 and PACT shapes.
-	limit := middleware.BodyLimit(bodyLimitString(o.BodyLimit))
-	e.Group("/auth", s.oauthErrors, limit).POST("/token", s.handlePACTToken)
-	pact := e.Group("/2", s.pactErrors, limit, s.requirePACTToken)
-	pact.GET("/footprints", s.handlePACTListFootprints)
-	pact.GET("/footprints/:id", s.handlePACTGetFootprint)
-	pact.POST("/events", s.handlePACTEvents)
+	// PACT v2 (Pathfinder) exchange (package pact): OAuth2 client
+	// credentials at /auth/token, then bearer tokens; errors in OAuth2 and
+	// PACT shapes. API keys and PACT clients share the throttle of failed
+	// authentications.
+	bodyLimit := o.BodyLimit
+	if bodyLimit <= 0 {
+		bodyLimit = defaultBodyLimit
+	}
+	p := pact.New(pact.Options{
+		Store: o.Store, Logger: o.Logger, TokenSecret: o.TokenSecret, AuthFailures: s.authFailures,
+		BodyLimit: bodyLimit, Responder: o.PACTResponder,
+	})
+	limit := middleware.BodyLimit(bodyLimitString(bodyLimit))
+	e.Group("/auth", p.OAuthErrors, limit).POST("/token", p.HandleToken)
+	v2 := e.Group("/2", p.Errors, limit, p.RequireToken)
+	v2.GET("/footprints", p.HandleListFootprints)
+	v2.GET("/footprints/:id", p.HandleGetFootprint)
+	v2.POST("/events", p.HandleEvents)
 	return e
 }

@@ -9,11 +9,9 @@ import (
 	"math"
 	"reflect"
 	"runtime"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -32,25 +30,6 @@ const (
 	macFormula        = "CRF = r(1+r)^n / ((1+r)^n − 1) (1/n at r = 0); cost/yr = capex_cny × CRF + opex_cny_per_year; avoided t/yr = (base − variant) annual emissions (footprint × production_t, or portfolio factor × annual demand) on mac_basis; MAC = cost/yr ÷ avoided t/yr [CNY/t CO2e]"
 	scenarioKindsList = "primary, product, electricity, pv"
 )
-
-// scenarioKind computes one request of an endpoint for compare and sweep:
-// the request type (for pointer checks) and a function from the request's
-// JSON to its key outputs. Errors are the endpoint's own: problems naming
-// fields by pointer, or calc input errors.
-//
-// A new calculation endpoint plugs in here with its request type and a
-// run function returning its key outputs.
-type scenarioKind struct {
-	reqType reflect.Type
-	run     func(s *server, body []byte, memo *calc.PVMemo) (keyOutputs, error)
-}
-
-var scenarioKinds = map[string]scenarioKind{
-	"primary":     {reflect.TypeOf(primaryRequest{}), runPrimaryScenario},
-	"product":     {reflect.TypeOf(productRequest{}), runProductScenario},
-	"electricity": {reflect.TypeOf(electricityRequest{}), runElectricityScenario},
-	"pv":          {reflect.TypeOf(pvRequest{}), runPVScenario},
-}
 
 // keyOutputs are the outputs a scenario table compares. Fields that do
 // not apply to a kind are omitted.
@@ -123,144 +102,16 @@ func portfolioOutputs(k *keyOutputs, r calc.ElectricityResult) {
 	}
 }
 
-// decodeAndValidate decodes and validates one request as its endpoint
-// does (scenario variants, declarations).
-func decodeAndValidate[T any, PT interface {
-	*T
-	validatable
-}](body []byte) (T, error) {
-	var req T
-	if err := decodeStrict(body, &req); err != nil {
-		return req, err
-	}
-	v := &validator{}
-	PT(&req).validate(v)
-	return req, v.err()
-}
-
-func runPrimaryScenario(s *server, body []byte, memo *calc.PVMemo) (keyOutputs, error) {
-	var k keyOutputs
-	req, err := decodeAndValidate[primaryRequest](body)
-	if err != nil {
-		return k, err
-	}
-	ds, err := req.prepare(s.catalog)
-	if err != nil {
-		return k, err
-	}
-	in, err := req.toInput()
-	if err != nil {
-		return k, err
-	}
-	r, _, err := s.engine(ds).PrimaryShared(in, memo)
-	if err != nil {
-		return k, err
-	}
-	return footprintOutputs(r.LocationBased, r.MarketBased, r.Electricity, req.ProductionT), nil
-}
-
-func runProductScenario(s *server, body []byte, memo *calc.PVMemo) (keyOutputs, error) {
-	var k keyOutputs
-	req, err := decodeAndValidate[productRequest](body)
-	if err != nil {
-		return k, err
-	}
-	ds, err := req.prepare(s.catalog)
-	if err != nil {
-		return k, err
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	in, err := s.productInput(ctx, &req)
-	if err != nil {
-		return k, err
-	}
-	r, _, err := s.engine(ds).ProductShared(in, memo)
-	if err != nil {
-		return k, err
-	}
-	return footprintOutputs(r.LocationBased, r.MarketBased, r.Electricity, req.ProductionT), nil
-}
-
 // footprintOutputs are the key outputs of a footprint per t [t CO2e/t],
 // with annual emissions [t CO2e/yr] when the production is known.
-func footprintOutputs(loc, mkt float64, el calc.ElectricityResult, productionT *float64) keyOutputs {
+func footprintOutputs(loc, mkt float64, el calc.ElectricityResult, annual *calc.AnnualEmissions) keyOutputs {
 	var k keyOutputs
 	k.TotalLocationBased, k.TotalMarketBased = fp(loc), fp(mkt)
 	portfolioOutputs(&k, el)
-	if productionT != nil {
-		k.AnnualLocationBased, k.AnnualMarketBased = fp(loc**productionT), fp(mkt**productionT)
+	if annual != nil {
+		k.AnnualLocationBased, k.AnnualMarketBased = fp(annual.LocationBased), fp(annual.MarketBased)
 	}
 	return k
-}
-
-func runElectricityScenario(s *server, body []byte, memo *calc.PVMemo) (keyOutputs, error) {
-	var k keyOutputs
-	req, err := decodeAndValidate[electricityRequest](body)
-	if err != nil {
-		return k, err
-	}
-	ds, err := req.resolve(s.catalog)
-	if err != nil {
-		return k, err
-	}
-	in, err := req.electricityInput()
-	if err != nil {
-		return k, err
-	}
-	r, _, err := s.engine(ds).ElectricityShared(in, memo)
-	if err != nil {
-		return k, err
-	}
-	portfolioOutputs(&k, r)
-	if in.AnnualVolumes {
-		k.AnnualLocationBased, k.AnnualMarketBased = fp(r.EFLocation*r.DemandMWh), fp(r.EFMarket*r.DemandMWh)
-	}
-	return k, nil
-}
-
-func runPVScenario(s *server, body []byte, memo *calc.PVMemo) (keyOutputs, error) {
-	var k keyOutputs
-	req, err := decodeAndValidate[pvRequest](body)
-	if err != nil {
-		return k, err
-	}
-	ds, err := s.dataset(req.Dataset)
-	if err != nil {
-		return k, err
-	}
-	in, err := req.toInput("")
-	if err != nil {
-		return k, err
-	}
-	r, _, err := s.engine(ds).PVShared(in, memo)
-	if err != nil {
-		return k, err
-	}
-	k.PVAnnualMWh, k.PVSpecificYield, k.PVCapacityFactor = fp(r.AnnualACKWh/1000), fp(r.SpecificYieldKWhPerKWp), fp(r.CapacityFactor)
-	if r.Load != nil {
-		k.PVUsedMWh = fp(r.Load.SelfConsumedKWh / 1000)
-		k.RenewableShareHourly = fp(r.Load.HourlyMatchedShare)
-	}
-	return k, nil
-}
-
-// scenarioProblems turns a request's error into field problems under
-// prefix. Errors that are not about the request (500s) are returned as
-// errors.
-func scenarioProblems(err error, prefix string) ([]FieldProblem, error) {
-	p := toProblem(err)
-	if p.Status >= 500 {
-		return nil, err
-	}
-	if len(p.Errors) == 0 {
-		return []FieldProblem{{Pointer: prefix, Detail: p.Detail}}, nil
-	}
-	out := make([]FieldProblem, len(p.Errors))
-	for i, f := range p.Errors {
-		out[i] = FieldProblem{Pointer: prefix + f.Pointer, Detail: f.Detail}
-	}
-	return out, nil
 }
 
 // parseDoc decodes a JSON value keeping numbers as written.
@@ -302,9 +153,10 @@ type scenarioResult struct {
 	problems []FieldProblem
 }
 
-// runAll computes docs in parallel (one PV memo shared by all); problems
-// are named under prefixes[i]. A non-request error aborts.
-func (s *server) runAll(kind scenarioKind, docs []any, prefixes []string, memo *calc.PVMemo) ([]scenarioResult, error) {
+// runAll computes docs of kind k in parallel under ctx (one PV memo shared
+// by all); problems are named under prefixes[i]. A non-request error
+// aborts.
+func (s *server) runAll(ctx context.Context, k calcKind, docs []any, prefixes []string, memo *calc.PVMemo) ([]scenarioResult, error) {
 	res := make([]scenarioResult, len(docs))
 	errs := make([]error, len(docs))
 	var wg sync.WaitGroup
@@ -314,7 +166,7 @@ func (s *server) runAll(kind scenarioKind, docs []any, prefixes []string, memo *
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				res[i], errs[i] = runOne(s, kind, docs[i], prefixes[i], memo)
+				res[i], errs[i] = s.runOne(ctx, k, docs[i], prefixes[i], memo)
 			}
 		}()
 	}
@@ -326,10 +178,11 @@ func (s *server) runAll(kind scenarioKind, docs []any, prefixes []string, memo *
 	return res, errors.Join(errs...)
 }
 
-// runOne computes one scenario. A panic in the engine becomes an error
-// (a 500 for the whole request) instead of ending the process, as it would
-// in a goroutine outside echo's recovery middleware.
-func runOne(s *server, kind scenarioKind, doc any, prefix string, memo *calc.PVMemo) (r scenarioResult, err error) {
+// runOne computes one scenario as its kind's endpoint would. A panic in
+// the engine becomes an error (a 500 for the whole request) instead of
+// ending the process, as it would in a goroutine outside echo's recovery
+// middleware.
+func (s *server) runOne(ctx context.Context, k calcKind, doc any, prefix string, memo *calc.PVMemo) (r scenarioResult, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			err = fmt.Errorf("scenario %s: panic: %v", prefix, p)
@@ -339,13 +192,31 @@ func runOne(s *server, kind scenarioKind, doc any, prefix string, memo *calc.PVM
 	if err != nil {
 		return r, err
 	}
-	out, err := kind.run(s, body, memo)
+	out, err := s.computeOutputs(ctx, k, body, memo)
 	if err != nil {
-		r.problems, err = scenarioProblems(err, prefix)
+		r.problems, err = fieldProblemsUnder(err, prefix)
 		return r, err
 	}
 	r.out = out
 	return r, nil
+}
+
+// computeOutputs decodes, prepares and computes one request of kind k and
+// returns its key outputs.
+func (s *server) computeOutputs(ctx context.Context, k calcKind, body []byte, memo *calc.PVMemo) (keyOutputs, error) {
+	req, err := decodeRequest(k, body)
+	if err != nil {
+		return keyOutputs{}, err
+	}
+	ds, err := req.prepare(s.catalog)
+	if err != nil {
+		return keyOutputs{}, err
+	}
+	r, err := req.compute(ctx, s, ds, memo)
+	if err != nil {
+		return keyOutputs{}, err
+	}
+	return r.outputs(), nil
 }
 
 // compareRequest is a base request and named variants (DESIGN §2.5).
@@ -369,18 +240,16 @@ type variantRequest struct {
 	// Patch is an RFC 7386 JSON merge patch over the base (an object; null deletes a field; arrays are replaced whole).
 	Patch json.RawMessage `json:"patch" swaggertype:"object"`
 	// CapexCNY is the investment [CNY], 0–1e13; needs lifetime_years.
-	CapexCNY *float64 `json:"capex_cny,omitempty" minimum:"0" maximum:"10000000000000" example:"350000000"`
+	CapexCNY *float64 `json:"capex_cny,omitempty" minimum:"0" maximum:"10000000000000" unit:"CNY" example:"350000000"`
 	// OpexCNYPerYear is the change in annual operating cost [CNY/yr], −1e12 to 1e12 (negative for savings).
-	OpexCNYPerYear *float64 `json:"opex_cny_per_year,omitempty" minimum:"-1000000000000" maximum:"1000000000000" example:"5000000"`
+	OpexCNYPerYear *float64 `json:"opex_cny_per_year,omitempty" minimum:"-1000000000000" maximum:"1000000000000" unit:"CNY/yr" example:"5000000"`
 	// LifetimeYears n of the investment, 1–100.
-	LifetimeYears *float64 `json:"lifetime_years,omitempty" minimum:"1" maximum:"100" example:"25"`
+	LifetimeYears *float64 `json:"lifetime_years,omitempty" minimum:"1" maximum:"100" unit:"years" example:"25"`
 }
 
 func validateScenarioBase(v *validator, kind string, base json.RawMessage) {
 	if kind == "" {
 		v.add("/kind", "is required; one of %s", scenarioKindsList)
-	} else if _, ok := scenarioKinds[kind]; !ok {
-		v.add("/kind", "must be one of %s; got %q", scenarioKindsList, kind)
 	}
 	if t := bytes.TrimSpace(base); len(t) == 0 || t[0] != '{' {
 		v.add("/base", "is required: a request object of the kind's endpoint")
@@ -392,8 +261,6 @@ func (r *compareRequest) validate(v *validator) {
 	if len(r.Variants) == 0 || len(r.Variants) > maxVariants {
 		v.add("/variants", "give 1 to %d variants; got %d", maxVariants, len(r.Variants))
 	}
-	v.rangeF("/discount_rate", r.DiscountRate, 0, 0.5, "")
-	v.enum("/mac_basis", r.MACBasis, []string{"location_based", "market_based"})
 	for i, vr := range r.Variants {
 		p := fmt.Sprintf("/variants/%d", i)
 		if len(vr.Name) > 200 {
@@ -402,9 +269,6 @@ func (r *compareRequest) validate(v *validator) {
 		if t := bytes.TrimSpace(vr.Patch); len(t) == 0 || t[0] != '{' {
 			v.add(p+"/patch", "is required: a JSON merge patch object ({} for the base itself)")
 		}
-		v.rangeF(p+"/capex_cny", vr.CapexCNY, 0, 1e13, "CNY")
-		v.rangeF(p+"/opex_cny_per_year", vr.OpexCNYPerYear, -1e12, 1e12, "CNY/yr")
-		v.rangeF(p+"/lifetime_years", vr.LifetimeYears, 1, 100, "years")
 		if vr.CapexCNY != nil && vr.LifetimeYears == nil {
 			v.add(p+"/lifetime_years", "is required with capex_cny (1–100 years)")
 		}
@@ -511,9 +375,7 @@ func (s *server) handleCompareScenarios(c echo.Context) error {
 	if err := decodeStrict(body, &req); err != nil {
 		return err
 	}
-	v := &validator{}
-	req.validate(v)
-	if err := v.err(); err != nil {
+	if err := checkRequest(&req); err != nil {
 		return err
 	}
 	runs := pvSystems(req.Kind, req.Base)
@@ -527,13 +389,14 @@ func (s *server) handleCompareScenarios(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	ctx := context.WithoutCancel(c.Request().Context())
 	return s.respondCached(c, "scenarios/compare", s.catalog.Default().Version(), canonical, true, func() (any, error) {
-		return s.compare(&req)
+		return s.compare(ctx, &req)
 	})
 }
 
-func (s *server) compare(req *compareRequest) (*compareResponse, error) {
-	kind := scenarioKinds[req.Kind]
+func (s *server) compare(ctx context.Context, req *compareRequest) (*compareResponse, error) {
+	kind := calcKinds[req.Kind]
 	base, err := parseDoc(req.Base)
 	if err != nil {
 		return nil, err
@@ -551,14 +414,14 @@ func (s *server) compare(req *compareRequest) (*compareResponse, error) {
 	memo := calc.NewPVMemo()
 	// The base first, alone: an invalid base fails the request before
 	// any variant is computed.
-	baseRes, err := s.runAll(kind, docs[:1], prefixes[:1], memo)
+	baseRes, err := s.runAll(ctx, kind, docs[:1], prefixes[:1], memo)
 	if err != nil {
 		return nil, err
 	}
 	if len(baseRes[0].problems) > 0 {
 		return nil, invalid(baseRes[0].problems)
 	}
-	res, err := s.runAll(kind, docs[1:], prefixes[1:], memo)
+	res, err := s.runAll(ctx, kind, docs[1:], prefixes[1:], memo)
 	if err != nil {
 		return nil, err
 	}
@@ -578,12 +441,7 @@ func (s *server) compare(req *compareRequest) (*compareResponse, error) {
 	b := baseRes[0].out
 	zero := b.minus(b)
 	out.Scenarios = append(out.Scenarios, scenarioRow{Name: "base", Outputs: &b, Delta: &zero})
-	annual := func(k keyOutputs) *float64 {
-		if out.MACBasis == "market_based" {
-			return k.AnnualMarketBased
-		}
-		return k.AnnualLocationBased
-	}
+	var options []calc.AbatementOption
 	for i, r := range res {
 		vr := req.Variants[i]
 		row := scenarioRow{Name: vr.Name, Errors: r.problems}
@@ -596,50 +454,61 @@ func (s *server) compare(req *compareRequest) (*compareResponse, error) {
 			row.Outputs, row.Delta = &o, &d
 		}
 		if vr.CapexCNY != nil || vr.OpexCNYPerYear != nil {
-			a := &abatementResponse{}
-			if vr.CapexCNY != nil {
-				a.CapexCNY = *vr.CapexCNY
+			var m *calc.AbatementCost
+			row.Abatement, m = abatement(vr, out.DiscountRate, out.MACBasis, req.Kind, b, r)
+			if m != nil {
+				options = append(options, calc.AbatementOption{Name: row.Name, AbatementCost: *m})
 			}
-			if vr.OpexCNYPerYear != nil {
-				a.OpexCNYPerYear = *vr.OpexCNYPerYear
-			}
-			if vr.LifetimeYears != nil {
-				a.LifetimeYears = *vr.LifetimeYears
-				a.CapitalRecoveryFactor = calc.CapitalRecoveryFactor(out.DiscountRate, a.LifetimeYears)
-			}
-			a.CostCNYPerYear = a.CapexCNY*a.CapitalRecoveryFactor + a.OpexCNYPerYear
-			ba, va := annual(b), annual(r.out)
-			switch {
-			case r.problems != nil:
-				a.Note = "the variant is invalid; see errors"
-			case ba == nil || va == nil:
-				a.Note = annualNote(req.Kind)
-			default:
-				m := calc.MarginalAbatementCost(a.CapexCNY, a.OpexCNYPerYear, max(a.LifetimeYears, 1), out.DiscountRate, *ba, *va)
-				a.AvoidedTCO2ePerYear = fp(m.AvoidedPerYr)
-				if !math.IsNaN(m.PerTonne) {
-					a.CostCNYPerTCO2e = fp(m.PerTonne)
-				} else {
-					a.Note = "the variant avoids no emissions against the base on " + out.MACBasis + "; no cost per t"
-				}
-			}
-			row.Abatement = a
 		}
 		out.Scenarios = append(out.Scenarios, row)
 	}
-	for _, row := range out.Scenarios[1:] {
-		if a := row.Abatement; a != nil && a.CostCNYPerTCO2e != nil {
-			out.MACC = append(out.MACC, maccRow{Name: row.Name, CostCNYPerTCO2e: *a.CostCNYPerTCO2e, AvoidedTCO2ePerYear: *a.AvoidedTCO2ePerYear})
-		}
-	}
-	sort.SliceStable(out.MACC, func(i, j int) bool { return out.MACC[i].CostCNYPerTCO2e < out.MACC[j].CostCNYPerTCO2e })
-	var cum float64
-	for i := range out.MACC {
-		cum += out.MACC[i].AvoidedTCO2ePerYear
-		out.MACC[i].Rank, out.MACC[i].CumulativeAvoidedTCO2ePerYear = i+1, cum
+	for _, st := range calc.MACC(options) {
+		out.MACC = append(out.MACC, maccRow{Rank: st.Rank, Name: st.Name, CostCNYPerTCO2e: st.PerTonne,
+			AvoidedTCO2ePerYear: st.AvoidedPerYr, CumulativeAvoidedTCO2ePerYear: st.CumulativeAvoidedPerYr})
 	}
 	out.PVRuns.Computed, out.PVRuns.Reused = memo.Stats()
 	return out, nil
+}
+
+// abatement is a variant's marginal abatement cost against the base b on
+// basis (location_based or market_based), and the cost the MACC ranks (nil
+// when the variant is invalid, its annual emissions are unknown or it
+// avoids nothing).
+func abatement(vr variantRequest, rate float64, basis, kind string, b keyOutputs, r scenarioResult) (*abatementResponse, *calc.AbatementCost) {
+	a := &abatementResponse{}
+	if vr.CapexCNY != nil {
+		a.CapexCNY = *vr.CapexCNY
+	}
+	if vr.OpexCNYPerYear != nil {
+		a.OpexCNYPerYear = *vr.OpexCNYPerYear
+	}
+	if vr.LifetimeYears != nil {
+		a.LifetimeYears = *vr.LifetimeYears
+	}
+	a.CapitalRecoveryFactor, a.CostCNYPerYear = calc.AnnualisedCost(a.CapexCNY, a.OpexCNYPerYear, a.LifetimeYears, rate)
+	annual := func(k keyOutputs) *float64 {
+		if basis == "market_based" {
+			return k.AnnualMarketBased
+		}
+		return k.AnnualLocationBased
+	}
+	ba, va := annual(b), annual(r.out)
+	switch {
+	case r.problems != nil:
+		a.Note = "the variant is invalid; see errors"
+	case ba == nil || va == nil:
+		a.Note = annualNote(kind)
+	default:
+		m := calc.MarginalAbatementCost(a.CapexCNY, a.OpexCNYPerYear, a.LifetimeYears, rate, *ba, *va)
+		a.AvoidedTCO2ePerYear = fp(m.AvoidedPerYr)
+		if math.IsNaN(m.PerTonne) {
+			a.Note = "the variant avoids no emissions against the base on " + basis + "; no cost per t"
+			return a, nil
+		}
+		a.CostCNYPerTCO2e = fp(m.PerTonne)
+		return a, &m
+	}
+	return a, nil
 }
 
 func annualNote(kind string) string {
@@ -701,9 +570,6 @@ func (r *sweepRequest) validate(v *validator) {
 		if r.Range.To == nil {
 			v.add("/range/to", "is required")
 		}
-		if r.Range.Steps < 2 || r.Range.Steps > maxSweepPoints {
-			v.add("/range/steps", "must be between 2 and %d; got %d", maxSweepPoints, r.Range.Steps)
-		}
 	}
 }
 
@@ -749,12 +615,10 @@ func (s *server) handleSweep(c echo.Context) error {
 	if err := decodeStrict(body, &req); err != nil {
 		return err
 	}
-	v := &validator{}
-	req.validate(v)
-	if err := v.err(); err != nil {
+	if err := checkRequest(&req); err != nil {
 		return err
 	}
-	kind := scenarioKinds[req.Kind]
+	kind := calcKinds[req.Kind]
 	tokens, leaf, err := schemaAt(kind.reqType, req.Parameter)
 	if err != nil {
 		return invalid([]FieldProblem{{Pointer: "/parameter", Detail: err.Error()}})
@@ -770,8 +634,9 @@ func (s *server) handleSweep(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	ctx := context.WithoutCancel(c.Request().Context())
 	return s.respondCached(c, "scenarios/sweep", s.catalog.Default().Version(), canonical, true, func() (any, error) {
-		return s.sweep(&req, kind, tokens, values)
+		return s.sweep(ctx, &req, kind, tokens, values)
 	})
 }
 
@@ -843,13 +708,13 @@ func isNumberKind(k reflect.Kind) bool {
 	return false
 }
 
-func (s *server) sweep(req *sweepRequest, kind scenarioKind, tokens []string, values []any) (*sweepResponse, error) {
+func (s *server) sweep(ctx context.Context, req *sweepRequest, kind calcKind, tokens []string, values []any) (*sweepResponse, error) {
 	base, err := parseDoc(req.Base)
 	if err != nil {
 		return nil, err
 	}
 	memo := calc.NewPVMemo()
-	baseRes, err := s.runAll(kind, []any{base}, []string{"/base"}, memo)
+	baseRes, err := s.runAll(ctx, kind, []any{base}, []string{"/base"}, memo)
 	if err != nil {
 		return nil, err
 	}
@@ -865,7 +730,7 @@ func (s *server) sweep(req *sweepRequest, kind scenarioKind, tokens []string, va
 		}
 		docs[i], prefixes[i] = doc, "/base"
 	}
-	res, err := s.runAll(kind, docs, prefixes, memo)
+	res, err := s.runAll(ctx, kind, docs, prefixes, memo)
 	if err != nil {
 		return nil, err
 	}

@@ -11,6 +11,8 @@ import (
 	"alcarbon/cache"
 	"alcarbon/calc"
 	"alcarbon/factors"
+	"alcarbon/internal/httpx"
+	"alcarbon/pact"
 	"alcarbon/registry"
 )
 
@@ -39,7 +41,7 @@ type Options struct {
 	// PACTResponder answers PACT footprint request events in the
 	// background; nil: they are looked up and logged but not answered.
 	// The caller shuts it down after the HTTP server.
-	PACTResponder *PACTResponder
+	PACTResponder *pact.Responder
 }
 
 // server holds what handlers share. Everything in it is safe for
@@ -52,15 +54,11 @@ type server struct {
 	store           registry.Store
 	log             *slog.Logger
 	metrics         *metrics
-	bodyLimit       int64 // request body limit [bytes] (the PACT and OAuth errors name it)
 
 	limiter *keyLimiter // per-API-key write rate limits
 	// authFailures throttles failed API-key and PACT-client authentication
 	// per client address.
-	authFailures *authFailures
-	tokens       *tokenSigner // PACT access tokens
-
-	pactAnswers *PACTResponder // nil: footprint requests are not answered
+	authFailures *httpx.AuthFailures
 
 	engines map[string]*calc.Engine
 }

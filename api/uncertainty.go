@@ -20,22 +20,16 @@ const (
 	maxSeed        = 1<<53 - 1 // exact in a JSON number
 )
 
-// Kinds of footprint request a Monte Carlo runs over.
-const (
-	kindPrimary = "primary"
-	kindProduct = "product"
-)
-
 // uncertaintyRequest is a Monte Carlo run over a footprint request.
 type uncertaintyRequest struct {
 	// Kind of the request: primary (POST /v1/footprints/primary, the default) or product (POST /v1/footprints/product).
-	Kind string `json:"kind,omitempty" enums:"primary,product" example:"primary"`
+	Kind string `json:"kind,omitempty" enums:"primary,product" example:"primary" check:"validate"`
 	// Request is a request of the kind's endpoint.
 	Request json.RawMessage `json:"request" swaggertype:"object"`
 	// Samples, 100–100,000; default 10,000.
 	Samples *int `json:"samples,omitempty" minimum:"100" maximum:"100000" example:"10000"`
 	// Seed of the PCG random generator, 0 to 2^53−1; default 1. The same request and seed give the same result.
-	Seed *int64 `json:"seed,omitempty" minimum:"0" example:"42"`
+	Seed *int64 `json:"seed,omitempty" minimum:"0" maximum:"9007199254740991" example:"42"`
 	// Distributions override the defaults (listed in the response) by input pointer.
 	Distributions []distributionRequest `json:"distributions,omitempty"`
 	// Defaults: false keeps only the distributions given; default true.
@@ -54,9 +48,9 @@ type distributionRequest struct {
 	// SD of a normal multiplier (0 < sd ≤ 0.5) or of ln for lognormal (0 < sd ≤ 1).
 	SD *float64 `json:"sd,omitempty" example:"0.02"`
 	// Min, Mode, Max of a triangular or uniform multiplier, 0–10.
-	Min  *float64 `json:"min,omitempty" example:"0.85"`
-	Mode *float64 `json:"mode,omitempty" example:"1"`
-	Max  *float64 `json:"max,omitempty" example:"1.15"`
+	Min  *float64 `json:"min,omitempty" minimum:"0" maximum:"10" example:"0.85"`
+	Mode *float64 `json:"mode,omitempty" minimum:"0" maximum:"10" example:"1"`
+	Max  *float64 `json:"max,omitempty" minimum:"0" maximum:"10" example:"1.15"`
 	// Source says where the distribution comes from (echoed), up to 500 characters.
 	Source string `json:"source,omitempty" example:"plant metering audit 2024"`
 }
@@ -69,12 +63,6 @@ func (r *uncertaintyRequest) validate(v *validator) {
 	}
 	if t := strings.TrimSpace(string(r.Request)); t == "" || t[0] != '{' {
 		v.add("/request", "is required: a request object of the kind's endpoint")
-	}
-	if r.Samples != nil && (*r.Samples < minSamples || *r.Samples > maxSamples) {
-		v.add("/samples", "must be between %d and %d; got %d", minSamples, maxSamples, *r.Samples)
-	}
-	if r.Seed != nil && (*r.Seed < 0 || *r.Seed > maxSeed) {
-		v.add("/seed", "must be between 0 and 2^53−1; got %d", *r.Seed)
 	}
 	seen := map[string]bool{}
 	for i, d := range r.Distributions {
@@ -115,9 +103,6 @@ func (r *uncertaintyRequest) validate(v *validator) {
 			has("min", d.Min, true)
 			has("max", d.Max, true)
 			has("mode", d.Mode, tri)
-			v.rangeF(p+"/min", d.Min, 0, 10, "")
-			v.rangeF(p+"/max", d.Max, 0, 10, "")
-			v.rangeF(p+"/mode", d.Mode, 0, 10, "")
 			if d.Min != nil && d.Max != nil && *d.Min >= *d.Max {
 				v.add(p+"/max", "must be greater than min")
 			}
@@ -131,8 +116,6 @@ func (r *uncertaintyRequest) validate(v *validator) {
 			has("max", d.Max, false)
 		case "":
 			v.add(p+"/distribution", "is required; one of %s", joinList(calc.DistKinds))
-		default:
-			v.enum(p+"/distribution", d.Distribution, calc.DistKinds)
 		}
 	}
 }
@@ -225,7 +208,7 @@ const uncertaintyMethod = "Monte Carlo with a PCG generator (Go math/rand/v2) se
 // canonicalUncertainty is the hashed form of an uncertainty request.
 type canonicalUncertainty struct {
 	Kind          string                `json:"kind"`
-	Request       any                   `json:"request"` // primaryRequest or productRequest, normalised
+	Request       any                   `json:"request"` // the footprint request, prepared
 	Samples       int                   `json:"samples"`
 	Seed          uint64                `json:"seed"`
 	Distributions []distributionRequest `json:"distributions"`
@@ -253,85 +236,37 @@ func (s *server) handleUncertainty(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if req.Kind == kindProduct {
-		return s.productUncertainty(c, req)
+	kind := req.Kind
+	if kind == "" {
+		kind = kindPrimary
 	}
-	preq, err := decodeAndValidate[primaryRequest](req.Request)
+	r, err := decodeRequest(calcKinds[kind], req.Request)
 	if err != nil {
-		return prefixed(err, "/request")
+		return underPrefix(err, "/request")
 	}
-	ds, err := preq.prepare(s.catalog)
+	fr := r.(footprintRequest) // validate allows footprint kinds only
+	ds, err := fr.prepare(s.catalog)
 	if err != nil {
-		return prefixed(err, "/request")
+		return underPrefix(err, "/request")
 	}
 	spec := req.spec()
-	canonical := canonicalUncertainty{Kind: kindPrimary, Request: preq, Samples: spec.Samples, Seed: spec.Seed, Distributions: req.Distributions, NoDefaults: spec.NoDefaults}
-	return s.respondCached(c, "uncertainty", ds.Version(), canonical, true, func() (any, error) {
-		in, err := preq.toInput()
-		if err != nil {
-			return nil, prefixed(err, "/request")
-		}
-		res, prov, err := s.engine(ds).PrimaryUncertainty(in, spec)
-		if err != nil {
-			return nil, prefixed(err, "/request")
-		}
-		return newUncertaintyResponse(ds.Version(), kindPrimary, res, prov), nil
-	})
-}
-
-// productUncertainty is handleUncertainty for a product request: decoded,
-// validated and normalised as POST /v1/footprints/product does, with a
-// declaration's headline total looked up the same way.
-func (s *server) productUncertainty(c echo.Context, req uncertaintyRequest) error {
-	preq, err := decodeAndValidate[productRequest](req.Request)
-	if err != nil {
-		return prefixed(err, "/request")
-	}
-	ds, err := preq.prepare(s.catalog)
-	if err != nil {
-		return prefixed(err, "/request")
-	}
-	spec := req.spec()
-	canonical := canonicalUncertainty{Kind: kindProduct, Request: preq, Samples: spec.Samples, Seed: spec.Seed, Distributions: req.Distributions, NoDefaults: spec.NoDefaults}
-	// Identical concurrent misses share one computation: the lookup must
-	// not fail because the first caller went away.
+	canonical := canonicalUncertainty{Kind: kind, Request: fr, Samples: spec.Samples, Seed: spec.Seed, Distributions: req.Distributions, NoDefaults: spec.NoDefaults}
+	// Identical concurrent misses share one computation: it must not fail
+	// because the first caller went away.
 	ctx := context.WithoutCancel(c.Request().Context())
 	return s.respondCached(c, "uncertainty", ds.Version(), canonical, true, func() (any, error) {
-		in, err := s.productInput(ctx, &preq)
+		compiled, prov, err := fr.compile(ctx, s, ds)
 		if err != nil {
-			return nil, prefixed(err, "/request")
+			return nil, underPrefix(err, "/request")
 		}
-		res, prov, err := s.engine(ds).ProductUncertainty(in, spec)
+		// Errors here name the uncertainty request's own fields
+		// (/distributions/…).
+		res, err := compiled.MonteCarlo(spec)
 		if err != nil {
-			return nil, prefixed(err, "/request")
+			return nil, err
 		}
-		return newUncertaintyResponse(ds.Version(), kindProduct, res, prov), nil
+		return newUncertaintyResponse(ds.Version(), kind, res, prov), nil
 	})
-}
-
-// prefixed moves the field problems of err under prefix, except those
-// already naming the uncertainty request's own fields (/distributions).
-func prefixed(err error, prefix string) error {
-	p := toProblem(err)
-	if p.Status >= 500 {
-		return err
-	}
-	fields := make([]FieldProblem, 0, len(p.Errors))
-	for _, f := range p.Errors {
-		if !strings.HasPrefix(f.Pointer, "/distributions/") {
-			f.Pointer = prefix + f.Pointer
-		}
-		fields = append(fields, f)
-	}
-	if len(fields) == 0 {
-		fields = []FieldProblem{{Pointer: prefix, Detail: p.Detail}}
-	}
-	if p.Status != 422 {
-		q := *p
-		q.Errors = fields
-		return &q
-	}
-	return invalid(fields)
 }
 
 func newUncertaintyResponse(dataset, kind string, r calc.UncertaintyResult, p calc.Provenance) uncertaintyResponse {

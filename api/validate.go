@@ -7,7 +7,9 @@ import (
 	"strings"
 )
 
-// validator collects field problems while a request checks its fields.
+// validator collects field problems while a request checks its fields:
+// checkTags (bounds.go) adds those of the bounds and enums in struct tags,
+// then the request's validate method those of its other rules.
 type validator struct {
 	fields []FieldProblem
 }
@@ -25,37 +27,10 @@ func (v *validator) err() error {
 
 func fmtNum(x float64) string { return strconv.FormatFloat(x, 'g', -1, 64) }
 
-// rangeF checks min ≤ *x ≤ max when x is set.
-func (v *validator) rangeF(ptr string, x *float64, min, max float64, unit string) {
-	if x == nil {
-		return
-	}
-	if *x < min || *x > max {
-		v.add(ptr, "must be between %s and %s%s; got %s", fmtNum(min), fmtNum(max), unitSuffix(unit), fmtNum(*x))
-	}
-}
-
-// positive checks 0 < *x ≤ max when x is set.
-func (v *validator) positive(ptr string, x *float64, max float64, unit string) {
-	if x == nil {
-		return
-	}
-	if *x <= 0 || *x > max {
-		v.add(ptr, "must be greater than 0 and at most %s%s; got %s", fmtNum(max), unitSuffix(unit), fmtNum(*x))
-	}
-}
-
-func unitSuffix(unit string) string {
-	if unit == "" {
-		return ""
-	}
-	return " " + unit
-}
-
 // enum checks that s, when not empty, is one of allowed.
 func (v *validator) enum(ptr, s string, allowed []string) {
 	if s != "" && !slices.Contains(allowed, s) {
-		v.add(ptr, "must be one of %s; got %q", strings.Join(allowed, ", "), s)
+		v.fields = append(v.fields, FieldProblem{Pointer: ptr, Detail: enumDetail(allowed, s)})
 	}
 }
 
