@@ -35,7 +35,8 @@ type Dataset struct {
 	alloys       []Alloy // sorted by id
 }
 
-// Gap is a fact the engine would want that the reference notes did not find.
+// Gap is a fact the engine would want that no source searched for the
+// dataset gave (gaps.csv).
 type Gap struct {
 	ID   string `json:"id"`
 	What string `json:"what"`

@@ -2,13 +2,13 @@
 // every emission factor, coefficient, grade limit and default the engine
 // uses, each with its unit, source and confidence, and the lookups over it.
 //
-// The data are files under data/<version>/, built from the project's
-// reference notes (shared/reference/*.md). Code never types a factor in;
+// The data are files under data/<version>/, each value transcribed from the
+// public source its row names (sources.csv). Code never types a factor in;
 // it asks the dataset by id. Past versions stay loadable so a published
 // result can always be recomputed.
 package factors
 
-// Confidence grades how well a value is sourced, as in the reference notes:
+// Confidence grades how well a value is sourced:
 // H official text or faithful transcription, M good secondary source,
 // L weak or indirect source.
 type Confidence string

@@ -12,16 +12,17 @@ import (
 )
 
 // SolarSite is a PV resource preset: a weather station with its monthly
-// global horizontal irradiation and air temperature, as tabled in the
-// reference note solar-resource.md. Values are copied, never interpolated;
-// a series the note did not find is nil and Note says so.
+// global horizontal irradiation and air temperature, transcribed from CBED
+// (China Building Energy Data) and CDSRD (China Daily Solar Radiation
+// Dataset) as the row's source says. Values are copied, never
+// interpolated; a series no source gave is nil and Note says so.
 type SolarSite struct {
 	ID       string `json:"id"`       // lowercase station name: "taiyuan", "houma"
 	NameEN   string `json:"name_en"`  // "Taiyuan"
 	NameZH   string `json:"name_zh"`  // "太原"
 	Province string `json:"province"` // ISO 3166-2 code, a province of regions.csv: "CN-SX"
 
-	// Located is false when the reference notes give no coordinates for
+	// Located is false when no source gave coordinates for
 	// the station; LatitudeDeg and LongitudeDeg are then 0 and meaningless.
 	// Only sites without GHI can be unlocated.
 	Located      bool    `json:"located"`
