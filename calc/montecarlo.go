@@ -120,6 +120,14 @@ func mult(m []float64, i int) float64 {
 	return m[i]
 }
 
+// len is the number of inputs registered.
+func (l *inputList) len() int {
+	if l == nil {
+		return 0
+	}
+	return len(*l)
+}
+
 // ones returns n multipliers at 1: the deterministic evaluation.
 func ones(n int) []float64 {
 	m := make([]float64, n)
@@ -129,10 +137,15 @@ func ones(n int) []float64 {
 	return m
 }
 
-// inputList collects a model's uncertain inputs in registration order.
+// inputList collects a model's uncertain inputs in registration order. A
+// nil list registers nothing (a deterministic run needs no distributions):
+// add returns −1, the index of a multiplier fixed at 1.
 type inputList []UncertainInput
 
 func (l *inputList) add(u UncertainInput) int {
+	if l == nil {
+		return -1
+	}
 	*l = append(*l, u)
 	return len(*l) - 1
 }

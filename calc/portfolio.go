@@ -102,7 +102,7 @@ func (p *portfolioModel) shiftInputs(offset int) {
 }
 
 // compilePortfolio compiles the supply portfolio in (DemandMWh set),
-// registers its uncertain inputs in ins and reports its result at the
+// registers its uncertain inputs in ins (nil: none) and reports its result at the
 // input's demand with every multiplier at 1, recording in l what a reader
 // of that result sees, in this order: the load and the PV yields, the
 // allocation, each source's factors, certificates, the residual mix and
@@ -138,7 +138,7 @@ func compilePortfolio(l *ledger, in ElectricityInput, ins *inputList) (*portfoli
 	if p.certMWh > 0 && !in.AnnualVolumes {
 		return nil, res, fieldError(in.Pointer+"/certificates_mwh", "certificates are annual MWh and need production_t (or demand_mwh) to relate them to demand")
 	}
-	m := ones(len(*ins))
+	m := ones(ins.len())
 	t := p.eval(in.DemandMWh, m, p.mwh)
 	res, err := p.report(l, in.DemandMWh, m, p.mwh, t)
 	return p, res, err
@@ -147,8 +147,7 @@ func compilePortfolio(l *ledger, in ElectricityInput, ins *inputList) (*portfoli
 // portfolio computes a supply portfolio's location- and market-based
 // factors and renewable shares.
 func portfolio(l *ledger, in ElectricityInput) (ElectricityResult, error) {
-	var ins inputList
-	_, res, err := compilePortfolio(l, in, &ins)
+	_, res, err := compilePortfolio(l, in, nil)
 	return res, err
 }
 

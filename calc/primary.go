@@ -197,7 +197,7 @@ func (e *Engine) PrimaryUncertainty(in PrimaryInput, spec UncertaintySpec) (Unce
 // it evaluated, for sampling. Its errors are Primary's.
 func (e *Engine) CompilePrimary(in PrimaryInput) (*CompiledFootprint, Provenance, error) {
 	l := newLedger(e.ds, &e.sun)
-	m, _, err := primaryRun(l, in)
+	m, _, err := primaryRun(l, in, true)
 	if err != nil {
 		return nil, l.provenance(), err
 	}
@@ -274,18 +274,19 @@ func (p *primaryModel) eval(m []float64) primaryTerms {
 }
 
 func primary(l *ledger, in PrimaryInput) (PrimaryResult, error) {
-	_, res, err := primaryRun(l, in)
+	_, res, err := primaryRun(l, in, false)
 	return res, err
 }
 
 // primaryRun compiles a primary footprint, evaluates it with every
 // multiplier at 1 and reports the result, recording its provenance in l.
-func primaryRun(l *ledger, in PrimaryInput) (*primaryModel, PrimaryResult, error) {
+// With sampling the model also gets its inputs' default distributions.
+func primaryRun(l *ledger, in PrimaryInput, sampling bool) (*primaryModel, PrimaryResult, error) {
 	res := PrimaryResult{GWP: in.GWP, Basis: in.Basis, DeclaredUnit: "1 t primary aluminium (ingot)"}
 	if in.Casting.Molten {
 		res.DeclaredUnit = "1 t primary aluminium (liquid metal at the smelter gate)"
 	}
-	p, k, el, elec, err := compilePrimary(l, in)
+	p, k, el, elec, err := compilePrimary(l, in, sampling)
 	if err != nil {
 		return nil, res, err
 	}
@@ -319,7 +320,7 @@ type pfcMasses struct{ cf4Kg, c2f6Kg float64 }
 // its supply portfolio, recording in l, in the order a reader expects:
 // power and casting, the portfolio (reported at the request's demand, elec)
 // and the other stages.
-func compilePrimary(l *ledger, in PrimaryInput) (p *primaryModel, k pfcMasses, el ElectricityInput, elec ElectricityResult, err error) {
+func compilePrimary(l *ledger, in PrimaryInput, sampling bool) (p *primaryModel, k pfcMasses, el ElectricityInput, elec ElectricityResult, err error) {
 	p = &primaryModel{iAC: -1, iNAC: -1, iPFC: -1, iAlumina: -1, iAnodeProd: -1}
 	if p.acKWh, err = l.orDefault(in.Electrolysis.ACkWhPerT, "/electrolysis/ac_kwh_per_t", "iai/CN/ac_kwh_per_t/2021"); err != nil {
 		return
@@ -339,18 +340,24 @@ func compilePrimary(l *ledger, in PrimaryInput) (p *primaryModel, k pfcMasses, e
 		el.DemandMWh *= p.productionT
 		el.AnnualVolumes = true
 	}
-	var portIns inputList
-	if p.port, elec, err = compilePortfolio(l, el, &portIns); err != nil {
+	var portIns *inputList
+	if sampling {
+		portIns = &inputList{}
+	}
+	if p.port, elec, err = compilePortfolio(l, el, portIns); err != nil {
 		return
 	}
 	if k, err = primaryStageTerms(l, in, p, castGasNm3); err != nil {
+		return
+	}
+	if !sampling {
 		return
 	}
 	if err = p.registerInputs(l.ds, in); err != nil {
 		return
 	}
 	p.port.shiftInputs(len(p.ins))
-	p.ins = append(p.ins, portIns...)
+	p.ins = append(p.ins, *portIns...)
 	return
 }
 

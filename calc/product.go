@@ -237,7 +237,7 @@ type primaryMetal struct {
 }
 
 func product(l *ledger, in ProductInput) (ProductResult, error) {
-	_, res, err := productRun(l, in)
+	_, res, err := productRun(l, in, false)
 	return res, err
 }
 

@@ -26,7 +26,7 @@ func (e *Engine) ProductUncertainty(in ProductInput, spec UncertaintySpec) (Unce
 // it evaluated, for sampling. Its errors are Product's.
 func (e *Engine) CompileProduct(in ProductInput) (*CompiledFootprint, Provenance, error) {
 	l := newLedger(e.ds, &e.sun)
-	m, _, err := productRun(l, in)
+	m, _, err := productRun(l, in, true)
 	if err != nil {
 		return nil, l.provenance(), err
 	}
@@ -229,8 +229,9 @@ func (p *productModel) transportCO2(ingotT, moltenT float64) float64 {
 
 // productRun compiles a product footprint, evaluates it with every
 // multiplier at 1, with and without direct supply, and reports the result,
-// recording its provenance in l.
-func productRun(l *ledger, in ProductInput) (*productModel, ProductResult, error) {
+// recording its provenance in l. With sampling the model also gets its
+// inputs' default distributions.
+func productRun(l *ledger, in ProductInput, sampling bool) (*productModel, ProductResult, error) {
 	var res ProductResult
 	prod, alloyID, alloy, err := productAndAlloy(l, in)
 	if err != nil {
@@ -246,7 +247,7 @@ func productRun(l *ledger, in ProductInput) (*productModel, ProductResult, error
 	if err != nil {
 		return nil, res, err
 	}
-	p, elec, err := compileProduct(l, in, prod, alloy, route, prim)
+	p, elec, err := compileProduct(l, in, prod, alloy, route, prim, sampling)
 	if err != nil {
 		return nil, res, err
 	}
@@ -343,7 +344,7 @@ func (p *productModel) directSupply(with, without productTerms) DirectSupplyResu
 // expects: metal, direct supply, steps, the portfolio (reported at the
 // plant's demand with direct supply, elec), scrap, alloying and transport.
 // It also registers the uncertain inputs.
-func compileProduct(l *ledger, in ProductInput, prod factors.Product, alloy factors.Alloy, route []routeStep, prim primaryMetal) (*productModel, ElectricityResult, error) {
+func compileProduct(l *ledger, in ProductInput, prod factors.Product, alloy factors.Alloy, route []routeStep, prim primaryMetal, sampling bool) (*productModel, ElectricityResult, error) {
 	p := &productModel{iPrim: -1, iLoss: -1, iPost: -1, iPre: -1, prim: prim}
 	elec := ElectricityResult{Basis: in.Basis}
 	if in.ProductionT != nil {
@@ -362,8 +363,11 @@ func compileProduct(l *ledger, in ProductInput, prod factors.Product, alloy fact
 	// The metal balance and the plant's demand with and without direct
 	// supply, before the portfolio is known.
 	with, without := p.eval(nil, p.molten), p.eval(nil, 0)
-	var portIns inputList
-	if err := p.compilePortfolio(l, in, with.mwhPerT, without.mwhPerT, &portIns, &elec); err != nil {
+	var portIns *inputList
+	if sampling {
+		portIns = &inputList{}
+	}
+	if err := p.compilePortfolio(l, in, with.mwhPerT, without.mwhPerT, portIns, &elec); err != nil {
 		return nil, elec, err
 	}
 	if err := p.compileMetalFootprints(l, in); err != nil {
@@ -376,11 +380,14 @@ func compileProduct(l *ledger, in ProductInput, prod factors.Product, alloy fact
 		return nil, elec, err
 	}
 	l.assume("stages: primary_metal is the primary footprint without its smelter casting, which is in casting with the processor's remelting, casting and homogenising (casting is 0 at the smelter for metal delivered molten)")
+	if !sampling {
+		return p, elec, nil
+	}
 	p.registerInputs(in)
 	if p.port != nil {
 		p.port.shiftInputs(len(p.ins))
 	}
-	p.ins = append(p.ins, portIns...)
+	p.ins = append(p.ins, *portIns...)
 	return p, elec, nil
 }
 
