@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"reflect"
 	"sort"
 	"strings"
 
@@ -188,9 +189,9 @@ func (r *productRequest) toInput() (calc.ProductInput, error) {
 		Product: r.Product, Alloy: r.Alloy, Region: r.Region, Year: r.Year, GWP: r.GWP, Basis: calc.Basis(r.ElectricityBasis),
 		ProductionT: r.ProductionT, Yield: r.Yield, MeltLossFraction: r.MeltLossFraction, Electricity: el,
 		Metal: calc.MetalInput{
-			PrimaryTCO2ePerT: r.Metal.PrimaryFootprintTCO2ePerT, PostConsumerShare: r.Metal.PostConsumerScrapShare,
-			PreConsumerShare: r.Metal.PreConsumerScrapShare, PostConsumerTCO2ePerT: r.Metal.PostConsumerScrapTCO2ePerT,
-			PreConsumerTCO2ePerT: r.Metal.PreConsumerScrapTCO2ePerT,
+			PrimaryFootprintTCO2ePerT: r.Metal.PrimaryFootprintTCO2ePerT, PostConsumerScrapShare: r.Metal.PostConsumerScrapShare,
+			PreConsumerScrapShare: r.Metal.PreConsumerScrapShare, PostConsumerScrapTCO2ePerT: r.Metal.PostConsumerScrapTCO2ePerT,
+			PreConsumerScrapTCO2ePerT: r.Metal.PreConsumerScrapTCO2ePerT,
 		},
 		DirectSupply: calc.DirectSupplyInput{
 			MoltenShare: r.DirectSupply.MoltenShare, HaulKm: r.DirectSupply.HaulKm,
@@ -400,7 +401,7 @@ func newProductResponse(req *productRequest, r calc.ProductResult, p calc.Proven
 			ElectricityMWhPerT: r.CBAM.ElectricityMWhPerT, ElectricityEFTCO2MWh: r.CBAM.ElectricityEF,
 			DefaultValueTCO2ePerT: r.CBAM.DefaultValueTCO2ePerT, DefaultValueNote: r.CBAM.DefaultValueNote,
 		},
-		Provenance: newProvenance(p),
+		Provenance: newProvenance(reflect.TypeFor[productRequest](), p),
 	}
 	for i, s := range r.Stages {
 		out.Stages[i] = productStageResponse{Stage: s.Name, TCO2ePerT: s.LocationBased, MarketBasedTCO2ePerT: s.MarketBased, Share: s.Share}
@@ -460,7 +461,7 @@ func (s *server) productInput(ctx context.Context, r *productRequest) (calc.Prod
 	if err != nil {
 		return in, err
 	}
-	in.Metal.PrimaryTCO2ePerT, in.Metal.DeclarationID = &total, r.Metal.DeclarationID
+	in.Metal.PrimaryFootprintTCO2ePerT, in.Metal.DeclarationID = &total, r.Metal.DeclarationID
 	return in, nil
 }
 
@@ -583,7 +584,7 @@ func (s *server) handleProducts(c echo.Context) error {
 	}
 	out := productsResponse{
 		Dataset: ds.Version(), Count: len(fams), Products: []productFamilyResponse{}, Steps: calc.StepIDs(ds),
-		NotFound: []gapResponse{}, Provenance: newProvenance(prov),
+		NotFound: []gapResponse{}, Provenance: newProvenance(reflect.TypeFor[productRequest](), prov),
 	}
 	for _, id := range productGaps {
 		if g, ok := ds.Gap(id); ok {
