@@ -32,7 +32,9 @@ type sourceRequest struct {
 	PV *pvRequest `json:"pv,omitempty"`
 }
 
-// portfolioRequest is a plant's electricity supply (DESIGN §2.2).
+// portfolioRequest is a plant's electricity supply: the sources meeting its
+// demand, unbundled certificates and the residual mix of the market-based
+// result, and the load shape.
 type portfolioRequest struct {
 	// Sources meeting the demand, at most 50. Fixed volumes (mwh) are taken first in list order; shares split the remainder and must sum to 1; with no share-based source the plant region's grid supplies the remainder.
 	Sources []sourceRequest `json:"sources,omitempty"`
@@ -167,7 +169,8 @@ func (p *portfolioRequest) toInput(ptr string) (calc.ElectricityInput, error) {
 	return in, nil
 }
 
-// renewableShareResponse holds the three renewable shares (DESIGN §2.2).
+// renewableShareResponse holds the three renewable shares of the supply:
+// location-based, market-based and hourly-matched.
 type renewableShareResponse struct {
 	// LocationBased = (on-site and direct-line renewable MWh + grid MWh × grid renewable fraction) / demand.
 	LocationBased float64 `json:"location_based" example:"0.12"`

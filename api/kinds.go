@@ -254,7 +254,7 @@ func (e electricityResult) response() any {
 		electricityResponse: newElectricityResponse(e.res, 0), Provenance: newProvenance(reflect.TypeFor[electricityRequest](), e.prov),
 	}
 	if a := e.res.Annual; a != nil {
-		out.LocationTCO2PerYr, out.MarketTCO2PerYr = fp(a.LocationBased), fp(a.MarketBased)
+		out.LocationTCO2PerYr, out.MarketTCO2PerYr = ptrTo(a.LocationBased), ptrTo(a.MarketBased)
 	}
 	return out
 }
@@ -263,7 +263,7 @@ func (e electricityResult) outputs() keyOutputs {
 	var k keyOutputs
 	portfolioOutputs(&k, e.res)
 	if a := e.res.Annual; a != nil {
-		k.AnnualLocationBased, k.AnnualMarketBased = fp(a.LocationBased), fp(a.MarketBased)
+		k.AnnualLocationBased, k.AnnualMarketBased = ptrTo(a.LocationBased), ptrTo(a.MarketBased)
 	}
 	return k
 }
@@ -304,10 +304,10 @@ func (p pvResult) response() any { return newPVResponse(p.ds.Version(), p.res, p
 func (p pvResult) outputs() keyOutputs {
 	var k keyOutputs
 	r := p.res
-	k.PVAnnualMWh, k.PVSpecificYield, k.PVCapacityFactor = fp(r.AnnualACKWh/1000), fp(r.SpecificYieldKWhPerKWp), fp(r.CapacityFactor)
+	k.PVAnnualMWh, k.PVSpecificYield, k.PVCapacityFactor = ptrTo(r.AnnualACKWh/1000), ptrTo(r.SpecificYieldKWhPerKWp), ptrTo(r.CapacityFactor)
 	if r.Load != nil {
-		k.PVUsedMWh = fp(r.Load.SelfConsumedKWh / 1000)
-		k.RenewableShareHourly = fp(r.Load.HourlyMatchedShare)
+		k.PVUsedMWh = ptrTo(r.Load.SelfConsumedKWh / 1000)
+		k.RenewableShareHourly = ptrTo(r.Load.HourlyMatchedShare)
 	}
 	return k
 }

@@ -8,7 +8,8 @@ import (
 	"alcarbon/factors"
 )
 
-// primaryRequest is a smelter's activity data (DESIGN §3). Every field is
+// primaryRequest is a smelter's activity data for 1 t of primary aluminium
+// ingot, cradle to gate. Every field is
 // optional; what is left out takes a dataset default, listed in
 // provenance.defaulted_inputs.
 type primaryRequest struct {

@@ -16,8 +16,8 @@ import (
 	"alcarbon/registry"
 )
 
-// productRequest is a downstream plant's data for 1 t of product (DESIGN
-// §2.4). Only product is required; what is left out takes a dataset
+// productRequest is a downstream plant's data for 1 t of product. Only
+// product is required; what is left out takes a dataset
 // default, listed in provenance.defaulted_inputs.
 type productRequest struct {
 	commonRequest
@@ -497,7 +497,8 @@ type productsResponse struct {
 	Provenance provenanceResponse `json:"provenance"`
 }
 
-// gapResponse is a fact the reference notes did not find.
+// gapResponse is a fact the engine would want that no source of the
+// dataset gives; the value standing in for it is flagged.
 type gapResponse struct {
 	ID   string `json:"id" example:"product_yield_cn"`
 	What string `json:"what"`

@@ -94,7 +94,8 @@ type loadRequest struct {
 	Profile8760MW []float64 `json:"profile_8760_mw,omitempty" minimum:"0" maximum:"100000"`
 }
 
-// pvRequest is a PV yield request (DESIGN §2.3).
+// pvRequest is a PV yield request: a system at a location or preset site,
+// its solar resource, and optionally the plant load it meets.
 type pvRequest struct {
 	// Dataset pins a dataset version; default the newest.
 	Dataset string `json:"dataset,omitempty" example:"2026.1"`

@@ -193,7 +193,7 @@ type uncertainInputResponse struct {
 	Min          *float64 `json:"min,omitempty"`
 	Mode         *float64 `json:"mode,omitempty"`
 	Max          *float64 `json:"max,omitempty"`
-	// Source of the distribution: a dataset row, a reference note, an assumption, or the request.
+	// Source of the distribution: a dataset row, a published study or regulation, an assumption, or the request.
 	Source string `json:"source,omitempty"`
 	// Default is true when the engine chose the distribution.
 	Default bool `json:"default"`
@@ -312,11 +312,11 @@ func newUncertaintyResponse(dataset, kind string, root reflect.Type, r calc.Unce
 		ir := uncertainInputResponse{Pointer: pointerOf(root, u.Path), Label: u.Label, Distribution: u.Dist.Kind, Source: u.Source, Default: u.Default}
 		switch u.Dist.Kind {
 		case calc.DistNormal, calc.DistLognormal:
-			ir.SD = fp(u.Dist.SD)
+			ir.SD = ptrTo(u.Dist.SD)
 		case calc.DistUniform:
-			ir.Min, ir.Max = fp(u.Dist.Min), fp(u.Dist.Max)
+			ir.Min, ir.Max = ptrTo(u.Dist.Min), ptrTo(u.Dist.Max)
 		case calc.DistTriangular:
-			ir.Min, ir.Mode, ir.Max = fp(u.Dist.Min), fp(u.Dist.Mode), fp(u.Dist.Max)
+			ir.Min, ir.Mode, ir.Max = ptrTo(u.Dist.Min), ptrTo(u.Dist.Mode), ptrTo(u.Dist.Max)
 		}
 		out.Inputs = append(out.Inputs, ir)
 	}
