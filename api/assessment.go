@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"reflect"
 
 	"github.com/labstack/echo/v4"
 
@@ -9,12 +10,13 @@ import (
 )
 
 // plantRequest is a plant's indicators. Give any subset; each given
-// indicator is graded.
+// indicator is graded. The engine's calc.PlantIndicators has the three
+// groups' fields in one struct (calc tags, paths.go).
 type plantRequest struct {
 	Dataset string              `json:"dataset,omitempty" example:"2026.1"`
-	Smelter smelterIndicators   `json:"smelter"`
-	Alumina aluminaIndicators   `json:"alumina"`
-	Stack   stackConcentrations `json:"stack"`
+	Smelter smelterIndicators   `json:"smelter" calc:",inline"`
+	Alumina aluminaIndicators   `json:"alumina" calc:",inline"`
+	Stack   stackConcentrations `json:"stack" calc:",inline"`
 }
 
 type smelterIndicators struct {
@@ -25,16 +27,16 @@ type smelterIndicators struct {
 	// IngotComprehensiveACkWhPerT (铝锭综合交流电耗) [kWh/t], 10,000–20,000.
 	IngotComprehensiveACkWhPerT *float64 `json:"ingot_comprehensive_ac_kwh_per_t,omitempty" minimum:"10000" maximum:"20000" unit:"kWh/t" example:"13350"`
 	// IngotComprehensiveEnergyKgcePerT (铝锭综合单耗) [kgce/t], 1,000–3,000.
-	IngotComprehensiveEnergyKgcePerT *float64 `json:"ingot_comprehensive_energy_kgce_per_t,omitempty" minimum:"1000" maximum:"3000" unit:"kgce/t" example:"1675"`
+	IngotComprehensiveEnergyKgcePerT *float64 `json:"ingot_comprehensive_energy_kgce_per_t,omitempty" calc:"IngotComprehensiveKgcePerT" minimum:"1000" maximum:"3000" unit:"kgce/t" example:"1675"`
 }
 
 type aluminaIndicators struct {
 	// Route of the refinery: bayer (default) or other (sintering, combined).
-	Route string `json:"route,omitempty" enums:"bayer,other" example:"bayer"`
+	Route string `json:"route,omitempty" calc:"AluminaRoute" enums:"bayer,other" example:"bayer"`
 	// ProcessEnergyKgcePerT [kgce/t alumina], 0–2,000.
-	ProcessEnergyKgcePerT *float64 `json:"process_energy_kgce_per_t,omitempty" minimum:"0" maximum:"2000" unit:"kgce/t" example:"320"`
+	ProcessEnergyKgcePerT *float64 `json:"process_energy_kgce_per_t,omitempty" calc:"AluminaProcessKgcePerT" minimum:"0" maximum:"2000" unit:"kgce/t" example:"320"`
 	// ComprehensiveEnergyKgcePerT [kgce/t alumina], 0–2,000.
-	ComprehensiveEnergyKgcePerT *float64 `json:"comprehensive_energy_kgce_per_t,omitempty" minimum:"0" maximum:"2000" unit:"kgce/t" example:"338"`
+	ComprehensiveEnergyKgcePerT *float64 `json:"comprehensive_energy_kgce_per_t,omitempty" calc:"AluminaComprehensiveKgcePerT" minimum:"0" maximum:"2000" unit:"kgce/t" example:"338"`
 }
 
 type stackConcentrations struct {
@@ -109,9 +111,9 @@ func (s *server) handlePlantAssessment(c echo.Context) error {
 		ParticulatesMgM3:             req.Stack.ParticulatesMgM3, SO2MgM3: req.Stack.SO2MgM3, NOxMgM3: req.Stack.NOxMgM3,
 	})
 	if err != nil {
-		return err
+		return calcErrorFor[plantRequest](err)
 	}
-	out := plantResponse{Dataset: ds.Version(), MeetsAllTargets: res.MeetsAllTargets, Provenance: newProvenance(prov)}
+	out := plantResponse{Dataset: ds.Version(), MeetsAllTargets: res.MeetsAllTargets, Provenance: newProvenance(reflect.TypeFor[plantRequest](), prov)}
 	for _, a := range res.Indicators {
 		ir := indicatorResponse{Indicator: a.Indicator, Value: a.Value, Unit: a.Unit, Standard: a.Standard, Grade: a.Grade, Target: a.Target, MeetsTarget: a.MeetsTarget}
 		if a.Grade != nil {

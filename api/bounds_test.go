@@ -433,7 +433,7 @@ func TestCheckTagsWalk(t *testing.T) {
 	}
 
 	p := &primaryRequest{}
-	p.Electricity.Sources = []sourceRequest{{Kind: "grid", Share: fp(2)}, {Kind: "coal"}, {Kind: "grid", Share: fp(-1)}}
+	p.Electricity.Sources = []sourceRequest{{Kind: "grid", Share: ptrTo(2.0)}, {Kind: "coal"}, {Kind: "grid", Share: ptrTo(-1.0)}}
 	v = &validator{}
 	v.checkTags(p)
 	got = nil

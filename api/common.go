@@ -23,7 +23,7 @@ type commonRequest struct {
 	// Year of the activity data, 2000–2100; factors of the latest earlier published year are used when that year has none (with a warning). Default: the newest year with grid factors.
 	Year int `json:"year,omitempty" minimum:"2000" maximum:"2100" example:"2023"`
 	// ElectricityBasis selects the electricity factors: lifecycle (default; product footprints, ISO 14067 / GB/T 24067) or co2_operational (MEE/NBS CO2 factors; enterprise reporting).
-	ElectricityBasis string `json:"electricity_basis,omitempty" enums:"lifecycle,co2_operational" example:"lifecycle"`
+	ElectricityBasis string `json:"electricity_basis,omitempty" calc:"Basis" enums:"lifecycle,co2_operational" example:"lifecycle"`
 }
 
 // resolve picks the dataset and fills the defaults that depend on it, so

@@ -64,7 +64,7 @@ type electricityResultResponse struct {
 // handleElectricity computes a supply portfolio.
 //
 //	@Summary		Electricity supply portfolio
-//	@Description	Emission factors (location- and market-based) and renewable shares of a plant's electricity supply: grid, captive plants, on-site PV, direct lines, green contracts and certificates (DESIGN §2.2). Fixed volumes (mwh) are met first in list order, shares split the remainder, and without share-based sources the plant region's grid supplies the rest. Volumes beyond demand are exported and do not count.
+//	@Description	Emission factors (location- and market-based) and renewable shares of a plant's electricity supply: grid, captive plants, on-site PV, direct lines, green contracts and certificates. Fixed volumes (mwh) are met first in list order, shares split the remainder, and without share-based sources the plant region's grid supplies the rest. Volumes beyond demand are exported and do not count.
 //	@Tags			calculations
 //	@Accept			json
 //	@Produce		json

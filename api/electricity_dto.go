@@ -2,6 +2,7 @@ package api
 
 import (
 	"fmt"
+	"reflect"
 	"strings"
 
 	"alcarbon/calc"
@@ -31,7 +32,9 @@ type sourceRequest struct {
 	PV *pvRequest `json:"pv,omitempty"`
 }
 
-// portfolioRequest is a plant's electricity supply (DESIGN §2.2).
+// portfolioRequest is a plant's electricity supply: the sources meeting its
+// demand, unbundled certificates and the residual mix of the market-based
+// result, and the load shape.
 type portfolioRequest struct {
 	// Sources meeting the demand, at most 50. Fixed volumes (mwh) are taken first in list order; shares split the remainder and must sum to 1; with no share-based source the plant region's grid supplies the remainder.
 	Sources []sourceRequest `json:"sources,omitempty"`
@@ -40,7 +43,7 @@ type portfolioRequest struct {
 	// ResidualMix is the factor for grid MWh not covered by certificates in the market-based result: the grid average (default; China publishes no residual mix) or the national factor excluding market-traded non-fossil electricity (MEE/NBS 表4).
 	ResidualMix string `json:"residual_mix,omitempty" enums:"grid_average,national_excluding_market_nonfossil" example:"grid_average"`
 	// ResidualEFtCO2PerMWh overrides residual_mix with a factor [t CO2/MWh], 0–2.
-	ResidualEFtCO2PerMWh *float64 `json:"residual_ef_tco2_per_mwh,omitempty" minimum:"0" maximum:"2" unit:"t CO2/MWh"`
+	ResidualEFtCO2PerMWh *float64 `json:"residual_ef_tco2_per_mwh,omitempty" calc:"ResidualEF" minimum:"0" maximum:"2" unit:"t CO2/MWh"`
 	// Load shapes the plant's demand over the year (scaled to the annual demand); default flat, as potlines run. Used for on-site PV and the hourly-matched share.
 	Load *loadRequest `json:"load,omitempty"`
 }
@@ -166,7 +169,8 @@ func (p *portfolioRequest) toInput(ptr string) (calc.ElectricityInput, error) {
 	return in, nil
 }
 
-// renewableShareResponse holds the three renewable shares (DESIGN §2.2).
+// renewableShareResponse holds the three renewable shares of the supply:
+// location-based, market-based and hourly-matched.
 type renewableShareResponse struct {
 	// LocationBased = (on-site and direct-line renewable MWh + grid MWh × grid renewable fraction) / demand.
 	LocationBased float64 `json:"location_based" example:"0.12"`
@@ -283,12 +287,14 @@ type provenanceResponse struct {
 	DefaultedInputs []string `json:"defaulted_inputs"`
 }
 
-func newProvenance(p calc.Provenance) provenanceResponse {
+// newProvenance answers the provenance of a request of type root, its
+// defaulted inputs named by JSON pointer.
+func newProvenance(root reflect.Type, p calc.Provenance) provenanceResponse {
 	out := provenanceResponse{
 		Factors:         make([]provenanceFactor, len(p.Factors)),
 		Assumptions:     nonNil(p.Assumptions),
 		Warnings:        nonNil(p.Warnings),
-		DefaultedInputs: nonNil(p.Defaulted),
+		DefaultedInputs: defaultedPointers(root, p.Defaulted),
 	}
 	for i, f := range p.Factors {
 		out.Factors[i] = provenanceFactor{ID: f.ID, Value: f.Value, Unit: f.Unit, Source: f.Source, Confidence: string(f.Confidence), Note: f.Note}

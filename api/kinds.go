@@ -164,7 +164,7 @@ func (r *primaryRequest) compute(_ context.Context, s *server, ds *factors.Datas
 	}
 	res, prov, err := s.engine(ds).PrimaryWithPVMemo(in, memo)
 	if err != nil {
-		return nil, err
+		return nil, calcErrorFor[primaryRequest](err)
 	}
 	return primaryResult{r, res, prov}, nil
 }
@@ -174,7 +174,8 @@ func (r *primaryRequest) compile(_ context.Context, s *server, ds *factors.Datas
 	if err != nil {
 		return nil, calc.Provenance{}, err
 	}
-	return s.engine(ds).CompilePrimary(in)
+	c, prov, err := s.engine(ds).CompilePrimary(in)
+	return c, prov, calcErrorFor[primaryRequest](err)
 }
 
 func (p primaryResult) response() any        { return newPrimaryResponse(p.req, p.res, p.prov) }
@@ -201,7 +202,7 @@ func (r *productRequest) compute(ctx context.Context, s *server, ds *factors.Dat
 	}
 	res, prov, err := s.engine(ds).ProductWithPVMemo(in, memo)
 	if err != nil {
-		return nil, err
+		return nil, calcErrorFor[productRequest](err)
 	}
 	return productResult{r, res, prov}, nil
 }
@@ -211,7 +212,8 @@ func (r *productRequest) compile(ctx context.Context, s *server, ds *factors.Dat
 	if err != nil {
 		return nil, calc.Provenance{}, err
 	}
-	return s.engine(ds).CompileProduct(in)
+	c, prov, err := s.engine(ds).CompileProduct(in)
+	return c, prov, calcErrorFor[productRequest](err)
 }
 
 func (p productResult) response() any        { return newProductResponse(p.req, p.res, p.prov) }
@@ -241,7 +243,7 @@ func (r *electricityRequest) compute(_ context.Context, s *server, ds *factors.D
 	}
 	res, prov, err := s.engine(ds).ElectricityWithPVMemo(in, memo)
 	if err != nil {
-		return nil, err
+		return nil, calcErrorFor[electricityRequest](err)
 	}
 	return electricityResult{r, ds, res, prov}, nil
 }
@@ -249,10 +251,10 @@ func (r *electricityRequest) compute(_ context.Context, s *server, ds *factors.D
 func (e electricityResult) response() any {
 	out := electricityResultResponse{
 		Dataset: e.ds.Version(), EngineVersion: calc.EngineVersion, Region: e.req.Region, Year: e.req.Year,
-		electricityResponse: newElectricityResponse(e.res, 0), Provenance: newProvenance(e.prov),
+		electricityResponse: newElectricityResponse(e.res, 0), Provenance: newProvenance(reflect.TypeFor[electricityRequest](), e.prov),
 	}
 	if a := e.res.Annual; a != nil {
-		out.LocationTCO2PerYr, out.MarketTCO2PerYr = fp(a.LocationBased), fp(a.MarketBased)
+		out.LocationTCO2PerYr, out.MarketTCO2PerYr = ptrTo(a.LocationBased), ptrTo(a.MarketBased)
 	}
 	return out
 }
@@ -261,7 +263,7 @@ func (e electricityResult) outputs() keyOutputs {
 	var k keyOutputs
 	portfolioOutputs(&k, e.res)
 	if a := e.res.Annual; a != nil {
-		k.AnnualLocationBased, k.AnnualMarketBased = fp(a.LocationBased), fp(a.MarketBased)
+		k.AnnualLocationBased, k.AnnualMarketBased = ptrTo(a.LocationBased), ptrTo(a.MarketBased)
 	}
 	return k
 }
@@ -292,7 +294,7 @@ func (r *pvRequest) compute(_ context.Context, s *server, ds *factors.Dataset, m
 	}
 	res, prov, err := s.engine(ds).PVWithPVMemo(in, memo)
 	if err != nil {
-		return nil, err
+		return nil, calcErrorFor[pvRequest](err)
 	}
 	return pvResult{ds, res, prov}, nil
 }
@@ -302,10 +304,10 @@ func (p pvResult) response() any { return newPVResponse(p.ds.Version(), p.res, p
 func (p pvResult) outputs() keyOutputs {
 	var k keyOutputs
 	r := p.res
-	k.PVAnnualMWh, k.PVSpecificYield, k.PVCapacityFactor = fp(r.AnnualACKWh/1000), fp(r.SpecificYieldKWhPerKWp), fp(r.CapacityFactor)
+	k.PVAnnualMWh, k.PVSpecificYield, k.PVCapacityFactor = ptrTo(r.AnnualACKWh/1000), ptrTo(r.SpecificYieldKWhPerKWp), ptrTo(r.CapacityFactor)
 	if r.Load != nil {
-		k.PVUsedMWh = fp(r.Load.SelfConsumedKWh / 1000)
-		k.RenewableShareHourly = fp(r.Load.HourlyMatchedShare)
+		k.PVUsedMWh = ptrTo(r.Load.SelfConsumedKWh / 1000)
+		k.RenewableShareHourly = ptrTo(r.Load.HourlyMatchedShare)
 	}
 	return k
 }

@@ -2,12 +2,14 @@ package api
 
 import (
 	"github.com/labstack/echo/v4"
+	"reflect"
 
 	"alcarbon/calc"
 	"alcarbon/factors"
 )
 
-// primaryRequest is a smelter's activity data (DESIGN §3). Every field is
+// primaryRequest is a smelter's activity data for 1 t of primary aluminium
+// ingot, cradle to gate. Every field is
 // optional; what is left out takes a dataset default, listed in
 // provenance.defaulted_inputs.
 type primaryRequest struct {
@@ -83,9 +85,9 @@ type pfcRequest struct {
 	// C2F6KgPerT measured [kg C2F6/t Al], 0–1.
 	C2F6KgPerT *float64 `json:"c2f6_kg_per_t,omitempty" minimum:"0" maximum:"1" unit:"kg/t" example:"0.002"`
 	// SlopeCoefficient is an installation-specific slope [(kg CF4/t Al)/(AE-min/cell-day)], 0–1; give with c2f6_fraction.
-	SlopeCoefficient *float64 `json:"slope_coefficient,omitempty" minimum:"0" maximum:"1" example:"0.1"`
+	SlopeCoefficient *float64 `json:"slope_coefficient,omitempty" calc:"SlopeCF4" minimum:"0" maximum:"1" example:"0.1"`
 	// C2F6Fraction is an installation-specific C2F6/CF4 weight fraction, 0–1.
-	C2F6Fraction *float64 `json:"c2f6_fraction,omitempty" minimum:"0" maximum:"1" example:"0.06"`
+	C2F6Fraction *float64 `json:"c2f6_fraction,omitempty" calc:"FractionC2F6" minimum:"0" maximum:"1" example:"0.06"`
 }
 
 type castingRequest struct {
@@ -277,7 +279,7 @@ func newPrimaryResponse(req *primaryRequest, r calc.PrimaryResult, p calc.Proven
 			ElectricityEFTCO2MWh: r.CBAM.ElectricityEF, DefaultValueTCO2ePerT: r.CBAM.DefaultValueTCO2ePerT,
 			DefaultValueNote: r.CBAM.DefaultValueNote,
 		},
-		Provenance: newProvenance(p),
+		Provenance: newProvenance(reflect.TypeFor[primaryRequest](), p),
 	}
 	for _, s := range r.Stages {
 		out.Stages = append(out.Stages, stageResponse{Stage: s.Name, TCO2ePerT: s.LocationBased, MarketBasedTCO2ePerT: s.MarketBased, Share: s.Share})

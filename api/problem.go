@@ -89,11 +89,9 @@ func toProblem(err error) *Problem {
 	case errors.As(err, &p):
 		return p
 	case errors.As(err, &in):
-		fields := make([]FieldProblem, len(in.Fields))
-		for i, f := range in.Fields {
-			fields[i] = FieldProblem{Pointer: f.Pointer, Detail: f.Detail}
-		}
-		return invalid(fields)
+		// The engine names Go paths; every caller maps them into its
+		// request (calcErrorIn) before they get here.
+		return unmappedInputError()
 	case errors.As(err, &dataE):
 		return problem(http.StatusInternalServerError, "internal error")
 	case errors.Is(err, registry.ErrNotFound):

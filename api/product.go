@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"reflect"
 	"sort"
 	"strings"
 
@@ -15,8 +16,8 @@ import (
 	"alcarbon/registry"
 )
 
-// productRequest is a downstream plant's data for 1 t of product (DESIGN
-// §2.4). Only product is required; what is left out takes a dataset
+// productRequest is a downstream plant's data for 1 t of product. Only
+// product is required; what is left out takes a dataset
 // default, listed in provenance.defaulted_inputs.
 type productRequest struct {
 	commonRequest
@@ -188,9 +189,9 @@ func (r *productRequest) toInput() (calc.ProductInput, error) {
 		Product: r.Product, Alloy: r.Alloy, Region: r.Region, Year: r.Year, GWP: r.GWP, Basis: calc.Basis(r.ElectricityBasis),
 		ProductionT: r.ProductionT, Yield: r.Yield, MeltLossFraction: r.MeltLossFraction, Electricity: el,
 		Metal: calc.MetalInput{
-			PrimaryTCO2ePerT: r.Metal.PrimaryFootprintTCO2ePerT, PostConsumerShare: r.Metal.PostConsumerScrapShare,
-			PreConsumerShare: r.Metal.PreConsumerScrapShare, PostConsumerTCO2ePerT: r.Metal.PostConsumerScrapTCO2ePerT,
-			PreConsumerTCO2ePerT: r.Metal.PreConsumerScrapTCO2ePerT,
+			PrimaryFootprintTCO2ePerT: r.Metal.PrimaryFootprintTCO2ePerT, PostConsumerScrapShare: r.Metal.PostConsumerScrapShare,
+			PreConsumerScrapShare: r.Metal.PreConsumerScrapShare, PostConsumerScrapTCO2ePerT: r.Metal.PostConsumerScrapTCO2ePerT,
+			PreConsumerScrapTCO2ePerT: r.Metal.PreConsumerScrapTCO2ePerT,
 		},
 		DirectSupply: calc.DirectSupplyInput{
 			MoltenShare: r.DirectSupply.MoltenShare, HaulKm: r.DirectSupply.HaulKm,
@@ -400,7 +401,7 @@ func newProductResponse(req *productRequest, r calc.ProductResult, p calc.Proven
 			ElectricityMWhPerT: r.CBAM.ElectricityMWhPerT, ElectricityEFTCO2MWh: r.CBAM.ElectricityEF,
 			DefaultValueTCO2ePerT: r.CBAM.DefaultValueTCO2ePerT, DefaultValueNote: r.CBAM.DefaultValueNote,
 		},
-		Provenance: newProvenance(p),
+		Provenance: newProvenance(reflect.TypeFor[productRequest](), p),
 	}
 	for i, s := range r.Stages {
 		out.Stages[i] = productStageResponse{Stage: s.Name, TCO2ePerT: s.LocationBased, MarketBasedTCO2ePerT: s.MarketBased, Share: s.Share}
@@ -460,7 +461,7 @@ func (s *server) productInput(ctx context.Context, r *productRequest) (calc.Prod
 	if err != nil {
 		return in, err
 	}
-	in.Metal.PrimaryTCO2ePerT, in.Metal.DeclarationID = &total, r.Metal.DeclarationID
+	in.Metal.PrimaryFootprintTCO2ePerT, in.Metal.DeclarationID = &total, r.Metal.DeclarationID
 	return in, nil
 }
 
@@ -496,7 +497,8 @@ type productsResponse struct {
 	Provenance provenanceResponse `json:"provenance"`
 }
 
-// gapResponse is a fact the reference notes did not find.
+// gapResponse is a fact the engine would want that no source of the
+// dataset gives; the value standing in for it is flagged.
 type gapResponse struct {
 	ID   string `json:"id" example:"product_yield_cn"`
 	What string `json:"what"`
@@ -583,7 +585,7 @@ func (s *server) handleProducts(c echo.Context) error {
 	}
 	out := productsResponse{
 		Dataset: ds.Version(), Count: len(fams), Products: []productFamilyResponse{}, Steps: calc.StepIDs(ds),
-		NotFound: []gapResponse{}, Provenance: newProvenance(prov),
+		NotFound: []gapResponse{}, Provenance: newProvenance(reflect.TypeFor[productRequest](), prov),
 	}
 	for _, id := range productGaps {
 		if g, ok := ds.Gap(id); ok {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"net/http"
+	"reflect"
 
 	"github.com/labstack/echo/v4"
 
@@ -13,9 +14,9 @@ import (
 // locationRequest places a PV system.
 type locationRequest struct {
 	// LatitudeDeg, −90 to 90 (north positive).
-	LatitudeDeg *float64 `json:"latitude" minimum:"-90" maximum:"90" unit:"°" example:"37.87"`
+	LatitudeDeg *float64 `json:"latitude" calc:"LatDeg" minimum:"-90" maximum:"90" unit:"°" example:"37.87"`
 	// LongitudeDeg, −180 to 180 (east positive).
-	LongitudeDeg *float64 `json:"longitude" minimum:"-180" maximum:"180" unit:"°" example:"112.55"`
+	LongitudeDeg *float64 `json:"longitude" calc:"LonDeg" minimum:"-180" maximum:"180" unit:"°" example:"112.55"`
 	// AltitudeM above sea level, −500 to 9,000 m; default 0.
 	AltitudeM *float64 `json:"altitude_m,omitempty" minimum:"-500" maximum:"9000" unit:"m" example:"780"`
 	// UTCOffsetH is the time zone of the hourly series, −12 to 14 h in whole quarter hours; default 8 (China Standard Time).
@@ -57,20 +58,20 @@ type pvSystemRequest struct {
 // hourlyResourceRequest is an hourly solar resource: value i covers local standard time hour i to i+1 of a 365-day year from 1 January 00:00.
 type hourlyResourceRequest struct {
 	// GHIWm2 is global horizontal irradiance, mean over the hour [W/m²], 8760 values 0–1500.
-	GHIWm2 []float64 `json:"ghi_w_m2" minimum:"0" maximum:"1500"`
+	GHIWm2 []float64 `json:"ghi_w_m2" calc:"GHI" minimum:"0" maximum:"1500"`
 	// DNIWm2 is direct normal irradiance [W/m²], 8760 values 0–1500; give with dhi_w_m2 or neither (then Erbs).
-	DNIWm2 []float64 `json:"dni_w_m2,omitempty" minimum:"0" maximum:"1500"`
+	DNIWm2 []float64 `json:"dni_w_m2,omitempty" calc:"DNI" minimum:"0" maximum:"1500"`
 	// DHIWm2 is diffuse horizontal irradiance [W/m²], 8760 values 0–1500.
-	DHIWm2 []float64 `json:"dhi_w_m2,omitempty" minimum:"0" maximum:"1500"`
+	DHIWm2 []float64 `json:"dhi_w_m2,omitempty" calc:"DHI" minimum:"0" maximum:"1500"`
 	// TempAirC is air temperature [°C], 8760 values −60 to 60; default 20.
 	TempAirC []float64 `json:"temp_air_c,omitempty" minimum:"-60" maximum:"60"`
 	// WindSpeedMs is wind speed [m/s], 8760 values 0–60; default 1.
-	WindSpeedMs []float64 `json:"wind_speed_m_s,omitempty" minimum:"0" maximum:"60"`
+	WindSpeedMs []float64 `json:"wind_speed_m_s,omitempty" calc:"WindMs" minimum:"0" maximum:"60"`
 }
 
 // solarResourceRequest is exactly one solar resource.
 type solarResourceRequest struct {
-	Hourly *hourlyResourceRequest `json:"hourly,omitempty"`
+	Hourly *hourlyResourceRequest `json:"hourly,omitempty" calc:",inline"`
 	// EPW is the text of an EnergyPlus weather file; its header sets the location and time zone.
 	EPW string `json:"epw,omitempty"`
 	// MonthlyGHIKWhM2 are 12 monthly GHI totals [kWh/m²], each 0–400.
@@ -93,15 +94,16 @@ type loadRequest struct {
 	Profile8760MW []float64 `json:"profile_8760_mw,omitempty" minimum:"0" maximum:"100000"`
 }
 
-// pvRequest is a PV yield request (DESIGN §2.3).
+// pvRequest is a PV yield request: a system at a location or preset site,
+// its solar resource, and optionally the plant load it meets.
 type pvRequest struct {
 	// Dataset pins a dataset version; default the newest.
 	Dataset string `json:"dataset,omitempty" example:"2026.1"`
 	// Site is a preset from GET /v1/solar-sites; it replaces location and, when solar_resource is left out, gives the resource.
 	Site          string                `json:"site,omitempty" example:"taiyuan"`
-	Location      *locationRequest      `json:"location,omitempty"`
+	Location      *locationRequest      `json:"location,omitempty" calc:"HasLocation,inline"`
 	System        pvSystemRequest       `json:"system"`
-	SolarResource *solarResourceRequest `json:"solar_resource,omitempty"`
+	SolarResource *solarResourceRequest `json:"solar_resource,omitempty" calc:"Resource"`
 	Load          *loadRequest          `json:"load,omitempty"`
 	// IncludeHourly adds hourly_ac_kwh (8760 values) to the response.
 	IncludeHourly bool `json:"include_hourly,omitempty"`
@@ -253,14 +255,13 @@ func (r *pvRequest) toInput(ptr string) (calc.PVInput, error) {
 	}
 	res := r.SolarResource
 	rp := ptr + "/solar_resource"
-	in.Resource.Pointer = rp
 	switch {
 	case res == nil:
-		in.Resource.Kind, in.Resource.Site = calc.ResourceSite, r.Site
-		in.Resource.Pointer = ptr
+		// The engine takes the system's site as the resource.
+		in.Resource.Kind = calc.ResourceSite
 	case res.Hourly != nil:
 		h := res.Hourly
-		in.Resource = calc.PVResource{Kind: calc.ResourceHourly, GHI: h.GHIWm2, DNI: h.DNIWm2, DHI: h.DHIWm2, TempAirC: h.TempAirC, WindMs: h.WindSpeedMs, Pointer: rp}
+		in.Resource = calc.PVResource{Kind: calc.ResourceHourly, GHI: h.GHIWm2, DNI: h.DNIWm2, DHI: h.DHIWm2, TempAirC: h.TempAirC, WindMs: h.WindSpeedMs}
 	case res.EPW != "":
 		epw, err := calc.ParseEPW(res.EPW)
 		if err != nil {
@@ -271,7 +272,7 @@ func (r *pvRequest) toInput(ptr string) (calc.PVInput, error) {
 		}
 		in.LatDeg, in.LonDeg, in.AltitudeM, in.UTCOffsetH = epw.LatDeg, epw.LonDeg, epw.ElevationM, epw.UTCOffsetH
 		in.HasLocation = true
-		in.Resource = calc.PVResource{Kind: calc.ResourceEPW, GHI: epw.GHI, DNI: epw.DNI, DHI: epw.DHI, TempAirC: epw.TempAirC, WindMs: epw.WindMs, Pointer: rp}
+		in.Resource = calc.PVResource{Kind: calc.ResourceEPW, GHI: epw.GHI, DNI: epw.DNI, DHI: epw.DHI, TempAirC: epw.TempAirC, WindMs: epw.WindMs}
 	case res.MonthlyGHIKWhM2 != nil:
 		in.Resource.Kind, in.Resource.MonthlyGHIKWhM2, in.Resource.MonthlyTempC = calc.ResourceMonthly, res.MonthlyGHIKWhM2, res.MonthlyTempC
 	case res.AnnualGHIKWhM2 != nil:
@@ -376,7 +377,7 @@ func newPVResponse(ds string, r calc.PVResult, p calc.Provenance) pvResponse {
 			NominalKWh: r.Losses.NominalKWh, IAMKWh: r.Losses.IAMKWh, TemperatureKWh: r.Losses.TemperatureKWh,
 			SystemKWh: r.Losses.SystemKWh, InverterKWh: r.Losses.InverterKWh, ClippingKWh: r.Losses.ClippingKWh,
 		},
-		HourlyACKWh: r.HourlyACKWh, Provenance: newProvenance(p),
+		HourlyACKWh: r.HourlyACKWh, Provenance: newProvenance(reflect.TypeFor[pvRequest](), p),
 	}
 	if r.Load != nil {
 		out.Load = &pvLoadResponse{LoadKWh: r.Load.LoadKWh, SelfConsumedKWh: r.Load.SelfConsumedKWh, ExportedKWh: r.Load.ExportedKWh, HourlyMatchedShare: r.Load.HourlyMatchedShare}

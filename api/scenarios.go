@@ -81,13 +81,14 @@ func (k keyOutputs) minus(base keyOutputs) keyOutputs {
 	return d
 }
 
-func fp(v float64) *float64 { return &v }
+// ptrTo returns a pointer to a copy of v, for optional (omitempty) fields.
+func ptrTo[T any](v T) *T { return &v }
 
 func portfolioOutputs(k *keyOutputs, r calc.ElectricityResult) {
-	k.EFLocation, k.EFMarket = fp(r.EFLocation), fp(r.EFMarket)
-	k.RenewableShareLocation, k.RenewableShareMarket = fp(r.RenewableShare.LocationBased), fp(r.RenewableShare.MarketBased)
+	k.EFLocation, k.EFMarket = ptrTo(r.EFLocation), ptrTo(r.EFMarket)
+	k.RenewableShareLocation, k.RenewableShareMarket = ptrTo(r.RenewableShare.LocationBased), ptrTo(r.RenewableShare.MarketBased)
 	k.RenewableShareHourly = r.RenewableShare.HourlyMatched
-	k.ExportedMWh = fp(r.ExportedMWh)
+	k.ExportedMWh = ptrTo(r.ExportedMWh)
 	var pvAC, pvUsed float64
 	anyPV := false
 	for _, s := range r.Sources {
@@ -98,7 +99,7 @@ func portfolioOutputs(k *keyOutputs, r calc.ElectricityResult) {
 		}
 	}
 	if anyPV {
-		k.PVAnnualMWh, k.PVUsedMWh = fp(pvAC), fp(pvUsed)
+		k.PVAnnualMWh, k.PVUsedMWh = ptrTo(pvAC), ptrTo(pvUsed)
 	}
 }
 
@@ -106,10 +107,10 @@ func portfolioOutputs(k *keyOutputs, r calc.ElectricityResult) {
 // with annual emissions [t CO2e/yr] when the production is known.
 func footprintOutputs(loc, mkt float64, el calc.ElectricityResult, annual *calc.AnnualEmissions) keyOutputs {
 	var k keyOutputs
-	k.TotalLocationBased, k.TotalMarketBased = fp(loc), fp(mkt)
+	k.TotalLocationBased, k.TotalMarketBased = ptrTo(loc), ptrTo(mkt)
 	portfolioOutputs(&k, el)
 	if annual != nil {
-		k.AnnualLocationBased, k.AnnualMarketBased = fp(annual.LocationBased), fp(annual.MarketBased)
+		k.AnnualLocationBased, k.AnnualMarketBased = ptrTo(annual.LocationBased), ptrTo(annual.MarketBased)
 	}
 	return k
 }
@@ -219,7 +220,8 @@ func (s *server) computeOutputs(ctx context.Context, k calcKind, body []byte, me
 	return r.outputs(), nil
 }
 
-// compareRequest is a base request and named variants (DESIGN §2.5).
+// compareRequest is a base request and named variants, each a merge patch
+// over the base, computed side by side with their abatement costs.
 type compareRequest struct {
 	// Kind of the base request: primary (POST /v1/footprints/primary), product (POST /v1/footprints/product), electricity (POST /v1/electricity) or pv (POST /v1/pv).
 	Kind string `json:"kind" enums:"primary,product,electricity,pv" example:"primary"`
@@ -500,12 +502,12 @@ func abatement(vr variantRequest, rate float64, basis, kind string, b keyOutputs
 		a.Note = annualNote(kind)
 	default:
 		m := calc.MarginalAbatementCost(a.CapexCNY, a.OpexCNYPerYear, a.LifetimeYears, rate, *ba, *va)
-		a.AvoidedTCO2ePerYear = fp(m.AvoidedPerYr)
+		a.AvoidedTCO2ePerYear = ptrTo(m.AvoidedPerYr)
 		if math.IsNaN(m.PerTonne) {
 			a.Note = "the variant avoids no emissions against the base on " + basis + "; no cost per t"
 			return a, nil
 		}
-		a.CostCNYPerTCO2e = fp(m.PerTonne)
+		a.CostCNYPerTCO2e = ptrTo(m.PerTonne)
 		return a, &m
 	}
 	return a, nil

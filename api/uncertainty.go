@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -31,7 +32,7 @@ type uncertaintyRequest struct {
 	// Seed of the PCG random generator, 0 to 2^53−1; default 1. The same request and seed give the same result.
 	Seed *int64 `json:"seed,omitempty" minimum:"0" maximum:"9007199254740991" example:"42"`
 	// Distributions override the defaults (listed in the response) by input pointer.
-	Distributions []distributionRequest `json:"distributions,omitempty"`
+	Distributions []distributionRequest `json:"distributions,omitempty" calc:"Inputs"`
 	// Defaults: false keeps only the distributions given; default true.
 	Defaults *bool `json:"defaults,omitempty" example:"true"`
 }
@@ -42,7 +43,7 @@ type uncertaintyRequest struct {
 // defaulted inputs.
 type distributionRequest struct {
 	// Pointer names the input. Primary: /electrolysis/ac_kwh_per_t, /anode/net_carbon_t_per_t, /electrolysis/pfc (CF4 and C2F6), /alumina/footprint_tco2e_per_t (the alumina stage), /anode/production_tco2e_per_t (the anode production stage), /electricity/grid_ef (every grid factor, and green contracts' location-based factor), /electricity/sources/N/ef_tco2_per_mwh (a captive plant), /electricity/sources/N/pv or /electricity/sources/N/mwh (an on-site PV system's output). Product: /metal/primary_footprint_tco2e_per_t (the primary metal footprint, whether given, computed inline, declared or the region default), /melt_loss_fraction, /steps/STEP (a route step's energy, electricity and gas together, e.g. /steps/remelting, /steps/extrusion_building), /alloy/elements/EL (an alloying element's footprint, e.g. /alloy/elements/Mg), /metal/post_consumer_scrap_tco2e_per_t, /metal/pre_consumer_scrap_tco2e_per_t (when given), and the processing plant's /electricity/… inputs as for primary. The response's inputs list the pointers a request has.
-	Pointer string `json:"pointer" example:"/electrolysis/ac_kwh_per_t"`
+	Pointer string `json:"pointer" example:"/electrolysis/ac_kwh_per_t" calc:"Path"`
 	// Distribution of the multiplier: normal (mean 1, sd; draws ≤ 0 redrawn), lognormal (median 1, sd of ln), triangular (min, mode, max), uniform (min, max), none (fixed at 1).
 	Distribution string `json:"distribution" enums:"normal,lognormal,triangular,uniform,none" example:"normal"`
 	// SD of a normal multiplier (0 < sd ≤ 0.5) or of ln for lognormal (0 < sd ≤ 1).
@@ -120,6 +121,8 @@ func (r *uncertaintyRequest) validate(v *validator) {
 	}
 }
 
+// spec is the run the request asks for, without its distributions
+// (inputs), which name the footprint's inputs: see inputs.
 func (r *uncertaintyRequest) spec() calc.UncertaintySpec {
 	sp := calc.UncertaintySpec{Samples: defaultSamples, Seed: defaultSeed}
 	if r.Samples != nil {
@@ -129,7 +132,28 @@ func (r *uncertaintyRequest) spec() calc.UncertaintySpec {
 		sp.Seed = uint64(*r.Seed)
 	}
 	sp.NoDefaults = r.Defaults != nil && !*r.Defaults
-	for _, d := range r.Distributions {
+	return sp
+}
+
+// inputs are the distributions given, by the Go paths of the compiled
+// footprint's inputs, for a footprint request of type root. A pointer that
+// names none of them is a 422 listing the pointers there are.
+func (r *uncertaintyRequest) inputs(root reflect.Type, have []calc.UncertainInput) ([]calc.UncertainInput, error) {
+	paths := make(map[string]string, len(have))
+	pointers := make([]string, len(have))
+	for i, u := range have {
+		pointers[i] = pointerOf(root, u.Path)
+		paths[pointers[i]] = u.Path
+	}
+	var out []calc.UncertainInput
+	for j, d := range r.Distributions {
+		p, ok := paths[d.Pointer]
+		if !ok {
+			return nil, invalid([]FieldProblem{{
+				Pointer: fmt.Sprintf("/distributions/%d/pointer", j),
+				Detail:  fmt.Sprintf("this request has no uncertain input %q; allowed: %s", d.Pointer, strings.Join(pointers, ", ")),
+			}})
+		}
 		dist := calc.Distribution{Kind: d.Distribution}
 		for _, f := range []struct {
 			dst *float64
@@ -139,9 +163,9 @@ func (r *uncertaintyRequest) spec() calc.UncertaintySpec {
 				*f.dst = *f.src
 			}
 		}
-		sp.Inputs = append(sp.Inputs, calc.UncertainInput{Pointer: d.Pointer, Dist: dist, Source: d.Source})
+		out = append(out, calc.UncertainInput{Path: p, Dist: dist, Source: d.Source})
 	}
-	return sp
+	return out, nil
 }
 
 // summaryResponse describes the sampled totals [t CO2e/t].
@@ -169,7 +193,7 @@ type uncertainInputResponse struct {
 	Min          *float64 `json:"min,omitempty"`
 	Mode         *float64 `json:"mode,omitempty"`
 	Max          *float64 `json:"max,omitempty"`
-	// Source of the distribution: a dataset row, a reference note, an assumption, or the request.
+	// Source of the distribution: a dataset row, a published study or regulation, an assumption, or the request.
 	Source string `json:"source,omitempty"`
 	// Default is true when the engine chose the distribution.
 	Default bool `json:"default"`
@@ -259,40 +283,46 @@ func (s *server) handleUncertainty(c echo.Context) error {
 		if err != nil {
 			return nil, underPrefix(err, "/request")
 		}
+		root := calcKinds[kind].reqType
 		// Errors here name the uncertainty request's own fields
 		// (/distributions/…).
-		res, err := compiled.MonteCarlo(spec)
-		if err != nil {
+		if spec.Inputs, err = req.inputs(root, compiled.Inputs()); err != nil {
 			return nil, err
 		}
-		return newUncertaintyResponse(ds.Version(), kind, res, prov), nil
+		res, err := compiled.MonteCarlo(spec)
+		if err != nil {
+			return nil, calcErrorFor[uncertaintyRequest](err)
+		}
+		return newUncertaintyResponse(ds.Version(), kind, root, res, prov), nil
 	})
 }
 
-func newUncertaintyResponse(dataset, kind string, r calc.UncertaintyResult, p calc.Provenance) uncertaintyResponse {
+// newUncertaintyResponse answers a run over a footprint request of type
+// root, its inputs named by JSON pointer.
+func newUncertaintyResponse(dataset, kind string, root reflect.Type, r calc.UncertaintyResult, p calc.Provenance) uncertaintyResponse {
 	sum := func(s calc.Summary) summaryResponse {
 		return summaryResponse{Mean: s.Mean, SD: s.SD, P5: s.P5, P50: s.P50, P95: s.P95, Deterministic: s.Deterministic}
 	}
 	out := uncertaintyResponse{
 		Dataset: dataset, EngineVersion: calc.EngineVersion, Kind: kind, Samples: r.Samples, Seed: int64(r.Seed),
 		Total:  uncertaintyTotals{LocationBased: sum(r.LocationBased), MarketBased: sum(r.MarketBased)},
-		Method: uncertaintyMethod, Provenance: newProvenance(p), Inputs: []uncertainInputResponse{}, Contributions: []contributionResponse{},
+		Method: uncertaintyMethod, Provenance: newProvenance(root, p), Inputs: []uncertainInputResponse{}, Contributions: []contributionResponse{},
 	}
 	for _, u := range r.Inputs {
-		ir := uncertainInputResponse{Pointer: u.Pointer, Label: u.Label, Distribution: u.Dist.Kind, Source: u.Source, Default: u.Default}
+		ir := uncertainInputResponse{Pointer: pointerOf(root, u.Path), Label: u.Label, Distribution: u.Dist.Kind, Source: u.Source, Default: u.Default}
 		switch u.Dist.Kind {
 		case calc.DistNormal, calc.DistLognormal:
-			ir.SD = fp(u.Dist.SD)
+			ir.SD = ptrTo(u.Dist.SD)
 		case calc.DistUniform:
-			ir.Min, ir.Max = fp(u.Dist.Min), fp(u.Dist.Max)
+			ir.Min, ir.Max = ptrTo(u.Dist.Min), ptrTo(u.Dist.Max)
 		case calc.DistTriangular:
-			ir.Min, ir.Mode, ir.Max = fp(u.Dist.Min), fp(u.Dist.Mode), fp(u.Dist.Max)
+			ir.Min, ir.Mode, ir.Max = ptrTo(u.Dist.Min), ptrTo(u.Dist.Mode), ptrTo(u.Dist.Max)
 		}
 		out.Inputs = append(out.Inputs, ir)
 	}
 	for _, c := range r.Contributions {
 		out.Contributions = append(out.Contributions, contributionResponse{
-			Pointer: c.Pointer, Label: c.Label, SpearmanLocationBased: c.SpearmanLocation,
+			Pointer: pointerOf(root, c.Path), Label: c.Label, SpearmanLocationBased: c.SpearmanLocation,
 			SpearmanMarketBased: c.SpearmanMarket, VarianceShare: c.VarianceShare,
 		})
 	}

@@ -163,12 +163,12 @@ func (a *plantAssessor) smelterGB21346(in *PlantIndicators) error {
 func (a *plantAssessor) aluminaRoute(in *PlantIndicators) (string, error) {
 	route := in.AluminaRoute
 	if route != "" && route != "bayer" && route != "other" {
-		return "", fieldError("/alumina/route", "unknown route %q; allowed: bayer, other", route)
+		return "", fieldError("AluminaRoute", "unknown route %q; allowed: bayer, other", route)
 	}
 	if route == "" {
 		route = "bayer"
 		if in.AluminaProcessKgcePerT != nil || in.AluminaComprehensiveKgcePerT != nil {
-			a.l.defaulted("/alumina/route")
+			a.l.defaulted("AluminaRoute")
 			a.l.assume("alumina route taken as Bayer")
 		}
 	}

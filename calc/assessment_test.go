@@ -147,7 +147,7 @@ func TestAssessPlantAluminaOtherRoute(t *testing.T) {
 	}
 	// Route left out with an alumina indicator: Bayer, recorded as a default.
 	_, p = mustAssess(t, calc.PlantIndicators{AluminaComprehensiveKgcePerT: f64(350)})
-	if len(p.Defaulted) != 1 || p.Defaulted[0] != "/alumina/route" {
+	if len(p.Defaulted) != 1 || p.Defaulted[0] != "AluminaRoute" {
 		t.Errorf("Defaulted = %q, want [/alumina/route]", p.Defaulted)
 	}
 }

@@ -101,9 +101,10 @@ type ElectricityInput struct {
 	// Load shapes the demand over the 8760 hours (scaled to DemandMWh);
 	// nil means flat, as a smelter's potlines run.
 	Load *PVLoad
-	// Pointer is the JSON pointer of the portfolio in the request
-	// ("/electricity"), used in errors and defaults.
-	Pointer string
+	// Path is the Go path of the portfolio in the caller's input
+	// ("Electricity" in a PrimaryInput, "" when it is the input), the
+	// prefix of the paths in its errors, defaults and uncertain inputs.
+	Path string
 }
 
 // SourceResult is one source's part of the supply.
@@ -204,9 +205,9 @@ func sourceFactors(l *ledger, in ElectricityInput, s Source, sr *SourceResult, p
 			region = in.Region
 		}
 		sr.Region = region
-		regionPtr := "/region"
+		regionPtr := "Region"
 		if s.Region != "" {
-			regionPtr = ptr + "/region"
+			regionPtr = joinPath(ptr, "Region")
 		}
 		ef, err := gridEF(l, region, in.Year, in.Basis, regionPtr)
 		if err != nil {
@@ -227,7 +228,7 @@ func sourceFactors(l *ledger, in ElectricityInput, s Source, sr *SourceResult, p
 		}
 		// A green contract is physically grid power (location-based) and
 		// contractually its technology's power (market-based).
-		tef, err := technologyEF(l, s.Technology, in.Basis, in.Year, ptr+"/technology")
+		tef, err := technologyEF(l, s.Technology, in.Basis, in.Year, joinPath(ptr, "Technology"))
 		if err != nil {
 			return 0, err
 		}
@@ -262,16 +263,16 @@ func sourceFactors(l *ledger, in ElectricityInput, s Source, sr *SourceResult, p
 			l.assume("direct line %d: the emission factor given (%.4g t/MWh) is used for both bases", sourceIndex(ptr), ef)
 		} else {
 			var err error
-			if ef, err = technologyEF(l, s.Technology, in.Basis, in.Year, ptr+"/technology"); err != nil {
+			if ef, err = technologyEF(l, s.Technology, in.Basis, in.Year, joinPath(ptr, "Technology")); err != nil {
 				return 0, err
 			}
-			l.defaulted(ptr + "/ef_tco2_per_mwh")
+			l.defaulted(joinPath(ptr, "EFtCO2PerMWh"))
 		}
 		sr.EFLocation, sr.EFMarket = ef, ef
 		sr.Renewable = renewableTech[s.Technology]
 		return 0, nil
 	}
-	return 0, fieldError(ptr+"/kind", "unknown source kind %q; allowed: %s", sr.Kind, kindList())
+	return 0, fieldError(joinPath(ptr, "Kind"), "unknown source kind %q; allowed: %s", sr.Kind, kindList())
 }
 
 func kindList() string {
@@ -282,12 +283,8 @@ func kindList() string {
 	return strings.Join(s, ", ")
 }
 
-// sourceIndex extracts the source index from a pointer ".../sources/3".
-func sourceIndex(ptr string) int {
-	i := strings.LastIndexByte(ptr, '/')
-	n, _ := strconv.Atoi(ptr[i+1:])
-	return n
-}
+// sourceIndex extracts the source index from a path "….Sources[3]".
+func sourceIndex(p string) int { return pathIndex(p) }
 
 // captiveEF returns a captive plant's factor: given, from its coal
 // consumption, or the dataset's technology default.
@@ -309,38 +306,38 @@ func captiveEF(l *ledger, in ElectricityInput, s Source, ptr string) (float64, e
 		l.assume("captive plant %d: EF = %.4g g ce/kWh × %.4f MJ/kgce × coal factor %.5f t CO2/GJ = %.4f t CO2/MWh (combustion CO2 only, used for both bases)", sourceIndex(ptr), *s.CoalGCEPerKWh, mj, coal, ef)
 		return ef, nil
 	}
-	l.defaulted(ptr + "/ef_tco2_per_mwh")
+	l.defaulted(joinPath(ptr, "EFtCO2PerMWh"))
 	l.warn("captive plant %d has no emission factor or coal consumption; the dataset's %s-power default is used — give the plant's own figure", sourceIndex(ptr), s.Fuel)
-	return technologyEF(l, s.Fuel, in.Basis, in.Year, ptr+"/fuel")
+	return technologyEF(l, s.Fuel, in.Basis, in.Year, joinPath(ptr, "Fuel"))
 }
 
 // fuelCO2PerGJ returns a fuel's CO2 factor per GJ from the dataset's carbon
 // content and oxidation fraction, recording the derived value.
 func fuelCO2PerGJ(l *ledger, fuel string) (float64, error) {
-	cc, err := l.factor("fuel/" + fuel + "/carbon_content")
+	cc, err := l.factor(factorID("fuel", fuel, "carbon_content"))
 	if err != nil {
 		return 0, err
 	}
-	ox, err := l.factor("fuel/" + fuel + "/oxidation")
+	ox, err := l.factor(factorID("fuel", fuel, "oxidation"))
 	if err != nil {
 		return 0, err
 	}
 	ef := FuelCO2PerGJ(cc, ox)
-	l.derived("fuel/"+fuel+"/co2_per_gj", ef, "tCO2/GJ", "carbon content × oxidation × 44/12")
+	l.derived(factorID("fuel", fuel, "co2_per_gj"), ef, "tCO2/GJ", "carbon content × oxidation × 44/12")
 	return ef, nil
 }
 
 // fuelCO2PerUnit returns a fuel's CO2 factor per unit of fuel (Nm3 or t).
 func fuelCO2PerUnit(l *ledger, fuel string) (float64, error) {
-	ncv, err := l.factor("fuel/" + fuel + "/ncv")
+	ncv, err := l.factor(factorID("fuel", fuel, "ncv"))
 	if err != nil {
 		return 0, err
 	}
-	cc, err := l.factor("fuel/" + fuel + "/carbon_content")
+	cc, err := l.factor(factorID("fuel", fuel, "carbon_content"))
 	if err != nil {
 		return 0, err
 	}
-	ox, err := l.factor("fuel/" + fuel + "/oxidation")
+	ox, err := l.factor(factorID("fuel", fuel, "oxidation"))
 	if err != nil {
 		return 0, err
 	}
@@ -390,12 +387,12 @@ func electricityRow(l *ledger, kind, region string, year int, ptr string) (facto
 // On the lifecycle basis a provincial value is estimated with
 // ProvincialLifecycleEstimate, because MEE publishes the carbon-footprint
 // factor nationally only.
-// regionPtr is the JSON pointer of the field that named the region.
+// regionPtr is the Go path of the field that named the region.
 func gridEF(l *ledger, region string, year int, basis Basis, regionPtr string) (float64, error) {
 	if _, ok := l.ds.Region(region); !ok {
 		return 0, fieldError(regionPtr, "unknown region %q; GET /v1/grid-factors lists the regions", region)
 	}
-	co2, err := electricityRow(l, "average_co2", region, year, "/year")
+	co2, err := electricityRow(l, "average_co2", region, year, "Year")
 	if err != nil {
 		return 0, err
 	}
@@ -403,7 +400,7 @@ func gridEF(l *ledger, region string, year int, basis Basis, regionPtr string) (
 		return co2.Value, nil
 	}
 	if region == "CN" {
-		cfp, err := electricityRow(l, "average_cfp", "CN", year, "/year")
+		cfp, err := electricityRow(l, "average_cfp", "CN", year, "Year")
 		if err != nil {
 			return 0, err
 		}
@@ -411,11 +408,11 @@ func gridEF(l *ledger, region string, year int, basis Basis, regionPtr string) (
 	}
 	// The ratio national life-cycle / national CO2 is taken in the year of
 	// the provincial CO2 factor used, so the three values are of one year.
-	cfp, err := electricityRow(l, "average_cfp", "CN", co2.Year, "/year")
+	cfp, err := electricityRow(l, "average_cfp", "CN", co2.Year, "Year")
 	if err != nil {
 		return 0, err
 	}
-	nat, err := electricityRow(l, "average_co2", "CN", co2.Year, "/year")
+	nat, err := electricityRow(l, "average_co2", "CN", co2.Year, "Year")
 	if err != nil {
 		return 0, err
 	}
@@ -465,7 +462,7 @@ func residualEF(l *ledger, in ElectricityInput, gridAverage float64, ptr string)
 	if in.ResidualMix != ResidualNationalExcludingMarketNonfossil {
 		return gridAverage, nil
 	}
-	f, err := electricityRow(l, "excl_market_nonfossil_co2", "CN", in.Year, in.Pointer+"/residual_mix")
+	f, err := electricityRow(l, "excl_market_nonfossil_co2", "CN", in.Year, joinPath(in.Path, "ResidualMix"))
 	if err != nil {
 		return 0, err
 	}

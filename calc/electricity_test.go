@@ -37,7 +37,7 @@ const (
 func portfolio(region string, year int, basis calc.Basis, demandMWh float64, sources ...calc.Source) calc.ElectricityInput {
 	return calc.ElectricityInput{
 		Region: region, Year: year, Basis: basis, DemandMWh: demandMWh,
-		AnnualVolumes: true, Sources: sources, Pointer: "/electricity",
+		AnnualVolumes: true, Sources: sources, Path: "Electricity",
 	}
 }
 
@@ -104,7 +104,7 @@ func TestElectricityGridOnlyOperational(t *testing.T) {
 		{"implicit grid, annual", portfolio("CN-SX", 2023, calc.BasisOperational, 1000)},
 		{"grid share 1, per tonne", calc.ElectricityInput{
 			Region: "CN-SX", Year: 2023, Basis: calc.BasisOperational, DemandMWh: 13.561,
-			Sources: []calc.Source{gridShare(1)}, Pointer: "/electricity",
+			Sources: []calc.Source{gridShare(1)}, Path: "Electricity",
 		}},
 	}
 	for _, tc := range tests {
@@ -293,7 +293,7 @@ func TestElectricitySharesMustSumToOne(t *testing.T) {
 				src = append(src, calc.Source{Kind: calc.KindDirectLine, Technology: "wind", Share: f64(s)})
 			}
 			_, _, err := engine(t).Electricity(portfolio("CN-SX", 2023, calc.BasisOperational, 1000, src...))
-			wantInputError(t, err, "/electricity/sources", "sum to 1", tc.sum)
+			wantInputError(t, err, "Electricity.Sources", "sum to 1", tc.sum)
 		})
 	}
 	// Within 1e-6 of 1 is accepted (floating-point input such as 0.1 + 0.2 + 0.7).
@@ -356,20 +356,20 @@ func TestElectricityCertificates(t *testing.T) {
 			calc.Source{Kind: calc.KindCaptive, Fuel: "coal", MWh: f64(1000), EFtCO2PerMWh: f64(0.95)})
 		in.CertificatesMWh = f64(100)
 		_, _, err := engine(t).Electricity(in)
-		wantInputError(t, err, "/electricity/certificates_mwh", "no grid")
+		wantInputError(t, err, "Electricity.CertificatesMWh", "no grid")
 	})
 	t.Run("per-tonne demand", func(t *testing.T) {
 		in := portfolio("CN-SX", 2023, calc.BasisOperational, 13.561, gridShare(1))
 		in.AnnualVolumes = false
 		in.CertificatesMWh = f64(100)
 		_, _, err := engine(t).Electricity(in)
-		wantInputError(t, err, "/electricity/certificates_mwh", "production_t")
+		wantInputError(t, err, "Electricity.CertificatesMWh", "production_t")
 	})
 	t.Run("fixed volume with per-tonne demand", func(t *testing.T) {
 		in := portfolio("CN-SX", 2023, calc.BasisOperational, 13.561, captive600)
 		in.AnnualVolumes = false
 		_, _, err := engine(t).Electricity(in)
-		wantInputError(t, err, "/electricity/sources/0/mwh", "production_t")
+		wantInputError(t, err, "Electricity.Sources[0].MWh", "production_t")
 	})
 }
 
@@ -452,12 +452,12 @@ func TestElectricityYears(t *testing.T) {
 	}
 	t.Run("2019 operational", func(t *testing.T) {
 		_, _, err := engine(t).Electricity(portfolio("CN-SX", 2019, calc.BasisOperational, 1000, gridShare(1)))
-		wantInputError(t, err, "/year", "2019", "2021, 2022, 2023")
+		wantInputError(t, err, "Year", "2019", "2021, 2022, 2023")
 	})
 	t.Run("2022 lifecycle", func(t *testing.T) {
 		// MEE's carbon-footprint factors start with 2023.
 		_, _, err := engine(t).Electricity(portfolio("CN-SX", 2022, calc.BasisLifecycle, 1000, gridShare(1)))
-		wantInputError(t, err, "/year", "2022", "2023")
+		wantInputError(t, err, "Year", "2022", "2023")
 	})
 }
 
@@ -481,12 +481,12 @@ func TestElectricityUnknownRegion(t *testing.T) {
 		in      calc.ElectricityInput
 		pointer string
 	}{
-		{"plant region, Tibet has no factor", portfolio("CN-XZ", 2023, calc.BasisOperational, 1000, gridShare(1)), "/region"},
-		{"plant region, implicit grid", portfolio("XX", 2023, calc.BasisOperational, 1000), "/region"},
+		{"plant region, Tibet has no factor", portfolio("CN-XZ", 2023, calc.BasisOperational, 1000, gridShare(1)), "Region"},
+		{"plant region, implicit grid", portfolio("XX", 2023, calc.BasisOperational, 1000), "Region"},
 		{"grid source region", portfolio("CN-SX", 2023, calc.BasisOperational, 1000,
-			calc.Source{Kind: calc.KindGrid, Region: "CN-ZZ", Share: f64(1)}), "/electricity/sources/0/region"},
+			calc.Source{Kind: calc.KindGrid, Region: "CN-ZZ", Share: f64(1)}), "Electricity.Sources[0].Region"},
 		{"green contract region", portfolio("CN-SX", 2023, calc.BasisOperational, 1000,
-			gridShare(0.5), calc.Source{Kind: calc.KindGreenContract, Technology: "wind", Region: "CN-ZZ", Share: f64(0.5)}), "/electricity/sources/1/region"},
+			gridShare(0.5), calc.Source{Kind: calc.KindGreenContract, Technology: "wind", Region: "CN-ZZ", Share: f64(0.5)}), "Electricity.Sources[1].Region"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -600,7 +600,7 @@ func TestElectricityCaptive(t *testing.T) {
 			if tc.warning != "" {
 				checkMessage(t, "warning", p.Warnings, tc.warning)
 			}
-			isDefaulted := hasMessage(p.Defaulted, "/electricity/sources/0/ef_tco2_per_mwh")
+			isDefaulted := hasMessage(p.Defaulted, "Electricity.Sources[0].EFtCO2PerMWh")
 			if isDefaulted != tc.defaults {
 				t.Errorf("Defaulted = %q; want /electricity/sources/0/ef_tco2_per_mwh listed: %v", p.Defaulted, tc.defaults)
 			}
@@ -685,7 +685,7 @@ func TestElectricityHourlyMatchedAndOnsitePV(t *testing.T) {
 		r, p := mustElectricity(t, portfolio("CN-SX", 2023, calc.BasisOperational, 1000,
 			calc.Source{Kind: calc.KindDirectLine, Technology: "coal", Share: f64(1)}))
 		checkElectricity(t, r, elecWant{efLoc: coalOp, efMkt: coalOp, hourly: f64(0), mwh: []float64{1000}})
-		if !hasMessage(p.Defaulted, "/electricity/sources/0/ef_tco2_per_mwh") {
+		if !hasMessage(p.Defaulted, "Electricity.Sources[0].EFtCO2PerMWh") {
 			t.Errorf("Defaulted = %q, want the direct line's EF listed", p.Defaulted)
 		}
 	})
@@ -704,13 +704,13 @@ func TestElectricityInvalidSources(t *testing.T) {
 		detail  string
 	}{
 		{"unknown technology", portfolio("CN-SX", 2023, calc.BasisOperational, 1000,
-			calc.Source{Kind: calc.KindDirectLine, Technology: "tidal", Share: f64(1)}), "/electricity/sources/0/technology", "tidal"},
+			calc.Source{Kind: calc.KindDirectLine, Technology: "tidal", Share: f64(1)}), "Electricity.Sources[0].Technology", "tidal"},
 		{"unknown kind", portfolio("CN-SX", 2023, calc.BasisOperational, 1000,
-			calc.Source{Kind: "battery", Share: f64(1)}), "/electricity/sources/0/kind", "battery"},
+			calc.Source{Kind: "battery", Share: f64(1)}), "Electricity.Sources[0].Kind", "battery"},
 		{"captive without fuel or factor", portfolio("CN-SX", 2023, calc.BasisOperational, 1000,
-			calc.Source{Kind: calc.KindCaptive, Share: f64(1)}), "/electricity/sources/0/fuel", "unknown technology"},
-		{"zero demand", portfolio("CN-SX", 2023, calc.BasisOperational, 0, gridShare(1)), "/electricity", "positive"},
-		{"negative demand", portfolio("CN-SX", 2023, calc.BasisOperational, -5, gridShare(1)), "/electricity", "positive"},
+			calc.Source{Kind: calc.KindCaptive, Share: f64(1)}), "Electricity.Sources[0].Fuel", "unknown technology"},
+		{"zero demand", portfolio("CN-SX", 2023, calc.BasisOperational, 0, gridShare(1)), "Electricity", "positive"},
+		{"negative demand", portfolio("CN-SX", 2023, calc.BasisOperational, -5, gridShare(1)), "Electricity", "positive"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -2,14 +2,71 @@ package calc
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 )
 
-// FieldError says that the input at Pointer (an RFC 6901 JSON pointer into
-// the request) cannot be computed, and what is allowed instead.
+// Go paths name the input behind an error, a defaulted value or a Monte
+// Carlo input. A path is written in Go, relative to the input value of the
+// function that was called (PrimaryInput, ProductInput, ElectricityInput,
+// PVInput, PlantIndicators, UncertaintySpec, or the arguments of a PV model
+// function such as PVChainParams and PVHourly):
+//
+//	path    = "" | step *( "." field | "[" key "]" )
+//	step    = field
+//	field   = a Go identifier: an exported struct field, or a pseudo-field
+//	key     = an index (decimal) into a slice, or a name
+//
+// The empty path is the input itself. Field segments are struct field
+// names as declared (Electricity.Sources[1].Share,
+// Electrolysis.PFC.AnodeEffectMinutesPerCellDay,
+// Metal.Primary.Electrolysis.ACkWhPerT). [i] indexes a slice; [name] is a
+// map key or a named element: an alloying element of the alloy
+// (Alloy.Elements[Mg]) or a step of the product route (Steps[remelting]),
+// which are not indices into the input. A pseudo-field names a quantity
+// the engine varies or reports that is not a field of the input type: the
+// grid factor multiplier Electricity.GridEF, an alloy's Elements, and
+// Resource.EPW, the EPW file an hourly resource was read from. Callers
+// translate paths into their own names (the API into JSON pointers).
+
+// joinPath appends field (a name, "[i]" or a path) to prefix.
+func joinPath(prefix, field string) string {
+	switch {
+	case prefix == "":
+		return field
+	case field == "":
+		return prefix
+	case field[0] == '[':
+		return prefix + field
+	}
+	return prefix + "." + field
+}
+
+// indexPath is prefix[i].
+func indexPath(prefix string, i int) string { return prefix + "[" + strconv.Itoa(i) + "]" }
+
+// keyPath is prefix[key], a map key or named element.
+func keyPath(prefix, key string) string { return prefix + "[" + key + "]" }
+
+// pathIndex returns the index of the last [i] of a path (0 when none).
+func pathIndex(p string) int {
+	i := strings.LastIndexByte(p, '[')
+	j := strings.LastIndexByte(p, ']')
+	if i < 0 || j < i {
+		return 0
+	}
+	n, _ := strconv.Atoi(p[i+1 : j])
+	return n
+}
+
+// factorID joins the parts of a dataset factor id with "/".
+func factorID(parts ...string) string { return strings.Join(parts, "/") }
+
+// FieldError says that the input at Path (a Go path, see above) cannot be
+// computed, and what is allowed instead.
 type FieldError struct {
-	Pointer string
-	Detail  string
+	Path   string
+	Detail string
 }
 
 // InputError is one or more FieldErrors. The engine returns it when the
@@ -22,13 +79,13 @@ type InputError struct {
 func (e *InputError) Error() string {
 	parts := make([]string, len(e.Fields))
 	for i, f := range e.Fields {
-		parts[i] = f.Pointer + ": " + f.Detail
+		parts[i] = f.Path + ": " + f.Detail
 	}
 	return "invalid input: " + strings.Join(parts, "; ")
 }
 
-func fieldError(pointer, format string, args ...any) *InputError {
-	return &InputError{Fields: []FieldError{{Pointer: pointer, Detail: fmt.Sprintf(format, args...)}}}
+func fieldError(p, format string, args ...any) *InputError {
+	return &InputError{Fields: []FieldError{{Path: p, Detail: fmt.Sprintf(format, args...)}}}
 }
 
 // DataError reports a factor the engine needs that the dataset version lacks.

@@ -94,7 +94,7 @@ func wantInputError(t *testing.T, err error, pointer string, contains ...string)
 		t.Fatalf("error = %T %v, want *calc.InputError at %q", err, err, pointer)
 	}
 	for _, f := range ie.Fields {
-		if f.Pointer != pointer {
+		if f.Path != pointer {
 			continue
 		}
 		for _, s := range contains {

@@ -1,7 +1,6 @@
 package calc
 
 import (
-	"fmt"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -30,20 +29,21 @@ type Distribution struct {
 	Min, Mode, Max float64
 }
 
-// UncertainInput is one input a Monte Carlo run varies: its JSON pointer
-// into the request (or a named pseudo-field such as /electricity/grid_ef),
-// the law of its multiplier and where that law comes from.
+// UncertainInput is one input a Monte Carlo run varies: its Go path into
+// the calculation's input (or a pseudo-field such as Electricity.GridEF or
+// Alloy.Elements[Mg]; see errors.go), the law of its multiplier and where
+// that law comes from.
 type UncertainInput struct {
-	Pointer string
-	Label   string
-	Dist    Distribution
-	Source  string
+	Path   string
+	Label  string
+	Dist   Distribution
+	Source string
 	// Default is true when the engine chose the distribution.
 	Default bool
 }
 
 // UncertaintySpec asks for a Monte Carlo run. Inputs override the
-// defaults by pointer; Seed makes the run reproducible.
+// defaults by path; Seed makes the run reproducible.
 type UncertaintySpec struct {
 	Samples int
 	Seed    uint64
@@ -61,8 +61,8 @@ type Summary struct {
 
 // Contribution is an input's share in the spread of the total.
 type Contribution struct {
-	Pointer string
-	Label   string
+	Path  string
+	Label string
 	// Spearman is the rank correlation of the input with the total,
 	// location- and market-based.
 	SpearmanLocation, SpearmanMarket float64
@@ -108,7 +108,7 @@ func (c *CompiledFootprint) Eval(m []float64) (loc, mkt float64) { return c.m.to
 
 // MonteCarlo samples the footprint as spec asks (PrimaryUncertainty,
 // ProductUncertainty). Its errors name the spec's fields
-// (/distributions/N/pointer).
+// (Inputs[N].Path).
 func (c *CompiledFootprint) MonteCarlo(spec UncertaintySpec) (UncertaintyResult, error) {
 	return monteCarlo(c.m, spec)
 }
@@ -161,13 +161,13 @@ func monteCarlo(mdl uncertainModel, spec UncertaintySpec) (UncertaintyResult, er
 		}
 	}
 	for j, o := range spec.Inputs {
-		k := slices.IndexFunc(ins, func(u UncertainInput) bool { return u.Pointer == o.Pointer })
+		k := slices.IndexFunc(ins, func(u UncertainInput) bool { return u.Path == o.Path })
 		if k < 0 {
 			allowed := make([]string, len(ins))
 			for i, u := range ins {
-				allowed[i] = u.Pointer
+				allowed[i] = u.Path
 			}
-			return UncertaintyResult{}, fieldError(fmt.Sprintf("/distributions/%d/pointer", j), "this request has no uncertain input %q; allowed: %s", o.Pointer, strings.Join(allowed, ", "))
+			return UncertaintyResult{}, fieldError(joinPath(indexPath("Inputs", j), "Path"), "this request has no uncertain input %q; allowed: %s", o.Path, strings.Join(allowed, ", "))
 		}
 		ins[k].Dist, ins[k].Default = o.Dist, false
 		ins[k].Source = orDefaultString(o.Source, "given in the request")
@@ -198,7 +198,7 @@ func monteCarlo(mdl uncertainModel, spec UncertaintySpec) (UncertaintyResult, er
 			continue
 		}
 		rj := ranks(cols[j])
-		c := Contribution{Pointer: u.Pointer, Label: u.Label, SpearmanLocation: pearson(rj, rLoc), SpearmanMarket: pearson(rj, rMkt)}
+		c := Contribution{Path: u.Path, Label: u.Label, SpearmanLocation: pearson(rj, rLoc), SpearmanMarket: pearson(rj, rMkt)}
 		sum2 += c.SpearmanLocation * c.SpearmanLocation
 		out.Contributions = append(out.Contributions, c)
 	}

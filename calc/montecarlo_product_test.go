@@ -22,14 +22,14 @@ func mcProductInputs() map[string]calc.ProductInput {
 		out["defaults_"+id] = calc.ProductInput{Product: id, Region: "CN-SX", Year: 2023, GWP: "AR5", Basis: calc.BasisLifecycle}
 	}
 	mix := handCase()
-	mix.Metal.PostConsumerShare, mix.Metal.PreConsumerShare = f64(0.3), f64(0.1)
-	mix.Metal.PostConsumerTCO2ePerT, mix.Metal.PreConsumerTCO2ePerT = f64(0.6), f64(3)
+	mix.Metal.PostConsumerScrapShare, mix.Metal.PreConsumerScrapShare = f64(0.3), f64(0.1)
+	mix.Metal.PostConsumerScrapTCO2ePerT, mix.Metal.PreConsumerScrapTCO2ePerT = f64(0.6), f64(3)
 	mix.DirectSupply = calc.DirectSupplyInput{MoltenShare: f64(0.6), HaulKm: f64(20), IngotTransportKm: f64(300), IngotTransportMode: "rail"}
 	mix.Transport = []calc.TransportLeg{{Mode: "road", Km: 800}}
 	out["scrap_molten_transport"] = mix
 	pv := calc.ProductInput{
 		Product: "industrial_profile", Region: "CN-SX", Year: 2023, GWP: "AR5", Basis: calc.BasisOperational, ProductionT: f64(60_000),
-		Metal: calc.MetalInput{Primary: &calc.PrimaryInput{Electrolysis: calc.ElectrolysisInput{ACkWhPerT: f64(13200)}}, PreConsumerShare: f64(0.2)},
+		Metal: calc.MetalInput{Primary: &calc.PrimaryInput{Electrolysis: calc.ElectrolysisInput{ACkWhPerT: f64(13200)}}, PreConsumerScrapShare: f64(0.2)},
 		Electricity: calc.ElectricityInput{Sources: []calc.Source{
 			{Kind: calc.KindOnsitePV, PV: pvpSystem(8_000)},
 			{Kind: calc.KindDirectLine, Technology: "wind", MWh: f64(5_000)},
@@ -68,16 +68,16 @@ func TestProductModelMultipliersScaleInputs(t *testing.T) {
 				mv := in
 				mv.Steps = slices.Clone(in.Steps)
 				switch {
-				case u.Pointer == "/metal/primary_footprint_tco2e_per_t" && in.Metal.PrimaryTCO2ePerT != nil:
-					mv.Metal.PrimaryTCO2ePerT = f64(*in.Metal.PrimaryTCO2ePerT * k)
-				case u.Pointer == "/melt_loss_fraction" && in.MeltLossFraction != nil:
+				case u.Path == "Metal.PrimaryFootprintTCO2ePerT" && in.Metal.PrimaryFootprintTCO2ePerT != nil:
+					mv.Metal.PrimaryFootprintTCO2ePerT = f64(*in.Metal.PrimaryFootprintTCO2ePerT * k)
+				case u.Path == "MeltLossFraction" && in.MeltLossFraction != nil:
 					mv.MeltLossFraction = f64(*in.MeltLossFraction * k)
-				case u.Pointer == "/metal/post_consumer_scrap_tco2e_per_t" && in.Metal.PostConsumerTCO2ePerT != nil:
-					mv.Metal.PostConsumerTCO2ePerT = f64(*in.Metal.PostConsumerTCO2ePerT * k)
-				case u.Pointer == "/metal/pre_consumer_scrap_tco2e_per_t":
-					mv.Metal.PreConsumerTCO2ePerT = f64(*in.Metal.PreConsumerTCO2ePerT * k)
-				case strings.HasPrefix(u.Pointer, "/steps/"):
-					step := strings.TrimPrefix(u.Pointer, "/steps/")
+				case u.Path == "Metal.PostConsumerScrapTCO2ePerT" && in.Metal.PostConsumerScrapTCO2ePerT != nil:
+					mv.Metal.PostConsumerScrapTCO2ePerT = f64(*in.Metal.PostConsumerScrapTCO2ePerT * k)
+				case u.Path == "Metal.PreConsumerScrapTCO2ePerT":
+					mv.Metal.PreConsumerScrapTCO2ePerT = f64(*in.Metal.PreConsumerScrapTCO2ePerT * k)
+				case strings.HasPrefix(u.Path, "Steps["):
+					step := strings.TrimSuffix(strings.TrimPrefix(u.Path, "Steps["), "]")
 					j := slices.IndexFunc(in.Steps, func(s calc.StepOverride) bool { return s.Step == step })
 					if j < 0 {
 						continue
@@ -100,8 +100,8 @@ func TestProductModelMultipliersScaleInputs(t *testing.T) {
 				m := slices.Clone(ones)
 				m[i] = k
 				loc, mkt := c.Eval(m)
-				checkAbs(t, u.Pointer+" ×1.07 location-based", loc, want.LocationBased, 1e-12)
-				checkAbs(t, u.Pointer+" ×1.07 market-based", mkt, want.MarketBased, 1e-12)
+				checkAbs(t, u.Path+" ×1.07 location-based", loc, want.LocationBased, 1e-12)
+				checkAbs(t, u.Path+" ×1.07 market-based", mkt, want.MarketBased, 1e-12)
 				moved++
 			}
 			if name == "hand" && moved < 5 {
@@ -152,18 +152,18 @@ func TestProductUncertainty(t *testing.T) {
 			if d := math.Abs(c.LocationBased.Mean - a.LocationBased.Mean); d > 5/math.Sqrt(float64(spec.Samples))*a.LocationBased.SD {
 				t.Errorf("means of two seeds differ by %g (SD %g)", d, a.LocationBased.SD)
 			}
-			want := []string{"/metal/primary_footprint_tco2e_per_t", "/melt_loss_fraction"}
+			want := []string{"Metal.PrimaryFootprintTCO2ePerT", "MeltLossFraction"}
 			if in.MeltLossFraction == nil && in.Yield == nil {
-				want = append(want, "/steps/remelting") // defaulted steps
+				want = append(want, "Steps[remelting]") // defaulted steps
 			}
 			for _, p := range want {
-				if !slices.ContainsFunc(a.Inputs, func(u calc.UncertainInput) bool { return u.Pointer == p }) {
+				if !slices.ContainsFunc(a.Inputs, func(u calc.UncertainInput) bool { return u.Path == p }) {
 					t.Errorf("no default input %s", p)
 				}
 			}
 			for _, u := range a.Inputs {
 				if u.Dist.Kind != calc.DistNone && (u.Source == "" || !u.Default) {
-					t.Errorf("%s: source %q, default %v", u.Pointer, u.Source, u.Default)
+					t.Errorf("%s: source %q, default %v", u.Path, u.Source, u.Default)
 				}
 			}
 			for i := 1; i < len(a.Contributions); i++ {
@@ -193,14 +193,14 @@ func TestProductUncertaintyHandComputed(t *testing.T) {
 	}{{"all primary", 0}, {"20 % pre-consumer scrap", 0.2}} {
 		t.Run(tc.name, func(t *testing.T) {
 			in := handCase()
-			in.Metal.PreConsumerShare = f64(tc.pre)
+			in.Metal.PreConsumerScrapShare = f64(tc.pre)
 			r, _, err := e.Product(in)
 			if err != nil {
 				t.Fatal(err)
 			}
 			slope := al * 12.7 // (P + P_pre)·F: the primary and pre-consumer shares sum to 1
 			spec := calc.UncertaintySpec{Samples: 20_000, Seed: 3, NoDefaults: true, Inputs: []calc.UncertainInput{
-				{Pointer: "/metal/primary_footprint_tco2e_per_t", Dist: calc.Distribution{Kind: calc.DistUniform, Min: 0.9, Max: 1.1}},
+				{Path: "Metal.PrimaryFootprintTCO2ePerT", Dist: calc.Distribution{Kind: calc.DistUniform, Min: 0.9, Max: 1.1}},
 			}}
 			u, _, err := e.ProductUncertainty(in, spec)
 			if err != nil {
@@ -235,19 +235,19 @@ func TestProductUncertaintyErrors(t *testing.T) {
 	in := handCase()
 	in.Product = "ingot"
 	_, _, err := e.ProductUncertainty(in, mcSpec(1))
-	wantInputError(t, err, "/product", "unknown product")
+	wantInputError(t, err, "Product", "unknown product")
 
 	in = handCase()
 	in.Metal.Primary = &calc.PrimaryInput{Region: "CN-XX"}
-	in.Metal.PrimaryTCO2ePerT = nil
+	in.Metal.PrimaryFootprintTCO2ePerT = nil
 	_, _, err = e.ProductUncertainty(in, mcSpec(1))
-	wantInputError(t, err, "/metal/primary/region", "unknown region")
+	wantInputError(t, err, "Metal.Primary.Region", "unknown region")
 
 	// The hand case has no scrap: no scrap footprint to vary.
 	_, _, err = e.ProductUncertainty(handCase(), calc.UncertaintySpec{Samples: 100, Inputs: []calc.UncertainInput{
-		{Pointer: "/metal/post_consumer_scrap_tco2e_per_t", Dist: calc.Distribution{Kind: calc.DistNormal, SD: 0.1}},
+		{Path: "Metal.PostConsumerScrapTCO2ePerT", Dist: calc.Distribution{Kind: calc.DistNormal, SD: 0.1}},
 	}})
-	wantInputError(t, err, "/distributions/0/pointer", "allowed", "/metal/primary_footprint_tco2e_per_t", "/steps/extrusion_building")
+	wantInputError(t, err, "Inputs[0].Path", "allowed", "Metal.PrimaryFootprintTCO2ePerT", "Steps[extrusion_building]")
 }
 
 func BenchmarkProductUncertainty10k(b *testing.B) {

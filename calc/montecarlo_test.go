@@ -70,15 +70,15 @@ func TestPrimaryModelHandComputed(t *testing.T) {
 		t.Fatal(err)
 	}
 	moves := map[string]float64{
-		"/electrolysis/ac_kwh_per_t": 1.07, "/anode/net_carbon_t_per_t": 0.9, "/electrolysis/pfc": 1.2,
-		"/alumina/footprint_tco2e_per_t": 1.1, "/electricity/sources/0/ef_tco2_per_mwh": 0.95, "/electricity/grid_ef": 1.1,
+		"Electrolysis.ACkWhPerT": 1.07, "Anode.NetCarbonTPerT": 0.9, "Electrolysis.PFC": 1.2,
+		"Alumina.FootprintTCO2ePerT": 1.1, "Electricity.Sources[0].EFtCO2PerMWh": 0.95, "Electricity.GridEF": 1.1,
 	}
 	m := make([]float64, len(c.Inputs()))
 	for i, u := range c.Inputs() {
 		m[i] = 1
-		if k, ok := moves[u.Pointer]; ok {
+		if k, ok := moves[u.Path]; ok {
 			m[i] = k
-			delete(moves, u.Pointer)
+			delete(moves, u.Path)
 		}
 	}
 	if len(moves) > 0 {
@@ -121,18 +121,18 @@ func TestPrimaryModelMultipliersScaleInputs(t *testing.T) {
 			for i, u := range ins {
 				moved := in
 				const k = 1.07
-				switch u.Pointer {
-				case "/electrolysis/ac_kwh_per_t":
+				switch u.Path {
+				case "Electrolysis.ACkWhPerT":
 					if in.Electrolysis.ACkWhPerT == nil {
 						continue
 					}
 					moved.Electrolysis.ACkWhPerT = f64(*in.Electrolysis.ACkWhPerT * k)
-				case "/anode/net_carbon_t_per_t":
+				case "Anode.NetCarbonTPerT":
 					if in.Anode.NetCarbonTPerT == nil {
 						continue
 					}
 					moved.Anode.NetCarbonTPerT = f64(*in.Anode.NetCarbonTPerT * k)
-				case "/alumina/footprint_tco2e_per_t":
+				case "Alumina.FootprintTCO2ePerT":
 					if in.Alumina.FootprintTCO2ePerT == nil {
 						continue
 					}
@@ -144,8 +144,8 @@ func TestPrimaryModelMultipliersScaleInputs(t *testing.T) {
 				m[i] = k
 				want, _ := mustPrimary(t, moved)
 				loc, mkt := c.Eval(m)
-				checkClose(t, u.Pointer+" ×1.07 location-based", loc, want.LocationBased, 1e-12)
-				checkClose(t, u.Pointer+" ×1.07 market-based", mkt, want.MarketBased, 1e-12)
+				checkClose(t, u.Path+" ×1.07 location-based", loc, want.LocationBased, 1e-12)
+				checkClose(t, u.Path+" ×1.07 market-based", mkt, want.MarketBased, 1e-12)
 			}
 		})
 	}
@@ -169,10 +169,10 @@ func TestCompiledPortfolioMultipliers(t *testing.T) {
 	for i, u := range c.Inputs() {
 		moved := base
 		moved.Electricity.Sources = append([]calc.Source(nil), base.Electricity.Sources...)
-		switch u.Pointer {
-		case "/electricity/sources/0/mwh":
+		switch u.Path {
+		case "Electricity.Sources[0].MWh":
 			moved.Electricity.Sources[0].MWh = f64(150_000 * 0.9)
-		case "/electricity/sources/1/ef_tco2_per_mwh":
+		case "Electricity.Sources[1].EFtCO2PerMWh":
 			moved.Electricity.Sources[1].EFtCO2PerMWh = f64(0.95 * 0.9)
 		default:
 			continue
@@ -184,8 +184,8 @@ func TestCompiledPortfolioMultipliers(t *testing.T) {
 		m[i] = 0.9
 		want, _ := mustPrimary(t, moved)
 		loc, mkt := c.Eval(m)
-		checkClose(t, u.Pointer+" location", loc, want.LocationBased, 1e-12)
-		checkClose(t, u.Pointer+" market", mkt, want.MarketBased, 1e-12)
+		checkClose(t, u.Path+" location", loc, want.LocationBased, 1e-12)
+		checkClose(t, u.Path+" market", mkt, want.MarketBased, 1e-12)
 	}
 }
 
@@ -237,7 +237,7 @@ func TestPrimaryUncertainty(t *testing.T) {
 			}
 			for _, u := range a.Inputs {
 				if u.Dist.Kind != calc.DistNone && u.Source == "" {
-					t.Errorf("%s has no source", u.Pointer)
+					t.Errorf("%s has no source", u.Path)
 				}
 			}
 			for i := 1; i < len(a.Contributions); i++ {
@@ -258,7 +258,7 @@ func TestUncertaintyContributions(t *testing.T) {
 	in := mcInputs()["full_shares"]
 	r, _ := mustPrimary(t, in)
 	spec := calc.UncertaintySpec{Samples: 20_000, Seed: 1, NoDefaults: true, Inputs: []calc.UncertainInput{
-		{Pointer: "/electrolysis/ac_kwh_per_t", Dist: calc.Distribution{Kind: calc.DistUniform, Min: 0.9, Max: 1.1}},
+		{Path: "Electrolysis.ACkWhPerT", Dist: calc.Distribution{Kind: calc.DistUniform, Min: 0.9, Max: 1.1}},
 	}}
 	u, _, err := e.PrimaryUncertainty(in, spec)
 	if err != nil {
@@ -271,8 +271,8 @@ func TestUncertaintyContributions(t *testing.T) {
 	checkClose(t, "p5", u.LocationBased.P5, r.LocationBased-0.9*0.1*elec, 2e-3)
 	checkClose(t, "p95", u.LocationBased.P95, r.LocationBased+0.9*0.1*elec, 2e-3)
 
-	_, _, err = e.PrimaryUncertainty(in, calc.UncertaintySpec{Samples: 10, Inputs: []calc.UncertainInput{{Pointer: "/electricity/sources/7/pv"}}})
-	wantInputError(t, err, "/distributions/0/pointer", "allowed")
+	_, _, err = e.PrimaryUncertainty(in, calc.UncertaintySpec{Samples: 10, Inputs: []calc.UncertainInput{{Path: "Electricity.Sources[7].PV"}}})
+	wantInputError(t, err, "Inputs[0].Path", "allowed")
 }
 
 func BenchmarkPrimaryUncertainty10k(b *testing.B) {

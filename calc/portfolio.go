@@ -110,10 +110,10 @@ func (p *portfolioModel) shiftInputs(offset int) {
 func compilePortfolio(l *ledger, in ElectricityInput, ins *inputList) (*portfolioModel, ElectricityResult, error) {
 	res := ElectricityResult{Basis: in.Basis, DemandMWh: in.DemandMWh}
 	if in.Basis != BasisOperational && in.Basis != BasisLifecycle {
-		return nil, res, fieldError("/electricity_basis", "unknown basis %q; allowed: %s, %s", in.Basis, BasisLifecycle, BasisOperational)
+		return nil, res, fieldError("Basis", "unknown basis %q; allowed: %s, %s", in.Basis, BasisLifecycle, BasisOperational)
 	}
 	if in.DemandMWh <= 0 {
-		return nil, res, fieldError(in.Pointer, "electricity demand must be positive")
+		return nil, res, fieldError(in.Path, "electricity demand must be positive")
 	}
 	p := &portfolioModel{in: in, iGrid: -1}
 	if in.CertificatesMWh != nil {
@@ -136,7 +136,7 @@ func compilePortfolio(l *ledger, in ElectricityInput, ins *inputList) (*portfoli
 		return nil, res, err
 	}
 	if p.certMWh > 0 && !in.AnnualVolumes {
-		return nil, res, fieldError(in.Pointer+"/certificates_mwh", "certificates are annual MWh and need production_t (or demand_mwh) to relate them to demand")
+		return nil, res, fieldError(joinPath(in.Path, "CertificatesMWh"), "certificates are annual MWh and need production_t (or demand_mwh) to relate them to demand")
 	}
 	m := ones(ins.len())
 	t := p.eval(in.DemandMWh, m, p.mwh)
@@ -165,7 +165,7 @@ func (p *portfolioModel) compileLoadAndPV(q *ledger) error {
 	if in.Load == nil {
 		q.assume("the plant's load is flat over the 8,760 hours of the year (potlines run continuously)")
 	} else {
-		shape, err := loadProfileMWh(*in.Load, in.Pointer+"/load")
+		shape, err := loadProfileMWh(*in.Load, joinPath(in.Path, "Load"))
 		if err != nil {
 			return err
 		}
@@ -174,7 +174,7 @@ func (p *portfolioModel) compileLoadAndPV(q *ledger) error {
 			total += v
 		}
 		if total <= 0 {
-			return fieldError(in.Pointer+"/load", "the load profile sums to zero")
+			return fieldError(joinPath(in.Path, "Load"), "the load profile sums to zero")
 		}
 		p.loadShape = make([]float64, len(shape))
 		for i, v := range shape {
@@ -187,7 +187,7 @@ func (p *portfolioModel) compileLoadAndPV(q *ledger) error {
 		if s.PV == nil {
 			continue
 		}
-		ptr := fmt.Sprintf("%s/sources/%d/pv", in.Pointer, i)
+		ptr := joinPath(indexPath(joinPath(in.Path, "Sources"), i), "PV")
 		if !in.AnnualVolumes {
 			return fieldError(ptr, "an on-site PV system produces annual MWh and needs production_t (or demand_mwh) to relate them to demand")
 		}
@@ -216,12 +216,12 @@ func (p *portfolioModel) compileVolumes() error {
 	var shareSum float64
 	for i, s := range in.Sources {
 		src := &p.srcs[i]
-		src.Source, src.ptr, src.iEF, src.iVol = s, fmt.Sprintf("%s/sources/%d", in.Pointer, i), -1, -1
+		src.Source, src.ptr, src.iEF, src.iVol = s, indexPath(joinPath(in.Path, "Sources"), i), -1, -1
 		switch {
 		case s.PV != nil:
 		case s.MWh != nil:
 			if !in.AnnualVolumes {
-				return fieldError(src.ptr+"/mwh", "an annual volume needs production_t (or demand_mwh) so that it can be related to demand; give production_t or use share")
+				return fieldError(joinPath(src.ptr, "MWh"), "an annual volume needs production_t (or demand_mwh) so that it can be related to demand; give production_t or use share")
 			}
 			src.isFixed, src.fixedMWh = true, *s.MWh
 		case s.Share != nil:
@@ -231,10 +231,10 @@ func (p *portfolioModel) compileVolumes() error {
 		}
 	}
 	if p.hasShares && math.Abs(shareSum-1) > 1e-6 {
-		return fieldError(in.Pointer+"/sources", "shares of the share-based sources must sum to 1 (they split the demand left after fixed volumes); they sum to %s", strconv.FormatFloat(shareSum, 'g', 6, 64))
+		return fieldError(joinPath(in.Path, "Sources"), "shares of the share-based sources must sum to 1 (they split the demand left after fixed volumes); they sum to %s", strconv.FormatFloat(shareSum, 'g', 6, 64))
 	}
 	if !p.hasShares {
-		p.srcs = append(p.srcs, portfolioSource{Source: Source{Kind: KindGrid}, ptr: in.Pointer, implicit: true, iEF: -1, iVol: -1})
+		p.srcs = append(p.srcs, portfolioSource{Source: Source{Kind: KindGrid}, ptr: in.Path, implicit: true, iEF: -1, iVol: -1})
 	}
 	return nil
 }
@@ -248,10 +248,10 @@ func (p *portfolioModel) compileFactors(l *ledger, ins *inputList) error {
 	for i := range p.srcs {
 		src := &p.srcs[i]
 		if src.pv != nil {
-			src.iVol = add(UncertainInput{Pointer: src.ptr + "/pv", Label: fmt.Sprintf("on-site PV %d yield (inter-annual)", i), Dist: Distribution{Kind: DistNormal, SD: 0.04}, Default: true,
+			src.iVol = add(UncertainInput{Path: joinPath(src.ptr, "PV"), Label: fmt.Sprintf("on-site PV %d yield (inter-annual)", i), Dist: Distribution{Kind: DistNormal, SD: 0.04}, Default: true,
 				Source: pvInterannualSource})
 		} else if src.isFixed && src.Kind == KindOnsitePV {
-			src.iVol = add(UncertainInput{Pointer: src.ptr + "/mwh", Label: fmt.Sprintf("on-site PV %d volume (inter-annual)", i), Dist: Distribution{Kind: DistNormal, SD: 0.04}, Default: true,
+			src.iVol = add(UncertainInput{Path: joinPath(src.ptr, "MWh"), Label: fmt.Sprintf("on-site PV %d volume (inter-annual)", i), Dist: Distribution{Kind: DistNormal, SD: 0.04}, Default: true,
 				Source: pvInterannualSource})
 		}
 		src.attrs = SourceResult{Kind: src.Kind, Name: src.Name, Technology: src.Technology, Region: src.Region, Implicit: src.implicit}
@@ -292,7 +292,7 @@ func (p *portfolioModel) compileFactors(l *ledger, ins *inputList) error {
 			if src.EFtCO2PerMWh == nil && src.CoalGCEPerKWh == nil {
 				sd, source = 0.10, "assumption: the dataset's technology default for an unknown captive plant, 10 % (1σ)"
 			}
-			src.iEF = add(UncertainInput{Pointer: src.ptr + "/ef_tco2_per_mwh", Label: fmt.Sprintf("captive plant %d emission factor", i), Dist: Distribution{Kind: DistNormal, SD: sd}, Source: source, Default: true})
+			src.iEF = add(UncertainInput{Path: joinPath(src.ptr, "EFtCO2PerMWh"), Label: fmt.Sprintf("captive plant %d emission factor", i), Dist: Distribution{Kind: DistNormal, SD: sd}, Source: source, Default: true})
 		}
 	}
 	if gridUsed || !p.hasShares {
@@ -300,7 +300,7 @@ func (p *portfolioModel) compileFactors(l *ledger, ins *inputList) error {
 		if in.Basis == BasisLifecycle && in.Region != "CN" {
 			sd, source = 0.10, "assumption: on the lifecycle basis the provincial factor is an estimate (national life-cycle factor × provincial/national CO2 ratio): 10 % (1σ)"
 		}
-		p.iGrid = add(UncertainInput{Pointer: in.Pointer + "/grid_ef", Label: "grid emission factor", Dist: Distribution{Kind: DistNormal, SD: sd}, Source: source, Default: true})
+		p.iGrid = add(UncertainInput{Path: joinPath(in.Path, "GridEF"), Label: "grid emission factor", Dist: Distribution{Kind: DistNormal, SD: sd}, Source: source, Default: true})
 	}
 	return nil
 }
@@ -569,7 +569,7 @@ func (p *portfolioModel) reportAllocation(l *ledger, remaining float64) {
 		l.warn("fixed volumes meet the whole demand; share-based sources supply 0 MWh")
 	}
 	if p.implicitUsed() {
-		l.defaulted(in.Pointer + "/sources")
+		l.defaulted(joinPath(in.Path, "Sources"))
 		l.assume("the demand not covered by the listed sources (%.6g %s) comes from the %s grid", p.mwh[len(p.mwh)-1], volumeUnit(in), in.Region)
 	}
 	var pvExport, fixedExport float64
@@ -686,7 +686,7 @@ func (s *portfolioSource) renewableMWhLoc(mwh float64) float64 {
 func (p *portfolioModel) applyCertificates(l *ledger, out []SourceResult, t portfolioTotals) error {
 	in := p.in
 	if t.gridMWh <= 0 {
-		return fieldError(in.Pointer+"/certificates_mwh", "certificates cover grid electricity, but the portfolio has no grid MWh")
+		return fieldError(joinPath(in.Path, "CertificatesMWh"), "certificates cover grid electricity, but the portfolio has no grid MWh")
 	}
 	if p.certMWh > t.gridMWh {
 		l.warn("certificates (%.6g MWh) exceed grid electricity (%.6g MWh); only %.6g MWh are counted", p.certMWh, t.gridMWh, t.certApplied)

@@ -48,7 +48,7 @@ type PrimaryInput struct {
 	Anode        AnodeInput
 	Electrolysis ElectrolysisInput
 	Casting      CastingInput
-	Electricity  ElectricityInput // Region, Year, Basis, DemandMWh and Pointer are set by the engine
+	Electricity  ElectricityInput // Region, Year, Basis, DemandMWh and Path are set by the engine
 }
 
 // AluminaInput is the alumina stage: consumption and the alumina footprint,
@@ -322,7 +322,7 @@ type pfcMasses struct{ cf4Kg, c2f6Kg float64 }
 // and the other stages.
 func compilePrimary(l *ledger, in PrimaryInput, sampling bool) (p *primaryModel, k pfcMasses, el ElectricityInput, elec ElectricityResult, err error) {
 	p = &primaryModel{iAC: -1, iNAC: -1, iPFC: -1, iAlumina: -1, iAnodeProd: -1}
-	if p.acKWh, err = l.orDefault(in.Electrolysis.ACkWhPerT, "/electrolysis/ac_kwh_per_t", "iai/CN/ac_kwh_per_t/2021"); err != nil {
+	if p.acKWh, err = l.orDefault(in.Electrolysis.ACkWhPerT, "Electrolysis.ACkWhPerT", "iai/CN/ac_kwh_per_t/2021"); err != nil {
 		return
 	}
 	if in.Electrolysis.ACkWhPerT == nil {
@@ -333,7 +333,7 @@ func compilePrimary(l *ledger, in PrimaryInput, sampling bool) (p *primaryModel,
 		return
 	}
 	el = in.Electricity
-	el.Region, el.Year, el.Basis, el.Pointer = in.Region, in.Year, in.Basis, "/electricity"
+	el.Region, el.Year, el.Basis, el.Path = in.Region, in.Year, in.Basis, "Electricity"
 	el.DemandMWh = (p.acKWh + p.castKWh) / 1000
 	if in.ProductionT != nil {
 		p.productionT = *in.ProductionT
@@ -368,13 +368,13 @@ func castingInputs(l *ledger, c CastingInput) (kwh, gasNm3 float64, err error) {
 		l.assume("metal leaves the smelter molten (direct supply): no casting electricity or fuel")
 		return 0, 0, nil
 	}
-	if kwh, err = l.orDefault(c.ElectricityKWhPerT, "/casting/electricity_kwh_per_t", "default/casting_electricity"); err != nil {
+	if kwh, err = l.orDefault(c.ElectricityKWhPerT, "Casting.ElectricityKWhPerT", "default/casting_electricity"); err != nil {
 		return
 	}
 	if c.NaturalGasNm3PerT != nil {
 		gasNm3 = *c.NaturalGasNm3PerT
 	} else {
-		l.defaulted("/casting/natural_gas_nm3_per_t")
+		l.defaulted("Casting.NaturalGasNm3PerT")
 		l.assume("casting natural gas not given: none (an electric casthouse); give natural_gas_nm3_per_t for a gas-fired one")
 	}
 	return
@@ -417,17 +417,17 @@ func primaryStageTerms(l *ledger, in PrimaryInput, p *primaryModel, castGasNm3 f
 func (p *primaryModel) registerInputs(ds *factors.Dataset, in PrimaryInput) error {
 	normal := func(sd float64) Distribution { return Distribution{Kind: DistNormal, SD: sd} }
 	if in.Electrolysis.ACkWhPerT != nil {
-		p.iAC = p.ins.add(UncertainInput{Pointer: "/electrolysis/ac_kwh_per_t", Label: "potline AC power", Dist: normal(0.01), Default: true,
+		p.iAC = p.ins.add(UncertainInput{Path: "Electrolysis.ACkWhPerT", Label: "potline AC power", Dist: normal(0.01), Default: true,
 			Source: "assumption: metered AC power, 1 % (1σ) for metering and the allocation of auxiliaries"})
 	} else {
-		p.iAC = p.ins.add(UncertainInput{Pointer: "/electrolysis/ac_kwh_per_t", Label: "potline AC power", Dist: normal(0.03), Default: true,
+		p.iAC = p.ins.add(UncertainInput{Path: "Electrolysis.ACkWhPerT", Label: "potline AC power", Dist: normal(0.03), Default: true,
 			Source: "assumption: the IAI China average stands for an unknown smelter; GB 21346-2022 grade 1 to the limit (12,950–13,350 kWh/t) spans about ±1.5 %, and older smelters run higher: 3 % (1σ)"})
 	}
 	nacSD, nacSrc := 0.02, "assumption: the smelter's own NAC from anode records, 2 % (1σ)"
 	if in.Anode.NetCarbonTPerT == nil {
 		nacSD, nacSrc = 0.05, "assumption: the Chinese guideline default NAC (0.411 t C/t Al) for an unknown smelter, 5 % (1σ); IPCC 2006 gives no default uncertainty (facility records)"
 	}
-	p.iNAC = p.ins.add(UncertainInput{Pointer: "/anode/net_carbon_t_per_t", Label: "net anode carbon consumption", Dist: normal(nacSD), Source: nacSrc, Default: true})
+	p.iNAC = p.ins.add(UncertainInput{Path: "Anode.NetCarbonTPerT", Label: "net anode carbon consumption", Dist: normal(nacSD), Source: nacSrc, Default: true})
 	if p.cf4+p.c2f6 > 0 {
 		const id = "pfc/cbam2025/measurement_uncertainty"
 		f, ok := ds.Factor(id)
@@ -435,7 +435,7 @@ func (p *primaryModel) registerInputs(ds *factors.Dataset, in PrimaryInput) erro
 			return &DataError{ID: id}
 		}
 		u := f.Value
-		p.iPFC = p.ins.add(UncertainInput{Pointer: "/electrolysis/pfc", Label: "PFC emissions (CF4 and C2F6)", Default: true,
+		p.iPFC = p.ins.add(UncertainInput{Path: "Electrolysis.PFC", Label: "PFC emissions (CF4 and C2F6)", Default: true,
 			Dist:   Distribution{Kind: DistUniform, Min: 1 - u, Max: 1 + u},
 			Source: fmt.Sprintf("dataset pfc/cbam2025/measurement_uncertainty: installation-specific PFC factors ±%.0f %% (EU IR 2025/2547 Annex II B.7), taken as uniform", u*100)})
 	}
@@ -444,10 +444,10 @@ func (p *primaryModel) registerInputs(ds *factors.Dataset, in PrimaryInput) erro
 		if in.Alumina.FootprintTCO2ePerT == nil {
 			sd, src = 0.15, "assumption: the alumina footprint computed from refinery energy (or the IAI average treated as coal), 15 % (1σ)"
 		}
-		p.iAlumina = p.ins.add(UncertainInput{Pointer: "/alumina/footprint_tco2e_per_t", Label: "alumina footprint", Dist: normal(sd), Source: src, Default: true})
+		p.iAlumina = p.ins.add(UncertainInput{Path: "Alumina.FootprintTCO2ePerT", Label: "alumina footprint", Dist: normal(sd), Source: src, Default: true})
 	}
 	if p.anodeProd > 0 {
-		p.iAnodeProd = p.ins.add(UncertainInput{Pointer: "/anode/production_tco2e_per_t", Label: "anode production footprint", Dist: Distribution{Kind: DistNone}})
+		p.iAnodeProd = p.ins.add(UncertainInput{Path: "Anode.ProductionTCO2ePerT", Label: "anode production footprint", Dist: Distribution{Kind: DistNone}})
 	}
 	return nil
 }
@@ -478,7 +478,7 @@ type gwpValues struct{ cf4, c2f6 float64 }
 // gwpSet returns the CF4 and C2F6 GWP100 of an IPCC assessment report.
 func gwpSet(l *ledger, set string) (gwpValues, error) {
 	if !slices.Contains(GWPSets, set) {
-		return gwpValues{}, fieldError("/gwp", "unknown GWP set %q; allowed: %s", set, strings.Join(GWPSets, ", "))
+		return gwpValues{}, fieldError("GWP", "unknown GWP set %q; allowed: %s", set, strings.Join(GWPSets, ", "))
 	}
 	cf4, err := l.factor("gwp/" + set + "/CF4")
 	if err != nil {
@@ -498,7 +498,7 @@ func gwpSet(l *ledger, set string) (gwpValues, error) {
 //	F = coal GJ × EF_coal + gas Nm3 × EF_gas + kWh/1000 × EF_grid + upstream
 func aluminaStage(l *ledger, in PrimaryInput) (float64, error) {
 	a := in.Alumina
-	cons, err := l.orDefault(a.ConsumptionTPerT, "/alumina/consumption_t_per_t", "default/alumina_consumption")
+	cons, err := l.orDefault(a.ConsumptionTPerT, "Alumina.ConsumptionTPerT", "default/alumina_consumption")
 	if err != nil {
 		return 0, err
 	}
@@ -514,7 +514,7 @@ func aluminaStage(l *ledger, in PrimaryInput) (float64, error) {
 		coalGJ = *r.CoalGJPerT
 	case r.NaturalGasNm3PerT == nil && r.ElectricityKWhPerT == nil:
 		// No refinery energy at all: the IAI average, as coal.
-		l.defaulted("/alumina/refinery/coal_gj_per_t")
+		l.defaulted("Alumina.Refinery.CoalGJPerT")
 		mj, err := l.factor("iai/CN/alumina_mj_per_t/2021")
 		if err != nil {
 			return 0, err
@@ -537,7 +537,7 @@ func aluminaStage(l *ledger, in PrimaryInput) (float64, error) {
 		footprint += *r.NaturalGasNm3PerT * ng
 	}
 	if r.ElectricityKWhPerT != nil && *r.ElectricityKWhPerT > 0 {
-		ef, err := gridEF(l, in.Region, in.Year, in.Basis, "/region")
+		ef, err := gridEF(l, in.Region, in.Year, in.Basis, "Region")
 		if err != nil {
 			return 0, err
 		}
@@ -548,7 +548,7 @@ func aluminaStage(l *ledger, in PrimaryInput) (float64, error) {
 		footprint += *r.UpstreamTCO2ePerT
 		return cons * footprint, nil
 	}
-	l.defaulted("/alumina/refinery/upstream_tco2e_per_t")
+	l.defaulted("Alumina.Refinery.UpstreamTCO2ePerT")
 	bauxite, err := l.factor("upstream/bauxite_mining")
 	if err != nil {
 		return 0, err
@@ -560,15 +560,15 @@ func aluminaStage(l *ledger, in PrimaryInput) (float64, error) {
 // anodeCO2Term returns the direct CO2 of anode consumption by IPCC 2006
 // Eq. 4.21 (AnodeCO2) with the Chinese guideline defaults.
 func anodeCO2Term(l *ledger, a AnodeInput) (float64, error) {
-	nac, err := l.orDefault(a.NetCarbonTPerT, "/anode/net_carbon_t_per_t", "anode/cn_default/nac")
+	nac, err := l.orDefault(a.NetCarbonTPerT, "Anode.NetCarbonTPerT", "anode/cn_default/nac")
 	if err != nil {
 		return 0, err
 	}
-	s, err := l.orDefault(a.SulphurFraction, "/anode/sulphur_fraction", "anode/default/sulphur")
+	s, err := l.orDefault(a.SulphurFraction, "Anode.SulphurFraction", "anode/default/sulphur")
 	if err != nil {
 		return 0, err
 	}
-	ash, err := l.orDefault(a.AshFraction, "/anode/ash_fraction", "anode/default/ash")
+	ash, err := l.orDefault(a.AshFraction, "Anode.AshFraction", "anode/default/ash")
 	if err != nil {
 		return 0, err
 	}
@@ -580,14 +580,14 @@ func anodeCO2Term(l *ledger, a AnodeInput) (float64, error) {
 // baking fuel + pitch volatiles (Eq. 4.22) + packing coke (Eq. 4.23) per t
 // baked anode with the IPCC/40 CFR 98 default parameters.
 func anodeProductionStage(l *ledger, a AnodeInput) (float64, error) {
-	cons, err := l.orDefault(a.ConsumptionTPerT, "/anode/consumption_t_per_t", "anode/default/consumption")
+	cons, err := l.orDefault(a.ConsumptionTPerT, "Anode.ConsumptionTPerT", "anode/default/consumption")
 	if err != nil {
 		return 0, err
 	}
 	if a.ProductionTCO2ePerT != nil {
 		return cons * *a.ProductionTCO2ePerT, nil
 	}
-	l.defaulted("/anode/production_tco2e_per_t")
+	l.defaulted("Anode.ProductionTCO2ePerT")
 	// Pitch volatiles per t baked anode.
 	ratio, err := l.factor("anode/green_to_baked_ratio")
 	if err != nil {
@@ -618,7 +618,7 @@ func anodeProductionStage(l *ledger, a AnodeInput) (float64, error) {
 	if a.BakingEnergyKgcePerT != nil {
 		kgce = *a.BakingEnergyKgcePerT
 	} else {
-		l.defaulted("/anode/baking_energy_kgce_per_t")
+		l.defaulted("Anode.BakingEnergyKgcePerT")
 		if kgce, err = l.factor("gb25324/baking/grade3"); err != nil {
 			return 0, err
 		}
@@ -627,7 +627,7 @@ func anodeProductionStage(l *ledger, a AnodeInput) (float64, error) {
 	fuel := a.BakingFuel
 	if fuel == "" {
 		fuel = "natural_gas"
-		l.defaulted("/anode/baking_fuel")
+		l.defaulted("Anode.BakingFuel")
 		l.assume("anode baking fuel taken as natural gas")
 	}
 	mj, err := l.factor("energy/kgce_mj")
@@ -650,7 +650,7 @@ func pfc(l *ledger, el ElectrolysisInput) (cf4, c2f6 float64, err error) {
 	switch p.Method {
 	case "", "default":
 		if p.Method == "" {
-			l.defaulted("/electrolysis/pfc/method")
+			l.defaulted("Electrolysis.PFC.Method")
 		}
 		if cf4, err = l.factor("pfc/cn_default/cf4"); err != nil {
 			return
@@ -660,20 +660,20 @@ func pfc(l *ledger, el ElectrolysisInput) (cf4, c2f6 float64, err error) {
 		return
 	case "measured":
 		if p.CF4KgPerT == nil || p.C2F6KgPerT == nil {
-			return 0, 0, fieldError("/electrolysis/pfc", "method \"measured\" needs cf4_kg_per_t and c2f6_kg_per_t")
+			return 0, 0, fieldError("Electrolysis.PFC", "method \"measured\" needs cf4_kg_per_t and c2f6_kg_per_t")
 		}
 		return *p.CF4KgPerT, *p.C2F6KgPerT, nil
 	case "tier1":
 		t := ipccClass(l, tech)
-		if cf4, err = l.factor("pfc/tier1/" + t + "/cf4"); err != nil {
+		if cf4, err = l.factor(factorID("pfc/tier1", t, "cf4")); err != nil {
 			return
 		}
-		c2f6, err = l.factor("pfc/tier1/" + t + "/c2f6")
+		c2f6, err = l.factor(factorID("pfc/tier1", t, "c2f6"))
 		l.warn("PFC Tier 1 (IPCC 2006 Table 4.15) is far above actual Chinese point-fed prebake practice; use slope or measured data where available")
 		return
 	case "slope":
 		if p.AnodeEffectMinutesPerCellDay == nil {
-			return 0, 0, fieldError("/electrolysis/pfc/anode_effect_minutes_per_cell_day", "method \"slope\" needs anode-effect minutes per cell-day (0–10)")
+			return 0, 0, fieldError("Electrolysis.PFC.AnodeEffectMinutesPerCellDay", "method \"slope\" needs anode-effect minutes per cell-day (0–10)")
 		}
 		sef, frac, err := slopeCoefficients(l, tech, p)
 		if err != nil {
@@ -683,7 +683,7 @@ func pfc(l *ledger, el ElectrolysisInput) (cf4, c2f6 float64, err error) {
 		return cf4, cf4 * frac, nil
 	case "overvoltage":
 		if p.AnodeEffectOvervoltageMV == nil || p.CurrentEfficiency == nil {
-			return 0, 0, fieldError("/electrolysis/pfc", "method \"overvoltage\" needs anode_effect_overvoltage_mv and current_efficiency")
+			return 0, 0, fieldError("Electrolysis.PFC", "method \"overvoltage\" needs anode_effect_overvoltage_mv and current_efficiency")
 		}
 		t := tech
 		if t == "" || pointFedPrebake(t) {
@@ -691,21 +691,21 @@ func pfc(l *ledger, el ElectrolysisInput) (cf4, c2f6 float64, err error) {
 			l.assume("overvoltage coefficients: point-fed prebake uses the CWPB values (IR 2025/2547 Annex II B.7; no PFPB-specific overvoltage coefficient in the dataset)")
 		}
 		set := "cbam2025"
-		if _, ok := l.ds.Factor("pfc/overvoltage/" + set + "/" + t + "/ovc"); !ok {
-			return 0, 0, fieldError("/electrolysis/technology", "no overvoltage coefficient for %s in the dataset (only CWPB, PFPB_* and SWPB); use method slope or measured", tech)
+		if _, ok := l.ds.Factor(factorID("pfc/overvoltage", set, t, "ovc")); !ok {
+			return 0, 0, fieldError("Electrolysis.Technology", "no overvoltage coefficient for %s in the dataset (only CWPB, PFPB_* and SWPB); use method slope or measured", tech)
 		}
-		ovc, err := l.factor("pfc/overvoltage/" + set + "/" + t + "/ovc")
+		ovc, err := l.factor(factorID("pfc/overvoltage", set, t, "ovc"))
 		if err != nil {
 			return 0, 0, err
 		}
-		frac, err := l.factor("pfc/overvoltage/" + set + "/" + t + "/f_c2f6")
+		frac, err := l.factor(factorID("pfc/overvoltage", set, t, "f_c2f6"))
 		if err != nil {
 			return 0, 0, err
 		}
 		cf4 = OvervoltageCF4(ovc, *p.AnodeEffectOvervoltageMV, *p.CurrentEfficiency)
 		return cf4, cf4 * frac, nil
 	}
-	return 0, 0, fieldError("/electrolysis/pfc/method", "unknown method %q", p.Method)
+	return 0, 0, fieldError("Electrolysis.PFC.Method", "unknown method %q", p.Method)
 }
 
 // ipccClass maps a cell technology to its IPCC 2006 Tier 1 class: the
@@ -742,7 +742,7 @@ func slopeCoefficients(l *ledger, tech string, p PFCInput) (sef, frac float64, e
 	set := p.Coefficients
 	if set == "" {
 		set = "cbam2025"
-		l.defaulted("/electrolysis/pfc/coefficients")
+		l.defaulted("Electrolysis.PFC.Coefficients")
 	}
 	if set == "cn_guideline" {
 		if sef, err = l.factor("pfc/cn_slope/sef_cf4"); err != nil {
@@ -753,7 +753,7 @@ func slopeCoefficients(l *ledger, tech string, p PFCInput) (sef, frac float64, e
 	}
 	t := tech
 	if t == "" {
-		return 0, 0, fieldError("/electrolysis/technology", "the slope method needs the cell technology; allowed: %v", CellTechnologies)
+		return 0, 0, fieldError("Electrolysis.Technology", "the slope method needs the cell technology; allowed: %v", CellTechnologies)
 	}
 	if t == "PFPB_MW" || (set == "ipcc2006" && pointFedPrebake(t)) {
 		l.assume("slope coefficients: %s uses the CWPB values (IR 2025/2547 Annex II Table 2: PFPB without automated anode-effect intervention uses own measurement, else CWPB)", t)

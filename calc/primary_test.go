@@ -259,7 +259,7 @@ func TestPrimaryPFCMethods(t *testing.T) {
 	}{
 		// China guideline default; gap-facts.md §2 and aluminium-process.md §2 derive 0.263 (AR5)
 		{name: "default AR5", pfc: calc.PFCInput{Method: "default"}, gwp: "AR5", cf4: 0.034, c2f6: 0.0034, noteCO2e: 0.263, noteAbs: 0.0005},
-		{name: "method left out", gwp: "AR5", cf4: 0.034, c2f6: 0.0034, noteCO2e: 0.263, noteAbs: 0.0005, defaulted: "/electrolysis/pfc/method"},
+		{name: "method left out", gwp: "AR5", cf4: 0.034, c2f6: 0.0034, noteCO2e: 0.263, noteAbs: 0.0005, defaulted: "Electrolysis.PFC.Method"},
 		// gap-facts.md §2: the same defaults × AR6 = 0.293
 		{name: "default AR6", pfc: calc.PFCInput{Method: "default"}, gwp: "AR6", cf4: 0.034, c2f6: 0.0034, noteCO2e: 0.293, noteAbs: 0.0005},
 		{name: "default AR4", pfc: calc.PFCInput{Method: "default"}, gwp: "AR4", cf4: 0.034, c2f6: 0.0034},
@@ -273,7 +273,7 @@ func TestPrimaryPFCMethods(t *testing.T) {
 		{name: "slope cbam2025 PFPB_M AEM 0.05", tech: "PFPB_M", pfc: calc.PFCInput{Method: "slope", Coefficients: "cbam2025", AnodeEffectMinutesPerCellDay: f64(0.05)},
 			gwp: "AR5", cf4: 0.104 * 0.05, c2f6: 0.104 * 0.05 * 0.057},
 		{name: "slope default set is cbam2025", tech: "PFPB_M", pfc: calc.PFCInput{Method: "slope", AnodeEffectMinutesPerCellDay: f64(0.05)},
-			gwp: "AR5", cf4: 0.104 * 0.05, c2f6: 0.104 * 0.05 * 0.057, defaulted: "/electrolysis/pfc/coefficients"},
+			gwp: "AR5", cf4: 0.104 * 0.05, c2f6: 0.104 * 0.05 * 0.057, defaulted: "Electrolysis.PFC.Coefficients"},
 		// PFPB legacy 0.122 / 0.097
 		{name: "slope cbam2025 PFPB_L AEM 0.1", tech: "PFPB_L", pfc: calc.PFCInput{Method: "slope", Coefficients: "cbam2025", AnodeEffectMinutesPerCellDay: f64(0.1)},
 			gwp: "AR5", cf4: 0.122 * 0.1, c2f6: 0.122 * 0.1 * 0.097},
@@ -346,12 +346,12 @@ func TestPrimaryPFCErrors(t *testing.T) {
 		pfc     calc.PFCInput
 		pointer string
 	}{
-		{"slope without AEM", "PFPB_M", calc.PFCInput{Method: "slope"}, "/electrolysis/pfc/anode_effect_minutes_per_cell_day"},
-		{"slope without technology", "", calc.PFCInput{Method: "slope", Coefficients: "cbam2025", AnodeEffectMinutesPerCellDay: f64(0.1)}, "/electrolysis/technology"},
-		{"overvoltage VSS", "VSS", calc.PFCInput{Method: "overvoltage", AnodeEffectOvervoltageMV: f64(2), CurrentEfficiency: f64(0.94)}, "/electrolysis/technology"},
-		{"overvoltage without CE", "CWPB", calc.PFCInput{Method: "overvoltage", AnodeEffectOvervoltageMV: f64(2)}, "/electrolysis/pfc"},
-		{"measured without C2F6", "CWPB", calc.PFCInput{Method: "measured", CF4KgPerT: f64(0.02)}, "/electrolysis/pfc"},
-		{"unknown method", "CWPB", calc.PFCInput{Method: "guess"}, "/electrolysis/pfc/method"},
+		{"slope without AEM", "PFPB_M", calc.PFCInput{Method: "slope"}, "Electrolysis.PFC.AnodeEffectMinutesPerCellDay"},
+		{"slope without technology", "", calc.PFCInput{Method: "slope", Coefficients: "cbam2025", AnodeEffectMinutesPerCellDay: f64(0.1)}, "Electrolysis.Technology"},
+		{"overvoltage VSS", "VSS", calc.PFCInput{Method: "overvoltage", AnodeEffectOvervoltageMV: f64(2), CurrentEfficiency: f64(0.94)}, "Electrolysis.Technology"},
+		{"overvoltage without CE", "CWPB", calc.PFCInput{Method: "overvoltage", AnodeEffectOvervoltageMV: f64(2)}, "Electrolysis.PFC"},
+		{"measured without C2F6", "CWPB", calc.PFCInput{Method: "measured", CF4KgPerT: f64(0.02)}, "Electrolysis.PFC"},
+		{"unknown method", "CWPB", calc.PFCInput{Method: "guess"}, "Electrolysis.PFC.Method"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -370,18 +370,18 @@ func TestPrimaryInputErrors(t *testing.T) {
 		mod     func(*calc.PrimaryInput)
 		pointer string
 	}{
-		{"unknown region", func(in *calc.PrimaryInput) { in.Region = "CN-XZ" }, "/region"},
-		{"year without factors", func(in *calc.PrimaryInput) { in.Year = 2019 }, "/year"},
-		{"lifecycle before 2023", func(in *calc.PrimaryInput) { in.Year, in.Basis = 2022, calc.BasisLifecycle }, "/year"},
-		{"shares not summing to 1", func(in *calc.PrimaryInput) { in.Electricity.Sources = []calc.Source{gridShare(0.7)} }, "/electricity/sources"},
+		{"unknown region", func(in *calc.PrimaryInput) { in.Region = "CN-XZ" }, "Region"},
+		{"year without factors", func(in *calc.PrimaryInput) { in.Year = 2019 }, "Year"},
+		{"lifecycle before 2023", func(in *calc.PrimaryInput) { in.Year, in.Basis = 2022, calc.BasisLifecycle }, "Year"},
+		{"shares not summing to 1", func(in *calc.PrimaryInput) { in.Electricity.Sources = []calc.Source{gridShare(0.7)} }, "Electricity.Sources"},
 		{"annual volume without production", func(in *calc.PrimaryInput) {
 			in.ProductionT = nil
 			in.Electricity.Sources = []calc.Source{{Kind: calc.KindOnsitePV, MWh: f64(1000)}}
-		}, "/electricity/sources/0/mwh"},
+		}, "Electricity.Sources[0].MWh"},
 		{"certificates without production", func(in *calc.PrimaryInput) {
 			in.ProductionT = nil
 			in.Electricity.CertificatesMWh = f64(1000)
-		}, "/electricity/certificates_mwh"},
+		}, "Electricity.CertificatesMWh"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -440,21 +440,21 @@ func TestPrimaryDefaults(t *testing.T) {
 			}
 
 			wantDefaulted := []string{
-				"/alumina/consumption_t_per_t",
-				"/alumina/refinery/coal_gj_per_t",
-				"/alumina/refinery/upstream_tco2e_per_t",
-				"/anode/ash_fraction",
-				"/anode/baking_energy_kgce_per_t",
-				"/anode/baking_fuel",
-				"/anode/consumption_t_per_t",
-				"/anode/net_carbon_t_per_t",
-				"/anode/production_tco2e_per_t",
-				"/anode/sulphur_fraction",
-				"/casting/electricity_kwh_per_t",
-				"/casting/natural_gas_nm3_per_t",
-				"/electricity/sources", // no source given: the plant region's grid supplies all
-				"/electrolysis/ac_kwh_per_t",
-				"/electrolysis/pfc/method",
+				"Alumina.ConsumptionTPerT",
+				"Alumina.Refinery.CoalGJPerT",
+				"Alumina.Refinery.UpstreamTCO2ePerT",
+				"Anode.AshFraction",
+				"Anode.BakingEnergyKgcePerT",
+				"Anode.BakingFuel",
+				"Anode.ConsumptionTPerT",
+				"Anode.NetCarbonTPerT",
+				"Anode.ProductionTCO2ePerT",
+				"Anode.SulphurFraction",
+				"Casting.ElectricityKWhPerT",
+				"Casting.NaturalGasNm3PerT",
+				"Electricity.Sources", // no source given: the plant region's grid supplies all
+				"Electrolysis.ACkWhPerT",
+				"Electrolysis.PFC.Method",
 			}
 			slices.Sort(wantDefaulted)
 			if !slices.Equal(p.Defaulted, wantDefaulted) {
@@ -492,7 +492,7 @@ func TestPrimaryAluminaFromRefinery(t *testing.T) {
 		// 1.92 × (8 GJ × coal + 30 Nm3 × NG + 0.25 MWh × 0.6634 + 0.15)
 		want := 1.92 * (8*coalPerGJ + 30*ngPerNm3 + 0.25*efSX2023 + 0.15)
 		checkClose(t, "alumina_refining", stageByName(t, r, calc.StageAluminaRefining).LocationBased, want, tolExact)
-		if !slices.Equal(p.Defaulted, []string{"/alumina/consumption_t_per_t"}) {
+		if !slices.Equal(p.Defaulted, []string{"Alumina.ConsumptionTPerT"}) {
 			t.Errorf("Defaulted = %q, want only the alumina consumption", p.Defaulted)
 		}
 	})
@@ -547,13 +547,13 @@ func TestPrimaryAnodeProductionComputed(t *testing.T) {
 			anode: calc.AnodeInput{ConsumptionTPerT: f64(0.44), BakingEnergyKgcePerT: f64(200), BakingFuel: "coal"},
 			// 0.44 × (200 × 29.3076/1000 GJ × coal CO2/GJ + 0.182325 + 0.052525)
 			want:      0.44 * (200*kgceMJ/1000*coalPerGJ + pitchPerT + packingPerT),
-			defaulted: []string{"/anode/production_tco2e_per_t"},
+			defaulted: []string{"Anode.ProductionTCO2ePerT"},
 		},
 		{
 			name:      "170 kgce/t (grade 1) on natural gas",
 			anode:     calc.AnodeInput{ConsumptionTPerT: f64(0.45), BakingEnergyKgcePerT: f64(170), BakingFuel: "natural_gas"},
 			want:      0.45 * (170*kgceMJ/1000*ngPerGJ + pitchPerT + packingPerT),
-			defaulted: []string{"/anode/production_tco2e_per_t"},
+			defaulted: []string{"Anode.ProductionTCO2ePerT"},
 		},
 	}
 	for _, tc := range tests {
@@ -590,7 +590,7 @@ func TestPrimaryMolten(t *testing.T) {
 	if !strings.Contains(r.DeclaredUnit, "liquid") {
 		t.Errorf("DeclaredUnit = %q, want liquid metal", r.DeclaredUnit)
 	}
-	if slices.Contains(p.Defaulted, "/casting/electricity_kwh_per_t") {
+	if slices.Contains(p.Defaulted, "Casting.ElectricityKWhPerT") {
 		t.Errorf("Defaulted = %q lists casting electricity for molten metal", p.Defaulted)
 	}
 	checkMessage(t, "assumption", p.Assumptions, "molten")

@@ -56,27 +56,27 @@ type ProductInput struct {
 	MeltLossFraction *float64
 	Steps            []StepOverride
 	DirectSupply     DirectSupplyInput
-	Electricity      ElectricityInput // Region, Year, Basis, DemandMWh and Pointer are set by the engine
+	Electricity      ElectricityInput // Region, Year, Basis, DemandMWh and Path are set by the engine
 	Transport        []TransportLeg
 }
 
 // MetalInput is the metal a product is made of. At most one of
-// PrimaryTCO2ePerT and Primary is set; with neither the region's default
+// PrimaryFootprintTCO2ePerT and Primary is set; with neither the region's default
 // primary footprint is computed.
 type MetalInput struct {
-	PrimaryTCO2ePerT *float64      // t CO2e/t primary ingot
-	Primary          *PrimaryInput // a primary calculation, computed inline
-	// DeclarationID names the published declaration PrimaryTCO2ePerT was
+	PrimaryFootprintTCO2ePerT *float64      // t CO2e/t primary ingot
+	Primary                   *PrimaryInput // a primary calculation, computed inline
+	// DeclarationID names the published declaration PrimaryFootprintTCO2ePerT was
 	// read from (the caller looks it up); it labels the result.
 	DeclarationID string
 	// Shares of the aluminium input (alloying elements excluded), 0–1,
 	// summing to at most 1; the rest is primary metal.
-	PostConsumerShare     *float64
-	PreConsumerShare      *float64
-	PostConsumerTCO2ePerT *float64
-	// PreConsumerTCO2ePerT defaults to the primary footprint (Hydro:
+	PostConsumerScrapShare     *float64
+	PreConsumerScrapShare      *float64
+	PostConsumerScrapTCO2ePerT *float64
+	// PreConsumerScrapTCO2ePerT defaults to the primary footprint (Hydro:
 	// process scrap carries the primary footprint).
-	PreConsumerTCO2ePerT *float64
+	PreConsumerScrapTCO2ePerT *float64
 }
 
 // StepOverride replaces the default energy of a step [per t the step
@@ -272,22 +272,22 @@ func StepIDs(ds *factors.Dataset) []string {
 // inline, or the region's default computed with every dataset default.
 func primaryMetalOf(l *ledger, in ProductInput) (primaryMetal, error) {
 	m := in.Metal
-	if m.PrimaryTCO2ePerT != nil {
-		p := primaryMetal{source: PrimaryGiven, loc: *m.PrimaryTCO2ePerT, mkt: *m.PrimaryTCO2ePerT}
+	if m.PrimaryFootprintTCO2ePerT != nil {
+		p := primaryMetal{source: PrimaryGiven, loc: *m.PrimaryFootprintTCO2ePerT, mkt: *m.PrimaryFootprintTCO2ePerT}
 		if m.DeclarationID != "" {
 			p.source = PrimaryDeclaration
-			l.assume("primary footprint from published declaration %s (its headline total, %.4g t CO2e/t)", m.DeclarationID, *m.PrimaryTCO2ePerT)
+			l.assume("primary footprint from published declaration %s (its headline total, %.4g t CO2e/t)", m.DeclarationID, *m.PrimaryFootprintTCO2ePerT)
 		}
 		kwh, err := l.factor("default/casting_electricity")
 		if err != nil {
 			return p, err
 		}
-		ef, err := gridEF(l, in.Region, in.Year, in.Basis, "/region")
+		ef, err := gridEF(l, in.Region, in.Year, in.Basis, "Region")
 		if err != nil {
 			return p, err
 		}
 		p.castLoc, p.castMkt = kwh/1000*ef, kwh/1000*ef
-		l.assume("primary footprint given (%.4g t CO2e/t) is taken as cradle-to-gate ingot, location- and market-based alike; its smelter casting part is taken as %.4g kWh/t × the %s grid factor", *m.PrimaryTCO2ePerT, kwh, in.Region)
+		l.assume("primary footprint given (%.4g t CO2e/t) is taken as cradle-to-gate ingot, location- and market-based alike; its smelter casting part is taken as %.4g kWh/t × the %s grid factor", *m.PrimaryFootprintTCO2ePerT, kwh, in.Region)
 		seeDefault, err := l.factor("cbam/default/CN/7601")
 		if err != nil {
 			return p, err
@@ -297,7 +297,7 @@ func primaryMetalOf(l *ledger, in ProductInput) (primaryMetal, error) {
 		return p, nil
 	}
 	pin := PrimaryInput{Region: in.Region, Year: in.Year, GWP: in.GWP, Basis: in.Basis}
-	source, prefix := PrimaryRegionDefault, "/metal"
+	source, prefix := PrimaryRegionDefault, "Metal"
 	if m.Primary != nil {
 		pin = *m.Primary
 		if pin.Region == "" {
@@ -312,16 +312,16 @@ func primaryMetalOf(l *ledger, in ProductInput) (primaryMetal, error) {
 		if pin.Basis == "" {
 			pin.Basis = in.Basis
 		}
-		source, prefix = PrimaryInline, "/metal/primary"
+		source, prefix = PrimaryInline, "Metal.Primary"
 	}
-	// The smelter's portfolio has the same source pointers as the
+	// The smelter's portfolio has the same source paths as the
 	// processing plant's, so its PV runs need their own per-calculation
 	// memo (the shared scenario memo is keyed by the PV input too).
 	sub := l.sub()
 	sub.pv = map[string]PVResult{}
 	r, err := primary(sub, pin)
 	if err != nil {
-		return primaryMetal{}, prefixPointers(err, prefix)
+		return primaryMetal{}, prefixPaths(err, prefix)
 	}
 	l.adoptFactors(sub)
 	for _, a := range sub.p.Assumptions {
@@ -332,10 +332,10 @@ func primaryMetalOf(l *ledger, in ProductInput) (primaryMetal, error) {
 	}
 	if source == PrimaryInline {
 		for _, d := range sub.p.Defaulted {
-			l.defaulted(prefix + d)
+			l.defaulted(joinPath(prefix, d))
 		}
 	} else {
-		l.defaulted("/metal/primary_footprint_tco2e_per_t")
+		l.defaulted("Metal.PrimaryFootprintTCO2ePerT")
 		l.warn("primary metal not given: the dataset has no sourced regional primary footprint, so the %s default primary footprint is computed with every primary input at its dataset default (%.4g t CO2e/t) — an estimate; give primary_footprint_tco2e_per_t, a primary request or a declaration", pin.Region, r.LocationBased)
 	}
 	p := primaryMetal{source: source, loc: r.LocationBased, mkt: r.MarketBased}
@@ -350,15 +350,15 @@ func primaryMetalOf(l *ledger, in ProductInput) (primaryMetal, error) {
 	return p, nil
 }
 
-// prefixPointers puts prefix before the pointers of an InputError.
-func prefixPointers(err error, prefix string) error {
+// prefixPaths puts prefix before the paths of an InputError.
+func prefixPaths(err error, prefix string) error {
 	var ie *InputError
 	if !errors.As(err, &ie) {
 		return err
 	}
 	out := &InputError{Fields: make([]FieldError, len(ie.Fields))}
 	for i, f := range ie.Fields {
-		out.Fields[i] = FieldError{Pointer: prefix + f.Pointer, Detail: f.Detail}
+		out.Fields[i] = FieldError{Path: joinPath(prefix, f.Path), Detail: f.Detail}
 	}
 	return out
 }
@@ -383,10 +383,10 @@ func productRoute(l *ledger, prod factors.Product, overrides []StepOverride) ([]
 	var remelt *StepOverride
 	for i := range overrides {
 		o := &overrides[i]
-		ptr := fmt.Sprintf("/steps/%d", i)
+		ptr := indexPath("Steps", i)
 		if o.Step == StepRemelting {
 			if o.Omit {
-				return nil, fieldError(ptr+"/omit", "remelting cannot be omitted; set molten_share to 1 and yield to 1 to remelt nothing")
+				return nil, fieldError(joinPath(ptr, "Omit"), "remelting cannot be omitted; set molten_share to 1 and yield to 1 to remelt nothing")
 			}
 			remelt = o
 			continue
@@ -405,19 +405,19 @@ func productRoute(l *ledger, prod factors.Product, overrides []StepOverride) ([]
 			s, ok = route[j].step, true
 		}
 		if !ok {
-			return nil, fieldError(ptr+"/step", "unknown step %q; allowed: %s", o.Step, strings.Join(StepIDs(l.ds), ", "))
+			return nil, fieldError(joinPath(ptr, "Step"), "unknown step %q; allowed: %s", o.Step, strings.Join(StepIDs(l.ds), ", "))
 		}
 		switch {
 		case j >= 0 && route[j].override != nil:
-			return nil, fieldError(ptr+"/step", "step %q is overridden twice", o.Step)
+			return nil, fieldError(joinPath(ptr, "Step"), "step %q is overridden twice", o.Step)
 		case j == 0 && o.Omit:
-			return nil, fieldError(ptr+"/omit", "the casting step %q of the route cannot be omitted", o.Step)
+			return nil, fieldError(joinPath(ptr, "Omit"), "the casting step %q of the route cannot be omitted", o.Step)
 		case j >= 0:
 			route[j].override, route[j].ptr = o, ptr
 		case s.RemeltGrades != "":
-			return nil, fieldError(ptr+"/step", "step %q is a casting step of another route; the route of %s casts with %s", o.Step, prod.ID, prod.Route[0])
+			return nil, fieldError(joinPath(ptr, "Step"), "step %q is a casting step of another route; the route of %s casts with %s", o.Step, prod.ID, prod.Route[0])
 		case o.Omit:
-			return nil, fieldError(ptr+"/omit", "step %q is not in the route of %s (%s)", o.Step, prod.ID, strings.Join(prod.Route, ", "))
+			return nil, fieldError(joinPath(ptr, "Omit"), "step %q is not in the route of %s (%s)", o.Step, prod.ID, strings.Join(prod.Route, ", "))
 		default:
 			route = append(route, routeStep{step: s, override: o, ptr: ptr})
 			l.assume("step %s added to the default route of %s", o.Step, prod.ID)
@@ -438,7 +438,7 @@ func productRoute(l *ledger, prod factors.Product, overrides []StepOverride) ([]
 	}
 	rr := routeStep{step: rs, override: remelt}
 	if remelt != nil {
-		rr.ptr = fmt.Sprintf("/steps/%d", slices.IndexFunc(overrides, func(o StepOverride) bool { return o.Step == StepRemelting }))
+		rr.ptr = indexPath("Steps", slices.IndexFunc(overrides, func(o StepOverride) bool { return o.Step == StepRemelting }))
 	}
 	return append([]routeStep{rr}, out...), nil
 }
@@ -484,7 +484,7 @@ func StepKgce(kwh, nm3, mjPerKgce, ncvGJPerNm3 float64) float64 {
 func stepEnergyOf(l *ledger, s factors.ProductStep, o *StepOverride) (stepEnergy, error) {
 	var e stepEnergy
 	for g := range 3 {
-		v, err := l.factor(s.Grades + "/grade" + strconv.Itoa(g+1))
+		v, err := l.factor(factorID(s.Grades, "grade"+strconv.Itoa(g+1)))
 		if err != nil {
 			return e, err
 		}
@@ -549,7 +549,7 @@ func TransportCO2(massT, km, kgPerTkm float64) float64 {
 // a dataset value (Mg, Cu, Mn), silicon from its smelting electricity ×
 // the national grid factor, or 0 with a warning.
 func elementFootprint(l *ledger, el string, year int, basis Basis, quiet bool) (float64, error) {
-	id := "alloying/" + el + "/footprint"
+	id := factorID("alloying", el, "footprint")
 	if _, ok := l.ds.Factor(id); ok {
 		v, err := l.factor(id)
 		if err == nil && !quiet {
@@ -567,7 +567,7 @@ func elementFootprint(l *ledger, el string, year int, basis Basis, quiet bool) (
 		if err != nil {
 			return 0, err
 		}
-		ef, err := gridEF(l, "CN", year, basis, "/region")
+		ef, err := gridEF(l, "CN", year, basis, "Region")
 		if err != nil {
 			return 0, err
 		}

@@ -278,23 +278,23 @@ func productRun(l *ledger, in ProductInput, sampling bool) (*productModel, Produ
 func productAndAlloy(l *ledger, in ProductInput) (factors.Product, string, factors.Alloy, error) {
 	prod, ok := l.ds.Product(in.Product)
 	if !ok {
-		return prod, "", factors.Alloy{}, fieldError("/product", "unknown product %q; allowed: %s", in.Product, strings.Join(ProductIDs(l.ds), ", "))
+		return prod, "", factors.Alloy{}, fieldError("Product", "unknown product %q; allowed: %s", in.Product, strings.Join(ProductIDs(l.ds), ", "))
 	}
 	alloyID := in.Alloy
 	if alloyID == "" {
 		alloyID = prod.Alloys[0]
-		l.defaulted("/alloy")
+		l.defaulted("Alloy")
 		l.assume("alloy not given: %s, the first typical alloy of %s", alloyID, prod.ID)
 	}
 	alloy, ok := l.ds.Alloy(alloyID)
 	if !ok {
-		return prod, alloyID, alloy, fieldError("/alloy", "unknown alloy %q; allowed: %s", alloyID, strings.Join(AlloyIDs(l.ds), ", "))
+		return prod, alloyID, alloy, fieldError("Alloy", "unknown alloy %q; allowed: %s", alloyID, strings.Join(AlloyIDs(l.ds), ", "))
 	}
 	if !slices.Contains(prod.Alloys, alloyID) {
 		l.warn("alloy %s is not one of the typical alloys of %s (%s); its route and yield are used as they are", alloyID, prod.ID, strings.Join(prod.Alloys, ", "))
 	}
 	if !slices.Contains(GWPSets, in.GWP) {
-		return prod, alloyID, alloy, fieldError("/gwp", "unknown GWP set %q; allowed: %s", in.GWP, strings.Join(GWPSets, ", "))
+		return prod, alloyID, alloy, fieldError("GWP", "unknown GWP set %q; allowed: %s", in.GWP, strings.Join(GWPSets, ", "))
 	}
 	return prod, alloyID, alloy, nil
 }
@@ -413,7 +413,7 @@ func alloyElements(alloy factors.Alloy) []string {
 
 // compileMetal reads the yield, the melt loss and the scrap shares.
 func (p *productModel) compileMetal(l *ledger, in ProductInput, prod factors.Product) error {
-	y, err := l.orDefault(in.Yield, "/yield", prod.YieldFactor)
+	y, err := l.orDefault(in.Yield, "Yield", prod.YieldFactor)
 	if err != nil {
 		return err
 	}
@@ -421,28 +421,28 @@ func (p *productModel) compileMetal(l *ledger, in ProductInput, prod factors.Pro
 		l.warn("default yield of %s (%v) has confidence L: %s; give the plant's yield", prod.ID, f.Value, f.Note)
 	}
 	if y <= 0 || y > 1 {
-		return fieldError("/yield", "must be greater than 0 and at most 1; got %v", y)
+		return fieldError("Yield", "must be greater than 0 and at most 1; got %v", y)
 	}
 	p.yield = y
-	if p.loss, err = l.orDefault(in.MeltLossFraction, "/melt_loss_fraction", "remelting/melt_loss"); err != nil {
+	if p.loss, err = l.orDefault(in.MeltLossFraction, "MeltLossFraction", "remelting/melt_loss"); err != nil {
 		return err
 	}
 	l.assume("allocation: 1/yield t of metal is cast per t of product; the process scrap (1/yield − 1 t) is remelted in-house in a closed loop and carries no burden of its own — it adds remelting energy and melt loss, not new metal; purchased metal per t of product N = (1 + S·L)/(1 − s·L) (S process scrap, L melt loss per t remelted, s solid share of the purchased metal)")
 	m := in.Metal
-	if m.PostConsumerShare != nil {
-		p.shPost = *m.PostConsumerShare
+	if m.PostConsumerScrapShare != nil {
+		p.shPost = *m.PostConsumerScrapShare
 	} else {
-		l.defaulted("/metal/post_consumer_scrap_share")
+		l.defaulted("Metal.PostConsumerScrapShare")
 	}
-	if m.PreConsumerShare != nil {
-		p.shPre = *m.PreConsumerShare
+	if m.PreConsumerScrapShare != nil {
+		p.shPre = *m.PreConsumerScrapShare
 	} else {
-		l.defaulted("/metal/pre_consumer_scrap_share")
+		l.defaulted("Metal.PreConsumerScrapShare")
 	}
 	if p.shPost < 0 || p.shPre < 0 || p.shPost+p.shPre > 1+1e-9 {
-		return fieldError("/metal", "post_consumer_scrap_share and pre_consumer_scrap_share must each be in 0..1 and sum to at most 1; they sum to %v", p.shPost+p.shPre)
+		return fieldError("Metal", "post_consumer_scrap_share and pre_consumer_scrap_share must each be in 0..1 and sum to at most 1; they sum to %v", p.shPost+p.shPre)
 	}
-	if m.PostConsumerShare == nil && m.PreConsumerShare == nil {
+	if m.PostConsumerScrapShare == nil && m.PreConsumerScrapShare == nil {
 		l.assume("scrap shares not given: the aluminium input is all primary metal (no recycled content)")
 	}
 	p.shPrim = 1 - p.shPost - p.shPre
@@ -455,10 +455,10 @@ func (p *productModel) compileDirectSupply(l *ledger, ds DirectSupplyInput) erro
 	if ds.MoltenShare != nil {
 		p.molten = *ds.MoltenShare
 	} else {
-		l.defaulted("/direct_supply/molten_share")
+		l.defaulted("DirectSupply.MoltenShare")
 	}
 	if p.molten < 0 || p.molten > 1 {
-		return fieldError("/direct_supply/molten_share", "must be between 0 and 1; got %v", p.molten)
+		return fieldError("DirectSupply.MoltenShare", "must be between 0 and 1; got %v", p.molten)
 	}
 	if p.molten > 0 {
 		l.warn("melt loss is valued at the full footprint of the metal lost; part of it is recovered from dross (no sourced recovery rate), so the melt-loss part of the direct-supply saving is an upper bound")
@@ -474,14 +474,14 @@ func (p *productModel) compileDirectSupply(l *ledger, ds DirectSupplyInput) erro
 			return err
 		}
 		if p.molten > 0 {
-			l.defaulted("/direct_supply/haul_km")
+			l.defaulted("DirectSupply.HaulKm")
 			l.assume("hot-metal haul not given: 50 km, the viability radius of Chinese direct supply (an upper bound)")
 		}
 	}
 	if ds.IngotTransportKm != nil {
 		p.ingotKm = *ds.IngotTransportKm
 	} else {
-		l.defaulted("/direct_supply/ingot_transport_km")
+		l.defaulted("DirectSupply.IngotTransportKm")
 		l.warn("ingot transport distance not given: none is counted (no typical smelter-to-processor distance was found); give direct_supply.ingot_transport_km")
 	}
 	p.ingotMode = ds.IngotTransportMode
@@ -542,7 +542,7 @@ func (p *productModel) compilePortfolio(l *ledger, in ProductInput, withMWhPerT,
 		return nil
 	}
 	el := in.Electricity
-	el.Region, el.Year, el.Basis, el.Pointer = in.Region, in.Year, in.Basis, "/electricity"
+	el.Region, el.Year, el.Basis, el.Path = in.Region, in.Year, in.Basis, "Electricity"
 	el.DemandMWh = mwhPerT
 	if in.ProductionT != nil {
 		el.DemandMWh = mwhPerT * *in.ProductionT
@@ -564,15 +564,15 @@ func (p *productModel) compilePortfolio(l *ledger, in ProductInput, withMWhPerT,
 // carries the primary footprint unless given.
 func (p *productModel) compileMetalFootprints(l *ledger, in ProductInput) error {
 	m := in.Metal
-	if m.PreConsumerTCO2ePerT != nil {
-		p.preGiven, p.preTCO2e = true, *m.PreConsumerTCO2ePerT
+	if m.PreConsumerScrapTCO2ePerT != nil {
+		p.preGiven, p.preTCO2e = true, *m.PreConsumerScrapTCO2ePerT
 	} else if p.shPre > 0 {
-		l.defaulted("/metal/pre_consumer_scrap_tco2e_per_t")
+		l.defaulted("Metal.PreConsumerScrapTCO2ePerT")
 		l.assume("pre-consumer scrap carries the primary footprint (Hydro position: process scrap is not credited as recycled); give pre_consumer_scrap_tco2e_per_t to use another value")
 	}
-	if p.shPost > 0 || m.PostConsumerTCO2ePerT != nil {
+	if p.shPost > 0 || m.PostConsumerScrapTCO2ePerT != nil {
 		var err error
-		if p.postTCO2e, err = l.orDefault(m.PostConsumerTCO2ePerT, "/metal/post_consumer_scrap_tco2e_per_t", "recycled/post_consumer_scrap"); err != nil {
+		if p.postTCO2e, err = l.orDefault(m.PostConsumerScrapTCO2ePerT, "Metal.PostConsumerScrapTCO2ePerT", "recycled/post_consumer_scrap"); err != nil {
 			return err
 		}
 	}
@@ -602,23 +602,23 @@ func (p *productModel) compileTransport(l *ledger, in ProductInput, with, withou
 	var err error
 	switch {
 	case with.ingotT > 0 && p.ingotKm > 0:
-		p.ingotKgPerTkm, err = transportFactor(l, p.ingotMode, "/direct_supply/ingot_transport_mode")
+		p.ingotKgPerTkm, err = transportFactor(l, p.ingotMode, "DirectSupply.IngotTransportMode")
 	case without.ingotT > 0 && p.ingotKm > 0:
 		sub := l.sub()
-		p.ingotKgPerTkm, err = transportFactor(sub, p.ingotMode, "/direct_supply/ingot_transport_mode")
+		p.ingotKgPerTkm, err = transportFactor(sub, p.ingotMode, "DirectSupply.IngotTransportMode")
 		l.adoptFactors(sub)
 	}
 	if err != nil {
 		return err
 	}
 	if with.metal.MoltenPrimaryTPerT > 0 {
-		if p.haulKgPerTkm, err = transportFactor(l, "road", "/direct_supply/haul_km"); err != nil {
+		if p.haulKgPerTkm, err = transportFactor(l, "road", "DirectSupply.HaulKm"); err != nil {
 			return err
 		}
 		l.warn("hot-metal haul: the China road freight factor per t·km is used; the extra tare of heated crucibles was not found")
 	}
 	for i, leg := range in.Transport {
-		f, err := transportFactor(l, leg.Mode, fmt.Sprintf("/transport/%d/mode", i))
+		f, err := transportFactor(l, leg.Mode, joinPath(indexPath("Transport", i), "Mode"))
 		if err != nil {
 			return err
 		}
@@ -645,24 +645,24 @@ func (p *productModel) registerInputs(in ProductInput) {
 		primSD, primSrc = 0.15, "assumption: the region's default primary footprint (every primary input at its dataset default) stands for an unknown smelter, 15 % (1σ)"
 	}
 	if mb.PrimaryTPerT > 0 && prim.loc+prim.mkt > 0 {
-		p.iPrim = p.ins.add(UncertainInput{Pointer: "/metal/primary_footprint_tco2e_per_t", Label: "primary metal footprint (" + prim.source + ")", Dist: normal(primSD), Source: primSrc, Default: true})
+		p.iPrim = p.ins.add(UncertainInput{Path: "Metal.PrimaryFootprintTCO2ePerT", Label: "primary metal footprint (" + prim.source + ")", Dist: normal(primSD), Source: primSrc, Default: true})
 	}
 	if p.loss > 0 && mb.RemeltedTPerT > 0 {
 		d, src := Distribution{Kind: DistTriangular, Min: 0.8, Mode: 1, Max: 1.2}, "assumption: the plant's melt loss, triangular ±20 %"
 		if in.MeltLossFraction == nil {
 			d, src = Distribution{Kind: DistTriangular, Min: 0.75, Mode: 1, Max: 1.25}, "dataset remelting/melt_loss (1.9 %, European Aluminium 2015, gas-fired) against about 1.5 % in Chinese electric furnaces (its note): triangular ±25 %"
 		}
-		p.iLoss = p.ins.add(UncertainInput{Pointer: "/melt_loss_fraction", Label: "melt loss in remelting", Dist: d, Source: src, Default: true})
+		p.iLoss = p.ins.add(UncertainInput{Path: "MeltLossFraction", Label: "melt loss in remelting", Dist: d, Source: src, Default: true})
 	}
 	if p.shPost > 0 && p.postTCO2e > 0 {
 		sd, src := 0.10, "assumption: the post-consumer scrap footprint given, 10 % (1σ)"
-		if in.Metal.PostConsumerTCO2ePerT == nil {
+		if in.Metal.PostConsumerScrapTCO2ePerT == nil {
 			sd, src = 0.30, "assumption: dataset recycled/post_consumer_scrap (0.5 t CO2e/t, Hydro) for unknown collection, sorting and remelting, 30 % (1σ)"
 		}
-		p.iPost = p.ins.add(UncertainInput{Pointer: "/metal/post_consumer_scrap_tco2e_per_t", Label: "post-consumer scrap footprint", Dist: normal(sd), Source: src, Default: true})
+		p.iPost = p.ins.add(UncertainInput{Path: "Metal.PostConsumerScrapTCO2ePerT", Label: "post-consumer scrap footprint", Dist: normal(sd), Source: src, Default: true})
 	}
 	if p.preGiven && p.shPre > 0 && p.preTCO2e > 0 {
-		p.iPre = p.ins.add(UncertainInput{Pointer: "/metal/pre_consumer_scrap_tco2e_per_t", Label: "pre-consumer scrap footprint", Dist: normal(0.10), Default: true,
+		p.iPre = p.ins.add(UncertainInput{Path: "Metal.PreConsumerScrapTCO2ePerT", Label: "pre-consumer scrap footprint", Dist: normal(0.10), Default: true,
 			Source: "assumption: the pre-consumer scrap footprint given, 10 % (1σ)"})
 	}
 	for i, a := range p.elems {
@@ -673,7 +673,7 @@ func (p *productModel) registerInputs(in ProductInput) {
 		if a.Element == "Si" {
 			sd, src = 0.25, "assumption: the silicon footprint is an estimate (smelting electricity × national grid factor, reductant CO2 left out): 25 % (1σ)"
 		}
-		p.iElem[i] = p.ins.add(UncertainInput{Pointer: "/alloy/elements/" + a.Element, Label: a.Element + " footprint", Dist: normal(sd), Source: src, Default: true})
+		p.iElem[i] = p.ins.add(UncertainInput{Path: keyPath("Alloy.Elements", a.Element), Label: a.Element + " footprint", Dist: normal(sd), Source: src, Default: true})
 	}
 	for i := range p.steps {
 		s := &p.steps[i]
@@ -685,6 +685,6 @@ func (p *productModel) registerInputs(in ProductInput) {
 		if r.Defaulted {
 			sd, src = 0.10, fmt.Sprintf("the GB 21351-2023 grade-3 limit (%.4g kgce/t) stands for an unknown plant; grade 2 lies 10–40 %% below grade 3 (dataset gb21351 rows) and older plants run above it: 10 %% (1σ) around the limit", r.GradeLimits[2])
 		}
-		s.i = p.ins.add(UncertainInput{Pointer: "/steps/" + r.Step, Label: r.Step + " energy", Dist: normal(sd), Source: src, Default: true})
+		s.i = p.ins.add(UncertainInput{Path: keyPath("Steps", r.Step), Label: r.Step + " energy", Dist: normal(sd), Source: src, Default: true})
 	}
 }

@@ -27,7 +27,7 @@ const (
 func handCase() calc.ProductInput {
 	return calc.ProductInput{
 		Product: "building_profile", Alloy: "6063", Region: "CN-SX", Year: 2023, GWP: "AR5", Basis: calc.BasisOperational,
-		Metal:            calc.MetalInput{PrimaryTCO2ePerT: f64(12.7)},
+		Metal:            calc.MetalInput{PrimaryFootprintTCO2ePerT: f64(12.7)},
 		Yield:            f64(0.8),
 		MeltLossFraction: f64(0.02),
 		Steps: []calc.StepOverride{
@@ -135,7 +135,7 @@ func TestProductYieldHandComputed(t *testing.T) {
 // 5 % pre-consumer scrap carrying the primary footprint.
 func TestProductRecycledContent(t *testing.T) {
 	in := handCase()
-	in.Metal.PostConsumerShare, in.Metal.PreConsumerShare = f64(0.1), f64(0.05)
+	in.Metal.PostConsumerScrapShare, in.Metal.PreConsumerScrapShare = f64(0.1), f64(0.05)
 	r, p, err := engine(t).Product(in)
 	if err != nil {
 		t.Fatal(err)
@@ -155,7 +155,7 @@ func TestProductRecycledContent(t *testing.T) {
 func TestProductAlloying(t *testing.T) {
 	in := calc.ProductInput{
 		Product: "rail_transit_profile", Alloy: "5083", Region: "CN-SX", Year: 2023, GWP: "AR5", Basis: calc.BasisOperational,
-		Metal: calc.MetalInput{PrimaryTCO2ePerT: f64(12.7)}, Yield: f64(1), MeltLossFraction: f64(0),
+		Metal: calc.MetalInput{PrimaryFootprintTCO2ePerT: f64(12.7)}, Yield: f64(1), MeltLossFraction: f64(0),
 	}
 	r, p, err := engine(t).Product(in)
 	if err != nil {
@@ -224,12 +224,12 @@ func TestProductInlinePrimary(t *testing.T) {
 		t.Fatal(err)
 	}
 	in := handCase()
-	in.Metal.PrimaryTCO2ePerT = f64(pr.LocationBased)
+	in.Metal.PrimaryFootprintTCO2ePerT = f64(pr.LocationBased)
 	given, _, err := e.Product(in)
 	if err != nil {
 		t.Fatal(err)
 	}
-	in.Metal.PrimaryTCO2ePerT, in.Metal.Primary = nil, &pin
+	in.Metal.PrimaryFootprintTCO2ePerT, in.Metal.Primary = nil, &pin
 	inline, p, err := e.Product(in)
 	if err != nil {
 		t.Fatal(err)
@@ -239,7 +239,7 @@ func TestProductInlinePrimary(t *testing.T) {
 	if inline.Metal.PrimarySource != calc.PrimaryInline || given.Metal.PrimarySource != calc.PrimaryGiven {
 		t.Errorf("sources %q, %q", inline.Metal.PrimarySource, given.Metal.PrimarySource)
 	}
-	if !slices.Contains(p.Defaulted, "/metal/primary/alumina/consumption_t_per_t") {
+	if !slices.Contains(p.Defaulted, "Metal.Primary.Alumina.ConsumptionTPerT") {
 		t.Errorf("inline primary defaults not prefixed: %v", p.Defaulted)
 	}
 	// CBAM precursor from the computed primary, not the Commission default.
@@ -250,7 +250,7 @@ func TestProductInlinePrimary(t *testing.T) {
 	bad.Region = "CN-XX"
 	in.Metal.Primary = &bad
 	_, _, err = e.Product(in)
-	wantInputError(t, err, "/metal/primary/region", "unknown region")
+	wantInputError(t, err, "Metal.Primary.Region", "unknown region")
 }
 
 // TestProductFamiliesDefaults: every family with nothing but its name.
@@ -300,7 +300,7 @@ func TestProductFamiliesDefaults(t *testing.T) {
 // limit 150 kgce/t, 13 % electricity (US DOE: 87 % fossil thermal):
 // kWh = 150 × 0.13 × 29.3076/3.6, Nm3 = 150 × 0.87 × 29.3076/1000/0.038931.
 func TestProductDefaultSplit(t *testing.T) {
-	r, _, err := engine(t).Product(calc.ProductInput{Product: "building_profile", Region: "CN-SX", Year: 2023, GWP: "AR5", Basis: calc.BasisOperational, Metal: calc.MetalInput{PrimaryTCO2ePerT: f64(12)}})
+	r, _, err := engine(t).Product(calc.ProductInput{Product: "building_profile", Region: "CN-SX", Year: 2023, GWP: "AR5", Basis: calc.BasisOperational, Metal: calc.MetalInput{PrimaryFootprintTCO2ePerT: f64(12)}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -318,7 +318,7 @@ func TestProductDefaultSplit(t *testing.T) {
 func TestProductErrors(t *testing.T) {
 	e := engine(t)
 	base := func() calc.ProductInput {
-		return calc.ProductInput{Product: "household_foil", Region: "CN-SX", Year: 2023, GWP: "AR5", Basis: calc.BasisLifecycle, Metal: calc.MetalInput{PrimaryTCO2ePerT: f64(14)}}
+		return calc.ProductInput{Product: "household_foil", Region: "CN-SX", Year: 2023, GWP: "AR5", Basis: calc.BasisLifecycle, Metal: calc.MetalInput{PrimaryFootprintTCO2ePerT: f64(14)}}
 	}
 	tests := []struct {
 		name    string
@@ -326,16 +326,16 @@ func TestProductErrors(t *testing.T) {
 		pointer string
 		detail  string
 	}{
-		{"unknown product", func(in *calc.ProductInput) { in.Product = "cans" }, "/product", "building_profile"},
-		{"unknown alloy", func(in *calc.ProductInput) { in.Alloy = "7075" }, "/alloy", "6063"},
-		{"unknown step", func(in *calc.ProductInput) { in.Steps = []calc.StepOverride{{Step: "pickling"}} }, "/steps/0/step", "extrusion_building"},
-		{"omit casting", func(in *calc.ProductInput) { in.Steps = []calc.StepOverride{{Step: "cast_rolling", Omit: true}} }, "/steps/0/omit", "cannot be omitted"},
-		{"foreign casting step", func(in *calc.ProductInput) { in.Steps = []calc.StepOverride{{Step: "billet_casting"}} }, "/steps/0/step", "casting step"},
+		{"unknown product", func(in *calc.ProductInput) { in.Product = "cans" }, "Product", "building_profile"},
+		{"unknown alloy", func(in *calc.ProductInput) { in.Alloy = "7075" }, "Alloy", "6063"},
+		{"unknown step", func(in *calc.ProductInput) { in.Steps = []calc.StepOverride{{Step: "pickling"}} }, "Steps[0].Step", "extrusion_building"},
+		{"omit casting", func(in *calc.ProductInput) { in.Steps = []calc.StepOverride{{Step: "cast_rolling", Omit: true}} }, "Steps[0].Omit", "cannot be omitted"},
+		{"foreign casting step", func(in *calc.ProductInput) { in.Steps = []calc.StepOverride{{Step: "billet_casting"}} }, "Steps[0].Step", "casting step"},
 		{"shares", func(in *calc.ProductInput) {
-			in.Metal.PostConsumerShare, in.Metal.PreConsumerShare = f64(0.7), f64(0.4)
-		}, "/metal", "at most 1"},
-		{"yield", func(in *calc.ProductInput) { in.Yield = f64(1.2) }, "/yield", "at most 1"},
-		{"mode", func(in *calc.ProductInput) { in.Transport = []calc.TransportLeg{{Mode: "air", Km: 10}} }, "/transport/0/mode", "road, rail, water"},
+			in.Metal.PostConsumerScrapShare, in.Metal.PreConsumerScrapShare = f64(0.7), f64(0.4)
+		}, "Metal", "at most 1"},
+		{"yield", func(in *calc.ProductInput) { in.Yield = f64(1.2) }, "Yield", "at most 1"},
+		{"mode", func(in *calc.ProductInput) { in.Transport = []calc.TransportLeg{{Mode: "air", Km: 10}} }, "Transport[0].Mode", "road, rail, water"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -438,7 +438,7 @@ func TestProductInlinePrimaryPVIsItsOwn(t *testing.T) {
 	e := engine(t)
 	site := func(kwp float64) *calc.PVInput {
 		return &calc.PVInput{UTCOffsetH: 8, Site: "taiyuan", System: calc.PVSystem{CapacityKWp: kwp},
-			Resource: calc.PVResource{Kind: calc.ResourceSite, Pointer: "/solar_resource"}}
+			Resource: calc.PVResource{Kind: calc.ResourceSite}}
 	}
 	plantPV := func(smelterKWp float64) float64 {
 		pin := calc.PrimaryInput{Region: "CN-SX", Year: 2023, GWP: "AR5", Basis: calc.BasisOperational, ProductionT: f64(300000),

@@ -19,7 +19,8 @@ type FactorUse struct {
 
 // Provenance lists what a result rests on: every dataset factor used, the
 // assumptions made, the warnings a reader must see, and the input fields
-// (JSON pointers) that took dataset defaults instead of user values.
+// (Go paths into the input, see errors.go) that took dataset defaults
+// instead of user values.
 type Provenance struct {
 	Factors     []FactorUse
 	Assumptions []string
@@ -32,7 +33,7 @@ type Provenance struct {
 type ledger struct {
 	ds  *factors.Dataset
 	sun *sunTables
-	// pv memoises PV yields by request pointer within one calculation, so a
+	// pv memoises PV yields by input path within one calculation, so a
 	// side calculation (CBAM) reuses the main one's PV runs.
 	pv map[string]PVResult
 	// shared memoises PV yields across calculations (a scenario compare
@@ -86,7 +87,7 @@ func (l *ledger) useSite(s factors.SolarSite) {
 	for _, v := range s.GHIMonthlyKWhM2 {
 		annual += v
 	}
-	id := "solar_site/" + s.ID + "/ghi_annual"
+	id := factorID("solar_site", s.ID, "ghi_annual")
 	if !l.recordFactor(id) {
 		return
 	}
@@ -158,18 +159,18 @@ func (l *ledger) warn(format string, args ...any) {
 	}
 }
 
-// defaulted records that the input at pointer took a dataset default.
-func (l *ledger) defaulted(pointer string) {
-	l.p.Defaulted = append(l.p.Defaulted, pointer)
+// defaulted records that the input at path p took a dataset default.
+func (l *ledger) defaulted(p string) {
+	l.p.Defaulted = append(l.p.Defaulted, p)
 }
 
 // orDefault returns *v when the user gave it; otherwise it records the
-// default at pointer and returns the dataset factor id's value.
-func (l *ledger) orDefault(v *float64, pointer, id string) (float64, error) {
+// default at path p and returns the dataset factor id's value.
+func (l *ledger) orDefault(v *float64, p, id string) (float64, error) {
 	if v != nil {
 		return *v, nil
 	}
-	l.defaulted(pointer)
+	l.defaulted(p)
 	return l.factor(id)
 }
 
@@ -183,7 +184,7 @@ func (l *ledger) provenance() Provenance {
 }
 
 // memoPV returns the yield of the PV system at ptr, computing it once per
-// calculation (l.pv, by pointer) and, inside a scenario run, once per
+// calculation (l.pv, by path) and, inside a scenario run, once per
 // canonical input across calculations (l.shared).
 func (l *ledger) memoPV(in PVInput, ptr string) (PVResult, error) {
 	if r, ok := l.pv[ptr]; ok {

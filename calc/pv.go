@@ -54,10 +54,9 @@ type PVResource struct {
 	MonthlyGHIKWhM2 []float64
 	MonthlyTempC    []float64
 	AnnualGHIKWhM2  float64
-	// Site is a preset id (factors SolarSites) for kind "site".
+	// Site is a preset id (factors SolarSites) for kind "site"; empty, the
+	// PVInput's Site is the resource.
 	Site string
-	// Pointer is the JSON pointer of the resource in the request.
-	Pointer string
 }
 
 // PVLoad is a plant's electric load [MW], one of flat, 24×12 (hour of day ×
@@ -165,7 +164,7 @@ func (e *Engine) PV(in PVInput) (PVResult, Provenance, error) {
 }
 
 // pvSystemParams resolves the system's defaults and returns the chain
-// parameters. ptr is the JSON pointer of the system object.
+// parameters. ptr is the Go path of the system (….System).
 func pvSystemParams(l *ledger, in PVInput, ptr string) (PVChainParams, error) {
 	var p PVChainParams
 	p.LatDeg, p.LonDeg, p.AltitudeM = in.LatDeg, in.LonDeg, in.AltitudeM
@@ -192,14 +191,14 @@ func pvOrientation(l *ledger, in *PVInput, ptr string, p *PVChainParams) error {
 		p.TiltDeg = *s.TiltDeg
 	} else {
 		p.TiltDeg = math.Round(math.Abs(in.LatDeg))
-		l.defaulted(ptr + "/tilt_deg")
+		l.defaulted(joinPath(ptr, "TiltDeg"))
 		l.assume("tilt not given: the site latitude rounded (%.0f°), a common fixed-tilt choice", p.TiltDeg)
 	}
 	var err error
-	if p.AzimuthDeg, err = l.orDefault(s.AzimuthDeg, ptr+"/azimuth_deg", "pv/default/azimuth"); err != nil {
+	if p.AzimuthDeg, err = l.orDefault(s.AzimuthDeg, joinPath(ptr, "AzimuthDeg"), "pv/default/azimuth"); err != nil {
 		return err
 	}
-	p.Albedo, err = l.orDefault(s.Albedo, ptr+"/albedo", "pv/default/albedo")
+	p.Albedo, err = l.orDefault(s.Albedo, joinPath(ptr, "Albedo"), "pv/default/albedo")
 	return err
 }
 
@@ -210,22 +209,22 @@ func pvOrientation(l *ledger, in *PVInput, ptr string, p *PVChainParams) error {
 // the degradation factor (pvDegradationFactor).
 func pvRatings(l *ledger, s *PVSystem, ptr string, p *PVChainParams) error {
 	num := func(v *float64, field, id string) (float64, error) {
-		return l.orDefault(v, ptr+"/"+field, id)
+		return l.orDefault(v, joinPath(ptr, field), id)
 	}
-	losses, err := num(s.LossesPct, "losses_pct", "pv/default/losses_pct")
+	losses, err := num(s.LossesPct, "LossesPct", "pv/default/losses_pct")
 	if err != nil {
 		return err
 	}
 	p.LossFraction = losses / 100
-	dcac, err := num(s.DCACRatio, "dc_ac_ratio", "pv/default/dc_ac_ratio")
+	dcac, err := num(s.DCACRatio, "DCACRatio", "pv/default/dc_ac_ratio")
 	if err != nil {
 		return err
 	}
-	eta, err := num(s.InverterEfficiencyPct, "inverter_efficiency_pct", "pv/default/inverter_efficiency_pct")
+	eta, err := num(s.InverterEfficiencyPct, "InverterEfficiencyPct", "pv/default/inverter_efficiency_pct")
 	if err != nil {
 		return err
 	}
-	if p.GammaPerC, err = num(s.GammaPdcPerC, "gamma_pdc_per_c", "pv/default/gamma_pdc"); err != nil {
+	if p.GammaPerC, err = num(s.GammaPdcPerC, "GammaPdcPerC", "pv/default/gamma_pdc"); err != nil {
 		return err
 	}
 	if p.DegradationFactor, err = pvDegradationFactor(l, s, ptr); err != nil {
@@ -245,18 +244,18 @@ func pvRatings(l *ledger, s *PVSystem, ptr string, p *PVChainParams) error {
 //
 // It must stay above 0.
 func pvDegradationFactor(l *ledger, s *PVSystem, ptr string) (float64, error) {
-	deg, err := l.orDefault(s.DegradationPctPerYear, ptr+"/degradation_pct_per_year", "pv/default/degradation_pct_per_year")
+	deg, err := l.orDefault(s.DegradationPctPerYear, joinPath(ptr, "DegradationPctPerYear"), "pv/default/degradation_pct_per_year")
 	if err != nil {
 		return 0, err
 	}
 	year := s.OperatingYear
 	if year == 0 {
 		year = 1
-		l.defaulted(ptr + "/operating_year")
+		l.defaulted(joinPath(ptr, "OperatingYear"))
 	}
 	f := 1 - deg/100*float64(year-1)
 	if f <= 0 {
-		return f, fieldError(ptr+"/operating_year", "at %g %%/yr the array has no output left in year %d; use a smaller operating_year or degradation", deg, year)
+		return f, fieldError(joinPath(ptr, "OperatingYear"), "at %g %%/yr the array has no output left in year %d; use a smaller operating_year or degradation", deg, year)
 	}
 	return f, nil
 }
@@ -269,9 +268,9 @@ func pvModelNames(l *ledger, s *PVSystem, ptr string, p *PVChainParams) (mountin
 	p.IAM = orDefaultString(s.IAM, "physical")
 	p.TempModel = orDefaultString(s.TemperatureModel, "sapm")
 	mounting = orDefaultString(s.Mounting, "open_rack")
-	for field, v := range map[string]string{"transposition": s.Transposition, "iam": s.IAM, "temperature_model": s.TemperatureModel, "mounting": s.Mounting} {
+	for field, v := range map[string]string{"Transposition": s.Transposition, "IAM": s.IAM, "TemperatureModel": s.TemperatureModel, "Mounting": s.Mounting} {
 		if v == "" {
-			l.defaulted(ptr + "/" + field)
+			l.defaulted(joinPath(ptr, field))
 		}
 	}
 	return mounting
@@ -293,7 +292,7 @@ func pvCellTempParams(l *ledger, mounting, ptr string, p *PVChainParams) error {
 		case "insulated_back":
 			p.SAPM = SAPMInsulatedBack
 		default:
-			return fieldError(ptr+"/mounting", "unknown mounting %q; allowed: open_rack, close_mount, insulated_back", mounting)
+			return fieldError(joinPath(ptr, "Mounting"), "unknown mounting %q; allowed: open_rack, close_mount, insulated_back", mounting)
 		}
 		l.assume("cell temperature: SAPM (King et al. 2004) with pvlib's %s parameters a=%.4g, b=%.4g, ΔT=%.4g", mounting, p.SAPM.A, p.SAPM.B, p.SAPM.DeltaT)
 	case "pvsyst":
@@ -321,15 +320,16 @@ func pvResourceHourly(l *ledger, in *PVInput, ptr string) (PVHourly, error) {
 		monthly := r.MonthlyGHIKWhM2
 		temps := r.MonthlyTempC
 		if r.Kind == ResourceSite {
+			sitePath := joinPath(resourcePath(in, ptr), "Site")
 			if r.Site == "" {
-				r.Site = in.Site
+				r.Site, sitePath = in.Site, joinPath(ptr, "Site")
 			}
 			site, ok := l.ds.SolarSite(r.Site)
 			if !ok {
-				return h, fieldError(r.Pointer+"/site", "unknown site %q; GET /v1/solar-sites lists them", r.Site)
+				return h, fieldError(sitePath, "unknown site %q; GET /v1/solar-sites lists them", r.Site)
 			}
 			if site.GHIMonthlyKWhM2 == nil || !site.Located {
-				return h, fieldError(r.Pointer+"/site", "site %q has no sourced irradiation (%s); give monthly_ghi_kwh_m2 or hourly data", r.Site, site.Note)
+				return h, fieldError(sitePath, "site %q has no sourced irradiation (%s); give monthly_ghi_kwh_m2 or hourly data", r.Site, site.Note)
 			}
 			monthly, temps = site.GHIMonthlyKWhM2, site.TempMonthlyC
 			l.useSite(site)
@@ -360,7 +360,7 @@ func pvResourceHourly(l *ledger, in *PVInput, ptr string) (PVHourly, error) {
 			l.assume("air temperature: the monthly mean in every hour of the month (no diurnal cycle: the dataset has no sourced diurnal range)")
 		}
 	default:
-		return h, fieldError(r.Pointer, "give exactly one solar resource: hourly, epw, monthly_ghi_kwh_m2, annual_ghi_kwh_m2 or site")
+		return h, fieldError(resourcePath(in, ptr), "give exactly one solar resource: hourly, epw, monthly_ghi_kwh_m2, annual_ghi_kwh_m2 or site")
 	}
 	if h.TempAirC == nil {
 		h.TempAirC = filled(20)
@@ -395,17 +395,17 @@ func beamFromGlobal(sun *SunTable, in *PVInput, ghi, dhi []float64) []float64 {
 // site (or its resource's site), recording the preset.
 func pvLocation(l *ledger, in *PVInput, ptr string) error {
 	if q := in.UTCOffsetH * 4; q != math.Trunc(q) || in.UTCOffsetH < -12 || in.UTCOffsetH > 14 {
-		return fieldError(ptr+"/location/utc_offset_h", "must be a whole number of quarter hours between −12 and 14 (time zones are); got %g", in.UTCOffsetH)
+		return fieldError(joinPath(ptr, "UTCOffsetH"), "must be a whole number of quarter hours between −12 and 14 (time zones are); got %g", in.UTCOffsetH)
 	}
 	if in.HasLocation {
 		return nil
 	}
-	id, field := in.Site, ptr+"/site"
+	id, field := in.Site, joinPath(ptr, "Site")
 	if id == "" && in.Resource.Kind == ResourceSite {
-		id, field = in.Resource.Site, in.Resource.Pointer+"/site"
+		id, field = in.Resource.Site, joinPath(resourcePath(in, ptr), "Site")
 	}
 	if id == "" {
-		return fieldError(ptr+"/location", "give a location (latitude, longitude), a site, or an epw resource")
+		return fieldError(joinPath(ptr, "HasLocation"), "give a location (latitude, longitude), a site, or an epw resource")
 	}
 	site, ok := l.ds.SolarSite(id)
 	if !ok {
@@ -419,43 +419,65 @@ func pvLocation(l *ledger, in *PVInput, ptr string) error {
 	return nil
 }
 
-// pvRequestError names the request field behind an error of a PV model
-// function, which names its own arguments: a resource series or monthly
-// value, a coordinate, or a system parameter. Errors with no request field
-// behind them are defects, returned as plain errors (500).
+// pvRequestError names the input field behind an error of a PV model
+// function, which names its own arguments by Go name: a resource series or
+// monthly value, a coordinate, or a system parameter. ptr is the PV
+// input's path. Errors with no input field behind them are defects,
+// returned as plain errors (500).
 func pvRequestError(err error, in PVInput, ptr string) error {
 	var ie *InputError
 	if !errors.As(err, &ie) {
 		return err
 	}
-	res := in.Resource.Pointer
-	hourly := res + "/hourly"
-	if in.Resource.Kind == ResourceEPW {
-		hourly = res + "/epw"
-	}
-	fields := map[string]string{
-		"/ghi": hourly + "/ghi_w_m2", "/dni": hourly + "/dni_w_m2", "/dhi": hourly + "/dhi_w_m2",
-		"/temp_air_c": hourly + "/temp_air_c", "/wind_ms": hourly + "/wind_speed_m_s",
-		"/monthly_ghi_kwh_m2": res + "/monthly_ghi_kwh_m2", "/monthly_temp_c": res + "/monthly_temp_c",
-		"/latitude_deg": ptr + "/location/latitude", "/longitude_deg": ptr + "/location/longitude",
-		"/utc_offset_h": ptr + "/location/utc_offset_h", "/lat_deg": ptr + "/location/latitude",
-		"/loss_fraction": ptr + "/system/losses_pct", "/pdc0_w": ptr + "/system/capacity_kwp",
-		"/pac0_w": ptr + "/system/dc_ac_ratio", "/eta_inv_nom": ptr + "/system/inverter_efficiency_pct",
-		"/degradation_factor": ptr + "/system/operating_year", "/tilt_deg": ptr + "/system/tilt_deg",
-	}
 	out := &InputError{}
 	for _, f := range ie.Fields {
-		head, rest := f.Pointer, ""
-		if i := strings.IndexByte(f.Pointer[1:], '/'); i >= 0 {
-			head, rest = f.Pointer[:i+1], f.Pointer[i+1:]
+		head, rest := f.Path, ""
+		if i := strings.IndexAny(f.Path, ".["); i >= 0 {
+			head, rest = f.Path[:i], f.Path[i:]
 		}
-		to, ok := fields[head]
+		to, ok := pvArgumentPath(in, ptr, head)
 		if !ok {
 			return fmt.Errorf("pv model: %w", errors.New(ie.Error()))
 		}
-		out.Fields = append(out.Fields, FieldError{Pointer: to + rest, Detail: f.Detail})
+		out.Fields = append(out.Fields, FieldError{Path: to + rest, Detail: f.Detail})
 	}
 	return out
+}
+
+// pvArgumentPath returns the path in a PVInput at ptr of a PV model
+// function's argument (its Go name). Hourly series read from an EPW file
+// are named by the file, Resource.EPW.
+func pvArgumentPath(in PVInput, ptr, arg string) (string, bool) {
+	res := resourcePath(&in, ptr)
+	switch arg {
+	case "GHI", "DNI", "DHI", "TempAirC", "WindMs":
+		if in.Resource.Kind == ResourceEPW {
+			return joinPath(res, "EPW"), true
+		}
+		return joinPath(res, arg), true
+	case "MonthlyGHIKWhM2", "MonthlyTempC":
+		return joinPath(res, arg), true
+	case "LatDeg", "LonDeg", "UTCOffsetH":
+		return joinPath(ptr, arg), true
+	}
+	system := map[string]string{
+		"LossFraction": "LossesPct", "Pdc0W": "CapacityKWp", "Pac0W": "DCACRatio", "EtaInvNom": "InverterEfficiencyPct",
+		"DegradationFactor": "OperatingYear", "TiltDeg": "TiltDeg",
+	}
+	if f, ok := system[arg]; ok {
+		return joinPath(joinPath(ptr, "System"), f), true
+	}
+	return "", false
+}
+
+// resourcePath is the path of the solar resource of the PV input in at
+// ptr: its Resource, or the input itself when the resource is the input's
+// Site (a site resource without a site of its own).
+func resourcePath(in *PVInput, ptr string) string {
+	if in.Resource.Kind == ResourceSite && in.Resource.Site == "" {
+		return ptr
+	}
+	return joinPath(ptr, "Resource")
 }
 
 func filled(v float64) []float64 {
@@ -466,7 +488,7 @@ func filled(v float64) []float64 {
 	return s
 }
 
-// pvYield runs the chain and summarises it. ptr is the JSON pointer of the
+// pvYield runs the chain and summarises it. ptr is the Go path of the
 // PV request inside a larger request ("" for /v1/pv).
 func pvYield(l *ledger, in PVInput, ptr string) (PVResult, error) {
 	var res PVResult
@@ -477,7 +499,7 @@ func pvYield(l *ledger, in PVInput, ptr string) (PVResult, error) {
 	if err != nil {
 		return res, err
 	}
-	p, err := pvSystemParams(l, in, ptr+"/system")
+	p, err := pvSystemParams(l, in, joinPath(ptr, "System"))
 	if err != nil {
 		return res, err
 	}
@@ -520,7 +542,7 @@ func pvYield(l *ledger, in PVInput, ptr string) (PVResult, error) {
 		}
 	}
 	if in.Load != nil {
-		load, err := loadProfileMWh(*in.Load, ptr+"/load")
+		load, err := loadProfileMWh(*in.Load, joinPath(ptr, "Load"))
 		if err != nil {
 			return res, err
 		}
@@ -565,16 +587,16 @@ func loadProfileMWh(ld PVLoad, ptr string) ([]float64, error) {
 		}
 	case ld.Profile8760MW != nil:
 		if len(ld.Profile8760MW) != HoursPerYear {
-			return nil, fieldError(ptr+"/profile_8760_mw", "needs %d values; got %d", HoursPerYear, len(ld.Profile8760MW))
+			return nil, fieldError(joinPath(ptr, "Profile8760MW"), "needs %d values; got %d", HoursPerYear, len(ld.Profile8760MW))
 		}
 		copy(out, ld.Profile8760MW)
 	case ld.Profile24x12MW != nil:
 		if len(ld.Profile24x12MW) != 12 {
-			return nil, fieldError(ptr+"/profile_24x12_mw", "needs 12 months of 24 hourly values; got %d months", len(ld.Profile24x12MW))
+			return nil, fieldError(joinPath(ptr, "Profile24x12MW"), "needs 12 months of 24 hourly values; got %d months", len(ld.Profile24x12MW))
 		}
 		for m, day := range ld.Profile24x12MW {
 			if len(day) != 24 {
-				return nil, fieldError(fmt.Sprintf("%s/profile_24x12_mw/%d", ptr, m), "needs 24 hourly values; got %d", len(day))
+				return nil, fieldError(indexPath(joinPath(ptr, "Profile24x12MW"), m), "needs 24 hourly values; got %d", len(day))
 			}
 		}
 		for i := range out {

@@ -178,7 +178,6 @@ func pvyInput(w *pvyWeather, s pvySystem) calc.PVInput {
 		},
 		Resource: calc.PVResource{
 			Kind: calc.ResourceHourly, GHI: w.ghi, DNI: w.dni, DHI: w.dhi, TempAirC: w.temp, WindMs: w.wind,
-			Pointer: "/solar_resource",
 		},
 	}
 	if s.erbs {
@@ -367,7 +366,7 @@ func TestPVDegradationToZero(t *testing.T) {
 	sys.degPctPerYear, sys.year = 5, 21
 	r, _, err := engine(t).PV(pvyInput(w, sys))
 	if err != nil {
-		wantInputError(t, err, "/system/operating_year")
+		wantInputError(t, err, "System.OperatingYear")
 		return
 	}
 	if r.AnnualACKWh != 0 {
@@ -461,9 +460,9 @@ func TestPVSystemDefaults(t *testing.T) {
 	})
 	want, _ := mustPV(t, full)
 	checkClose(t, "annual AC, defaults vs typed values", got.AnnualACKWh, want.AnnualACKWh, 1e-12)
-	for _, ptr := range []string{"/system/tilt_deg", "/system/azimuth_deg", "/system/losses_pct", "/system/dc_ac_ratio",
-		"/system/inverter_efficiency_pct", "/system/gamma_pdc_per_c", "/system/albedo", "/system/degradation_pct_per_year",
-		"/system/operating_year", "/system/transposition", "/system/iam", "/system/temperature_model", "/system/mounting"} {
+	for _, ptr := range []string{"System.TiltDeg", "System.AzimuthDeg", "System.LossesPct", "System.DCACRatio",
+		"System.InverterEfficiencyPct", "System.GammaPdcPerC", "System.Albedo", "System.DegradationPctPerYear",
+		"System.OperatingYear", "System.Transposition", "System.IAM", "System.TemperatureModel", "System.Mounting"} {
 		if !slices.Contains(p.Defaulted, ptr) {
 			t.Errorf("Defaulted = %q, want %s", p.Defaulted, ptr)
 		}
@@ -490,7 +489,7 @@ func pvySiteInput(site string, kwp float64) calc.PVInput {
 		LatDeg: pvyTaiyuan.lat, LonDeg: pvyTaiyuan.lon, AltitudeM: pvyTaiyuan.elev, UTCOffsetH: 8,
 		HasLocation: site == "", // a site resource places the system at the preset
 		System:      calc.PVSystem{CapacityKWp: kwp, TiltDeg: f64(35)},
-		Resource:    calc.PVResource{Kind: calc.ResourceSite, Site: site, Pointer: "/solar_resource"},
+		Resource:    calc.PVResource{Kind: calc.ResourceSite, Site: site},
 	}
 }
 
@@ -525,7 +524,7 @@ func TestPVSiteTaiyuan(t *testing.T) {
 	// The same 12 values and temperatures given as a monthly resource.
 	site, _ := engine(t).Dataset().SolarSite("taiyuan")
 	in := pvySiteInput("", 1000)
-	in.Resource = calc.PVResource{Kind: calc.ResourceMonthly, MonthlyGHIKWhM2: pvyTaiyuanGHI[:], MonthlyTempC: site.TempMonthlyC, Pointer: "/solar_resource"}
+	in.Resource = calc.PVResource{Kind: calc.ResourceMonthly, MonthlyGHIKWhM2: pvyTaiyuanGHI[:], MonthlyTempC: site.TempMonthlyC}
 	m, _ := mustPV(t, in)
 	checkClose(t, "monthly resource = site", m.AnnualACKWh, r.AnnualACKWh, 1e-12)
 }
@@ -551,7 +550,7 @@ func TestPVSiteSetsLocation(t *testing.T) {
 // synthesised; the GHI used sums to the total.
 func TestPVAnnualResource(t *testing.T) {
 	in := pvySiteInput("", 1000)
-	in.Resource = calc.PVResource{Kind: calc.ResourceAnnual, AnnualGHIKWhM2: 1398, Pointer: "/solar_resource"}
+	in.Resource = calc.PVResource{Kind: calc.ResourceAnnual, AnnualGHIKWhM2: 1398}
 	r, p := mustPV(t, in)
 	checkClose(t, "annual GHI", r.AnnualGHIKWhM2, 1398, 1e-9)
 	checkMessage(t, "assumption", p.Assumptions, "annual GHI split into months")
@@ -573,28 +572,28 @@ func TestPVResourceErrors(t *testing.T) {
 		pointer string
 		detail  []string
 	}{
-		{"unknown site", func(in *calc.PVInput) { in.Resource.Site = "atlantis" }, "/solar_resource/site", []string{"atlantis", "/v1/solar-sites"}},
-		{"site without GHI", func(in *calc.PVInput) { in.Resource.Site = "yuanping" }, "/solar_resource/site", []string{"yuanping"}},
+		{"unknown site", func(in *calc.PVInput) { in.Resource.Site = "atlantis" }, "Resource.Site", []string{"atlantis", "/v1/solar-sites"}},
+		{"site without GHI", func(in *calc.PVInput) { in.Resource.Site = "yuanping" }, "Resource.Site", []string{"yuanping"}},
 		{"no resource kind", func(in *calc.PVInput) {
-			in.Resource, in.HasLocation = calc.PVResource{Pointer: "/solar_resource"}, true
-		}, "/solar_resource", []string{"exactly one"}},
+			in.Resource, in.HasLocation = calc.PVResource{}, true
+		}, "Resource", []string{"exactly one"}},
 		{"no location and no site", func(in *calc.PVInput) {
-			in.Resource = calc.PVResource{Kind: calc.ResourceAnnual, AnnualGHIKWhM2: 1400, Pointer: "/solar_resource"}
-		}, "/location", []string{"site"}},
-		{"load with no kind", func(in *calc.PVInput) { in.Load = &calc.PVLoad{} }, "/load", []string{"flat_mw"}},
-		{"8760 load of 8759", func(in *calc.PVInput) { in.Load = &calc.PVLoad{Profile8760MW: make([]float64, 8759)} }, "/load/profile_8760_mw", []string{"8760", "8759"}},
-		{"24×12 load of 11 months", func(in *calc.PVInput) { in.Load = &calc.PVLoad{Profile24x12MW: pvyProfile24x12(1)[:11]} }, "/load/profile_24x12_mw", []string{"12"}},
+			in.Resource = calc.PVResource{Kind: calc.ResourceAnnual, AnnualGHIKWhM2: 1400}
+		}, "HasLocation", []string{"site"}},
+		{"load with no kind", func(in *calc.PVInput) { in.Load = &calc.PVLoad{} }, "Load", []string{"flat_mw"}},
+		{"8760 load of 8759", func(in *calc.PVInput) { in.Load = &calc.PVLoad{Profile8760MW: make([]float64, 8759)} }, "Load.Profile8760MW", []string{"8760", "8759"}},
+		{"24×12 load of 11 months", func(in *calc.PVInput) { in.Load = &calc.PVLoad{Profile24x12MW: pvyProfile24x12(1)[:11]} }, "Load.Profile24x12MW", []string{"12"}},
 		{"24×12 load, April of 23 hours", func(in *calc.PVInput) {
 			p := pvyProfile24x12(1)
 			p[3] = p[3][:23]
 			in.Load = &calc.PVLoad{Profile24x12MW: p}
-		}, "/load/profile_24x12_mw/3", []string{"24", "23"}},
-		{"unknown mounting", func(in *calc.PVInput) { in.System.Mounting = "floating" }, "/system/mounting", []string{"floating"}},
+		}, "Load.Profile24x12MW[3]", []string{"24", "23"}},
+		{"unknown mounting", func(in *calc.PVInput) { in.System.Mounting = "floating" }, "System.Mounting", []string{"floating"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			in := pvySiteInput("taiyuan", 1000)
-			if tc.name == "unknown mounting" || strings.HasPrefix(tc.pointer, "/load") {
+			if tc.name == "unknown mounting" || strings.HasPrefix(tc.pointer, "Load") {
 				in = pvyInput(w, pvyDefaultSystem())
 			}
 			tc.modify(&in)
@@ -606,7 +605,7 @@ func TestPVResourceErrors(t *testing.T) {
 
 // TestPVHourlyResourcePointers: hourly series of the wrong length, at the
 // engine level, are errors naming the resource's field (the API checks
-// them first; a library caller sees the engine's pointer).
+// them first; a library caller sees the engine's path).
 func TestPVHourlyResourcePointers(t *testing.T) {
 	w := pvyTaiyuanWeather()
 	in := pvyInput(w, pvyDefaultSystem())
@@ -620,8 +619,8 @@ func TestPVHourlyResourcePointers(t *testing.T) {
 		t.Fatalf("error %T %v, want *calc.InputError", err, err)
 	}
 	for _, f := range ie.Fields {
-		if !strings.HasPrefix(f.Pointer, "/solar_resource") {
-			t.Errorf("GHI of 100 values: error at %q (%s), want a pointer under /solar_resource", f.Pointer, f.Detail)
+		if !strings.HasPrefix(f.Path, "Resource") {
+			t.Errorf("GHI of 100 values: error at %q (%s), want a path under Resource", f.Path, f.Detail)
 		}
 	}
 }

@@ -259,7 +259,7 @@ func TestPortfolioLoadProfile(t *testing.T) {
 		in := portfolio("CN-SX", 2023, calc.BasisOperational, demand, calc.Source{Kind: calc.KindOnsitePV, PV: sys}, gridShare(1))
 		in.Load = &calc.PVLoad{FlatMW: f64(0)}
 		_, _, err := engine(t).Electricity(in)
-		wantInputError(t, err, "/electricity/load", "zero")
+		wantInputError(t, err, "Electricity.Load", "zero")
 	})
 }
 
@@ -270,21 +270,20 @@ func TestPortfolioOnsitePVErrors(t *testing.T) {
 		in := portfolio("CN-SX", 2023, calc.BasisOperational, 13.5, calc.Source{Kind: calc.KindOnsitePV, PV: pvpSystem(1000)}, gridShare(1))
 		in.AnnualVolumes = false
 		_, _, err := engine(t).Electricity(in)
-		wantInputError(t, err, "/electricity/sources/0/pv", "production_t")
+		wantInputError(t, err, "Electricity.Sources[0].PV", "production_t")
 	})
 	t.Run("unknown site", func(t *testing.T) {
 		sys := pvpSystem(1000)
-		sys.Resource.Pointer = "/electricity/sources/1/pv/solar_resource"
 		sys.Resource.Site = "atlantis"
 		_, _, err := engine(t).Electricity(portfolio("CN-SX", 2023, calc.BasisOperational, 2000,
 			gridShare(1), calc.Source{Kind: calc.KindOnsitePV, PV: sys}))
-		wantInputError(t, err, "/electricity/sources/1/pv/solar_resource/site", "atlantis")
+		wantInputError(t, err, "Electricity.Sources[1].PV.Resource.Site", "atlantis")
 	})
 	t.Run("unknown mounting", func(t *testing.T) {
 		sys := pvpSystem(1000)
 		sys.System.Mounting = "floating"
 		_, _, err := engine(t).Electricity(portfolio("CN-SX", 2023, calc.BasisOperational, 2000,
 			calc.Source{Kind: calc.KindOnsitePV, PV: sys}, gridShare(1)))
-		wantInputError(t, err, "/electricity/sources/0/pv/system/mounting", "floating")
+		wantInputError(t, err, "Electricity.Sources[0].PV.System.Mounting", "floating")
 	})
 }

@@ -207,13 +207,12 @@ const (
 // Outputs go to the non-nil slices of out and the annual sums to out.Sums.
 // RunPVChain does not allocate.
 //
-// It returns an *InputError naming the field (pointers /transposition,
-// /iam, /temp_model, /sapm, /pvsyst_uc, /pdc0_w, /loss_fraction,
-// /degradation_factor, /pac0_w, /eta_inv_nom, /lat_deg, /tilt_deg, /ghi,
-// /dni, /dhi, /temp_air_c, /wind_ms, /ac_w, /dc_w, /poa_global_wm2) for an
-// unknown model, an unusable parameter or a slice of the wrong length;
-// callers that expose these under a request path should prefix the
-// pointers.
+// It returns an *InputError naming the field by its Go name in p, in or
+// out (Transposition, IAM, TempModel, SAPM, PVsystUc, Pdc0W, LossFraction,
+// DegradationFactor, Pac0W, EtaInvNom, LatDeg, TiltDeg, GHI, DNI, DHI,
+// TempAirC, WindMs, ACW, DCW, POAGlobalWm2) for an unknown model, an
+// unusable parameter or a slice of the wrong length; callers that expose
+// these under a request should translate the names.
 func RunPVChain(sun *SunTable, p PVChainParams, in PVHourly, out *PVChainOut) error {
 	n := sun.Len()
 	if err := p.validate(); err != nil {
@@ -450,62 +449,62 @@ func (p *PVChainParams) validate() error {
 	switch p.Transposition {
 	case TranspositionIsotropic, TranspositionHayDavies, TranspositionPerez:
 	default:
-		return fieldError("/transposition", "is %q; use %q, %q or %q", p.Transposition,
+		return fieldError("Transposition", "is %q; use %q, %q or %q", p.Transposition,
 			TranspositionIsotropic, TranspositionHayDavies, TranspositionPerez)
 	}
 	switch p.IAM {
 	case IAMModelPhysical, IAMModelNone:
 	default:
-		return fieldError("/iam", "is %q; use %q or %q", p.IAM, IAMModelPhysical, IAMModelNone)
+		return fieldError("IAM", "is %q; use %q or %q", p.IAM, IAMModelPhysical, IAMModelNone)
 	}
 	switch p.TempModel {
 	case TempModelSAPM:
 		if p.SAPM == (SAPMParams{}) {
-			return fieldError("/sapm", "SAPM temperature parameters are not set (e.g. open rack glass/polymer a −3.56, b −0.075, ΔT 3)")
+			return fieldError("SAPM", "SAPM temperature parameters are not set (e.g. open rack glass/polymer a −3.56, b −0.075, ΔT 3)")
 		}
 	case TempModelPVsyst:
 		if !(p.PVsystUc > 0) || p.PVsystUv < 0 {
-			return fieldError("/pvsyst_uc", "PVsyst heat loss factors must be Uc > 0 and Uv ≥ 0 (free-standing 29, insulated 15)")
+			return fieldError("PVsystUc", "PVsyst heat loss factors must be Uc > 0 and Uv ≥ 0 (free-standing 29, insulated 15)")
 		}
 	default:
-		return fieldError("/temp_model", "is %q; use %q or %q", p.TempModel, TempModelSAPM, TempModelPVsyst)
+		return fieldError("TempModel", "is %q; use %q or %q", p.TempModel, TempModelSAPM, TempModelPVsyst)
 	}
 	switch {
 	case !(p.LatDeg >= -90 && p.LatDeg <= 90):
-		return fieldError("/lat_deg", "is %g; must be within −90…90", p.LatDeg)
+		return fieldError("LatDeg", "is %g; must be within −90…90", p.LatDeg)
 	case !(p.TiltDeg >= 0 && p.TiltDeg <= 180):
-		return fieldError("/tilt_deg", "is %g; must be within 0…180", p.TiltDeg)
+		return fieldError("TiltDeg", "is %g; must be within 0…180", p.TiltDeg)
 	case !(p.Pdc0W > 0):
-		return fieldError("/pdc0_w", "is %g; must be > 0", p.Pdc0W)
+		return fieldError("Pdc0W", "is %g; must be > 0", p.Pdc0W)
 	case !(p.LossFraction >= -0.05 && p.LossFraction < 1):
-		return fieldError("/loss_fraction", "is %g; must be within −0.05…1 (0.14 for PVWatts' default 14 %%; PVWatts accepts −5 %% to 99 %%)", p.LossFraction)
+		return fieldError("LossFraction", "is %g; must be within −0.05…1 (0.14 for PVWatts' default 14 %%; PVWatts accepts −5 %% to 99 %%)", p.LossFraction)
 	case !(p.DegradationFactor > 0 && p.DegradationFactor <= 1.5):
-		return fieldError("/degradation_factor", "is %g; must be within 0…1.5 (1 for a new system)", p.DegradationFactor)
+		return fieldError("DegradationFactor", "is %g; must be within 0…1.5 (1 for a new system)", p.DegradationFactor)
 	case !(p.Pac0W > 0):
-		return fieldError("/pac0_w", "is %g; must be > 0", p.Pac0W)
+		return fieldError("Pac0W", "is %g; must be > 0", p.Pac0W)
 	case !(p.EtaInvNom > 0 && p.EtaInvNom <= 1):
-		return fieldError("/eta_inv_nom", "is %g; must be within 0…1", p.EtaInvNom)
+		return fieldError("EtaInvNom", "is %g; must be within 0…1", p.EtaInvNom)
 	}
 	return nil
 }
 
 func (in *PVHourly) validate(n int) error {
 	if len(in.GHI) != n {
-		return fieldError("/ghi", "has %d values, want %d (one per hour)", len(in.GHI), n)
+		return fieldError("GHI", "has %d values, want %d (one per hour)", len(in.GHI), n)
 	}
 	if (in.DNI == nil) != (in.DHI == nil) {
-		ptr := "/dni"
+		field := "DNI"
 		if in.DHI == nil {
-			ptr = "/dhi"
+			field = "DHI"
 		}
-		return fieldError(ptr, "DNI and DHI must both be given or both be omitted (then Erbs estimates them from GHI)")
+		return fieldError(field, "DNI and DHI must both be given or both be omitted (then Erbs estimates them from GHI)")
 	}
 	for _, s := range []struct {
-		ptr string
-		v   []float64
-	}{{"/dni", in.DNI}, {"/dhi", in.DHI}, {"/temp_air_c", in.TempAirC}, {"/wind_ms", in.WindMs}} {
+		field string
+		v     []float64
+	}{{"DNI", in.DNI}, {"DHI", in.DHI}, {"TempAirC", in.TempAirC}, {"WindMs", in.WindMs}} {
 		if s.v != nil && len(s.v) != n {
-			return fieldError(s.ptr, "has %d values, want %d (one per hour) or none", len(s.v), n)
+			return fieldError(s.field, "has %d values, want %d (one per hour) or none", len(s.v), n)
 		}
 	}
 	return nil
@@ -514,11 +513,11 @@ func (in *PVHourly) validate(n int) error {
 // validate checks that each wanted output series has one value per hour.
 func (out *PVChainOut) validate(n int) error {
 	for _, s := range []struct {
-		ptr string
-		v   []float64
-	}{{"/ac_w", out.ACW}, {"/dc_w", out.DCW}, {"/poa_global_wm2", out.POAGlobalWm2}} {
+		field string
+		v     []float64
+	}{{"ACW", out.ACW}, {"DCW", out.DCW}, {"POAGlobalWm2", out.POAGlobalWm2}} {
 		if s.v != nil && len(s.v) != n {
-			return fieldError(s.ptr, "has %d values, want %d (one per hour) or none", len(s.v), n)
+			return fieldError(s.field, "has %d values, want %d (one per hour) or none", len(s.v), n)
 		}
 	}
 	return nil

@@ -339,22 +339,22 @@ func TestRunPVChainErrors(t *testing.T) {
 		modify  func(*calc.PVChainParams, *calc.PVHourly, *calc.PVChainOut)
 		pointer string
 	}{
-		{"unknown transposition", func(p *calc.PVChainParams, _ *calc.PVHourly, _ *calc.PVChainOut) { p.Transposition = "klucher" }, "/transposition"},
-		{"unknown IAM", func(p *calc.PVChainParams, _ *calc.PVHourly, _ *calc.PVChainOut) { p.IAM = "ashrae" }, "/iam"},
-		{"unknown temperature model", func(p *calc.PVChainParams, _ *calc.PVHourly, _ *calc.PVChainOut) { p.TempModel = "faiman" }, "/temp_model"},
-		{"SAPM without parameters", func(p *calc.PVChainParams, _ *calc.PVHourly, _ *calc.PVChainOut) { p.SAPM = calc.SAPMParams{} }, "/sapm"},
+		{"unknown transposition", func(p *calc.PVChainParams, _ *calc.PVHourly, _ *calc.PVChainOut) { p.Transposition = "klucher" }, "Transposition"},
+		{"unknown IAM", func(p *calc.PVChainParams, _ *calc.PVHourly, _ *calc.PVChainOut) { p.IAM = "ashrae" }, "IAM"},
+		{"unknown temperature model", func(p *calc.PVChainParams, _ *calc.PVHourly, _ *calc.PVChainOut) { p.TempModel = "faiman" }, "TempModel"},
+		{"SAPM without parameters", func(p *calc.PVChainParams, _ *calc.PVHourly, _ *calc.PVChainOut) { p.SAPM = calc.SAPMParams{} }, "SAPM"},
 		{"PVsyst Uc 0", func(p *calc.PVChainParams, _ *calc.PVHourly, _ *calc.PVChainOut) {
 			p.TempModel, p.PVsystUc = "pvsyst", 0
-		}, "/pvsyst_uc"},
-		{"DC rating 0", func(p *calc.PVChainParams, _ *calc.PVHourly, _ *calc.PVChainOut) { p.Pdc0W = 0 }, "/pdc0_w"},
-		{"losses 14 (percent, not fraction)", func(p *calc.PVChainParams, _ *calc.PVHourly, _ *calc.PVChainOut) { p.LossFraction = 14 }, "/loss_fraction"},
-		{"degradation factor unset", func(p *calc.PVChainParams, _ *calc.PVHourly, _ *calc.PVChainOut) { p.DegradationFactor = 0 }, "/degradation_factor"},
-		{"inverter rating 0", func(p *calc.PVChainParams, _ *calc.PVHourly, _ *calc.PVChainOut) { p.Pac0W = 0 }, "/pac0_w"},
-		{"inverter efficiency 1.2", func(p *calc.PVChainParams, _ *calc.PVHourly, _ *calc.PVChainOut) { p.EtaInvNom = 1.2 }, "/eta_inv_nom"},
-		{"short GHI", func(_ *calc.PVChainParams, in *calc.PVHourly, _ *calc.PVChainOut) { in.GHI = in.GHI[:100] }, "/ghi"},
-		{"DNI without DHI", func(_ *calc.PVChainParams, in *calc.PVHourly, _ *calc.PVChainOut) { in.DNI = make([]float64, n) }, "/dhi"},
-		{"short temperature", func(_ *calc.PVChainParams, in *calc.PVHourly, _ *calc.PVChainOut) { in.TempAirC = in.TempAirC[:24] }, "/temp_air_c"},
-		{"short AC output", func(_ *calc.PVChainParams, _ *calc.PVHourly, out *calc.PVChainOut) { out.ACW = make([]float64, 10) }, "/ac_w"},
+		}, "PVsystUc"},
+		{"DC rating 0", func(p *calc.PVChainParams, _ *calc.PVHourly, _ *calc.PVChainOut) { p.Pdc0W = 0 }, "Pdc0W"},
+		{"losses 14 (percent, not fraction)", func(p *calc.PVChainParams, _ *calc.PVHourly, _ *calc.PVChainOut) { p.LossFraction = 14 }, "LossFraction"},
+		{"degradation factor unset", func(p *calc.PVChainParams, _ *calc.PVHourly, _ *calc.PVChainOut) { p.DegradationFactor = 0 }, "DegradationFactor"},
+		{"inverter rating 0", func(p *calc.PVChainParams, _ *calc.PVHourly, _ *calc.PVChainOut) { p.Pac0W = 0 }, "Pac0W"},
+		{"inverter efficiency 1.2", func(p *calc.PVChainParams, _ *calc.PVHourly, _ *calc.PVChainOut) { p.EtaInvNom = 1.2 }, "EtaInvNom"},
+		{"short GHI", func(_ *calc.PVChainParams, in *calc.PVHourly, _ *calc.PVChainOut) { in.GHI = in.GHI[:100] }, "GHI"},
+		{"DNI without DHI", func(_ *calc.PVChainParams, in *calc.PVHourly, _ *calc.PVChainOut) { in.DNI = make([]float64, n) }, "DHI"},
+		{"short temperature", func(_ *calc.PVChainParams, in *calc.PVHourly, _ *calc.PVChainOut) { in.TempAirC = in.TempAirC[:24] }, "TempAirC"},
+		{"short AC output", func(_ *calc.PVChainParams, _ *calc.PVHourly, out *calc.PVChainOut) { out.ACW = make([]float64, 10) }, "ACW"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -364,7 +364,7 @@ func TestRunPVChainErrors(t *testing.T) {
 			tc.modify(&p, &in, &out)
 			err := calc.RunPVChain(s.sun, p, in, &out)
 			var ie *calc.InputError
-			if !errors.As(err, &ie) || len(ie.Fields) != 1 || ie.Fields[0].Pointer != tc.pointer {
+			if !errors.As(err, &ie) || len(ie.Fields) != 1 || ie.Fields[0].Path != tc.pointer {
 				t.Fatalf("error = %v, want *calc.InputError at %s", err, tc.pointer)
 			}
 		})

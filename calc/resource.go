@@ -1,7 +1,6 @@
 package calc
 
 import (
-	"fmt"
 	"math"
 )
 
@@ -125,16 +124,16 @@ func (d resourceDay) hourAngle(h int) float64 {
 // latDeg is in [−90, 90] (+ north), lonDeg in [−180, 180] (+ east),
 // utcOffsetH in [−12, 14]. It returns an *InputError when a monthly total is
 // negative or not finite, a coordinate is out of range, or a month with a
-// positive total has no daylight (polar night); pointers are relative to
-// the resource: /monthly_ghi_kwh_m2/{0-11}, /latitude_deg, /longitude_deg,
-// /utc_offset_h.
+// positive total has no daylight (polar night), naming the argument by
+// the Go name of the PVInput field it comes from: MonthlyGHIKWhM2[0…11],
+// LatDeg, LonDeg, UTCOffsetH.
 func SynthesizeHourlyGHI(monthlyKWhM2 [12]float64, latDeg, lonDeg, utcOffsetH float64) ([]float64, error) {
 	if err := checkResourceSite(latDeg, lonDeg, utcOffsetH); err != nil {
 		return nil, err
 	}
 	for m, v := range monthlyKWhM2 {
 		if !(v >= 0) || math.IsInf(v, 0) {
-			return nil, fieldError(fmt.Sprintf("/monthly_ghi_kwh_m2/%d", m), "must be a finite number ≥ 0 [kWh/m² per month]; got %v", v)
+			return nil, fieldError(indexPath("MonthlyGHIKWhM2", m), "must be a finite number ≥ 0 [kWh/m² per month]; got %v", v)
 		}
 	}
 	latRad := latDeg * math.Pi / 180
@@ -158,7 +157,7 @@ func SynthesizeHourlyGHI(monthlyKWhM2 [12]float64, latDeg, lonDeg, utcOffsetH fl
 			continue
 		}
 		if sumWh == 0 {
-			return nil, fieldError(fmt.Sprintf("/monthly_ghi_kwh_m2/%d", m), "is %v kWh/m² but the sun does not rise at latitude %v° in that month", monthlyKWhM2[m], latDeg)
+			return nil, fieldError(indexPath("MonthlyGHIKWhM2", m), "is %v kWh/m² but the sun does not rise at latitude %v° in that month", monthlyKWhM2[m], latDeg)
 		}
 		scale := monthlyKWhM2[m] * 1000 / sumWh
 		for k := start; k < i; k++ {
@@ -225,19 +224,19 @@ func MonthlyFromAnnual(annualKWhM2, latDeg, lonDeg, utcOffsetH float64) [12]floa
 //
 // It returns an *InputError when a temperature or the range is not finite,
 // the range is negative, or the site is out of the ranges of
-// SynthesizeHourlyGHI (pointers /monthly_temp_c/{0-11}, /diurnal_range_c,
-// /latitude_deg, /longitude_deg, /utc_offset_h).
+// SynthesizeHourlyGHI (paths MonthlyTempC[0…11], DiurnalRangeC, LatDeg,
+// LonDeg, UTCOffsetH).
 func HourlyTemperature(monthlyC [12]float64, diurnalRangeC, latDeg, lonDeg, utcOffsetH float64) ([]float64, error) {
 	if err := checkResourceSite(latDeg, lonDeg, utcOffsetH); err != nil {
 		return nil, err
 	}
 	for m, v := range monthlyC {
 		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return nil, fieldError(fmt.Sprintf("/monthly_temp_c/%d", m), "must be a finite number [°C]; got %v", v)
+			return nil, fieldError(indexPath("MonthlyTempC", m), "must be a finite number [°C]; got %v", v)
 		}
 	}
 	if !(diurnalRangeC >= 0) || math.IsInf(diurnalRangeC, 0) {
-		return nil, fieldError("/diurnal_range_c", "must be a finite number ≥ 0 [°C]; got %v", diurnalRangeC)
+		return nil, fieldError("DiurnalRangeC", "must be a finite number ≥ 0 [°C]; got %v", diurnalRangeC)
 	}
 	const peakSolarH = 15.0
 	latRad := latDeg * math.Pi / 180
@@ -276,11 +275,11 @@ func HourlyTemperature(monthlyC [12]float64, diurnalRangeC, latDeg, lonDeg, utcO
 func checkResourceSite(latDeg, lonDeg, utcOffsetH float64) error {
 	switch {
 	case !(latDeg >= -90 && latDeg <= 90):
-		return fieldError("/latitude_deg", "must be in [-90, 90] (+ north); got %v", latDeg)
+		return fieldError("LatDeg", "must be in [-90, 90] (+ north); got %v", latDeg)
 	case !(lonDeg >= -180 && lonDeg <= 180):
-		return fieldError("/longitude_deg", "must be in [-180, 180] (+ east); got %v", lonDeg)
+		return fieldError("LonDeg", "must be in [-180, 180] (+ east); got %v", lonDeg)
 	case !(utcOffsetH >= -12 && utcOffsetH <= 14):
-		return fieldError("/utc_offset_h", "must be in [-12, 14] hours; got %v", utcOffsetH)
+		return fieldError("UTCOffsetH", "must be in [-12, 14] hours; got %v", utcOffsetH)
 	}
 	return nil
 }
@@ -333,7 +332,7 @@ func SynthesizeHourlyDHI(monthlyKWhM2 [12]float64, ghi []float64, latDeg, lonDeg
 		return nil, err
 	}
 	if len(ghi) != typicalYearHours {
-		return nil, fieldError("/ghi", "needs %d hourly values; got %d", typicalYearHours, len(ghi))
+		return nil, fieldError("GHI", "needs %d hourly values; got %d", typicalYearHours, len(ghi))
 	}
 	latRad := latDeg * math.Pi / 180
 	sinLat, cosLat := math.Sincos(latRad)

@@ -215,23 +215,23 @@ func TestSynthesizeHourlyGHIErrors(t *testing.T) {
 	bad := resTaiyuanGHI
 	bad[2] = -1
 	_, err := calc.SynthesizeHourlyGHI(bad, resTaiyuanLat, resTaiyuanLon, 8)
-	wantInputError(t, err, "/monthly_ghi_kwh_m2/2", "≥ 0")
+	wantInputError(t, err, "MonthlyGHIKWhM2[2]", "≥ 0")
 
 	bad = resTaiyuanGHI
 	bad[5] = math.NaN()
 	_, err = calc.SynthesizeHourlyGHI(bad, resTaiyuanLat, resTaiyuanLon, 8)
-	wantInputError(t, err, "/monthly_ghi_kwh_m2/5", "finite")
+	wantInputError(t, err, "MonthlyGHIKWhM2[5]", "finite")
 
 	_, err = calc.SynthesizeHourlyGHI(resTaiyuanGHI, 91, resTaiyuanLon, 8)
-	wantInputError(t, err, "/latitude_deg", "[-90, 90]")
+	wantInputError(t, err, "LatDeg", "[-90, 90]")
 	_, err = calc.SynthesizeHourlyGHI(resTaiyuanGHI, resTaiyuanLat, 200, 8)
-	wantInputError(t, err, "/longitude_deg", "[-180, 180]")
+	wantInputError(t, err, "LonDeg", "[-180, 180]")
 	_, err = calc.SynthesizeHourlyGHI(resTaiyuanGHI, resTaiyuanLat, resTaiyuanLon, 15)
-	wantInputError(t, err, "/utc_offset_h")
+	wantInputError(t, err, "UTCOffsetH")
 
 	// 80 N: the sun does not rise in January (δ ≈ −20°, tan φ tan δ < −1).
 	_, err = calc.SynthesizeHourlyGHI(resTaiyuanGHI, 80, 15, 1)
-	wantInputError(t, err, "/monthly_ghi_kwh_m2/0", "does not rise")
+	wantInputError(t, err, "MonthlyGHIKWhM2[0]", "does not rise")
 }
 
 func TestMonthlyFromAnnual(t *testing.T) {
@@ -355,11 +355,11 @@ func TestHourlyTemperature(t *testing.T) {
 	bad := tc
 	bad[3] = math.Inf(1)
 	_, err = calc.HourlyTemperature(bad, rangeC, resTaiyuanLat, resTaiyuanLon, 8)
-	wantInputError(t, err, "/monthly_temp_c/3", "finite")
+	wantInputError(t, err, "MonthlyTempC[3]", "finite")
 	_, err = calc.HourlyTemperature(tc, -1, resTaiyuanLat, resTaiyuanLon, 8)
-	wantInputError(t, err, "/diurnal_range_c", "≥ 0")
+	wantInputError(t, err, "DiurnalRangeC", "≥ 0")
 	_, err = calc.HourlyTemperature(tc, rangeC, -95, resTaiyuanLon, 8)
-	wantInputError(t, err, "/latitude_deg")
+	wantInputError(t, err, "LatDeg")
 }
 
 func BenchmarkSynthesizeHourlyGHI(b *testing.B) {

@@ -16,7 +16,7 @@ import (
 // PVMemo shares PV yields between the calculations of one scenario run (a
 // compare or a sweep): variants that contain the same PV system at the
 // same place in the request run the PV chain once. Entries are keyed by the
-// JSON pointer and the canonical encoding of the PV input, so a reused
+// Go path and the canonical encoding of the PV input, so a reused
 // yield, its provenance and its errors are exactly those of a fresh run.
 // A PVMemo is safe for concurrent use; concurrent requests for one key
 // compute once.
