@@ -13,6 +13,11 @@ import (
 	"alcarbon/calc"
 )
 
+// responseShape versions the bodies the cache holds: change it when a
+// response gains or loses a field without an engine change, so that no
+// cached body of the old shape is served (s2: stages[].defaulted_inputs).
+const responseShape = "s2"
+
 // respondCached answers a calculation from the cache or by computing it.
 // The key is dataset + engine version + endpoint + SHA-256 of the
 // normalised request, so equal requests written differently share an
@@ -35,9 +40,10 @@ func (s *server) respondCached(c echo.Context, endpoint, dataset string, req any
 	}
 	sum := sha256.Sum256(canonical)
 	hash := hex.EncodeToString(sum[:])
-	key := cache.Key(dataset, calc.EngineVersion, endpoint, hash)
-	// The ETag covers the whole key, so a new dataset or engine version
-	// never answers 304 for a body it would compute differently.
+	key := cache.Key(dataset, calc.EngineVersion, responseShape, endpoint, hash)
+	// The ETag covers the whole key, so a new dataset, engine version or
+	// response shape never answers 304 for a body it would compute
+	// differently.
 	keySum := sha256.Sum256([]byte(key))
 	etag := `"` + hex.EncodeToString(keySum[:16]) + `"`
 	body, tier, err := s.cache.Do(c.Request().Context(), key, useRedis, func() ([]byte, error) {

@@ -195,6 +195,8 @@ type stageResponse struct {
 	MarketBasedTCO2ePerT float64 `json:"market_based_tco2e_per_t" example:"10.1"`
 	// Share of the location-based total, 0–1.
 	Share float64 `json:"share" example:"0.67"`
+	// DefaultedInputs are the request fields (JSON pointers) that took dataset defaults and that this stage rests on, as the engine recorded them: a subset of provenance.defaulted_inputs.
+	DefaultedInputs []string `json:"defaulted_inputs"`
 }
 
 // gasesResponse splits the location-based total by gas [t CO2e/t].
@@ -282,7 +284,8 @@ func newPrimaryResponse(req *primaryRequest, r calc.PrimaryResult, p calc.Proven
 		Provenance: newProvenance(reflect.TypeFor[primaryRequest](), p),
 	}
 	for _, s := range r.Stages {
-		out.Stages = append(out.Stages, stageResponse{Stage: s.Name, TCO2ePerT: s.LocationBased, MarketBasedTCO2ePerT: s.MarketBased, Share: s.Share})
+		out.Stages = append(out.Stages, stageResponse{Stage: s.Name, TCO2ePerT: s.LocationBased, MarketBasedTCO2ePerT: s.MarketBased, Share: s.Share,
+			DefaultedInputs: defaultedPointers(reflect.TypeFor[primaryRequest](), s.Defaulted)})
 	}
 	return out
 }

@@ -223,6 +223,8 @@ type productStageResponse struct {
 	MarketBasedTCO2ePerT float64 `json:"market_based_tco2e_per_t" example:"12.5"`
 	// Share of the location-based total, 0–1.
 	Share float64 `json:"share" example:"0.9"`
+	// DefaultedInputs are the request fields (JSON pointers) that took dataset defaults and that this stage rests on, as the engine recorded them: a subset of provenance.defaulted_inputs.
+	DefaultedInputs []string `json:"defaulted_inputs"`
 }
 
 // productStepResponse is one step of the route.
@@ -404,7 +406,8 @@ func newProductResponse(req *productRequest, r calc.ProductResult, p calc.Proven
 		Provenance: newProvenance(reflect.TypeFor[productRequest](), p),
 	}
 	for i, s := range r.Stages {
-		out.Stages[i] = productStageResponse{Stage: s.Name, TCO2ePerT: s.LocationBased, MarketBasedTCO2ePerT: s.MarketBased, Share: s.Share}
+		out.Stages[i] = productStageResponse{Stage: s.Name, TCO2ePerT: s.LocationBased, MarketBasedTCO2ePerT: s.MarketBased, Share: s.Share,
+			DefaultedInputs: defaultedPointers(reflect.TypeFor[productRequest](), s.Defaulted)}
 	}
 	for i, s := range r.Steps {
 		out.Steps[i] = productStepResponse{

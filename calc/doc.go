@@ -7,6 +7,10 @@
 // Each published model is one small function named after it, with its
 // equation and source in the doc comment (equations.go). Every factor the
 // engine reads from the dataset is recorded in the result's provenance.
+//
+// Inputs are named in Go: errors, defaulted inputs and Monte Carlo inputs
+// carry Go paths into the input types (Electricity.Sources[1].Share; the
+// grammar is in errors.go), never the field names of a wire format.
 package calc
 
 // EngineVersion identifies the calculation rules. It is part of every cache

@@ -114,6 +114,10 @@ type Stage struct {
 	LocationBased float64
 	MarketBased   float64
 	Share         float64 // of the location-based total
+	// Defaulted are the Go paths of the defaulted inputs (Provenance.Defaulted)
+	// the stage rests on: those the engine recorded as feeding it, and
+	// those that scale every stage.
+	Defaulted []string
 }
 
 // Gases splits the location-based total by gas [t CO2e/t Al].
@@ -322,7 +326,7 @@ type pfcMasses struct{ cf4Kg, c2f6Kg float64 }
 // and the other stages.
 func compilePrimary(l *ledger, in PrimaryInput, sampling bool) (p *primaryModel, k pfcMasses, el ElectricityInput, elec ElectricityResult, err error) {
 	p = &primaryModel{iAC: -1, iNAC: -1, iPFC: -1, iAlumina: -1, iAnodeProd: -1}
-	if p.acKWh, err = l.orDefault(in.Electrolysis.ACkWhPerT, "Electrolysis.ACkWhPerT", "iai/CN/ac_kwh_per_t/2021"); err != nil {
+	if p.acKWh, err = l.orDefault(in.Electrolysis.ACkWhPerT, "Electrolysis.ACkWhPerT", "iai/CN/ac_kwh_per_t/2021", StageElectrolysisElectricity); err != nil {
 		return
 	}
 	if in.Electrolysis.ACkWhPerT == nil {
@@ -344,7 +348,10 @@ func compilePrimary(l *ledger, in PrimaryInput, sampling bool) (p *primaryModel,
 	if sampling {
 		portIns = &inputList{}
 	}
-	if p.port, elec, err = compilePortfolio(l, el, portIns); err != nil {
+	restore := l.feeding(StageElectrolysisElectricity, StageCasting)
+	p.port, elec, err = compilePortfolio(l, el, portIns)
+	restore()
+	if err != nil {
 		return
 	}
 	if k, err = primaryStageTerms(l, in, p, castGasNm3); err != nil {
@@ -368,13 +375,13 @@ func castingInputs(l *ledger, c CastingInput) (kwh, gasNm3 float64, err error) {
 		l.assume("metal leaves the smelter molten (direct supply): no casting electricity or fuel")
 		return 0, 0, nil
 	}
-	if kwh, err = l.orDefault(c.ElectricityKWhPerT, "Casting.ElectricityKWhPerT", "default/casting_electricity"); err != nil {
+	if kwh, err = l.orDefault(c.ElectricityKWhPerT, "Casting.ElectricityKWhPerT", "default/casting_electricity", StageCasting); err != nil {
 		return
 	}
 	if c.NaturalGasNm3PerT != nil {
 		gasNm3 = *c.NaturalGasNm3PerT
 	} else {
-		l.defaulted("Casting.NaturalGasNm3PerT")
+		l.defaulted("Casting.NaturalGasNm3PerT", StageCasting)
 		l.assume("casting natural gas not given: none (an electric casthouse); give natural_gas_nm3_per_t for a gas-fired one")
 	}
 	return
@@ -498,7 +505,7 @@ func gwpSet(l *ledger, set string) (gwpValues, error) {
 //	F = coal GJ × EF_coal + gas Nm3 × EF_gas + kWh/1000 × EF_grid + upstream
 func aluminaStage(l *ledger, in PrimaryInput) (float64, error) {
 	a := in.Alumina
-	cons, err := l.orDefault(a.ConsumptionTPerT, "Alumina.ConsumptionTPerT", "default/alumina_consumption")
+	cons, err := l.orDefault(a.ConsumptionTPerT, "Alumina.ConsumptionTPerT", "default/alumina_consumption", StageAluminaRefining)
 	if err != nil {
 		return 0, err
 	}
@@ -514,7 +521,7 @@ func aluminaStage(l *ledger, in PrimaryInput) (float64, error) {
 		coalGJ = *r.CoalGJPerT
 	case r.NaturalGasNm3PerT == nil && r.ElectricityKWhPerT == nil:
 		// No refinery energy at all: the IAI average, as coal.
-		l.defaulted("Alumina.Refinery.CoalGJPerT")
+		l.defaulted("Alumina.Refinery.CoalGJPerT", StageAluminaRefining)
 		mj, err := l.factor("iai/CN/alumina_mj_per_t/2021")
 		if err != nil {
 			return 0, err
@@ -548,7 +555,7 @@ func aluminaStage(l *ledger, in PrimaryInput) (float64, error) {
 		footprint += *r.UpstreamTCO2ePerT
 		return cons * footprint, nil
 	}
-	l.defaulted("Alumina.Refinery.UpstreamTCO2ePerT")
+	l.defaulted("Alumina.Refinery.UpstreamTCO2ePerT", StageAluminaRefining)
 	bauxite, err := l.factor("upstream/bauxite_mining")
 	if err != nil {
 		return 0, err
@@ -560,15 +567,15 @@ func aluminaStage(l *ledger, in PrimaryInput) (float64, error) {
 // anodeCO2Term returns the direct CO2 of anode consumption by IPCC 2006
 // Eq. 4.21 (AnodeCO2) with the Chinese guideline defaults.
 func anodeCO2Term(l *ledger, a AnodeInput) (float64, error) {
-	nac, err := l.orDefault(a.NetCarbonTPerT, "Anode.NetCarbonTPerT", "anode/cn_default/nac")
+	nac, err := l.orDefault(a.NetCarbonTPerT, "Anode.NetCarbonTPerT", "anode/cn_default/nac", StageElectrolysisDirect)
 	if err != nil {
 		return 0, err
 	}
-	s, err := l.orDefault(a.SulphurFraction, "Anode.SulphurFraction", "anode/default/sulphur")
+	s, err := l.orDefault(a.SulphurFraction, "Anode.SulphurFraction", "anode/default/sulphur", StageElectrolysisDirect)
 	if err != nil {
 		return 0, err
 	}
-	ash, err := l.orDefault(a.AshFraction, "Anode.AshFraction", "anode/default/ash")
+	ash, err := l.orDefault(a.AshFraction, "Anode.AshFraction", "anode/default/ash", StageElectrolysisDirect)
 	if err != nil {
 		return 0, err
 	}
@@ -580,14 +587,14 @@ func anodeCO2Term(l *ledger, a AnodeInput) (float64, error) {
 // baking fuel + pitch volatiles (Eq. 4.22) + packing coke (Eq. 4.23) per t
 // baked anode with the IPCC/40 CFR 98 default parameters.
 func anodeProductionStage(l *ledger, a AnodeInput) (float64, error) {
-	cons, err := l.orDefault(a.ConsumptionTPerT, "Anode.ConsumptionTPerT", "anode/default/consumption")
+	cons, err := l.orDefault(a.ConsumptionTPerT, "Anode.ConsumptionTPerT", "anode/default/consumption", StageAnodeProduction)
 	if err != nil {
 		return 0, err
 	}
 	if a.ProductionTCO2ePerT != nil {
 		return cons * *a.ProductionTCO2ePerT, nil
 	}
-	l.defaulted("Anode.ProductionTCO2ePerT")
+	l.defaulted("Anode.ProductionTCO2ePerT", StageAnodeProduction)
 	// Pitch volatiles per t baked anode.
 	ratio, err := l.factor("anode/green_to_baked_ratio")
 	if err != nil {
@@ -618,7 +625,7 @@ func anodeProductionStage(l *ledger, a AnodeInput) (float64, error) {
 	if a.BakingEnergyKgcePerT != nil {
 		kgce = *a.BakingEnergyKgcePerT
 	} else {
-		l.defaulted("Anode.BakingEnergyKgcePerT")
+		l.defaulted("Anode.BakingEnergyKgcePerT", StageAnodeProduction)
 		if kgce, err = l.factor("gb25324/baking/grade3"); err != nil {
 			return 0, err
 		}
@@ -627,7 +634,7 @@ func anodeProductionStage(l *ledger, a AnodeInput) (float64, error) {
 	fuel := a.BakingFuel
 	if fuel == "" {
 		fuel = "natural_gas"
-		l.defaulted("Anode.BakingFuel")
+		l.defaulted("Anode.BakingFuel", StageAnodeProduction)
 		l.assume("anode baking fuel taken as natural gas")
 	}
 	mj, err := l.factor("energy/kgce_mj")
@@ -650,7 +657,7 @@ func pfc(l *ledger, el ElectrolysisInput) (cf4, c2f6 float64, err error) {
 	switch p.Method {
 	case "", "default":
 		if p.Method == "" {
-			l.defaulted("Electrolysis.PFC.Method")
+			l.defaulted("Electrolysis.PFC.Method", StageElectrolysisDirect)
 		}
 		if cf4, err = l.factor("pfc/cn_default/cf4"); err != nil {
 			return
@@ -742,7 +749,7 @@ func slopeCoefficients(l *ledger, tech string, p PFCInput) (sef, frac float64, e
 	set := p.Coefficients
 	if set == "" {
 		set = "cbam2025"
-		l.defaulted("Electrolysis.PFC.Coefficients")
+		l.defaulted("Electrolysis.PFC.Coefficients", StageElectrolysisDirect)
 	}
 	if set == "cn_guideline" {
 		if sef, err = l.factor("pfc/cn_slope/sef_cf4"); err != nil {

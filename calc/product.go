@@ -332,10 +332,10 @@ func primaryMetalOf(l *ledger, in ProductInput) (primaryMetal, error) {
 	}
 	if source == PrimaryInline {
 		for _, d := range sub.p.Defaulted {
-			l.defaulted(joinPath(prefix, d))
+			l.defaulted(joinPath(prefix, d), StagePrimaryMetal)
 		}
 	} else {
-		l.defaulted("Metal.PrimaryFootprintTCO2ePerT")
+		l.defaulted("Metal.PrimaryFootprintTCO2ePerT", StagePrimaryMetal)
 		l.warn("primary metal not given: the dataset has no sourced regional primary footprint, so the %s default primary footprint is computed with every primary input at its dataset default (%.4g t CO2e/t) — an estimate; give primary_footprint_tco2e_per_t, a primary request or a declaration", pin.Region, r.LocationBased)
 	}
 	p := primaryMetal{source: source, loc: r.LocationBased, mkt: r.MarketBased}

@@ -283,7 +283,7 @@ func productAndAlloy(l *ledger, in ProductInput) (factors.Product, string, facto
 	alloyID := in.Alloy
 	if alloyID == "" {
 		alloyID = prod.Alloys[0]
-		l.defaulted("Alloy")
+		l.defaulted("Alloy", StageAlloying)
 		l.assume("alloy not given: %s, the first typical alloy of %s", alloyID, prod.ID)
 	}
 	alloy, ok := l.ds.Alloy(alloyID)
@@ -413,7 +413,7 @@ func alloyElements(alloy factors.Alloy) []string {
 
 // compileMetal reads the yield, the melt loss and the scrap shares.
 func (p *productModel) compileMetal(l *ledger, in ProductInput, prod factors.Product) error {
-	y, err := l.orDefault(in.Yield, "Yield", prod.YieldFactor)
+	y, err := l.orDefault(in.Yield, "Yield", prod.YieldFactor, ProductStages...)
 	if err != nil {
 		return err
 	}
@@ -424,7 +424,7 @@ func (p *productModel) compileMetal(l *ledger, in ProductInput, prod factors.Pro
 		return fieldError("Yield", "must be greater than 0 and at most 1; got %v", y)
 	}
 	p.yield = y
-	if p.loss, err = l.orDefault(in.MeltLossFraction, "MeltLossFraction", "remelting/melt_loss"); err != nil {
+	if p.loss, err = l.orDefault(in.MeltLossFraction, "MeltLossFraction", "remelting/melt_loss", StageCasting, StagePrimaryMetal, StageRecycledMetal); err != nil {
 		return err
 	}
 	l.assume("allocation: 1/yield t of metal is cast per t of product; the process scrap (1/yield − 1 t) is remelted in-house in a closed loop and carries no burden of its own — it adds remelting energy and melt loss, not new metal; purchased metal per t of product N = (1 + S·L)/(1 − s·L) (S process scrap, L melt loss per t remelted, s solid share of the purchased metal)")
@@ -432,12 +432,12 @@ func (p *productModel) compileMetal(l *ledger, in ProductInput, prod factors.Pro
 	if m.PostConsumerScrapShare != nil {
 		p.shPost = *m.PostConsumerScrapShare
 	} else {
-		l.defaulted("Metal.PostConsumerScrapShare")
+		l.defaulted("Metal.PostConsumerScrapShare", StagePrimaryMetal, StageRecycledMetal)
 	}
 	if m.PreConsumerScrapShare != nil {
 		p.shPre = *m.PreConsumerScrapShare
 	} else {
-		l.defaulted("Metal.PreConsumerScrapShare")
+		l.defaulted("Metal.PreConsumerScrapShare", StagePrimaryMetal, StageRecycledMetal)
 	}
 	if p.shPost < 0 || p.shPre < 0 || p.shPost+p.shPre > 1+1e-9 {
 		return fieldError("Metal", "post_consumer_scrap_share and pre_consumer_scrap_share must each be in 0..1 and sum to at most 1; they sum to %v", p.shPost+p.shPre)
@@ -455,7 +455,7 @@ func (p *productModel) compileDirectSupply(l *ledger, ds DirectSupplyInput) erro
 	if ds.MoltenShare != nil {
 		p.molten = *ds.MoltenShare
 	} else {
-		l.defaulted("DirectSupply.MoltenShare")
+		l.defaulted("DirectSupply.MoltenShare", ProductStages...)
 	}
 	if p.molten < 0 || p.molten > 1 {
 		return fieldError("DirectSupply.MoltenShare", "must be between 0 and 1; got %v", p.molten)
@@ -474,14 +474,14 @@ func (p *productModel) compileDirectSupply(l *ledger, ds DirectSupplyInput) erro
 			return err
 		}
 		if p.molten > 0 {
-			l.defaulted("DirectSupply.HaulKm")
+			l.defaulted("DirectSupply.HaulKm", ProductStages...)
 			l.assume("hot-metal haul not given: 50 km, the viability radius of Chinese direct supply (an upper bound)")
 		}
 	}
 	if ds.IngotTransportKm != nil {
 		p.ingotKm = *ds.IngotTransportKm
 	} else {
-		l.defaulted("DirectSupply.IngotTransportKm")
+		l.defaulted("DirectSupply.IngotTransportKm", ProductStages...)
 		l.warn("ingot transport distance not given: none is counted (no typical smelter-to-processor distance was found); give direct_supply.ingot_transport_km")
 	}
 	p.ingotMode = ds.IngotTransportMode
@@ -548,6 +548,7 @@ func (p *productModel) compilePortfolio(l *ledger, in ProductInput, withMWhPerT,
 		el.DemandMWh = mwhPerT * *in.ProductionT
 		el.AnnualVolumes = true
 	}
+	defer l.feeding(StageCasting, StageProcessing)()
 	if withMWhPerT > 0 {
 		var err error
 		p.port, *elec, err = compilePortfolio(l, el, ins)
@@ -567,12 +568,12 @@ func (p *productModel) compileMetalFootprints(l *ledger, in ProductInput) error 
 	if m.PreConsumerScrapTCO2ePerT != nil {
 		p.preGiven, p.preTCO2e = true, *m.PreConsumerScrapTCO2ePerT
 	} else if p.shPre > 0 {
-		l.defaulted("Metal.PreConsumerScrapTCO2ePerT")
+		l.defaulted("Metal.PreConsumerScrapTCO2ePerT", StageRecycledMetal)
 		l.assume("pre-consumer scrap carries the primary footprint (Hydro position: process scrap is not credited as recycled); give pre_consumer_scrap_tco2e_per_t to use another value")
 	}
 	if p.shPost > 0 || m.PostConsumerScrapTCO2ePerT != nil {
 		var err error
-		if p.postTCO2e, err = l.orDefault(m.PostConsumerScrapTCO2ePerT, "Metal.PostConsumerScrapTCO2ePerT", "recycled/post_consumer_scrap"); err != nil {
+		if p.postTCO2e, err = l.orDefault(m.PostConsumerScrapTCO2ePerT, "Metal.PostConsumerScrapTCO2ePerT", "recycled/post_consumer_scrap", StageRecycledMetal); err != nil {
 			return err
 		}
 	}

@@ -2,6 +2,7 @@ package calc
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 
 	"alcarbon/factors"
@@ -26,6 +27,11 @@ type Provenance struct {
 	Assumptions []string
 	Warnings    []string
 	Defaulted   []string
+	// DefaultedStages are the stages each defaulted input feeds, by path,
+	// as the engine recorded them where it took the default. An input
+	// without an entry scales every stage (a product's yield) or belongs
+	// to a calculation without stages (a portfolio, a PV system).
+	DefaultedStages map[string][]string
 }
 
 // ledger collects provenance while a calculation runs. It deduplicates by
@@ -38,7 +44,11 @@ type ledger struct {
 	pv map[string]PVResult
 	// shared memoises PV yields across calculations (a scenario compare
 	// or sweep) by canonical PV input; nil outside them.
-	shared      *PVMemo
+	shared *PVMemo
+	// stages are the stages the defaults being recorded feed when the
+	// recording site cannot name them: a portfolio's and its PV systems'
+	// defaults feed the stages that use the portfolio's electricity.
+	stages      []string
 	factorIdx   map[string]int
 	p           Provenance
 	seenMessage map[string]bool
@@ -52,7 +62,7 @@ func newLedger(ds *factors.Dataset, sun *sunTables) *ledger {
 // whose messages stay out of l (for a side calculation such as CBAM's, or
 // provenance merged into l later).
 func (l *ledger) sub() *ledger {
-	return &ledger{ds: l.ds, sun: l.sun, pv: l.pv, shared: l.shared}
+	return &ledger{ds: l.ds, sun: l.sun, pv: l.pv, shared: l.shared, stages: l.stages}
 }
 
 // recordFactor reserves the next place in the factor list for id, and
@@ -159,18 +169,63 @@ func (l *ledger) warn(format string, args ...any) {
 	}
 }
 
-// defaulted records that the input at path p took a dataset default.
-func (l *ledger) defaulted(p string) {
+// defaulted records that the input at path p took a dataset default, and
+// the stages it feeds (by default those of the ledger's context, l.stages).
+func (l *ledger) defaulted(p string, stages ...string) {
 	l.p.Defaulted = append(l.p.Defaulted, p)
+	if len(stages) == 0 {
+		stages = l.stages
+	}
+	l.defaultedStages(p, stages)
+}
+
+// defaultedStages adds stages to those of the defaulted input at path p.
+func (l *ledger) defaultedStages(p string, stages []string) {
+	if len(stages) == 0 {
+		return
+	}
+	if l.p.DefaultedStages == nil {
+		l.p.DefaultedStages = map[string][]string{}
+	}
+	for _, s := range stages {
+		if !slices.Contains(l.p.DefaultedStages[p], s) {
+			l.p.DefaultedStages[p] = append(l.p.DefaultedStages[p], s)
+		}
+	}
+}
+
+// feeding sets the stages the defaults recorded until restore is called
+// feed, for a part of the calculation that does not know its stages.
+func (l *ledger) feeding(stages ...string) (restore func()) {
+	prev := l.stages
+	l.stages = stages
+	return func() { l.stages = prev }
+}
+
+// stagesDefaulted lists, for each stage, the defaulted inputs it rests on:
+// those recorded as feeding it and those recorded without stages, which
+// scale every stage.
+func stagesDefaulted(stages []Stage, p Provenance) {
+	for i := range stages {
+		var paths []string
+		for _, d := range p.Defaulted {
+			st, ok := p.DefaultedStages[d]
+			if (!ok || slices.Contains(st, stages[i].Name)) && !slices.Contains(paths, d) {
+				paths = append(paths, d)
+			}
+		}
+		sort.Strings(paths)
+		stages[i].Defaulted = paths
+	}
 }
 
 // orDefault returns *v when the user gave it; otherwise it records the
 // default at path p and returns the dataset factor id's value.
-func (l *ledger) orDefault(v *float64, p, id string) (float64, error) {
+func (l *ledger) orDefault(v *float64, p, id string, stages ...string) (float64, error) {
 	if v != nil {
 		return *v, nil
 	}
-	l.defaulted(p)
+	l.defaulted(p, stages...)
 	return l.factor(id)
 }
 
@@ -180,6 +235,12 @@ func (l *ledger) provenance() Provenance {
 	p.Factors = append([]FactorUse(nil), l.p.Factors...)
 	sort.Slice(p.Factors, func(i, j int) bool { return p.Factors[i].ID < p.Factors[j].ID })
 	sort.Strings(p.Defaulted)
+	if l.p.DefaultedStages != nil {
+		p.DefaultedStages = make(map[string][]string, len(l.p.DefaultedStages))
+		for k, v := range l.p.DefaultedStages {
+			p.DefaultedStages[k] = slices.Clone(v)
+		}
+	}
 	return p
 }
 
@@ -222,5 +283,11 @@ func (l *ledger) merge(p Provenance) {
 			l.p.Warnings = append(l.p.Warnings, m)
 		}
 	}
-	l.p.Defaulted = append(l.p.Defaulted, p.Defaulted...)
+	for _, d := range p.Defaulted {
+		if st, ok := p.DefaultedStages[d]; ok {
+			l.defaulted(d, st...)
+		} else {
+			l.defaulted(d)
+		}
+	}
 }

@@ -153,7 +153,9 @@ func (e *Engine) PrimaryWithPVMemo(in PrimaryInput, memo *PVMemo) (PrimaryResult
 	l := newLedger(e.ds, &e.sun)
 	l.shared = memo
 	r, err := primary(l, in)
-	return r, l.provenance(), err
+	prov := l.provenance()
+	stagesDefaulted(r.Stages, prov)
+	return r, prov, err
 }
 
 // ElectricityWithPVMemo is Electricity with PV yields shared through memo
@@ -171,7 +173,9 @@ func (e *Engine) ProductWithPVMemo(in ProductInput, memo *PVMemo) (ProductResult
 	l := newLedger(e.ds, &e.sun)
 	l.shared = memo
 	r, err := product(l, in)
-	return r, l.provenance(), err
+	prov := l.provenance()
+	stagesDefaulted(r.Stages, prov)
+	return r, prov, err
 }
 
 // PVWithPVMemo is PV with the yield shared through memo (nil: not

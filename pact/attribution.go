@@ -13,12 +13,17 @@ import (
 // data quality that follows: the stage attribution of defaulted inputs,
 // the primary data share and the data quality indicators.
 
-// stagesOfInput returns the stages an input of a request of kind feeds;
-// nil for an input it does not know or that scales every stage (a
-// product's yield), which then counts against every stage.
-func stagesOfInput(kind, pointer string) []string {
+// legacyStagesOfInput returns the stages an input of a request of kind
+// feeds, guessed from its JSON pointer; nil for an input it does not know
+// or that scales every stage (a product's yield), which then counts
+// against every stage. It is the fallback for declarations stored before
+// the engine recorded each stage's defaulted inputs
+// (stages[].defaulted_inputs), which carry only
+// provenance.defaulted_inputs; newer results are attributed by the engine
+// (secondaryStages).
+func legacyStagesOfInput(kind, pointer string) []string {
 	if kind == registry.KindProduct {
-		return stagesOfProductInput(pointer)
+		return legacyStagesOfProductInput(pointer)
 	}
 	switch {
 	case strings.HasPrefix(pointer, "/alumina/"):
@@ -39,7 +44,8 @@ func stagesOfInput(kind, pointer string) []string {
 	return nil
 }
 
-func stagesOfProductInput(pointer string) []string {
+// legacyStagesOfProductInput is legacyStagesOfInput for a product.
+func legacyStagesOfProductInput(pointer string) []string {
 	switch {
 	case strings.HasPrefix(pointer, "/metal/primary"):
 		return []string{calc.StagePrimaryMetal}
@@ -64,29 +70,13 @@ func stagesOfProductInput(pointer string) []string {
 //
 // where E_s is stage s's market-based emissions [t CO2e/t] and a stage is
 // primary when none of the inputs it uses took a dataset default
-// (provenance.defaulted_inputs). Published emission factors (grid
+// (secondaryStages). Published emission factors (grid
 // averages, fuel factors, GWPs) are not inputs the enterprise supplies and
 // do not make a stage secondary; activity data and plant-specific
 // parameters left to defaults do, and so does a product route step whose
 // energy is the dataset default.
 func primaryDataShare(kind string, r storedResult) float64 {
-	secondary := map[string]bool{}
-	for _, st := range r.Steps {
-		if st.Defaulted {
-			secondary[st.Stage] = true
-		}
-	}
-	for _, p := range r.Provenance.DefaultedInputs {
-		stages := stagesOfInput(kind, p)
-		if stages == nil {
-			for _, s := range r.Stages {
-				secondary[s.Stage] = true
-			}
-		}
-		for _, s := range stages {
-			secondary[s] = true
-		}
-	}
+	secondary := secondaryStages(kind, r)
 	var primary, total float64
 	for _, s := range r.Stages {
 		e := math.Abs(s.MarketBasedTCO2ePerT)
@@ -99,6 +89,54 @@ func primaryDataShare(kind string, r storedResult) float64 {
 		return 0
 	}
 	return round(100*primary/total, 2)
+}
+
+// secondaryStages are the stages of a result that rest on a dataset
+// default: a product route step with default energy, or a defaulted
+// input the engine recorded as feeding the stage (stages[].defaulted_inputs).
+// Results stored before the engine recorded that are attributed from
+// provenance.defaulted_inputs by legacyStagesOfInput.
+func secondaryStages(kind string, r storedResult) map[string]bool {
+	secondary := map[string]bool{}
+	for _, st := range r.Steps {
+		if st.Defaulted {
+			secondary[st.Stage] = true
+		}
+	}
+	if hasStageDefaults(r) {
+		for _, s := range r.Stages {
+			if len(s.DefaultedInputs) > 0 {
+				secondary[s.Stage] = true
+			}
+		}
+		return secondary
+	}
+	for _, p := range r.Provenance.DefaultedInputs {
+		stages := legacyStagesOfInput(kind, p)
+		if stages == nil {
+			for _, s := range r.Stages {
+				secondary[s.Stage] = true
+			}
+		}
+		for _, s := range stages {
+			secondary[s] = true
+		}
+	}
+	return secondary
+}
+
+// hasStageDefaults reports whether the engine recorded each stage's
+// defaulted inputs in r (results since stages[].defaulted_inputs).
+func hasStageDefaults(r storedResult) bool {
+	if len(r.Stages) == 0 {
+		return false
+	}
+	for _, s := range r.Stages {
+		if s.DefaultedInputs == nil {
+			return false
+		}
+	}
+	return true
 }
 
 // dataQuality rates a declaration on the Pathfinder Framework's 1–3 scale

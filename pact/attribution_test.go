@@ -63,3 +63,26 @@ func TestPrimaryDataShare(t *testing.T) {
 		t.Fatalf("decimal %q", got)
 	}
 }
+
+// TestPrimaryDataShareFromStages: a result with the engine's per-stage
+// defaulted inputs is attributed by them, not by pointer prefixes
+// (legacyStagesOfInput is for results stored before).
+func TestPrimaryDataShareFromStages(t *testing.T) {
+	r := storedResult{Stages: []storedStage{
+		{Stage: "alumina_refining", MarketBasedTCO2ePerT: 2, DefaultedInputs: []string{"/alumina/refinery/coal_gj_per_t"}},
+		{Stage: "anode_production", MarketBasedTCO2ePerT: 0.5, DefaultedInputs: []string{}},
+		{Stage: "electrolysis_direct", MarketBasedTCO2ePerT: 1.5, DefaultedInputs: []string{}},
+		{Stage: "electrolysis_electricity", MarketBasedTCO2ePerT: 6, DefaultedInputs: []string{}},
+		{Stage: "casting", MarketBasedTCO2ePerT: 0, DefaultedInputs: []string{}},
+	}}
+	// The legacy rule would count an unknown pointer against every stage.
+	r.Provenance.DefaultedInputs = []string{"/alumina/refinery/coal_gj_per_t", "/something/new"}
+	if got := primaryDataShare(registry.KindPrimary, r); got != 80 { // (10 − 2) / 10
+		t.Fatalf("share %v, want 80 from the stages' defaulted inputs", got)
+	}
+	// One stage without the field: the result predates it, legacy rule.
+	r.Stages[4].DefaultedInputs = nil
+	if got := primaryDataShare(registry.KindPrimary, r); got != 0 {
+		t.Fatalf("share %v, want 0 by the legacy rule", got)
+	}
+}

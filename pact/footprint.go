@@ -138,6 +138,9 @@ type storedStage struct {
 	Stage string `json:"stage"`
 	// MarketBasedTCO2ePerT is the stage's market-based emissions [t CO2e/t].
 	MarketBasedTCO2ePerT float64 `json:"market_based_tco2e_per_t"`
+	// DefaultedInputs are the defaulted inputs the engine recorded as
+	// feeding the stage; nil in results stored before it recorded them.
+	DefaultedInputs []string `json:"defaulted_inputs"`
 }
 
 func round(x float64, places int) float64 {
