@@ -2,7 +2,6 @@ package api
 
 import (
 	"errors"
-	"net/http"
 	"reflect"
 	"sort"
 	"strconv"
@@ -336,10 +335,4 @@ func defaultedPointers(root reflect.Type, paths []string) []string {
 	}
 	sort.Strings(out)
 	return out
-}
-
-// unmappedInputError is the answer to an engine input error that reached
-// the error handler without being mapped to its request: a defect.
-func unmappedInputError() *Problem {
-	return problem(http.StatusInternalServerError, "internal error")
 }

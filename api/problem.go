@@ -4,6 +4,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"reflect"
 
 	"github.com/labstack/echo/v4"
 
@@ -90,8 +91,10 @@ func toProblem(err error) *Problem {
 		return p
 	case errors.As(err, &in):
 		// The engine names Go paths; every caller maps them into its
-		// request (calcErrorIn) before they get here.
-		return unmappedInputError()
+		// request (calcErrorIn) before they get here. Should one slip
+		// through, the client still gets a 422 with the path's fields in
+		// snake_case (the mapping's fallback), never a 500.
+		return calcErrorIn(reflect.TypeFor[struct{}](), err).(*Problem)
 	case errors.As(err, &dataE):
 		return problem(http.StatusInternalServerError, "internal error")
 	case errors.Is(err, registry.ErrNotFound):
