@@ -1,7 +1,6 @@
 package pact
 
 import (
-	"math"
 	"strconv"
 	"strings"
 
@@ -63,32 +62,15 @@ func legacyStagesOfProductInput(pointer string) []string {
 	return nil
 }
 
-// primaryDataShare is the share of the footprint computed from the
-// enterprise's own data, in percent, stage-weighted:
-//
-//	share = 100 × Σ_{s primary} |E_s| / Σ_s |E_s|
-//
-// where E_s is stage s's market-based emissions [t CO2e/t] and a stage is
-// primary when none of the inputs it uses took a dataset default
-// (secondaryStages). Published emission factors (grid
-// averages, fuel factors, GWPs) are not inputs the enterprise supplies and
-// do not make a stage secondary; activity data and plant-specific
-// parameters left to defaults do, and so does a product route step whose
-// energy is the dataset default.
+// primaryDataShare is calc.PrimaryDataShare of a stored result [%], its
+// stages secondary as secondaryStages says.
 func primaryDataShare(kind string, r storedResult) float64 {
 	secondary := secondaryStages(kind, r)
-	var primary, total float64
-	for _, s := range r.Stages {
-		e := math.Abs(s.MarketBasedTCO2ePerT)
-		total += e
-		if !secondary[s.Stage] {
-			primary += e
-		}
+	stages := make([]calc.StageData, len(r.Stages))
+	for i, s := range r.Stages {
+		stages[i] = calc.StageData{MarketBased: s.MarketBasedTCO2ePerT, Secondary: secondary[s.Stage]}
 	}
-	if total == 0 {
-		return 0
-	}
-	return round(100*primary/total, 2)
+	return calc.PrimaryDataShare(stages)
 }
 
 // secondaryStages are the stages of a result that rest on a dataset
@@ -139,22 +121,12 @@ func hasStageDefaults(r storedResult) bool {
 	return true
 }
 
-// dataQuality rates a declaration on the Pathfinder Framework's 1–3 scale
-// (1 best), alcarbon's rule: technological, geographical and reliability
-// DQRs are 1 for primary data and 2 for dataset defaults (Chinese industry
-// averages), weighted like primaryDataShare; temporal is 1 when the
-// activity year lies in the reference period, 2 within 3 years of it, 3
-// otherwise; completeness is 1 (every stage of the cradle-to-gate boundary
-// is modelled) and coverage 100 %.
+// dataQuality is calc.DataQuality of a declaration: its primary data
+// share, activity year and reference period (dates YYYY-MM-DD…).
 func dataQuality(share float64, year int, start, end string) DataQualityIndicators {
-	r := round(2-share/100, 2)
-	temporal := 3.0
-	if y0, y1 := yearOf(start), yearOf(end); year >= y0 && year <= y1 {
-		temporal = 1
-	} else if year >= y0-3 && year <= y1+3 {
-		temporal = 2
-	}
-	return DataQualityIndicators{CoveragePercent: 100, TechnologicalDQR: r, TemporalDQR: temporal, GeographicalDQR: r, CompletenessDQR: 1, ReliabilityDQR: r}
+	q := calc.DataQuality(share, year, yearOf(start), yearOf(end))
+	return DataQualityIndicators{CoveragePercent: q.CoveragePercent, TechnologicalDQR: q.Technological, TemporalDQR: q.Temporal,
+		GeographicalDQR: q.Geographical, CompletenessDQR: q.Completeness, ReliabilityDQR: q.Reliability}
 }
 
 func yearOf(date string) int {
