@@ -16,8 +16,9 @@ import (
 	"alcarbon/internal/testredis"
 )
 
-// referenceSmelter is a Shanxi smelter with a mixed supply portfolio, the
-// request of DESIGN §3 without on-site PV.
+// referenceSmelter is a Shanxi smelter with a mixed supply portfolio: 60 %
+// captive coal, 40 % grid, on-site PV given as annual MWh (not a modelled
+// system) and certificates.
 const referenceSmelter = `{
   "region": "CN-SX", "year": 2023, "gwp": "AR5", "electricity_basis": "co2_operational",
   "production_t": 300000,

@@ -71,7 +71,7 @@ func TestPrimaryDefaults(t *testing.T) {
 }
 
 // TestPrimaryGolden pins the whole response for the reference Shanxi
-// smelter of DESIGN §3. Run with -update after an intended change and
+// smelter (referenceSmelter). Run with -update after an intended change and
 // review the diff.
 func TestPrimaryGolden(t *testing.T) {
 	e, _, _ := testServer(t)
@@ -97,7 +97,8 @@ func TestPrimaryGolden(t *testing.T) {
 	if !bytes.Equal(pretty.Bytes(), want) {
 		t.Fatalf("response differs from %s; run with -update and review the diff\n got: %s", golden, pretty.String())
 	}
-	// Independent checks on the golden case (hand-computed, DESIGN §2.2):
+	// Independent checks on the golden case (hand-computed; fixed volumes
+	// first, the remainder split by shares):
 	// demand D = 300,000 t × 13.55 MWh/t = 4,065,000 MWh; PV 150,000 MWh
 	// fixed; the remainder 3,915,000 MWh splits 60 % captive at 0.95 and
 	// 40 % Shanxi grid at 0.6634 (MEE 2023).
@@ -156,7 +157,7 @@ func TestReferenceEndpoints(t *testing.T) {
 
 	rec = do(t, e, http.MethodGet, "/v1/grid-factors?region=cn-sx&kind=average_co2", "", "")
 	gf := decodeJSON[gridFactorsResponse](t, rec.Body.Bytes())
-	want := map[int]float64{2021: 0.7222, 2022: 0.7096, 2023: 0.6634} // MEE/NBS notices, electricity-and-pv.md §1.2
+	want := map[int]float64{2021: 0.7222, 2022: 0.7096, 2023: 0.6634} // MEE/NBS notices 2024年第12号, 2024年第33号, 2025年第47号
 	if rec.Code != 200 || gf.Count != 3 {
 		t.Fatalf("grid factors: %d %s", rec.Code, rec.Body)
 	}

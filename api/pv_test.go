@@ -16,8 +16,8 @@ import (
 	"alcarbon/calc"
 )
 
-// POST /v1/pv and GET /v1/solar-sites through the real router (DESIGN
-// §2.3), and on-site PV inside a footprint's portfolio.
+// POST /v1/pv and GET /v1/solar-sites through the real router, and
+// on-site PV inside a footprint's portfolio.
 
 // pvtSite is where the synthetic weather of these tests is: an EPW header
 // names it, and hourly requests give it as location. UTC+7 (not China's +8)
@@ -212,7 +212,7 @@ func TestPVEndpointResourceKinds(t *testing.T) {
 		}
 	})
 
-	// Taiyuan's CBED monthly GHI and temperatures, solar-resource.md §2.
+	// Taiyuan's CBED (China Building Energy Data) monthly GHI and temperatures, WMO 53772.
 	taiyuanGHI := []float64{67, 80, 119, 149, 173, 164, 156, 144, 118, 98, 69, 60}
 	taiyuanT := []float64{-4.6, -0.8, 5.2, 12.6, 18.2, 21.8, 23.4, 21.7, 16.8, 10.4, 3.0, -2.9}
 	taiyuanLoc := obj{"latitude": 37.62, "longitude": 112.58, "altitude_m": 777}
@@ -226,7 +226,8 @@ func TestPVEndpointResourceKinds(t *testing.T) {
 		if !near(site.AnnualGHIKWhM2, 1397) { // Σ of the 12 rounded monthly values
 			t.Errorf("annual GHI %v, want 1397", site.AnnualGHIKWhM2)
 		}
-		// electricity-and-pv.md §5 derives 1,230–1,340 kWh/kWp for Taiyuan; a wider sanity band.
+		// Rule of thumb: GHI 1,397 (solarbe.com 2017, GB/T 31155-2015) × tilt gain
+		// 1.1–1.2 × PR 0.80 = 1,230–1,340 kWh/kWp for Taiyuan; a wider sanity band.
 		if y := site.SpecificYieldKWhPerKWp; y < 1150 || y > 1400 {
 			t.Errorf("Taiyuan specific yield %v, want 1,150–1,400", y)
 		}
@@ -563,7 +564,7 @@ func TestSolarSitesEndpoint(t *testing.T) {
 		}
 		switch s.ID {
 		case "taiyuan":
-			// solar-resource.md §2, Taiyuan, GHI A (CBED).
+			// Taiyuan, WMO 53772, monthly GHI (CBED).
 			want := []float64{67, 80, 119, 149, 173, 164, 156, 144, 118, 98, 69, 60}
 			if fmt.Sprint(s.GHIMonthlyKWhM2) != fmt.Sprint(want) {
 				t.Errorf("taiyuan monthly GHI %v, want %v", s.GHIMonthlyKWhM2, want)
@@ -594,8 +595,9 @@ func TestSolarSitesEndpoint(t *testing.T) {
 }
 
 // TestPrimaryWithOnsitePV: a footprint whose portfolio has an onsite_pv
-// source with pv. The PV output meets the flat load first (DESIGN §2.2),
-// so used + exported = annual and the hourly-matched share is filled.
+// source with pv. The PV output meets the flat load first
+// (self-consumption before export), so used + exported = annual and the
+// hourly-matched share is filled.
 func TestPrimaryWithOnsitePV(t *testing.T) {
 	e, _, _ := testServer(t)
 	body := `{"production_t": 300000, "electricity": {"sources": [

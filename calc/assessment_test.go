@@ -27,9 +27,9 @@ func indicator(t *testing.T, a calc.PlantAssessment, name string) calc.Indicator
 }
 
 // Each graded indicator on both sides of each GB 21346-2022 limit
-// (aluminium-process.md §3.1, typed from factors.csv gb21346/*), with the
+// (Tables 1–2, typed from factors.csv gb21346/*), with the
 // plan's target where it has one: liquid AC at the NDRC benchmark 13,000
-// kWh/t (gap-facts.md §1), alumina comprehensive energy at grade 1.
+// kWh/t (发改产业〔2021〕1609号), alumina comprehensive energy at grade 1.
 func TestAssessPlantGrades(t *testing.T) {
 	type tcase struct {
 		value     float64

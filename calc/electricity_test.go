@@ -7,8 +7,9 @@ import (
 	"alcarbon/calc"
 )
 
-// Values typed from factors/data/2026.1/factors.csv (ids in comments); they
-// are the MEE/NBS and MEE CFP figures of electricity-and-pv.md §1.1–1.3.
+// Values typed from factors/data/2026.1/factors.csv (ids in comments); each
+// row of that file names its public source (mostly the MEE/NBS electricity
+// CO2 factor notices and the MEE/NBS/NEA electricity carbon-footprint ones).
 const (
 	efSX2023     = 0.6634 // grid/average_co2/CN-SX/2023
 	efSX2022     = 0.7096 // grid/average_co2/CN-SX/2022
@@ -92,7 +93,7 @@ func checkElectricity(t *testing.T, r calc.ElectricityResult, w elecWant) {
 	}
 }
 
-// DESIGN §2.2: grid location-based EF = provincial average CO2 factor of
+// Grid location-based EF = the MEE/NBS provincial average CO2 factor of
 // that year on co2_operational; with no instruments market = location;
 // renewable share location-based = grid MWh × the grid's renewable fraction.
 func TestElectricityGridOnlyOperational(t *testing.T) {
@@ -129,7 +130,7 @@ func TestElectricityGridOnlyOperational(t *testing.T) {
 	}
 }
 
-// DESIGN §2.2: on the lifecycle basis a provincial factor is estimated as
+// On the lifecycle basis a provincial factor is estimated as
 // provincial CO2 × national CFP / national CO2 of the same year and flagged
 // as an estimate; the nation itself uses the published CFP.
 func TestElectricityLifecycleBasis(t *testing.T) {
@@ -171,7 +172,7 @@ func TestElectricityLifecycleBasis(t *testing.T) {
 	}
 }
 
-// DESIGN §2.2 volumes: fixed volumes first, the remainder split by shares.
+// Portfolio volumes: fixed volumes first, the remainder split by shares.
 // Demand 1000 MWh; captive 600 MWh at 0.95; the remaining 400 MWh split
 // grid 0.5 / direct-line wind 0.5, i.e. 200 + 200 MWh.
 func TestElectricityFixedVolumesAndShares(t *testing.T) {
@@ -218,7 +219,7 @@ func TestElectricityFixedVolumesAndShares(t *testing.T) {
 	}
 }
 
-// DESIGN §2.2: with no share-based source, the remainder after fixed
+// With no share-based source, the remainder after fixed
 // volumes comes from the grid of the plant's region.
 func TestElectricityImplicitGrid(t *testing.T) {
 	r, p := mustElectricity(t, portfolio("CN-SX", 2023, calc.BasisOperational, 1000,
@@ -243,7 +244,7 @@ func TestElectricityImplicitGrid(t *testing.T) {
 	}
 }
 
-// DESIGN §2.2: fixed volumes larger than demand are exported and do not
+// Fixed volumes larger than demand are exported and do not
 // count (reported, with a warning); fixed volumes are taken in list order.
 func TestElectricityExport(t *testing.T) {
 	t.Run("one captive plant above demand", func(t *testing.T) {
@@ -304,8 +305,9 @@ func TestElectricitySharesMustSumToOne(t *testing.T) {
 	}
 }
 
-// DESIGN §2.2: certificates (1 GEC = 1 MWh) set the market-based factor of
-// the grid MWh they cover to 0 and do not change the location-based one.
+// Certificates (1 GEC = 1 MWh, 发改能源〔2023〕1044号) set the market-based
+// factor of the grid MWh they cover to 0 and do not change the
+// location-based one.
 func TestElectricityCertificates(t *testing.T) {
 	captive600 := calc.Source{Kind: calc.KindCaptive, Fuel: "coal", MWh: f64(600), EFtCO2PerMWh: f64(0.95)}
 	t.Run("cover part of the grid", func(t *testing.T) {
@@ -373,8 +375,9 @@ func TestElectricityCertificates(t *testing.T) {
 	})
 }
 
-// DESIGN §2.2: a green contract is grid power location-based and its
-// technology's power market-based; it is renewable market-based only.
+// A green contract is grid power location-based and its technology's power
+// market-based (GHG Protocol Scope 2 Guidance, 2015: dual reporting); it is
+// renewable market-based only.
 func TestElectricityGreenContract(t *testing.T) {
 	wind := func(share float64, region string) calc.Source {
 		return calc.Source{Kind: calc.KindGreenContract, Technology: "wind", Share: f64(share), Region: region}
@@ -461,9 +464,9 @@ func TestElectricityYears(t *testing.T) {
 	})
 }
 
-// DESIGN §2.2 (estimate "of the same year"): a lifecycle request for a year
-// without a provincial CO2 factor must not scale a later national CFP by an
-// earlier CO2 ratio.
+// The provincial life-cycle estimate takes all its factors from one year: a
+// lifecycle request for a year without a provincial CO2 factor must not
+// scale a later national CFP by an earlier CO2 ratio.
 func TestElectricityLifecycleEstimateSameYear(t *testing.T) {
 	r, _, err := engine(t).Electricity(portfolio("CN-SX", 2024, calc.BasisLifecycle, 1000, gridShare(1)))
 	if err != nil {
@@ -496,8 +499,8 @@ func TestElectricityUnknownRegion(t *testing.T) {
 	}
 }
 
-// DESIGN §2.2: uncovered grid MWh in the market-based result may use the
-// national factor excluding market-traded non-fossil electricity (表4).
+// Uncovered grid MWh in the market-based result may use the national
+// factor excluding market-traded non-fossil electricity (MEE/NBS 表4).
 func TestElectricityResidualMix(t *testing.T) {
 	tests := []struct {
 		name     string
@@ -532,8 +535,9 @@ func TestElectricityResidualMix(t *testing.T) {
 	}
 }
 
-// DESIGN §2.2 grid row: the national 表4 factor is used for uncovered grid
-// MWh "flagged" — whether or not the portfolio holds instruments.
+// The national 表4 factor used for uncovered grid MWh is always flagged
+// (China publishes no residual mix; 表4 only stands in for one), whether or
+// not the portfolio holds instruments.
 func TestElectricityResidualMixIsFlagged(t *testing.T) {
 	tests := []struct {
 		name  string
@@ -612,7 +616,7 @@ func TestElectricityCaptive(t *testing.T) {
 	checkAbs(t, "captive EF at 302.4 gce/kWh", r.EFLocation, 0.818238, 0.000001)
 }
 
-// DESIGN §2.2: location-based renewable share counts grid MWh × the grid's
+// The location-based renewable share counts grid MWh × the grid's
 // renewable fraction: Shanxi's own 2023 value (0.200), else the national
 // one (0.3061), flagged.
 func TestElectricityRenewableShareLocation(t *testing.T) {
@@ -641,7 +645,7 @@ func TestElectricityRenewableShareLocation(t *testing.T) {
 	checkClose(t, "CN-SD EFLocation", r.EFLocation, efSD2023, tolExact)
 }
 
-// DESIGN §2.2 hourly-matched share: min(R, D)/D for flat renewable supply
+// Hourly-matched share: min(R, D)/D for flat renewable supply
 // (direct lines, contracts), unknown (nil) for PV given as annual MWh.
 func TestElectricityHourlyMatchedAndOnsitePV(t *testing.T) {
 	pv := calc.Source{Kind: calc.KindOnsitePV, MWh: f64(100)}

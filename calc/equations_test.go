@@ -16,16 +16,16 @@ func TestAnodeCO2(t *testing.T) {
 		name              string
 		nac, sulphur, ash float64
 		want              float64 // hand-computed from IPCC 2006 Eq. 4.21
-		note, noteAbs     float64 // rounded value in the reference note, 0 if none
+		note, noteAbs     float64 // rounded figure quoted in the case comment, 0 if none
 	}{
 		{
 			name: "China default NAC 0.411", nac: 0.411, sulphur: 0.02, ash: 0.004,
-			// 0.411 × (1 − 0.02 − 0.004) × 44/12; aluminium-process.md §1.2 derives 1.471
+			// 0.411 (China guideline default NAC) × (1 − 0.02 − 0.004) × 44/12 ≈ 1.471
 			want: 0.411 * (1 - 0.02 - 0.004) * 44 / 12, note: 1.471, noteAbs: 0.0005,
 		},
 		{
 			name: "NAC 0.400", nac: 0.400, sulphur: 0.02, ash: 0.004,
-			// 0.400 × 0.976 × 44/12; aluminium-process.md §1.2: "with NAC 0.400 the result is 1.431"
+			// 0.400 × 0.976 × 44/12 ≈ 1.431
 			want: 0.400 * 0.976 * 44 / 12, note: 1.431, noteAbs: 0.0005,
 		},
 		{
@@ -45,15 +45,15 @@ func TestAnodeCO2(t *testing.T) {
 			got := calc.AnodeCO2(tc.nac, tc.sulphur, tc.ash)
 			checkClose(t, "AnodeCO2", got, tc.want, tolExact)
 			if tc.note != 0 {
-				checkAbs(t, "AnodeCO2 vs note", got, tc.note, tc.noteAbs)
+				checkAbs(t, "AnodeCO2 vs rounded figure", got, tc.note, tc.noteAbs)
 			}
 		})
 	}
 }
 
 func TestPitchVolatilesCO2(t *testing.T) {
-	// Per t baked anode, with the dataset's green/baked ratio 1.055 (AMEE
-	// pitchCooking, aluminium-process.md §1.2) and H_w = 0.005 × GA
+	// Per t baked anode, with the dataset's green/baked ratio 1.055 (GHG Protocol
+	// aluminium workbook v2.0 via AMEE pitchCooking) and H_w = 0.005 × GA
 	// (40 CFR 98 Table F-2).
 	const ga = 1.055
 	tests := []struct {
@@ -87,8 +87,8 @@ func TestPackingCokeCO2(t *testing.T) {
 		want            float64 // hand-computed from IPCC 2006 Eq. 4.23
 	}{
 		{
-			// PCC 0.015 (40 CFR 98 Table F-2), S_pc 2 %, Ash_pc 2.5 % (AMEE,
-			// aluminium-process.md §1.2): 0.015 × 1 × 0.955 × 44/12 = 0.052525
+			// PCC 0.015 (40 CFR 98 Table F-2), S_pc 2 %, Ash_pc 2.5 % (GHG
+			// Protocol aluminium workbook v2.0 via AMEE): 0.015 × 1 × 0.955 × 44/12 = 0.052525
 			name: "defaults, 1 t baked anode", pcc: 0.015, ba: 1, s: 0.02, ash: 0.025, want: 0.052525,
 		},
 		{name: "2 t baked anode", pcc: 0.015, ba: 2, s: 0.02, ash: 0.025, want: 0.10505},
@@ -103,7 +103,7 @@ func TestPackingCokeCO2(t *testing.T) {
 
 func TestSlopeCF4(t *testing.T) {
 	// Expected values from the CBAM form (IR 2025/2547 Annex II B.7,
-	// aluminium-process.md §1.4): CF4 [t] = AEM × SEF/1000 × Pr_Al, turned
+	// slope method): CF4 [t] = AEM × SEF/1000 × Pr_Al, turned
 	// into kg per t Al for a 250,000 t/yr smelter.
 	const prAl = 250000.0
 	tests := []struct {
@@ -158,7 +158,7 @@ func TestGasCO2e(t *testing.T) {
 		kg, gwp float64
 		want    float64 // t CO2e = kg × GWP / 1000
 	}{
-		// China default CF4 0.034 kg/t × AR5 6630 = 0.22542 t (aluminium-process.md §2)
+		// China default CF4 0.034 kg/t × AR5 6630 = 0.22542 t (China aluminium-smelting GHG guideline)
 		{"CF4 China default AR5", 0.034, 6630, 0.22542},
 		// C2F6 0.0034 kg/t × AR5 11100 = 0.03774 t
 		{"C2F6 China default AR5", 0.0034, 11100, 0.03774},
@@ -176,29 +176,29 @@ func TestGasCO2e(t *testing.T) {
 
 func TestFuelCO2PerUnit(t *testing.T) {
 	// NCV, carbon content and oxidation typed from factors.csv (China
-	// guideline Appendix A values, aluminium-process.md §9.1).
+	// MEE guideline Appendix A; raw coal: NDRC 2007, Hindawi 2014 Table 2).
 	tests := []struct {
 		name          string
 		ncv, cc, ox   float64
 		want          float64 // hand-computed NCV × CC × OF × 44/12
-		note, noteAbs float64 // derived value in the reference note
+		note, noteAbs float64 // the same, rounded as in the case comment
 	}{
-		// §9.1: 21.65 t per 10^4 Nm3 = 2.165 kg/Nm3 = 0.002165 t/Nm3
+		// rounded: 21.65 t per 10^4 Nm3 = 2.165 kg/Nm3 = 0.002165 t/Nm3
 		{"natural gas [t/Nm3]", 0.038931, 0.01532, 0.99, 0.038931 * 0.01532 * 0.99 * 44 / 12, 0.002165, 0.0000005},
-		// §9.1: 3.096 t/t
+		// rounded: 3.096 t/t
 		{"diesel [t/t]", 42.652, 0.0202, 0.98, 42.652 * 0.0202 * 0.98 * 44 / 12, 3.096, 0.0005},
-		// §9.1: 3.170 t/t
+		// rounded: 3.170 t/t
 		{"fuel oil [t/t]", 41.816, 0.0211, 0.98, 41.816 * 0.0211 * 0.98 * 44 / 12, 3.170, 0.0005},
-		// §9.1: 3.212 t/t
+		// rounded: 3.212 t/t
 		{"petroleum coke [t/t]", 32.5, 0.0275, 0.98, 32.5 * 0.0275 * 0.98 * 44 / 12, 3.212, 0.0005},
-		// §9.1 (NDRC 2007 raw coal): 1.774 t/t
+		// NDRC 2007 raw coal, rounded: 1.774 t/t
 		{"raw coal [t/t]", 19.214, 0.02728, 0.923, 19.214 * 0.02728 * 0.923 * 44 / 12, 1.774, 0.0005},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			got := calc.FuelCO2PerUnit(tc.ncv, tc.cc, tc.ox)
 			checkClose(t, "FuelCO2PerUnit", got, tc.want, tolExact)
-			checkAbs(t, "FuelCO2PerUnit vs note", got, tc.note, tc.noteAbs)
+			checkAbs(t, "FuelCO2PerUnit vs rounded figure", got, tc.note, tc.noteAbs)
 			// Per unit = NCV × per GJ.
 			checkClose(t, "NCV × FuelCO2PerGJ", tc.ncv*calc.FuelCO2PerGJ(tc.cc, tc.ox), tc.want, tolExact)
 		})
@@ -220,7 +220,7 @@ func TestKgceToGJ(t *testing.T) {
 }
 
 func TestCoalPowerEF(t *testing.T) {
-	// 302.4 g ce/kWh (CEC 2025, national 2024; electricity-and-pv.md §2.4).
+	// 302.4 g ce/kWh (CEC 《中国电力行业年度发展报告2025》, national 2024).
 	chinaCoal := 0.02728 * 0.923 * 44 / 12 // NDRC 2007 raw coal: 27.28 tC/TJ × 92.3 % × 44/12 [t CO2/GJ]
 	tests := []struct {
 		name          string
@@ -234,8 +234,8 @@ func TestCoalPowerEF(t *testing.T) {
 			want: 302.4 * 29.3076 / 1000 * chinaCoal,
 		},
 		{
-			// electricity-and-pv.md §2.4 and factors.csv power/coal_co2_per_kwh/CN/2024:
-			// 0.3024 × 29.3076 × 94.6 tCO2/TJ (IPCC other bituminous coal) = 0.838
+			// factors.csv power/coal_co2_per_kwh/CN/2024: 0.3024 × 29.3076 ×
+			// 94.6 tCO2/TJ (IPCC 2006 Vol. 2 default, other bituminous coal) ≈ 0.838
 			name: "IPCC other bituminous coal", gce: 302.4, coalEF: 0.0946,
 			want: 302.4 * 29.3076 / 1000 * 0.0946, note: 0.838, noteAbs: 0.0005,
 		},
@@ -250,7 +250,7 @@ func TestCoalPowerEF(t *testing.T) {
 			got := calc.CoalPowerEF(tc.gce, 29.3076, tc.coalEF)
 			checkClose(t, "CoalPowerEF", got, tc.want, tolExact)
 			if tc.note != 0 {
-				checkAbs(t, "CoalPowerEF vs note", got, tc.note, tc.noteAbs)
+				checkAbs(t, "CoalPowerEF vs rounded figure", got, tc.note, tc.noteAbs)
 			}
 		})
 	}
@@ -259,7 +259,8 @@ func TestCoalPowerEF(t *testing.T) {
 }
 
 func TestProvincialLifecycleEstimate(t *testing.T) {
-	// DESIGN §2.2: EF_lc,p = EF_lc,CN × EF_co2,p / EF_co2,CN, same year.
+	// MEE publishes the life-cycle (CFP) factor nationally only, so a provincial
+	// one is estimated: EF_lc,p = EF_lc,CN × EF_co2,p / EF_co2,CN, same year.
 	tests := []struct {
 		name                string
 		lc, prov, nat, want float64
@@ -281,7 +282,7 @@ func TestProvincialLifecycleEstimate(t *testing.T) {
 
 func TestGrade(t *testing.T) {
 	// GB 21346-2022 Table 1, 铝液交流电耗: 12,950 / 13,000 / 13,350 kWh/t
-	// (aluminium-process.md §3.1). A value exactly at a limit is in that
+	// (grades 1 / 2 / 3). A value exactly at a limit is in that
 	// grade; above grade 3 is 0 (non-compliant).
 	liquidAC := [3]float64{12950, 13000, 13350}
 	tests := []struct {

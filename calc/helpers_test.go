@@ -20,7 +20,7 @@ const datasetVersion = "2026.1"
 
 // Tolerances. tolExact is for expected values computed here from the same
 // typed numbers the engine reads from the dataset (only the order of float
-// operations differs). Rounded figures quoted by the reference notes are
+// operations differs). Rounded figures quoted in the tests' comments are
 // compared with an absolute tolerance of half a unit in their last digit.
 const tolExact = 1e-9
 
@@ -71,11 +71,11 @@ func checkClose(t *testing.T, name string, got, want, rel float64) {
 }
 
 // checkAbs fails the test when got is farther than abs from want; used for
-// rounded figures quoted in the reference notes.
+// rounded figures quoted in the tests' comments.
 func checkAbs(t *testing.T, name string, got, want, abs float64) {
 	t.Helper()
 	if math.Abs(got-want) > abs {
-		t.Errorf("%s = %.10g, want %.10g ± %.3g (as rounded in the reference note)", name, got, want, abs)
+		t.Errorf("%s = %.10g, want %.10g ± %.3g (as rounded where quoted)", name, got, want, abs)
 	}
 }
 

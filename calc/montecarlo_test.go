@@ -56,7 +56,7 @@ func mcInputs() map[string]calc.PrimaryInput {
 // TestPrimaryModelHandComputed: the compiled model that Primary evaluates
 // with every multiplier at 1, evaluated with several multipliers moved at
 // once, against the footprint computed by hand from the equations
-// (fullWant: IPCC 2006 Eq. 4.21, AR5 GWPs, DESIGN §2.2 shares) for the
+// (fullWant: IPCC 2006 Eq. 4.21, AR5 GWPs, fixed volumes then shares) for the
 // moved inputs: AC ×1.07, NAC ×0.9, PFC ×1.2, alumina footprint ×1.1,
 // captive EF ×0.95 and the Shanxi 2023 grid factor (0.6634, MEE) ×1.1.
 func TestPrimaryModelHandComputed(t *testing.T) {

@@ -10,7 +10,7 @@ import (
 )
 
 // Process values typed from factors/data/2026.1/factors.csv (ids in
-// comments); they come from aluminium-process.md and gap-facts.md.
+// comments); each row of that file names its public source.
 const (
 	aluminaConsDefault = 1.92     // default/alumina_consumption
 	aluminaMJDefault   = 10055.0  // iai/CN/alumina_mj_per_t/2021 [MJ/t alumina]
@@ -46,8 +46,8 @@ var gwps = map[string][2]float64{
 var (
 	coalPerGJ  = coalCC * coalOx * co2PerC                 // t CO2/GJ raw coal
 	ngPerGJ    = ngCC * ngOx * co2PerC                     // t CO2/GJ natural gas
-	ngPerNm3   = ngNCV * ngCC * ngOx * co2PerC             // 0.002165 t/Nm3 (aluminium-process.md §9.1)
-	anodeCO2CN = nacCN * (1 - anodeS - anodeAsh) * co2PerC // IPCC Eq. 4.21, 1.471 (§1.2)
+	ngPerNm3   = ngNCV * ngCC * ngOx * co2PerC             // 0.002165 t/Nm3 (MEE guideline Appendix A natural gas)
+	anodeCO2CN = nacCN * (1 - anodeS - anodeAsh) * co2PerC // IPCC 2006 Eq. 4.21: 1.471 with the China default NAC
 	// IPCC Eq. 4.22 per t baked anode, no waste tar: (GA − 0.005 GA − BA) × 44/12
 	pitchPerT = (greenToBaked - hydrogenFrac*greenToBaked - 1) * co2PerC
 	// IPCC Eq. 4.23 per t baked anode: PCC × 1 × (1 − S − Ash) × 44/12
@@ -136,7 +136,7 @@ func TestPrimaryFullySpecified(t *testing.T) {
 	for i, ws := range wantStages {
 		s := r.Stages[i]
 		if s.Name != ws.name {
-			t.Errorf("Stages[%d].Name = %q, want %q (DESIGN §2.1 order)", i, s.Name, ws.name)
+			t.Errorf("Stages[%d].Name = %q, want %q (fixed stage order, alumina to casting)", i, s.Name, ws.name)
 		}
 		checkClose(t, ws.name+" location", s.LocationBased, ws.v, tolExact)
 		checkClose(t, ws.name+" market", s.MarketBased, ws.v, tolExact) // no instruments
@@ -190,7 +190,7 @@ func TestPrimaryFullySpecified(t *testing.T) {
 }
 
 // GB 21346-2022 Table 1 liquid AC grades 12,950 / 13,000 / 13,350 and NDRC
-// benchmark 13,000 / baseline 13,350 (gap-facts.md §1).
+// benchmark 13,000 / baseline 13,350 (发改产业〔2021〕1609号).
 func TestPrimaryRatings(t *testing.T) {
 	tests := []struct {
 		ac    float64
@@ -219,8 +219,8 @@ func TestPrimaryRatings(t *testing.T) {
 	}
 }
 
-// DESIGN §2.1/2.6: the footprint uses the requested GWP set and basis; the
-// CBAM block always uses AR5 and operational CO2 factors.
+// The footprint uses the requested GWP set and basis; the CBAM block always
+// uses AR5 (IR 2025/2547 Annex II G) and operational CO2 factors.
 func TestPrimaryCBAMFollowsItsOwnRules(t *testing.T) {
 	t.Run("AR6 footprint, AR5 CBAM", func(t *testing.T) {
 		in := fullInput()
@@ -244,8 +244,8 @@ func TestPrimaryCBAMFollowsItsOwnRules(t *testing.T) {
 	})
 }
 
-// (b) PFC methods (DESIGN §2.1), each hand-computed from its equation and
-// the dataset coefficients.
+// (b) PFC methods (default, tier1, slope, overvoltage, measured), each
+// hand-computed from its equation and the dataset coefficients.
 func TestPrimaryPFCMethods(t *testing.T) {
 	tests := []struct {
 		name      string
@@ -253,17 +253,17 @@ func TestPrimaryPFCMethods(t *testing.T) {
 		pfc       calc.PFCInput
 		gwp       string
 		cf4, c2f6 float64 // kg/t Al
-		noteCO2e  float64 // rounded t CO2e/t in the reference notes, 0 if none
+		noteCO2e  float64 // rounded t CO2e/t quoted in the case comment, 0 if none
 		noteAbs   float64
 		defaulted string // a pointer that must be listed as defaulted
 	}{
-		// China guideline default; gap-facts.md §2 and aluminium-process.md §2 derive 0.263 (AR5)
+		// China guideline default: 0.034 × 6630/1000 + 0.0034 × 11100/1000 ≈ 0.263 (AR5)
 		{name: "default AR5", pfc: calc.PFCInput{Method: "default"}, gwp: "AR5", cf4: 0.034, c2f6: 0.0034, noteCO2e: 0.263, noteAbs: 0.0005},
 		{name: "method left out", gwp: "AR5", cf4: 0.034, c2f6: 0.0034, noteCO2e: 0.263, noteAbs: 0.0005, defaulted: "Electrolysis.PFC.Method"},
-		// gap-facts.md §2: the same defaults × AR6 = 0.293
+		// the same defaults × AR6 GWPs (CF4 7380, C2F6 12400) ≈ 0.293
 		{name: "default AR6", pfc: calc.PFCInput{Method: "default"}, gwp: "AR6", cf4: 0.034, c2f6: 0.0034, noteCO2e: 0.293, noteAbs: 0.0005},
 		{name: "default AR4", pfc: calc.PFCInput{Method: "default"}, gwp: "AR4", cf4: 0.034, c2f6: 0.0034},
-		// IPCC 2006 Table 4.15; aluminium-process.md §1.3 derives CWPB Tier 1 = 3.10 (AR5)
+		// IPCC 2006 Vol. 3 Ch. 4 Table 4.15; CWPB Tier 1: 0.4 × 6.63 + 0.04 × 11.1 ≈ 3.10 (AR5)
 		{name: "tier1 CWPB", tech: "CWPB", pfc: calc.PFCInput{Method: "tier1"}, gwp: "AR5", cf4: 0.4, c2f6: 0.04, noteCO2e: 3.10, noteAbs: 0.005},
 		{name: "tier1 PFPB_M counts as CWPB", tech: "PFPB_M", pfc: calc.PFCInput{Method: "tier1"}, gwp: "AR5", cf4: 0.4, c2f6: 0.04},
 		{name: "tier1 SWPB", tech: "SWPB", pfc: calc.PFCInput{Method: "tier1"}, gwp: "AR5", cf4: 1.6, c2f6: 0.4},
@@ -293,7 +293,7 @@ func TestPrimaryPFCMethods(t *testing.T) {
 			gwp: "AR5", cf4: 0.272 * 0.3, c2f6: 0.272 * 0.3 * 0.252},
 		{name: "slope ipcc2006 VSS", tech: "VSS", pfc: calc.PFCInput{Method: "slope", Coefficients: "ipcc2006", AnodeEffectMinutesPerCellDay: f64(0.5)},
 			gwp: "AR5", cf4: 0.092 * 0.5, c2f6: 0.092 * 0.5 * 0.053},
-		// China guideline: EF_CF4 = 0.143 × AEM, EF_C2F6 = 0.1 × EF_CF4 (aluminium-process.md §2)
+		// China guideline: EF_CF4 = 0.143 × AEM, EF_C2F6 = 0.1 × EF_CF4 (CETS-AG-04.01-V01-2024 lineage)
 		{name: "slope cn_guideline", pfc: calc.PFCInput{Method: "slope", Coefficients: "cn_guideline", AnodeEffectMinutesPerCellDay: f64(0.2)},
 			gwp: "AR5", cf4: 0.143 * 0.2, c2f6: 0.143 * 0.2 * 0.1},
 		{name: "slope installation coefficients", tech: "PFPB_M", pfc: calc.PFCInput{Method: "slope", AnodeEffectMinutesPerCellDay: f64(0.2), SlopeCF4: f64(0.1), FractionC2F6: f64(0.08)},
@@ -322,7 +322,7 @@ func TestPrimaryPFCMethods(t *testing.T) {
 			checkClose(t, "Gases.CF4", r.Gases.CF4, wantCF4, tolExact)
 			checkClose(t, "Gases.C2F6", r.Gases.C2F6, wantC2F6, tolExact)
 			if tc.noteCO2e != 0 {
-				checkAbs(t, "PFC t CO2e/t vs note", r.Gases.CF4+r.Gases.C2F6, tc.noteCO2e, tc.noteAbs)
+				checkAbs(t, "PFC t CO2e/t vs rounded figure", r.Gases.CF4+r.Gases.C2F6, tc.noteCO2e, tc.noteAbs)
 			}
 			checkClose(t, "electrolysis_direct", stageByName(t, r, calc.StageElectrolysisDirect).LocationBased, anodeCO2CN+wantCF4+wantC2F6, tolExact)
 			// CBAM always on AR5 (cbam/gwp/CF4 6630, C2F6 11100).
@@ -481,7 +481,8 @@ func TestPrimaryDefaults(t *testing.T) {
 	}
 }
 
-// Alumina footprint computed from the refinery's energy (DESIGN §2.1).
+// Alumina footprint computed from the refinery's energy (fuels, electricity
+// and an upstream term).
 func TestPrimaryAluminaFromRefinery(t *testing.T) {
 	t.Run("coal, gas, electricity and upstream given", func(t *testing.T) {
 		in := fullInput()
@@ -517,8 +518,8 @@ func TestPrimaryAluminaFromRefinery(t *testing.T) {
 	})
 }
 
-// DESIGN §2.1: the alumina footprint is computed "from refinery fuels
-// (coal, gas: GJ/t × fuel factor)". A gas-fired refinery that gives its gas
+// The alumina footprint is computed from the refinery fuels given (coal,
+// gas: quantity per t × fuel factor). A gas-fired refinery that gives its gas
 // must not also get the IAI total refinery energy (10,055 MJ/t) as coal.
 func TestPrimaryAluminaGasOnlyRefinery(t *testing.T) {
 	in := fullInput()

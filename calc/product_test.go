@@ -408,7 +408,7 @@ func TestProductStepFamilies(t *testing.T) {
 }
 
 // TestProductElectricRemelting: an electric remelting furnace (about
-// 150 kWh/t, the Chinese figure of gap-facts.md §5) changes the plant's
+// 150 kWh/t, from a Chinese journal abstract on 电解铝毛坯化) changes the plant's
 // demand between the runs with and without direct supply; the remelting
 // saving is ΔR × 0.150 MWh × the grid factor.
 func TestProductElectricRemelting(t *testing.T) {

@@ -27,11 +27,36 @@ type Provenance struct {
 	Assumptions []string
 	Warnings    []string
 	Defaulted   []string
-	// DefaultedStages are the stages each defaulted input feeds, by path,
-	// as the engine recorded them where it took the default. An input
-	// without an entry scales every stage (a product's yield) or belongs
-	// to a calculation without stages (a portfolio, a PV system).
-	DefaultedStages map[string][]string
+	// defaultedStages are the stages each defaulted input feeds, by path,
+	// as the engine recorded them where it took the default (see
+	// Stage.Defaulted). An input without an entry scales every stage (a
+	// product's yield) or belongs to a calculation without stages (a
+	// portfolio, a PV system).
+	defaultedStages map[string]stageSet
+}
+
+// stageSet is a set of stage names, one bit per name (stageBit).
+type stageSet uint16
+
+// stageBit is the bit of a stage name in a stageSet; 0 for a name that is
+// not a stage.
+func stageBit(name string) stageSet {
+	for i, s := range [...]string{StageAluminaRefining, StageAnodeProduction, StageElectrolysisDirect, StageElectrolysisElectricity,
+		StageCasting, StagePrimaryMetal, StageRecycledMetal, StageAlloying, StageProcessing, StageTransport} {
+		if s == name {
+			return 1 << i
+		}
+	}
+	return 0
+}
+
+// stagesOf is the set of stage names.
+func stagesOf(names []string) stageSet {
+	var set stageSet
+	for _, n := range names {
+		set |= stageBit(n)
+	}
+	return set
 }
 
 // ledger collects provenance while a calculation runs. It deduplicates by
@@ -48,7 +73,7 @@ type ledger struct {
 	// stages are the stages the defaults being recorded feed when the
 	// recording site cannot name them: a portfolio's and its PV systems'
 	// defaults feed the stages that use the portfolio's electricity.
-	stages      []string
+	stages      stageSet
 	factorIdx   map[string]int
 	p           Provenance
 	seenMessage map[string]bool
@@ -172,33 +197,31 @@ func (l *ledger) warn(format string, args ...any) {
 // defaulted records that the input at path p took a dataset default, and
 // the stages it feeds (by default those of the ledger's context, l.stages).
 func (l *ledger) defaulted(p string, stages ...string) {
-	l.p.Defaulted = append(l.p.Defaulted, p)
-	if len(stages) == 0 {
-		stages = l.stages
+	set := l.stages
+	if len(stages) > 0 {
+		set = stagesOf(stages)
 	}
-	l.defaultedStages(p, stages)
+	l.defaultedIn(p, set)
 }
 
-// defaultedStages adds stages to those of the defaulted input at path p.
-func (l *ledger) defaultedStages(p string, stages []string) {
-	if len(stages) == 0 {
+// defaultedIn records the default at path p as feeding the stages in set
+// (none: every stage).
+func (l *ledger) defaultedIn(p string, set stageSet) {
+	l.p.Defaulted = append(l.p.Defaulted, p)
+	if set == 0 {
 		return
 	}
-	if l.p.DefaultedStages == nil {
-		l.p.DefaultedStages = map[string][]string{}
+	if l.p.defaultedStages == nil {
+		l.p.defaultedStages = map[string]stageSet{}
 	}
-	for _, s := range stages {
-		if !slices.Contains(l.p.DefaultedStages[p], s) {
-			l.p.DefaultedStages[p] = append(l.p.DefaultedStages[p], s)
-		}
-	}
+	l.p.defaultedStages[p] |= set
 }
 
 // feeding sets the stages the defaults recorded until restore is called
 // feed, for a part of the calculation that does not know its stages.
 func (l *ledger) feeding(stages ...string) (restore func()) {
 	prev := l.stages
-	l.stages = stages
+	l.stages = stagesOf(stages)
 	return func() { l.stages = prev }
 }
 
@@ -206,16 +229,17 @@ func (l *ledger) feeding(stages ...string) (restore func()) {
 // those recorded as feeding it and those recorded without stages, which
 // scale every stage.
 func stagesDefaulted(stages []Stage, p Provenance) {
+	// One backing array for every stage's list (p.Defaulted is sorted).
+	all := make([]string, 0, len(stages)*len(p.Defaulted))
 	for i := range stages {
-		var paths []string
+		bit, start := stageBit(stages[i].Name), len(all)
 		for _, d := range p.Defaulted {
-			st, ok := p.DefaultedStages[d]
-			if (!ok || slices.Contains(st, stages[i].Name)) && !slices.Contains(paths, d) {
-				paths = append(paths, d)
+			st, ok := p.defaultedStages[d]
+			if (!ok || st&bit != 0) && !slices.Contains(all[start:], d) {
+				all = append(all, d)
 			}
 		}
-		sort.Strings(paths)
-		stages[i].Defaulted = paths
+		stages[i].Defaulted = all[start:len(all):len(all)]
 	}
 }
 
@@ -235,12 +259,9 @@ func (l *ledger) provenance() Provenance {
 	p.Factors = append([]FactorUse(nil), l.p.Factors...)
 	sort.Slice(p.Factors, func(i, j int) bool { return p.Factors[i].ID < p.Factors[j].ID })
 	sort.Strings(p.Defaulted)
-	if l.p.DefaultedStages != nil {
-		p.DefaultedStages = make(map[string][]string, len(l.p.DefaultedStages))
-		for k, v := range l.p.DefaultedStages {
-			p.DefaultedStages[k] = slices.Clone(v)
-		}
-	}
+	// The stage sets are shared, not copied: a ledger records nothing
+	// after its provenance is taken.
+	p.defaultedStages = l.p.defaultedStages
 	return p
 }
 
@@ -284,10 +305,10 @@ func (l *ledger) merge(p Provenance) {
 		}
 	}
 	for _, d := range p.Defaulted {
-		if st, ok := p.DefaultedStages[d]; ok {
-			l.defaulted(d, st...)
-		} else {
-			l.defaulted(d)
+		set, ok := p.defaultedStages[d]
+		if !ok {
+			set = l.stages // the merging calculation's context, as defaulted does
 		}
+		l.defaultedIn(d, set)
 	}
 }

@@ -11,7 +11,7 @@ import (
 	"alcarbon/calc"
 )
 
-// Engine.PV (DESIGN §2.3) checked against an hour-by-hour loop written here
+// Engine.PV (the pvlib/PVWatts chain) checked against an hour-by-hour loop written here
 // from the public single-hour functions (SPA, POAIsotropic, Erbs,
 // CellTempSAPM, PVWattsDC, PVWattsInverter) and the documented system
 // arithmetic: DC × (1 − losses_pct/100) × (1 − degradation/100 × (year − 1)),
@@ -42,7 +42,7 @@ type pvySite struct {
 	lat, lon, elev, utc float64
 }
 
-// Taiyuan, WMO 53772: 37.62 N 112.58 E, 777 m (solar-resource.md §2), on
+// Taiyuan, WMO 53772: 37.62 N 112.58 E, 777 m (CBED station data), on
 // China Standard Time.
 var pvyTaiyuan = pvySite{lat: 37.62, lon: 112.58, elev: 777, utc: 8}
 
@@ -479,9 +479,9 @@ func TestPVSystemDefaults(t *testing.T) {
 	checkProvenanceComplete(t, p)
 }
 
-// pvyTaiyuanGHI are Taiyuan's monthly GHI (CBED, dataset A) [kWh/m²],
-// solar-resource.md §2. As printed (rounded) they sum to 1397; the note's
-// "Year" 1398 is the sum of the unrounded months.
+// pvyTaiyuanGHI are Taiyuan's monthly GHI (CBED, China Building Energy
+// Data) [kWh/m²]. Rounded to whole kWh/m² they sum to 1397; the annual 1398
+// is the sum of the unrounded months.
 var pvyTaiyuanGHI = [12]float64{67, 80, 119, 149, 173, 164, 156, 144, 118, 98, 69, 60}
 
 func pvySiteInput(site string, kwp float64) calc.PVInput {
@@ -494,8 +494,9 @@ func pvySiteInput(site string, kwp float64) calc.PVInput {
 }
 
 // TestPVSiteTaiyuan: the Taiyuan preset at 35° tilt gives a specific yield
-// in a plausible band. electricity-and-pv.md §5 derives a rule of thumb of
-// 1,230–1,340 kWh/kWp (GHI 1,397 × tilt gain 1.1–1.2 × PR 0.80); the band
+// in a plausible band. A rule of thumb gives 1,230–1,340 kWh/kWp (GHI
+// 1,397, solarbe.com 2017 citing GB/T 31155-2015, × tilt gain 1.1–1.2 ×
+// PR 0.80); the band
 // here is wider, 1,150–1,400, because that rule is itself only derived. The
 // annual GHI is the 12 monthly values summed, and monthly input
 // gives the same result as the site.
@@ -562,7 +563,7 @@ func TestPVAnnualResource(t *testing.T) {
 }
 
 // TestPVResourceErrors: unknown site, a site without sourced GHI
-// (yuanping, solar-resource.md: not in CBED or CDSRD), no resource, and
+// (yuanping: not in CBED or CDSRD), no resource, and
 // load shapes of the wrong size are *calc.InputError at the request field.
 func TestPVResourceErrors(t *testing.T) {
 	w := pvyTaiyuanWeather()

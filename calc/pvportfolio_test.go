@@ -7,8 +7,8 @@ import (
 	"alcarbon/calc"
 )
 
-// On-site PV modelled hour by hour inside a supply portfolio (DESIGN §2.2,
-// §2.3): its hourly output meets the plant's hourly load first, the excess
+// On-site PV modelled hour by hour inside a supply portfolio: its hourly
+// output meets the plant's hourly load first, the excess
 // is exported and does not count, and the hourly-matched share is filled.
 // Expected values are computed here from Engine.PV's own hourly output (a
 // separately tested quantity, see pv_test.go) and the portfolio rules.
@@ -121,8 +121,8 @@ func TestPortfolioOnsitePVFlatLoad(t *testing.T) {
 }
 
 // TestPortfolioOnsitePVWithWind: PV, a flat wind direct line of R MWh and
-// the grid. HM = Σ_h min(D/8760, pv_used_h + R/8760) / D (DESIGN §2.2:
-// contracted wind without a profile is flat).
+// the grid. HM = Σ_h min(D/8760, pv_used_h + R/8760) / D (contracted
+// wind without a profile is taken as flat).
 func TestPortfolioOnsitePVWithWind(t *testing.T) {
 	const demand, wind = 2000.0, 300.0
 	sys := pvpSystem(1000)

@@ -8,8 +8,8 @@ import (
 	"alcarbon/calc"
 )
 
-// Taiyuan, solar-resource.md §2: WMO 53772, 37.62 N 112.58 E; GHI A
-// (CBED) monthly [kWh/m²], typed from the note. China Standard Time is UTC+8.
+// Taiyuan, WMO 53772, 37.62 N 112.58 E: CBED (China Building Energy Data)
+// monthly GHI [kWh/m²]. China Standard Time is UTC+8.
 var (
 	resTaiyuanGHI                        = [12]float64{67, 80, 119, 149, 173, 164, 156, 144, 118, 98, 69, 60}
 	resTaiyuanLat, resTaiyuanLon         = 37.62, 112.58
@@ -50,7 +50,7 @@ func TestSynthesizeHourlyGHIMonthlyTotals(t *testing.T) {
 		lat, lon, utc float64
 	}{
 		{"Taiyuan", resTaiyuanGHI, resTaiyuanLat, resTaiyuanLon, resChinaUTCOffsetH},
-		// Urumqi, solar-resource.md §3: 87.65 E on UTC+8, solar noon near 14:10.
+		// Urumqi, WMO 51463 (CBED): 87.65 E on UTC+8, solar noon near 14:10.
 		{"Urumqi", [12]float64{42, 61, 108, 153, 187, 192, 192, 175, 140, 99, 53, 36}, 43.78, 87.65, resChinaUTCOffsetH},
 		{"southern hemisphere, a zero month", [12]float64{200, 170, 150, 110, 80, 0, 70, 90, 120, 160, 190, 210}, -33.9, 151.2, 10},
 	}
@@ -235,7 +235,7 @@ func TestSynthesizeHourlyGHIErrors(t *testing.T) {
 }
 
 func TestMonthlyFromAnnual(t *testing.T) {
-	// Taiyuan's A year, 1398 kWh/m² (solar-resource.md §2).
+	// Taiyuan's CBED annual GHI, 1398 kWh/m² (sum of the unrounded months).
 	m := calc.MonthlyFromAnnual(1398, resTaiyuanLat, resTaiyuanLon, resChinaUTCOffsetH)
 	var sum float64
 	for _, v := range m {
@@ -301,7 +301,7 @@ func TestMonthlyFromAnnualEquator(t *testing.T) {
 }
 
 func TestHourlyTemperature(t *testing.T) {
-	// Taiyuan T (CBED), solar-resource.md §2.
+	// Taiyuan monthly mean air temperature (CBED, WMO 53772).
 	tc := [12]float64{-4.6, -0.8, 5.2, 12.6, 18.2, 21.8, 23.4, 21.7, 16.8, 10.4, 3.0, -2.9}
 
 	flat, err := calc.HourlyTemperature(tc, 0, resTaiyuanLat, resTaiyuanLon, resChinaUTCOffsetH)

@@ -35,8 +35,8 @@ func TestLoad(t *testing.T) {
 	}
 }
 
-// TestSpotValues pins values copied by hand from the reference notes in
-// shared/reference/; the section is given per case.
+// TestSpotValues pins values copied by hand from their public sources; the
+// source is given per case.
 func TestSpotValues(t *testing.T) {
 	d := mustLoad(t)
 	tests := []struct {
@@ -45,7 +45,8 @@ func TestSpotValues(t *testing.T) {
 		unit string
 		conf Confidence
 	}{
-		// electricity-and-pv.md §1.2 (Shanxi row, national row)
+		// MEE/NBS electricity CO2 emission factor notices for 2021, 2022 and 2023
+		// (公告2024年第12号, 2024年第33号, 2025年第47号): provincial, regional, national
 		{"grid/average_co2/CN-SX/2021", 0.7222, "tCO2/MWh", ConfidenceMedium},
 		{"grid/average_co2/CN-SX/2022", 0.7096, "tCO2/MWh", ConfidenceHigh},
 		{"grid/average_co2/CN-SX/2023", 0.6634, "tCO2/MWh", ConfidenceHigh},
@@ -53,48 +54,53 @@ func TestSpotValues(t *testing.T) {
 		{"grid/average_co2/CN/2021", 0.5568, "tCO2/MWh", ConfidenceMedium},
 		{"grid/average_co2/CN-GRID-NORTH/2023", 0.6361, "tCO2/MWh", ConfidenceHigh},
 		{"grid/average_co2/CN-YN/2022", 0.1073, "tCO2/MWh", ConfidenceHigh},
-		// electricity-and-pv.md §1.1
+		// MEE/NBS 2023 notice 表4 (2025年第47号), 2022 notice 表5 (2024年第33号);
+		// MEE 2023–2025 power-sector GHG reporting notice (Feb 2023) for the ETS factor
 		{"grid/excl_market_nonfossil_co2/CN/2023", 0.6096, "tCO2/MWh", ConfidenceHigh},
 		{"grid/fossil_only_co2/CN/2022", 0.8325, "tCO2/MWh", ConfidenceMedium},
 		{"grid/ets_reporting_co2/CN/2022", 0.5703, "tCO2/MWh", ConfidenceHigh},
-		// electricity-and-pv.md §1.3
+		// MEE/NBS/NEA electricity carbon-footprint factor notices, 2023 (2025年第3号)
+		// and 2024 (issued 2025-10-23)
 		{"grid/average_cfp/CN/2024", 0.5777, "tCO2e/MWh", ConfidenceHigh},
 		{"grid/average_cfp/CN/2023", 0.6205, "tCO2e/MWh", ConfidenceHigh},
 		{"tech/lifecycle/solar/2024", 0.0520, "tCO2e/MWh", ConfidenceMedium},
 		{"tech/lifecycle/coal/2024", 0.9240, "tCO2e/MWh", ConfidenceMedium},
-		// electricity-and-pv.md §2.2
+		// Shanxi Provincial Bureau of Statistics, 2023 (via Xinhua, 2024-01-30)
 		{"grid/renewable_fraction/CN-SX/2023", 0.200, "fraction", ConfidenceHigh},
-		// electricity-and-pv.md §2.3
+		// IPCC AR5 WGIII Annex III Table A.III.2 (Schlömer et al. 2014), life-cycle median
 		{"tech/ipcc_ar5_lifecycle/coal", 0.820, "tCO2e/MWh", ConfidenceHigh},
-		// electricity-and-pv.md §2.4
+		// CEC 《中国电力行业年度发展报告2025》, national 2024
 		{"power/coal_gce_per_kwh/CN/2024", 302.4, "gce/kWh", ConfidenceMedium},
-		// aluminium-process.md §9.3 and gap-facts.md §2
+		// GWP100: AR4/AR5 as in ghgpy (AR5 PFCs also IR 2025/2547 Annex II G);
+		// AR6 WG1 Table 7.SM.7 and GHG Protocol GWP values v2.0 (Aug 2024)
 		{"gwp/AR5/CF4", 6630, "kgCO2e/kg", ConfidenceMedium},
 		{"gwp/AR5/C2F6", 11100, "kgCO2e/kg", ConfidenceMedium},
 		{"gwp/AR4/C2F6", 12200, "kgCO2e/kg", ConfidenceMedium},
 		{"gwp/AR6/CF4", 7380, "kgCO2e/kg", ConfidenceMedium},
 		{"gwp/AR6/C2F6", 12400, "kgCO2e/kg", ConfidenceHigh},
-		// aluminium-process.md §1.4 (CBAM 2025 Table 2, PFPB modern)
+		// IR (EU) 2025/2547 Annex II B.7 Table 2 (PFPB modern), Table 3 (SWPB overvoltage)
 		{"pfc/slope/cbam2025/PFPB_M/sef_cf4", 0.104, "(kg CF4/t Al)/(AE-min/cell-day)", ConfidenceHigh},
 		{"pfc/slope/cbam2025/PFPB_M/f_c2f6", 0.057, "kg C2F6/kg CF4", ConfidenceHigh},
 		{"pfc/overvoltage/cbam2025/SWPB/ovc", 3.65, "(kg CF4/t Al)/mV", ConfidenceHigh},
-		// aluminium-process.md §1.2 and §2
+		// China aluminium-smelting GHG accounting guideline defaults (CETS-AG-04.01-V01-2024 lineage)
 		{"anode/cn_default/nac", 0.411, "tC/tAl", ConfidenceMedium},
 		{"pfc/cn_default/cf4", 0.034, "kg/t Al", ConfidenceMedium},
-		// aluminium-process.md §3.1
+		// GB 21346-2022 Tables 1–2
 		{"gb21346/liquid_ac/grade1", 12950, "kWh/t", ConfidenceMedium},
 		{"gb21346/alumina_bayer_comprehensive/grade3", 460, "kgce/t", ConfidenceMedium},
-		// aluminium-process.md §3.3
+		// IAI statistics, China 2021 smelting AC (via NREL PV_ICE)
 		{"iai/CN/ac_kwh_per_t/2021", 13511, "kWh/t", ConfidenceHigh},
-		// aluminium-process.md §9.1, converted 389.31 GJ/10^4 Nm3
+		// MEE guideline Appendix A fuel parameters (natural gas converted from
+		// 389.31 GJ/10^4 Nm3; petroleum coke oxidation assumed); coal NCV NDRC 2007
+		// (192.14 TJ/10^4 t, Hindawi 2014 Table 2)
 		{"fuel/natural_gas/ncv", 0.038931, "GJ/Nm3", ConfidenceMedium},
 		{"fuel/petroleum_coke/oxidation", 0.98, "fraction", ConfidenceLow},
 		{"fuel/coal/ncv", 19.214, "GJ/t", ConfidenceMedium},
-		// aluminium-process.md §9.4, converted from g to kg
+		// Energy, Sustainability and Society 2024 (transport scenarios, Table 5), converted from g to kg
 		{"transport/road/CN/2021", 0.04125, "kgCO2/t·km", ConfidenceMedium},
-		// gap-facts.md §1
+		// NDRC 标杆 level, 发改产业〔2021〕1609号 (= GB 21346-2022 grade 2)
 		{"ndrc/benchmark/liquid_ac", 13000, "kWh/t", ConfidenceMedium},
-		// aluminium-process.md §5.2
+		// CBAM China default for unwrought aluminium (Argus, approved draft)
 		{"cbam/default/CN/7601", 3.0, "tCO2/t", ConfidenceMedium},
 	}
 	for _, tc := range tests {

@@ -10,10 +10,10 @@ import (
 	"strings"
 )
 
-// Product is a downstream product family (DESIGN §2.4): its default alloys,
-// its default route as ordered processing steps and its CBAM CN code. The
-// numbers it rests on (step energies, yields, splits) are factors, so each
-// keeps its own source and confidence.
+// Product is a downstream product family (building profile, foil, …): its
+// default alloys, its default route as ordered processing steps and its
+// CBAM CN code. The numbers it rests on (step energies, yields, splits) are
+// factors, so each keeps its own source and confidence.
 type Product struct {
 	ID            string `json:"id"` // "building_profile"
 	NameEN        string `json:"name_en"`

@@ -16,7 +16,7 @@ func TestProductsLoad(t *testing.T) {
 		first     string
 		yield     float64
 	}{
-		// CN codes: Regulation (EU) 2023/956 Annex I (gap-facts.md §3);
+		// CN codes: Regulation (EU) 2023/956 Annex I (OJ L 130, 16.5.2023);
 		// yields: US DOE 2007 69 %, ARMENAL foil "> 70 %", rod an L assumption.
 		"building_profile":     {"7604", "6063", "billet_casting_building", 0.69},
 		"industrial_profile":   {"7604", "6061", "billet_casting", 0.69},
@@ -60,7 +60,8 @@ func TestProductsLoad(t *testing.T) {
 			t.Errorf("extrusion_building grade %d = %v, want %v", g+1, f.Value, v)
 		}
 	}
-	// 6063 nominal: midpoints of Si 0.20–0.6 and Mg 0.45–0.9 (gap-facts.md §4).
+	// 6063 nominal: midpoints of Si 0.20–0.6 and Mg 0.45–0.9 (Aluminum
+	// Association limits, identical in EN 573-3).
 	a, ok := d.Alloy("6063")
 	if !ok || a.Elements["Si"] != 0.40 || a.Elements["Mg"] != 0.675 || len(a.Elements) != 2 {
 		t.Errorf("Alloy(6063) = %+v, %v", a, ok)

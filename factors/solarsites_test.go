@@ -10,8 +10,9 @@ import (
 	"testing/fstest"
 )
 
-// TestSolarSiteTaiyuan pins the Taiyuan preset, typed from
-// solar-resource.md §2 "Taiyuan 太原".
+// TestSolarSiteTaiyuan pins the Taiyuan preset (WMO 53772 太原), typed from
+// CBED (China Building Energy Data) monthly GHI and temperature and the
+// CDSRD 1988–2017 mean monthly GHI for that station.
 func TestSolarSiteTaiyuan(t *testing.T) {
 	d := mustLoad(t)
 	s, ok := d.SolarSite("taiyuan")
@@ -47,9 +48,9 @@ func TestSolarSiteTaiyuan(t *testing.T) {
 	}
 }
 
-// TestSolarSiteTotals checks every site with GHI against the Year column
-// of its table in solar-resource.md §2-§3, typed here from the note. The
-// note's Year is the sum (GHI) or mean (T) of unrounded months and the
+// TestSolarSiteTotals checks every site with GHI against its annual
+// figures, typed here: CBED GHI (A) and temperature (T), CDSRD 1988–2017
+// GHI (B). Each is the sum (GHI) or mean (T) of unrounded months and the
 // months are rounded to the tabled digit, so a sum of 12 rounded months may
 // differ by up to 12 × 0.5 = 6 kWh/m², and a mean by 0.05 + 0.05 °C.
 func TestSolarSiteTotals(t *testing.T) {
@@ -73,7 +74,7 @@ func TestSolarSiteTotals(t *testing.T) {
 		withGHI++
 		y, ok := years[s.ID]
 		if !ok {
-			t.Errorf("site %s has GHI but no table in solar-resource.md", s.ID)
+			t.Errorf("site %s has GHI but no annual CBED/CDSRD figures in this test", s.ID)
 			continue
 		}
 		if got := sum(s.GHIMonthlyKWhM2); math.Abs(got-y.a) > 6 {
@@ -85,8 +86,9 @@ func TestSolarSiteTotals(t *testing.T) {
 		if got := sum(s.TempMonthlyC) / 12; math.Abs(got-y.t) > 0.1 {
 			t.Errorf("%s: mean T %.3f, table Year %v", s.ID, got, y.t)
 		}
-		// A is 0.966-0.967 x B annually and 0.93-0.97 monthly (note §1,
-		// unrounded); rounding to whole kWh/m² widens that by up to 0.5/36.
+		// A is 0.966-0.967 x B annually and 0.93-0.97 monthly (CBED vs
+		// CDSRD 1988–2017, unrounded); rounding to whole kWh/m² widens that
+		// by up to 0.5/36.
 		// A month outside [0.91, 0.99] is a transcription error.
 		if r := sum(s.GHIMonthlyKWhM2) / sum(s.GHIHighMonthlyKWhM2); r < 0.96 || r > 0.972 {
 			t.Errorf("%s: annual A/B = %.4f, want 0.96-0.972", s.ID, r)
@@ -98,7 +100,7 @@ func TestSolarSiteTotals(t *testing.T) {
 		}
 	}
 	if withGHI != len(years) {
-		t.Errorf("%d sites have GHI, want the %d tabled in solar-resource.md", withGHI, len(years))
+		t.Errorf("%d sites have GHI, want the %d with annual CBED/CDSRD figures above", withGHI, len(years))
 	}
 }
 
@@ -148,7 +150,8 @@ func TestSolarSitesListing(t *testing.T) {
 		t.Error(`SolarSite("linfen") exists; Linfen has no station, its proxy is houma`)
 	}
 
-	// Solar-resource.md §2: Yuanping has temperature only, Yushe nothing.
+	// Neither CBED nor CDSRD has Yuanping or Yushe: Yuanping has temperature
+	// only (CMA 1991–2020 normals, via Wikipedia), Yushe nothing.
 	yp, _ := d.SolarSite("yuanping")
 	if yp.GHIMonthlyKWhM2 != nil || yp.GHIHighMonthlyKWhM2 != nil || yp.Located || !strings.Contains(yp.Note, "GHI not found") {
 		t.Errorf("yuanping = %+v; want no GHI, no coordinates and a note saying GHI not found", yp)
