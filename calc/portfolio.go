@@ -49,7 +49,7 @@ type portfolioModel struct {
 
 // portfolioSource is one source of a compiled portfolio.
 type portfolioSource struct {
-	Source
+	*Source  // the input's (read only)
 	ptr      string
 	implicit bool // the plant region's grid, covering the remainder
 	isShare  bool
@@ -214,9 +214,10 @@ func (p *portfolioModel) compileVolumes() error {
 		p.srcs = make([]portfolioSource, len(in.Sources), len(in.Sources)+1)
 	}
 	var shareSum float64
-	for i, s := range in.Sources {
-		src := &p.srcs[i]
-		src.Source, src.ptr, src.iEF, src.iVol = s, indexPath(joinPath(in.Path, "Sources"), i), -1, -1
+	sources := joinPath(in.Path, "Sources")
+	for i := range in.Sources {
+		s, src := &in.Sources[i], &p.srcs[i]
+		src.Source, src.ptr, src.iEF, src.iVol = s, indexPath(sources, i), -1, -1
 		switch {
 		case s.PV != nil:
 		case s.MWh != nil:
@@ -231,10 +232,10 @@ func (p *portfolioModel) compileVolumes() error {
 		}
 	}
 	if p.hasShares && math.Abs(shareSum-1) > 1e-6 {
-		return fieldError(joinPath(in.Path, "Sources"), "shares of the share-based sources must sum to 1 (they split the demand left after fixed volumes); they sum to %s", strconv.FormatFloat(shareSum, 'g', 6, 64))
+		return fieldError(sources, "shares of the share-based sources must sum to 1 (they split the demand left after fixed volumes); they sum to %s", strconv.FormatFloat(shareSum, 'g', 6, 64))
 	}
 	if !p.hasShares {
-		p.srcs = append(p.srcs, portfolioSource{Source: Source{Kind: KindGrid}, ptr: in.Path, implicit: true, iEF: -1, iVol: -1})
+		p.srcs = append(p.srcs, portfolioSource{Source: &Source{Kind: KindGrid}, ptr: in.Path, implicit: true, iEF: -1, iVol: -1})
 	}
 	return nil
 }
@@ -264,7 +265,7 @@ func (p *portfolioModel) compileFactors(l *ledger, ins *inputList) error {
 				q = l.sub()
 			}
 		}
-		frac, err := sourceFactors(q, in, src.Source, &src.attrs, src.ptr)
+		frac, err := sourceFactors(q, in, *src.Source, &src.attrs, src.ptr)
 		if err != nil {
 			if !src.implicit || p.implicitUsed() {
 				return err

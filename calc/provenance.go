@@ -2,7 +2,6 @@ package calc
 
 import (
 	"fmt"
-	"slices"
 	"sort"
 
 	"alcarbon/factors"
@@ -27,12 +26,12 @@ type Provenance struct {
 	Assumptions []string
 	Warnings    []string
 	Defaulted   []string
-	// defaultedStages are the stages each defaulted input feeds, by path,
-	// as the engine recorded them where it took the default (see
-	// Stage.Defaulted). An input without an entry scales every stage (a
-	// product's yield) or belongs to a calculation without stages (a
-	// portfolio, a PV system).
-	defaultedStages map[string]stageSet
+	// defaultedSets holds, beside each entry of Defaulted, the stages the
+	// input feeds as the engine recorded them where it took the default
+	// (see Stage.Defaulted). An input recorded with no stages scales every
+	// stage (a product's yield) or belongs to a calculation without stages
+	// (a portfolio, a PV system).
+	defaultedSets []stageSet
 }
 
 // stageSet is a set of stage names, one bit per name (stageBit).
@@ -80,7 +79,18 @@ type ledger struct {
 }
 
 func newLedger(ds *factors.Dataset, sun *sunTables) *ledger {
-	return &ledger{ds: ds, sun: sun, pv: map[string]PVResult{}}
+	// A calculation's ledger records tens of factors, messages and
+	// defaults: room for them up front saves growing the lists and maps
+	// step by step (side ledgers, which record little, start empty).
+	const factorsHint, messagesHint, defaultsHint = 32, 16, 16
+	return &ledger{
+		ds: ds, sun: sun, pv: map[string]PVResult{},
+		factorIdx: make(map[string]int, factorsHint), seenMessage: make(map[string]bool, messagesHint),
+		p: Provenance{
+			Factors:   make([]FactorUse, 0, factorsHint),
+			Defaulted: make([]string, 0, defaultsHint), defaultedSets: make([]stageSet, 0, defaultsHint),
+		},
+	}
 }
 
 // sub returns a ledger over the same dataset, sun tables and PV memos
@@ -208,13 +218,7 @@ func (l *ledger) defaulted(p string, stages ...string) {
 // (none: every stage).
 func (l *ledger) defaultedIn(p string, set stageSet) {
 	l.p.Defaulted = append(l.p.Defaulted, p)
-	if set == 0 {
-		return
-	}
-	if l.p.defaultedStages == nil {
-		l.p.defaultedStages = map[string]stageSet{}
-	}
-	l.p.defaultedStages[p] |= set
+	l.p.defaultedSets = append(l.p.defaultedSets, set)
 }
 
 // feeding sets the stages the defaults recorded until restore is called
@@ -227,19 +231,40 @@ func (l *ledger) feeding(stages ...string) (restore func()) {
 
 // stagesDefaulted lists, for each stage, the defaulted inputs it rests on:
 // those recorded as feeding it and those recorded without stages, which
-// scale every stage.
+// scale every stage. p.Defaulted is sorted, so an input recorded twice is
+// in adjacent entries: the union of its recorded stages counts, every
+// stage when none were recorded. The lists share one backing array.
 func stagesDefaulted(stages []Stage, p Provenance) {
-	// One backing array for every stage's list (p.Defaulted is sorted).
-	all := make([]string, 0, len(stages)*len(p.Defaulted))
+	n := 0
+	for i := range stages {
+		bit := stageBit(stages[i].Name)
+		eachDefaulted(p, func(_ string, set stageSet) {
+			if set == 0 || set&bit != 0 {
+				n++
+			}
+		})
+	}
+	all := make([]string, 0, n)
 	for i := range stages {
 		bit, start := stageBit(stages[i].Name), len(all)
-		for _, d := range p.Defaulted {
-			st, ok := p.defaultedStages[d]
-			if (!ok || st&bit != 0) && !slices.Contains(all[start:], d) {
+		eachDefaulted(p, func(d string, set stageSet) {
+			if set == 0 || set&bit != 0 {
 				all = append(all, d)
 			}
-		}
+		})
 		stages[i].Defaulted = all[start:len(all):len(all)]
+	}
+}
+
+// eachDefaulted calls f once per defaulted input of p (sorted) with the
+// union of the stage sets recorded for it.
+func eachDefaulted(p Provenance, f func(path string, set stageSet)) {
+	for j := 0; j < len(p.Defaulted); {
+		d, set := p.Defaulted[j], stageSet(0)
+		for ; j < len(p.Defaulted) && p.Defaulted[j] == d; j++ {
+			set |= p.defaultedSets[j]
+		}
+		f(d, set)
 	}
 }
 
@@ -258,10 +283,7 @@ func (l *ledger) provenance() Provenance {
 	p := l.p
 	p.Factors = append([]FactorUse(nil), l.p.Factors...)
 	sort.Slice(p.Factors, func(i, j int) bool { return p.Factors[i].ID < p.Factors[j].ID })
-	sort.Strings(p.Defaulted)
-	// The stage sets are shared, not copied: a ledger records nothing
-	// after its provenance is taken.
-	p.defaultedStages = l.p.defaultedStages
+	p.Defaulted, p.defaultedSets = sortDefaulted(l.p.Defaulted, l.p.defaultedSets)
 	return p
 }
 
@@ -304,11 +326,30 @@ func (l *ledger) merge(p Provenance) {
 			l.p.Warnings = append(l.p.Warnings, m)
 		}
 	}
-	for _, d := range p.Defaulted {
-		set, ok := p.defaultedStages[d]
-		if !ok {
+	for i, d := range p.Defaulted {
+		set := p.defaultedSets[i]
+		if set == 0 {
 			set = l.stages // the merging calculation's context, as defaulted does
 		}
 		l.defaultedIn(d, set)
 	}
+}
+
+// sortDefaulted sorts the defaulted inputs by path, keeping each one's
+// stage set beside it, in place.
+func sortDefaulted(paths []string, sets []stageSet) ([]string, []stageSet) {
+	sort.Sort(defaultedByPath{paths, sets})
+	return paths, sets
+}
+
+type defaultedByPath struct {
+	paths []string
+	sets  []stageSet
+}
+
+func (d defaultedByPath) Len() int           { return len(d.paths) }
+func (d defaultedByPath) Less(i, j int) bool { return d.paths[i] < d.paths[j] }
+func (d defaultedByPath) Swap(i, j int) {
+	d.paths[i], d.paths[j] = d.paths[j], d.paths[i]
+	d.sets[i], d.sets[j] = d.sets[j], d.sets[i]
 }
