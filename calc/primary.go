@@ -232,12 +232,14 @@ type primaryModel struct {
 
 // primaryTerms is one evaluation of a primary model [t CO2e/t Al].
 type primaryTerms struct {
-	stages           [5]Stage // in the order of the Stage* constants
-	direct           float64  // anode CO2 and PFC
-	mwhPerT, demand  float64
-	port             portfolioTotals
-	loc, mkt         float64
-	acMWh, castMWhPT float64
+	// stageLoc and stageMkt are the stages' emissions, location- and
+	// market-based, in the order of primaryStages.
+	stageLoc, stageMkt [5]float64
+	direct             float64 // anode CO2 and PFC
+	mwhPerT, demand    float64
+	port               portfolioTotals
+	loc, mkt           float64
+	acMWh, castMWhPT   float64
 }
 
 func (p *primaryModel) inputs() []UncertainInput { return p.ins }
@@ -263,18 +265,25 @@ func (p *primaryModel) eval(m []float64) primaryTerms {
 	al := p.alumina * mult(m, p.iAlumina)
 	ap := p.anodeProd * mult(m, p.iAnodeProd)
 	t.acMWh, t.castMWhPT = ac/1000, p.castKWh/1000
-	t.stages = [5]Stage{
-		{Name: StageAluminaRefining, LocationBased: al, MarketBased: al},
-		{Name: StageAnodeProduction, LocationBased: ap, MarketBased: ap},
-		{Name: StageElectrolysisDirect, LocationBased: t.direct, MarketBased: t.direct},
-		{Name: StageElectrolysisElectricity, LocationBased: t.acMWh * t.port.efLoc, MarketBased: t.acMWh * t.port.efMkt},
-		{Name: StageCasting, LocationBased: t.castMWhPT*t.port.efLoc + p.castFuel, MarketBased: t.castMWhPT*t.port.efMkt + p.castFuel},
-	}
-	for _, s := range t.stages {
-		t.loc += s.LocationBased
-		t.mkt += s.MarketBased
+	t.stageLoc = [5]float64{al, ap, t.direct, t.acMWh * t.port.efLoc, t.castMWhPT*t.port.efLoc + p.castFuel}
+	t.stageMkt = [5]float64{al, ap, t.direct, t.acMWh * t.port.efMkt, t.castMWhPT*t.port.efMkt + p.castFuel}
+	for i := range t.stageLoc {
+		t.loc += t.stageLoc[i]
+		t.mkt += t.stageMkt[i]
 	}
 	return t
+}
+
+// primaryStages are the stages of a primary footprint, in order.
+var primaryStages = [5]string{StageAluminaRefining, StageAnodeProduction, StageElectrolysisDirect, StageElectrolysisElectricity, StageCasting}
+
+// stages names the evaluated stages.
+func (t *primaryTerms) stages() []Stage {
+	out := make([]Stage, len(primaryStages))
+	for i, name := range primaryStages {
+		out[i] = Stage{Name: name, LocationBased: t.stageLoc[i], MarketBased: t.stageMkt[i]}
+	}
+	return out
 }
 
 func primary(l *ledger, in PrimaryInput) (PrimaryResult, error) {
@@ -297,7 +306,7 @@ func primaryRun(l *ledger, in PrimaryInput, sampling bool) (*primaryModel, Prima
 	t := p.eval(ones(len(p.ins)))
 	res.MWhPerT, res.Electricity = t.mwhPerT, elec
 	res.Gases = Gases{CF4: p.cf4, C2F6: p.c2f6, CF4KgPerT: k.cf4Kg, C2F6KgPerT: k.c2f6Kg}
-	res.Stages = t.stages[:]
+	res.Stages = t.stages()
 	res.LocationBased, res.MarketBased = t.loc, t.mkt
 	for i := range res.Stages {
 		if res.LocationBased > 0 {

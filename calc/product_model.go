@@ -93,7 +93,7 @@ type productTerms struct {
 	mwhPerT, demand           float64
 	fuelCO2                   float64 // processing-plant fuel CO2 per t product
 	port                      portfolioTotals
-	stages                    [6]Stage // in the order of ProductStages
+	stageLoc, stageMkt        [6]float64 // the stages' emissions, in the order of ProductStages
 	loc, mkt                  float64
 	smelterCasting, remelting float64 // location-based, per t product
 	metalLoc, transport       float64
@@ -158,19 +158,22 @@ func (p *productModel) eval(m []float64, molten float64) productTerms {
 	}
 	t.transport = p.transportCO2(t.ingotT, mb.MoltenPrimaryTPerT)
 	t.metalLoc = primLoc + recLoc + alloyT
-	t.stages = [6]Stage{
-		{Name: StagePrimaryMetal, LocationBased: primLoc, MarketBased: primMkt},
-		{Name: StageRecycledMetal, LocationBased: recLoc, MarketBased: recMkt},
-		{Name: StageAlloying, LocationBased: alloyT, MarketBased: alloyT},
-		{Name: StageCasting, LocationBased: castLoc, MarketBased: castMkt},
-		{Name: StageProcessing, LocationBased: procLoc, MarketBased: procMkt},
-		{Name: StageTransport, LocationBased: t.transport, MarketBased: t.transport},
-	}
-	for _, s := range t.stages {
-		t.loc += s.LocationBased
-		t.mkt += s.MarketBased
+	t.stageLoc = [6]float64{primLoc, recLoc, alloyT, castLoc, procLoc, t.transport}
+	t.stageMkt = [6]float64{primMkt, recMkt, alloyT, castMkt, procMkt, t.transport}
+	for i := range t.stageLoc {
+		t.loc += t.stageLoc[i]
+		t.mkt += t.stageMkt[i]
 	}
 	return t
+}
+
+// stages names the evaluated stages (in the order of ProductStages).
+func (t *productTerms) stages() []Stage {
+	out := make([]Stage, len(ProductStages))
+	for i, name := range ProductStages {
+		out[i] = Stage{Name: name, LocationBased: t.stageLoc[i], MarketBased: t.stageMkt[i]}
+	}
+	return out
 }
 
 // metalBalance is the metal flow per t of product (MetalFlow) with the
@@ -256,7 +259,7 @@ func productRun(l *ledger, in ProductInput, sampling bool) (*productModel, Produ
 	with := p.eval(m, p.molten)
 	res.Electricity = elec
 	res.LocationBased, res.MarketBased = with.loc, with.mkt
-	res.Stages = with.stages[:]
+	res.Stages = with.stages()
 	for i := range res.Stages {
 		if res.LocationBased > 0 {
 			res.Stages[i].Share = res.Stages[i].LocationBased / res.LocationBased
