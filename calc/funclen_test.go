@@ -4,7 +4,6 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -18,24 +17,9 @@ const maxFuncLines = 80
 // TestFunctionLength parses every non-test .go file of the package and
 // fails naming each function or method longer than maxFuncLines.
 func TestFunctionLength(t *testing.T) {
-	files, err := filepath.Glob("*.go")
-	if err != nil {
-		t.Fatal(err)
-	}
-	fset := token.NewFileSet()
+	fset, files := parseSources(t)
 	checked := 0
-	for _, name := range files {
-		if strings.HasSuffix(name, "_test.go") {
-			continue
-		}
-		src, err := os.ReadFile(name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		f, err := parser.ParseFile(fset, name, src, parser.SkipObjectResolution)
-		if err != nil {
-			t.Fatal(err)
-		}
+	for _, f := range files {
 		for _, d := range f.Decls {
 			fn, ok := d.(*ast.FuncDecl)
 			if !ok || fn.Body == nil {
@@ -45,13 +29,39 @@ func TestFunctionLength(t *testing.T) {
 			start := fset.Position(fn.Pos()).Line // the func keyword (after the doc comment)
 			end := fset.Position(fn.End()).Line   // the closing brace
 			if n := end - start + 1; n > maxFuncLines {
-				t.Errorf("%s:%d: %s is %d lines, more than %d", name, start, funcName(fn), n, maxFuncLines)
+				t.Errorf("%s:%d: %s is %d lines, more than %d", fset.Position(fn.Pos()).Filename, start, funcName(fn), n, maxFuncLines)
 			}
 		}
 	}
 	if checked == 0 {
 		t.Fatal("no functions found: run from the calc directory")
 	}
+}
+
+// parseSources parses every non-test .go file of the package (the tests
+// run in its directory).
+func parseSources(t *testing.T) (*token.FileSet, []*ast.File) {
+	t.Helper()
+	names, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fset := token.NewFileSet()
+	var files []*ast.File
+	for _, name := range names {
+		if strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, name, nil, parser.SkipObjectResolution)
+		if err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, f)
+	}
+	if len(files) == 0 {
+		t.Fatal("no source files: run from the calc directory")
+	}
+	return fset, files
 }
 
 // funcName is "Name" for a function and "Recv.Name" for a method.
