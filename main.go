@@ -107,10 +107,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	if len(args) > 1 {
 		cmd = args[1]
 	}
-	switch cmd {
-	case "-h", "--help", "help":
-		_, err := fmt.Fprint(stdout, usage+config.Usage())
-		return err
+	// Help for the program or for a subcommand (alcarbon keys --help): the
+	// usage text covers every subcommand.
+	for _, a := range args[1:min(len(args), 3)] {
+		if a == "-h" || a == "--help" || a == "help" {
+			_, err := fmt.Fprint(stdout, usage+config.Usage())
+			return err
+		}
 	}
 	cfg, err := config.Load(getenv)
 	if err != nil {

@@ -216,6 +216,13 @@ func TestRunConfigErrors(t *testing.T) {
 			t.Fatalf("--help lacks %s:\n%s", v, out.String())
 		}
 	}
+	// A subcommand's help is the same text, without opening the registry.
+	for _, args := range [][]string{{"alcarbon", "keys", "--help"}, {"alcarbon", "pact-partners", "-h"}} {
+		out.Reset()
+		if err := run(context.Background(), args, func(string) string { return "" }, &out); err != nil || !strings.Contains(out.String(), "alcarbon keys create --org NAME") {
+			t.Fatalf("%v: %v\n%s", args, err, out.String())
+		}
+	}
 }
 
 func TestHealthcheckCommand(t *testing.T) {
