@@ -190,7 +190,7 @@ func residualLabel(in ElectricityInput) string {
 	case in.ResidualMix == ResidualNationalExcludingMarketNonfossil:
 		return "the national factor excluding market-traded non-fossil electricity (MEE/NBS 表4), as chosen"
 	default:
-		return "the grid average (GHG Protocol Scope 2 Guidance, quality criterion 8); residual_mix \"national_excluding_market_nonfossil\" selects the national factor excluding market-traded non-fossil electricity instead"
+		return "the grid average (GHG Protocol Scope 2 Guidance, quality criterion 8); " + fieldRef(joinPath(in.Path, "ResidualMix")) + " \"national_excluding_market_nonfossil\" selects the national factor excluding market-traded non-fossil electricity instead"
 	}
 }
 
