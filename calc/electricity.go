@@ -515,13 +515,14 @@ func technologyEF(l *ledger, tech string, basis Basis, year int, ptr string) (fl
 // counting on-site PV (hour by hour), direct-line and contracted renewable
 // supply; a direct line or contract without a profile is taken as flat. It
 // returns nil when an on-site PV source has no hourly profile (given as MWh
-// or share), since its match depends on the hour.
-func hourlyMatched(l *ledger, out []SourceResult, demand float64, h *hourlySupply) *float64 {
+// or share), since its match depends on the hour. sources is the Go path
+// of the sources out lists first, in order.
+func hourlyMatched(l *ledger, out []SourceResult, sources string, demand float64, h *hourlySupply) *float64 {
 	var flat float64
 	flatRenewables := false
-	for _, sr := range out {
+	for i, sr := range out {
 		if sr.Kind == KindOnsitePV && sr.PV == nil && sr.MWh > 0 {
-			l.assume("hourly-matched share not computed: on-site PV given as annual MWh or share has no hourly profile; give its system (pv) instead")
+			l.assume("hourly-matched share not computed: on-site PV given as annual MWh or share has no hourly profile; give its system (%s) instead", fieldRef(joinPath(indexPath(sources, i), "PV")))
 			return nil
 		}
 		if sr.Renewable && sr.PV == nil && sr.MWh > 0 {

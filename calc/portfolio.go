@@ -222,7 +222,7 @@ func (p *portfolioModel) compileVolumes() error {
 		case s.PV != nil:
 		case s.MWh != nil:
 			if !in.AnnualVolumes {
-				return fieldError(joinPath(src.ptr, "MWh"), "an annual volume needs {ProductionT} (or {DemandMWh}) so that it can be related to demand; give {ProductionT} or use share")
+				return fieldError(joinPath(src.ptr, "MWh"), "an annual volume needs {ProductionT} (or {DemandMWh}) so that it can be related to demand; give {ProductionT} or use %s", fieldRef(joinPath(src.ptr, "Share")))
 			}
 			src.isFixed, src.fixedMWh = true, *s.MWh
 		case s.Share != nil:
@@ -657,7 +657,7 @@ func (p *portfolioModel) report(l *ledger, demand float64, m []float64, mwh []fl
 			}
 		}
 	}
-	res.RenewableShare.HourlyMatched = hourlyMatched(l, out, demand, h)
+	res.RenewableShare.HourlyMatched = hourlyMatched(l, out, joinPath(in.Path, "Sources"), demand, h)
 	res.Sources = out
 	if in.AnnualVolumes {
 		res.Annual = &AnnualEmissions{LocationBased: res.EFLocation * demand, MarketBased: res.EFMarket * demand}

@@ -421,7 +421,7 @@ func (p *productModel) compileMetal(l *ledger, in ProductInput, prod factors.Pro
 		return err
 	}
 	if f, ok := l.ds.Factor(prod.YieldFactor); ok && in.Yield == nil && f.Confidence == factors.ConfidenceLow {
-		l.warn("default yield of %s (%v) has confidence L: %s; give the plant's yield", prod.ID, f.Value, f.Note)
+		l.warn("default yield of %s (%v) has confidence L: %s; give the plant's {Yield}", prod.ID, f.Value, f.Note)
 	}
 	if y <= 0 || y > 1 {
 		return fieldError("Yield", "must be greater than 0 and at most 1; got %v", y)

@@ -360,7 +360,8 @@ func pvResourceHourly(l *ledger, in *PVInput, ptr string) (PVHourly, error) {
 			l.assume("air temperature: the monthly mean in every hour of the month (no diurnal cycle: the dataset has no sourced diurnal range)")
 		}
 	default:
-		return h, fieldError(resourcePath(in, ptr), "give exactly one solar resource: hourly, epw, %s, %s or site", fieldRef(joinPath(ptr, "Resource.MonthlyGHIKWhM2")), fieldRef(joinPath(ptr, "Resource.AnnualGHIKWhM2")))
+		return h, fieldError(resourcePath(in, ptr), "give exactly one solar resource: hourly, %s, %s, %s or %s", fieldRef(joinPath(ptr, "Resource.EPW")),
+			fieldRef(joinPath(ptr, "Resource.MonthlyGHIKWhM2")), fieldRef(joinPath(ptr, "Resource.AnnualGHIKWhM2")), fieldRef(joinPath(ptr, "Resource.Site")))
 	}
 	if h.TempAirC == nil {
 		h.TempAirC = filled(20)
@@ -405,7 +406,9 @@ func pvLocation(l *ledger, in *PVInput, ptr string) error {
 		id, field = in.Resource.Site, joinPath(resourcePath(in, ptr), "Site")
 	}
 	if id == "" {
-		return fieldError(joinPath(ptr, "HasLocation"), "give a location (latitude, longitude), a site, or an epw resource")
+		return fieldError(joinPath(ptr, "HasLocation"), "give a %s (%s, %s), a %s, or an %s resource",
+			fieldRef(joinPath(ptr, "HasLocation")), fieldRef(joinPath(ptr, "LatDeg")), fieldRef(joinPath(ptr, "LonDeg")),
+			fieldRef(joinPath(ptr, "Site")), fieldRef(joinPath(ptr, "Resource.EPW")))
 	}
 	site, ok := l.ds.SolarSite(id)
 	if !ok {
