@@ -81,6 +81,15 @@ func pathIndex(p string) int {
 // fieldRef is the placeholder of the input at Go path p in a message.
 func fieldRef(p string) string { return "{" + p + "}" }
 
+// fieldRefIn is fieldRef(joinPath(prefix, field)) in one allocation, for
+// a field path (not a [key]).
+func fieldRefIn(prefix, field string) string {
+	if prefix == "" {
+		return "{" + field + "}"
+	}
+	return "{" + prefix + "." + field + "}"
+}
+
 // prefixFields puts prefix before the path of each placeholder in msg.
 func prefixFields(msg, prefix string) string {
 	if prefix == "" || strings.IndexByte(msg, '{') < 0 {

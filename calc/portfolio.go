@@ -657,7 +657,7 @@ func (p *portfolioModel) report(l *ledger, demand float64, m []float64, mwh []fl
 			}
 		}
 	}
-	res.RenewableShare.HourlyMatched = hourlyMatched(l, out, joinPath(in.Path, "Sources"), demand, h)
+	res.RenewableShare.HourlyMatched = hourlyMatched(l, out, in.Path, demand, h)
 	res.Sources = out
 	if in.AnnualVolumes {
 		res.Annual = &AnnualEmissions{LocationBased: res.EFLocation * demand, MarketBased: res.EFMarket * demand}
