@@ -356,8 +356,43 @@ func renderMessage(root reflect.Type, msg string) string {
 	if i < 0 {
 		return msg
 	}
-	return renderFields(root, msg, i)
+	key := pathKey{root, msg}
+	if text, ok := messageCache.get(key); ok {
+		return text
+	}
+	text := renderFields(root, msg, i)
+	messageCache.put(key, text)
+	return text
 }
+
+// textCache is a bounded map from (request type, engine text) to the
+// rendered text. A plain map under a read lock: a struct key costs no
+// allocation, where sync.Map boxes it. Messages with placeholders are few
+// and mostly constant, so most responses render from here.
+type textCache struct {
+	mu sync.RWMutex
+	m  map[pathKey]string
+}
+
+func (c *textCache) get(k pathKey) (string, bool) {
+	c.mu.RLock()
+	v, ok := c.m[k]
+	c.mu.RUnlock()
+	return v, ok
+}
+
+func (c *textCache) put(k pathKey, v string) {
+	c.mu.Lock()
+	if len(c.m) < maxPointerCache {
+		c.m[k] = v
+	}
+	c.mu.Unlock()
+}
+
+var (
+	messageCache = textCache{m: map[pathKey]string{}} // (root, message) → rendered
+	fieldTexts   = textCache{m: map[pathKey]string{}} // (root, placeholder) → text
+)
 
 func renderFields(root reflect.Type, msg string, i int) string {
 	var b strings.Builder
@@ -419,11 +454,6 @@ func isPlaceholder(s string) bool {
 // placeholder rendered.
 var placeholderSeen func(root reflect.Type, spec string)
 
-var (
-	fieldTextCache     sync.Map // pathKey → string
-	fieldTextCacheSize atomic.Int64
-)
-
 // fieldText is the text of the placeholder spec ("Path" or "Path|form")
 // in a request of type root.
 func fieldText(root reflect.Type, spec string) string {
@@ -431,8 +461,8 @@ func fieldText(root reflect.Type, spec string) string {
 		placeholderSeen(root, spec)
 	}
 	key := pathKey{root, spec}
-	if v, ok := fieldTextCache.Load(key); ok {
-		return v.(string)
+	if v, ok := fieldTexts.get(key); ok {
+		return v
 	}
 	p, form, _ := strings.Cut(spec, "|")
 	ptr, _ := resolvePath(root, p)
@@ -444,9 +474,6 @@ func fieldText(root reflect.Type, spec string) string {
 	if form == "dotted" {
 		text = strings.Join(tokens, ".")
 	}
-	if fieldTextCacheSize.Load() < maxPointerCache {
-		fieldTextCache.Store(key, text)
-		fieldTextCacheSize.Add(1)
-	}
+	fieldTexts.put(key, text)
 	return text
 }
