@@ -183,6 +183,7 @@ func TestRenderMessage(t *testing.T) {
 		{product, "give the plant's {Yield}", "give the plant's yield"},
 		{pv, "give {Load.FlatMW}, {Load.Profile24x12MW} or {Load.Profile8760MW}", "give flat_mw, profile_24x12_mw or profile_8760_mw"},
 		{pv, "use a smaller {System.OperatingYear}", "use a smaller operating_year"},
+		{pv, "(note); give a {HasLocation}", "(note); give a location"},
 		// Braces that hold no Go path are text.
 		{primary, "a {set} of {} and {Ab c} {", "a {set} of {} and {Ab c} {"},
 		{primary, "no placeholder", "no placeholder"},

@@ -45,8 +45,10 @@ import (
 // formatted with fmt keeps its verbs; only field names become
 // placeholders, never literal JSON names, so that renaming a field of the
 // API does not touch the engine. Braces appear in messages only as
-// placeholders. A calculation that copies another's messages under a
-// prefix prefixes their placeholders too (prefixFields).
+// placeholders. A path under a prefix known only at run time (a source, a
+// PV system) is built with fieldRef or fieldRefIn and passed to a %s verb.
+// A calculation that copies another's messages under a prefix prefixes
+// their placeholders too (prefixFields).
 
 // joinPath appends field (a name, "[i]" or a path) to prefix.
 func joinPath(prefix, field string) string {

@@ -415,7 +415,7 @@ func pvLocation(l *ledger, in *PVInput, ptr string) error {
 		return fieldError(field, "unknown site %q; GET /v1/solar-sites lists them", id)
 	}
 	if !site.Located {
-		return fieldError(field, "site %q has no sourced coordinates (%s); give a location", id, site.Note)
+		return fieldError(field, "site %q has no sourced coordinates (%s); give a %s", id, site.Note, fieldRefIn(ptr, "HasLocation"))
 	}
 	in.LatDeg, in.LonDeg, in.AltitudeM = site.LatitudeDeg, site.LongitudeDeg, site.AltitudeM
 	l.assume("the system is placed at the %s preset (%.2f°, %.2f°, %.0f m, UTC%+g)", id, in.LatDeg, in.LonDeg, in.AltitudeM, in.UTCOffsetH)
