@@ -288,12 +288,13 @@ type provenanceResponse struct {
 }
 
 // newProvenance answers the provenance of a request of type root, its
-// defaulted inputs named by JSON pointer.
+// defaulted inputs named by JSON pointer and the fields its messages name
+// by JSON name (renderMessages).
 func newProvenance(root reflect.Type, p calc.Provenance) provenanceResponse {
 	out := provenanceResponse{
 		Factors:         make([]provenanceFactor, len(p.Factors)),
-		Assumptions:     nonNil(p.Assumptions),
-		Warnings:        nonNil(p.Warnings),
+		Assumptions:     nonNil(renderMessages(root, p.Assumptions)),
+		Warnings:        nonNil(renderMessages(root, p.Warnings)),
 		DefaultedInputs: defaultedPointers(root, p.Defaulted),
 	}
 	for i, f := range p.Factors {

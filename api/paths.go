@@ -309,8 +309,9 @@ func joinGoPath(prefix, field string) string {
 func indexGoPath(prefix string, i int) string { return prefix + "[" + strconv.Itoa(i) + "]" }
 
 // calcErrorIn turns the engine's input error for a request of type root
-// into a 422 naming the request's fields by JSON pointer; other errors are
-// returned unchanged.
+// into a 422 naming the request's fields by JSON pointer, and in its
+// details by their JSON names (renderMessage); other errors are returned
+// unchanged.
 func calcErrorIn(root reflect.Type, err error) error {
 	var in *calc.InputError
 	if !errors.As(err, &in) {
@@ -318,7 +319,7 @@ func calcErrorIn(root reflect.Type, err error) error {
 	}
 	fields := make([]FieldProblem, len(in.Fields))
 	for i, f := range in.Fields {
-		fields[i] = FieldProblem{Pointer: pointerOf(root, f.Path), Detail: f.Detail}
+		fields[i] = FieldProblem{Pointer: pointerOf(root, f.Path), Detail: renderMessage(root, f.Detail)}
 	}
 	return invalid(fields)
 }
@@ -335,4 +336,144 @@ func defaultedPointers(root reflect.Type, paths []string) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// The engine's messages name input fields by placeholder, {Go.Path} or
+// {Go.Path|dotted} (calc/errors.go); renderMessage writes them as the
+// request of type root names them:
+//
+//   - {Path}: the JSON name of the path's last field (the last token of
+//     its pointer): {Electrolysis.PFC.CF4KgPerT} → cf4_kg_per_t;
+//   - {Path|dotted}: the pointer's tokens joined with ".":
+//     {DirectSupply.IngotTransportKm|dotted} → direct_supply.ingot_transport_km.
+//
+// A path with no DTO field behind it renders as the pointer mapping's
+// fallback does (snake_case); the package's tests fail on such a
+// placeholder (placeholderSeen). Text in braces that is not a placeholder
+// is left as it is.
+func renderMessage(root reflect.Type, msg string) string {
+	i := strings.IndexByte(msg, '{')
+	if i < 0 {
+		return msg
+	}
+	key := pathKey{root, msg}
+	if text, ok := messageCache.get(key); ok {
+		return text
+	}
+	text := renderFields(root, msg, i)
+	messageCache.put(key, text)
+	return text
+}
+
+// textCache is a bounded map from (request type, engine text) to the
+// rendered text. A plain map under a read lock: a struct key costs no
+// allocation, where sync.Map boxes it. Messages with placeholders are few
+// and mostly constant, so most responses render from here.
+type textCache struct {
+	mu sync.RWMutex
+	m  map[pathKey]string
+}
+
+func (c *textCache) get(k pathKey) (string, bool) {
+	c.mu.RLock()
+	v, ok := c.m[k]
+	c.mu.RUnlock()
+	return v, ok
+}
+
+func (c *textCache) put(k pathKey, v string) {
+	c.mu.Lock()
+	if len(c.m) < maxPointerCache {
+		c.m[k] = v
+	}
+	c.mu.Unlock()
+}
+
+var (
+	messageCache = textCache{m: map[pathKey]string{}} // (root, message) → rendered
+	fieldTexts   = textCache{m: map[pathKey]string{}} // (root, placeholder) → text
+)
+
+func renderFields(root reflect.Type, msg string, i int) string {
+	var b strings.Builder
+	b.Grow(len(msg))
+	for i >= 0 {
+		j := strings.IndexByte(msg[i:], '}')
+		if j < 0 {
+			break
+		}
+		j += i
+		if spec := msg[i+1 : j]; isPlaceholder(spec) {
+			b.WriteString(msg[:i])
+			b.WriteString(fieldText(root, spec))
+			msg = msg[j+1:]
+			i = strings.IndexByte(msg, '{')
+			continue
+		}
+		b.WriteString(msg[:i+1])
+		msg = msg[i+1:]
+		i = strings.IndexByte(msg, '{')
+	}
+	b.WriteString(msg)
+	return b.String()
+}
+
+// renderMessages renders msgs, copying the slice only when a message has a
+// placeholder (the engine's slices may be shared by cached results).
+func renderMessages(root reflect.Type, msgs []string) []string {
+	for k, m := range msgs {
+		if strings.IndexByte(m, '{') < 0 {
+			continue
+		}
+		out := make([]string, len(msgs))
+		copy(out, msgs[:k])
+		for n := k; n < len(msgs); n++ {
+			out[n] = renderMessage(root, msgs[n])
+		}
+		return out
+	}
+	return msgs
+}
+
+// isPlaceholder reports whether s is a Go path, optionally with a form:
+// it starts with an upper-case letter and has only the path's characters.
+func isPlaceholder(s string) bool {
+	if s == "" || s[0] < 'A' || s[0] > 'Z' {
+		return false
+	}
+	for k := 1; k < len(s); k++ {
+		c := s[k]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '[' || c == ']' || c == '_' || c == '|' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+// placeholderSeen, when set (by the package's tests only), sees every
+// placeholder rendered.
+var placeholderSeen func(root reflect.Type, spec string)
+
+// fieldText is the text of the placeholder spec ("Path" or "Path|form")
+// in a request of type root.
+func fieldText(root reflect.Type, spec string) string {
+	if placeholderSeen != nil {
+		placeholderSeen(root, spec)
+	}
+	key := pathKey{root, spec}
+	if v, ok := fieldTexts.get(key); ok {
+		return v
+	}
+	p, form, _ := strings.Cut(spec, "|")
+	ptr, _ := resolvePath(root, p)
+	tokens := strings.Split(strings.TrimPrefix(ptr, "/"), "/")
+	for k, tok := range tokens {
+		tokens[k] = strings.ReplaceAll(strings.ReplaceAll(tok, "~1", "/"), "~0", "~")
+	}
+	text := tokens[len(tokens)-1]
+	if form == "dotted" {
+		text = strings.Join(tokens, ".")
+	}
+	fieldTexts.put(key, text)
+	return text
 }

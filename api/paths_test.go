@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"slices"
 	"sort"
+	"strings"
 	"sync"
 	"testing"
 )
@@ -17,8 +18,16 @@ var seenPaths = struct {
 	m map[pathKey]bool
 }{m: map[pathKey]bool{}}
 
+// seenPlaceholders are the placeholders ({Go.Path} or {Go.Path|form}) the
+// package's tests rendered in the engine's messages, by request type.
+var seenPlaceholders = struct {
+	sync.Mutex
+	m map[pathKey]bool
+}{m: map[pathKey]bool{}}
+
 // TestMain runs the tests, then checks every path the engine produced in
-// their requests (checkPath): a field renamed in calc or in a DTO, without
+// their requests (checkPath) and every placeholder rendered in the engine's
+// messages (checkPlaceholder): a field renamed in calc or in a DTO, without
 // its calc tag, fails here.
 func TestMain(m *testing.M) {
 	pathSeen = func(root reflect.Type, p string) {
@@ -26,16 +35,26 @@ func TestMain(m *testing.M) {
 		seenPaths.m[pathKey{root, p}] = true
 		seenPaths.Unlock()
 	}
+	placeholderSeen = func(root reflect.Type, spec string) {
+		seenPlaceholders.Lock()
+		seenPlaceholders.m[pathKey{root, spec}] = true
+		seenPlaceholders.Unlock()
+	}
 	code := m.Run()
-	pathSeen = nil
+	pathSeen, placeholderSeen = nil, nil
 	var problems []string
 	for k := range seenPaths.m {
 		if err := checkPath(k.root, k.path); err != nil {
 			problems = append(problems, err.Error())
 		}
 	}
+	for k := range seenPlaceholders.m {
+		if err := checkPlaceholder(k.root, k.path); err != nil {
+			problems = append(problems, err.Error())
+		}
+	}
 	if testing.Verbose() {
-		fmt.Fprintf(os.Stderr, "checked %d engine paths\n", len(seenPaths.m))
+		fmt.Fprintf(os.Stderr, "checked %d engine paths, %d message placeholders\n", len(seenPaths.m), len(seenPlaceholders.m))
 	}
 	sort.Strings(problems)
 	for _, p := range problems {
@@ -69,6 +88,21 @@ func checkPath(root reflect.Type, p string) error {
 		return fmt.Errorf("%s %q → %q → %q → %q: pointer does not round-trip", root.Name(), p, ptr, back, again)
 	}
 	return nil
+}
+
+// checkPlaceholder checks that a message placeholder ("Path" or
+// "Path|form") in a request of type root names DTO fields all the way (a
+// pseudo-field has no JSON name to show) and has a known form.
+func checkPlaceholder(root reflect.Type, spec string) error {
+	p, form, _ := strings.Cut(spec, "|")
+	if form != "" && form != "dotted" {
+		return fmt.Errorf("%s {%s}: unknown form %q (want none or dotted)", root.Name(), spec, form)
+	}
+	ptr, pseudo := resolvePath(root, p)
+	if len(pseudo) > 0 {
+		return fmt.Errorf("%s {%s} → %q: %s names no field of the request (rename, or add a calc tag)", root.Name(), spec, ptr, strings.Join(pseudo, ", "))
+	}
+	return checkPath(root, p)
 }
 
 func TestGoPathPointers(t *testing.T) {

@@ -189,9 +189,16 @@ func residualLabel(in ElectricityInput) string {
 		return fmt.Sprintf("the residual factor given (%.4g t/MWh)", *in.ResidualEF)
 	case in.ResidualMix == ResidualNationalExcludingMarketNonfossil:
 		return "the national factor excluding market-traded non-fossil electricity (MEE/NBS 表4), as chosen"
-	default:
-		return "the grid average (GHG Protocol Scope 2 Guidance, quality criterion 8); residual_mix \"national_excluding_market_nonfossil\" selects the national factor excluding market-traded non-fossil electricity instead"
 	}
+	// The portfolio of an electricity request and of a plant's: constants.
+	const before, after = "the grid average (GHG Protocol Scope 2 Guidance, quality criterion 8); ", " \"national_excluding_market_nonfossil\" selects the national factor excluding market-traded non-fossil electricity instead"
+	switch in.Path {
+	case "":
+		return before + "{ResidualMix}" + after
+	case "Electricity":
+		return before + "{Electricity.ResidualMix}" + after
+	}
+	return before + fieldRefIn(in.Path, "ResidualMix") + after
 }
 
 // sourceFactors fills a source's location- and market-based factors and
@@ -515,13 +522,19 @@ func technologyEF(l *ledger, tech string, basis Basis, year int, ptr string) (fl
 // counting on-site PV (hour by hour), direct-line and contracted renewable
 // supply; a direct line or contract without a profile is taken as flat. It
 // returns nil when an on-site PV source has no hourly profile (given as MWh
-// or share), since its match depends on the hour.
-func hourlyMatched(l *ledger, out []SourceResult, demand float64, h *hourlySupply) *float64 {
+// or share), since its match depends on the hour. out lists the sources of
+// the portfolio at Go path p first, in order.
+func hourlyMatched(l *ledger, out []SourceResult, p string, demand float64, h *hourlySupply) *float64 {
 	var flat float64
 	flatRenewables := false
-	for _, sr := range out {
+	for i, sr := range out {
 		if sr.Kind == KindOnsitePV && sr.PV == nil && sr.MWh > 0 {
-			l.assume("hourly-matched share not computed: on-site PV given as annual MWh or share has no hourly profile; give its system (pv) instead")
+			// One concatenation: the placeholder {p.Sources[i].PV}.
+			sep := "."
+			if p == "" {
+				sep = ""
+			}
+			l.assumeText("hourly-matched share not computed: on-site PV given as annual MWh or share has no hourly profile; give its system ({" + p + sep + "Sources[" + strconv.Itoa(i) + "].PV}) instead")
 			return nil
 		}
 		if sr.Renewable && sr.PV == nil && sr.MWh > 0 {

@@ -365,13 +365,13 @@ func TestElectricityCertificates(t *testing.T) {
 		in.AnnualVolumes = false
 		in.CertificatesMWh = f64(100)
 		_, _, err := engine(t).Electricity(in)
-		wantInputError(t, err, "Electricity.CertificatesMWh", "production_t")
+		wantInputError(t, err, "Electricity.CertificatesMWh", "{ProductionT}")
 	})
 	t.Run("fixed volume with per-tonne demand", func(t *testing.T) {
 		in := portfolio("CN-SX", 2023, calc.BasisOperational, 13.561, captive600)
 		in.AnnualVolumes = false
 		_, _, err := engine(t).Electricity(in)
-		wantInputError(t, err, "Electricity.Sources[0].MWh", "production_t")
+		wantInputError(t, err, "Electricity.Sources[0].MWh", "{ProductionT}")
 	})
 }
 

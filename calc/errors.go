@@ -28,6 +28,27 @@ import (
 // grid factor multiplier Electricity.GridEF, an alloy's Elements, and
 // Resource.EPW, the EPW file an hourly resource was read from. Callers
 // translate paths into their own names (the API into JSON pointers).
+//
+// Messages (a FieldError's Detail, a Provenance's Assumptions and
+// Warnings) name an input field the same way, as a placeholder: its Go
+// path in braces, relative to the same root as the error's own Path (the
+// calculation's input):
+//
+//	placeholder = "{" path [ "|" form ] "}"
+//	form        = "dotted"
+//
+// {Electrolysis.PFC.CF4KgPerT} stands for the field's own name in the
+// caller's terms (the API: the JSON name of the path's last field,
+// cf4_kg_per_t); {DirectSupply.IngotTransportKm|dotted} for its name
+// qualified by the objects that hold it (the API: the JSON names along the
+// path joined with ".", direct_supply.ingot_transport_km). A message
+// formatted with fmt keeps its verbs; only field names become
+// placeholders, never literal JSON names, so that renaming a field of the
+// API does not touch the engine. Braces appear in messages only as
+// placeholders. A path under a prefix known only at run time (a source, a
+// PV system) is built with fieldRef or fieldRefIn and passed to a %s verb.
+// A calculation that copies another's messages under a prefix prefixes
+// their placeholders too (prefixFields).
 
 // joinPath appends field (a name, "[i]" or a path) to prefix.
 func joinPath(prefix, field string) string {
@@ -57,6 +78,40 @@ func pathIndex(p string) int {
 	}
 	n, _ := strconv.Atoi(p[i+1 : j])
 	return n
+}
+
+// fieldRef is the placeholder of the input at Go path p in a message.
+func fieldRef(p string) string { return "{" + p + "}" }
+
+// fieldRefIn is fieldRef(joinPath(prefix, field)) in one allocation, for
+// a field path (not a [key]).
+func fieldRefIn(prefix, field string) string {
+	if prefix == "" {
+		return "{" + field + "}"
+	}
+	return "{" + prefix + "." + field + "}"
+}
+
+// prefixFields puts prefix before the path of each placeholder in msg.
+func prefixFields(msg, prefix string) string {
+	if prefix == "" || strings.IndexByte(msg, '{') < 0 {
+		return msg
+	}
+	var b strings.Builder
+	for {
+		i := strings.IndexByte(msg, '{')
+		if i < 0 {
+			b.WriteString(msg)
+			return b.String()
+		}
+		b.WriteString(msg[:i+1])
+		msg = msg[i+1:]
+		if msg != "" && msg[0] == '[' {
+			b.WriteString(prefix)
+		} else if msg != "" && msg[0] != '}' {
+			b.WriteString(prefix + ".")
+		}
+	}
 }
 
 // factorID joins the parts of a dataset factor id with "/".

@@ -136,7 +136,7 @@ func compilePortfolio(l *ledger, in ElectricityInput, ins *inputList) (*portfoli
 		return nil, res, err
 	}
 	if p.certMWh > 0 && !in.AnnualVolumes {
-		return nil, res, fieldError(joinPath(in.Path, "CertificatesMWh"), "certificates are annual MWh and need production_t (or demand_mwh) to relate them to demand")
+		return nil, res, fieldError(joinPath(in.Path, "CertificatesMWh"), "certificates are annual MWh and need {ProductionT} (or {DemandMWh}) to relate them to demand")
 	}
 	m := ones(ins.len())
 	t := p.eval(in.DemandMWh, m, p.mwh)
@@ -189,7 +189,7 @@ func (p *portfolioModel) compileLoadAndPV(q *ledger) error {
 		}
 		ptr := joinPath(indexPath(joinPath(in.Path, "Sources"), i), "PV")
 		if !in.AnnualVolumes {
-			return fieldError(ptr, "an on-site PV system produces annual MWh and needs production_t (or demand_mwh) to relate them to demand")
+			return fieldError(ptr, "an on-site PV system produces annual MWh and needs {ProductionT} (or {DemandMWh}) to relate them to demand")
 		}
 		pin := *s.PV
 		wantHourly := pin.IncludeHourly
@@ -222,7 +222,7 @@ func (p *portfolioModel) compileVolumes() error {
 		case s.PV != nil:
 		case s.MWh != nil:
 			if !in.AnnualVolumes {
-				return fieldError(joinPath(src.ptr, "MWh"), "an annual volume needs production_t (or demand_mwh) so that it can be related to demand; give production_t or use share")
+				return fieldError(joinPath(src.ptr, "MWh"), "an annual volume needs {ProductionT} (or {DemandMWh}) so that it can be related to demand; give {ProductionT} or use %s", fieldRef(joinPath(src.ptr, "Share")))
 			}
 			src.isFixed, src.fixedMWh = true, *s.MWh
 		case s.Share != nil:
@@ -657,7 +657,7 @@ func (p *portfolioModel) report(l *ledger, demand float64, m []float64, mwh []fl
 			}
 		}
 	}
-	res.RenewableShare.HourlyMatched = hourlyMatched(l, out, demand, h)
+	res.RenewableShare.HourlyMatched = hourlyMatched(l, out, in.Path, demand, h)
 	res.Sources = out
 	if in.AnnualVolumes {
 		res.Annual = &AnnualEmissions{LocationBased: res.EFLocation * demand, MarketBased: res.EFMarket * demand}

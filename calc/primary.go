@@ -391,7 +391,7 @@ func castingInputs(l *ledger, c CastingInput) (kwh, gasNm3 float64, err error) {
 		gasNm3 = *c.NaturalGasNm3PerT
 	} else {
 		l.defaulted("Casting.NaturalGasNm3PerT", StageCasting)
-		l.assume("casting natural gas not given: none (an electric casthouse); give natural_gas_nm3_per_t for a gas-fired one")
+		l.assume("casting natural gas not given: none (an electric casthouse); give {Casting.NaturalGasNm3PerT} for a gas-fired one")
 	}
 	return
 }
@@ -655,7 +655,7 @@ func anodeProductionStage(l *ledger, a AnodeInput) (float64, error) {
 		return 0, err
 	}
 	baking := KgceToGJ(kgce, mj) * fuelEF
-	l.warn("anode production excludes coke calcining, forming, rodding and the upstream footprint of coke and pitch (not in the dataset); give production_tco2e_per_t to include them")
+	l.warn("anode production excludes coke calcining, forming, rodding and the upstream footprint of coke and pitch (not in the dataset); give {Anode.ProductionTCO2ePerT} to include them")
 	return cons * (baking + pitch + packing), nil
 }
 
@@ -676,7 +676,7 @@ func pfc(l *ledger, el ElectrolysisInput) (cf4, c2f6 float64, err error) {
 		return
 	case "measured":
 		if p.CF4KgPerT == nil || p.C2F6KgPerT == nil {
-			return 0, 0, fieldError("Electrolysis.PFC", "method \"measured\" needs cf4_kg_per_t and c2f6_kg_per_t")
+			return 0, 0, fieldError("Electrolysis.PFC", "method \"measured\" needs {Electrolysis.PFC.CF4KgPerT} and {Electrolysis.PFC.C2F6KgPerT}")
 		}
 		return *p.CF4KgPerT, *p.C2F6KgPerT, nil
 	case "tier1":
@@ -699,7 +699,7 @@ func pfc(l *ledger, el ElectrolysisInput) (cf4, c2f6 float64, err error) {
 		return cf4, cf4 * frac, nil
 	case "overvoltage":
 		if p.AnodeEffectOvervoltageMV == nil || p.CurrentEfficiency == nil {
-			return 0, 0, fieldError("Electrolysis.PFC", "method \"overvoltage\" needs anode_effect_overvoltage_mv and current_efficiency")
+			return 0, 0, fieldError("Electrolysis.PFC", "method \"overvoltage\" needs {Electrolysis.PFC.AnodeEffectOvervoltageMV} and {Electrolysis.PFC.CurrentEfficiency}")
 		}
 		t := tech
 		if t == "" || pointFedPrebake(t) {
@@ -708,7 +708,7 @@ func pfc(l *ledger, el ElectrolysisInput) (cf4, c2f6 float64, err error) {
 		}
 		set := "cbam2025"
 		if _, ok := l.ds.Factor(factorID("pfc/overvoltage", set, t, "ovc")); !ok {
-			return 0, 0, fieldError("Electrolysis.Technology", "no overvoltage coefficient for %s in the dataset (only CWPB, PFPB_* and SWPB); use method slope or measured", tech)
+			return 0, 0, fieldError("Electrolysis.Technology", "no overvoltage coefficient for %s in the dataset (only CWPB, PFPB_* and SWPB); use {Electrolysis.PFC.Method} slope or measured", tech)
 		}
 		ovc, err := l.factor(factorID("pfc/overvoltage", set, t, "ovc"))
 		if err != nil {

@@ -325,10 +325,10 @@ func primaryMetalOf(l *ledger, in ProductInput) (primaryMetal, error) {
 	}
 	l.adoptFactors(sub)
 	for _, a := range sub.p.Assumptions {
-		l.assume("primary metal: %s", a)
+		l.assume("primary metal: %s", prefixFields(a, "Metal.Primary"))
 	}
 	for _, w := range sub.p.Warnings {
-		l.warn("primary metal: %s", w)
+		l.warn("primary metal: %s", prefixFields(w, "Metal.Primary"))
 	}
 	if source == PrimaryInline {
 		for _, d := range sub.p.Defaulted {
@@ -336,7 +336,7 @@ func primaryMetalOf(l *ledger, in ProductInput) (primaryMetal, error) {
 		}
 	} else {
 		l.defaulted("Metal.PrimaryFootprintTCO2ePerT", StagePrimaryMetal)
-		l.warn("primary metal not given: the dataset has no sourced regional primary footprint, so the %s default primary footprint is computed with every primary input at its dataset default (%.4g t CO2e/t) — an estimate; give primary_footprint_tco2e_per_t, a primary request or a declaration", pin.Region, r.LocationBased)
+		l.warn("primary metal not given: the dataset has no sourced regional primary footprint, so the %s default primary footprint is computed with every primary input at its dataset default (%.4g t CO2e/t) — an estimate; give {Metal.PrimaryFootprintTCO2ePerT}, a primary request or a declaration", pin.Region, r.LocationBased)
 	}
 	p := primaryMetal{source: source, loc: r.LocationBased, mkt: r.MarketBased}
 	for _, s := range r.Stages {
@@ -358,7 +358,7 @@ func prefixPaths(err error, prefix string) error {
 	}
 	out := &InputError{Fields: make([]FieldError, len(ie.Fields))}
 	for i, f := range ie.Fields {
-		out.Fields[i] = FieldError{Path: joinPath(prefix, f.Path), Detail: f.Detail}
+		out.Fields[i] = FieldError{Path: joinPath(prefix, f.Path), Detail: prefixFields(f.Detail, prefix)}
 	}
 	return out
 }
@@ -386,7 +386,7 @@ func productRoute(l *ledger, prod factors.Product, overrides []StepOverride) ([]
 		ptr := indexPath("Steps", i)
 		if o.Step == StepRemelting {
 			if o.Omit {
-				return nil, fieldError(joinPath(ptr, "Omit"), "remelting cannot be omitted; set molten_share to 1 and yield to 1 to remelt nothing")
+				return nil, fieldError(joinPath(ptr, "Omit"), "remelting cannot be omitted; set {DirectSupply.MoltenShare} to 1 and {Yield} to 1 to remelt nothing")
 			}
 			remelt = o
 			continue

@@ -269,7 +269,7 @@ func productRun(l *ledger, in ProductInput, sampling bool) (*productModel, Produ
 	res.Metal, res.MWhPerT = with.metal, with.mwhPerT
 	res.DirectSupply = p.directSupply(with, without)
 	res.Annual = annualEmissions(res.LocationBased, res.MarketBased, in.ProductionT)
-	l.assume("direct supply: molten_share is the share of the primary metal delivered molten; that metal skips casting at the smelter, remelting at the processor (energy and melt loss) and ingot transport, and is hauled hot by road instead; without_tco2e_per_t is the same product with every tonne of primary metal delivered as ingot")
+	l.assume("direct supply: {DirectSupply.MoltenShare} is the share of the primary metal delivered molten; that metal skips casting at the smelter, remelting at the processor (energy and melt loss) and ingot transport, and is hauled hot by road instead; without_tco2e_per_t is the same product with every tonne of primary metal delivered as ingot")
 	if res.CBAM, err = productCBAM(l, in, prod, res, with.fuelCO2, p.port, prim); err != nil {
 		return nil, res, err
 	}
@@ -421,7 +421,7 @@ func (p *productModel) compileMetal(l *ledger, in ProductInput, prod factors.Pro
 		return err
 	}
 	if f, ok := l.ds.Factor(prod.YieldFactor); ok && in.Yield == nil && f.Confidence == factors.ConfidenceLow {
-		l.warn("default yield of %s (%v) has confidence L: %s; give the plant's yield", prod.ID, f.Value, f.Note)
+		l.warn("default yield of %s (%v) has confidence L: %s; give the plant's {Yield}", prod.ID, f.Value, f.Note)
 	}
 	if y <= 0 || y > 1 {
 		return fieldError("Yield", "must be greater than 0 and at most 1; got %v", y)
@@ -443,7 +443,7 @@ func (p *productModel) compileMetal(l *ledger, in ProductInput, prod factors.Pro
 		l.defaulted("Metal.PreConsumerScrapShare", StagePrimaryMetal, StageRecycledMetal)
 	}
 	if p.shPost < 0 || p.shPre < 0 || p.shPost+p.shPre > 1+1e-9 {
-		return fieldError("Metal", "post_consumer_scrap_share and pre_consumer_scrap_share must each be in 0..1 and sum to at most 1; they sum to %v", p.shPost+p.shPre)
+		return fieldError("Metal", "{Metal.PostConsumerScrapShare} and {Metal.PreConsumerScrapShare} must each be in 0..1 and sum to at most 1; they sum to %v", p.shPost+p.shPre)
 	}
 	if m.PostConsumerScrapShare == nil && m.PreConsumerScrapShare == nil {
 		l.assume("scrap shares not given: the aluminium input is all primary metal (no recycled content)")
@@ -467,7 +467,7 @@ func (p *productModel) compileDirectSupply(l *ledger, ds DirectSupplyInput) erro
 		l.warn("melt loss is valued at the full footprint of the metal lost; part of it is recovered from dross (no sourced recovery rate), so the melt-loss part of the direct-supply saving is an upper bound")
 	}
 	if p.molten > 0 && p.shPrim == 0 {
-		l.warn("molten_share is %v but the metal has no primary share: nothing is delivered molten", p.molten)
+		l.warn("{DirectSupply.MoltenShare} is %v but the metal has no primary share: nothing is delivered molten", p.molten)
 	}
 	if ds.HaulKm != nil {
 		p.haulKm = *ds.HaulKm
@@ -485,7 +485,7 @@ func (p *productModel) compileDirectSupply(l *ledger, ds DirectSupplyInput) erro
 		p.ingotKm = *ds.IngotTransportKm
 	} else {
 		l.defaulted("DirectSupply.IngotTransportKm", ProductStages...)
-		l.warn("ingot transport distance not given: none is counted (no typical smelter-to-processor distance was found); give direct_supply.ingot_transport_km")
+		l.warn("ingot transport distance not given: none is counted (no typical smelter-to-processor distance was found); give {DirectSupply.IngotTransportKm|dotted}")
 	}
 	p.ingotMode = ds.IngotTransportMode
 	if p.ingotMode == "" {
@@ -521,7 +521,7 @@ func (p *productModel) compileSteps(l *ledger, route []routeStep) error {
 	n := len(p.steps)
 	p.stepMass, p.stepLoc, p.stepMkt = make([]float64, n), make([]float64, n), make([]float64, n)
 	if len(defaulted) > 0 {
-		l.warn("step energy not given for %s: the GB 21351-2023 grade-3 limits (the mandatory maxima) are used, a conservative default; give the plant's own figures in steps", strings.Join(defaulted, ", "))
+		l.warn("step energy not given for %s: the GB 21351-2023 grade-3 limits (the mandatory maxima) are used, a conservative default; give the plant's own figures in {Steps}", strings.Join(defaulted, ", "))
 	}
 	if len(assumed) > 0 {
 		l.warn("the electricity/fuel split of %s is a project assumption (confidence L; only extrusion's split is sourced, US DOE 2007)", strings.Join(assumed, ", "))
@@ -572,7 +572,7 @@ func (p *productModel) compileMetalFootprints(l *ledger, in ProductInput) error 
 		p.preGiven, p.preTCO2e = true, *m.PreConsumerScrapTCO2ePerT
 	} else if p.shPre > 0 {
 		l.defaulted("Metal.PreConsumerScrapTCO2ePerT", StageRecycledMetal)
-		l.assume("pre-consumer scrap carries the primary footprint (Hydro position: process scrap is not credited as recycled); give pre_consumer_scrap_tco2e_per_t to use another value")
+		l.assume("pre-consumer scrap carries the primary footprint (Hydro position: process scrap is not credited as recycled); give {Metal.PreConsumerScrapTCO2ePerT} to use another value")
 	}
 	if p.shPost > 0 || m.PostConsumerScrapTCO2ePerT != nil {
 		var err error

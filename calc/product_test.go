@@ -242,6 +242,9 @@ func TestProductInlinePrimary(t *testing.T) {
 	if !slices.Contains(p.Defaulted, "Metal.Primary.Alumina.ConsumptionTPerT") {
 		t.Errorf("inline primary defaults not prefixed: %v", p.Defaulted)
 	}
+	// Its messages name its fields under Metal.Primary too.
+	checkMessage(t, "warning", p.Warnings, "primary metal: ", "give {Metal.Primary.Anode.ProductionTCO2ePerT} to include them")
+	checkMessage(t, "assumption", p.Assumptions, "primary metal: ", "give {Metal.Primary.Casting.NaturalGasNm3PerT} for a gas-fired one")
 	// CBAM precursor from the computed primary, not the Commission default.
 	checkClose(t, "precursor SEE", inline.CBAM.PrecursorSEEDirect, pr.CBAM.SEEDirect, tolExact)
 

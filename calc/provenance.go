@@ -198,6 +198,13 @@ func (l *ledger) assume(format string, args ...any) {
 	}
 }
 
+// assumeText is assume for a message already formatted.
+func (l *ledger) assumeText(msg string) {
+	if l.firstTime(msg) {
+		l.p.Assumptions = append(l.p.Assumptions, msg)
+	}
+}
+
 func (l *ledger) warn(format string, args ...any) {
 	if msg := fmt.Sprintf(format, args...); l.firstTime(msg) {
 		l.p.Warnings = append(l.p.Warnings, msg)

@@ -255,7 +255,7 @@ func pvDegradationFactor(l *ledger, s *PVSystem, ptr string) (float64, error) {
 	}
 	f := 1 - deg/100*float64(year-1)
 	if f <= 0 {
-		return f, fieldError(joinPath(ptr, "OperatingYear"), "at %g %%/yr the array has no output left in year %d; use a smaller operating_year or degradation", deg, year)
+		return f, fieldError(joinPath(ptr, "OperatingYear"), "at %g %%/yr the array has no output left in year %d; use a smaller %s or degradation", deg, year, fieldRef(joinPath(ptr, "OperatingYear")))
 	}
 	return f, nil
 }
@@ -329,7 +329,7 @@ func pvResourceHourly(l *ledger, in *PVInput, ptr string) (PVHourly, error) {
 				return h, fieldError(sitePath, "unknown site %q; GET /v1/solar-sites lists them", r.Site)
 			}
 			if site.GHIMonthlyKWhM2 == nil || !site.Located {
-				return h, fieldError(sitePath, "site %q has no sourced irradiation (%s); give monthly_ghi_kwh_m2 or hourly data", r.Site, site.Note)
+				return h, fieldError(sitePath, "site %q has no sourced irradiation (%s); give %s or hourly data", r.Site, site.Note, fieldRef(joinPath(ptr, "Resource.MonthlyGHIKWhM2")))
 			}
 			monthly, temps = site.GHIMonthlyKWhM2, site.TempMonthlyC
 			l.useSite(site)
@@ -360,7 +360,8 @@ func pvResourceHourly(l *ledger, in *PVInput, ptr string) (PVHourly, error) {
 			l.assume("air temperature: the monthly mean in every hour of the month (no diurnal cycle: the dataset has no sourced diurnal range)")
 		}
 	default:
-		return h, fieldError(resourcePath(in, ptr), "give exactly one solar resource: hourly, epw, monthly_ghi_kwh_m2, annual_ghi_kwh_m2 or site")
+		return h, fieldError(resourcePath(in, ptr), "give exactly one solar resource: hourly, %s, %s, %s or %s", fieldRef(joinPath(ptr, "Resource.EPW")),
+			fieldRef(joinPath(ptr, "Resource.MonthlyGHIKWhM2")), fieldRef(joinPath(ptr, "Resource.AnnualGHIKWhM2")), fieldRef(joinPath(ptr, "Resource.Site")))
 	}
 	if h.TempAirC == nil {
 		h.TempAirC = filled(20)
@@ -405,14 +406,16 @@ func pvLocation(l *ledger, in *PVInput, ptr string) error {
 		id, field = in.Resource.Site, joinPath(resourcePath(in, ptr), "Site")
 	}
 	if id == "" {
-		return fieldError(joinPath(ptr, "HasLocation"), "give a location (latitude, longitude), a site, or an epw resource")
+		return fieldError(joinPath(ptr, "HasLocation"), "give a %s (%s, %s), a %s, or an %s resource",
+			fieldRef(joinPath(ptr, "HasLocation")), fieldRef(joinPath(ptr, "LatDeg")), fieldRef(joinPath(ptr, "LonDeg")),
+			fieldRef(joinPath(ptr, "Site")), fieldRef(joinPath(ptr, "Resource.EPW")))
 	}
 	site, ok := l.ds.SolarSite(id)
 	if !ok {
 		return fieldError(field, "unknown site %q; GET /v1/solar-sites lists them", id)
 	}
 	if !site.Located {
-		return fieldError(field, "site %q has no sourced coordinates (%s); give a location", id, site.Note)
+		return fieldError(field, "site %q has no sourced coordinates (%s); give a %s", id, site.Note, fieldRefIn(ptr, "HasLocation"))
 	}
 	in.LatDeg, in.LonDeg, in.AltitudeM = site.LatitudeDeg, site.LongitudeDeg, site.AltitudeM
 	l.assume("the system is placed at the %s preset (%.2f°, %.2f°, %.0f m, UTC%+g)", id, in.LatDeg, in.LonDeg, in.AltitudeM, in.UTCOffsetH)
@@ -603,7 +606,7 @@ func loadProfileMWh(ld PVLoad, ptr string) ([]float64, error) {
 			out[i] = ld.Profile24x12MW[monthOfHour(i)][i%24]
 		}
 	default:
-		return nil, fieldError(ptr, "give flat_mw, profile_24x12_mw or profile_8760_mw")
+		return nil, fieldError(ptr, "give %s, %s or %s", fieldRef(joinPath(ptr, "FlatMW")), fieldRef(joinPath(ptr, "Profile24x12MW")), fieldRef(joinPath(ptr, "Profile8760MW")))
 	}
 	return out, nil
 }

@@ -580,8 +580,8 @@ func TestPVResourceErrors(t *testing.T) {
 		}, "Resource", []string{"exactly one"}},
 		{"no location and no site", func(in *calc.PVInput) {
 			in.Resource = calc.PVResource{Kind: calc.ResourceAnnual, AnnualGHIKWhM2: 1400}
-		}, "HasLocation", []string{"site"}},
-		{"load with no kind", func(in *calc.PVInput) { in.Load = &calc.PVLoad{} }, "Load", []string{"flat_mw"}},
+		}, "HasLocation", []string{"{Site}"}},
+		{"load with no kind", func(in *calc.PVInput) { in.Load = &calc.PVLoad{} }, "Load", []string{"{Load.FlatMW}"}},
 		{"8760 load of 8759", func(in *calc.PVInput) { in.Load = &calc.PVLoad{Profile8760MW: make([]float64, 8759)} }, "Load.Profile8760MW", []string{"8760", "8759"}},
 		{"24×12 load of 11 months", func(in *calc.PVInput) { in.Load = &calc.PVLoad{Profile24x12MW: pvyProfile24x12(1)[:11]} }, "Load.Profile24x12MW", []string{"12"}},
 		{"24×12 load, April of 23 hours", func(in *calc.PVInput) {

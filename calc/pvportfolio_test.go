@@ -270,7 +270,7 @@ func TestPortfolioOnsitePVErrors(t *testing.T) {
 		in := portfolio("CN-SX", 2023, calc.BasisOperational, 13.5, calc.Source{Kind: calc.KindOnsitePV, PV: pvpSystem(1000)}, gridShare(1))
 		in.AnnualVolumes = false
 		_, _, err := engine(t).Electricity(in)
-		wantInputError(t, err, "Electricity.Sources[0].PV", "production_t")
+		wantInputError(t, err, "Electricity.Sources[0].PV", "{ProductionT}")
 	})
 	t.Run("unknown site", func(t *testing.T) {
 		sys := pvpSystem(1000)
