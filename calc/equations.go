@@ -42,7 +42,9 @@ func PackingCokeCO2(pccTPerT, baT, sulphur, ash float64) float64 {
 //
 //	EF_CF4 = SEF_CF4 × AEM
 //
-// IPCC 2006 Vol.3 Ch.4.4 Eq. 4.25; EU CBAM Implementing Regulation
+// IPCC 2006 Vol.3 Ch.4 §4.4, the Tier 2/3 slope method (the same equation
+// is US EPA 40 CFR 98.63 Eq. F-2; its IPCC equation number, cited here
+// earlier as 4.25, is not verified); EU CBAM Implementing Regulation
 // 2025/2547 Annex II B.7 (CF4 [t] = AEM × SEF/1000 × Pr_Al). aem is
 // anode-effect minutes per cell-day, sef the slope coefficient
 // [(kg CF4/t Al)/(AE-min/cell-day)].
@@ -55,7 +57,8 @@ func SlopeCF4(aemMinPerCellDay, sef float64) float64 {
 //
 //	EF_CF4 = OVC × AEO / CE
 //
-// IPCC 2006 Vol.3 Ch.4.4 Eq. 4.27; Commission Regulation (EU) 601/2012
+// IPCC 2006 Vol.3 Ch.4 §4.4, the overvoltage method (its equation number,
+// cited here earlier as 4.27, is not verified); Commission Regulation (EU) 601/2012
 // Annex IV §8 B (CF4 [t] = OVC × (AEO/CE) × Pr_Al × 0.001), where CE is the
 // current efficiency in percent. ovc is [(kg CF4/t Al)/mV], aeo the anode
 // effect overvoltage per cell [mV] and currentEfficiency a fraction (0.94 for

@@ -640,17 +640,8 @@ func productCBAM(l *ledger, in ProductInput, prod factors.Product, res ProductRe
 		out.SEEIndirect += primaryT * v
 	}
 	out.ObligationTCO2ePerT = out.SEEDirect
-	id := ""
-	switch prod.CNCode {
-	case "7605", "7607":
-		id = "cbam/default/CN/" + prod.CNCode
-		out.DefaultValueNote = "Commission default for CN " + prod.CNCode + " from China (direct); mark-ups of 10 % (2026), 20 % (2027) and 30 % (2028 on) apply when defaults are used"
-	case "7604", "7606":
-		id = "cbam/default/CN/intermediate"
-		out.DefaultValueNote = "Commission default for intermediate aluminium products from China (bars, wire, plate, sheet; not specific to CN " + prod.CNCode + "); mark-ups of 10 % (2026), 20 % (2027) and 30 % (2028 on) apply"
-	default:
-		out.DefaultValueNote = "the dataset has no Commission default for CN " + prod.CNCode
-	}
+	id, note := cbamDefaultID(prod.CNCode, func(id string) bool { _, ok := l.ds.Factor(id); return ok })
+	out.DefaultValueNote = note
 	if id != "" && strings.HasPrefix(in.Region, "CN") {
 		v, err := l.factor(id)
 		if err != nil {
@@ -659,6 +650,23 @@ func productCBAM(l *ledger, in ProductInput, prod factors.Product, res ProductRe
 		out.DefaultValueTCO2ePerT = &v
 	}
 	return out, nil
+}
+
+// cbamDefaultID chooses the dataset factor of the Commission's default value
+// for a product of CN code cn from China, and the note that says which it
+// is: the code's own value when the dataset has one (has), else for bars,
+// rods, profiles (7604) and plates, sheets, strip (7606) the value for
+// intermediate products, else none ("" and a note saying so).
+func cbamDefaultID(cn string, has func(id string) bool) (id, note string) {
+	const markUps = "mark-ups of 10 % (2026), 20 % (2027) and 30 % (2028 on) apply"
+	if own := factorID("cbam", "default", "CN", cn); has(own) {
+		return own, "Commission default for CN " + cn + " from China (direct); " + markUps + " when defaults are used"
+	}
+	if cn == "7604" || cn == "7606" {
+		return factorID("cbam", "default", "CN", "intermediate"),
+			"Commission default for intermediate aluminium products from China (bars, wire, plate, sheet; not specific to CN " + cn + "); " + markUps
+	}
+	return "", "the dataset has no Commission default for CN " + cn
 }
 
 // CatalogStep is a step of a product family's default route with its

@@ -25,7 +25,10 @@ const VendorProductURN = "urn:pathfinder:product:customcode:vendor-assigned:"
 
 // UN CPC Ver. 2.1 codes of declared products: subclass 41431, unwrought
 // aluminium (primary ingot), and class 4153, aluminium semi-finished
-// products (profiles, foil, rod), for downstream products.
+// products (profiles, foil, rod), for downstream products. Both checked
+// against transcriptions of CPC 2.1 (and CPC 3.0, which keeps them), not
+// the UNSD text itself; CPC has finer subclasses (41532, bars, rods and
+// profiles), see research/2026.2/power-and-refs.md.
 const (
 	CPCUnwroughtAluminium    = "41431"
 	CPCAluminiumSemiFinished = "4153"
