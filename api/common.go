@@ -16,7 +16,7 @@ const (
 
 // commonRequest holds the fields every calculation request shares.
 type commonRequest struct {
-	// Dataset pins a dataset version (GET /v1/datasets); default the newest.
+	// Dataset pins a dataset version (GET /v1/datasets); default the newest released one. A draft version may be pinned for preview: its results carry a warning and cannot be published as declarations.
 	Dataset string `json:"dataset,omitempty" example:"2026.1"`
 	// Region of the plant, ISO 3166-2 (CN-SX Shanxi, CN-NM Inner Mongolia, CN-YN Yunnan …) or CN; default CN-SX.
 	Region string `json:"region,omitempty" example:"CN-SX"`
@@ -63,15 +63,77 @@ func datasetVersion(cat *factors.Catalog, version string) (*factors.Dataset, err
 	}
 	ds, ok := cat.Get(version)
 	if !ok {
-		return nil, invalid([]FieldProblem{{Pointer: "/dataset", Detail: "unknown dataset version; available: " + strings.Join(versions(cat), ", ")}})
+		return nil, invalid([]FieldProblem{{Pointer: "/dataset", Detail: "unknown dataset version; available: " + availableVersions(cat)}})
 	}
 	return ds, nil
 }
 
-func versions(cat *factors.Catalog) []string {
+// withDraftWarning returns p with, first among its warnings, the warning
+// that a result computed with a draft dataset carries; p unchanged for a
+// released dataset. Every engine call of a calculation kind (kinds.go) and
+// of the other dataset-backed results goes through it, once.
+func withDraftWarning(ds *factors.Dataset, p calc.Provenance) calc.Provenance {
+	if !ds.Draft() {
+		return p
+	}
+	p.Warnings = append([]string{draftWarning(ds)}, p.Warnings...)
+	return p
+}
+
+// draftWarning is the provenance warning of a result computed with the
+// draft dataset ds.
+func draftWarning(ds *factors.Dataset) string {
+	return "dataset " + ds.Version() + " is a draft: its values may still change; do not publish or rely on this result (the default is the newest released dataset)"
+}
+
+// cacheDataset is the dataset part of a cached result's key (and ETag):
+// the version of a released dataset, which never changes; for a draft the
+// version and the digest of its files, so an edited draft never answers
+// from results computed with its earlier values.
+func cacheDataset(ds *factors.Dataset) string {
+	if !ds.Draft() {
+		return ds.Version()
+	}
+	return ds.Version() + "+draft." + ds.Digest()[:16]
+}
+
+// scenarioCacheDataset is the dataset part of a scenario run's key: the
+// default version, and every draft's cacheDataset (a scenario's requests
+// may pin a draft).
+func scenarioCacheDataset(cat *factors.Catalog) string {
+	key := cat.Default().Version()
+	for _, d := range cat.Versions() {
+		if d.Draft() {
+			key += "," + cacheDataset(d)
+		}
+	}
+	return key
+}
+
+// releasedVersions lists the released dataset versions, newest first.
+func releasedVersions(cat *factors.Catalog) []string {
 	var out []string
 	for _, d := range cat.Versions() {
-		out = append(out, d.Version())
+		if !d.Draft() {
+			out = append(out, d.Version())
+		}
+	}
+	return out
+}
+
+// availableVersions lists the versions a request may pin: the released
+// ones, newest first, then the drafts ("2026.1; drafts (preview only):
+// 2026.2").
+func availableVersions(cat *factors.Catalog) string {
+	var drafts []string
+	for _, d := range cat.Versions() {
+		if d.Draft() {
+			drafts = append(drafts, d.Version())
+		}
+	}
+	out := strings.Join(releasedVersions(cat), ", ")
+	if len(drafts) > 0 {
+		out += "; drafts (preview only): " + strings.Join(drafts, ", ")
 	}
 	return out
 }

@@ -12,10 +12,14 @@ import (
 
 // datasetResponse describes one dataset version.
 type datasetResponse struct {
-	Version  string   `json:"version" example:"2026.1"`
-	Released string   `json:"released" example:"2026-11-29"`
-	Default  bool     `json:"default" example:"true"`
-	Notes    []string `json:"notes"`
+	Version string `json:"version" example:"2026.1"`
+	// Status is released (immutable; results computed with it verify forever) or draft (being assembled: pinnable for preview, its results carry a warning, never the default, never for declarations).
+	Status string `json:"status" enums:"released,draft" example:"released"`
+	// Released is the release date, YYYY-MM-DD; empty for a draft.
+	Released string `json:"released" example:"2026-11-29"`
+	// Default says whether requests without "dataset" use this version: the newest released one.
+	Default bool     `json:"default" example:"true"`
+	Notes   []string `json:"notes"`
 	// FactorCount is the number of values in the version.
 	FactorCount int `json:"factor_count" example:"420"`
 	// Gaps are facts the dataset lacks; results that would need them say so.
@@ -24,6 +28,7 @@ type datasetResponse struct {
 
 // datasetsResponse lists the dataset versions, newest first.
 type datasetsResponse struct {
+	// Default is the newest released version; drafts are never the default.
 	Default  string            `json:"default" example:"2026.1"`
 	Datasets []datasetResponse `json:"datasets"`
 }
@@ -31,7 +36,7 @@ type datasetsResponse struct {
 // handleDatasets lists dataset versions.
 //
 //	@Summary		Dataset versions
-//	@Description	The embedded reference dataset versions (newest first), the default, release notes and the facts each lacks. Calculation requests may pin a version with "dataset".
+//	@Description	The embedded reference dataset versions (newest first, drafts included), each one's status (released or draft), the default (the newest released version), release notes and the facts each lacks. Calculation requests may pin a version with "dataset"; a draft's results carry a provenance warning and cannot be published as declarations.
 //	@Tags			reference data
 //	@Produce		json
 //	@Success		200	{object}	datasetsResponse
@@ -40,7 +45,7 @@ func (s *server) handleDatasets(c echo.Context) error {
 	out := datasetsResponse{Default: s.catalog.Default().Version()}
 	for _, d := range s.catalog.Versions() {
 		out.Datasets = append(out.Datasets, datasetResponse{
-			Version: d.Version(), Released: d.Released(), Default: d == s.catalog.Default(),
+			Version: d.Version(), Status: d.Status(), Released: d.Released(), Default: d == s.catalog.Default(),
 			Notes: nonNil(d.Notes()), FactorCount: len(d.Factors()), Gaps: d.Gaps(),
 		})
 	}

@@ -232,7 +232,7 @@ func (s *server) resolveBuyers(c echo.Context, buyers []string) ([]string, error
 // handleCreateDeclaration publishes a footprint.
 //
 //	@Summary		Publish a declaration
-//	@Description	Computes the footprint of request with the engine and stores request, result, dataset version, engine version and a SHA-256 content hash in one transaction; answers 201 with Location only after the commit. Declarations are immutable: a new version names the one it supersedes (same organisation), which becomes deprecated. Needs an API key (Authorization: Bearer <key>); writes are rate-limited per key (429 with Retry-After). Only AR5 and AR6 are accepted (PACT characterisation factors).
+//	@Description	Computes the footprint of request with the engine and stores request, result, dataset version, engine version and a SHA-256 content hash in one transaction; answers 201 with Location only after the commit. Declarations are immutable: a new version names the one it supersedes (same organisation), which becomes deprecated. Needs an API key (Authorization: Bearer <key>); writes are rate-limited per key (429 with Retry-After). Only AR5 and AR6 are accepted (PACT characterisation factors), and only released datasets: a request pinned to a draft dataset (GET /v1/datasets, status draft) is refused with 422 at /request/dataset.
 //	@Tags			registry
 //	@Accept			json
 //	@Produce		json
@@ -266,6 +266,10 @@ func (s *server) handleCreateDeclaration(c echo.Context) error {
 	fp, err := s.computeFootprint(c.Request().Context(), req.Kind, req.Request, "/request")
 	if err != nil {
 		return err
+	}
+	if ds, ok := s.catalog.Get(fp.dataset); !ok || ds.Draft() {
+		return invalid([]FieldProblem{{Pointer: "/request/dataset",
+			Detail: "dataset " + fp.dataset + " is a draft; declarations need a released dataset: " + strings.Join(releasedVersions(s.catalog), ", ")}})
 	}
 	d, err := s.store.CreateDeclaration(c.Request().Context(), registry.Declaration{
 		OrgID: org.ID, Kind: req.Kind, ProductName: strings.TrimSpace(req.ProductName), ProductIDs: req.ProductIDs,

@@ -392,7 +392,7 @@ func (s *server) handleCompareScenarios(c echo.Context) error {
 		return err
 	}
 	ctx := context.WithoutCancel(c.Request().Context())
-	return s.respondCached(c, "scenarios/compare", s.catalog.Default().Version(), canonical, true, func() (any, error) {
+	return s.respondCached(c, "scenarios/compare", scenarioCacheDataset(s.catalog), canonical, true, func() (any, error) {
 		return s.compare(ctx, &req)
 	})
 }
@@ -637,7 +637,7 @@ func (s *server) handleSweep(c echo.Context) error {
 		return err
 	}
 	ctx := context.WithoutCancel(c.Request().Context())
-	return s.respondCached(c, "scenarios/sweep", s.catalog.Default().Version(), canonical, true, func() (any, error) {
+	return s.respondCached(c, "scenarios/sweep", scenarioCacheDataset(s.catalog), canonical, true, func() (any, error) {
 		return s.sweep(ctx, &req, kind, tokens, values)
 	})
 }

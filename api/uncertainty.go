@@ -278,7 +278,7 @@ func (s *server) handleUncertainty(c echo.Context) error {
 	// Identical concurrent misses share one computation: it must not fail
 	// because the first caller went away.
 	ctx := context.WithoutCancel(c.Request().Context())
-	return s.respondCached(c, "uncertainty", ds.Version(), canonical, true, func() (any, error) {
+	return s.respondCached(c, "uncertainty", cacheDataset(ds), canonical, true, func() (any, error) {
 		compiled, prov, err := fr.compile(ctx, s, ds)
 		if err != nil {
 			return nil, underPrefix(err, "/request")

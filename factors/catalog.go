@@ -17,6 +17,7 @@ var dataFS embed.FS
 type Catalog struct {
 	versions  []*Dataset // newest first
 	byVersion map[string]*Dataset
+	def       *Dataset // the newest released version
 }
 
 // Load parses every version under the embedded data/ tree. It returns a
@@ -32,7 +33,8 @@ func Load() (*Catalog, error) {
 // LoadFS parses every version folder at the root of fsys (for example
 // "2026.1/"). Files at the root, such as README.md, are ignored; a folder
 // whose name is not a dotted number is an error, as is a root with no
-// version at all. Defects in a version's files are returned as *FileError.
+// version at all, or with drafts only (there would be no default). Defects
+// in a version's files are returned as *FileError.
 func LoadFS(fsys fs.FS) (*Catalog, error) {
 	entries, err := fs.ReadDir(fsys, ".")
 	if err != nil {
@@ -60,11 +62,21 @@ func LoadFS(fsys fs.FS) (*Catalog, error) {
 	sort.Slice(c.versions, func(i, j int) bool {
 		return compareVersions(c.versions[i].version, c.versions[j].version) > 0
 	})
+	for _, d := range c.versions {
+		if !d.Draft() {
+			c.def = d
+			break
+		}
+	}
+	if c.def == nil {
+		return nil, fmt.Errorf("factors: no released dataset version: every version is a draft")
+	}
 	return c, nil
 }
 
-// Default returns the newest dataset version.
-func (c *Catalog) Default() *Dataset { return c.versions[0] }
+// Default returns the newest released dataset version; drafts are never
+// the default (they can only be pinned).
+func (c *Catalog) Default() *Dataset { return c.def }
 
 // Get returns the dataset with the given version ("2026.1") and whether it
 // exists.
@@ -73,7 +85,7 @@ func (c *Catalog) Get(version string) (*Dataset, bool) {
 	return d, ok
 }
 
-// Versions returns every dataset, newest first.
+// Versions returns every dataset, drafts included, newest first.
 func (c *Catalog) Versions() []*Dataset {
 	return append([]*Dataset(nil), c.versions...)
 }

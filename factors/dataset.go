@@ -11,6 +11,8 @@ import (
 type Dataset struct {
 	version  string
 	released string
+	status   string // StatusReleased or StatusDraft
+	digest   string // SHA-256 of the version's files, hex
 	notes    []string
 
 	factors []Factor // sorted by id, Source resolved
@@ -46,8 +48,33 @@ type Gap struct {
 // Version returns the dataset version, a dotted number such as "2026.1".
 func (d *Dataset) Version() string { return d.version }
 
-// Released returns the release date as YYYY-MM-DD.
+// Released returns the release date as YYYY-MM-DD; "" for a draft that
+// gives none.
 func (d *Dataset) Released() string { return d.released }
+
+// The statuses of a dataset version (dataset.json "status").
+const (
+	// StatusReleased is a published version: immutable, so that results
+	// computed with it (declarations) verify forever. The default when
+	// dataset.json gives no status.
+	StatusReleased = "released"
+	// StatusDraft is a version still being assembled: loadable and
+	// pinnable for preview, never the default, never for declarations.
+	StatusDraft = "draft"
+)
+
+// Digest returns the SHA-256 (hex) of the version's files. A released
+// version's never changes; a draft's changes whenever its files do, so
+// whatever is keyed on a draft (cached results) keys on its digest too.
+func (d *Dataset) Digest() string { return d.digest }
+
+// Status returns StatusReleased or StatusDraft.
+func (d *Dataset) Status() string { return d.status }
+
+// Draft reports whether the version is a draft: its values may still
+// change, so it is never the catalog's default and results computed with
+// it must not be published.
+func (d *Dataset) Draft() bool { return d.status == StatusDraft }
 
 // Notes returns the release notes: what the version holds and its caveats.
 func (d *Dataset) Notes() []string { return append([]string(nil), d.notes...) }

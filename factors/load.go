@@ -2,7 +2,9 @@ package factors
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"encoding/csv"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -74,7 +76,34 @@ func loadDataset(fsys fs.FS, dir string) (*Dataset, error) {
 	if err := d.readProducts(fsys, dir); err != nil {
 		return nil, err
 	}
+	digest, err := digestDir(fsys, dir)
+	if err != nil {
+		return nil, err
+	}
+	d.digest = digest
 	return d, nil
+}
+
+// digestDir hashes the files of the version folder dir: SHA-256 over each
+// file's name and contents, in name order.
+func digestDir(fsys fs.FS, dir string) (string, error) {
+	entries, err := fs.ReadDir(fsys, dir)
+	if err != nil {
+		return "", &FileError{File: dir, Msg: err.Error()}
+	}
+	h := sha256.New()
+	for _, e := range entries { // ReadDir sorts by name
+		if e.IsDir() {
+			continue
+		}
+		b, err := fs.ReadFile(fsys, path.Join(dir, e.Name()))
+		if err != nil {
+			return "", &FileError{File: path.Join(dir, e.Name()), Msg: err.Error()}
+		}
+		fmt.Fprintf(h, "%s\x00%d\x00", e.Name(), len(b))
+		h.Write(b)
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
 func (d *Dataset) readMeta(fsys fs.FS, dir string) error {
@@ -86,6 +115,7 @@ func (d *Dataset) readMeta(fsys fs.FS, dir string) error {
 	var meta struct {
 		Version  string   `json:"version"`
 		Released string   `json:"released"`
+		Status   string   `json:"status"`
 		Notes    []string `json:"notes"`
 	}
 	dec := json.NewDecoder(bytes.NewReader(b))
@@ -101,10 +131,20 @@ func (d *Dataset) readMeta(fsys fs.FS, dir string) error {
 	if meta.Version != dir {
 		return &FileError{File: name, Msg: fmt.Sprintf("version %q does not match folder %q", meta.Version, dir)}
 	}
-	if _, err := time.Parse(time.DateOnly, meta.Released); err != nil {
-		return &FileError{File: name, Msg: fmt.Sprintf("released %q is not a YYYY-MM-DD date", meta.Released)}
+	switch meta.Status {
+	case "", StatusReleased:
+		meta.Status = StatusReleased
+	case StatusDraft:
+	default:
+		return &FileError{File: name, Msg: fmt.Sprintf("status %q is neither %q nor %q", meta.Status, StatusReleased, StatusDraft)}
 	}
-	d.version, d.released, d.notes = meta.Version, meta.Released, meta.Notes
+	// A draft has no release date yet; if it gives one, it must be a date.
+	if meta.Status == StatusReleased || meta.Released != "" {
+		if _, err := time.Parse(time.DateOnly, meta.Released); err != nil {
+			return &FileError{File: name, Msg: fmt.Sprintf("released %q is not a YYYY-MM-DD date", meta.Released)}
+		}
+	}
+	d.version, d.released, d.status, d.notes = meta.Version, meta.Released, meta.Status, meta.Notes
 	return nil
 }
 

@@ -1,0 +1,171 @@
+package factors
+
+import (
+	"crypto/sha256"
+	"fmt"
+	"io/fs"
+	"slices"
+	"strings"
+	"testing"
+	"testing/fstest"
+)
+
+// embeddedVersionFS copies the embedded version from into a MapFS under
+// to/, with dataset.json replaced by meta (the copy keeps from's files
+// otherwise).
+func embeddedVersionFS(t *testing.T, m fstest.MapFS, from, to, meta string) {
+	t.Helper()
+	err := fs.WalkDir(dataFS, "data/"+from, func(p string, e fs.DirEntry, err error) error {
+		if err != nil || e.IsDir() {
+			return err
+		}
+		b, err := fs.ReadFile(dataFS, p)
+		m[to+strings.TrimPrefix(p, "data/"+from)] = &fstest.MapFile{Data: b}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m[to+"/dataset.json"] = &fstest.MapFile{Data: []byte(meta)}
+}
+
+func TestLoadFSDraftIsNotDefault(t *testing.T) {
+	m := fstest.MapFS{}
+	embeddedVersionFS(t, m, "2026.1", "2026.1", `{"version": "2026.1", "released": "2026-11-29", "notes": []}`)
+	embeddedVersionFS(t, m, "2026.1", "2026.5", `{"version": "2026.5", "released": "2026-12-01", "status": "released", "notes": []}`)
+	embeddedVersionFS(t, m, "2026.1", "2027.1", `{"version": "2027.1", "status": "draft", "notes": ["in progress"]}`)
+	c, err := LoadFS(m)
+	if err != nil {
+		t.Fatalf("LoadFS: %v", err)
+	}
+	if got := c.Default().Version(); got != "2026.5" {
+		t.Errorf("Default() = %s, want 2026.5 (the newest released; 2027.1 is a draft)", got)
+	}
+	var vs []string
+	for _, d := range c.Versions() {
+		vs = append(vs, d.Version())
+	}
+	if !slices.Equal(vs, []string{"2027.1", "2026.5", "2026.1"}) {
+		t.Errorf("Versions() = %v, want the draft listed too", vs)
+	}
+	draft, ok := c.Get("2027.1")
+	if !ok || !draft.Draft() || draft.Status() != StatusDraft || draft.Released() != "" {
+		t.Errorf("Get(2027.1) = draft %v status %q released %q, %v; want a draft with no release date", draft.Draft(), draft.Status(), draft.Released(), ok)
+	}
+	for _, v := range []string{"2026.1", "2026.5"} {
+		if d, _ := c.Get(v); d.Draft() || d.Status() != StatusReleased {
+			t.Errorf("%s: Draft() = %v, Status() = %q; want released (absent status means released)", v, d.Draft(), d.Status())
+		}
+	}
+	if f, ok := draft.Factor("cbam/default/CN/7601"); !ok || f.Value != 3.0 {
+		t.Errorf("draft Factor(cbam/default/CN/7601) = %v, %v", f.Value, ok)
+	}
+}
+
+func TestLoadFSDraftsOnly(t *testing.T) {
+	m := fstest.MapFS{}
+	embeddedVersionFS(t, m, "2026.1", "2026.2", `{"version": "2026.2", "status": "draft", "notes": []}`)
+	if _, err := LoadFS(m); err == nil || !strings.Contains(err.Error(), "no released dataset") {
+		t.Errorf("LoadFS with drafts only: error = %v, want no released dataset", err)
+	}
+}
+
+func TestLoadFSStatusErrors(t *testing.T) {
+	for _, tc := range []struct{ meta, want string }{
+		{`{"version": "2026.2", "status": "beta", "notes": []}`, `status "beta"`},
+		{`{"version": "2026.2", "status": "released", "notes": []}`, `released "" is not a YYYY-MM-DD date`},
+		{`{"version": "2026.2", "notes": []}`, `released "" is not a YYYY-MM-DD date`},
+		{`{"version": "2026.2", "status": "draft", "released": "soon", "notes": []}`, `released "soon"`},
+	} {
+		m := fstest.MapFS{}
+		embeddedVersionFS(t, m, "2026.1", "2026.1", `{"version": "2026.1", "released": "2026-11-29", "notes": []}`)
+		embeddedVersionFS(t, m, "2026.1", "2026.2", tc.meta)
+		_, err := LoadFS(m)
+		if err == nil || !strings.Contains(err.Error(), "2026.2/dataset.json") || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("dataset.json %s: error = %v, want one naming the file and %q", tc.meta, err, tc.want)
+		}
+	}
+}
+
+// TestEmbeddedDraft checks the embedded catalog: 2026.1 released and the
+// default, 2026.2 (while it is a draft) pinnable but not the default, and
+// 2026.2 differing from 2026.1 only where its notes say so.
+func TestEmbeddedDraft(t *testing.T) {
+	c, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	old, ok := c.Get("2026.1")
+	if !ok || old.Draft() || old.Released() != "2026-11-29" {
+		t.Fatalf("2026.1: ok %v draft %v released %q", ok, old.Draft(), old.Released())
+	}
+	draft, ok := c.Get("2026.2")
+	if !ok {
+		t.Fatal("2026.2 not found")
+	}
+	if !draft.Draft() {
+		t.Skip("2026.2 is released: the draft checks no longer apply")
+	}
+	if c.Default() != old {
+		t.Errorf("Default() = %s, want 2026.1 while 2026.2 is a draft", c.Default().Version())
+	}
+	want := map[string]float64{
+		"cbam/default/CN/7604": 4.881, "cbam/default/CN/7605": 4.881, "cbam/default/CN/7606": 4.12,
+		"cbam/default/CN/7607": 5.559, "cbam/default/CN/7610_90": 4.896, "cbam/default/CN/7616": 5.559,
+	}
+	for id, v := range want {
+		f, ok := draft.Factor(id)
+		if !ok || f.Value != v || f.Confidence != "H" {
+			t.Errorf("2026.2 %s = %v (%s), %v; want %v (H)", id, f.Value, f.Confidence, ok, v)
+		}
+		if ok && !strings.Contains(f.Source, "2026/1740") {
+			t.Errorf("2026.2 %s source %q does not cite IR 2026/1740", id, f.Source)
+		}
+	}
+	// Every other factor is 2026.1's.
+	for _, f := range old.Factors() {
+		if _, changed := want[f.ID]; changed {
+			continue
+		}
+		g, ok := draft.Factor(f.ID)
+		if !ok || g != f {
+			t.Errorf("2026.2 %s = %+v, %v; want 2026.1's %+v", f.ID, g, ok, f)
+		}
+	}
+	if n, m := len(draft.Factors()), len(old.Factors())+3; n != m {
+		t.Errorf("2026.2 has %d factors, want %d (2026.1's plus 7604, 7606, 7616)", n, m)
+	}
+}
+
+// TestReleased20261Unchanged pins the released dataset's files byte for
+// byte: a declaration computed with 2026.1 must verify forever, so a change
+// belongs in a new version (2026.2), never here.
+func TestReleased20261Unchanged(t *testing.T) {
+	want := map[string]string{
+		"alloys.csv":        "793074e19ff98a11b5ea9bcf60eea1f07ef089bdce82cc620131aa8fd39ff2f1",
+		"dataset.json":      "9a11e9eca4f9ceb6cc8f7c3083ddce1e3cf31dd033edc321aee3e485639917c8",
+		"factors.csv":       "4bcd69f33c27419389efe192a9bd9cea1e50d5aa1c0c1250e0e5479db9612936",
+		"gaps.csv":          "faf70c48b98fd9fe8fb5cc6c76be8c540134d055869eba8707cac93fbb805076",
+		"product_steps.csv": "e6589b4dc3535247ac4c2e422f4b11bd97b36fb48d924e3df9db3dbfdf4c7082",
+		"products.csv":      "90d90c42dcbabddafc172afe9c4f4c2e8b83409b8aa372e1be120ce95eea1bc3",
+		"regions.csv":       "52bef1046ede8c31ae0086f74d7363dbce26c60a2c74fabe976b49c7f383a07d",
+		"solar_sites.csv":   "e70a798fdeadaa8c372431ec7519d6ac593631ba73375636c2e6cbaffaf2e3bc",
+		"sources.csv":       "806ddc0538aecb9199b5d846564aa59a26ae3c4cb955b70fea4a4cc5f8d0e035",
+	}
+	entries, err := fs.ReadDir(dataFS, "data/2026.1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) != len(want) {
+		t.Errorf("2026.1 has %d files, want %d", len(entries), len(want))
+	}
+	for _, e := range entries {
+		b, err := fs.ReadFile(dataFS, "data/2026.1/"+e.Name())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := fmt.Sprintf("%x", sha256.Sum256(b)); got != want[e.Name()] {
+			t.Errorf("2026.1/%s changed (sha256 %s): a released dataset is immutable", e.Name(), got)
+		}
+	}
+}
