@@ -1,6 +1,8 @@
 package calc_test
 
 import (
+	"slices"
+	"strings"
 	"testing"
 
 	"alcarbon/calc"
@@ -57,4 +59,43 @@ func TestProductCBAMDefaultByDataset(t *testing.T) {
 	if f, ok := d2.Factor("cbam/default/CN/7606"); !ok || f.Value != 4.12 {
 		t.Errorf("2026.2 cbam/default/CN/7606 = %v, %v; want 4.12", f.Value, ok)
 	}
+}
+
+// TestCastingGasDefaultByDataset: a smelter that gives no casting natural
+// gas burns none with dataset 2026.1 and the IAI 2015 world casthouse
+// average with 2026.2 (832 MJ/t). Hand-computed: 832 MJ/t = 0.832 GJ/t
+// of natural gas at the China guideline's 0.01532 t C/GJ and oxidation
+// 0.99: 0.832 × 0.01532 × 0.99 × 44/12 = 0.0462688 t CO2/t, added to the
+// casting stage and to CBAM's direct emissions (the NCV cancels out).
+func TestCastingGasDefaultByDataset(t *testing.T) {
+	cat, err := factors.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := fullInput()
+	in.Casting.NaturalGasNm3PerT = nil
+	results := map[string]calc.PrimaryResult{}
+	for _, v := range []string{"2026.1", "2026.2"} {
+		ds, ok := cat.Get(v)
+		if !ok {
+			t.Fatalf("dataset %s missing", v)
+		}
+		r, prov, err := calc.New(ds).Primary(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Contains(prov.Defaulted, "Casting.NaturalGasNm3PerT") {
+			t.Errorf("%s: casting gas not listed as defaulted: %v", v, prov.Defaulted)
+		}
+		warned := slices.ContainsFunc(prov.Warnings, func(w string) bool { return strings.Contains(w, "IAI 2015 world casthouse average") })
+		if warned != (v == "2026.2") {
+			t.Errorf("%s: casthouse-average warning %v", v, warned)
+		}
+		results[v] = r
+	}
+	want := 0.832 * 0.01532 * 0.99 * 44 / 12
+	was, now := results["2026.1"], results["2026.2"]
+	checkClose(t, "casting stage difference", stageByName(t, now, calc.StageCasting).LocationBased-stageByName(t, was, calc.StageCasting).LocationBased, want, 1e-9)
+	checkClose(t, "CBAM direct difference", now.CBAM.SEEDirect-was.CBAM.SEEDirect, want, 1e-9)
+	checkClose(t, "total difference", now.LocationBased-was.LocationBased, want, 1e-9)
 }

@@ -389,11 +389,36 @@ func castingInputs(l *ledger, c CastingInput) (kwh, gasNm3 float64, err error) {
 	}
 	if c.NaturalGasNm3PerT != nil {
 		gasNm3 = *c.NaturalGasNm3PerT
-	} else {
-		l.defaulted("Casting.NaturalGasNm3PerT", StageCasting)
-		l.assume("casting natural gas not given: none (an electric casthouse); give {Casting.NaturalGasNm3PerT} for a gas-fired one")
+		return
 	}
+	l.defaulted("Casting.NaturalGasNm3PerT", StageCasting)
+	if _, ok := l.ds.Factor(castingGasDefaultID); !ok {
+		// Datasets before 2026.2 have no default casting fuel.
+		l.assume("casting natural gas not given: none (an electric casthouse); give {Casting.NaturalGasNm3PerT} for a gas-fired one")
+		return
+	}
+	gasNm3, err = castingGasDefault(l)
 	return
+}
+
+// castingGasDefaultID is the dataset's default casthouse natural gas
+// [MJ/t cast metal], where the dataset has one (2026.2 on).
+const castingGasDefaultID = "default/casting_natural_gas"
+
+// castingGasDefault returns the dataset's default casthouse natural gas in
+// Nm3/t: energy [MJ/t] / 1000 / NCV [GJ/Nm3].
+func castingGasDefault(l *ledger) (float64, error) {
+	mj, err := l.factor(castingGasDefaultID)
+	if err != nil {
+		return 0, err
+	}
+	ncv, err := l.factor("fuel/natural_gas/ncv")
+	if err != nil {
+		return 0, err
+	}
+	nm3 := mj / 1000 / ncv
+	l.warn("casting natural gas not given: the IAI 2015 world casthouse average (%.0f MJ/t, %.4g Nm3/t) is used — give {Casting.NaturalGasNm3PerT}, 0 for an electric casthouse", mj, nm3)
+	return nm3, nil
 }
 
 // primaryStageTerms fills the model's non-electricity terms: alumina, anode

@@ -113,6 +113,11 @@ func TestEmbeddedDraft(t *testing.T) {
 		"cbam/default/CN/7604": 4.881, "cbam/default/CN/7605": 4.881, "cbam/default/CN/7606": 4.12,
 		"cbam/default/CN/7607": 5.559, "cbam/default/CN/7610_90": 4.896, "cbam/default/CN/7616": 5.559,
 	}
+	// A new default: the IAI casthouse natural gas as the default casting
+	// fuel (the value of casthouse/iai_world/2015/natural_gas).
+	if f, ok := draft.Factor("default/casting_natural_gas"); !ok || f.Value != 832 || f.Unit != "MJ/t" {
+		t.Errorf("2026.2 default/casting_natural_gas = %+v, %v", f, ok)
+	}
 	for id, v := range want {
 		f, ok := draft.Factor(id)
 		if !ok || f.Value != v || f.Confidence != "H" {
@@ -132,8 +137,8 @@ func TestEmbeddedDraft(t *testing.T) {
 			t.Errorf("2026.2 %s = %+v, %v; want 2026.1's %+v", f.ID, g, ok, f)
 		}
 	}
-	if n, m := len(draft.Factors()), len(old.Factors())+3; n != m {
-		t.Errorf("2026.2 has %d factors, want %d (2026.1's plus 7604, 7606, 7616)", n, m)
+	if n, m := len(draft.Factors()), len(old.Factors())+4; n != m {
+		t.Errorf("2026.2 has %d factors, want %d (2026.1's plus 7604, 7606, 7616 and the casting gas)", n, m)
 	}
 }
 
