@@ -99,3 +99,52 @@ func TestCastingGasDefaultByDataset(t *testing.T) {
 	checkClose(t, "CBAM direct difference", now.CBAM.SEEDirect-was.CBAM.SEEDirect, want, 1e-9)
 	checkClose(t, "total difference", now.LocationBased-was.LocationBased, want, 1e-9)
 }
+
+// TestResidualRuleByDataset: with certificates claimed and no residual mix
+// named, dataset 2026.1 prices uncovered grid MWh at the grid average and
+// 2026.2 (rule residual_mix_with_instruments) at the national factor
+// excluding market-traded non-fossil power. Hand-computed, Shanxi 2023 on
+// the co2_operational basis, 1,000,000 MWh all grid, 50,000 certificates:
+// 2026.1: 950,000 × 0.6634 (MEE 2023 Shanxi) / 1,000,000 = 0.63023;
+// 2026.2: 950,000 × 0.6096 (MEE 2023 表4 national) / 1,000,000 = 0.57912.
+// A residual mix given, the lifecycle basis, or no instruments keep the
+// grid average in 2026.2 too.
+func TestResidualRuleByDataset(t *testing.T) {
+	cat, err := factors.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := calc.ElectricityInput{Region: "CN-SX", Year: 2023, Basis: calc.BasisOperational, DemandMWh: 1_000_000, AnnualVolumes: true,
+		Sources: []calc.Source{gridShare(1)}, CertificatesMWh: f64(50_000)}
+	grid := base
+	grid.ResidualMix = calc.ResidualGridAverage
+	noCerts := base
+	noCerts.CertificatesMWh = nil
+	for _, tc := range []struct {
+		name, dataset string
+		in            calc.ElectricityInput
+		wantMkt       float64
+		defaulted     bool
+	}{
+		{"2026.1 default", "2026.1", base, 950_000 * 0.6634 / 1_000_000, false},
+		{"2026.2 default", "2026.2", base, 950_000 * 0.6096 / 1_000_000, true},
+		{"2026.2 grid average named", "2026.2", grid, 950_000 * 0.6634 / 1_000_000, false},
+		{"2026.2 no instruments", "2026.2", noCerts, 0.6634, false},
+	} {
+		ds, _ := cat.Get(tc.dataset)
+		r, prov, err := calc.New(ds).Electricity(tc.in)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		checkClose(t, tc.name+" market-based EF", r.EFMarket, tc.wantMkt, 1e-12)
+		if got := slices.Contains(prov.Defaulted, "ResidualMix"); got != tc.defaulted {
+			t.Errorf("%s: ResidualMix defaulted %v, want %v (%v)", tc.name, got, tc.defaulted, prov.Defaulted)
+		}
+	}
+	life := base
+	life.Basis = calc.BasisLifecycle
+	ds, _ := cat.Get("2026.2")
+	if _, prov, err := calc.New(ds).Electricity(life); err != nil || slices.Contains(prov.Defaulted, "ResidualMix") {
+		t.Errorf("lifecycle basis: the rule applied (%v, %v)", err, prov.Defaulted)
+	}
+}

@@ -97,7 +97,10 @@ type ElectricityInput struct {
 	// ResidualMix names the factor for grid MWh not covered by
 	// certificates in the market-based result; ResidualEF overrides it.
 	ResidualMix string
-	ResidualEF  *float64
+	// residualByRule is set when the engine chose ResidualMix by the
+	// dataset's rule (applyResidualRule), not the request.
+	residualByRule bool
+	ResidualEF     *float64
 	// Load shapes the demand over the 8760 hours (scaled to DemandMWh);
 	// nil means flat, as a smelter's potlines run.
 	Load *PVLoad
@@ -187,6 +190,8 @@ func residualLabel(in ElectricityInput) string {
 	switch {
 	case in.ResidualEF != nil:
 		return fmt.Sprintf("the residual factor given (%.4g t/MWh)", *in.ResidualEF)
+	case in.residualByRule:
+		return "the national factor excluding market-traded non-fossil electricity (MEE/NBS 表4), this dataset's default when certificates or green contracts are claimed (GHG Protocol Scope 2 Guidance quality criteria: a residual mix, not the grid average); " + fieldRefIn(in.Path, "ResidualMix") + " \"grid_average\" selects the grid average instead"
 	case in.ResidualMix == ResidualNationalExcludingMarketNonfossil:
 		return "the national factor excluding market-traded non-fossil electricity (MEE/NBS 表4), as chosen"
 	}
@@ -557,4 +562,26 @@ func hourlyMatched(l *ledger, out []SourceResult, p string, demand float64, h *h
 	}
 	v := matched / demand
 	return &v
+}
+
+// applyResidualRule sets the residual mix of a portfolio that claims
+// certificates or green contracts and names no residual mix or factor to
+// the dataset's rule (factors.RuleResidualMixWithInstruments), recording
+// the default. Datasets without the rule keep the grid average, and so
+// does the lifecycle basis: the 表4 factor is an operational CO2 factor,
+// and the bases are not mixed by default.
+func applyResidualRule(l *ledger, in *ElectricityInput) {
+	if in.ResidualMix != "" || in.ResidualEF != nil || in.Basis != BasisOperational ||
+		l.ds.Rule(factors.RuleResidualMixWithInstruments) != ResidualNationalExcludingMarketNonfossil {
+		return
+	}
+	claims := in.CertificatesMWh != nil && *in.CertificatesMWh > 0
+	for _, s := range in.Sources {
+		claims = claims || s.Kind == KindGreenContract
+	}
+	if !claims {
+		return
+	}
+	in.ResidualMix, in.residualByRule = ResidualNationalExcludingMarketNonfossil, true
+	l.defaulted(joinPath(in.Path, "ResidualMix"))
 }

@@ -115,6 +115,7 @@ func compilePortfolio(l *ledger, in ElectricityInput, ins *inputList) (*portfoli
 	if in.DemandMWh <= 0 {
 		return nil, res, fieldError(in.Path, "electricity demand must be positive")
 	}
+	applyResidualRule(l, &in)
 	p := &portfolioModel{in: in, iGrid: -1}
 	if in.CertificatesMWh != nil {
 		p.certMWh = *in.CertificatesMWh

@@ -14,6 +14,7 @@ type Dataset struct {
 	status   string // StatusReleased or StatusDraft
 	digest   string // SHA-256 of the version's files, hex
 	notes    []string
+	rules    map[string]string // methodology choices of the version (Rule)
 
 	factors []Factor // sorted by id, Source resolved
 	byID    map[string]int
@@ -75,6 +76,28 @@ func (d *Dataset) Status() string { return d.status }
 // change, so it is never the catalog's default and results computed with
 // it must not be published.
 func (d *Dataset) Draft() bool { return d.status == StatusDraft }
+
+// Methodology rules a dataset version may set in its dataset.json
+// ("rules"), so that a new version changes a default rule while the
+// versions before it keep theirs (and their results) unchanged.
+const (
+	// RuleResidualMixWithInstruments is the factor for grid MWh not covered
+	// by certificates when certificates or green contracts are claimed and
+	// the request names none: "grid_average" (the rule when unset) or
+	// "national_excluding_market_nonfossil" (the GHG Protocol Scope 2
+	// Guidance's quality criteria: a residual mix, of which China publishes
+	// only the national factor excluding market-traded non-fossil power).
+	RuleResidualMixWithInstruments = "residual_mix_with_instruments"
+)
+
+// ruleValues lists each rule's allowed values.
+var ruleValues = map[string][]string{
+	RuleResidualMixWithInstruments: {"grid_average", "national_excluding_market_nonfossil"},
+}
+
+// Rule returns the version's value of a methodology rule, "" when the
+// version does not set it (the rule's first value applies).
+func (d *Dataset) Rule(name string) string { return d.rules[name] }
 
 // Notes returns the release notes: what the version holds and its caveats.
 func (d *Dataset) Notes() []string { return append([]string(nil), d.notes...) }

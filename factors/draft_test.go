@@ -76,6 +76,8 @@ func TestLoadFSStatusErrors(t *testing.T) {
 		{`{"version": "2026.2", "status": "released", "notes": []}`, `released "" is not a YYYY-MM-DD date`},
 		{`{"version": "2026.2", "notes": []}`, `released "" is not a YYYY-MM-DD date`},
 		{`{"version": "2026.2", "status": "draft", "released": "soon", "notes": []}`, `released "soon"`},
+		{`{"version": "2026.2", "status": "draft", "rules": {"residual_mix": "grid_average"}, "notes": []}`, `rule "residual_mix"`},
+		{`{"version": "2026.2", "status": "draft", "rules": {"residual_mix_with_instruments": "cheapest"}, "notes": []}`, `rule "residual_mix_with_instruments" = "cheapest"`},
 	} {
 		m := fstest.MapFS{}
 		embeddedVersionFS(t, m, "2026.1", "2026.1", `{"version": "2026.1", "released": "2026-11-29", "notes": []}`)
@@ -108,6 +110,9 @@ func TestEmbeddedDraft(t *testing.T) {
 	}
 	if c.Default() != old {
 		t.Errorf("Default() = %s, want 2026.1 while 2026.2 is a draft", c.Default().Version())
+	}
+	if r1, r2 := old.Rule(RuleResidualMixWithInstruments), draft.Rule(RuleResidualMixWithInstruments); r1 != "" || r2 != "national_excluding_market_nonfossil" {
+		t.Errorf("residual-mix rule: 2026.1 %q, 2026.2 %q", r1, r2)
 	}
 	want := map[string]float64{
 		"cbam/default/CN/7604": 4.881, "cbam/default/CN/7605": 4.881, "cbam/default/CN/7606": 4.12,

@@ -113,10 +113,11 @@ func (d *Dataset) readMeta(fsys fs.FS, dir string) error {
 		return &FileError{File: name, Msg: err.Error()}
 	}
 	var meta struct {
-		Version  string   `json:"version"`
-		Released string   `json:"released"`
-		Status   string   `json:"status"`
-		Notes    []string `json:"notes"`
+		Version  string            `json:"version"`
+		Released string            `json:"released"`
+		Status   string            `json:"status"`
+		Notes    []string          `json:"notes"`
+		Rules    map[string]string `json:"rules"`
 	}
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
@@ -144,7 +145,13 @@ func (d *Dataset) readMeta(fsys fs.FS, dir string) error {
 			return &FileError{File: name, Msg: fmt.Sprintf("released %q is not a YYYY-MM-DD date", meta.Released)}
 		}
 	}
-	d.version, d.released, d.status, d.notes = meta.Version, meta.Released, meta.Status, meta.Notes
+	for k, v := range meta.Rules {
+		allowed, ok := ruleValues[k]
+		if !ok || !slices.Contains(allowed, v) {
+			return &FileError{File: name, Msg: fmt.Sprintf("rule %q = %q is not a known rule and value (%v)", k, v, ruleValues)}
+		}
+	}
+	d.version, d.released, d.status, d.notes, d.rules = meta.Version, meta.Released, meta.Status, meta.Notes, meta.Rules
 	return nil
 }
 
