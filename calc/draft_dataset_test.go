@@ -148,3 +148,47 @@ func TestResidualRuleByDataset(t *testing.T) {
 		t.Errorf("lifecycle basis: the rule applied (%v, %v)", err, prov.Defaulted)
 	}
 }
+
+// TestSmelterSupplyRuleByDataset: a smelter that lists no electricity
+// sources is supplied by the Shanxi grid with dataset 2026.1 and, with
+// 2026.2 (rule smelter_supply), 66 % by captive coal plants (IAI 2021:
+// 343,343 of 520,217 GWh self-generated) and 34 % by the grid.
+// Hand-computed on the co2_operational basis, Shanxi 2023: 2026.1:
+// EF = 0.6634 (MEE 2023); 2026.2: EF = 0.66 × 0.8273 (the dataset's coal
+// power factor, MEE 2023 表5 fossil-only) + 0.34 × 0.6634 = 0.771574.
+// A request that lists its sources is unaffected.
+func TestSmelterSupplyRuleByDataset(t *testing.T) {
+	cat, err := factors.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := fullInput()
+	in.Electricity = calc.ElectricityInput{}
+	for _, tc := range []struct {
+		dataset   string
+		wantEF    float64
+		defaulted bool
+	}{{"2026.1", 0.6634, false}, {"2026.2", 0.66*0.8273 + 0.34*0.6634, true}} { // defaulted: the typical-smelter supply
+		ds, _ := cat.Get(tc.dataset)
+		r, prov, err := calc.New(ds).Primary(in)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.dataset, err)
+		}
+		checkClose(t, tc.dataset+" location-based EF", r.Electricity.EFLocation, tc.wantEF, 1e-12)
+		// Both list the sources as defaulted (2026.1: the implicit grid).
+		if !slices.Contains(prov.Defaulted, "Electricity.Sources") {
+			t.Errorf("%s: Electricity.Sources not defaulted (%v)", tc.dataset, prov.Defaulted)
+		}
+		warned := slices.ContainsFunc(prov.Warnings, func(w string) bool { return strings.Contains(w, "typical Chinese smelter") })
+		if warned != tc.defaulted {
+			t.Errorf("%s: typical-smelter warning %v", tc.dataset, warned)
+		}
+	}
+	given := fullInput() // one grid source listed
+	ds, _ := cat.Get("2026.2")
+	r, _, err := calc.New(ds).Primary(given)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkClose(t, "listed sources, 2026.2", r.Electricity.EFLocation, 0.6634, 1e-12)
+}

@@ -347,6 +347,9 @@ func compilePrimary(l *ledger, in PrimaryInput, sampling bool) (p *primaryModel,
 	}
 	el = in.Electricity
 	el.Region, el.Year, el.Basis, el.Path = in.Region, in.Year, in.Basis, "Electricity"
+	if err = applySmelterSupplyRule(l, &el); err != nil {
+		return
+	}
 	el.DemandMWh = (p.acKWh + p.castKWh) / 1000
 	if in.ProductionT != nil {
 		p.productionT = *in.ProductionT
@@ -375,6 +378,28 @@ func compilePrimary(l *ledger, in PrimaryInput, sampling bool) (p *primaryModel,
 	p.port.shiftInputs(len(p.ins))
 	p.ins = append(p.ins, *portIns...)
 	return
+}
+
+// applySmelterSupplyRule gives a smelter whose request lists no
+// electricity sources the dataset's default supply
+// (factors.RuleSmelterSupply): with "captive_share", captive coal plants
+// (the dataset's coal-power factor) for the national captive share of the
+// demand and the region's grid for the rest, recorded as defaulted and
+// warned. Datasets without the rule leave the sources empty (the region's
+// grid supplies everything).
+func applySmelterSupplyRule(l *ledger, el *ElectricityInput) error {
+	if len(el.Sources) > 0 || l.ds.Rule(factors.RuleSmelterSupply) != "captive_share" {
+		return nil
+	}
+	share, err := l.factor("default/captive_share/CN")
+	if err != nil {
+		return err
+	}
+	grid := 1 - share
+	el.Sources = []Source{{Kind: KindCaptive, Fuel: "coal", Share: &share}, {Kind: KindGrid, Share: &grid}}
+	l.defaulted(joinPath(el.Path, "Sources"), StageElectrolysisElectricity, StageCasting)
+	l.warn("electricity sources not given: the typical Chinese smelter's supply is used — captive coal plants for %.0f %% of the demand (the national captive share, IAI 2021; no provincial share was found for %s) and the %s grid for the rest; give {%s} for the plant's own supply", share*100, el.Region, el.Region, joinPath(el.Path, "Sources"))
+	return nil
 }
 
 // castingInputs returns the casthouse's electricity [kWh/t] and natural gas

@@ -88,11 +88,18 @@ const (
 	// Guidance's quality criteria: a residual mix, of which China publishes
 	// only the national factor excluding market-traded non-fossil power).
 	RuleResidualMixWithInstruments = "residual_mix_with_instruments"
+	// RuleSmelterSupply is the supply of a smelter whose request lists no
+	// electricity sources: "grid" (the plant region's grid; the rule when
+	// unset) or "captive_share" (captive coal plants for the share
+	// default/captive_share/CN of the demand, the region's grid for the
+	// rest: the typical Chinese smelter).
+	RuleSmelterSupply = "smelter_supply"
 )
 
 // ruleValues lists each rule's allowed values.
 var ruleValues = map[string][]string{
 	RuleResidualMixWithInstruments: {"grid_average", "national_excluding_market_nonfossil"},
+	RuleSmelterSupply:              {"grid", "captive_share"},
 }
 
 // Rule returns the version's value of a methodology rule, "" when the

@@ -123,6 +123,14 @@ func TestEmbeddedDraft(t *testing.T) {
 	if f, ok := draft.Factor("default/casting_natural_gas"); !ok || f.Value != 832 || f.Unit != "MJ/t" {
 		t.Errorf("2026.2 default/casting_natural_gas = %+v, %v", f, ok)
 	}
+	// And the national captive share of smelter electricity (IAI 2021:
+	// 343,343 of 520,217 GWh self-generated = 0.660).
+	if f, ok := draft.Factor("default/captive_share/CN"); !ok || f.Value != 0.66 {
+		t.Errorf("2026.2 default/captive_share/CN = %+v, %v", f, ok)
+	}
+	if r := draft.Rule(RuleSmelterSupply); r != "captive_share" {
+		t.Errorf("2026.2 smelter_supply rule %q", r)
+	}
 	for id, v := range want {
 		f, ok := draft.Factor(id)
 		if !ok || f.Value != v || f.Confidence != "H" {
@@ -142,8 +150,8 @@ func TestEmbeddedDraft(t *testing.T) {
 			t.Errorf("2026.2 %s = %+v, %v; want 2026.1's %+v", f.ID, g, ok, f)
 		}
 	}
-	if n, m := len(draft.Factors()), len(old.Factors())+4; n != m {
-		t.Errorf("2026.2 has %d factors, want %d (2026.1's plus 7604, 7606, 7616 and the casting gas)", n, m)
+	if n, m := len(draft.Factors()), len(old.Factors())+5; n != m {
+		t.Errorf("2026.2 has %d factors, want %d (2026.1's plus 7604, 7606, 7616, the casting gas and the captive share)", n, m)
 	}
 }
 
