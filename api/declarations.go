@@ -443,7 +443,7 @@ type verifyResponse struct {
 // handleVerifyDeclaration recomputes a declaration.
 //
 //	@Summary		Verify a declaration
-//	@Description	Recomputes the stored request with the pinned dataset version and says whether the stored result and content hash are reproduced. The running engine recomputes; if its version differs from the pinned one, notes say so (a difference is then expected where the calculation rules changed).
+//	@Description	Recomputes the stored request with the pinned dataset version and says whether the stored result and content hash are reproduced. The running engine recomputes; if its version differs from the pinned one, notes say so (a difference is then expected where the calculation rules changed). When the response has gained fields since the declaration was stored (for example stages[].defaulted_inputs), the stored result is reproduced if every stored value is recomputed identically; a note names the added fields.
 //	@Tags			registry
 //	@Produce		json
 //	@Security		APIKey
@@ -485,13 +485,32 @@ func (s *server) handleVerifyDeclaration(c echo.Context) error {
 	if fp.dataset != d.DatasetVersion {
 		out.Notes = append(out.Notes, fmt.Sprintf("recomputed with dataset %s instead of %s", fp.dataset, d.DatasetVersion))
 	}
+	// The recomputed result must be the stored one byte for byte, or, when
+	// the response has gained fields since the declaration was stored,
+	// hold every stored value: the added fields are left out of the
+	// comparison and named in a note.
+	match, added := bytes.Equal(fp.result, d.Result), []string(nil)
+	if !match {
+		m, a, err := reproducesStored(d.Result, fp.result)
+		if err != nil {
+			return err
+		}
+		if len(a) > 0 {
+			match, added = m, a
+		}
+	}
 	recomputed := d
 	recomputed.Result, recomputed.TotalTCO2ePerT = fp.result, fp.total
+	if match {
+		recomputed.Result = d.Result // the stored bytes, every value reproduced
+	}
 	out.RecomputedHash = registry.ContentHash(recomputed)
 	out.RecomputedTCO2ePerT = &fp.total
-	out.ResultMatches = bytes.Equal(fp.result, d.Result)
+	out.ResultMatches = match
 	if !out.ResultMatches {
 		out.Notes = append(out.Notes, "the recomputed result differs from the stored one")
+	} else if len(added) > 0 {
+		out.Notes = append(out.Notes, "every stored value is reproduced; the recomputed result also has fields added to the response since the declaration was stored: "+strings.Join(added, ", "))
 	}
 	out.Reproduced = out.StoredHashValid && out.ResultMatches && out.RecomputedHash == d.ContentHash
 	return c.JSON(http.StatusOK, out)

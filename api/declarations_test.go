@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
@@ -9,6 +10,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -739,5 +741,50 @@ func TestFailedAuthenticationThrottled(t *testing.T) {
 	r.e.ServeHTTP(other, req)
 	if other.Code != 200 {
 		t.Fatalf("another address with a valid key: %d %s", other.Code, other.Body)
+	}
+}
+
+// TestVerifyOlderResultShape: a declaration stored before the response
+// gained a field (here stages[].defaulted_inputs, added by the redesign)
+// still verifies: every stored value is recomputed, the added field is
+// named in a note, and the recomputed hash is the stored one. A stored
+// value that differs is still caught.
+func TestVerifyOlderResultShape(t *testing.T) {
+	r := newRegistryEnv(t, openSQLite)
+	o, _ := r.org(t, "Smelter")
+	older := func(result []byte, change func(map[string]any)) json.RawMessage {
+		var m map[string]any
+		d := json.NewDecoder(bytes.NewReader(result))
+		d.UseNumber()
+		if err := d.Decode(&m); err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range m["stages"].([]any) {
+			delete(s.(map[string]any), "defaulted_inputs")
+		}
+		if change != nil {
+			change(m)
+		}
+		b, err := json.Marshal(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	stored := r.publishDirect(t, o.ID, func(d *registry.Declaration) { d.Result = older(d.Result, nil) })
+	var v verifyResponse
+	getJSON(t, r.e, "/v1/declarations/"+stored.ID+"/verify", &v)
+	if !v.Reproduced || !v.ResultMatches || v.RecomputedHash != stored.ContentHash {
+		t.Fatalf("older-shape declaration not reproduced: %+v", v)
+	}
+	if !slices.ContainsFunc(v.Notes, func(n string) bool { return strings.Contains(n, "/stages/*/defaulted_inputs") }) {
+		t.Errorf("notes %v do not name the added field", v.Notes)
+	}
+	changed := r.publishDirect(t, o.ID, func(d *registry.Declaration) {
+		d.Result = older(d.Result, func(m map[string]any) { m["stages"].([]any)[0].(map[string]any)["tco2e_per_t"] = json.Number("2.305") })
+	})
+	getJSON(t, r.e, "/v1/declarations/"+changed.ID+"/verify", &v)
+	if v.Reproduced || v.ResultMatches {
+		t.Fatalf("a changed stored value verified: %+v", v)
 	}
 }
