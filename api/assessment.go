@@ -113,7 +113,7 @@ func (s *server) handlePlantAssessment(c echo.Context) error {
 	if err != nil {
 		return calcErrorFor[plantRequest](err)
 	}
-	out := plantResponse{Dataset: ds.Version(), MeetsAllTargets: res.MeetsAllTargets, Provenance: newProvenance(reflect.TypeFor[plantRequest](), withDraftWarning(ds, prov))}
+	out := plantResponse{Dataset: ds.Version(), MeetsAllTargets: res.MeetsAllTargets, Provenance: newProvenance(reflect.TypeFor[plantRequest](), prov)}
 	for _, a := range res.Indicators {
 		ir := indicatorResponse{Indicator: a.Indicator, Value: a.Value, Unit: a.Unit, Standard: a.Standard, Grade: a.Grade, Target: a.Target, MeetsTarget: a.MeetsTarget}
 		if a.Grade != nil {

@@ -68,24 +68,6 @@ func datasetVersion(cat *factors.Catalog, version string) (*factors.Dataset, err
 	return ds, nil
 }
 
-// withDraftWarning returns p with, first among its warnings, the warning
-// that a result computed with a draft dataset carries; p unchanged for a
-// released dataset. Every engine call of a calculation kind (kinds.go) and
-// of the other dataset-backed results goes through it, once.
-func withDraftWarning(ds *factors.Dataset, p calc.Provenance) calc.Provenance {
-	if !ds.Draft() {
-		return p
-	}
-	p.Warnings = append([]string{draftWarning(ds)}, p.Warnings...)
-	return p
-}
-
-// draftWarning is the provenance warning of a result computed with the
-// draft dataset ds.
-func draftWarning(ds *factors.Dataset) string {
-	return "dataset " + ds.Version() + " is a draft: its values may still change; do not publish or rely on this result (the default is the newest released dataset)"
-}
-
 // cacheDataset is the dataset part of a cached result's key (and ETag):
 // the version of a released dataset, which never changes; for a draft the
 // version and the digest of its files, so an edited draft never answers

@@ -166,7 +166,7 @@ func (r *primaryRequest) compute(_ context.Context, s *server, ds *factors.Datas
 	if err != nil {
 		return nil, calcErrorFor[primaryRequest](err)
 	}
-	return primaryResult{r, res, withDraftWarning(ds, prov)}, nil
+	return primaryResult{r, res, prov}, nil
 }
 
 func (r *primaryRequest) compile(_ context.Context, s *server, ds *factors.Dataset) (*calc.CompiledFootprint, calc.Provenance, error) {
@@ -175,7 +175,7 @@ func (r *primaryRequest) compile(_ context.Context, s *server, ds *factors.Datas
 		return nil, calc.Provenance{}, err
 	}
 	c, prov, err := s.engine(ds).CompilePrimary(in)
-	return c, withDraftWarning(ds, prov), calcErrorFor[primaryRequest](err)
+	return c, prov, calcErrorFor[primaryRequest](err)
 }
 
 func (p primaryResult) response() any        { return newPrimaryResponse(p.req, p.res, p.prov) }
@@ -204,7 +204,7 @@ func (r *productRequest) compute(ctx context.Context, s *server, ds *factors.Dat
 	if err != nil {
 		return nil, calcErrorFor[productRequest](err)
 	}
-	return productResult{r, res, withDraftWarning(ds, prov)}, nil
+	return productResult{r, res, prov}, nil
 }
 
 func (r *productRequest) compile(ctx context.Context, s *server, ds *factors.Dataset) (*calc.CompiledFootprint, calc.Provenance, error) {
@@ -213,7 +213,7 @@ func (r *productRequest) compile(ctx context.Context, s *server, ds *factors.Dat
 		return nil, calc.Provenance{}, err
 	}
 	c, prov, err := s.engine(ds).CompileProduct(in)
-	return c, withDraftWarning(ds, prov), calcErrorFor[productRequest](err)
+	return c, prov, calcErrorFor[productRequest](err)
 }
 
 func (p productResult) response() any        { return newProductResponse(p.req, p.res, p.prov) }
@@ -245,7 +245,7 @@ func (r *electricityRequest) compute(_ context.Context, s *server, ds *factors.D
 	if err != nil {
 		return nil, calcErrorFor[electricityRequest](err)
 	}
-	return electricityResult{r, ds, res, withDraftWarning(ds, prov)}, nil
+	return electricityResult{r, ds, res, prov}, nil
 }
 
 func (e electricityResult) response() any {
@@ -296,7 +296,7 @@ func (r *pvRequest) compute(_ context.Context, s *server, ds *factors.Dataset, m
 	if err != nil {
 		return nil, calcErrorFor[pvRequest](err)
 	}
-	return pvResult{ds, res, withDraftWarning(ds, prov)}, nil
+	return pvResult{ds, res, prov}, nil
 }
 
 func (p pvResult) response() any { return newPVResponse(p.ds.Version(), p.res, p.prov) }

@@ -588,7 +588,7 @@ func (s *server) handleProducts(c echo.Context) error {
 	}
 	out := productsResponse{
 		Dataset: ds.Version(), Count: len(fams), Products: []productFamilyResponse{}, Steps: calc.StepIDs(ds),
-		NotFound: []gapResponse{}, Provenance: newProvenance(reflect.TypeFor[productRequest](), withDraftWarning(ds, prov)),
+		NotFound: []gapResponse{}, Provenance: newProvenance(reflect.TypeFor[productRequest](), prov),
 	}
 	for _, id := range productGaps {
 		if g, ok := ds.Gap(id); ok {

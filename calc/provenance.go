@@ -83,7 +83,7 @@ func newLedger(ds *factors.Dataset, sun *sunTables) *ledger {
 	// defaults: room for them up front saves growing the lists and maps
 	// step by step (side ledgers, which record little, start empty).
 	const factorsHint, messagesHint, defaultsHint = 32, 16, 16
-	return &ledger{
+	l := &ledger{
 		ds: ds, sun: sun, pv: map[string]PVResult{},
 		factorIdx: make(map[string]int, factorsHint), seenMessage: make(map[string]bool, messagesHint),
 		p: Provenance{
@@ -91,6 +91,11 @@ func newLedger(ds *factors.Dataset, sun *sunTables) *ledger {
 			Defaulted: make([]string, 0, defaultsHint), defaultedSets: make([]stageSet, 0, defaultsHint),
 		},
 	}
+	if ds.Draft() {
+		// Every result of a draft dataset says so, first among its warnings.
+		l.warn("dataset %s is a draft: its values may still change; do not publish or rely on this result (the default is the newest released dataset)", ds.Version())
+	}
+	return l
 }
 
 // sub returns a ledger over the same dataset, sun tables and PV memos
