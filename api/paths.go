@@ -4,7 +4,6 @@ import (
 	"errors"
 	"reflect"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -293,20 +292,6 @@ func camelCase(s string) string {
 	}
 	return b.String()
 }
-
-// joinGoPath appends a field name or [key] to a Go path.
-func joinGoPath(prefix, field string) string {
-	switch {
-	case prefix == "":
-		return field
-	case field == "" || field[0] == '[':
-		return prefix + field
-	}
-	return prefix + "." + field
-}
-
-// indexGoPath is prefix[i].
-func indexGoPath(prefix string, i int) string { return prefix + "[" + strconv.Itoa(i) + "]" }
 
 // calcErrorIn turns the engine's input error for a request of type root
 // into a 422 naming the request's fields by JSON pointer, and in its
