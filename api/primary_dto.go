@@ -59,14 +59,18 @@ type anodeRequest struct {
 	BakingEnergyKgcePerT *float64 `json:"baking_energy_kgce_per_t,omitempty" minimum:"0" maximum:"1000" unit:"kgce/t" example:"180"`
 	// BakingFuel burnt in the baking furnace; default natural_gas.
 	BakingFuel string `json:"baking_fuel,omitempty" enums:"natural_gas,coal,diesel,fuel_oil,petroleum_coke,lpg,lng,coke_oven_gas" example:"natural_gas"`
+	// ProducedOnSite: the anodes are baked in the smelter's own installation, so CBAM direct emissions include the anode plant (dataset 2026.2 on); default true for Chinese regions, false elsewhere.
+	ProducedOnSite *bool `json:"produced_on_site,omitempty" example:"true"`
 }
 
 type electrolysisRequest struct {
 	// Technology of the cells: CWPB, PFPB_L (legacy), PFPB_M (modern), PFPB_MW (no automated anode-effect intervention), SWPB, VSS, HSS.
 	Technology string `json:"technology,omitempty" enums:"CWPB,PFPB_L,PFPB_M,PFPB_MW,SWPB,VSS,HSS" example:"PFPB_M"`
-	// ACkWhPerT is liquid-aluminium AC power consumption [kWh/t], 10,000–20,000; default 13,511 (IAI China 2021).
-	ACkWhPerT *float64   `json:"ac_kwh_per_t,omitempty" minimum:"10000" maximum:"20000" unit:"kWh/t" example:"13500"`
-	PFC       pfcRequest `json:"pfc"`
+	// ACkWhPerT is the smelter's AC power per t of liquid aluminium [kWh/t], 10,000–20,000, driving the electricity stage. From dataset 2026.2 on it is the comprehensive AC power incl. rectification and auxiliaries (GB 21346-2022 铝液综合交流电耗, the IAI "AC power"); on 2026.1 it is the liquid AC power. Default 13,511 (IAI China 2021, which includes auxiliaries).
+	ACkWhPerT *float64 `json:"ac_kwh_per_t,omitempty" minimum:"10000" maximum:"20000" unit:"kWh/t" example:"13500"`
+	// LiquidACkWhPerT is the potline's liquid AC power (GB 21346-2022 铝液交流电耗) [kWh/t], 10,000–20,000, at most ac_kwh_per_t; graded against GB 21346 and the NDRC levels when given (dataset 2026.2 on).
+	LiquidACkWhPerT *float64   `json:"liquid_ac_kwh_per_t,omitempty" minimum:"10000" maximum:"20000" unit:"kWh/t" example:"13000"`
+	PFC             pfcRequest `json:"pfc"`
 }
 
 type pfcRequest struct {
@@ -222,20 +226,47 @@ type scopesResponse struct {
 
 // ratingsResponse grades the smelter against national standards.
 type ratingsResponse struct {
+	// ACkWhPerT is the AC power driving the electricity stage [kWh/t].
 	ACkWhPerT float64 `json:"ac_kwh_per_t" example:"13500"`
-	// GB21346ACGrade is the GB 21346-2022 grade of liquid-aluminium AC power: 1 (≤12,950), 2 (≤13,000), 3 (≤13,350, the mandatory limit), 0 above it (non-compliant).
+	// Indicator is the GB 21346-2022 Table 1 indicator graded: liquid_ac (铝液交流电耗: 12,950/13,000/13,350 kWh/t) or liquid_comprehensive_ac (铝液综合交流电耗: 13,250/13,350/13,700), the latter when only the comprehensive AC power is known (dataset 2026.2 on).
+	Indicator string `json:"indicator" enums:"liquid_ac,liquid_comprehensive_ac" example:"liquid_ac"`
+	// GradedKWhPerT is the value graded [kWh/t].
+	GradedKWhPerT float64 `json:"graded_kwh_per_t" example:"13000"`
+	// GB21346ACGrade is the GB 21346-2022 grade of the indicator: 1, 2, 3 (the mandatory limit), 0 above it (non-compliant).
 	GB21346ACGrade int `json:"gb21346_ac_grade" example:"2"`
-	// NDRCLevel against NDRC 发改产业〔2021〕1609号: benchmark (≤13,000), baseline (≤13,350) or below_baseline.
-	NDRCLevel string `json:"ndrc_level" enums:"benchmark,baseline,below_baseline" example:"baseline"`
+	// NDRCLevel on the liquid AC power against NDRC 发改产业〔2021〕1609号: benchmark (≤13,000), baseline (≤13,350), below_baseline; not_assessed when only the comprehensive AC power is known.
+	NDRCLevel string `json:"ndrc_level" enums:"benchmark,baseline,below_baseline,not_assessed" example:"baseline"`
 }
 
 // cbamResponse is the EU CBAM view, always on CBAM's rules (AR5 GWPs, operational CO2 electricity factors).
 type cbamResponse struct {
 	CNCode string `json:"cn_code" example:"7601"`
-	// SEEDirectTCO2ePerT: anode CO2, PFC and casting fuel [t CO2e/t].
+	// Rules is the dataset's CBAM rule set: estimate (2026.1: anode plant outside, any PFC method, indirect on the supply's own factor) or definitive_2026 (2026.2 on: IR 2025/2547 boundary with an on-site anode plant, PFC by Annex II B.7 methods, indirect on the Commission's country factor).
+	Rules string `json:"rules" enums:"estimate,definitive_2026" example:"definitive_2026"`
+	// SEEDirectTCO2ePerT: anode CO2, PFC, casting fuel and, with anodes baked on site (definitive rules), the anode plant [t CO2e/t].
 	SEEDirectTCO2ePerT float64 `json:"see_direct_tco2e_per_t" example:"1.73"`
-	// SEEIndirectTCO2ePerT: electricity × operational CO2 factor [t CO2/t]; reported, not counted for aluminium.
+	// AnodeCO2TCO2PerT is the CO2 of anode consumption in the cells [t CO2/t].
+	AnodeCO2TCO2PerT float64 `json:"anode_co2_tco2_per_t" example:"1.47"`
+	// PFCTCO2ePerT is CF4 and C2F6 with the CBAM (AR5) GWPs [t CO2e/t].
+	PFCTCO2ePerT float64 `json:"pfc_tco2e_per_t" example:"0.26"`
+	// CastingFuelTCO2PerT is the casthouse fuel's CO2 [t CO2/t].
+	CastingFuelTCO2PerT float64 `json:"casting_fuel_tco2_per_t" example:"0.05"`
+	// AnodeProductionTCO2PerT is the on-site anode plant's CO2 (baking fuel, pitch volatiles, packing coke) [t CO2/t]; 0 when the anodes are bought or on the estimate rules.
+	AnodeProductionTCO2PerT float64 `json:"anode_production_tco2_per_t" example:"0.2"`
+	// AnodesOnSite: the anodes are baked in the installation (definitive rules).
+	AnodesOnSite *bool `json:"anodes_on_site,omitempty" example:"true"`
+	// PFCVerifiable is false when the PFC figure comes from a method IR 2025/2547 Annex II B.7 does not allow (default or tier1): an estimate a verifier cannot accept (definitive rules).
+	PFCVerifiable *bool `json:"pfc_verifiable,omitempty" example:"false"`
+	// PFCMethod names the PFC method of the CBAM figure (definitive rules).
+	PFCMethod string `json:"pfc_method,omitempty" example:"slope"`
+	// SEEIndirectTCO2ePerT: electricity × the factor of indirect_rule [t CO2/t]; reported, not counted for aluminium.
 	SEEIndirectTCO2ePerT float64 `json:"see_indirect_tco2e_per_t" example:"9.0"`
+	// IndirectRule says which factor SEE indirect uses.
+	IndirectRule string `json:"indirect_rule" example:"the Commission's default factor for China (IR 2025/2621 Annex II) for grid electricity and green contracts; captive plants, on-site PV and direct lines (a direct technical link) at their own operational factor"`
+	// PortfolioSEEIndirectTCO2ePerT is SEE indirect on the supply's own operational factors, beside the Commission-rule figure (definitive rules).
+	PortfolioSEEIndirectTCO2ePerT *float64 `json:"portfolio_see_indirect_tco2e_per_t,omitempty" example:"10.4"`
+	// PortfolioElectricityEFTCO2MWh is the supply's own operational factor [t CO2/MWh] (definitive rules).
+	PortfolioElectricityEFTCO2MWh *float64 `json:"portfolio_electricity_ef_tco2_per_mwh,omitempty" example:"0.77"`
 	// ObligationTCO2ePerT counts direct emissions only: aluminium is in Annex II of Regulation (EU) 2023/956 (Art. 7(1)).
 	ObligationTCO2ePerT  float64 `json:"obligation_tco2e_per_t" example:"1.73"`
 	ElectricityMWhPerT   float64 `json:"electricity_mwh_per_t" example:"13.56"`
@@ -243,6 +274,19 @@ type cbamResponse struct {
 	// DefaultValueTCO2ePerT is the Commission's default for the CN code and country, beside the computed value.
 	DefaultValueTCO2ePerT *float64 `json:"default_value_tco2e_per_t,omitempty" example:"3.0"`
 	DefaultValueNote      string   `json:"default_value_note,omitempty"`
+	// Notes explain the boundary choices of this result.
+	Notes []string `json:"notes,omitempty"`
+}
+
+func newCBAMResponse(c calc.CBAM) cbamResponse {
+	return cbamResponse{
+		CNCode: c.CNCode, Rules: c.Rules, SEEDirectTCO2ePerT: c.SEEDirect, AnodeCO2TCO2PerT: c.AnodeCO2, PFCTCO2ePerT: c.PFC,
+		CastingFuelTCO2PerT: c.CastingFuel, AnodeProductionTCO2PerT: c.AnodeProduction, AnodesOnSite: c.AnodesOnSite,
+		PFCVerifiable: c.PFCVerifiable, PFCMethod: c.PFCMethod, SEEIndirectTCO2ePerT: c.SEEIndirect, IndirectRule: c.IndirectRule,
+		PortfolioSEEIndirectTCO2ePerT: c.PortfolioSEEIndirect, PortfolioElectricityEFTCO2MWh: c.PortfolioEF,
+		ObligationTCO2ePerT: c.ObligationTCO2ePerT, ElectricityMWhPerT: c.ElectricityMWhPerT, ElectricityEFTCO2MWh: c.ElectricityEF,
+		DefaultValueTCO2ePerT: c.DefaultValueTCO2ePerT, DefaultValueNote: c.DefaultValueNote, Notes: c.Notes,
+	}
 }
 
 // primaryResponse is the footprint of 1 t of primary aluminium.
@@ -261,7 +305,9 @@ type primaryResponse struct {
 	Electricity      electricityResponse `json:"electricity"`
 	Ratings          ratingsResponse     `json:"ratings"`
 	CBAM             cbamResponse        `json:"cbam"`
-	Provenance       provenanceResponse  `json:"provenance"`
+	// ETS is the China national ETS view (dataset 2026.2 on).
+	ETS        *etsResponse       `json:"ets,omitempty"`
+	Provenance provenanceResponse `json:"provenance"`
 }
 
 func newPrimaryResponse(req *primaryRequest, r calc.PrimaryResult, p calc.Provenance) primaryResponse {
@@ -274,13 +320,10 @@ func newPrimaryResponse(req *primaryRequest, r calc.PrimaryResult, p calc.Proven
 			DirectTCO2ePerT: r.Scopes.Direct, IndirectElectricityTCO2ePerT: r.Scopes.IndirectElectricity, UpstreamTCO2ePerT: r.Scopes.Upstream,
 		},
 		Electricity: newElectricityResponse(r.Electricity, r.MWhPerT),
-		Ratings:     ratingsResponse{ACkWhPerT: r.Ratings.ACkWhPerT, GB21346ACGrade: r.Ratings.GB21346ACGrade, NDRCLevel: r.Ratings.NDRCLevel},
-		CBAM: cbamResponse{
-			CNCode: r.CBAM.CNCode, SEEDirectTCO2ePerT: r.CBAM.SEEDirect, SEEIndirectTCO2ePerT: r.CBAM.SEEIndirect,
-			ObligationTCO2ePerT: r.CBAM.ObligationTCO2ePerT, ElectricityMWhPerT: r.CBAM.ElectricityMWhPerT,
-			ElectricityEFTCO2MWh: r.CBAM.ElectricityEF, DefaultValueTCO2ePerT: r.CBAM.DefaultValueTCO2ePerT,
-			DefaultValueNote: r.CBAM.DefaultValueNote,
-		},
+		Ratings: ratingsResponse{ACkWhPerT: r.Ratings.ACkWhPerT, Indicator: r.Ratings.Indicator, GradedKWhPerT: r.Ratings.GradedKWhPerT,
+			GB21346ACGrade: r.Ratings.GB21346ACGrade, NDRCLevel: r.Ratings.NDRCLevel},
+		CBAM:       newCBAMResponse(r.CBAM),
+		ETS:        newETSResponse(r.ETS),
 		Provenance: newProvenance(reflect.TypeFor[primaryRequest](), p),
 	}
 	for _, s := range r.Stages {

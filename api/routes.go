@@ -92,6 +92,7 @@ func New(o Options) *echo.Echo {
 	e.GET("/v1/declarations/:id", s.handleGetDeclaration, s.optionalAPIKey)
 	e.GET("/v1/declarations/:id/verify", s.handleVerifyDeclaration, s.optionalAPIKey)
 	e.GET("/v1/declarations/:id/cbam", s.handleDeclarationCBAM, s.optionalAPIKey)
+	e.GET("/v1/declarations/:id/ets", s.handleDeclarationETS, s.optionalAPIKey)
 	e.GET("/v1/declarations/:id/pact", s.handleDeclarationPACT, s.optionalAPIKey)
 
 	// PACT v2 (Pathfinder) exchange (package pact): OAuth2 client

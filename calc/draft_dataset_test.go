@@ -74,6 +74,8 @@ func TestCastingGasDefaultByDataset(t *testing.T) {
 	}
 	in := fullInput()
 	in.Casting.NaturalGasNm3PerT = nil
+	onSite := false // keep 2026.2's on-site anode plant out of CBAM direct
+	in.Anode.ProducedOnSite = &onSite
 	results := map[string]calc.PrimaryResult{}
 	for _, v := range []string{"2026.1", "2026.2"} {
 		ds, ok := cat.Get(v)

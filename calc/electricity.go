@@ -315,12 +315,43 @@ func captiveEF(l *ledger, in ElectricityInput, s Source, ptr string) (float64, e
 			return 0, err
 		}
 		ef := CoalPowerEF(*s.CoalGCEPerKWh, mj, coal)
-		l.assume("captive plant %d: EF = %.4g g ce/kWh × %.4f MJ/kgce × coal factor %.5f t CO2/GJ = %.4f t CO2/MWh (combustion CO2 only, used for both bases)", sourceIndex(ptr), *s.CoalGCEPerKWh, mj, coal, ef)
-		return ef, nil
+		if _, ok := l.ds.Factor(coalUpstreamID); !ok {
+			// Datasets before 2026.2 have no coal upstream factor.
+			l.assume("captive plant %d: EF = %.4g g ce/kWh × %.4f MJ/kgce × coal factor %.5f t CO2/GJ = %.4f t CO2/MWh (combustion CO2 only, used for both bases)", sourceIndex(ptr), *s.CoalGCEPerKWh, mj, coal, ef)
+			return ef, nil
+		}
+		return captiveCoalEF(l, in.Basis, sourceIndex(ptr), *s.CoalGCEPerKWh, mj, coal, ef)
 	}
 	l.defaulted(joinPath(ptr, "EFtCO2PerMWh"))
 	l.warn("captive plant %d has no emission factor or coal consumption; the dataset's %s-power default is used — give the plant's own figure", sourceIndex(ptr), s.Fuel)
 	return technologyEF(l, s.Fuel, in.Basis, in.Year, joinPath(ptr, "Fuel"))
+}
+
+// coalUpstreamID is the dataset's upstream emissions of coal (mining,
+// mine methane) per GJ of coal burnt, where the dataset has it (2026.2 on).
+const coalUpstreamID = "power/coal_upstream/co2e_per_gj"
+
+// captiveCoalEF returns a coal captive plant's factor from its coal
+// consumption: combustion CO2 (combustionEF) on the operational basis; on
+// the lifecycle basis plus the coal's upstream emissions,
+//
+//	EF_life = EF_comb + gce/kWh × MJ/kgce / 1000 [GJ coal/MWh] × upstream [t CO2e/GJ]
+//
+// so that better data (the plant's own coal use) does not drop the coal
+// chain that the dataset's life-cycle coal factor includes.
+func captiveCoalEF(l *ledger, basis Basis, i int, gcePerKWh, mjPerKgce, coalTCO2PerGJ, combustionEF float64) (float64, error) {
+	if basis != BasisLifecycle {
+		l.assume("captive plant %d: EF = %.4g g ce/kWh × %.4f MJ/kgce × coal factor %.5f t CO2/GJ = %.4f t CO2/MWh (combustion CO2, the operational basis)", i, gcePerKWh, mjPerKgce, coalTCO2PerGJ, combustionEF)
+		return combustionEF, nil
+	}
+	up, err := l.factor(coalUpstreamID)
+	if err != nil {
+		return 0, err
+	}
+	gjPerMWh := gcePerKWh * mjPerKgce / 1000
+	ef := combustionEF + gjPerMWh*up
+	l.assume("captive plant %d: EF = combustion %.4f t CO2/MWh (%.4g g ce/kWh × %.4f MJ/kgce × coal factor %.5f t CO2/GJ) + coal upstream %.4g GJ/MWh × %.4g t CO2e/GJ (mining and mine methane) = %.4f t CO2e/MWh on the lifecycle basis", i, combustionEF, gcePerKWh, mjPerKgce, coalTCO2PerGJ, gjPerMWh, up, ef)
+	return ef, nil
 }
 
 // fuelCO2PerGJ returns a fuel's CO2 factor per GJ from the dataset's carbon

@@ -80,13 +80,23 @@ type AnodeInput struct {
 	// when ProductionTCO2ePerT is not given.
 	BakingEnergyKgcePerT *float64
 	BakingFuel           string
+	// ProducedOnSite says whether the anodes are baked in the smelter's
+	// installation (CBAM boundary; nil: yes in China, from 2026.2 on).
+	ProducedOnSite *bool
 }
 
 // ElectrolysisInput is the potline.
 type ElectrolysisInput struct {
 	Technology string
-	ACkWhPerT  *float64 // liquid-aluminium AC power consumption, kWh/t
-	PFC        PFCInput
+	// ACkWhPerT is the smelter's AC power per t of liquid aluminium
+	// [kWh/t]: the liquid AC power (GB 21346 铝液交流电耗) on datasets
+	// before 2026.2, the comprehensive AC power incl. auxiliaries (铝液综合
+	// 交流电耗, IAI "AC power") from 2026.2 on (factors.RuleSmelterAC).
+	ACkWhPerT *float64
+	// LiquidACkWhPerT is the potline's liquid AC power [kWh/t], graded
+	// against GB 21346 when given (2026.2 on).
+	LiquidACkWhPerT *float64
+	PFC             PFCInput
 }
 
 // PFCInput selects the PFC method and its data.
@@ -141,22 +151,15 @@ type Scopes struct {
 
 // Ratings grade the smelter against national standards.
 type Ratings struct {
-	ACkWhPerT      float64
-	GB21346ACGrade int    // 1–3, 0 above the grade-3 limit
-	NDRCLevel      string // "benchmark", "baseline" or "below_baseline"
-}
-
-// CBAM is the EU CBAM view (Regulation 2023/956; IR 2025/2547), always on
-// CBAM's own rules: AR5 GWPs and operational CO2 electricity factors.
-type CBAM struct {
-	CNCode                string
-	SEEDirect             float64 // t CO2e/t
-	SEEIndirect           float64
-	ElectricityMWhPerT    float64
-	ElectricityEF         float64
-	ObligationTCO2ePerT   float64 // aluminium is in Annex II: direct only
-	DefaultValueTCO2ePerT *float64
-	DefaultValueNote      string
+	ACkWhPerT float64 // the smelter's AC power driving the electricity stage
+	// Indicator is the GB 21346-2022 indicator graded: IndicatorLiquidAC
+	// or IndicatorLiquidComprehensiveAC; GradedKWhPerT its value.
+	Indicator      string
+	GradedKWhPerT  float64
+	GB21346ACGrade int // 1–3, 0 above the grade-3 limit
+	// NDRCLevel is "benchmark", "baseline", "below_baseline" (liquid AC
+	// power) or NDRCNotAssessed when only the comprehensive AC is known.
+	NDRCLevel string
 }
 
 // PrimaryResult is the footprint of 1 t of primary aluminium.
@@ -171,8 +174,10 @@ type PrimaryResult struct {
 	MWhPerT       float64
 	Ratings       Ratings
 	CBAM          CBAM
-	GWP           string
-	Basis         Basis
+	// ETS is the China national ETS view, nil on datasets without it.
+	ETS   *ETS
+	GWP   string
+	Basis Basis
 	// Annual is the smelter's emissions over a year, nil without the
 	// annual production.
 	Annual *AnnualEmissions
@@ -317,10 +322,14 @@ func primaryRun(l *ledger, in PrimaryInput, sampling bool) (*primaryModel, Prima
 	l.assume("gases: everything except CF4 and C2F6 is reported as CO2 (electricity and upstream factors are CO2 or CO2e as published)")
 	res.Scopes = primaryScopes(res, t.direct, p.castFuel)
 	res.Annual = annualEmissions(res.LocationBased, res.MarketBased, in.ProductionT)
-	if res.Ratings, err = ratings(l, p.acKWh); err != nil {
+	if res.Ratings, err = ratings(l, p.acKWh, in.Electrolysis); err != nil {
 		return nil, res, err
 	}
-	if res.CBAM, err = primaryCBAM(l, in, el, res.Electricity, p.anodeCO2, k.cf4Kg, k.c2f6Kg, p.castFuel, res.MWhPerT); err != nil {
+	cb := cbamTerms{anodeCO2: p.anodeCO2, anodeProd: p.anodeProd, castFuel: p.castFuel, cf4Kg: k.cf4Kg, c2f6Kg: k.c2f6Kg, mwhPerT: res.MWhPerT}
+	if res.CBAM, err = primaryCBAM(l, in, el, res.Electricity, cb); err != nil {
+		return nil, res, err
+	}
+	if res.ETS, err = primaryETS(l, in, res.Electricity, cb); err != nil {
 		return nil, res, err
 	}
 	return p, res, nil
@@ -335,11 +344,8 @@ type pfcMasses struct{ cf4Kg, c2f6Kg float64 }
 // and the other stages.
 func compilePrimary(l *ledger, in PrimaryInput, sampling bool) (p *primaryModel, k pfcMasses, el ElectricityInput, elec ElectricityResult, err error) {
 	p = &primaryModel{iAC: -1, iNAC: -1, iPFC: -1, iAlumina: -1, iAnodeProd: -1}
-	if p.acKWh, err = l.orDefault(in.Electrolysis.ACkWhPerT, "Electrolysis.ACkWhPerT", "iai/CN/ac_kwh_per_t/2021", StageElectrolysisElectricity); err != nil {
+	if p.acKWh, err = smelterAC(l, in.Electrolysis); err != nil {
 		return
-	}
-	if in.Electrolysis.ACkWhPerT == nil {
-		l.warn("AC power not given: the IAI China average for 2021 (%.0f kWh/t) is used — give the smelter's own figure", p.acKWh)
 	}
 	castGasNm3 := 0.0
 	if p.castKWh, castGasNm3, err = castingInputs(l, in.Casting); err != nil {
@@ -831,83 +837,4 @@ func slopeCoefficients(l *ledger, tech string, p PFCInput) (sef, frac float64, e
 	}
 	frac, err = l.factor(id + "f_c2f6")
 	return
-}
-
-// ratings grades the liquid-aluminium AC power consumption against
-// GB 21346-2022 Table 1 and the NDRC benchmark/baseline levels.
-func ratings(l *ledger, ac float64) (Ratings, error) {
-	var limits [3]float64
-	for i := range limits {
-		v, err := l.factor(fmt.Sprintf("gb21346/liquid_ac/grade%d", i+1))
-		if err != nil {
-			return Ratings{}, err
-		}
-		limits[i] = v
-	}
-	bench, err := l.factor("ndrc/benchmark/liquid_ac")
-	if err != nil {
-		return Ratings{}, err
-	}
-	base, err := l.factor("ndrc/baseline/liquid_ac")
-	if err != nil {
-		return Ratings{}, err
-	}
-	r := Ratings{ACkWhPerT: ac, GB21346ACGrade: Grade(ac, limits)}
-	switch {
-	case ac <= bench:
-		r.NDRCLevel = "benchmark"
-	case ac <= base:
-		r.NDRCLevel = "baseline"
-	default:
-		r.NDRCLevel = "below_baseline"
-	}
-	return r, nil
-}
-
-// primaryCBAM computes the CBAM specific embedded emissions of unwrought
-// aluminium (CN 7601) on CBAM's rules: direct = anode CO2 + PFC with the
-// CBAM (AR5) GWPs + casting fuel; indirect = electricity × the operational
-// CO2 factor of the supply (location-based). Aluminium is in Annex II of
-// Regulation 2023/956, so only direct emissions count (Art. 7(1)).
-//
-// elec is the portfolio already computed on the request's basis; it is
-// reused when that basis is operational.
-func primaryCBAM(l *ledger, in PrimaryInput, el ElectricityInput, elec ElectricityResult, anodeCO2, cf4Kg, c2f6Kg, castFuel, mwhPerT float64) (CBAM, error) {
-	cf4GWP, err := l.factor("cbam/gwp/CF4")
-	if err != nil {
-		return CBAM{}, err
-	}
-	c2f6GWP, err := l.factor("cbam/gwp/C2F6")
-	if err != nil {
-		return CBAM{}, err
-	}
-	c := CBAM{CNCode: "7601"}
-	c.SEEDirect = anodeCO2 + GasCO2e(cf4Kg, cf4GWP) + GasCO2e(c2f6Kg, c2f6GWP) + castFuel
-	// CBAM's indirect emissions use operational CO2 factors whatever the
-	// request's basis; a separate ledger keeps this run's warnings out of
-	// the main result, while its factors are listed.
-	ef := elec.EFLocation
-	if el.Basis != BasisOperational {
-		el.Basis = BasisOperational
-		sub := l.sub()
-		opRes, err := portfolio(sub, el)
-		if err != nil {
-			return CBAM{}, err
-		}
-		l.adoptFactors(sub)
-		ef = opRes.EFLocation
-	}
-	c.ElectricityMWhPerT = mwhPerT
-	c.ElectricityEF = ef
-	c.SEEIndirect = mwhPerT * ef
-	c.ObligationTCO2ePerT = c.SEEDirect
-	if len(in.Region) >= 2 && in.Region[:2] == "CN" {
-		v, err := l.factor("cbam/default/CN/7601")
-		if err != nil {
-			return CBAM{}, err
-		}
-		c.DefaultValueTCO2ePerT = &v
-		c.DefaultValueNote = "Commission default for unwrought aluminium from China (direct); mark-ups of 10 % (2026), 20 % (2027) and 30 % (2028 on) apply when defaults are used"
-	}
-	return c, nil
 }

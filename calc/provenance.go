@@ -49,6 +49,10 @@ func stageBit(name string) stageSet {
 	return 0
 }
 
+// viewsOnly marks a defaulted input that feeds no footprint stage, only a
+// regulatory view of the result (CBAM, the China ETS).
+const viewsOnly stageSet = 1 << 15
+
 // stagesOf is the set of stage names.
 func stagesOf(names []string) stageSet {
 	var set stageSet

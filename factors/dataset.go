@@ -94,12 +94,34 @@ const (
 	// default/captive_share/CN of the demand, the region's grid for the
 	// rest: the typical Chinese smelter).
 	RuleSmelterSupply = "smelter_supply"
+	// RuleSmelterAC is what a smelter's ac_kwh_per_t means: "liquid_ac"
+	// (GB 21346-2022 铝液交流电耗, graded against its limits; the rule
+	// when unset) or "comprehensive_ac" (the smelter's total electricity
+	// per t of liquid aluminium incl. rectification and auxiliaries, the
+	// IAI "AC power" and GB 21346-2022 铝液综合交流电耗: graded against the
+	// comprehensive limits unless the potline's liquid AC is given).
+	RuleSmelterAC = "smelter_ac"
+	// RuleCBAM is the CBAM view's rule set: "estimate" (2026.1: anode
+	// production outside direct emissions, any PFC method, indirect on the
+	// supply's own operational factor; the rule when unset) or
+	// "definitive_2026" (IR 2025/2547 and IR 2025/2621: an on-site anode
+	// plant inside direct emissions, PFC by the Annex II B.7 methods only,
+	// indirect on the Commission's country factor unless a direct technical
+	// link is shown).
+	RuleCBAM = "cbam"
+	// RuleCNETS adds the China national ETS view of a smelter: "none" (the
+	// rule when unset) or "cets_ag_04_01_v01_2024" (MEE accounting
+	// guideline for aluminium smelting, CETS-AG-04.01-V01-2024).
+	RuleCNETS = "cn_ets"
 )
 
 // ruleValues lists each rule's allowed values.
 var ruleValues = map[string][]string{
 	RuleResidualMixWithInstruments: {"grid_average", "national_excluding_market_nonfossil"},
 	RuleSmelterSupply:              {"grid", "captive_share"},
+	RuleSmelterAC:                  {"liquid_ac", "comprehensive_ac"},
+	RuleCBAM:                       {"estimate", "definitive_2026"},
+	RuleCNETS:                      {"none", "cets_ag_04_01_v01_2024"},
 }
 
 // Rule returns the version's value of a methodology rule, "" when the

@@ -140,18 +140,48 @@ func TestEmbeddedDraft(t *testing.T) {
 			t.Errorf("2026.2 %s source %q does not cite IR 2026/1740", id, f.Source)
 		}
 	}
-	// Every other factor is 2026.1's.
+	// Rows whose value is unchanged but whose source or note was re-cited:
+	// the final MEE guideline (CETS-AG-04.01-V01-2024) for the Chinese
+	// defaults, IR 2026/1740 for 7601 and the mark-ups.
+	recited := map[string]string{
+		"anode/cn_default/nac": "CETS-AG-04.01-V01-2024", "pfc/cn_default/cf4": "CETS-AG-04.01-V01-2024",
+		"pfc/cn_default/c2f6": "CETS-AG-04.01-V01-2024", "pfc/cn_slope/sef_cf4": "CETS-AG-04.01-V01-2024",
+		"pfc/cn_slope/f_c2f6": "CETS-AG-04.01-V01-2024", "heat/cn_default/co2": "CETS-AG-04.01-V01-2024",
+		"cbam/default/CN/7601": "2026/1740", "cbam/markup/2026": "2026/1740", "cbam/markup/2027": "2026/1740",
+		"cbam/markup/2028": "2026/1740",
+	}
+	// Rows dropped: the Commission publishes a default per CN code, so the
+	// generic "intermediate products" value of a leaked draft is gone.
+	removed := map[string]bool{"cbam/default/CN/intermediate": true}
 	for _, f := range old.Factors() {
-		if _, changed := want[f.ID]; changed {
-			continue
-		}
 		g, ok := draft.Factor(f.ID)
-		if !ok || g != f {
+		switch {
+		case removed[f.ID]:
+			if ok {
+				t.Errorf("2026.2 still has %s", f.ID)
+			}
+		case want[f.ID] != 0:
+		case recited[f.ID] != "":
+			if !ok || g.Value != f.Value || g.Unit != f.Unit || !strings.Contains(g.Source, recited[f.ID]) {
+				t.Errorf("2026.2 %s = %+v, %v; want 2026.1's value %v cited to %s", f.ID, g, ok, f.Value, recited[f.ID])
+			}
+		case !ok || g != f:
 			t.Errorf("2026.2 %s = %+v, %v; want 2026.1's %+v", f.ID, g, ok, f)
 		}
 	}
-	if n, m := len(draft.Factors()), len(old.Factors())+5; n != m {
-		t.Errorf("2026.2 has %d factors, want %d (2026.1's plus 7604, 7606, 7616, the casting gas and the captive share)", n, m)
+	// New rows (beyond 7604, 7606, 7616, the casting gas and the captive
+	// share checked above), each with its value as read in its source.
+	added := map[string]float64{
+		"cbam/electricity_ef/CN": 0.605, "default/smelter_auxiliary_electricity": 13700 - 13350,
+		"power/coal_upstream/co2e_per_gj": 0.0185, "cn_ets/inclusion_threshold": 26000,
+	}
+	for id, v := range added {
+		if f, ok := draft.Factor(id); !ok || f.Value != v {
+			t.Errorf("2026.2 %s = %+v, %v; want %v", id, f, ok, v)
+		}
+	}
+	if n, m := len(draft.Factors()), len(old.Factors())+5+len(added)-len(removed); n != m {
+		t.Errorf("2026.2 has %d factors, want %d (2026.1's plus 7604, 7606, 7616, the casting gas, the captive share and %d new rows, less %d removed)", n, m, len(added), len(removed))
 	}
 }
 
