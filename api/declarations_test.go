@@ -195,6 +195,10 @@ func TestDeclarationsPublishListGetVerify(t *testing.T) {
 				cb.Installation.Country != "CN" || cb.ReportingPeriod.End != "2023-12-31" {
 				t.Fatalf("cbam %+v, want %+v", cb, want.CBAM)
 			}
+			// Declared on 2026.1, which has no China ETS view.
+			if rec := getJSON(t, r.e, "/v1/declarations/"+d.ID+"/ets", nil); rec.Code != 409 || !strings.Contains(rec.Body.String(), "2026.2") {
+				t.Fatalf("ets of a 2026.1 declaration: %d %s", rec.Code, rec.Body)
+			}
 			if rec := getJSON(t, r.e, "/v1/declarations/00000000-0000-4000-8000-000000000000", nil); rec.Code != 404 {
 				t.Fatalf("unknown id: %d", rec.Code)
 			}

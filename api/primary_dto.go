@@ -170,10 +170,10 @@ func (r *primaryRequest) toInput() (calc.PrimaryInput, error) {
 		Anode: calc.AnodeInput{
 			NetCarbonTPerT: r.Anode.NetCarbonTPerT, SulphurFraction: r.Anode.SulphurFraction, AshFraction: r.Anode.AshFraction,
 			ConsumptionTPerT: r.Anode.ConsumptionTPerT, ProductionTCO2ePerT: r.Anode.ProductionTCO2ePerT,
-			BakingEnergyKgcePerT: r.Anode.BakingEnergyKgcePerT, BakingFuel: r.Anode.BakingFuel,
+			BakingEnergyKgcePerT: r.Anode.BakingEnergyKgcePerT, BakingFuel: r.Anode.BakingFuel, ProducedOnSite: r.Anode.ProducedOnSite,
 		},
 		Electrolysis: calc.ElectrolysisInput{
-			Technology: r.Electrolysis.Technology, ACkWhPerT: r.Electrolysis.ACkWhPerT,
+			Technology: r.Electrolysis.Technology, ACkWhPerT: r.Electrolysis.ACkWhPerT, LiquidACkWhPerT: r.Electrolysis.LiquidACkWhPerT,
 			PFC: calc.PFCInput{
 				Method: r.Electrolysis.PFC.Method, Coefficients: r.Electrolysis.PFC.Coefficients,
 				AnodeEffectMinutesPerCellDay: r.Electrolysis.PFC.AnodeEffectMinutesPerCellDay,

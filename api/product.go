@@ -324,14 +324,18 @@ type productCBAMResponse struct {
 	CNCode string `json:"cn_code" example:"7604"`
 	// SEEDirectTCO2ePerT = processing fuel CO2 + precursor direct emissions.
 	SEEDirectTCO2ePerT float64 `json:"see_direct_tco2e_per_t" example:"2.0"`
-	// SEEIndirectTCO2ePerT = processing electricity × operational CO2 factor + precursor indirect emissions; reported, not counted for aluminium.
+	// SEEIndirectTCO2ePerT = processing electricity × the factor of indirect_rule + precursor indirect emissions; reported, not counted for aluminium.
 	SEEIndirectTCO2ePerT float64 `json:"see_indirect_tco2e_per_t" example:"9.5"`
 	// ObligationTCO2ePerT counts direct emissions only (Annex II of Regulation (EU) 2023/956).
-	ObligationTCO2ePerT         float64 `json:"obligation_tco2e_per_t" example:"2.0"`
-	ProcessDirectTCO2ePerT      float64 `json:"process_direct_tco2e_per_t" example:"0.4"`
-	ProcessIndirectTCO2ePerT    float64 `json:"process_indirect_tco2e_per_t" example:"0.2"`
-	PrecursorTPerT              float64 `json:"precursor_t_per_t" example:"1.02"`
-	PrecursorSEEDirectTCO2ePerT float64 `json:"precursor_see_direct_tco2e_per_t" example:"1.6"`
+	ObligationTCO2ePerT      float64 `json:"obligation_tco2e_per_t" example:"2.0"`
+	ProcessDirectTCO2ePerT   float64 `json:"process_direct_tco2e_per_t" example:"0.4"`
+	ProcessIndirectTCO2ePerT float64 `json:"process_indirect_tco2e_per_t" example:"0.2"`
+	// IndirectRule says which factor the processing plant's electricity takes: its own operational factors, or (dataset 2026.2 on) the Commission's default factor for China for grid electricity and green contracts.
+	IndirectRule string `json:"indirect_rule,omitempty"`
+	// PortfolioProcessIndirectTCO2ePerT is the processing electricity on the plant's own operational factors, beside the Commission-rule figure (dataset 2026.2 on).
+	PortfolioProcessIndirectTCO2ePerT *float64 `json:"portfolio_process_indirect_tco2e_per_t,omitempty" example:"0.25"`
+	PrecursorTPerT                    float64  `json:"precursor_t_per_t" example:"1.02"`
+	PrecursorSEEDirectTCO2ePerT       float64  `json:"precursor_see_direct_tco2e_per_t" example:"1.6"`
 	// PrecursorSEEIndirectTCO2ePerT is null when the primary metal's CBAM emissions are unknown.
 	PrecursorSEEIndirectTCO2ePerT *float64 `json:"precursor_see_indirect_tco2e_per_t"`
 	// PrecursorEmissionsTCO2ePerT = precursor t × precursor SEE direct.
@@ -397,7 +401,8 @@ func newProductResponse(req *productRequest, r calc.ProductResult, p calc.Proven
 		CBAM: productCBAMResponse{
 			CNCode: r.CBAM.CNCode, SEEDirectTCO2ePerT: r.CBAM.SEEDirect, SEEIndirectTCO2ePerT: r.CBAM.SEEIndirect,
 			ObligationTCO2ePerT: r.CBAM.ObligationTCO2ePerT, ProcessDirectTCO2ePerT: r.CBAM.ProcessDirect,
-			ProcessIndirectTCO2ePerT: r.CBAM.ProcessIndirect, PrecursorTPerT: r.CBAM.PrecursorTPerT,
+			ProcessIndirectTCO2ePerT: r.CBAM.ProcessIndirect, IndirectRule: r.CBAM.IndirectRule,
+			PortfolioProcessIndirectTCO2ePerT: r.CBAM.PortfolioProcessIndirect, PrecursorTPerT: r.CBAM.PrecursorTPerT,
 			PrecursorSEEDirectTCO2ePerT: r.CBAM.PrecursorSEEDirect, PrecursorSEEIndirectTCO2ePerT: r.CBAM.PrecursorSEEIndirect,
 			PrecursorEmissionsTCO2ePerT: r.CBAM.PrecursorDirectTCO2ePerT, PrecursorNote: r.CBAM.PrecursorNote,
 			ElectricityMWhPerT: r.CBAM.ElectricityMWhPerT, ElectricityEFTCO2MWh: r.CBAM.ElectricityEF,

@@ -87,7 +87,7 @@ func primaryCBAM(l *ledger, in PrimaryInput, el ElectricityInput, elec Electrici
 	}
 	c.ElectricityMWhPerT = t.mwhPerT
 	c.ElectricityEF = op.EFLocation
-	c.IndirectRule = "the supply's own operational CO2 factors (location-based)"
+	c.IndirectRule = indirectRuleOwn
 	if definitive {
 		if err := cbamCommissionIndirect(l, in.Region, op, &c); err != nil {
 			return c, err
@@ -189,24 +189,47 @@ func cbamPFC(l *ledger, e ElectrolysisInput, cf4Kg, c2f6Kg float64, c *CBAM) (cf
 	return cf4Kg, c2f6Kg, nil
 }
 
+// Texts of the CBAM indirect rules.
+const (
+	indirectRuleOwn        = "the supply's own operational CO2 factors (location-based)"
+	indirectRuleCommission = "the Commission's default factor for China (IR 2025/2621 Annex II) for grid electricity and green contracts; captive plants, on-site PV and direct lines (a direct technical link) at their own operational factor"
+	indirectNote           = "indirect emissions on the Commission's rule (Regulation 2023/956 Art. 7(4)); a power purchase agreement may use its own factor only with the evidence of Annex IV point 6 (contract, metering within the hour, a physical grid connection), not assumed here; certificates are not accepted; aluminium pays on direct emissions only"
+)
+
 // cbamCommissionIndirect sets the CBAM indirect factor on the Commission's
-// rule (Reg. 2023/956 Art. 7(4) and Annex IV point 6): grid electricity and
-// green contracts take the Commission's default factor of the country
-// (IR 2025/2621 Annex II); captive plants, on-site PV and direct lines, a
-// direct technical link, keep their own factor. The portfolio's own
-// operational factor is kept beside it.
+// rule (commissionEF), keeping the portfolio's own operational factor
+// beside it.
 func cbamCommissionIndirect(l *ledger, region string, op ElectricityResult, c *CBAM) error {
-	ef, own := c.ElectricityEF, c.ElectricityEF
-	c.PortfolioEF = &own
+	own := c.ElectricityEF
 	seeOwn := c.ElectricityMWhPerT * own
-	c.PortfolioSEEIndirect = &seeOwn
-	if !strings.HasPrefix(region, "CN") {
+	c.PortfolioEF, c.PortfolioSEEIndirect = &own, &seeOwn
+	ef, ok, err := commissionEF(l, region, op)
+	if err != nil || !ok {
 		c.IndirectRule = "the supply's own operational CO2 factors: the dataset has no Commission default factor for this country"
-		return nil
+		return err
+	}
+	c.ElectricityEF, c.IndirectRule = ef, indirectRuleCommission
+	c.Notes = append(c.Notes, indirectNote)
+	return nil
+}
+
+// commissionEF returns the factor of CBAM indirect emissions on the
+// Commission's rule (Reg. 2023/956 Art. 7(4) and Annex IV point 6) for
+// the operational supply op: grid electricity and green contracts take the
+// Commission's default factor of the country (IR 2025/2621 Annex II);
+// captive plants, on-site PV and direct lines, a direct technical link,
+// keep their own factor:
+//
+//	EF = Σ MWh_i × (EF_commission for grid and contracts, else EF_i) / Σ MWh_i
+//
+// ok is false outside China (no Commission factor in the dataset).
+func commissionEF(l *ledger, region string, op ElectricityResult) (ef float64, ok bool, err error) {
+	if !strings.HasPrefix(region, "CN") {
+		return 0, false, nil
 	}
 	commission, err := l.factor("cbam/electricity_ef/CN")
 	if err != nil {
-		return err
+		return 0, false, err
 	}
 	var mwh, t float64
 	for _, s := range op.Sources {
@@ -217,11 +240,8 @@ func cbamCommissionIndirect(l *ledger, region string, op ElectricityResult, c *C
 		mwh += s.MWh
 		t += s.MWh * f
 	}
-	if mwh > 0 {
-		ef = t / mwh
+	if mwh == 0 {
+		return commission, true, nil
 	}
-	c.ElectricityEF = ef
-	c.IndirectRule = "the Commission's default factor for China (IR 2025/2621 Annex II) for grid electricity and green contracts; captive plants, on-site PV and direct lines (a direct technical link) at their own operational factor"
-	c.Notes = append(c.Notes, "indirect emissions on the Commission's rule (Regulation 2023/956 Art. 7(4)); a power purchase agreement may use its own factor only with the evidence of Annex IV point 6 (contract, metering within the hour, a physical grid connection), not assumed here; certificates are not accepted; aluminium pays on direct emissions only")
-	return nil
+	return t / mwh, true, nil
 }

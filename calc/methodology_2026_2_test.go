@@ -287,3 +287,30 @@ func TestETSReferenceSmelter(t *testing.T) {
 		t.Error("2026.1 has an ETS view")
 	}
 }
+
+// TestProductCBAMCommissionIndirect: on 2026.2 a product's processing
+// electricity (all Shanxi grid by default) takes the Commission's factor
+// for China, 0.605 t CO2/MWh (IR 2025/2621 Annex II), beside the plant's
+// own operational factor (MEE 2023 Shanxi, 0.6634); 2026.1 keeps the
+// plant's own.
+func TestProductCBAMCommissionIndirect(t *testing.T) {
+	in := calc.ProductInput{Product: "building_profile", Region: "CN-SX", Year: 2023, GWP: "AR5", Basis: calc.BasisLifecycle}
+	r, _, err := engineFor(t, "2026.2").Product(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := r.CBAM
+	checkClose(t, "process indirect", c.ProcessIndirect, c.ElectricityMWhPerT*0.605, 1e-12)
+	if c.PortfolioProcessIndirect == nil {
+		t.Fatal("no portfolio figure beside the Commission-rule figure")
+	}
+	checkClose(t, "portfolio process indirect", *c.PortfolioProcessIndirect, c.ElectricityMWhPerT*0.6634, 1e-12)
+	r1, _, err := engineFor(t, "2026.1").Product(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkClose(t, "2026.1 process indirect", r1.CBAM.ProcessIndirect, r1.CBAM.ElectricityMWhPerT*0.6634, 1e-12)
+	if r1.CBAM.PortfolioProcessIndirect != nil {
+		t.Error("2026.1 has a Commission-rule figure")
+	}
+}

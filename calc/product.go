@@ -185,6 +185,11 @@ type ProductCBAM struct {
 	// its electricity × operational CO2 factor [t CO2/t product].
 	ProcessDirect   float64
 	ProcessIndirect float64
+	// PortfolioProcessIndirect is ProcessIndirect on the plant's own
+	// operational factors when ProcessIndirect follows the Commission's rule
+	// (IndirectRule; definitive CBAM rules), else nil.
+	PortfolioProcessIndirect *float64
+	IndirectRule             string
 	// PrecursorTPerT is the unwrought primary aluminium (7601) per t.
 	PrecursorTPerT           float64
 	PrecursorSEEDirect       float64 // per t precursor
@@ -598,7 +603,8 @@ func transportFactor(l *ledger, mode, ptr string) (float64, error) {
 }
 
 // productCBAM computes the CBAM view of a product: the processing plant's
-// fuel CO2 (direct) and electricity × operational CO2 factor (indirect),
+// fuel CO2 (direct) and electricity × operational CO2 factor (indirect; on
+// the definitive rules the Commission's factor for grid electricity),
 // plus the unwrought primary aluminium precursor (Annex III B); scrap has
 // zero embedded emissions (IR 2025/2547 Annex II F); alloying metals are
 // not CBAM goods and are not counted.
@@ -610,20 +616,15 @@ func productCBAM(l *ledger, in ProductInput, prod factors.Product, res ProductRe
 	mwhPerT, primaryT := res.MWhPerT, res.Metal.PrimaryTPerT
 	out := ProductCBAM{CNCode: prod.CNCode, ProcessDirect: fuelCO2, ElectricityMWhPerT: mwhPerT}
 	if mwhPerT > 0 {
-		ef := res.Electricity.EFLocation
-		if in.Basis != BasisOperational {
-			el := port.in
-			el.Basis = BasisOperational
-			sub := l.sub()
-			r, err := portfolio(sub, el)
-			if err != nil {
-				return out, err
-			}
-			l.adoptFactors(sub)
-			ef = r.EFLocation
+		op, err := operationalPortfolio(l, port.in, res.Electricity)
+		if err != nil {
+			return out, err
 		}
-		out.ElectricityEF = ef
-		out.ProcessIndirect = mwhPerT * ef
+		out.ElectricityEF, out.IndirectRule = op.EFLocation, indirectRuleOwn
+		out.ProcessIndirect = mwhPerT * op.EFLocation
+		if err := productCommissionIndirect(l, in.Region, op, &out); err != nil {
+			return out, err
+		}
 	}
 	out.PrecursorTPerT = primaryT
 	out.PrecursorSEEDirect = prim.seeDirect
@@ -650,6 +651,25 @@ func productCBAM(l *ledger, in ProductInput, prod factors.Product, res ProductRe
 		out.DefaultValueTCO2ePerT = &v
 	}
 	return out, nil
+}
+
+// productCommissionIndirect prices the processing plant's electricity
+// (op, on the operational basis) on the Commission's rule (commissionEF)
+// when the dataset has the definitive CBAM rules, keeping the plant's own
+// operational figure beside it.
+func productCommissionIndirect(l *ledger, region string, op ElectricityResult, out *ProductCBAM) error {
+	if l.ds.Rule(factors.RuleCBAM) != "definitive_2026" {
+		return nil
+	}
+	ef, ok, err := commissionEF(l, region, op)
+	if err != nil || !ok {
+		return err
+	}
+	own := out.ProcessIndirect
+	out.PortfolioProcessIndirect = &own
+	out.ElectricityEF, out.ProcessIndirect = ef, out.ElectricityMWhPerT*ef
+	out.IndirectRule = indirectRuleCommission
+	return nil
 }
 
 // cbamDefaultID chooses the dataset factor of the Commission's default value
