@@ -143,6 +143,11 @@ func serve(ctx context.Context, cfg config.Config, stdout io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("loading the embedded dataset: %w", err)
 	}
+	if cfg.DefaultDataset != "" {
+		if catalog, err = catalog.WithDefault(cfg.DefaultDataset); err != nil {
+			return fmt.Errorf("ALCARBON_DEFAULT_DATASET: %w", err)
+		}
+	}
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))

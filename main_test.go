@@ -203,6 +203,15 @@ func TestRunConfigErrors(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "ALCARBON_CACHE_TTL") {
 		t.Fatalf("invalid config: %v", err)
 	}
+	err = run(context.Background(), []string{"alcarbon"}, func(k string) string {
+		if k == "ALCARBON_DEFAULT_DATASET" {
+			return "1999.1"
+		}
+		return ""
+	}, &out)
+	if err == nil || !strings.Contains(err.Error(), "ALCARBON_DEFAULT_DATASET") || !strings.Contains(err.Error(), "2026.1") {
+		t.Fatalf("unknown default dataset: %v", err)
+	}
 	err = run(context.Background(), []string{"alcarbon", "frobnicate"}, func(string) string { return "" }, &out)
 	if err == nil || !strings.Contains(err.Error(), "unknown command") {
 		t.Fatalf("unknown command: %v", err)

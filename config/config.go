@@ -41,6 +41,10 @@ type Config struct {
 	// PACTTokenSecret signs PACT access tokens (HMAC-SHA256); empty = a
 	// random secret per process. A secret: never logged.
 	PACTTokenSecret string
+	// DefaultDataset is the dataset version a request without "dataset"
+	// uses; "" = the newest released version. main checks it exists and is
+	// released.
+	DefaultDataset string
 }
 
 // Error reports one invalid environment variable. Its message is one
@@ -145,6 +149,25 @@ var variables = []variable{
 			c.PACTTokenSecret = v
 			return nil
 		}},
+	{"ALCARBON_DEFAULT_DATASET", "",
+		"dataset version used by requests that pin none, a released version such as 2026.1 (GET /v1/datasets lists them); empty = the newest released version",
+		func(c *Config, v string) error {
+			if v != "" && !isDottedVersion(v) {
+				return fmt.Errorf("%q is not a dataset version; use a released version such as 2026.1, or leave it empty for the newest", v)
+			}
+			c.DefaultDataset = v
+			return nil
+		}},
+}
+
+// isDottedVersion reports whether v is numbers joined by dots, as 2026.1.
+func isDottedVersion(v string) bool {
+	for _, p := range strings.Split(v, ".") {
+		if _, err := strconv.ParseUint(p, 10, 32); err != nil {
+			return false
+		}
+	}
+	return true
 }
 
 // Load reads every variable with getenv (os.Getenv in production); an unset
@@ -209,6 +232,7 @@ func (c Config) LogValue() slog.Value {
 		slog.Duration("write_timeout", c.WriteTimeout),
 		slog.Duration("idle_timeout", c.IdleTimeout),
 		slog.String("pact_token_secret", maskSecret(c.PACTTokenSecret)),
+		slog.String("default_dataset", c.DefaultDataset),
 	)
 }
 

@@ -31,6 +31,7 @@ var allVariables = []string{
 	"ALCARBON_WRITE_TIMEOUT",
 	"ALCARBON_IDLE_TIMEOUT",
 	"ALCARBON_PACT_TOKEN_SECRET",
+	"ALCARBON_DEFAULT_DATASET",
 }
 
 // defaults is the configuration documented in the brief, written out by hand.
@@ -119,6 +120,7 @@ func TestLoadValid(t *testing.T) {
 				"ALCARBON_WRITE_TIMEOUT":     "1m30s",
 				"ALCARBON_IDLE_TIMEOUT":      "10m",
 				"ALCARBON_PACT_TOKEN_SECRET": "0123456789abcdef0123456789abcdef",
+				"ALCARBON_DEFAULT_DATASET":   "2026.1",
 			},
 			want: func(c *Config) {
 				*c = Config{
@@ -140,6 +142,7 @@ func TestLoadValid(t *testing.T) {
 					WriteTimeout:    90 * time.Second,
 					IdleTimeout:     10 * time.Minute,
 					PACTTokenSecret: "0123456789abcdef0123456789abcdef",
+					DefaultDataset:  "2026.1",
 				}
 			},
 		},
@@ -199,6 +202,7 @@ func TestLoadInvalid(t *testing.T) {
 		{"negative duration", "ALCARBON_WRITE_TIMEOUT", "-5m", `"-5m" is not positive; use a Go duration greater than zero such as 60s or 2m`},
 		{"zero duration", "ALCARBON_IDLE_TIMEOUT", "0", `"0" is not positive; use a Go duration greater than zero such as 120s or 5m`},
 		{"short token secret", "ALCARBON_PACT_TOKEN_SECRET", "short", `is 5 characters long; use at least 32 random characters`},
+		{"not a dataset version", "ALCARBON_DEFAULT_DATASET", "latest", `"latest" is not a dataset version; use a released version such as 2026.1, or leave it empty for the newest`},
 		{"int not a number", "ALCARBON_CACHE_MAX_ENTRIES", "lots", `"lots" is not a whole number; use a whole number from 1 to 10000000`},
 		{"int zero", "ALCARBON_CACHE_MAX_ENTRIES", "0", `"0" is out of range; use a whole number from 1 to 10000000`},
 		{"int above range", "ALCARBON_CACHE_MAX_ENTRIES", "10000001", `"10000001" is out of range; use a whole number from 1 to 10000000`},

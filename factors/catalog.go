@@ -74,9 +74,34 @@ func LoadFS(fsys fs.FS) (*Catalog, error) {
 	return c, nil
 }
 
-// Default returns the newest released dataset version; drafts are never
-// the default (they can only be pinned).
+// Default returns the newest released dataset version (or the one chosen
+// with WithDefault); drafts are never the default (they can only be
+// pinned).
 func (c *Catalog) Default() *Dataset { return c.def }
+
+// WithDefault returns a copy of the catalog whose default is the released
+// version v, for an operator who keeps an older version as the default
+// while users move to a new one (ALCARBON_DEFAULT_DATASET). An unknown
+// version or a draft is an error that lists the released versions.
+func (c *Catalog) WithDefault(v string) (*Catalog, error) {
+	d, ok := c.byVersion[v]
+	if !ok || d.Draft() {
+		var released []string
+		for _, x := range c.versions {
+			if !x.Draft() {
+				released = append(released, x.version)
+			}
+		}
+		what := "is not a dataset version of this build"
+		if ok {
+			what = "is a draft, which is never the default"
+		}
+		return nil, fmt.Errorf("dataset %q %s; released: %s", v, what, strings.Join(released, ", "))
+	}
+	out := *c
+	out.def = d
+	return &out, nil
+}
 
 // Get returns the dataset with the given version ("2026.1") and whether it
 // exists.
