@@ -11,7 +11,7 @@ import (
 
 // TestSolarSiteTempRangeByVersion: 2026.1's solar_sites.csv has no
 // temp_range_c column, so no site has a range; 2026.2 has one for the
-// stations extracted from CBED's t_bbc_temperature table. Taiyuan's
+// stations in CBED's t_bbc_temperature table (every site with GHI). Taiyuan's
 // ranges are day_max_monthavg − day_min_monthavg of WMO 53772, typed from
 // the table (research/2026.2/power-and-refs.md §5.1 gives the raw values):
 // e.g. January 2.05 − (−9.99) = 12.04, July 29.16 − 18.40 = 10.76.
@@ -60,8 +60,8 @@ func TestSolarSiteTempRangeByVersion(t *testing.T) {
 			}
 		}
 	}
-	if with != 16 {
-		t.Errorf("2026.2 has %d sites with a range, want 16 (12 Shanxi, Hohhot, Baotou, Jinan, Yinchuan)", with)
+	if with != 25 {
+		t.Errorf("2026.2 has %d sites with a range, want 25 (every site with GHI; Yuanping and Yushe are not in the table)", with)
 	}
 }
 
