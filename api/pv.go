@@ -78,6 +78,8 @@ type solarResourceRequest struct {
 	MonthlyGHIKWhM2 []float64 `json:"monthly_ghi_kwh_m2,omitempty" minimum:"0" maximum:"400"`
 	// MonthlyTempC are 12 optional monthly mean air temperatures [°C] with monthly GHI.
 	MonthlyTempC []float64 `json:"monthly_temp_c,omitempty" minimum:"-60" maximum:"60"`
+	// MonthlyTempRangeC are 12 optional monthly mean diurnal temperature ranges [°C] (mean daily maximum − mean daily minimum), each 0–40, with monthly_temp_c. Each day then follows the ESRA profile (Huld et al. 2006: minimum at sunrise, maximum 3 h after solar noon, the month's mean kept); without them every hour of a month has the monthly mean.
+	MonthlyTempRangeC []float64 `json:"monthly_temp_range_c,omitempty" minimum:"0" maximum:"40"`
 	// AnnualGHIKWhM2 is an annual GHI total [kWh/m²], 300–3,000.
 	AnnualGHIKWhM2 *float64 `json:"annual_ghi_kwh_m2,omitempty" minimum:"300" maximum:"3000" unit:"kWh/m²" example:"1398"`
 	// Site is a preset from GET /v1/solar-sites.
@@ -167,6 +169,12 @@ func validatePV(v *validator, r *pvRequest, ptr string) {
 				v.add(rp+"/monthly_temp_c", "goes with monthly_ghi_kwh_m2")
 			}
 			fixed(v, rp+"/monthly_temp_c", res.MonthlyTempC, 12)
+		}
+		if res.MonthlyTempRangeC != nil {
+			if res.MonthlyTempC == nil {
+				v.add(rp+"/monthly_temp_range_c", "goes with monthly_temp_c (the range is about the monthly mean)")
+			}
+			fixed(v, rp+"/monthly_temp_range_c", res.MonthlyTempRangeC, 12)
 		}
 		if res.EPW != "" && r.Location != nil {
 			v.add(ptr+"/location", "an epw file sets the location; leave location out")
@@ -275,6 +283,7 @@ func (r *pvRequest) toInput(ptr string) (calc.PVInput, error) {
 		in.Resource = calc.PVResource{Kind: calc.ResourceEPW, GHI: epw.GHI, DNI: epw.DNI, DHI: epw.DHI, TempAirC: epw.TempAirC, WindMs: epw.WindMs}
 	case res.MonthlyGHIKWhM2 != nil:
 		in.Resource.Kind, in.Resource.MonthlyGHIKWhM2, in.Resource.MonthlyTempC = calc.ResourceMonthly, res.MonthlyGHIKWhM2, res.MonthlyTempC
+		in.Resource.MonthlyTempRangeC = res.MonthlyTempRangeC
 	case res.AnnualGHIKWhM2 != nil:
 		in.Resource.Kind, in.Resource.AnnualGHIKWhM2 = calc.ResourceAnnual, *res.AnnualGHIKWhM2
 	case res.Site != "":
@@ -424,9 +433,13 @@ type solarSiteResponse struct {
 	GHIHighMonthlyKWhM2 []float64 `json:"ghi_high_monthly_kwh_m2"`
 	// TempMonthlyC are 12 monthly mean air temperatures [°C].
 	TempMonthlyC []float64 `json:"temp_monthly_c"`
-	Source       string    `json:"source"`
-	Confidence   string    `json:"confidence" example:"M"`
-	Note         string    `json:"note,omitempty"`
+	// TempRangeMonthlyC are 12 monthly mean diurnal temperature ranges [°C] (mean daily maximum − mean daily minimum, CBED); absent when not sourced or in datasets before 2026.2. A site resource with them gets a diurnal air-temperature profile.
+	TempRangeMonthlyC []float64 `json:"temp_range_monthly_c,omitempty"`
+	// TempRangeSource is the citation of temp_range_monthly_c; absent without them.
+	TempRangeSource string `json:"temp_range_source,omitempty"`
+	Source          string `json:"source"`
+	Confidence      string `json:"confidence" example:"M"`
+	Note            string `json:"note,omitempty"`
 }
 
 // solarSitesResponse lists PV resource presets.
@@ -455,7 +468,7 @@ func (s *server) handleSolarSites(c echo.Context) error {
 			ID: st.ID, NameEN: st.NameEN, NameZH: st.NameZH, Province: st.Province, LatitudeDeg: st.LatitudeDeg,
 			LongitudeDeg: st.LongitudeDeg, AltitudeM: st.AltitudeM, WMO: st.WMO, StationNote: st.StationNote,
 			GHIMonthlyKWhM2: st.GHIMonthlyKWhM2, GHIHighMonthlyKWhM2: st.GHIHighMonthlyKWhM2, TempMonthlyC: st.TempMonthlyC,
-			Source: st.Source, Confidence: string(st.Confidence), Note: st.Note,
+			TempRangeMonthlyC: st.TempRangeMonthlyC, TempRangeSource: st.TempRangeSource, Source: st.Source, Confidence: string(st.Confidence), Note: st.Note,
 		}
 		if st.GHIMonthlyKWhM2 != nil {
 			var sum float64

@@ -151,6 +151,24 @@ func (l *ledger) useSite(s factors.SolarSite) {
 	})
 }
 
+// useSiteTempRange records a solar site preset's monthly diurnal
+// temperature ranges, used for the hourly air temperature, by their mean,
+// and returns the factor id.
+func (l *ledger) useSiteTempRange(s factors.SolarSite) string {
+	var mean float64
+	for _, v := range s.TempRangeMonthlyC {
+		mean += v / float64(len(s.TempRangeMonthlyC))
+	}
+	id := factorID("solar_site", s.ID, "temp_range_mean")
+	if l.recordFactor(id) {
+		l.p.Factors = append(l.p.Factors, FactorUse{
+			ID: id, Value: mean, Unit: "degC", Source: s.TempRangeSource, Confidence: s.Confidence,
+			Note: "mean of the site's 12 monthly diurnal temperature ranges (mean daily maximum − mean daily minimum), which shape the hourly air temperature by the ESRA profile",
+		})
+	}
+	return id
+}
+
 // factor returns the value of a dataset factor and records its use. A
 // missing id is a dataset defect, reported as a DataError.
 func (l *ledger) factor(id string) (float64, error) {

@@ -50,10 +50,14 @@ type PVResource struct {
 	// Hourly series (8760): GHI required; DNI and DHI both or neither;
 	// temperature and wind optional.
 	GHI, DNI, DHI, TempAirC, WindMs []float64
-	// Monthly GHI totals [kWh/m²] and optional monthly mean temperatures.
-	MonthlyGHIKWhM2 []float64
-	MonthlyTempC    []float64
-	AnnualGHIKWhM2  float64
+	// Monthly GHI totals [kWh/m²] and optional monthly mean temperatures
+	// [°C]; with them, optional monthly mean diurnal ranges [°C] (mean
+	// daily maximum − mean daily minimum) shape each day by the ESRA
+	// profile (HourlyTemperatureByMonth).
+	MonthlyGHIKWhM2   []float64
+	MonthlyTempC      []float64
+	MonthlyTempRangeC []float64
+	AnnualGHIKWhM2    float64
 	// Site is a preset id (factors SolarSites) for kind "site"; empty, the
 	// PVInput's Site is the resource.
 	Site string
@@ -318,7 +322,7 @@ func pvResourceHourly(l *ledger, in *PVInput, ptr string) (PVHourly, error) {
 		}
 	case ResourceMonthly, ResourceAnnual, ResourceSite:
 		monthly := r.MonthlyGHIKWhM2
-		temps := r.MonthlyTempC
+		temps, ranges, rangeFrom := r.MonthlyTempC, r.MonthlyTempRangeC, "the request"
 		if r.Kind == ResourceSite {
 			sitePath := joinPath(resourcePath(in, ptr), "Site")
 			if r.Site == "" {
@@ -331,8 +335,11 @@ func pvResourceHourly(l *ledger, in *PVInput, ptr string) (PVHourly, error) {
 			if site.GHIMonthlyKWhM2 == nil || !site.Located {
 				return h, fieldError(sitePath, "site %q has no sourced irradiation (%s); give %s or hourly data", r.Site, site.Note, fieldRef(joinPath(ptr, "Resource.MonthlyGHIKWhM2")))
 			}
-			monthly, temps = site.GHIMonthlyKWhM2, site.TempMonthlyC
+			monthly, temps, ranges = site.GHIMonthlyKWhM2, site.TempMonthlyC, site.TempRangeMonthlyC
 			l.useSite(site)
+			if ranges != nil && temps != nil {
+				rangeFrom = fmt.Sprintf("the %s preset (provenance factor %s)", site.ID, l.useSiteTempRange(site))
+			}
 		}
 		if r.Kind == ResourceAnnual {
 			m := MonthlyFromAnnual(r.AnnualGHIKWhM2, in.LatDeg, in.LonDeg, in.UTCOffsetH)
@@ -353,11 +360,9 @@ func pvResourceHourly(l *ledger, in *PVInput, ptr string) (PVHourly, error) {
 		h.DNI = beamFromGlobal(l.sun.get(in.UTCOffsetH), in, ghi, dhi)
 		l.assume("monthly GHI turned into a typical hourly year: global by the Collares-Pereira & Rabl (1979) profile, diffuse by the Liu–Jordan (1960) profile applied to the monthly diffuse fraction of Erbs, Klein & Duffie (1982), each scaled to the month's total; DNI = (GHI − DHI)/cos Z")
 		if temps != nil {
-			h.TempAirC = make([]float64, HoursPerYear)
-			for i := range h.TempAirC {
-				h.TempAirC[i] = temps[monthOfHour(i)]
+			if h.TempAirC, err = pvMonthlyAirTemp(l, in, temps, ranges, rangeFrom); err != nil {
+				return h, pvRequestError(err, *in, ptr)
 			}
-			l.assume("air temperature: the monthly mean in every hour of the month (no diurnal cycle: the dataset has no sourced diurnal range)")
 		}
 	default:
 		return h, fieldError(resourcePath(in, ptr), "give exactly one solar resource: hourly, %s, %s, %s or %s", fieldRef(joinPath(ptr, "Resource.EPW")),
@@ -372,6 +377,40 @@ func pvResourceHourly(l *ledger, in *PVInput, ptr string) (PVHourly, error) {
 		l.assume("wind speed not given: 1 m/s every hour")
 	}
 	return h, nil
+}
+
+// pvMonthlyAirTemp turns 12 monthly mean air temperatures [°C] into an
+// hourly year [°C]: by the ESRA profile (HourlyTemperatureByMonth) when 12
+// monthly diurnal ranges are given, else the monthly mean in every hour.
+// rangeFrom says where the ranges come from, for the assumption recorded.
+func pvMonthlyAirTemp(l *ledger, in *PVInput, temps, ranges []float64, rangeFrom string) ([]float64, error) {
+	if ranges == nil {
+		out := make([]float64, HoursPerYear)
+		for i := range out {
+			out[i] = temps[monthOfHour(i)]
+		}
+		l.assume("air temperature: the monthly mean in every hour of the month (no diurnal cycle: the dataset has no sourced diurnal range)")
+		return out, nil
+	}
+	var t12, r12 [12]float64
+	copy(t12[:], temps)
+	copy(r12[:], ranges)
+	out, err := HourlyTemperatureByMonth(t12, r12, in.LatDeg, in.LonDeg, in.UTCOffsetH)
+	if err != nil {
+		return nil, err
+	}
+	l.assume("air temperature: an hourly profile by the ESRA method (Huld, Šúri, Dunlop & Micale 2006; three cosine segments, minimum at sunrise, maximum 3 h after solar noon) with T_min/T_max = monthly mean ∓ range/2, each day shifted so its mean is the month's mean; monthly diurnal range January–December %s °C from %s",
+		joinNumbers(ranges), rangeFrom)
+	return out, nil
+}
+
+// joinNumbers formats values as "12.04; 12.45; …" (%g).
+func joinNumbers(xs []float64) string {
+	parts := make([]string, len(xs))
+	for i, x := range xs {
+		parts[i] = fmt.Sprintf("%g", x)
+	}
+	return strings.Join(parts, "; ")
 }
 
 // beamFromGlobal returns DNI = (GHI − DHI) / cos Z [W/m²] with the true
@@ -458,7 +497,7 @@ func pvArgumentPath(in PVInput, ptr, arg string) (string, bool) {
 			return joinPath(res, "EPW"), true
 		}
 		return joinPath(res, arg), true
-	case "MonthlyGHIKWhM2", "MonthlyTempC":
+	case "MonthlyGHIKWhM2", "MonthlyTempC", "MonthlyTempRangeC":
 		return joinPath(res, arg), true
 	case "LatDeg", "LonDeg", "UTCOffsetH":
 		return joinPath(ptr, arg), true

@@ -210,64 +210,127 @@ func MonthlyFromAnnual(annualKWhM2, latDeg, lonDeg, utcOffsetH float64) [12]floa
 	return monthly
 }
 
-// HourlyTemperature expands 12 monthly mean air temperatures [°C, January
-// first] into 8760 hourly values [°C] in the time convention above.
+// ESRAPeakHourAngleRad is the hour angle of the daily temperature maximum
+// in the ESRA profile: π/4, 3 h after solar noon.
+const ESRAPeakHourAngleRad = math.Pi / 4
+
+// ESRADailyTemperatureC returns the air temperature [°C] at hour angle ω
+// [rad, in [−π, π], 0 at solar noon] of a day with minimum tMinC and
+// maximum tMaxC [°C] by the ESRA method of Huld, Šúri, Dunlop & Micale
+// (2006), Environ. Modell. Softw. 21:1650–1661, "Estimating average daytime
+// and daily temperature profiles within Europe": three cosine segments,
+// midnight → sunrise, sunrise → maximum 3 h after solar noon (ω_p = π/4)
+// and maximum → midnight, with the minimum at sunrise ω_r = −ω_s:
 //
-// The diurnal shape is an assumption of this project, not a published
-// model: every day follows two half-cosines, rising from a minimum at
-// sunrise to a maximum at 15:00 local solar time and falling back to the
-// next sunrise, with a peak-to-peak range of diurnalRangeC; the day's values
-// are then shifted so that their mean is the month's mean exactly. The
-// dataset holds no diurnal range, so the caller chooses and states it;
-// diurnalRangeC = 0 gives flat monthly means. The series steps between
-// months, as the means do.
+//	T_m = (T_max + T_min)/2, T_r = (T_max − T_min)/2
+//	ω ≤ ω_r:        T = T_m − T_r cos(12π (ω_r − ω) / (21π + 12 ω_r))
+//	ω_r < ω ≤ ω_p:  T = T_m + T_r cos(π (3π − 12 ω) / (3π − 12 ω_r))
+//	ω > ω_p:        T = T_m − T_r cos(π (24π + 12 (ω_r − ω)) / (21π + 12 ω_r))
+//
+// as implemented in R solaR fTemp (Perpiñán 2012, J. Stat. Softw. 50(9);
+// solaR2 R/fTemp.R), whose segments these are term for term. The first and
+// last segments are one half-cosine from the maximum down to the next
+// sunrise, so the profile is continuous across midnight and its mean over
+// the 24 h is T_m exactly (each half-cosine averages to zero); sampled
+// hourly the mean differs by a few hundredths of T_r. sunsetRad is the day's
+// sunset hour angle ω_s in [0, π] (0 in polar night, π in polar day).
+func ESRADailyTemperatureC(omegaRad, sunsetRad, tMinC, tMaxC float64) float64 {
+	tm, tr := (tMaxC+tMinC)/2, (tMaxC-tMinC)/2
+	wr := -sunsetRad
+	switch {
+	case omegaRad <= wr:
+		return tm - tr*math.Cos(12*math.Pi*(wr-omegaRad)/(21*math.Pi+12*wr))
+	case omegaRad <= ESRAPeakHourAngleRad:
+		return tm + tr*math.Cos(math.Pi*(3*math.Pi-12*omegaRad)/(3*math.Pi-12*wr))
+	default:
+		return tm - tr*math.Cos(math.Pi*(24*math.Pi+12*(wr-omegaRad))/(21*math.Pi+12*wr))
+	}
+}
+
+// HourlyTemperature expands 12 monthly mean air temperatures [°C, January
+// first] into 8760 hourly values [°C] in the time convention above, with
+// the same diurnal range diurnalRangeC [°C] in every month; see
+// HourlyTemperatureByMonth for the model. diurnalRangeC = 0 gives flat
+// monthly means.
 //
 // It returns an *InputError when a temperature or the range is not finite,
 // the range is negative, or the site is out of the ranges of
 // SynthesizeHourlyGHI (paths MonthlyTempC[0…11], DiurnalRangeC, LatDeg,
 // LonDeg, UTCOffsetH).
 func HourlyTemperature(monthlyC [12]float64, diurnalRangeC, latDeg, lonDeg, utcOffsetH float64) ([]float64, error) {
-	if err := checkResourceSite(latDeg, lonDeg, utcOffsetH); err != nil {
-		return nil, err
-	}
-	for m, v := range monthlyC {
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return nil, fieldError(indexPath("MonthlyTempC", m), "must be a finite number [°C]; got %v", v)
-		}
-	}
 	if !(diurnalRangeC >= 0) || math.IsInf(diurnalRangeC, 0) {
 		return nil, fieldError("DiurnalRangeC", "must be a finite number ≥ 0 [°C]; got %v", diurnalRangeC)
 	}
-	const peakSolarH = 15.0
+	var ranges [12]float64
+	for m := range ranges {
+		ranges[m] = diurnalRangeC
+	}
+	return HourlyTemperatureByMonth(monthlyC, ranges, latDeg, lonDeg, utcOffsetH)
+}
+
+// HourlyTemperatureByMonth expands 12 monthly mean air temperatures
+// monthlyC [°C, January first] and 12 monthly mean diurnal ranges
+// monthlyRangeC [°C: mean daily maximum − mean daily minimum] into 8760
+// hourly values [°C] in the time convention above.
+//
+// Every day of month m follows the ESRA profile (ESRADailyTemperatureC) at
+// the hour angle of mid-hour, with T_min = T̄_m − R_m/2 and T_max = T̄_m +
+// R_m/2, the day's own sunrise, and its minimum at sunrise and maximum at
+// 15:00 solar time. The continuous profile's daily mean is T̄_m; the 24
+// hourly samples miss it by a few hundredths of a degree, so each day is
+// shifted by that difference and the hourly mean of every day, hence of
+// every month, is the monthly mean exactly. A range of 0 gives the flat
+// monthly mean. The series steps between months, as the means do.
+//
+// It returns an *InputError when a temperature or range is not finite, a
+// range is negative, or the site is out of the ranges of
+// SynthesizeHourlyGHI (paths MonthlyTempC[0…11], MonthlyTempRangeC[0…11],
+// LatDeg, LonDeg, UTCOffsetH).
+func HourlyTemperatureByMonth(monthlyC, monthlyRangeC [12]float64, latDeg, lonDeg, utcOffsetH float64) ([]float64, error) {
+	if err := checkResourceSite(latDeg, lonDeg, utcOffsetH); err != nil {
+		return nil, err
+	}
+	for m := range 12 {
+		if v := monthlyC[m]; math.IsNaN(v) || math.IsInf(v, 0) {
+			return nil, fieldError(indexPath("MonthlyTempC", m), "must be a finite number [°C]; got %v", v)
+		}
+		if r := monthlyRangeC[m]; !(r >= 0) || math.IsInf(r, 0) {
+			return nil, fieldError(indexPath("MonthlyTempRangeC", m), "must be a finite number ≥ 0 [°C]; got %v", r)
+		}
+	}
 	latRad := latDeg * math.Pi / 180
 	out := make([]float64, typicalYearHours)
-	var shape [24]float64
 	i, n := 0, 1
 	for m, days := range typicalMonthDays {
 		for range days {
 			d := newResourceDay(n, latRad, lonDeg, utcOffsetH)
-			sunriseSolarH := 12 - d.sunsetRad*12/math.Pi // in [0, 12]
-			var mean float64
-			for h := range 24 {
-				solarH := math.Mod(float64(h)+0.5-d.noonH+12+48, 24) // solar time at mid-hour, [0, 24)
-				var f float64
-				if solarH >= sunriseSolarH && solarH < peakSolarH {
-					f = -math.Cos(math.Pi * (solarH - sunriseSolarH) / (peakSolarH - sunriseSolarH))
-				} else {
-					since := math.Mod(solarH-peakSolarH+24, 24) // hours since the peak
-					f = math.Cos(math.Pi * since / (sunriseSolarH + 24 - peakSolarH))
-				}
-				shape[h] = diurnalRangeC / 2 * f
-				mean += shape[h] / 24
-			}
-			for h := range 24 {
-				out[i] = monthlyC[m] + shape[h] - mean
-				i++
-			}
+			esraDay(out[i:i+24], d, monthlyC[m], monthlyRangeC[m])
+			i += 24
 			n++
 		}
 	}
 	return out, nil
+}
+
+// esraDay fills the 24 hours of day d with the ESRA profile around meanC
+// [°C] with diurnal range rangeC [°C], shifted so that the 24 values
+// average to meanC. A range of 0 gives meanC itself in every hour.
+func esraDay(day []float64, d resourceDay, meanC, rangeC float64) {
+	if rangeC == 0 {
+		for h := range day {
+			day[h] = meanC
+		}
+		return
+	}
+	var sum float64
+	for h := range day {
+		day[h] = ESRADailyTemperatureC(d.hourAngle(h), d.sunsetRad, meanC-rangeC/2, meanC+rangeC/2)
+		sum += day[h]
+	}
+	shift := meanC - sum/float64(len(day))
+	for h := range day {
+		day[h] += shift
+	}
 }
 
 // checkResourceSite validates the coordinates and UTC offset shared by the

@@ -1,6 +1,8 @@
 package factors
 
 import (
+	"bytes"
+	"encoding/csv"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -43,6 +45,14 @@ type SolarSite struct {
 	// TempMonthlyC is the monthly mean air temperature, January first
 	// [°C]; nil when not found.
 	TempMonthlyC []float64 `json:"temp_monthly_c"`
+	// TempRangeMonthlyC is the monthly mean diurnal temperature range,
+	// January first [°C]: the multi-year monthly mean of the daily maximum
+	// minus that of the daily minimum. nil when not found, and in dataset
+	// versions whose solar_sites.csv has no temp_range_c column.
+	TempRangeMonthlyC []float64 `json:"temp_range_monthly_c,omitempty"`
+	// TempRangeSource is the citation of TempRangeMonthlyC's source; empty
+	// without them.
+	TempRangeSource string `json:"temp_range_source,omitempty"`
 
 	// SourceID lists the ids of sources.csv the row cites, separated by
 	// ";": first the source of GHI A and temperature, then dataset B, then
@@ -79,6 +89,7 @@ func (s SolarSite) clone() SolarSite {
 	s.GHIMonthlyKWhM2 = slices.Clone(s.GHIMonthlyKWhM2)
 	s.GHIHighMonthlyKWhM2 = slices.Clone(s.GHIHighMonthlyKWhM2)
 	s.TempMonthlyC = slices.Clone(s.TempMonthlyC)
+	s.TempRangeMonthlyC = slices.Clone(s.TempRangeMonthlyC)
 	return s
 }
 
@@ -90,6 +101,39 @@ const (
 var solarSitesHeader = []string{
 	"id", "name_en", "name_zh", "province", "latitude", "longitude", "altitude_m", "wmo", "station_note",
 	"ghi_kwh_m2", "ghi_high_kwh_m2", "temp_c", "source_id", "confidence", "note",
+}
+
+// tempRangeColumns are the optional last columns of solar_sites.csv:
+// temp_range_c, 12 monthly mean diurnal temperature ranges [°C]
+// ";"-separated like temp_c (empty when not found), and
+// temp_range_source_id, the sources.csv id they come from (empty with
+// them). Versions before 2026.2 have no such columns.
+var tempRangeColumns = []string{"temp_range_c", "temp_range_source_id"}
+
+// maxTempRangeC bounds a monthly mean diurnal range [°C]; the largest
+// station means are about 20 °C (the API accepts up to the same 40).
+const maxTempRangeC = 40
+
+// solarSitesHeaderOf returns the header solar_sites.csv at name must have:
+// solarSitesHeader, with tempRangeColumns appended when its first line
+// ends with them. Any other header is then reported by readCSV.
+func solarSitesHeaderOf(fsys fs.FS, name string) []string {
+	withRange := append(slices.Clone(solarSitesHeader), tempRangeColumns...)
+	b, err := fs.ReadFile(fsys, name)
+	if err != nil {
+		return solarSitesHeader
+	}
+	first, err := csv.NewReader(bytes.NewReader(b)).Read()
+	if err != nil || len(first) != len(withRange) {
+		return solarSitesHeader
+	}
+	for i := range first {
+		first[i] = strings.TrimSpace(first[i])
+	}
+	if !slices.Equal(first[len(solarSitesHeader):], tempRangeColumns) {
+		return solarSitesHeader
+	}
+	return withRange
 }
 
 // readSolarSites reads the optional solar_sites.csv of dir; regions and
@@ -110,7 +154,7 @@ func (d *Dataset) readSolarSites(fsys fs.FS, dir string) error {
 		sources[s.ID] = s
 	}
 	ids := seen{}
-	err := readCSV(fsys, name, solarSitesHeader, func(line int, rec []string) error {
+	err := readCSV(fsys, name, solarSitesHeaderOf(fsys, name), func(line int, rec []string) error {
 		s, err := parseSolarSite(rec, provinces, sources)
 		if err != nil {
 			return err
@@ -165,6 +209,11 @@ func parseSolarSite(rec []string, provinces map[string]bool, sources map[string]
 	if s.TempMonthlyC, err = monthlySeries(rec[11], -100); err != nil {
 		return s, fmt.Errorf("solar site %q: temp_c: %v", s.ID, err)
 	}
+	if len(rec) > len(solarSitesHeader) {
+		if err := parseTempRange(&s, rec[len(solarSitesHeader)], rec[len(solarSitesHeader)+1], sources); err != nil {
+			return s, fmt.Errorf("solar site %q: %v", s.ID, err)
+		}
+	}
 	switch {
 	case rec[4] == "" && rec[5] == "":
 		if s.GHIMonthlyKWhM2 != nil || s.GHIHighMonthlyKWhM2 != nil {
@@ -205,6 +254,35 @@ func parseSolarSite(rec []string, provinces map[string]bool, sources map[string]
 		return s, fmt.Errorf("solar site %q: unknown confidence %q, want H, M or L", s.ID, s.Confidence)
 	}
 	return s, nil
+}
+
+// parseTempRange sets s's diurnal ranges from the temp_range_c field and
+// their source from temp_range_source_id: both or neither, 12 values in
+// [0, maxTempRangeC], and only with monthly means.
+func parseTempRange(s *SolarSite, field, sourceID string, sources map[string]Source) error {
+	var err error
+	if s.TempRangeMonthlyC, err = monthlySeries(field, 0); err != nil {
+		return fmt.Errorf("temp_range_c: %v", err)
+	}
+	for m, v := range s.TempRangeMonthlyC {
+		if v > maxTempRangeC {
+			return fmt.Errorf("temp_range_c: month %d: %v is above %v °C", m+1, v, maxTempRangeC)
+		}
+	}
+	switch {
+	case s.TempRangeMonthlyC == nil && sourceID == "":
+		return nil
+	case s.TempRangeMonthlyC == nil || sourceID == "":
+		return errors.New("give temp_range_c and temp_range_source_id together, or neither")
+	case s.TempMonthlyC == nil:
+		return errors.New("temp_range_c needs temp_c (the range is about the monthly mean)")
+	}
+	src, ok := sources[sourceID]
+	if !ok {
+		return fmt.Errorf("unknown temp_range_source_id %q", sourceID)
+	}
+	s.TempRangeSource = src.Citation()
+	return nil
 }
 
 // monthlySeries parses 12 ";"-separated numbers, January first, each at
