@@ -26,6 +26,22 @@ func testServer(t testing.TB) (*echo.Echo, *cache.Cache, *syncWriter) {
 	return newTestServer(t, func(*Options) {})
 }
 
+// testDefaultDataset is the default dataset of the test server: the one
+// the expected values of these tests were typed from (as an operator's
+// ALCARBON_DEFAULT_DATASET would keep it). Tests of a later version's
+// rules pin that version in their requests; TestRealDefaultDataset checks
+// the build's own default.
+const testDefaultDataset = "2026.1"
+
+// testCatalog is the embedded catalog with testDefaultDataset as default.
+func testCatalog() (*factors.Catalog, error) {
+	cat, err := factors.Load()
+	if err != nil {
+		return nil, err
+	}
+	return cat.WithDefault(testDefaultDataset)
+}
+
 // newTestServer builds the router with options changed by mutate; the log
 // goes to the returned writer (discarded in benchmarks).
 func newTestServer(t testing.TB, mutate func(*Options)) (*echo.Echo, *cache.Cache, *syncWriter) {
@@ -34,7 +50,7 @@ func newTestServer(t testing.TB, mutate func(*Options)) (*echo.Echo, *cache.Cach
 	if _, ok := t.(*testing.B); ok {
 		logs.w = io.Discard // benchmarks must not grow a buffer
 	}
-	cat, err := factors.Load()
+	cat, err := testCatalog()
 	if err != nil {
 		t.Fatal(err)
 	}
