@@ -239,6 +239,12 @@ test('phone width: no horizontal overflow at 390 px', async (t) => {
     const withResults = await overflow();
     await screenshot(page, 'phone-results.png');
 
+    // With the longer CBAM table and the China ETS block (dataset 2026.2).
+    await page.selectOption('#p-dataset', '2026.2');
+    await captureJSON(page, 'POST', '/v1/footprints/primary', () => page.click('#plant-form button[type=submit]'));
+    await page.waitForFunction(() => !document.getElementById('o-ets').hidden);
+    const withEts = await overflow();
+
     // And with a declaration open (its 64-character hash must wrap).
     await captureJSON(page, 'GET', '/v1/declarations', () => page.click('#buy-form button[type=submit]'));
     await page.locator('#decl-rows button.open').first().click();
@@ -249,6 +255,7 @@ test('phone width: no horizontal overflow at 390 px', async (t) => {
     assert.ok(atLoad.scrollWidth <= PHONE.width + 1, `page load: scrollWidth ${atLoad.scrollWidth} > ${PHONE.width}; wide: ${atLoad.widest}`);
     assert.ok(withResults.scrollWidth <= PHONE.width + 1,
       `with results: scrollWidth ${withResults.scrollWidth} > ${PHONE.width}; wide: ${withResults.widest}`);
+    assert.ok(withEts.scrollWidth <= PHONE.width + 1, `with the China ETS block: scrollWidth ${withEts.scrollWidth} > ${PHONE.width}; wide: ${withEts.widest}`);
     assert.ok(withDeclaration.scrollWidth <= PHONE.width + 1,
       `with a declaration open: scrollWidth ${withDeclaration.scrollWidth} > ${PHONE.width}; wide: ${withDeclaration.widest}`);
   });
