@@ -108,6 +108,40 @@ func TestEveryLabelIsTranslated(t *testing.T) {
 	}
 }
 
+// TestDictionariesHaveTheSameKeys checks that app.js's English and Chinese
+// dictionaries translate the same keys, including those the script alone
+// uses (API codes such as ind_liquid_ac, result labels): a key missing in
+// Chinese would show in English on the Chinese page.
+func TestDictionariesHaveTheSameKeys(t *testing.T) {
+	js := readStatic(t, "app.js")
+	en, zh, end := strings.Index(js, "en: {"), strings.Index(js, "zh: {"), strings.Index(js, "let lang")
+	if en < 0 || zh < en || end < zh {
+		t.Fatalf("app.js: dictionaries not found (en at %d, zh at %d, end at %d)", en, zh, end)
+	}
+	keyRe := regexp.MustCompile(`[\s{,]([A-Za-z_][A-Za-z0-9_]*):\s*"`)
+	keys := func(src string) map[string]bool {
+		out := map[string]bool{}
+		for _, m := range keyRe.FindAllStringSubmatch(src, -1) {
+			out[m[1]] = true
+		}
+		return out
+	}
+	enKeys, zhKeys := keys(js[en:zh]), keys(js[zh:end])
+	if len(enKeys) < 200 {
+		t.Fatalf("the English dictionary has %d keys, want at least 200: the pattern no longer reads it", len(enKeys))
+	}
+	for k := range enKeys {
+		if !zhKeys[k] {
+			t.Errorf("key %q has no Chinese entry", k)
+		}
+	}
+	for k := range zhKeys {
+		if !enKeys[k] {
+			t.Errorf("key %q has no English entry", k)
+		}
+	}
+}
+
 func readStatic(t *testing.T, name string) string {
 	t.Helper()
 	f, err := static.Open("static/" + name)

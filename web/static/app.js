@@ -10,7 +10,7 @@
       skip: "Skip to content", tagline: "Carbon footprints of aluminium, with every factor's source",
       nav: "Sections", navPlant: "Plant footprint", navScen: "PV scenarios", navBuyers: "Buyers", language: "Language",
       smelter: "Smelter", region: "Region", year: "Year", basis: "Electricity basis", basisLife: "lifecycle",
-      basisOp: "CO2 operational", production: "Production [t/yr]", acPower: "AC power [kWh/t]", pfcMethod: "PFC method", cellTech: "Cell technology",
+      basisOp: "CO2 operational", production: "Production [t/yr]", acPower: "AC power [kWh/t] (2026.2: comprehensive, incl. auxiliaries)", pfcMethod: "PFC method", cellTech: "Cell technology",
       aem: "Anode effect [min/cell·day]", portfolio: "Electricity supply portfolio",
       portfolioHint: "Fixed volumes (MWh) are met first; shares split the rest and must sum to 1. On-site PV: amount in MWp, column 4 is the site.",
       kind: "Kind", amount: "Amount", amountUnit: "Unit", fuelTech: "Fuel / technology / site", ef: "EF [tCO2/MWh]",
@@ -57,12 +57,27 @@
       coalCol: "Coal [gce/kWh] (captive)", unitaryAmount: "Unitary product amount", productUnit: "product unit", headline: "Market-based [t CO2e/t]", pvShareLoad: "PV share of the load, hour by hour", sweepMaxRule: "must be a number above 0 and at most 10,000 MWp",
       sweepStepsRule: "must be a whole number from 2 to 50", stale: "out of date: the last request failed", exportedShort: "exported", show: "Show", pvOut: "PV output", plantLoad: "Plant load", selfCons: "used on site", month: "Month",
       computingUnc: "Computing the uncertainty band…", pcfExcl: "PCF excl. biogenic", pds: "Primary data share", productIds: "Product IDs",
-      productNote: "Product mode: the PV and green contracts of each variant supply the smelter; the renewable shares, PV energy and export of the smelter are shown in primary mode, so they are left out here."
+      productNote: "Product mode: the PV and green contracts of each variant supply the smelter; the renewable shares, PV energy and export of the smelter are shown in primary mode, so they are left out here.",
+      dsDefault: "default: newest released", dsHint: "A draft dataset is used only when chosen here; its results carry a warning.",
+      ds_draft: "draft", ds_released: "released", liquidAC: "Liquid AC power, potline [kWh/t] (2026.2)",
+      anodeOnSite: "Anodes baked on site", onSiteDefault: "dataset default",
+      anodeOnSiteHint: "Sets the CBAM boundary (2026.2): yes puts the anode plant's CO2 in direct emissions.",
+      graded: "graded", ind_liquid_ac: "liquid AC power", ind_liquid_comprehensive_ac: "liquid comprehensive AC power", ndrc_not_assessed: "not assessed",
+      cbamRules: "Rules", rules_estimate: "estimate", rules_definitive_2026: "definitive period (2026)",
+      cbamAnodeCO2: "Direct: anode CO2", cbamPFC: "Direct: PFC", cbamCasting: "Direct: casting fuel", cbamAnodePlant: "Direct: anode plant",
+      pfcVerifiable: "PFC verifiable", pfcNotVerifiable: "no — an estimate a verifier cannot accept", indirectRule: "Indirect rule",
+      portfolioIndirect: "Indirect on the supply's own factors (SEE)", efShort: "EF",
+      etsH: "China ETS", etsAlloc: "Allowance allocation", etsMethod: "Method", etsBenchmark: "Benchmark [t CO2e/t]",
+      etsAllowances: "Allowances [t CO2e]", etsBalance: "Balance [t CO2e]", notPublished: "not published", etsLink: "ETS summary (JSON)",
+      etsGuideline: "Guideline", etsAnode: "Anode CO2", etsPFC: "PFC (CF4, C2F6)", etsProcess: "Electrolysis process (allocation unit)",
+      etsCasting: "Casting fuel", etsEnterprise: "Enterprise level", etsPurchased: "Purchased electricity (reported, not covered)",
+      etsAnnualProcess: "Process, per year", etsAnnualEnterprise: "Enterprise, per year", etsThreshold: "Key-emitter threshold",
+      etsKeyEmitter: "Key emitting unit", tPerYrCO2e: "t CO2e/yr"
     },
     zh: {
       skip: "跳到正文", tagline: "铝的碳足迹，每个因子都有来源", nav: "栏目", navPlant: "工厂碳足迹", navScen: "光伏情景",
       navBuyers: "采购方", language: "语言", smelter: "电解铝厂", region: "地区", year: "年份", basis: "电力因子口径",
-      basisLife: "全生命周期", basisOp: "运行CO2", production: "产量 [t/年]", acPower: "交流电耗 [kWh/t]", pfcMethod: "PFC 方法", cellTech: "电解槽技术",
+      basisLife: "全生命周期", basisOp: "运行CO2", production: "产量 [t/年]", acPower: "交流电耗 [kWh/t]（2026.2 起：综合交流电耗，含辅助）", pfcMethod: "PFC 方法", cellTech: "电解槽技术",
       aem: "阳极效应 [分钟/槽·日]", portfolio: "供电结构",
       portfolioHint: "固定电量 (MWh) 先满足；比例分配其余电量，合计须为 1。厂内光伏：数量为 MWp，第 4 列为站点。",
       kind: "类型", amount: "数量", amountUnit: "单位", fuelTech: "燃料 / 技术 / 站点", ef: "排放因子 [tCO2/MWh]", remove: "删除",
@@ -105,7 +120,22 @@
       coalCol: "供电煤耗 [gce/kWh]（自备电厂）", unitaryAmount: "单位产品数量", productUnit: "产品单位", headline: "基于市场 [t CO2e/t]", pvShareLoad: "光伏占负荷比例（逐时）", sweepMaxRule: "须为大于 0 且不超过 10,000 MWp 的数", sweepStepsRule: "须为 2 到 50 的整数",
       stale: "已过期：最近一次请求失败", exportedShort: "外送", show: "显示", pvOut: "光伏发电量", plantLoad: "工厂负荷", selfCons: "厂内消纳", month: "月份",
       computingUnc: "正在计算不确定性区间…", pcfExcl: "PCF（不含生物源）", pds: "一手数据比例", productIds: "产品标识",
-      productNote: "产品模式：各方案的光伏和绿电交易供给电解铝厂；电解铝厂的可再生比例、光伏发电量和外送电量请在原铝模式下查看，此处不显示。"
+      productNote: "产品模式：各方案的光伏和绿电交易供给电解铝厂；电解铝厂的可再生比例、光伏发电量和外送电量请在原铝模式下查看，此处不显示。",
+      dsDefault: "默认：最新正式版", dsHint: "草案数据集仅在此处明确选择时使用；其结果带有警告。",
+      ds_draft: "草案", ds_released: "正式发布", liquidAC: "铝液交流电耗（电解系列）[kWh/t]（2026.2）",
+      anodeOnSite: "阳极在厂内焙烧", onSiteDefault: "数据集默认",
+      anodeOnSiteHint: "决定 CBAM 边界（2026.2）：选“是”时阳极厂的 CO2 计入直接排放。",
+      graded: "评级指标", ind_liquid_ac: "铝液交流电耗", ind_liquid_comprehensive_ac: "铝液综合交流电耗", ndrc_not_assessed: "未评估",
+      cbamRules: "规则", rules_estimate: "估算", rules_definitive_2026: "正式期规则（2026）",
+      cbamAnodeCO2: "直接：阳极 CO2", cbamPFC: "直接：PFC", cbamCasting: "直接：铸造燃料", cbamAnodePlant: "直接：阳极厂",
+      pfcVerifiable: "PFC 可核查", pfcNotVerifiable: "否——核查机构不能接受的估算值", indirectRule: "间接排放规则",
+      portfolioIndirect: "按自身供电因子的间接排放 (SEE)", efShort: "排放因子",
+      etsH: "全国碳市场", etsAlloc: "配额分配", etsMethod: "方法", etsBenchmark: "基准值 [t CO2e/t]",
+      etsAllowances: "配额 [t CO2e]", etsBalance: "盈缺 [t CO2e]", notPublished: "未公布", etsLink: "碳市场摘要（JSON）",
+      etsGuideline: "核算指南", etsAnode: "阳极 CO2", etsPFC: "PFC（CF4、C2F6）", etsProcess: "铝电解工序（配额分配单元）",
+      etsCasting: "铸造燃料", etsEnterprise: "企业层级", etsPurchased: "外购电力（报告项，不纳入覆盖范围）",
+      etsAnnualProcess: "工序年排放", etsAnnualEnterprise: "企业年排放", etsThreshold: "重点排放单位门槛",
+      etsKeyEmitter: "重点排放单位", tPerYrCO2e: "t CO2e/年"
     }
   };
   let lang = "en";
@@ -126,6 +156,7 @@
     if (lastScen) renderScenarios(lastScen);
     if (lastSweep) drawSweep(lastSweep);
     if (products.length) fillProducts();
+    fillDatasets();
     refreshSiteSelects();
     document.querySelectorAll(".status[data-key]").forEach((n) => { n.textContent = t(n.dataset.key); });
     if (lastList) renderList();
@@ -159,9 +190,13 @@
   // has it, else shows it as it is.
   const code = (prefix, v) => (dict.en[prefix + v] ? t(prefix + v) : v);
   const num = (v) => (v === "" || v === null || v === undefined ? undefined : Number(v));
+  // kvRows fills a two-column table: [label, value, row attributes?]; a
+  // value is a text or a node (a list of notes).
   function kvRows(tbody, rows) {
-    tbody.replaceChildren(...rows.map(([k, v]) => el("tr", {}, el("th", { scope: "row", text: k }), el("td", { text: v }))));
+    tbody.replaceChildren(...rows.map(([k, v, attrs]) => el("tr", attrs || {}, el("th", { scope: "row", text: k }),
+      v instanceof Node ? el("td", {}, v) : el("td", { text: v }))));
   }
+  const noteList = (items) => el("ul", {}, ...(items || []).map((x) => el("li", { text: x })));
   // setStatus shows a dictionary key (kept, so that a language switch
   // translates it) or a text as it is (an API error, a count).
   function setStatus(id, msg, isError) {
@@ -215,12 +250,12 @@
   }
   const PLANT_FIELDS = {
     "/region": "p-region", "/year": "p-year", "/electricity_basis": "p-basis", "/production_t": "p-prod",
-    "/electrolysis/ac_kwh_per_t": "p-ac", "/electrolysis/technology": "p-tech", "/electrolysis/pfc": "p-pfc",
+    "/dataset": "p-dataset", "/electrolysis/ac_kwh_per_t": "p-ac", "/electrolysis/liquid_ac_kwh_per_t": "p-liquid", "/electrolysis/technology": "p-tech", "/electrolysis/pfc": "p-pfc",
     "/electrolysis/pfc/method": "p-pfc", "/electrolysis/pfc/anode_effect_minutes_per_cell_day": "p-aem",
     "/electrolysis/pfc/anode_effect_overvoltage_mv": "p-aeo", "/electrolysis/pfc/current_efficiency": "p-ce",
     "/electrolysis/pfc/cf4_kg_per_t": "p-cf4", "/electrolysis/pfc/c2f6_kg_per_t": "p-c2f6",
     "/anode/net_carbon_t_per_t": "a-net", "/anode/consumption_t_per_t": "a-cons", "/anode/sulphur_fraction": "a-s",
-    "/anode/ash_fraction": "a-ash", "/anode/baking_energy_kgce_per_t": "a-bake", "/anode/baking_fuel": "a-fuel",
+    "/anode/ash_fraction": "a-ash", "/anode/produced_on_site": "a-onsite", "/anode/baking_energy_kgce_per_t": "a-bake", "/anode/baking_fuel": "a-fuel",
     "/electricity": "sources", "/electricity/sources": "sources", "/electricity/certificates_mwh": "p-certs"
   };
   // sourceCell picks the cell of a supply row that a pointer below a source
@@ -313,6 +348,31 @@
   }
 
   // ---- plant form -------------------------------------------------------
+  // The dataset list (GET /v1/datasets): "" asks for the API's default, the
+  // newest released version; a draft is used only when chosen.
+  let datasets = null;
+  function fillDatasets() {
+    if (!datasets) return;
+    const sel = $("p-dataset");
+    fillSelect(sel, [["", t("dsDefault") + " (" + datasets.default + ")"]]
+      .concat(datasets.datasets.map((d) => [d.version, d.version + " — " + code("ds_", d.status)])), selValue(sel));
+  }
+  // setDataset selects a version; one not listed yet (a shared link read
+  // before GET /v1/datasets answers) waits in data-pending.
+  function setDataset(v) {
+    const sel = $("p-dataset");
+    delete sel.dataset.pending;
+    if (Array.from(sel.options).some((o) => o.value === v)) sel.value = v;
+    else { sel.value = ""; sel.dataset.pending = v; }
+  }
+  async function loadDatasets() {
+    try {
+      datasets = await apiFetch("/v1/datasets");
+      fillDatasets();
+    } catch (e) {
+      setStatus("plant-status", e.message, true);
+    }
+  }
   const KINDS = ["grid", "captive", "onsite_pv", "direct_line", "green_contract"];
   const TECHS = ["", "coal", "gas", "hydro", "nuclear", "wind", "solar", "csp", "biomass"];
   let sites = []; // from GET /v1/solar-sites, usable ones only
@@ -397,13 +457,17 @@
   }
   function readPlant() {
     return {
+      dataset: selValue($("p-dataset")), liquid: $("p-liquid").value,
       region: $("p-region").value.trim(), year: $("p-year").value, basis: $("p-basis").value, production_t: $("p-prod").value,
       ac: $("p-ac").value, tech: $("p-tech").value, pfc: $("p-pfc").value, aem: $("p-aem").value, certs: $("p-certs").value, sources: readSources(),
       aeo: $("p-aeo").value, ce: $("p-ce").value, cf4: $("p-cf4").value, c2f6: $("p-c2f6").value,
-      anode: { net: $("a-net").value, cons: $("a-cons").value, s: $("a-s").value, ash: $("a-ash").value, bake: $("a-bake").value, fuel: $("a-fuel").value }
+      anode: { net: $("a-net").value, cons: $("a-cons").value, s: $("a-s").value, ash: $("a-ash").value, bake: $("a-bake").value, fuel: $("a-fuel").value,
+        onsite: $("a-onsite").value }
     };
   }
   function writePlant(s) {
+    if (s.dataset !== undefined) setDataset(s.dataset); // the preset keeps the dataset chosen
+    $("p-liquid").value = s.liquid ?? "";
     $("p-region").value = s.region ?? "";
     $("p-year").value = s.year ?? "";
     $("p-basis").value = s.basis || "lifecycle";
@@ -418,7 +482,7 @@
     $("p-cf4").value = s.cf4 ?? "";
     $("p-c2f6").value = s.c2f6 ?? "";
     const a = s.anode || {};
-    [["a-net", "net"], ["a-cons", "cons"], ["a-s", "s"], ["a-ash", "ash"], ["a-bake", "bake"], ["a-fuel", "fuel"]].forEach(([id, k]) => { $(id).value = a[k] ?? ""; });
+    [["a-net", "net"], ["a-cons", "cons"], ["a-s", "s"], ["a-ash", "ash"], ["a-bake", "bake"], ["a-fuel", "fuel"], ["a-onsite", "onsite"]].forEach(([id, k]) => { $(id).value = a[k] ?? ""; });
     $("sources").replaceChildren();
     (s.sources || []).forEach(addSourceRow);
   }
@@ -440,6 +504,7 @@
   // fields are left out so the API's defaults apply (and are listed).
   function plantRequest(s) {
     const req = {};
+    if (s.dataset) req.dataset = s.dataset;
     if (s.region) req.region = s.region;
     if (s.year !== "") req.year = num(s.year);
     if (s.basis) req.electricity_basis = s.basis;
@@ -447,6 +512,7 @@
     const lysis = {};
     if (s.tech) lysis.technology = s.tech;
     if (s.ac !== "") lysis.ac_kwh_per_t = num(s.ac);
+    if (s.liquid !== "" && s.liquid !== undefined) lysis.liquid_ac_kwh_per_t = num(s.liquid);
     const pfc = {};
     if (s.pfc) pfc.method = s.pfc;
     if (s.aem !== "") pfc.anode_effect_minutes_per_cell_day = num(s.aem);
@@ -463,6 +529,7 @@
     put(anode, "ash_fraction", opt(a.ash));
     put(anode, "baking_energy_kgce_per_t", opt(a.bake));
     if (a.fuel) anode.baking_fuel = a.fuel;
+    if (a.onsite === "true" || a.onsite === "false") anode.produced_on_site = a.onsite === "true";
     if (Object.keys(anode).length) req.anode = anode;
     if (Object.keys(pfc).length) lysis.pfc = pfc;
     if (Object.keys(lysis).length) req.electrolysis = lysis;
@@ -537,7 +604,7 @@
     $("o-loc").textContent = fmt(r.total_tco2e_per_t.location_based, 3);
     $("o-mkt").textContent = fmt(r.total_tco2e_per_t.market_based, 3);
     $("o-grade").textContent = r.ratings ? String(r.ratings.gb21346_ac_grade) : t("na");
-    $("o-ndrc").textContent = r.ratings ? t("ndrc") + ": " + code("ndrc_", r.ratings.ndrc_level) + " · " + fmt(r.ratings.ac_kwh_per_t, 0) + " kWh/t" : "";
+    $("o-ndrc").textContent = r.ratings ? ratingsLine(r.ratings) : "";
     const w = (r.provenance && r.provenance.warnings) || [];
     $("warnings").replaceChildren(...(w.length ? [el("h3", { text: t("warnings") + " (" + w.length + ")" }),
       lang === "zh" ? el("p", { class: "small", text: t("apiEnglish") }) : null,
@@ -546,13 +613,73 @@
     const rs = (r.electricity && r.electricity.renewable_share) || {};
     kvRows($("o-shares"), [[t("shareLoc"), pct(rs.location_based)], [t("shareMkt"), pct(rs.market_based)],
       [t("shareHourly"), pct(rs.hourly_matched)]]);
-    const c = r.cbam || {};
-    kvRows($("o-cbam"), [[t("cnCode"), c.cn_code || t("na")], [t("seeDirect"), fmt(c.see_direct_tco2e_per_t) + " t CO2e/t"],
-      [t("seeIndirect"), fmt(c.see_indirect_tco2e_per_t) + " t CO2e/t"], [t("obligation"), fmt(c.obligation_tco2e_per_t) + " t CO2e/t"],
-      [t("cbamDefault"), fmt(c.default_value_tco2e_per_t) + " t CO2e/t"]]);
+    kvRows($("o-cbam"), cbamRows(r.cbam || {}));
+    renderETS(r.ets);
     const f = (r.provenance && r.provenance.factors) || [];
     $("o-prov").replaceChildren(...f.map((x) => el("tr", {}, el("td", { class: "id", text: x.id }), el("td", { class: "n", text: fmt(x.value, 6) }),
       el("td", { text: x.unit }), el("td", { text: x.source }), el("td", { text: x.confidence }))));
+  }
+  // ratingsLine: the NDRC level and the GB 21346 indicator graded, with its
+  // value (the comprehensive AC power from 2026.2 unless the liquid AC is given).
+  function ratingsLine(g) {
+    const line = t("ndrc") + ": " + code("ndrc_", g.ndrc_level);
+    if (!g.indicator) return line + " · " + fmt(g.ac_kwh_per_t, 0) + " kWh/t";
+    return line + " · " + t("graded") + ": " + code("ind_", g.indicator) + " " + fmt(g.graded_kwh_per_t ?? g.ac_kwh_per_t, 0) + " kWh/t";
+  }
+  const perT = (x) => fmt(x) + " t CO2e/t";
+  const yesNo = (b) => (b ? t("yes") : t("no"));
+  // cbamRows is the CBAM table: the totals, the split of the direct
+  // emissions, and the rules behind them. Rows whose field the dataset's
+  // rules do not give (2026.1) are left out; an unverifiable PFC figure is
+  // flagged in words and colour.
+  function cbamRows(c) {
+    const rows = [[t("cnCode"), c.cn_code || t("na")]];
+    if (c.rules) rows.push([t("cbamRules"), code("rules_", c.rules)]);
+    if (c.anodes_on_site !== undefined) rows.push([t("anodeOnSite"), yesNo(c.anodes_on_site)]);
+    rows.push([t("seeDirect"), perT(c.see_direct_tco2e_per_t)]);
+    [["cbamAnodeCO2", c.anode_co2_tco2_per_t, " t CO2/t"], ["cbamPFC", c.pfc_tco2e_per_t, " t CO2e/t"],
+      ["cbamCasting", c.casting_fuel_tco2_per_t, " t CO2/t"], ["cbamAnodePlant", c.anode_production_tco2_per_t, " t CO2/t"]]
+      .forEach(([k, v, unit]) => { if (v !== undefined) rows.push([t(k), fmt(v) + unit]); });
+    if (c.pfc_method) rows.push([t("pfcMethod"), code("m_", c.pfc_method)]);
+    if (c.pfc_verifiable !== undefined) {
+      rows.push(c.pfc_verifiable ? [t("pfcVerifiable"), t("yes")] : [t("pfcVerifiable"), "⚠ " + t("pfcNotVerifiable"), { class: "flag" }]);
+    }
+    rows.push([t("seeIndirect"), perT(c.see_indirect_tco2e_per_t)]);
+    if (c.indirect_rule) rows.push([t("indirectRule"), c.indirect_rule]);
+    if (c.portfolio_see_indirect_tco2e_per_t !== undefined) {
+      rows.push([t("portfolioIndirect"), perT(c.portfolio_see_indirect_tco2e_per_t) + " (" + t("efShort") + " " + fmt(c.portfolio_electricity_ef_tco2_per_mwh) + " tCO2/MWh)"]);
+    }
+    rows.push([t("obligation"), perT(c.obligation_tco2e_per_t)], [t("cbamDefault"), perT(c.default_value_tco2e_per_t)]);
+    if (c.notes && c.notes.length) rows.push([t("notes"), noteList(c.notes)]);
+    return rows;
+  }
+  // etsRows is the China ETS view per t of liquid aluminium (and per year
+  // when the production is known).
+  function etsRows(e) {
+    const rows = [[t("etsGuideline"), e.guideline], [t("etsAnode"), fmt(e.anode_co2_tco2_per_t) + " t CO2/t"],
+      [t("etsPFC"), perT(e.pfc_tco2e_per_t) + " (" + fmt(e.cf4_kg_per_t) + " / " + fmt(e.c2f6_kg_per_t) + " kg/t)"],
+      [t("pfcMethod"), e.pfc_method], [t("etsProcess"), perT(e.process_tco2e_per_t)],
+      [t("etsCasting"), fmt(e.casting_fuel_tco2_per_t) + " t CO2/t"], [t("etsEnterprise"), perT(e.enterprise_tco2e_per_t)],
+      [t("etsPurchased"), fmt(e.purchased_electricity_mwh_per_t) + " MWh/t"]];
+    const a = e.annual;
+    if (a) {
+      rows.push([t("etsAnnualProcess"), fmt(a.process_tco2e, 0) + " " + t("tPerYrCO2e")], [t("etsAnnualEnterprise"), fmt(a.enterprise_tco2e, 0) + " " + t("tPerYrCO2e")],
+        [t("etsThreshold"), fmt(a.threshold_tco2e, 0) + " " + t("tPerYrCO2e")], [t("etsKeyEmitter"), yesNo(a.key_emitter)]);
+    }
+    return rows;
+  }
+  // renderETS shows the China ETS block when the answer has one (dataset
+  // 2026.2 on) and hides it otherwise.
+  function renderETS(e) {
+    $("o-ets").hidden = !e;
+    if (!e) return;
+    kvRows($("o-ets-kv"), etsRows(e));
+    const nul = (v, f, empty) => (v === null || v === undefined ? empty : f(v));
+    $("o-ets-alloc").replaceChildren(...(e.allocation || []).map((y) => el("tr", {}, el("th", { scope: "row", text: String(y.year) }),
+      el("td", { text: y.method }), el("td", { class: "n benchmark", text: nul(y.benchmark_tco2e_per_t, (v) => fmt(v), t("notPublished")) }),
+      el("td", { class: "n allowances", text: nul(y.allowances_tco2e, (v) => fmt(v, 0), t("na")) }),
+      el("td", { class: "n balance", text: nul(y.balance_tco2e, (v) => fmt(v, 0), t("na")) }), el("td", { text: y.note || "" }))));
+    $("o-ets-notes").replaceChildren(...(e.notes || []).map((x) => el("li", { text: x })));
   }
   // stageChart draws two horizontal stacked bars (location- and market-based)
   // split by stage, as SVG with a text legend.
@@ -693,10 +820,13 @@
     return out.concat(keptRows(v, baseSources).map((k) => baseSources[k]));
   }
   // scenarioBase is the compare/sweep base: the plant request, or a product
-  // made from the plant's metal (metal.primary = the plant request).
+  // made from the plant's metal (metal.primary = the plant request, whose
+  // dataset is the product request's: the API takes it at the top only).
   function scenarioBase(sc, plant) {
     if (sc.kind === "primary") return { kind: "primary", base: plant, electricityAt: [] };
-    const base = { product: sc.kind, metal: { primary: plant } };
+    const { dataset, ...metal } = plant;
+    const base = { product: sc.kind, metal: { primary: metal } };
+    if (dataset) base.dataset = dataset;
     if (sc.prodt !== "") base.production_t = num(sc.prodt);
     if (sc.molten !== "") base.direct_supply = { molten_share: num(sc.molten) };
     return { kind: "product", base: base, electricityAt: ["metal", "primary"] };
@@ -916,7 +1046,7 @@
     const scen = lastScen, sreq = lastScenReq;
     setStatus("scen-status", "computing");
     try {
-      const plantReq = sreq.kind === "product" ? sreq.base.metal.primary : sreq.base;
+      const plantReq = sreq.kind === "product" ? Object.assign(sreq.base.dataset ? { dataset: sreq.base.dataset } : {}, sreq.base.metal.primary) : sreq.base;
       const plant = await apiFetch("/v1/footprints/primary", plantReq);
       const req = monthlyRequest(i, plant.electricity.demand_mwh);
       const pv = await apiFetch("/v1/pv", req);
@@ -1085,7 +1215,7 @@
   // ---- buyers ---------------------------------------------------------------
   // The last answers are kept so that a language switch redraws them.
   let openID = null;
-  let lastList = null, lastDecl = null, lastPact = null, lastCbam = null, lastVerify = null;
+  let lastList = null, lastDecl = null, lastPact = null, lastCbam = null, lastEts = null, lastVerify = null;
   function searchQuery() {
     const q = new URLSearchParams();
     [["product", "b-product"], ["company", "b-company"], ["region", "b-region"]].forEach(([k, id]) => {
@@ -1119,20 +1249,22 @@
     setStatus("buy-status", list.length ? list.length + " " + t("found") : "noResults");
   }
   const declPath = (id) => "/v1/declarations/" + encodeURIComponent(id);
-  // openDeclaration shows a declaration with its PACT and CBAM views; the
-  // three answers are asked for together.
+  // openDeclaration shows a declaration with its PACT, CBAM and China ETS
+  // views; the four answers are asked for together.
   async function openDeclaration(id) {
     const n = nextSeq("decl");
     setStatus("buy-status", "loading");
     const base = declPath(id);
     const settle = (p) => p.then((v) => ({ v }), (e) => ({ e }));
     try {
-      const [d, pact, cbam] = await Promise.all([apiFetch(base), settle(apiFetch(base + "/pact")), settle(apiFetch(base + "/cbam"))]);
+      const [d, pact, cbam, ets] = await Promise.all([apiFetch(base), settle(apiFetch(base + "/pact")), settle(apiFetch(base + "/cbam")),
+        settle(apiFetch(base + "/ets"))]);
       if (!isLatest("decl", n)) return;
       openID = id;
-      lastDecl = d; lastPact = pact; lastCbam = cbam; lastVerify = null;
+      lastDecl = d; lastPact = pact; lastCbam = cbam; lastEts = ets; lastVerify = null;
       $("decl-detail").hidden = false;
       $("d-cbam-link").setAttribute("href", base + "/cbam");
+      $("d-ets-link").setAttribute("href", base + "/ets");
       $("d-pact-link").setAttribute("href", base + "/pact");
       renderDecl();
       setStatus("verify-status", "");
@@ -1153,6 +1285,7 @@
     kvRows($("d-stages"), (res.stages || []).map((s) => [t("s_" + s.stage), fmt(s.tco2e_per_t, 4) + " t CO2e/t"]));
     renderPACT();
     renderCBAM();
+    renderDeclETS();
     renderVerify();
   }
   // renderPACT shows the declaration as the PACT v2 ProductFootprint a data
@@ -1180,6 +1313,22 @@
     kvRows($("d-cbam"), [[t("cnCode"), c.cn_code], [t("seeDirect"), fmt(c.see_direct_tco2e_per_t) + " t CO2e/t"],
       [t("seeIndirect"), fmt(c.see_indirect_tco2e_per_t) + " t CO2e/t"], [t("obligation"), fmt(c.obligation_tco2e_per_t) + " t CO2e/t"],
       [t("cbamDefault"), c.default_value_tco2e_per_t === undefined ? t("na") : fmt(c.default_value_tco2e_per_t) + " t CO2e/t"]]);
+  }
+  // renderDeclETS shows the declaration's China ETS summary: per t, per
+  // year and each allocation year's balance, or the API's reason it has none.
+  function renderDeclETS() {
+    if (lastEts.e) {
+      kvRows($("d-ets"), [[t("etsH"), lastEts.e.message]]); // 409: a product or a dataset before 2026.2
+      return;
+    }
+    const s = lastEts.v, e = s.ets;
+    const alloc = (e.allocation || []).map((y) => [t("etsAlloc") + " " + y.year, y.balance_tco2e === null || y.balance_tco2e === undefined
+      ? t("etsBenchmark") + ": " + (y.benchmark_tco2e_per_t === null ? t("notPublished") : fmt(y.benchmark_tco2e_per_t))
+      : t("etsBalance") + ": " + fmt(y.balance_tco2e, 0)]);
+    kvRows($("d-ets"), [[t("period"), s.reporting_period.start + " – " + s.reporting_period.end], [t("etsProcess"), perT(e.process_tco2e_per_t)],
+      [t("etsEnterprise"), perT(e.enterprise_tco2e_per_t)], [t("etsPurchased"), fmt(e.purchased_electricity_mwh_per_t) + " MWh/t"]]
+      .concat(e.annual ? [[t("etsAnnualProcess"), fmt(e.annual.process_tco2e, 0) + " " + t("tPerYrCO2e")], [t("etsKeyEmitter"), yesNo(e.annual.key_emitter)]] : [])
+      .concat(alloc));
   }
   async function verifyDeclaration() {
     if (!openID) return;
@@ -1224,6 +1373,7 @@
     if (!restored) writePlant(SHANXI);
     if ($("variants").rows.length === 0) { addVariantRow(); addVariantRow(); addVariantRow(); }
     $("plant-form").addEventListener("submit", (ev) => { ev.preventDefault(); computePlant(); });
+    $("p-dataset").addEventListener("change", () => { delete $("p-dataset").dataset.pending; });
     $("plant-form").addEventListener("input", saveHash);
     $("plant-form").addEventListener("change", saveHash);
     $("add-source").addEventListener("click", () => { const tr = addSourceRow(); tr.querySelector("select").focus(); saveHash(); });
@@ -1253,12 +1403,13 @@
     $("copy-curl-verify").addEventListener("click", () => {
       if (!openID) return;
       const base = declPath(openID);
-      copyText([base, base + "/verify", base + "/pact", base + "/cbam"].map(curlGet).join("\n"), "verify-status");
+      copyText([base, base + "/verify", base + "/pact", base + "/cbam", base + "/ets"].map(curlGet).join("\n"), "verify-status");
     });
     applyLang();
     loadSites();
     loadProducts();
     loadRegions();
+    loadDatasets();
     // Charts take their container's width: redraw them when it changes.
     let resizeTimer = 0;
     window.addEventListener("resize", () => {
