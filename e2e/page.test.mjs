@@ -684,13 +684,7 @@ test('dataset 2026.2: the anodes switch and liquid AC power are sent; CBAM rows,
 
 // What the switch is for: bought anodes (no) take the anode plant out of
 // the CBAM boundary, and a liquid AC power given is the indicator graded.
-// TODO until the API passes both fields on: POST /v1/footprints/primary
-// accepts anode.produced_on_site and electrolysis.liquid_ac_kwh_per_t but
-// api/primary_dto.go (primaryRequest.toInput) does not copy them into
-// calc.PrimaryInput, so the answer is that of the dataset's defaults.
-test('dataset 2026.2: anodes bought take the anode plant out of CBAM direct emissions; the liquid AC power is graded', {
-  todo: 'API bug: primaryRequest.toInput drops anode.produced_on_site and electrolysis.liquid_ac_kwh_per_t',
-}, async (t) => {
+test('dataset 2026.2: anodes bought take the anode plant out of CBAM direct emissions; the liquid AC power is graded', async (t) => {
   await withPage(t, browser, { name: 'ets-anodes-bought' }, async ({ page }) => {
     await load(page);
     await chooseDataset(page, '2026.2');
