@@ -198,7 +198,7 @@ func TestValidationNamesFields(t *testing.T) {
 		{"unknown enum", `{"electrolysis": {"technology": "XYZ"}}`, "/electrolysis/technology", "must be one of CWPB"},
 		{"unknown gwp", `{"gwp": "AR9"}`, "/gwp", "AR4, AR5, AR6"},
 		{"unknown region", `{"region": "CN-ZZ"}`, "/region", "unknown region"},
-		{"unknown dataset", `{"dataset": "1999.1"}`, "/dataset", "available: 2026.1"},
+		{"unknown dataset", `{"dataset": "1999.1"}`, "/dataset", "available: 2026.2, 2026.1"},
 		{"shares not summing to 1", `{"electricity": {"sources": [{"kind": "grid", "share": 0.5}, {"kind": "captive", "fuel": "coal", "share": 0.3}]}}`, "/electricity/sources", "sum to 1"},
 		{"mwh without production", `{"electricity": {"sources": [{"kind": "onsite_pv", "mwh": 1000}]}}`, "/electricity/sources/0/mwh", "/production_t"},
 		{"certificates without production", `{"electricity": {"certificates_mwh": 1000}}`, "/electricity/certificates_mwh", "/production_t"},

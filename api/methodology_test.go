@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"alcarbon/factors"
 )
 
 // TestPrimaryMethodology20262 checks the request fields and response
@@ -123,4 +125,58 @@ func fillLeaves(v reflect.Value, path string, paths *[]string) {
 		return
 	}
 	*paths = append(*paths, path)
+}
+
+// TestRealDefaultDataset: the build's own default (the test server pins
+// 2026.1) is 2026.2, the newest release: a request that pins no dataset is
+// computed with it and has its ETS view; both releases are listed.
+func TestRealDefaultDataset(t *testing.T) {
+	cat, err := factors.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, _, _ := newTestServer(t, func(o *Options) { o.Catalog = cat })
+	var list datasetsResponse
+	if rec := getJSON(t, e, "/v1/datasets", &list); rec.Code != 200 || list.Default != "2026.2" {
+		t.Fatalf("datasets: %d default %q", rec.Code, list.Default)
+	}
+	for _, d := range list.Datasets {
+		if d.Status != "released" {
+			t.Errorf("%s: status %q", d.Version, d.Status)
+		}
+	}
+	var r primaryResponse
+	rec := postJSON(t, e, "/v1/footprints/primary", `{"region": "CN-SX", "year": 2023}`)
+	if err := json.Unmarshal(rec.Body.Bytes(), &r); err != nil || rec.Code != 200 || r.Dataset != "2026.2" || r.ETS == nil {
+		t.Fatalf("default request: %d dataset %q ets %v", rec.Code, r.Dataset, r.ETS != nil)
+	}
+}
+
+// TestDeclaration20262ETS publishes the reference smelter on dataset 2026.2:
+// its ETS summary is the stored result's ets block, and /verify reproduces
+// the declaration.
+func TestDeclaration20262ETS(t *testing.T) {
+	r := newRegistryEnv(t, openSQLite)
+	_, key := r.org(t, "Shanxi Smelter")
+	body := strings.Replace(declaration(`"visibility": "public"`), `"region": "CN-SX"`, `"dataset": "2026.2", "region": "CN-SX"`, 1)
+	d := r.publish(t, key, body)
+	if d.DatasetVersion != "2026.2" {
+		t.Fatalf("declared on %s", d.DatasetVersion)
+	}
+	var res primaryResponse
+	if err := json.Unmarshal(d.Result, &res); err != nil || res.ETS == nil {
+		t.Fatalf("stored result has no ets: %v", err)
+	}
+	var ets declarationETSResponse
+	if rec := getJSON(t, r.e, "/v1/declarations/"+d.ID+"/ets", &ets); rec.Code != 200 {
+		t.Fatalf("ets: %d %s", rec.Code, rec.Body)
+	}
+	if ets.ETS.ProcessTCO2ePerT != res.ETS.ProcessTCO2ePerT || ets.Enterprise != "Shanxi Smelter" || ets.ReportingPeriod.End != "2023-12-31" ||
+		ets.ETS.Annual == nil || ets.DatasetVersion != "2026.2" {
+		t.Fatalf("ets summary %+v, stored %+v", ets, res.ETS)
+	}
+	var v verifyResponse
+	if getJSON(t, r.e, "/v1/declarations/"+d.ID+"/verify", &v); !v.Reproduced {
+		t.Fatalf("verify: %+v", v)
+	}
 }

@@ -146,8 +146,11 @@ func etsAnnualAndAllocation(l *ledger, productionT *float64, e *ETS) error {
 	y2024 := ETSAllocation{Year: 2024, Method: "allowances equal the unit's verified 2024 emissions (2024–2025 allocation plan)"}
 	y2025 := ETSAllocation{Year: 2025, Method: "intensity-based on the aluminium-electrolysis process, linked to actual output (2024–2025 allocation plan)",
 		Note: "the 2025 intensity value (benchmark) for aluminium electrolysis was not found in a published source, so the surplus or shortfall is not computed"}
-	zero := 0.0
-	y2024.BalanceTCO2e = &zero
+	balance, err := l.factor("cn_ets/allocation_balance/2024")
+	if err != nil {
+		return err
+	}
+	y2024.BalanceTCO2e = &balance
 	if productionT != nil {
 		threshold, err := l.factor("cn_ets/inclusion_threshold")
 		if err != nil {

@@ -89,29 +89,26 @@ func TestLoadFSStatusErrors(t *testing.T) {
 	}
 }
 
-// TestEmbeddedDraft checks the embedded catalog: 2026.1 released and the
-// default, 2026.2 (while it is a draft) pinnable but not the default, and
-// 2026.2 differing from 2026.1 only where its notes say so.
-func TestEmbeddedDraft(t *testing.T) {
+// TestEmbedded20262 checks the embedded catalog: 2026.2 released and the
+// default, 2026.1 still loadable, and 2026.2 differing from 2026.1 only
+// where its release notes say so.
+func TestEmbedded20262(t *testing.T) {
 	c, err := Load()
 	if err != nil {
 		t.Fatal(err)
 	}
 	old, ok := c.Get("2026.1")
 	if !ok || old.Draft() || old.Released() != "2026-11-29" {
-		t.Fatalf("2026.1: ok %v draft %v released %q", ok, old.Draft(), old.Released())
+		t.Fatalf("2026.1: ok %v next %v released %q", ok, old.Draft(), old.Released())
 	}
-	draft, ok := c.Get("2026.2")
-	if !ok {
-		t.Fatal("2026.2 not found")
+	next, ok := c.Get("2026.2")
+	if !ok || next.Draft() || next.Released() != "2026-12-02" {
+		t.Fatalf("2026.2: ok %v next %v released %q", ok, next.Draft(), next.Released())
 	}
-	if !draft.Draft() {
-		t.Skip("2026.2 is released: the draft checks no longer apply")
+	if c.Default() != next {
+		t.Errorf("Default() = %s, want 2026.2, the newest release", c.Default().Version())
 	}
-	if c.Default() != old {
-		t.Errorf("Default() = %s, want 2026.1 while 2026.2 is a draft", c.Default().Version())
-	}
-	if r1, r2 := old.Rule(RuleResidualMixWithInstruments), draft.Rule(RuleResidualMixWithInstruments); r1 != "" || r2 != "national_excluding_market_nonfossil" {
+	if r1, r2 := old.Rule(RuleResidualMixWithInstruments), next.Rule(RuleResidualMixWithInstruments); r1 != "" || r2 != "national_excluding_market_nonfossil" {
 		t.Errorf("residual-mix rule: 2026.1 %q, 2026.2 %q", r1, r2)
 	}
 	want := map[string]float64{
@@ -120,19 +117,19 @@ func TestEmbeddedDraft(t *testing.T) {
 	}
 	// A new default: the IAI casthouse natural gas as the default casting
 	// fuel (the value of casthouse/iai_world/2015/natural_gas).
-	if f, ok := draft.Factor("default/casting_natural_gas"); !ok || f.Value != 832 || f.Unit != "MJ/t" {
+	if f, ok := next.Factor("default/casting_natural_gas"); !ok || f.Value != 832 || f.Unit != "MJ/t" {
 		t.Errorf("2026.2 default/casting_natural_gas = %+v, %v", f, ok)
 	}
 	// And the national captive share of smelter electricity (IAI 2021:
 	// 343,343 of 520,217 GWh self-generated = 0.660).
-	if f, ok := draft.Factor("default/captive_share/CN"); !ok || f.Value != 0.66 {
+	if f, ok := next.Factor("default/captive_share/CN"); !ok || f.Value != 0.66 {
 		t.Errorf("2026.2 default/captive_share/CN = %+v, %v", f, ok)
 	}
-	if r := draft.Rule(RuleSmelterSupply); r != "captive_share" {
+	if r := next.Rule(RuleSmelterSupply); r != "captive_share" {
 		t.Errorf("2026.2 smelter_supply rule %q", r)
 	}
 	for id, v := range want {
-		f, ok := draft.Factor(id)
+		f, ok := next.Factor(id)
 		if !ok || f.Value != v || f.Confidence != "H" {
 			t.Errorf("2026.2 %s = %v (%s), %v; want %v (H)", id, f.Value, f.Confidence, ok, v)
 		}
@@ -151,10 +148,10 @@ func TestEmbeddedDraft(t *testing.T) {
 		"cbam/markup/2028": "2026/1740",
 	}
 	// Rows dropped: the Commission publishes a default per CN code, so the
-	// generic "intermediate products" value of a leaked draft is gone.
+	// generic "intermediate products" value of a leaked next is gone.
 	removed := map[string]bool{"cbam/default/CN/intermediate": true}
 	for _, f := range old.Factors() {
-		g, ok := draft.Factor(f.ID)
+		g, ok := next.Factor(f.ID)
 		switch {
 		case removed[f.ID]:
 			if ok {
@@ -174,13 +171,14 @@ func TestEmbeddedDraft(t *testing.T) {
 	added := map[string]float64{
 		"cbam/electricity_ef/CN": 0.605, "default/smelter_auxiliary_electricity": 13700 - 13350,
 		"power/coal_upstream/co2e_per_gj": 0.0185, "cn_ets/inclusion_threshold": 26000,
+		"cn_ets/allocation_balance/2024": 0,
 	}
 	for id, v := range added {
-		if f, ok := draft.Factor(id); !ok || f.Value != v {
+		if f, ok := next.Factor(id); !ok || f.Value != v || f.Source == "" {
 			t.Errorf("2026.2 %s = %+v, %v; want %v", id, f, ok, v)
 		}
 	}
-	if n, m := len(draft.Factors()), len(old.Factors())+5+len(added)-len(removed); n != m {
+	if n, m := len(next.Factors()), len(old.Factors())+5+len(added)-len(removed); n != m {
 		t.Errorf("2026.2 has %d factors, want %d (2026.1's plus 7604, 7606, 7616, the casting gas, the captive share and %d new rows, less %d removed)", n, m, len(added), len(removed))
 	}
 }

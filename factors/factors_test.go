@@ -8,13 +8,19 @@ import (
 	"testing"
 )
 
+// mustLoad returns dataset 2026.1, the version the expected values of
+// these tests were typed from.
 func mustLoad(t *testing.T) *Dataset {
 	t.Helper()
 	c, err := Load()
 	if err != nil {
 		t.Fatalf("Load() error: %v", err)
 	}
-	return c.Default()
+	d, ok := c.Get("2026.1")
+	if !ok {
+		t.Fatal("2026.1 not embedded")
+	}
+	return d
 }
 
 func TestLoad(t *testing.T) {
@@ -23,11 +29,11 @@ func TestLoad(t *testing.T) {
 		t.Fatalf("Load() error: %v", err)
 	}
 	d := c.Default()
-	if d.Version() != "2026.1" || d.Released() != "2026-11-29" {
-		t.Errorf("Default() = %s released %s, want 2026.1 released 2026-11-29", d.Version(), d.Released())
+	if d.Version() != "2026.2" || d.Released() != "2026-12-02" {
+		t.Errorf("Default() = %s released %s, want 2026.2 released 2026-12-02 (the newest released)", d.Version(), d.Released())
 	}
-	if got, ok := c.Get("2026.1"); !ok || got != d {
-		t.Errorf("Get(2026.1) = %v, %v; want the default dataset", got, ok)
+	if got, ok := c.Get("2026.1"); !ok || got == d || got.Released() != "2026-11-29" {
+		t.Errorf("Get(2026.1) = %v, %v; want the earlier release, still loadable", got, ok)
 	}
 	if len(d.Notes()) == 0 || len(d.Factors()) == 0 || len(d.Sources()) == 0 || len(d.Gaps()) == 0 {
 		t.Errorf("dataset has %d notes, %d factors, %d sources, %d gaps; want all > 0",
@@ -122,9 +128,24 @@ func TestSpotValues(t *testing.T) {
 	}
 }
 
+// TestEveryFactorIsSourced checks every embedded version: each factor
+// cites a listed source with a valid confidence, and each source is cited.
 func TestEveryFactorIsSourced(t *testing.T) {
-	d := mustLoad(t)
+	c, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range c.Versions() {
+		t.Run(d.Version(), func(t *testing.T) { checkSourced(t, d) })
+	}
+}
+
+func checkSourced(t *testing.T, d *Dataset) {
 	cited := map[string]bool{}
+	citations := map[string]string{} // citation → source id
+	for _, s := range d.Sources() {
+		citations[s.Citation()] = s.ID
+	}
 	for _, f := range d.Factors() {
 		s, ok := d.Source(f.SourceID)
 		if !ok {
@@ -148,6 +169,7 @@ func TestEveryFactorIsSourced(t *testing.T) {
 		for id := range strings.SplitSeq(site.SourceID, ";") {
 			cited[id] = true
 		}
+		cited[citations[site.TempRangeSource]] = true
 	}
 	for _, a := range d.Alloys() { // checked in TestProductsLoad
 		cited[a.SourceID] = true
