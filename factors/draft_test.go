@@ -183,35 +183,50 @@ func TestEmbedded20262(t *testing.T) {
 	}
 }
 
-// TestReleased20261Unchanged pins the released dataset's files byte for
-// byte: a declaration computed with 2026.1 must verify forever, so a change
-// belongs in a new version (2026.2), never here.
-func TestReleased20261Unchanged(t *testing.T) {
-	want := map[string]string{
-		"alloys.csv":        "793074e19ff98a11b5ea9bcf60eea1f07ef089bdce82cc620131aa8fd39ff2f1",
-		"dataset.json":      "9a11e9eca4f9ceb6cc8f7c3083ddce1e3cf31dd033edc321aee3e485639917c8",
-		"factors.csv":       "4bcd69f33c27419389efe192a9bd9cea1e50d5aa1c0c1250e0e5479db9612936",
-		"gaps.csv":          "faf70c48b98fd9fe8fb5cc6c76be8c540134d055869eba8707cac93fbb805076",
-		"product_steps.csv": "e6589b4dc3535247ac4c2e422f4b11bd97b36fb48d924e3df9db3dbfdf4c7082",
-		"products.csv":      "90d90c42dcbabddafc172afe9c4f4c2e8b83409b8aa372e1be120ce95eea1bc3",
-		"regions.csv":       "52bef1046ede8c31ae0086f74d7363dbce26c60a2c74fabe976b49c7f383a07d",
-		"solar_sites.csv":   "e70a798fdeadaa8c372431ec7519d6ac593631ba73375636c2e6cbaffaf2e3bc",
-		"sources.csv":       "806ddc0538aecb9199b5d846564aa59a26ae3c4cb955b70fea4a4cc5f8d0e035",
+// TestReleasedUnchanged pins each released dataset's files byte for byte:
+// a declaration computed with a release must verify forever, so a change
+// belongs in a new version (a draft folder), never in a released one.
+func TestReleasedUnchanged(t *testing.T) {
+	want := map[string]map[string]string{
+		"2026.1": {
+			"alloys.csv":        "793074e19ff98a11b5ea9bcf60eea1f07ef089bdce82cc620131aa8fd39ff2f1",
+			"dataset.json":      "9a11e9eca4f9ceb6cc8f7c3083ddce1e3cf31dd033edc321aee3e485639917c8",
+			"factors.csv":       "4bcd69f33c27419389efe192a9bd9cea1e50d5aa1c0c1250e0e5479db9612936",
+			"gaps.csv":          "faf70c48b98fd9fe8fb5cc6c76be8c540134d055869eba8707cac93fbb805076",
+			"product_steps.csv": "e6589b4dc3535247ac4c2e422f4b11bd97b36fb48d924e3df9db3dbfdf4c7082",
+			"products.csv":      "90d90c42dcbabddafc172afe9c4f4c2e8b83409b8aa372e1be120ce95eea1bc3",
+			"regions.csv":       "52bef1046ede8c31ae0086f74d7363dbce26c60a2c74fabe976b49c7f383a07d",
+			"solar_sites.csv":   "e70a798fdeadaa8c372431ec7519d6ac593631ba73375636c2e6cbaffaf2e3bc",
+			"sources.csv":       "806ddc0538aecb9199b5d846564aa59a26ae3c4cb955b70fea4a4cc5f8d0e035",
+		},
+		"2026.2": {
+			"alloys.csv":        "793074e19ff98a11b5ea9bcf60eea1f07ef089bdce82cc620131aa8fd39ff2f1",
+			"dataset.json":      "cd1386930ac688fb3aa8fbc32109785132ea0af6dac2232111f8fe73ac7a8bfc",
+			"factors.csv":       "8f505af3e86527d9974a85d7d5ad9f38f2695a22d64bff5bd2fcd2bf8608edf1",
+			"gaps.csv":          "b417926ad49dc7060c6f6a05088ead7612ab9645b9ae3bea93bf78dbf9480ee6",
+			"product_steps.csv": "e6589b4dc3535247ac4c2e422f4b11bd97b36fb48d924e3df9db3dbfdf4c7082",
+			"products.csv":      "90d90c42dcbabddafc172afe9c4f4c2e8b83409b8aa372e1be120ce95eea1bc3",
+			"regions.csv":       "52bef1046ede8c31ae0086f74d7363dbce26c60a2c74fabe976b49c7f383a07d",
+			"solar_sites.csv":   "f5948aa5f7c013c3295a1e642c195e2b2a18ffed3bbb8c994b0ca12beb8306d3",
+			"sources.csv":       "0d9dddeb454e1a710fbadfc60c8bca2a625e8676051cbd11ed882d6c9edd9ce8",
+		},
 	}
-	entries, err := fs.ReadDir(dataFS, "data/2026.1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(entries) != len(want) {
-		t.Errorf("2026.1 has %d files, want %d", len(entries), len(want))
-	}
-	for _, e := range entries {
-		b, err := fs.ReadFile(dataFS, "data/2026.1/"+e.Name())
+	for version, files := range want {
+		entries, err := fs.ReadDir(dataFS, "data/"+version)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := fmt.Sprintf("%x", sha256.Sum256(b)); got != want[e.Name()] {
-			t.Errorf("2026.1/%s changed (sha256 %s): a released dataset is immutable", e.Name(), got)
+		if len(entries) != len(files) {
+			t.Errorf("%s has %d files, want %d", version, len(entries), len(files))
+		}
+		for _, e := range entries {
+			b, err := fs.ReadFile(dataFS, "data/"+version+"/"+e.Name())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := fmt.Sprintf("%x", sha256.Sum256(b)); got != files[e.Name()] {
+				t.Errorf("%s/%s changed (sha256 %s): a released dataset is immutable", version, e.Name(), got)
+			}
 		}
 	}
 }
