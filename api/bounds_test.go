@@ -526,7 +526,7 @@ func TestEnumTagsMatchEngine(t *testing.T) {
 		{reflect.TypeFor[pfcRequest](), "Coefficients", calc.SlopeCoefficientSets, true},
 		{reflect.TypeFor[sourceRequest](), "Kind", strs(calc.SourceKinds), true},
 		{reflect.TypeFor[sourceRequest](), "Technology", calc.Technologies, true},
-		{reflect.TypeFor[portfolioRequest](), "ResidualMix", []string{calc.ResidualGridAverage, calc.ResidualNationalExcludingMarketNonfossil}, true},
+		{reflect.TypeFor[portfolioRequest](), "ResidualMix", calc.ResidualMixes, true},
 		{reflect.TypeFor[directSupplyRequest](), "IngotTransportMode", calc.TransportModes, true},
 		{reflect.TypeFor[transportLegRequest](), "Mode", calc.TransportModes, true},
 		{reflect.TypeFor[pvSystemRequest](), "Mounting", calc.Mountings, true},

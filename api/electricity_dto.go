@@ -40,8 +40,8 @@ type portfolioRequest struct {
 	Sources []sourceRequest `json:"sources,omitempty"`
 	// CertificatesMWh are unbundled green certificates (GEC, 1 certificate = 1 MWh), 0–1e9; they cover grid MWh in the market-based result only. Needs production_t.
 	CertificatesMWh *float64 `json:"certificates_mwh,omitempty" minimum:"0" maximum:"1000000000" unit:"MWh" example:"50000"`
-	// ResidualMix is the factor for grid MWh not covered by certificates in the market-based result: the grid average (default; China publishes no residual mix) or the national factor excluding market-traded non-fossil electricity (MEE/NBS 表4).
-	ResidualMix string `json:"residual_mix,omitempty" enums:"grid_average,national_excluding_market_nonfossil" example:"grid_average"`
+	// ResidualMix is the factor for grid MWh not covered by certificates in the market-based result: grid_average, national_excluding_market_nonfossil (the national factor excluding market-traded non-fossil electricity, MEE/NBS 表4) or regional_excluding_market_nonfossil_estimate (the region's grid average × national 表4 / national average, an estimate). Default: the grid average on dataset 2026.1; from 2026.2, on the co2_operational basis with certificates or green contracts claimed, the regional estimate (flagged in provenance.defaulted_inputs).
+	ResidualMix string `json:"residual_mix,omitempty" enums:"grid_average,national_excluding_market_nonfossil,regional_excluding_market_nonfossil_estimate" example:"grid_average"`
 	// ResidualEFtCO2PerMWh overrides residual_mix with a factor [t CO2/MWh], 0–2.
 	ResidualEFtCO2PerMWh *float64 `json:"residual_ef_tco2_per_mwh,omitempty" calc:"ResidualEF" minimum:"0" maximum:"2" unit:"t CO2/MWh"`
 	// Load shapes the plant's demand over the year (scaled to the annual demand); default flat, as potlines run. Used for on-site PV and the hourly-matched share.

@@ -97,7 +97,7 @@ type pfcRequest struct {
 type castingRequest struct {
 	// ElectricityKWhPerT is casthouse electricity [kWh/t], 0–1000; default 50 (GB 21346-2022 ingot minus liquid).
 	ElectricityKWhPerT *float64 `json:"electricity_kwh_per_t,omitempty" minimum:"0" maximum:"1000" unit:"kWh/t" example:"50"`
-	// NaturalGasNm3PerT is casthouse natural gas [Nm3/t], 0–300; default 0.
+	// NaturalGasNm3PerT is casthouse natural gas [Nm3/t], 0–300 (0 for an electric casthouse); default none on dataset 2026.1, from 2026.2 the IAI 2015 world casthouse average (832 MJ/t, about 21.4 Nm3/t), flagged.
 	NaturalGasNm3PerT *float64 `json:"natural_gas_nm3_per_t,omitempty" minimum:"0" maximum:"300" unit:"Nm3/t" example:"0"`
 	// Molten: the metal leaves the smelter liquid (direct supply), so no casting.
 	Molten bool `json:"molten,omitempty" example:"false"`
@@ -216,11 +216,11 @@ type gasesResponse struct {
 
 // scopesResponse splits the location-based total by where it is emitted [t CO2e/t].
 type scopesResponse struct {
-	// DirectTCO2ePerT is scope 1 at the smelter: anode CO2, PFC, casting fuel and captive power plants.
+	// DirectTCO2ePerT is scope 1 at the smelter: anode CO2, PFC, casting fuel, captive power plants and (dataset 2026.2 on, anodes baked on site) the anode plant.
 	DirectTCO2ePerT float64 `json:"direct_tco2e_per_t" example:"9.5"`
 	// IndirectElectricityTCO2ePerT is purchased electricity.
 	IndirectElectricityTCO2ePerT float64 `json:"indirect_electricity_tco2e_per_t" example:"4.4"`
-	// UpstreamTCO2ePerT is alumina and anodes.
+	// UpstreamTCO2ePerT is alumina and bought anodes.
 	UpstreamTCO2ePerT float64 `json:"upstream_tco2e_per_t" example:"2.3"`
 }
 

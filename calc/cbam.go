@@ -89,7 +89,7 @@ func primaryCBAM(l *ledger, in PrimaryInput, el ElectricityInput, elec Electrici
 	c.ElectricityEF = op.EFLocation
 	c.IndirectRule = indirectRuleOwn
 	if definitive {
-		if err := cbamCommissionIndirect(l, in.Region, op, &c); err != nil {
+		if err := cbamCommissionIndirect(l, in.Region, op, len(in.Electricity.Sources) == 0, &c); err != nil {
 			return c, err
 		}
 	}
@@ -159,19 +159,24 @@ func cbamAnodeBoundary(l *ledger, in PrimaryInput, anodeProd float64, c *CBAM) {
 
 // cbamPFC returns the CF4 and C2F6 [kg/t Al] CBAM accepts, given the
 // request's (cf4Kg, c2f6Kg). IR 2025/2547 Annex II B.7 allows the slope
-// method with the Table 2 coefficients (or installation-specific ones), the
-// overvoltage method, and installation measurement; it gives no default
-// anode-effect duration. A slope request on other coefficients is
-// recomputed with Table 2; a default or Tier 1 figure cannot be verified
-// and is kept as an estimate, marked and warned.
+// method (A) with the Table 2 coefficients or installation-specific ones,
+// and the overvoltage method (B); installation measurement determines
+// those coefficients. It gives no default anode-effect duration. A slope
+// request on other coefficients is recomputed with Table 2 (which needs
+// the cell technology); a default or Tier 1 figure cannot be verified and
+// is kept as an estimate, marked and warned, with the Commission default
+// as the declarant's fallback.
 func cbamPFC(l *ledger, e ElectrolysisInput, cf4Kg, c2f6Kg float64, c *CBAM) (cf4, c2f6 float64, err error) {
 	p := e.PFC
 	verifiable := true
 	c.PFCVerifiable = &verifiable
 	c.PFCMethod = orDefaultString(p.Method, "default")
-	own := p.SlopeCF4 != nil || p.Coefficients == "" || p.Coefficients == "cbam2025"
+	own := (p.SlopeCF4 != nil && p.FractionC2F6 != nil) || p.Coefficients == "" || p.Coefficients == "cbam2025"
 	switch {
-	case p.Method == "overvoltage" || p.Method == "measured" || (p.Method == "slope" && own):
+	case p.Method == "overvoltage" || (p.Method == "slope" && own):
+		return cf4Kg, c2f6Kg, nil
+	case p.Method == "measured":
+		c.Notes = append(c.Notes, "PFC measured: accepted when it comes from the installation's measurement under IR 2025/2547 Annex II B.7 (installation-specific slope or overvoltage coefficients, at most ±15 % uncertainty, re-determined at least every 3 years), which the verifier checks in the monitoring plan")
 		return cf4Kg, c2f6Kg, nil
 	case p.Method == "slope" && e.Technology != "":
 		sef, frac, err := slopeCoefficients(l, e.Technology, PFCInput{Coefficients: "cbam2025"})
@@ -184,8 +189,14 @@ func cbamPFC(l *ledger, e ElectrolysisInput, cf4Kg, c2f6Kg float64, c *CBAM) (cf
 		return cf4, cf4 * frac, nil
 	}
 	verifiable = false
-	l.warn("CBAM: PFC by the %q method is not a method of IR 2025/2547 Annex II B.7 (slope or overvoltage with the installation's anode-effect records and Table 2 or 3 coefficients, or measurement), which gives no default anode-effect duration; the CBAM direct figure keeps it as an estimate a verifier cannot accept — give {Electrolysis.PFC.Method} slope with {Electrolysis.PFC.AnodeEffectMinutesPerCellDay} and {Electrolysis.Technology}", c.PFCMethod)
-	c.Notes = append(c.Notes, "PFC not verifiable: the "+c.PFCMethod+" method is not one of IR 2025/2547 Annex II B.7; the figure is an estimate")
+	fallback := "; without verifiable PFC data the declarant uses the Commission default value (cbam.default_value_tco2e_per_t, with the year's mark-up)"
+	if p.Method == "slope" {
+		l.warn("CBAM: the slope method needs the Table 2 coefficients of IR 2025/2547 Annex II B.7, chosen by the cell technology; the request's %s coefficients cannot be replaced without {Electrolysis.Technology}, so the CBAM direct figure keeps them as an estimate a verifier cannot accept", p.Coefficients)
+		c.Notes = append(c.Notes, "PFC not verifiable: slope coefficients "+p.Coefficients+" instead of IR 2025/2547 Annex II Table 2, and no cell technology to choose those"+fallback)
+		return cf4Kg, c2f6Kg, nil
+	}
+	l.warn("CBAM: PFC by the %q method is not a method of IR 2025/2547 Annex II B.7 (slope or overvoltage with the installation's anode-effect records and Table 2 or 3 coefficients, or the installation's own coefficients from measurement), which gives no default anode-effect duration; the CBAM direct figure keeps it as an estimate a verifier cannot accept — give {Electrolysis.PFC.Method} slope with {Electrolysis.PFC.AnodeEffectMinutesPerCellDay} and {Electrolysis.Technology}", c.PFCMethod)
+	c.Notes = append(c.Notes, "PFC not verifiable: the "+c.PFCMethod+" method is not one of IR 2025/2547 Annex II B.7; the figure is an estimate"+fallback)
 	return cf4Kg, c2f6Kg, nil
 }
 
@@ -193,22 +204,26 @@ func cbamPFC(l *ledger, e ElectrolysisInput, cf4Kg, c2f6Kg float64, c *CBAM) (cf
 const (
 	indirectRuleOwn        = "the supply's own operational CO2 factors (location-based)"
 	indirectRuleCommission = "the Commission's default factor for China (IR 2025/2621 Annex II) for grid electricity and green contracts; captive plants, on-site PV and direct lines (a direct technical link) at their own operational factor"
+	indirectRuleAssumed    = "the Commission's default factor for China (IR 2025/2621 Annex II) for all electricity: the supply is the dataset's assumed typical smelter, whose captive plants carry no evidence of a direct technical link"
 	indirectNote           = "indirect emissions on the Commission's rule (Regulation 2023/956 Art. 7(4)); a power purchase agreement may use its own factor only with the evidence of Annex IV point 6 (contract, metering within the hour, a physical grid connection), not assumed here; certificates are not accepted; aluminium pays on direct emissions only"
 )
 
 // cbamCommissionIndirect sets the CBAM indirect factor on the Commission's
 // rule (commissionEF), keeping the portfolio's own operational factor
 // beside it.
-func cbamCommissionIndirect(l *ledger, region string, op ElectricityResult, c *CBAM) error {
+func cbamCommissionIndirect(l *ledger, region string, op ElectricityResult, assumedSupply bool, c *CBAM) error {
 	own := c.ElectricityEF
 	seeOwn := c.ElectricityMWhPerT * own
 	c.PortfolioEF, c.PortfolioSEEIndirect = &own, &seeOwn
-	ef, ok, err := commissionEF(l, region, op)
+	ef, ok, err := commissionEF(l, region, op, assumedSupply)
 	if err != nil || !ok {
 		c.IndirectRule = "the supply's own operational CO2 factors: the dataset has no Commission default factor for this country"
 		return err
 	}
 	c.ElectricityEF, c.IndirectRule = ef, indirectRuleCommission
+	if assumedSupply {
+		c.IndirectRule = indirectRuleAssumed
+	}
 	c.Notes = append(c.Notes, indirectNote)
 	return nil
 }
@@ -222,8 +237,10 @@ func cbamCommissionIndirect(l *ledger, region string, op ElectricityResult, c *C
 //
 //	EF = Σ MWh_i × (EF_commission for grid and contracts, else EF_i) / Σ MWh_i
 //
-// ok is false outside China (no Commission factor in the dataset).
-func commissionEF(l *ledger, region string, op ElectricityResult) (ef float64, ok bool, err error) {
+// With assumedSupply (the engine's default portfolio, without evidence of
+// a direct link) every source takes the Commission's factor. ok is false
+// outside China (no Commission factor in the dataset).
+func commissionEF(l *ledger, region string, op ElectricityResult, assumedSupply bool) (ef float64, ok bool, err error) {
 	if !strings.HasPrefix(region, "CN") {
 		return 0, false, nil
 	}
@@ -234,7 +251,7 @@ func commissionEF(l *ledger, region string, op ElectricityResult) (ef float64, o
 	var mwh, t float64
 	for _, s := range op.Sources {
 		f := s.EFLocation
-		if s.Kind == KindGrid || s.Kind == KindGreenContract {
+		if assumedSupply || s.Kind == KindGrid || s.Kind == KindGreenContract {
 			f = commission
 		}
 		mwh += s.MWh

@@ -104,13 +104,16 @@ func TestCastingGasDefaultByDataset(t *testing.T) {
 
 // TestResidualRuleByDataset: with certificates claimed and no residual mix
 // named, dataset 2026.1 prices uncovered grid MWh at the grid average and
-// 2026.2 (rule residual_mix_with_instruments) at the national factor
-// excluding market-traded non-fossil power. Hand-computed, Shanxi 2023 on
-// the co2_operational basis, 1,000,000 MWh all grid, 50,000 certificates:
-// 2026.1: 950,000 × 0.6634 (MEE 2023 Shanxi) / 1,000,000 = 0.63023;
-// 2026.2: 950,000 × 0.6096 (MEE 2023 表4 national) / 1,000,000 = 0.57912.
-// A residual mix given, the lifecycle basis, or no instruments keep the
-// grid average in 2026.2 too.
+// 2026.2 (rule residual_mix_with_instruments) at the region's grid average
+// scaled by the national ratio of the factor excluding market-traded
+// non-fossil power (表4) to the national average. Hand-computed, Shanxi
+// 2023 on the co2_operational basis, 1,000,000 MWh all grid, 50,000
+// certificates, MEE/NBS 2023 factors (Shanxi 0.6634, 表4 0.6096, national
+// 0.5306): 2026.1: 950,000 × 0.6634 / 1,000,000 = 0.63023; 2026.2:
+// 950,000 × 0.6634 × 0.6096 / 0.5306 / 1,000,000 = 0.72404, above the grid
+// average as a residual mix should be (the national 表4 value itself,
+// 0.6096, would be below Shanxi's grid). A residual mix given, the
+// lifecycle basis, or no instruments keep the grid average in 2026.2 too.
 func TestResidualRuleByDataset(t *testing.T) {
 	cat, err := factors.Load()
 	if err != nil {
@@ -129,7 +132,7 @@ func TestResidualRuleByDataset(t *testing.T) {
 		defaulted     bool
 	}{
 		{"2026.1 default", "2026.1", base, 950_000 * 0.6634 / 1_000_000, false},
-		{"2026.2 default", "2026.2", base, 950_000 * 0.6096 / 1_000_000, true},
+		{"2026.2 default", "2026.2", base, 950_000 * 0.6634 * 0.6096 / 0.5306 / 1_000_000, true},
 		{"2026.2 grid average named", "2026.2", grid, 950_000 * 0.6634 / 1_000_000, false},
 		{"2026.2 no instruments", "2026.2", noCerts, 0.6634, false},
 	} {

@@ -52,7 +52,20 @@ var renewableTech = map[string]bool{"hydro": true, "wind": true, "solar": true, 
 const (
 	ResidualGridAverage                      = "grid_average"
 	ResidualNationalExcludingMarketNonfossil = "national_excluding_market_nonfossil"
+	// ResidualRegionalEstimate scales the region's grid average by the
+	// national ratio of the 表4 factor to the national average (an
+	// estimate: China publishes 表4 nationally only).
+	ResidualRegionalEstimate = "regional_excluding_market_nonfossil_estimate"
 )
+
+// ResidualMixes lists the residual-mix choices.
+var ResidualMixes = []string{ResidualGridAverage, ResidualNationalExcludingMarketNonfossil, ResidualRegionalEstimate}
+
+// residualReplacesGrid reports whether uncovered grid MWh take a residual
+// factor other than the grid average.
+func residualReplacesGrid(in ElectricityInput) bool {
+	return in.ResidualEF != nil || (in.ResidualMix != "" && in.ResidualMix != ResidualGridAverage)
+}
 
 // Source is one electricity supply of a plant. Exactly one of Share and
 // MWh is set (the API validates it).
@@ -187,13 +200,20 @@ func volumeUnit(in ElectricityInput) string {
 
 // residualLabel describes the factor used for uncovered grid MWh.
 func residualLabel(in ElectricityInput) string {
+	const regional = "the region's grid average scaled by the national ratio of the factor excluding market-traded non-fossil electricity (MEE/NBS 表4) to the national average, an estimate (表4 is published nationally only)"
+	const national = "the national factor excluding market-traded non-fossil electricity (MEE/NBS 表4)"
+	byRule := "this dataset's default when certificates or green contracts are claimed (GHG Protocol Scope 2 Guidance quality criteria: a residual mix, not the grid average); " + fieldRefIn(in.Path, "ResidualMix") + " \"grid_average\" selects the grid average instead"
 	switch {
 	case in.ResidualEF != nil:
 		return fmt.Sprintf("the residual factor given (%.4g t/MWh)", *in.ResidualEF)
+	case in.residualByRule && in.ResidualMix == ResidualRegionalEstimate:
+		return regional + ", " + byRule
 	case in.residualByRule:
-		return "the national factor excluding market-traded non-fossil electricity (MEE/NBS 表4), this dataset's default when certificates or green contracts are claimed (GHG Protocol Scope 2 Guidance quality criteria: a residual mix, not the grid average); " + fieldRefIn(in.Path, "ResidualMix") + " \"grid_average\" selects the grid average instead"
+		return national + ", " + byRule
 	case in.ResidualMix == ResidualNationalExcludingMarketNonfossil:
-		return "the national factor excluding market-traded non-fossil electricity (MEE/NBS 表4), as chosen"
+		return national + ", as chosen"
+	case in.ResidualMix == ResidualRegionalEstimate:
+		return regional + ", as chosen"
 	}
 	// The portfolio of an electricity request and of a plant's: constants.
 	const before, after = "the grid average (GHG Protocol Scope 2 Guidance, quality criterion 8); ", " \"national_excluding_market_nonfossil\" selects the national factor excluding market-traded non-fossil electricity instead"
@@ -502,17 +522,28 @@ func residualEF(l *ledger, in ElectricityInput, gridAverage float64, ptr string)
 	if in.ResidualEF != nil {
 		return *in.ResidualEF, nil
 	}
-	if in.ResidualMix != ResidualNationalExcludingMarketNonfossil {
+	if !residualReplacesGrid(in) {
 		return gridAverage, nil
 	}
-	f, err := electricityRow(l, "excl_market_nonfossil_co2", "CN", in.Year, joinPath(in.Path, "ResidualMix"))
+	path := joinPath(in.Path, "ResidualMix")
+	f, err := electricityRow(l, "excl_market_nonfossil_co2", "CN", in.Year, path)
 	if err != nil {
 		return 0, err
 	}
 	if in.Basis == BasisLifecycle {
 		l.warn("the national factor excluding market-traded non-fossil electricity is an operational CO2 factor; on the lifecycle basis it understates upstream emissions of the grid MWh it is applied to")
 	}
-	return f.Value, nil
+	if in.ResidualMix != ResidualRegionalEstimate || in.Region == "CN" {
+		return f.Value, nil
+	}
+	nat, err := electricityRow(l, "average_co2", "CN", f.Year, path)
+	if err != nil {
+		return 0, err
+	}
+	ef := RegionalResidualEstimate(gridAverage, f.Value, nat.Value)
+	l.derived(fmt.Sprintf("grid/excl_market_nonfossil_estimate/%s/%d", in.Region, f.Year), ef, "tCO2/MWh",
+		fmt.Sprintf("estimate, not published: %s grid average (%.4g) × national 表4 factor %d (%.4g) / national average %d (%.4g)", in.Region, gridAverage, f.Year, f.Value, nat.Year, nat.Value))
+	return ef, nil
 }
 
 // technologyEF returns the dataset factor of a generation technology on a
@@ -602,8 +633,8 @@ func hourlyMatched(l *ledger, out []SourceResult, p string, demand float64, h *h
 // does the lifecycle basis: the 表4 factor is an operational CO2 factor,
 // and the bases are not mixed by default.
 func applyResidualRule(l *ledger, in *ElectricityInput) {
-	if in.ResidualMix != "" || in.ResidualEF != nil || in.Basis != BasisOperational ||
-		l.ds.Rule(factors.RuleResidualMixWithInstruments) != ResidualNationalExcludingMarketNonfossil {
+	rule := l.ds.Rule(factors.RuleResidualMixWithInstruments)
+	if in.ResidualMix != "" || in.ResidualEF != nil || in.Basis != BasisOperational || (rule != ResidualNationalExcludingMarketNonfossil && rule != ResidualRegionalEstimate) {
 		return
 	}
 	claims := in.CertificatesMWh != nil && *in.CertificatesMWh > 0
@@ -613,6 +644,6 @@ func applyResidualRule(l *ledger, in *ElectricityInput) {
 	if !claims {
 		return
 	}
-	in.ResidualMix, in.residualByRule = ResidualNationalExcludingMarketNonfossil, true
+	in.ResidualMix, in.residualByRule = rule, true
 	l.defaulted(joinPath(in.Path, "ResidualMix"))
 }

@@ -141,3 +141,17 @@ func Grade(value float64, limits [3]float64) int {
 	}
 	return 0
 }
+
+// RegionalResidualEstimate estimates a region's residual-mix factor
+// [t CO2/MWh], which China publishes nationally only (MEE/NBS 表4, the
+// national factor excluding market-traded non-fossil electricity), by
+// scaling the region's grid average with the national ratio:
+//
+//	EF_residual,region = EF_grid,region × EF_表4,national / EF_average,national
+//
+// the same proportional method as ProvincialLifecycleEstimate; a residual
+// mix removes claimed low-carbon power, so it is not below the grid average
+// when 表4 is above the national average.
+func RegionalResidualEstimate(gridRegion, excludedNational, averageNational float64) float64 {
+	return gridRegion * excludedNational / averageNational
+}

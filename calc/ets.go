@@ -83,8 +83,8 @@ func primaryETS(l *ledger, in PrimaryInput, elec ElectricityResult, t cbamTerms)
 	e.PurchasedElectricityMWhPerT = t.mwhPerT * purchasedShare(elec)
 	e.Notes = []string{
 		"covered: CO2 from carbon-anode consumption and CF4 and C2F6 from anode effects (AR5 GWPs) in the aluminium-electrolysis process, and fuel combustion; purchased electricity and heat are an auxiliary reporting item, not covered",
-		"per t of liquid aluminium (the guideline's activity data is 铝液产量); the anode plant and captive power plants are accounted under their own sector guidelines (power plants are in the power-sector ETS), so they are not in these figures",
-		"the casthouse fuel is counted at enterprise level; whether the guideline's aluminium-electrolysis process includes it was not read",
+		"per t of liquid aluminium (the guideline's activity data is 铝液产量); at enterprise level, power plants and other non-aluminium facilities are accounted under their own sector guidelines and are not modelled here; carbonate decomposition (enterprise level) is not modelled either",
+		"not read in the guideline: whether an on-site anode plant and the casthouse are inside the aluminium-electrolysis process; the anode plant is left out and the casthouse fuel is counted at enterprise level",
 	}
 	if err := etsAnnualAndAllocation(l, in.ProductionT, e); err != nil {
 		return nil, err

@@ -74,8 +74,16 @@ func TestCBAMAnodesOnSite(t *testing.T) {
 				t.Errorf("%s: stage %s lists Anode.ProducedOnSite", tc.name, s.Name)
 			}
 		}
-		// The footprint itself does not move with the CBAM boundary.
+		// The footprint itself does not move with the CBAM boundary; the
+		// scopes do: an anode plant on site is direct (scope 1), bought
+		// anodes upstream. All grid, so no captive plant in scope 1.
 		checkClose(t, tc.name+": anode production stage", stageByName(t, r, calc.StageAnodeProduction).LocationBased, 0.45*0.35, 1e-12)
+		wantDirect, wantUp := bought, w.alumina+0.45*0.35
+		if tc.want != bought {
+			wantDirect, wantUp = bought+0.45*0.35, w.alumina
+		}
+		checkClose(t, tc.name+": scope 1", r.Scopes.Direct, wantDirect, 1e-12)
+		checkClose(t, tc.name+": upstream", r.Scopes.Upstream, wantUp, 1e-12)
 	}
 	r1, _ := mustPrimaryOn(t, engineFor(t, "2026.1"), fullInput())
 	checkClose(t, "2026.1 SEE direct (estimate rules, anode plant outside)", r1.CBAM.SEEDirect, bought, 1e-12)
@@ -108,6 +116,13 @@ func TestCBAMPFCMethods(t *testing.T) {
 		{"slope ipcc2006", "PFPB_M", calc.PFCInput{Method: "slope", Coefficients: "ipcc2006", AnodeEffectMinutesPerCellDay: f64(0.05)}, 0.05*0.104*6.63 + 0.05*0.104*0.057*11.1, true},
 		{"slope cbam2025", "PFPB_M", calc.PFCInput{Method: "slope", AnodeEffectMinutesPerCellDay: f64(0.05)}, 0.05*0.104*6.63 + 0.05*0.104*0.057*11.1, true},
 		{"measured", "PFPB_M", calc.PFCInput{Method: "measured", CF4KgPerT: f64(0.02), C2F6KgPerT: f64(0.002)}, 0.02*6.63 + 0.002*11.1, true},
+		// Overvoltage, CWPB (Table 3: OVC 1.16, C2F6/CF4 0.121), 1.2 mV, CE 94 %
+		// (Reg. 601/2012 Annex IV §8 B takes CE in percent): CF4 = 1.16 × 1.2 / 94.
+		{"overvoltage", "CWPB", calc.PFCInput{Method: "overvoltage", AnodeEffectOvervoltageMV: f64(1.2), CurrentEfficiency: f64(0.94)}, 1.16 * 1.2 / 94 * (6.63 + 0.121*11.1), true},
+		// The Chinese guideline's slope (0.143, 0.1) with no technology to choose Table 2: kept, not verifiable.
+		{"slope cn_guideline, no technology", "", calc.PFCInput{Method: "slope", Coefficients: "cn_guideline", AnodeEffectMinutesPerCellDay: f64(0.05)}, 0.05 * 0.143 * (6.63 + 0.1*11.1), false},
+		// An installation slope without its C2F6 fraction is not a pair of own coefficients: Table 2 PFPB_M applies.
+		{"slope ipcc2006, own slope only", "PFPB_M", calc.PFCInput{Method: "slope", Coefficients: "ipcc2006", AnodeEffectMinutesPerCellDay: f64(0.05), SlopeCF4: f64(0.5)}, 0.05 * 0.104 * (6.63 + 0.057*11.1), true},
 	} {
 		in := fullInput()
 		in.Electrolysis.Technology, in.Electrolysis.PFC = tc.tech, tc.pfc
@@ -141,6 +156,14 @@ func TestCBAMIndirectCommissionFactor(t *testing.T) {
 	in.Electricity.Sources = []calc.Source{{Kind: calc.KindCaptive, Fuel: "coal", Share: f64(0.5), EFtCO2PerMWh: f64(0.9)}, gridShare(0.5)}
 	r, _ = mustPrimaryOn(t, e2, in)
 	checkClose(t, "half captive: SEE indirect", r.CBAM.SEEIndirect, 13.05*(0.5*0.9+0.5*0.605), 1e-12)
+	// The assumed typical-smelter supply (no sources: 66 % captive coal at
+	// 0.8273, 34 % Shanxi grid) carries no evidence of a direct link: all
+	// of it takes 0.605.
+	in = fullInput()
+	in.Electricity = calc.ElectricityInput{}
+	r, _ = mustPrimaryOn(t, e2, in)
+	checkClose(t, "assumed supply: SEE indirect", r.CBAM.SEEIndirect, 13.05*0.605, 1e-12)
+	checkClose(t, "assumed supply: portfolio SEE indirect", *r.CBAM.PortfolioSEEIndirect, 13.05*(0.66*0.8273+0.34*0.6634), 1e-12)
 	r1, _ := mustPrimaryOn(t, engineFor(t, "2026.1"), fullInput())
 	checkClose(t, "2026.1: SEE indirect on the portfolio", r1.CBAM.SEEIndirect, 13.05*0.6634, 1e-12)
 	if r1.CBAM.PortfolioSEEIndirect != nil {
@@ -197,22 +220,33 @@ func TestGB21346Indicator(t *testing.T) {
 }
 
 // TestDefaultPortfolioByProvince: with no sources, 2026.2 supplies a
-// smelter 66 % from captive coal (IAI 2021 national self-generated share;
-// no provincial share was found) at the dataset's coal-power factor (MEE
-// 2023 表5 fossil-only 0.8273, operational) and 34 % from the region's grid
-// (MEE 2023 provincial factors: Shanxi 0.6634, Inner Mongolia 0.6479,
-// Xinjiang 0.6021, Yunnan 0.1333).
+// smelter from captive coal for its region's captive share at the
+// dataset's coal-power factor (MEE 2023 表5 fossil-only 0.8273,
+// operational) and from the region's grid for the rest (MEE 2023
+// provincial factors: Shanxi 0.6634, Inner Mongolia 0.6479, Xinjiang
+// 0.6021, Yunnan 0.1333). The share is the national 66 % (IAI 2021) where
+// no provincial share was found, and 0 in Yunnan, whose smelters buy grid
+// hydropower (Caixin 2023): EF = 0.66 × 0.8273 + 0.34 × grid, Yunnan 0.1333.
 func TestDefaultPortfolioByProvince(t *testing.T) {
 	e2 := engineFor(t, "2026.2")
-	for region, grid := range map[string]float64{"CN-SX": 0.6634, "CN-NM": 0.6479, "CN-XJ": 0.6021, "CN-YN": 0.1333} {
+	for _, tc := range []struct {
+		region     string
+		want       float64
+		shareQuote string
+	}{
+		{"CN-SX", 0.66*0.8273 + 0.34*0.6634, "66 %"},
+		{"CN-NM", 0.66*0.8273 + 0.34*0.6479, "66 %"},
+		{"CN-XJ", 0.66*0.8273 + 0.34*0.6021, "66 %"},
+		{"CN-YN", 0.1333, "0 %"},
+	} {
 		in := fullInput()
-		in.Region, in.Electricity = region, calc.ElectricityInput{}
+		in.Region, in.Electricity = tc.region, calc.ElectricityInput{}
 		r, p := mustPrimaryOn(t, e2, in)
-		checkClose(t, region+" EF", r.Electricity.EFLocation, 0.66*0.8273+0.34*grid, 1e-12)
+		checkClose(t, tc.region+" EF", r.Electricity.EFLocation, tc.want, 1e-12)
 		if !slices.Contains(p.Defaulted, "Electricity.Sources") {
-			t.Errorf("%s: sources not listed as defaulted", region)
+			t.Errorf("%s: sources not listed as defaulted", tc.region)
 		}
-		checkMessage(t, region+" warning", p.Warnings, "typical Chinese smelter", "66 %")
+		checkMessage(t, tc.region+" warning", p.Warnings, "typical Chinese smelter", tc.shareQuote)
 	}
 }
 

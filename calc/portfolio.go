@@ -278,7 +278,7 @@ func (p *portfolioModel) compileFactors(l *ledger, ins *inputList) error {
 		case KindGrid:
 			gridUsed = gridUsed || !src.implicit
 			src.locGrid = src.attrs.EFLocation
-			if in.ResidualEF == nil && in.ResidualMix != ResidualNationalExcludingMarketNonfossil {
+			if !residualReplacesGrid(in) {
 				src.mktGrid = src.attrs.EFMarket
 			} else {
 				src.mktBase = src.attrs.EFMarket
@@ -631,7 +631,7 @@ func (p *portfolioModel) report(l *ledger, demand float64, m []float64, mwh []fl
 		}
 		res.CertificatesAppliedMWh = t.certApplied
 	}
-	if instruments || in.ResidualEF != nil || in.ResidualMix == ResidualNationalExcludingMarketNonfossil {
+	if instruments || residualReplacesGrid(in) {
 		l.warn("no provincial residual mix is published in China; uncovered grid MWh in the market-based result use %s", residualLabel(in))
 	}
 	var renLoc, renMkt float64

@@ -320,7 +320,6 @@ func primaryRun(l *ledger, in PrimaryInput, sampling bool) (*primaryModel, Prima
 	}
 	res.Gases.CO2 = res.LocationBased - res.Gases.CF4 - res.Gases.C2F6
 	l.assume("gases: everything except CF4 and C2F6 is reported as CO2 (electricity and upstream factors are CO2 or CO2e as published)")
-	res.Scopes = primaryScopes(res, t.direct, p.castFuel)
 	res.Annual = annualEmissions(res.LocationBased, res.MarketBased, in.ProductionT)
 	if res.Ratings, err = ratings(l, p.acKWh, in.Electrolysis); err != nil {
 		return nil, res, err
@@ -329,6 +328,8 @@ func primaryRun(l *ledger, in PrimaryInput, sampling bool) (*primaryModel, Prima
 	if res.CBAM, err = primaryCBAM(l, in, el, res.Electricity, cb); err != nil {
 		return nil, res, err
 	}
+	onSite := res.CBAM.AnodesOnSite != nil && *res.CBAM.AnodesOnSite
+	res.Scopes = primaryScopes(res, t.direct, p.castFuel, onSite)
 	if res.ETS, err = primaryETS(l, in, res.Electricity, cb); err != nil {
 		return nil, res, err
 	}
@@ -389,22 +390,30 @@ func compilePrimary(l *ledger, in PrimaryInput, sampling bool) (p *primaryModel,
 // applySmelterSupplyRule gives a smelter whose request lists no
 // electricity sources the dataset's default supply
 // (factors.RuleSmelterSupply): with "captive_share", captive coal plants
-// (the dataset's coal-power factor) for the national captive share of the
-// demand and the region's grid for the rest, recorded as defaulted and
-// warned. Datasets without the rule leave the sources empty (the region's
-// grid supplies everything).
+// (the dataset's coal-power factor) for the region's captive share of the
+// demand (default/captive_share/<region> where the dataset has one, else
+// the national share) and the region's grid for the rest, recorded as
+// defaulted and warned. Datasets without the rule leave the sources empty
+// (the region's grid supplies everything).
 func applySmelterSupplyRule(l *ledger, el *ElectricityInput) error {
 	if len(el.Sources) > 0 || l.ds.Rule(factors.RuleSmelterSupply) != "captive_share" {
 		return nil
 	}
-	share, err := l.factor("default/captive_share/CN")
+	id, scope := "default/captive_share/"+el.Region, "the "+el.Region+" share"
+	if _, ok := l.ds.Factor(id); !ok {
+		id, scope = "default/captive_share/CN", "the national captive share, IAI 2021; no provincial share was found for "+el.Region
+	}
+	share, err := l.factor(id)
 	if err != nil {
 		return err
 	}
 	grid := 1 - share
-	el.Sources = []Source{{Kind: KindCaptive, Fuel: "coal", Share: &share}, {Kind: KindGrid, Share: &grid}}
+	el.Sources = []Source{{Kind: KindGrid, Share: &grid}}
+	if share > 0 {
+		el.Sources = []Source{{Kind: KindCaptive, Fuel: "coal", Share: &share}, {Kind: KindGrid, Share: &grid}}
+	}
 	l.defaulted(joinPath(el.Path, "Sources"), StageElectrolysisElectricity, StageCasting)
-	l.warn("electricity sources not given: the typical Chinese smelter's supply is used — captive coal plants for %.0f %% of the demand (the national captive share, IAI 2021; no provincial share was found for %s) and the %s grid for the rest; give {%s} for the plant's own supply", share*100, el.Region, el.Region, joinPath(el.Path, "Sources"))
+	l.warn("electricity sources not given: the typical Chinese smelter's supply for %s is used — captive coal plants for %.0f %% of the demand (%s) and the %s grid for the rest; give {%s} for the plant's own supply", el.Region, share*100, scope, el.Region, joinPath(el.Path, "Sources"))
 	return nil
 }
 
@@ -526,8 +535,10 @@ func (p *primaryModel) registerInputs(ds *factors.Dataset, in PrimaryInput) erro
 
 // primaryScopes splits the location-based total by where it is emitted:
 // captive plants are the enterprise's own combustion. Their emissions per
-// t = MWh/t × Σ_captive MWh_i × EF_i / D.
-func primaryScopes(res PrimaryResult, direct, castFuel float64) Scopes {
+// t = MWh/t × Σ_captive MWh_i × EF_i / D. An anode plant on site
+// (anodesOnSite, from the CBAM boundary of 2026.2 on) is direct, else the
+// anodes are upstream.
+func primaryScopes(res PrimaryResult, direct, castFuel float64, anodesOnSite bool) Scopes {
 	elec := res.Electricity
 	var captiveTCO2 float64 // t CO2 of captive plants per period of demand
 	for _, s := range elec.Sources {
@@ -538,11 +549,16 @@ func primaryScopes(res PrimaryResult, direct, castFuel float64) Scopes {
 	elecT := res.MWhPerT * elec.EFLocation
 	captiveT := res.MWhPerT * captiveTCO2 / elec.DemandMWh
 	alumina, anodeProd := res.Stages[0].LocationBased, res.Stages[1].LocationBased
-	return Scopes{
+	sc := Scopes{
 		Direct:              direct + castFuel + captiveT,
 		IndirectElectricity: elecT - captiveT,
 		Upstream:            alumina + anodeProd,
 	}
+	if anodesOnSite {
+		sc.Direct += anodeProd
+		sc.Upstream -= anodeProd
+	}
+	return sc
 }
 
 type gwpValues struct{ cf4, c2f6 float64 }

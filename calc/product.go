@@ -661,7 +661,7 @@ func productCommissionIndirect(l *ledger, region string, op ElectricityResult, o
 	if l.ds.Rule(factors.RuleCBAM) != "definitive_2026" {
 		return nil
 	}
-	ef, ok, err := commissionEF(l, region, op)
+	ef, ok, err := commissionEF(l, region, op, false)
 	if err != nil || !ok {
 		return err
 	}

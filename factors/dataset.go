@@ -83,10 +83,13 @@ func (d *Dataset) Draft() bool { return d.status == StatusDraft }
 const (
 	// RuleResidualMixWithInstruments is the factor for grid MWh not covered
 	// by certificates when certificates or green contracts are claimed and
-	// the request names none: "grid_average" (the rule when unset) or
+	// the request names none: "grid_average" (the rule when unset),
 	// "national_excluding_market_nonfossil" (the GHG Protocol Scope 2
 	// Guidance's quality criteria: a residual mix, of which China publishes
-	// only the national factor excluding market-traded non-fossil power).
+	// only the national factor excluding market-traded non-fossil power) or
+	// "regional_excluding_market_nonfossil_estimate" (the region's grid
+	// average scaled by that national factor's ratio to the national
+	// average, so that a coal province's residual is not below its grid).
 	RuleResidualMixWithInstruments = "residual_mix_with_instruments"
 	// RuleSmelterSupply is the supply of a smelter whose request lists no
 	// electricity sources: "grid" (the plant region's grid; the rule when
@@ -117,7 +120,7 @@ const (
 
 // ruleValues lists each rule's allowed values.
 var ruleValues = map[string][]string{
-	RuleResidualMixWithInstruments: {"grid_average", "national_excluding_market_nonfossil"},
+	RuleResidualMixWithInstruments: {"grid_average", "national_excluding_market_nonfossil", "regional_excluding_market_nonfossil_estimate"},
 	RuleSmelterSupply:              {"grid", "captive_share"},
 	RuleSmelterAC:                  {"liquid_ac", "comprehensive_ac"},
 	RuleCBAM:                       {"estimate", "definitive_2026"},

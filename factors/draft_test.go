@@ -108,7 +108,7 @@ func TestEmbedded20262(t *testing.T) {
 	if c.Default() != next {
 		t.Errorf("Default() = %s, want 2026.2, the newest release", c.Default().Version())
 	}
-	if r1, r2 := old.Rule(RuleResidualMixWithInstruments), next.Rule(RuleResidualMixWithInstruments); r1 != "" || r2 != "national_excluding_market_nonfossil" {
+	if r1, r2 := old.Rule(RuleResidualMixWithInstruments), next.Rule(RuleResidualMixWithInstruments); r1 != "" || r2 != "regional_excluding_market_nonfossil_estimate" {
 		t.Errorf("residual-mix rule: 2026.1 %q, 2026.2 %q", r1, r2)
 	}
 	want := map[string]float64{
@@ -171,7 +171,7 @@ func TestEmbedded20262(t *testing.T) {
 	added := map[string]float64{
 		"cbam/electricity_ef/CN": 0.605, "default/smelter_auxiliary_electricity": 13700 - 13350,
 		"power/coal_upstream/co2e_per_gj": 0.0185, "cn_ets/inclusion_threshold": 26000,
-		"cn_ets/allocation_balance/2024": 0,
+		"cn_ets/allocation_balance/2024": 0, "default/captive_share/CN-YN": 0,
 	}
 	for id, v := range added {
 		if f, ok := next.Factor(id); !ok || f.Value != v || f.Source == "" {
@@ -201,14 +201,14 @@ func TestReleasedUnchanged(t *testing.T) {
 		},
 		"2026.2": {
 			"alloys.csv":        "793074e19ff98a11b5ea9bcf60eea1f07ef089bdce82cc620131aa8fd39ff2f1",
-			"dataset.json":      "cd1386930ac688fb3aa8fbc32109785132ea0af6dac2232111f8fe73ac7a8bfc",
-			"factors.csv":       "8f505af3e86527d9974a85d7d5ad9f38f2695a22d64bff5bd2fcd2bf8608edf1",
-			"gaps.csv":          "b417926ad49dc7060c6f6a05088ead7612ab9645b9ae3bea93bf78dbf9480ee6",
+			"dataset.json":      "cb4c1b24920acb619c7fbd578c373c045eabde429ad8bd7965a36c4a7705bf17",
+			"factors.csv":       "4ad29611ae380f1a09462ac3b8caaec2022b24ecdbe126e97f86f88911433fd4",
+			"gaps.csv":          "0ba515f1806002c43a037cea1fc746035f0170083551efd62299d2aa91ba5739",
 			"product_steps.csv": "e6589b4dc3535247ac4c2e422f4b11bd97b36fb48d924e3df9db3dbfdf4c7082",
 			"products.csv":      "90d90c42dcbabddafc172afe9c4f4c2e8b83409b8aa372e1be120ce95eea1bc3",
 			"regions.csv":       "52bef1046ede8c31ae0086f74d7363dbce26c60a2c74fabe976b49c7f383a07d",
 			"solar_sites.csv":   "f5948aa5f7c013c3295a1e642c195e2b2a18ffed3bbb8c994b0ca12beb8306d3",
-			"sources.csv":       "0d9dddeb454e1a710fbadfc60c8bca2a625e8676051cbd11ed882d6c9edd9ce8",
+			"sources.csv":       "77573179952ebabc8f61ec70a5d77737ca63f4539f7c18ea8b339d662508d2fb",
 		},
 	}
 	for version, files := range want {
