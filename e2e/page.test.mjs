@@ -23,9 +23,10 @@ const SHANXI = {
   },
 };
 const PRODUCT = 'E2E P1020A ingot';
-// Opening a declaration asks for its China ETS summary too, which a
-// declaration on dataset 2026.1 does not have: the API answers 409 and the
-// browser logs that answer as a console error.
+// Opening a declaration asks for its China ETS summary too. A declaration
+// on the default dataset (2026.2) has one; a declaration pinned to 2026.1
+// does not: the API answers 409 and the browser logs that answer as a
+// console error, which only the tests that open such a declaration expect.
 const ETS_409 = /status of 409/;
 
 let browser;
@@ -174,7 +175,7 @@ test('buyers: search, open and verify a published declaration', async (t) => {
   }, { status: 201, headers: { Authorization: `Bearer ${API_KEY}` } });
   assert.equal(res.headers.get('location'), `/v1/declarations/${decl.id}`);
 
-  await withPage(t, browser, { name: 'buyers', expected: [ETS_409] }, async ({ page }) => {
+  await withPage(t, browser, { name: 'buyers' }, async ({ page }) => {
     await load(page);
     const { response: list } = await captureJSON(page, 'GET', '/v1/declarations', () => page.click('#buy-form button[type=submit]'));
     assert.ok(list.declarations.some((d) => d.id === decl.id), 'the search answer lists the declaration');
@@ -192,6 +193,10 @@ test('buyers: search, open and verify a published declaration', async (t) => {
     assert.equal(kv.id, decl.id);
     assertShown(kv['Location-based'].replace(/ t CO2e\/t$/, ''), detail.result.total_tco2e_per_t.location_based, 4, 'declaration location-based');
     assert.equal(await page.locator('#d-stages tr').count(), detail.result.stages.length, 'a row per stage');
+    // Published without "dataset": computed with the API's default.
+    const { json: ds } = await api('/v1/datasets');
+    assert.equal(detail.dataset_version, ds.default, 'the declaration is on the default dataset');
+    assert.equal(kv.Dataset, `${detail.dataset_version} / ${detail.engine_version}`);
 
     const { response: verified } = await captureJSON(page, 'GET', `/v1/declarations/${decl.id}/verify`, () => page.click('#verify'));
     await page.waitForFunction(() => document.getElementById('verify-status').textContent.includes('✔'));
@@ -217,6 +222,8 @@ test('buyers: search, open and verify a published declaration', async (t) => {
 // is wider than the screen (fieldsets with min-width 0, the visually hidden
 // table headers inside a positioned .table-wrap).
 test('phone width: no horizontal overflow at 390 px', async (t) => {
+  // It opens the first declaration listed, which may be one pinned to 2026.1
+  // (no ETS summary: a 409 is logged).
   await withPage(t, browser, { name: 'phone', viewport: PHONE, expected: [ETS_409] }, async ({ page }) => {
     await load(page);
     // The outermost elements past the right edge, and absolutely positioned
@@ -239,7 +246,7 @@ test('phone width: no horizontal overflow at 390 px', async (t) => {
     const withResults = await overflow();
     await screenshot(page, 'phone-results.png');
 
-    // With the longer CBAM table and the China ETS block (dataset 2026.2).
+    // With the longer CBAM table and the China ETS block (dataset 2026.2, chosen).
     await page.selectOption('#p-dataset', '2026.2');
     await captureJSON(page, 'POST', '/v1/footprints/primary', () => page.click('#plant-form button[type=submit]'));
     await page.waitForFunction(() => !document.getElementById('o-ets').hidden);
@@ -398,19 +405,25 @@ test('scenarios of a product: molten-metal share, and the inputs travel in the U
   });
 });
 
-test('buyers: the PACT view and the CBAM summary of a declaration', async (t) => {
-  const { json: decl } = await api('/v1/declarations', {
-    kind: 'primary', request: SHANXI, product_name: PRODUCT + ' (PACT)', product_ids: ['urn:gtin:06901234567893'],
+test('buyers: the PACT view, the CBAM and China ETS summaries of a declaration', async (t) => {
+  const publish = (request, name, gtin) => api('/v1/declarations', {
+    kind: 'primary', request, product_name: name, product_ids: [gtin],
     reference_period: { start: '2024-01-01', end: '2024-12-31' }, visibility: 'public',
   }, { status: 201, headers: { Authorization: `Bearer ${API_KEY}` } });
+  // Without "dataset" the declaration is computed with the default (2026.2,
+  // which has the China ETS view); the second one pins 2026.1 (which has not).
+  const { json: decl } = await publish(SHANXI, PRODUCT + ' (PACT)', 'urn:gtin:06901234567893');
+  const { json: old } = await publish({ ...SHANXI, dataset: '2026.1' }, PRODUCT + ' (PACT, 2026.1)', 'urn:gtin:06901234567894');
   await withPage(t, browser, { name: 'buyers-pact', expected: [ETS_409] }, async ({ page }) => {
     await load(page);
     await page.fill('#b-product', 'p1020a ingot (pact'); // part of the name, in another case
     await captureJSON(page, 'GET', '/v1/declarations', () => page.click('#buy-form button[type=submit]'));
     const open = page.locator(`#decl-rows button.open[data-id="${decl.id}"]`);
     const pact = page.waitForResponse((r) => new URL(r.url()).pathname === `/v1/declarations/${decl.id}/pact`);
+    const etsP = page.waitForResponse((r) => new URL(r.url()).pathname === `/v1/declarations/${decl.id}/ets`);
     await open.click();
     assert.equal((await pact).status(), 200);
+    assert.equal((await etsP).status(), 200, 'a declaration on the default dataset has a China ETS summary');
     await page.waitForFunction(() => document.getElementById('d-pact-json').textContent.startsWith('{'));
     const { json: want } = await api(`/v1/declarations/${decl.id}/pact`);
     assert.deepEqual(JSON.parse(await page.textContent('#d-pact-json')), want.data, 'the PACT JSON shown is the API\'s');
@@ -426,40 +439,51 @@ test('buyers: the PACT view and the CBAM summary of a declaration', async (t) =>
     assertShown(ckv['Direct (SEE)'].replace(/ t CO2e\/t$/, ''), cbam.see_direct_tco2e_per_t, 4, 'CBAM direct SEE');
     assert.equal(await page.getAttribute('#d-cbam-link', 'href'), `/v1/declarations/${decl.id}/cbam`);
     assert.equal(await page.getAttribute('#d-pact-link', 'href'), `/v1/declarations/${decl.id}/pact`);
-    await page.locator('#decl-detail').scrollIntoViewIfNeeded();
-    await screenshot(page.locator('#buyers'), 'buyers-pact.png');
 
-    // The China ETS summary: a declaration on dataset 2026.1 has none, and
-    // the page shows the API's 409 detail where the summary would be.
-    const { json: noEts } = await api(`/v1/declarations/${decl.id}/ets`, undefined, { status: 409 });
-    await page.waitForFunction(() => document.querySelectorAll('#d-ets tr').length > 0);
-    const etsText = await page.textContent('#d-ets');
-    assert.ok(etsText.includes(noEts.detail), `#d-ets shows the 409 detail: ${etsText}`);
-    assert.equal(await page.getAttribute('#d-ets-link', 'href'), `/v1/declarations/${decl.id}/ets`);
-
-    // A draft dataset cannot be published, so no declaration has an ETS view
-    // yet: the summary is the ets block the API computes for the same
-    // request on 2026.2, served in place of the 409.
-    const { json: draft } = await api('/v1/footprints/primary', { ...SHANXI, dataset: '2026.2' });
-    const summary = {
-      declaration_id: decl.id, status: 'active', product_name: decl.product_name, enterprise: 'Shanxi E2E Smelter', region: 'CN-SX',
-      reporting_period: { start: '2024-01-01', end: '2024-12-31' }, ets: draft.ets, dataset_version: '2026.2',
-    };
-    await page.route(`**/v1/declarations/${decl.id}/ets`, (route) => route.fulfill({ json: summary }));
-    await captureJSON(page, 'GET', `/v1/declarations/${decl.id}/ets`, () => open.click());
+    // The China ETS summary shown is the API's /ets answer.
+    const { json: ets } = await api(`/v1/declarations/${decl.id}/ets`);
+    const { json: ds } = await api('/v1/datasets');
+    assert.equal(ets.declaration_id, decl.id);
+    assert.equal(ets.dataset_version, ds.default, 'the summary is on the default dataset');
+    assert.deepEqual(ets.reporting_period, { start: '2024-01-01', end: '2024-12-31' });
+    // Independent check: the declaration's ETS view is the ets block the API
+    // computes for the same request now.
+    const { json: fp } = await api('/v1/footprints/primary', SHANXI);
+    assert.deepEqual(ets.ets, fp.ets, 'the declaration\'s ETS view = the footprint\'s ets block');
+    assert.ok(ets.ets.annual, 'production_t is given, so the year\'s figures are too');
     await page.waitForFunction(() => document.querySelectorAll('#d-ets tr').length > 2);
     const ekv = Object.fromEntries(await page.$$eval('#d-ets tr', (trs) => trs.map((tr) => [tr.cells[0].textContent, tr.cells[1].textContent])));
-    assert.equal(ekv.Period, '2024-01-01 – 2024-12-31');
-    assertShown(ekv['Electrolysis process (allocation unit)'].replace(/ t CO2e\/t$/, ''), draft.ets.process_tco2e_per_t, 4, 'ETS process per t');
-    assertShown(ekv['Process, per year'].replace(/ t CO2e\/yr$/, ''), draft.ets.annual.process_tco2e, 0, 'ETS process per year');
-    for (const y of draft.ets.allocation) {
+    assert.equal(ekv.Period, `${ets.reporting_period.start} – ${ets.reporting_period.end}`);
+    assertShown(ekv['Electrolysis process (allocation unit)'].replace(/ t CO2e\/t$/, ''), ets.ets.process_tco2e_per_t, 4, 'ETS process per t');
+    assertShown(ekv['Enterprise level'].replace(/ t CO2e\/t$/, ''), ets.ets.enterprise_tco2e_per_t, 4, 'ETS enterprise per t');
+    assertShown(ekv['Purchased electricity (reported, not covered)'].replace(/ MWh\/t$/, ''), ets.ets.purchased_electricity_mwh_per_t, 4, 'ETS purchased electricity');
+    assertShown(ekv['Process, per year'].replace(/ t CO2e\/yr$/, ''), ets.ets.annual.process_tco2e, 0, 'ETS process per year');
+    assert.equal(ekv['Key emitting unit'], ets.ets.annual.key_emitter ? 'yes' : 'no');
+    assert.equal(ets.ets.allocation.length, 2, 'the 2024–2025 plan\'s two years');
+    assert.ok(ets.ets.allocation.some((y) => y.balance_tco2e !== null), 'the API has a balance to show');
+    for (const y of ets.ets.allocation) {
       const shown = ekv[`Allowance allocation ${y.year}`];
       assert.ok(shown, `a row for allocation year ${y.year}`);
       if (y.balance_tco2e === null && y.benchmark_tco2e_per_t === null) assert.equal(shown, 'Benchmark [t CO2e/t]: not published');
       else if (y.balance_tco2e === null) assertShown(shown.replace(/^Benchmark \[t CO2e\/t\]: /, ''), y.benchmark_tco2e_per_t, 4, `benchmark ${y.year}`);
       else assertShown(shown.replace(/^Balance \[t CO2e\]: /, ''), y.balance_tco2e, 0, `balance ${y.year}`);
     }
-    await page.unroute(`**/v1/declarations/${decl.id}/ets`);
+    assert.equal(await page.getAttribute('#d-ets-link', 'href'), `/v1/declarations/${decl.id}/ets`);
+    await page.locator('#decl-detail').scrollIntoViewIfNeeded();
+    await screenshot(page.locator('#buyers'), 'buyers-pact.png');
+
+    // A declaration pinned to 2026.1 has no China ETS summary: the page shows
+    // the API's 409 detail where the summary would be.
+    assert.equal(old.dataset_version, '2026.1');
+    const { json: noEts } = await api(`/v1/declarations/${old.id}/ets`, undefined, { status: 409 });
+    const oldEts = page.waitForResponse((r) => new URL(r.url()).pathname === `/v1/declarations/${old.id}/ets`);
+    await page.locator(`#decl-rows button.open[data-id="${old.id}"]`).click();
+    assert.equal((await oldEts).status(), 409);
+    await page.waitForFunction((id) => document.getElementById('d-kv').textContent.includes(id)
+      && document.querySelectorAll('#d-ets tr').length === 1, old.id);
+    const etsText = await page.textContent('#d-ets');
+    assert.ok(etsText.includes(noEts.detail), `#d-ets shows the 409 detail: ${etsText}`);
+    assert.equal(await page.getAttribute('#d-ets-link', 'href'), `/v1/declarations/${old.id}/ets`);
   });
 });
 
@@ -582,9 +606,9 @@ const chooseDataset = async (page, version) => {
   await page.selectOption('#p-dataset', version);
 };
 
-// Dataset 2026.2 is a draft: the page lists it from GET /v1/datasets and
-// sends it only when chosen. Its answer has the definitive CBAM rules and
-// the China ETS view; every figure shown is the API's.
+// Dataset 2026.2 is released and the default: the page lists every dataset
+// from GET /v1/datasets with its status. Its answer has the definitive CBAM
+// rules and the China ETS view; every figure shown is the API's.
 test('dataset 2026.2: the anodes switch and liquid AC power are sent; CBAM rows, ratings and the China ETS block are the API\'s answer', async (t) => {
   await withPage(t, browser, { name: 'ets' }, async ({ page }) => {
     await load(page);
@@ -592,7 +616,16 @@ test('dataset 2026.2: the anodes switch and liquid AC power are sent; CBAM rows,
     const offered = await page.$$eval('#p-dataset option', (os) => os.map((o) => o.value));
     assert.deepEqual(offered, ['', ...ds.datasets.map((d) => d.version)], 'the default, then every dataset');
     assert.ok(offered.includes('2026.2'), `2026.2 is offered: ${offered}`);
-    assert.match(await page.$eval('#p-dataset option[value="2026.2"]', (o) => o.textContent), /draft/);
+    assert.equal(ds.datasets.find((d) => d.version === '2026.2')?.status, 'released', 'the API lists 2026.2 as released');
+    const newest = ds.datasets.filter((d) => d.status === 'released').sort((a, b) => b.released.localeCompare(a.released))[0];
+    assert.equal(ds.default, newest.version, 'the default is the newest released dataset');
+    const labels = await page.$$eval('#p-dataset option', (os) => os.map((o) => o.textContent));
+    assert.deepEqual(labels, [`default: newest released (${ds.default})`, ...ds.datasets.map((d) => `${d.version} — ${d.status}`)],
+      'each dataset labelled with its status');
+    assert.ok(labels.includes('2026.2 — released') && labels.includes('2026.1 — released'), `labels: ${labels}`);
+    if (!ds.datasets.some((d) => d.status === 'draft')) {
+      assert.equal(await page.textContent('#p-dataset-hint'), 'Choose a version to pin it; the default follows the newest release.', 'no draft to name');
+    }
 
     await chooseDataset(page, '2026.2');
     await page.selectOption('#a-onsite', 'false');
@@ -612,7 +645,7 @@ test('dataset 2026.2: the anodes switch and liquid AC power are sent; CBAM rows,
     assert.ok(want.ets, 'a 2026.2 answer has the ets block');
     assert.equal(want.cbam.rules, 'definitive_2026');
     assert.equal(want.cbam.pfc_verifiable, false, 'the default PFC method is not verifiable');
-    assert.ok(want.provenance.warnings.some((w) => w.includes('draft')), 'the draft warning');
+    assert.ok(!want.provenance.warnings.some((w) => w.includes('is a draft')), `no draft warning on a released dataset: ${want.provenance.warnings}`);
     await page.waitForFunction(() => !document.getElementById('o-ets').hidden && document.querySelectorAll('#o-ets-kv tr').length > 0);
 
     // CBAM: rules, the boundary, the direct split, the flagged PFC, notes.
@@ -708,17 +741,33 @@ test('dataset 2026.2: anodes bought take the anode plant out of CBAM direct emis
   });
 });
 
-test('dataset 2026.1 (and the default) hide the China ETS block and show the estimate CBAM rules', async (t) => {
+test('dataset 2026.1 hides the China ETS block and shows the estimate CBAM rules; the default shows the block', async (t) => {
   await withPage(t, browser, { name: 'ets-hidden' }, async ({ page }) => {
     await load(page);
-    await chooseDataset(page, '2026.2');
-    await captureJSON(page, 'POST', '/v1/footprints/primary', () => page.click('#plant-form button[type=submit]'));
-    await page.waitForFunction(() => !document.getElementById('o-ets').hidden);
+    // The default sends no dataset; the API answers with its default, the
+    // newest released one (2026.2), which has the China ETS view.
+    const def = await captureJSON(page, 'POST', '/v1/footprints/primary', () => page.click('#plant-form button[type=submit]'));
+    assert.equal(def.request.dataset, undefined, 'no dataset sent for the default');
+    const { json: ds } = await api('/v1/datasets');
+    assert.equal(def.response.dataset, ds.default);
+    assert.equal(ds.default, '2026.2', '2026.2 is the default');
+    const { json: defWant } = await api('/v1/footprints/primary', def.request);
+    assert.ok(defWant.ets, 'the default answer has the ets block');
+    assert.equal(defWant.cbam.rules, 'definitive_2026');
+    assert.deepEqual(def.response.ets, defWant.ets);
+    await page.waitForFunction(() => !document.getElementById('o-ets').hidden && document.querySelectorAll('#o-ets-kv tr').length > 0);
+    assert.ok(await page.isVisible('#o-ets'), 'the China ETS block is shown on the default dataset');
+    assertShown((await kvTable(page, '#o-ets-kv'))['Electrolysis process (allocation unit)'].replace(/ t CO2e\/t$/, ''),
+      defWant.ets.process_tco2e_per_t, 4, 'ETS process on the default');
+    assert.equal((await kvTable(page, '#o-cbam')).Rules, 'definitive period (2026)');
 
-    await page.selectOption('#p-dataset', '2026.1');
+    // 2026.1, chosen: no ETS block, the estimate CBAM rules.
+    await chooseDataset(page, '2026.1');
     const { request, response } = await captureJSON(page, 'POST', '/v1/footprints/primary', () => page.click('#plant-form button[type=submit]'));
     assert.equal(request.dataset, '2026.1');
+    assert.equal(response.dataset, '2026.1');
     assert.equal(response.ets, undefined, '2026.1 has no ets block');
+    assert.equal(response.cbam.rules, 'estimate');
     await page.waitForFunction(() => document.getElementById('o-ets').hidden);
     assert.ok(!(await page.isVisible('#o-ets')), 'the China ETS block is hidden');
     const cbam = await kvTable(page, '#o-cbam');
@@ -728,14 +777,36 @@ test('dataset 2026.1 (and the default) hide the China ETS block and show the est
     const ndrc = await page.textContent('#o-ndrc');
     assert.ok(ndrc.includes(`graded: liquid AC power ${response.ratings.graded_kwh_per_t.toLocaleString('en-US')} kWh/t`), ndrc);
 
-    // The default sends no dataset; the API answers with its default, a released one.
+    // Back to the default: the block is shown again.
     await page.selectOption('#p-dataset', '');
-    const def = await captureJSON(page, 'POST', '/v1/footprints/primary', () => page.click('#plant-form button[type=submit]'));
-    assert.equal(def.request.dataset, undefined, 'no dataset sent for the default');
+    const again = await captureJSON(page, 'POST', '/v1/footprints/primary', () => page.click('#plant-form button[type=submit]'));
+    assert.equal(again.request.dataset, undefined);
+    assert.ok(again.response.ets, 'the default answer has the ets block');
+    await page.waitForFunction(() => !document.getElementById('o-ets').hidden);
+  });
+});
+
+// The dataset list is data-driven: a draft the API lists is labelled as
+// one and named in the hint, in both languages. No draft exists now, so the
+// API's list is served with one added.
+test('dataset list: a draft listed by the API is labelled and named in the hint', async (t) => {
+  await withPage(t, browser, { name: 'ds-draft' }, async ({ page }) => {
+    await page.route('**/v1/datasets', async (route) => {
+      const res = await route.fetch();
+      const json = await res.json();
+      json.datasets.unshift({ ...json.datasets[0], version: '2099.1', status: 'draft', released: '', default: false });
+      await route.fulfill({ response: res, json });
+    });
+    await load(page);
     const { json: ds } = await api('/v1/datasets');
-    assert.equal(def.response.dataset, ds.default);
-    assert.equal(def.response.ets, undefined);
-    await page.waitForFunction(() => document.getElementById('plant-status').textContent === 'Done');
-    assert.ok(!(await page.isVisible('#o-ets')), 'hidden on the default dataset');
+    const labels = await page.$$eval('#p-dataset option', (os) => os.map((o) => o.textContent));
+    assert.deepEqual(labels, [`default: newest released (${ds.default})`, '2099.1 — draft', ...ds.datasets.map((d) => `${d.version} — ${d.status}`)]);
+    assert.equal(await page.textContent('#p-dataset-hint'), 'Choose a version to pin it; the default follows the newest release.'
+      + ' A draft (2099.1) is used only when chosen here; its results carry a warning and cannot be published.');
+    await page.selectOption('#lang', 'zh');
+    assert.equal(await page.$eval('#p-dataset option[value="2099.1"]', (o) => o.textContent), '2099.1 — 草案');
+    assert.ok((await page.textContent('#p-dataset-hint')).includes('草案数据集（2099.1）'), await page.textContent('#p-dataset-hint'));
+    await page.selectOption('#lang', 'en');
+    assert.ok(!(await page.textContent('#p-dataset-hint')).includes('草案'));
   });
 });

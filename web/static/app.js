@@ -58,7 +58,8 @@
       sweepStepsRule: "must be a whole number from 2 to 50", stale: "out of date: the last request failed", exportedShort: "exported", show: "Show", pvOut: "PV output", plantLoad: "Plant load", selfCons: "used on site", month: "Month",
       computingUnc: "Computing the uncertainty band…", pcfExcl: "PCF excl. biogenic", pds: "Primary data share", productIds: "Product IDs",
       productNote: "Product mode: the PV and green contracts of each variant supply the smelter; the renewable shares, PV energy and export of the smelter are shown in primary mode, so they are left out here.",
-      dsDefault: "default: newest released", dsHint: "A draft dataset is used only when chosen here; its results carry a warning.",
+      dsDefault: "default: newest released", dsHint: "Choose a version to pin it; the default follows the newest release.",
+      dsHintDraft: "A draft ({v}) is used only when chosen here; its results carry a warning and cannot be published.",
       ds_draft: "draft", ds_released: "released", liquidAC: "Liquid AC power, potline [kWh/t] (2026.2)",
       anodeOnSite: "Anodes baked on site", onSiteDefault: "dataset default",
       anodeOnSiteHint: "Sets the CBAM boundary (2026.2): yes puts the anode plant's CO2 in direct emissions.",
@@ -121,7 +122,8 @@
       stale: "已过期：最近一次请求失败", exportedShort: "外送", show: "显示", pvOut: "光伏发电量", plantLoad: "工厂负荷", selfCons: "厂内消纳", month: "月份",
       computingUnc: "正在计算不确定性区间…", pcfExcl: "PCF（不含生物源）", pds: "一手数据比例", productIds: "产品标识",
       productNote: "产品模式：各方案的光伏和绿电交易供给电解铝厂；电解铝厂的可再生比例、光伏发电量和外送电量请在原铝模式下查看，此处不显示。",
-      dsDefault: "默认：最新正式版", dsHint: "草案数据集仅在此处明确选择时使用；其结果带有警告。",
+      dsDefault: "默认：最新正式版", dsHint: "在此选择版本即可固定使用该版本；默认随最新正式版更新。",
+      dsHintDraft: "草案数据集（{v}）仅在此处明确选择时使用；其结果带有警告，且不能发布为声明。",
       ds_draft: "草案", ds_released: "正式发布", liquidAC: "铝液交流电耗（电解系列）[kWh/t]（2026.2）",
       anodeOnSite: "阳极在厂内焙烧", onSiteDefault: "数据集默认",
       anodeOnSiteHint: "决定 CBAM 边界（2026.2）：选“是”时阳极厂的 CO2 计入直接排放。",
@@ -349,13 +351,16 @@
 
   // ---- plant form -------------------------------------------------------
   // The dataset list (GET /v1/datasets): "" asks for the API's default, the
-  // newest released version; a draft is used only when chosen.
+  // newest released version; a draft is used only when chosen. The hint
+  // names the drafts listed, if any.
   let datasets = null;
   function fillDatasets() {
     if (!datasets) return;
     const sel = $("p-dataset");
     fillSelect(sel, [["", t("dsDefault") + " (" + datasets.default + ")"]]
       .concat(datasets.datasets.map((d) => [d.version, d.version + " — " + code("ds_", d.status)])), selValue(sel));
+    const drafts = datasets.datasets.filter((d) => d.status === "draft").map((d) => d.version);
+    $("p-dataset-hint").textContent = t("dsHint") + (drafts.length ? " " + t("dsHintDraft").replace("{v}", drafts.join(", ")) : "");
   }
   // setDataset selects a version; one not listed yet (a shared link read
   // before GET /v1/datasets answers) waits in data-pending.
