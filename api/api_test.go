@@ -42,6 +42,19 @@ func testCatalog() (*factors.Catalog, error) {
 	return cat.WithDefault(testDefaultDataset)
 }
 
+// realDefaultServer is the router over the build's own catalog, whose
+// default is the newest release: what a user gets (benchmarks, and the
+// tests of the default itself).
+func realDefaultServer(tb testing.TB) *echo.Echo {
+	tb.Helper()
+	cat, err := factors.Load()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	e, _, _ := newTestServer(tb, func(o *Options) { o.Catalog = cat })
+	return e
+}
+
 // newTestServer builds the router with options changed by mutate; the log
 // goes to the returned writer (discarded in benchmarks).
 func newTestServer(t testing.TB, mutate func(*Options)) (*echo.Echo, *cache.Cache, *syncWriter) {

@@ -55,9 +55,10 @@ func BenchmarkEcho(b *testing.B) {
 	}
 }
 
-// BenchmarkPrimaryUncached sends distinct requests so every one is computed.
+// BenchmarkPrimaryUncached sends distinct requests so every one is computed,
+// on the build's default dataset.
 func BenchmarkPrimaryUncached(b *testing.B) {
-	e, _, _ := testServer(b)
+	e := realDefaultServer(b)
 	b.ReportAllocs()
 	for i := 0; i < b.N; i++ {
 		body := fmt.Sprintf(`{"production_t": %d, "electrolysis": {"ac_kwh_per_t": 13500}, "electricity": {"sources": [{"kind": "captive", "fuel": "coal", "share": 0.6, "ef_tco2_per_mwh": 0.95}, {"kind": "grid", "share": 0.4}], "certificates_mwh": 50000}}`, 300000+i)
@@ -70,7 +71,7 @@ func BenchmarkPrimaryUncached(b *testing.B) {
 
 // BenchmarkPrimaryCached sends the same request: memory hits.
 func BenchmarkPrimaryCached(b *testing.B) {
-	e, _, _ := testServer(b)
+	e := realDefaultServer(b)
 	b.ReportAllocs()
 	for i := 0; i < b.N; i++ {
 		rec := postJSON(b, e, "/v1/footprints/primary", referenceSmelter)

@@ -6,8 +6,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-
-	"alcarbon/factors"
 )
 
 // TestPrimaryMethodology20262 checks the request fields and response
@@ -131,11 +129,7 @@ func fillLeaves(v reflect.Value, path string, paths *[]string) {
 // 2026.1) is 2026.2, the newest release: a request that pins no dataset is
 // computed with it and has its ETS view; both releases are listed.
 func TestRealDefaultDataset(t *testing.T) {
-	cat, err := factors.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	e, _, _ := newTestServer(t, func(o *Options) { o.Catalog = cat })
+	e := realDefaultServer(t)
 	var list datasetsResponse
 	if rec := getJSON(t, e, "/v1/datasets", &list); rec.Code != 200 || list.Default != "2026.2" {
 		t.Fatalf("datasets: %d default %q", rec.Code, list.Default)
