@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"regexp"
 	"slices"
 	"strconv"
@@ -790,5 +791,39 @@ func TestVerifyOlderResultShape(t *testing.T) {
 	getJSON(t, r.e, "/v1/declarations/"+changed.ID+"/verify", &v)
 	if v.Reproduced || v.ResultMatches {
 		t.Fatalf("a changed stored value verified: %+v", v)
+	}
+}
+
+// TestVerifyDeclarationStoredBeforeIssue14: the reference smelter's result
+// exactly as the service returned and stored it before the methodology
+// revision (dataset 2026.1; testdata holds the golden file of commit
+// df712be, compacted here to the endpoint's bytes) still verifies: its
+// dataset is pinned, every stored value is recomputed identically, and
+// the fields the response gained since (the CBAM rules and boundary, the
+// graded indicator) are named in a note.
+func TestVerifyDeclarationStoredBeforeIssue14(t *testing.T) {
+	pretty, err := os.ReadFile("testdata/shanxi_smelter_stored_before_issue14.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stored bytes.Buffer
+	if err := json.Compact(&stored, pretty); err != nil {
+		t.Fatal(err)
+	}
+	r := newRegistryEnv(t, openSQLite)
+	o, _ := r.org(t, "Smelter")
+	d := r.publishDirect(t, o.ID, func(d *registry.Declaration) {
+		d.Result = json.RawMessage(stored.Bytes())
+		d.DatasetVersion = "2026.1"
+	})
+	var v verifyResponse
+	getJSON(t, r.e, "/v1/declarations/"+d.ID+"/verify", &v)
+	if !v.Reproduced || !v.ResultMatches || v.RecomputedHash != d.ContentHash {
+		t.Fatalf("declaration stored before issue 14 not reproduced: %+v", v)
+	}
+	for _, field := range []string{"/cbam/rules", "/ratings/indicator"} {
+		if !slices.ContainsFunc(v.Notes, func(n string) bool { return strings.Contains(n, field) }) {
+			t.Errorf("notes %v do not name the added field %s", v.Notes, field)
+		}
 	}
 }
