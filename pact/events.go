@@ -4,11 +4,14 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"mime"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -66,8 +69,8 @@ func (h *Handler) HandleEvents(c echo.Context) error {
 		}
 		return badRequest("the body is not a JSON CloudEvent")
 	}
-	if ev.SpecVersion != "1.0" || ev.ID == "" || ev.Source == "" || ev.Type == "" {
-		return badRequest("a CloudEvent needs specversion 1.0, id, source and type")
+	if msg := checkCloudEvent(ev); msg != "" {
+		return badRequest(msg)
 	}
 	switch ev.Type {
 	case EventPublished:
@@ -75,7 +78,12 @@ func (h *Handler) HandleEvents(c echo.Context) error {
 			PfIDs []string `json:"pfIds"`
 		}
 		if err := json.Unmarshal(ev.Data, &data); err != nil || len(data.PfIDs) == 0 {
-			return badRequest("data.pfIds must be a non-empty array of footprint ids")
+			return badRequest("data.pfIds must be a non-empty array of footprint ids (UUIDs)")
+		}
+		for i, id := range data.PfIDs {
+			if !pfIDPattern.MatchString(id) {
+				return badRequest(fmt.Sprintf("data.pfIds[%d] must be a footprint id, a UUID such as 3a6c14a7-4deb-498a-b5ea-16ce2535b576; got %q", i, id))
+			}
 		}
 		h.log.Info("PACT footprints published", "request_id", httpx.RequestID(c), "event_id", ev.ID, "source", ev.Source, "pf_ids", len(data.PfIDs))
 		return c.NoContent(http.StatusOK)
@@ -84,10 +92,18 @@ func (h *Handler) HandleEvents(c echo.Context) error {
 			PF *struct {
 				ProductIDs []string `json:"productIds"`
 			} `json:"pf"`
-			Comment string `json:"comment"`
+			Comment *string `json:"comment"`
 		}
 		if err := json.Unmarshal(ev.Data, &data); err != nil || data.PF == nil {
-			return badRequest("data.pf must be a ProductFootprint fragment, e.g. {\"productIds\": [\"urn:…\"]}")
+			return badRequest("data.pf must be a ProductFootprint fragment, e.g. {\"productIds\": [\"urn:…\"]}, and data.comment a string")
+		}
+		if len(data.PF.ProductIDs) == 0 {
+			return badRequest("data.pf.productIds must be a non-empty array of product ids (URNs)")
+		}
+		for i, id := range data.PF.ProductIDs {
+			if !urnPattern.MatchString(id) {
+				return badRequest(fmt.Sprintf("data.pf.productIds[%d] must be a product id in URN form, e.g. urn:gtin:…; got %q", i, id))
+			}
 		}
 		if h.store == nil {
 			return httpx.ErrNoRegistry
@@ -112,6 +128,40 @@ func (h *Handler) HandleEvents(c echo.Context) error {
 		return c.NoContent(http.StatusOK)
 	}
 	return pactErr(http.StatusBadRequest, "NotImplemented", "event type "+strconv.Quote(ev.Type)+" is not implemented; accepted: "+EventPublished+", "+EventRequestCreated)
+}
+
+// pfIDPattern is a PfId: a UUID in its textual form (PACT data model,
+// ProductFootprint/id, format uuid).
+var pfIDPattern = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+
+// urnPattern is a product id: a URN (PACT v2.3 Urn, '^([uU][rR][nN]):').
+var urnPattern = regexp.MustCompile(`^[uU][rR][nN]:\S+$`)
+
+// checkCloudEvent returns what is wrong with the envelope of an event
+// (CloudEvents 1.0 structured mode, as PACT types it), "" when nothing is.
+func checkCloudEvent(ev CloudEvent) string {
+	switch {
+	case ev.SpecVersion != "1.0":
+		return "specversion must be \"1.0\""
+	case ev.ID == "":
+		return "id must be a non-empty string"
+	case ev.Type == "":
+		return "type must be a non-empty string"
+	case ev.Source == "":
+		return "source must be a non-empty URI-reference"
+	}
+	if _, err := url.Parse(ev.Source); err != nil {
+		return "source must be a URI-reference; got " + strconv.Quote(ev.Source)
+	}
+	if ev.Time != "" {
+		if _, err := time.Parse(time.RFC3339, ev.Time); err != nil {
+			return "time must be an RFC 3339 timestamp such as 2026-01-31T12:00:00Z; got " + strconv.Quote(ev.Time)
+		}
+	}
+	if len(ev.Data) == 0 || ev.Data[0] != '{' {
+		return "data must be a JSON object"
+	}
+	return ""
 }
 
 // findDeclarations returns the active declarations of the given product

@@ -16,8 +16,27 @@ import (
 // The ProductFootprint data model (spec § "Data Model") and the mapping of
 // a registry declaration to it.
 
-// SpecVersion is the ProductFootprint specVersion written.
-const SpecVersion = "2.2.0"
+// SpecVersion is the ProductFootprint specVersion written: the v2.3 data
+// model, which a v2.2 reader also accepts (v2.3 only adds optional
+// properties and deprecates productCategoryCpc and
+// crossSectoralStandardsUsed, which are kept).
+const SpecVersion = "2.3.0"
+
+// validityYears is the validity period after the reference period: PACT
+// v2.3's default when none is given, written out (validityPeriodStart is
+// the reference period's end).
+const validityYears = 3
+
+// cpcClassificationURN prefixes a UN CPC code in productClassifications
+// (PACT v2.3 § product classification URNs).
+const cpcClassificationURN = "urn:pact:productclassification:un-cpc:"
+
+// Cross-sectoral standards of every footprint: v2.3 names and the
+// deprecated v2.2 ones (required until v3).
+var (
+	crossSectoralStandards     = []string{"ISO14067", "GHGP-Product"}
+	crossSectoralStandardsUsed = []string{"ISO Standard 14067", "GHG Protocol Product standard"}
+)
 
 // VendorProductURN prefixes a product code that is not a URN (spec §
 // "Custom Product Ids").
@@ -50,28 +69,40 @@ const defaultGWP = "AR5"
 
 // ProductFootprint is a PACT v2 ProductFootprint.
 type ProductFootprint struct {
-	ID                 string          `json:"id" example:"7d1c1b8e-3f7a-4a53-9a1e-2f4b6c8d9e01"`
-	SpecVersion        string          `json:"specVersion" example:"2.2.0"`
-	PrecedingPfIDs     []string        `json:"precedingPfIds,omitempty"`
-	Version            int             `json:"version" example:"1"`
-	Created            string          `json:"created" example:"2025-03-01T09:32:20Z"`
-	Status             string          `json:"status" enums:"Active,Deprecated" example:"Active"`
-	StatusComment      string          `json:"statusComment,omitempty"`
-	CompanyName        string          `json:"companyName" example:"Shanxi Aluminium Smelter Co."`
-	CompanyIDs         []string        `json:"companyIds" example:"urn:uuid:0192f1d2-7c1e-7a55-8e0b-1f2a3b4c5d6e"`
-	ProductDescription string          `json:"productDescription"`
-	ProductIDs         []string        `json:"productIds" example:"urn:gtin:6901234567892"`
-	ProductCategoryCpc string          `json:"productCategoryCpc" example:"41431"`
-	ProductNameCompany string          `json:"productNameCompany" example:"P1020A primary aluminium ingot"`
-	Comment            string          `json:"comment"`
-	PCF                CarbonFootprint `json:"pcf"`
+	ID             string   `json:"id" example:"7d1c1b8e-3f7a-4a53-9a1e-2f4b6c8d9e01"`
+	SpecVersion    string   `json:"specVersion" example:"2.2.0"`
+	PrecedingPfIDs []string `json:"precedingPfIds,omitempty"`
+	// Version counts the changes of this footprint (id): 1 as published, 2
+	// once it is deprecated by a successor (its only change).
+	Version int    `json:"version" example:"1"`
+	Created string `json:"created" example:"2025-03-01T09:32:20Z"`
+	// Updated is when the footprint was deprecated; absent while it never changed.
+	Updated       string `json:"updated,omitempty" example:"2025-06-01T08:00:00Z"`
+	Status        string `json:"status" enums:"Active,Deprecated" example:"Active"`
+	StatusComment string `json:"statusComment,omitempty"`
+	// ValidityPeriodStart and ValidityPeriodEnd: from the reference period's
+	// end for 3 years (PACT v2.3's default validity, written out).
+	ValidityPeriodStart string   `json:"validityPeriodStart" example:"2025-01-01T00:00:00Z"`
+	ValidityPeriodEnd   string   `json:"validityPeriodEnd" example:"2028-01-01T00:00:00Z"`
+	CompanyName         string   `json:"companyName" example:"Shanxi Aluminium Smelter Co."`
+	CompanyIDs          []string `json:"companyIds" example:"urn:uuid:0192f1d2-7c1e-7a55-8e0b-1f2a3b4c5d6e"`
+	ProductDescription  string   `json:"productDescription"`
+	ProductIDs          []string `json:"productIds" example:"urn:gtin:6901234567892"`
+	// ProductClassifications supersede productCategoryCpc in v2.3 (both are written).
+	ProductClassifications []string        `json:"productClassifications" example:"urn:pact:productclassification:un-cpc:41431"`
+	ProductCategoryCpc     string          `json:"productCategoryCpc" example:"41431"`
+	ProductNameCompany     string          `json:"productNameCompany" example:"P1020A primary aluminium ingot"`
+	Comment                string          `json:"comment"`
+	PCF                    CarbonFootprint `json:"pcf"`
 }
 
 // CarbonFootprint is a PACT v2 CarbonFootprint. Decimals are JSON strings;
 // percentages and DQRs are JSON numbers, as the spec types them.
 type CarbonFootprint struct {
-	DeclaredUnit                       string                 `json:"declaredUnit" example:"kilogram"`
-	UnitaryProductAmount               string                 `json:"unitaryProductAmount" example:"1000"`
+	DeclaredUnit         string `json:"declaredUnit" example:"kilogram"`
+	UnitaryProductAmount string `json:"unitaryProductAmount" example:"1000"`
+	// ProductMassPerDeclaredUnit is 1 (kg per kilogram), as v2.3 asks for the kilogram unit.
+	ProductMassPerDeclaredUnit         string                 `json:"productMassPerDeclaredUnit" example:"1"`
 	PCfExcludingBiogenic               string                 `json:"pCfExcludingBiogenic" example:"14.760979"`
 	PCfIncludingBiogenic               string                 `json:"pCfIncludingBiogenic" example:"14.760979"`
 	FossilGhgEmissions                 string                 `json:"fossilGhgEmissions" example:"14.760979"`
@@ -84,6 +115,7 @@ type CarbonFootprint struct {
 	CharacterizationFactors            string                 `json:"characterizationFactors" enums:"AR5,AR6" example:"AR5"`
 	IpccCharacterizationFactorsSources []string               `json:"ipccCharacterizationFactorsSources" example:"AR5"`
 	CrossSectoralStandardsUsed         []string               `json:"crossSectoralStandardsUsed" example:"ISO Standard 14067"`
+	CrossSectoralStandards             []string               `json:"crossSectoralStandards" example:"ISO14067"`
 	BoundaryProcessesDescription       string                 `json:"boundaryProcessesDescription"`
 	ReferencePeriodStart               string                 `json:"referencePeriodStart" example:"2024-01-01T00:00:00Z"`
 	ReferencePeriodEnd                 string                 `json:"referencePeriodEnd" example:"2025-01-01T00:00:00Z"`
@@ -176,9 +208,12 @@ func NewFootprint(d registry.Declaration) (ProductFootprint, error) {
 	if err := json.Unmarshal(d.Result, &r); err != nil {
 		return ProductFootprint{}, fmt.Errorf("declaration %s: result: %w", d.ID, err)
 	}
-	status, statusComment := "Active", ""
+	status, statusComment, version, updated := "Active", "", 1, ""
 	if d.Status == registry.StatusDeprecated {
-		status, statusComment = "Deprecated", "superseded by a newer version of this declaration, which names this footprint in precedingPfIds"
+		status, statusComment, version = "Deprecated", "superseded by a newer version of this declaration, which names this footprint in precedingPfIds", 2
+		if !d.SupersededAt.IsZero() {
+			updated = pactDateTime(d.SupersededAt)
+		}
 	}
 	productIDs := make([]string, 0, max(len(d.ProductIDs), 1))
 	for _, id := range d.ProductIDs {
@@ -192,6 +227,7 @@ func NewFootprint(d registry.Declaration) (ProductFootprint, error) {
 		preceding = []string{d.Supersedes}
 	}
 	end, _ := time.Parse(time.DateOnly, d.PeriodEnd)
+	periodEnd := end.AddDate(0, 0, 1) // the reference period's end, exclusive
 	gwp := r.GWP
 	if gwp == "" {
 		gwp = defaultGWP
@@ -203,24 +239,27 @@ func NewFootprint(d registry.Declaration) (ProductFootprint, error) {
 	}
 	pcf := decimal(d.TotalTCO2ePerT)
 	fp := ProductFootprint{
-		ID: d.ID, SpecVersion: SpecVersion, PrecedingPfIDs: preceding, Version: d.Version,
-		Created: pactDateTime(d.CreatedAt), Status: status, StatusComment: statusComment,
+		ID: d.ID, SpecVersion: SpecVersion, PrecedingPfIDs: preceding, Version: version,
+		Created: pactDateTime(d.CreatedAt), Updated: updated, Status: status, StatusComment: statusComment,
+		ValidityPeriodStart: pactDateTime(periodEnd), ValidityPeriodEnd: pactDateTime(periodEnd.AddDate(validityYears, 0, 0)),
 		CompanyName: d.CompanyName, CompanyIDs: []string{"urn:uuid:" + d.OrgID},
 		ProductDescription: fmt.Sprintf("%s: %s, %s, cradle-to-gate", d.ProductName, r.DeclaredUnit, d.Region),
-		ProductIDs:         productIDs, ProductCategoryCpc: cpc, ProductNameCompany: d.ProductName,
+		ProductIDs:         productIDs, ProductClassifications: []string{cpcClassificationURN + cpc}, ProductCategoryCpc: cpc,
+		ProductNameCompany: d.ProductName,
 		Comment: fmt.Sprintf("alcarbon declaration version %d, computed by engine %s with dataset %s; content hash sha256:%s; "+
 			"recompute with GET /v1/declarations/%s/verify. Electricity basis %s, market-based (green contracts and certificates counted).",
 			d.Version, d.EngineVersion, d.DatasetVersion, d.ContentHash, d.ID, r.ElectricityBasis),
 		PCF: CarbonFootprint{
-			DeclaredUnit: "kilogram", UnitaryProductAmount: "1000",
+			DeclaredUnit: "kilogram", UnitaryProductAmount: "1000", ProductMassPerDeclaredUnit: "1",
 			PCfExcludingBiogenic: pcf, PCfIncludingBiogenic: pcf, FossilGhgEmissions: pcf,
 			FossilCarbonContent: "0", BiogenicCarbonContent: "0", DLucGhgEmissions: "0",
 			LandManagementGhgEmissions: "0", OtherBiogenicGhgEmissions: "0", BiogenicCarbonWithdrawal: "0",
 			CharacterizationFactors: gwp, IpccCharacterizationFactorsSources: []string{gwp},
-			CrossSectoralStandardsUsed:     []string{"ISO Standard 14067", "GHG Protocol Product standard"},
+			CrossSectoralStandardsUsed:     crossSectoralStandardsUsed,
+			CrossSectoralStandards:         crossSectoralStandards,
 			BoundaryProcessesDescription:   r.DeclaredUnit + ", " + boundary,
 			ReferencePeriodStart:           d.PeriodStart + "T00:00:00Z",
-			ReferencePeriodEnd:             pactDateTime(end.AddDate(0, 0, 1)),
+			ReferencePeriodEnd:             pactDateTime(periodEnd),
 			SecondaryEmissionFactorSources: []EmissionFactorSource{{Name: "alcarbon embedded dataset", Version: d.DatasetVersion}},
 			ExemptedEmissionsPercent:       0,
 			ExemptedEmissionsDescription:   "",

@@ -26,6 +26,7 @@ var (
 // CarbonFootprint properties and their formats (PACT v2.2 §§ 4.1, 4.2).
 func checkProductFootprint(t *testing.T, pf map[string]any) {
 	t.Helper()
+	validateV23(t, "ProductFootprint", pf)
 	str := func(m map[string]any, k string) string {
 		s, ok := m[k].(string)
 		if !ok {
@@ -33,7 +34,7 @@ func checkProductFootprint(t *testing.T, pf map[string]any) {
 		}
 		return s
 	}
-	if !uuidV4.MatchString(str(pf, "id")) || str(pf, "specVersion") != "2.2.0" || !dateUTC.MatchString(str(pf, "created")) {
+	if !uuidV4.MatchString(str(pf, "id")) || str(pf, "specVersion") != SpecVersion || !dateUTC.MatchString(str(pf, "created")) {
 		t.Fatalf("id/specVersion/created: %v %v %v", pf["id"], pf["specVersion"], pf["created"])
 	}
 	if v, ok := pf["version"].(float64); !ok || v < 1 || v != math.Trunc(v) {
@@ -185,6 +186,14 @@ func TestPACTFootprints(t *testing.T) {
 			if p, _ := byID[v2.ID]["precedingPfIds"].([]any); len(p) != 1 || p[0] != v1.ID {
 				t.Fatalf("precedingPfIds %v", byID[v2.ID]["precedingPfIds"])
 			}
+			// The spec's version rule: a footprint's version counts its own
+			// changes. v1 changed once (deprecated when v2 was published, its
+			// updated time); v2, a new footprint, is at version 1.
+			if byID[v1.ID]["version"] != 2.0 || byID[v1.ID]["updated"] != byID[v2.ID]["created"] ||
+				byID[v2.ID]["version"] != 1.0 || byID[v2.ID]["updated"] != nil {
+				t.Fatalf("versions: v1 %v updated %v, v2 %v updated %v created %v", byID[v1.ID]["version"], byID[v1.ID]["updated"],
+					byID[v2.ID]["version"], byID[v2.ID]["updated"], byID[v2.ID]["created"])
+			}
 
 			// GetFootprint and the mapping's values.
 			var got struct {
@@ -247,10 +256,13 @@ func TestPACTErrors(t *testing.T) {
 		status                                int
 		code                                  string
 	}{
-		{"no token", "GET", "/2/footprints", "", "", "", 403, "AccessDenied"},
-		{"forged token", "GET", "/2/footprints", "", "", bearer(foreign.issue(o.ID, "c")), 403, "AccessDenied"},
-		{"garbage token", "GET", "/2/footprints/x", "", "", bearer("v1.abc.def"), 403, "AccessDenied"},
-		{"API key as token", "GET", "/2/footprints", "", "", bearer("alc_000000000000_" + strings.Repeat("A", 43)), 403, "AccessDenied"},
+		// Token problems as the conformance tool's cases 6, 7 and 16 check
+		// them: 400 or 401 with code BadRequest.
+		{"no token", "GET", "/2/footprints", "", "", "", 401, "BadRequest"},
+		{"forged token", "GET", "/2/footprints", "", "", bearer(foreign.issue(o.ID, "c")), 401, "BadRequest"},
+		{"garbage token", "GET", "/2/footprints/x", "", "", bearer("v1.abc.def"), 401, "BadRequest"},
+		{"the tool's invalid token", "GET", "/2/footprints", "", "", bearer("very-invalid-access-token-abcdefghijklmnop"), 401, "BadRequest"},
+		{"API key as token", "GET", "/2/footprints", "", "", bearer("alc_000000000000_" + strings.Repeat("A", 43)), 401, "BadRequest"},
 		{"expired token", "GET", "/2/footprints", "", "", bearer(expired.issue(o.ID, "c")), 401, "TokenExpired"},
 		{"basic scheme", "GET", "/2/footprints", "", "", "Basic eDp5", 400, "BadRequest"},
 		{"limit 0", "GET", "/2/footprints?limit=0", "", "", bearer(token), 400, "BadRequest"},
@@ -263,8 +275,16 @@ func TestPACTErrors(t *testing.T) {
 		{"event malformed", "POST", "/2/events", "application/cloudevents+json", `{"type": `, bearer(token), 400, "BadRequest"},
 		{"event without id", "POST", "/2/events", "application/cloudevents+json", `{"type": "` + EventPublished + `", "specversion": "1.0", "source": "//x", "data": {"pfIds": ["a"]}}`, bearer(token), 400, "BadRequest"},
 		{"published without ids", "POST", "/2/events", "application/cloudevents+json", `{"type": "` + EventPublished + `", "specversion": "1.0", "id": "1", "source": "//x", "data": {"pfIds": []}}`, bearer(token), 400, "BadRequest"},
+		// Case 21 of the conformance tool: pfIds must be PfIds (UUIDs).
+		{"published with a GTIN as pfId", "POST", "/2/events", "application/cloudevents+json", `{"type": "` + EventPublished + `", "specversion": "1.0", "id": "1", "source": "//x", "data": {"pfIds": ["urn:gtin:4712345060507"]}}`, bearer(token), 400, "BadRequest"},
+		{"event with a bad time", "POST", "/2/events", "application/cloudevents+json", `{"type": "` + EventPublished + `", "specversion": "1.0", "id": "1", "source": "//x", "time": "yesterday", "data": {"pfIds": ["3a6c14a7-4deb-498a-b5ea-16ce2535b576"]}}`, bearer(token), 400, "BadRequest"},
+		{"event with data not an object", "POST", "/2/events", "application/cloudevents+json", `{"type": "` + EventPublished + `", "specversion": "1.0", "id": "1", "source": "//x", "data": ["3a6c14a7-4deb-498a-b5ea-16ce2535b576"]}`, bearer(token), 400, "BadRequest"},
+		{"request with a product id not a URN", "POST", "/2/events", "application/cloudevents+json", `{"type": "` + EventRequestCreated + `", "specversion": "1.0", "id": "1", "source": "//x", "data": {"pf": {"productIds": ["P1020"]}}}`, bearer(token), 400, "BadRequest"},
+		{"request without product ids", "POST", "/2/events", "application/cloudevents+json", `{"type": "` + EventRequestCreated + `", "specversion": "1.0", "id": "1", "source": "//x", "data": {"pf": {}}}`, bearer(token), 400, "BadRequest"},
+		{"request with a comment not a string", "POST", "/2/events", "application/cloudevents+json", `{"type": "` + EventRequestCreated + `", "specversion": "1.0", "id": "1", "source": "//x", "data": {"pf": {"productIds": ["urn:gtin:1"]}, "comment": 5}}`, bearer(token), 400, "BadRequest"},
 		{"unknown event", "POST", "/2/events", "application/cloudevents+json", `{"type": "org.wbcsd.pathfinder.ProductFootprintRequest.Fulfilled.v1", "specversion": "1.0", "id": "1", "source": "//x", "data": {}}`, bearer(token), 400, "NotImplemented"},
-		{"event without token", "POST", "/2/events", "application/cloudevents+json", `{}`, "", 403, "AccessDenied"},
+		{"event without token", "POST", "/2/events", "application/cloudevents+json", `{}`, "", 401, "BadRequest"},
+		{"event with an invalid token", "POST", "/2/events", "application/cloudevents+json", `{}`, bearer("very-invalid-access-token-abcdefghijklmnop"), 401, "BadRequest"},
 	}
 	for _, tc := range cases {
 		rec := r.serve(tc.method, tc.path, tc.contentType, tc.body, tc.authorization)
@@ -274,6 +294,14 @@ func TestPACTErrors(t *testing.T) {
 		}
 		if ct := rec.Header().Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
 			t.Fatalf("%s: content type %q", tc.name, ct)
+		}
+		if tc.status == 401 && !strings.HasPrefix(rec.Header().Get("WWW-Authenticate"), "Bearer") {
+			t.Fatalf("%s: 401 without a Bearer challenge", tc.name)
+		}
+		// v2.3's Error schema names the 404 code NotFound, but the tool's
+		// case 8 checks NoSuchFootprint (or BadRequest): the case wins.
+		if tc.code != "NoSuchFootprint" {
+			validateV23(t, "Error", body)
 		}
 	}
 }

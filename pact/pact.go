@@ -136,15 +136,25 @@ func (h *Handler) answerPACTError(c echo.Context, err error) error {
 }
 
 // RequireToken admits requests with a valid access token from
-// /auth/token: none is AccessDenied (403), as in the spec's example; a
-// header that is not a bearer token is BadRequest; an expired token is
-// TokenExpired (401). The token's organisation becomes the viewer.
+// /auth/token, and answers token problems as the PACT conformance tool
+// checks them (cases 6, 7 and 16: 400 or 401, code BadRequest):
+//   - no Authorization header: 401 with the Bearer challenge (RFC 6750
+//     §3) and code BadRequest (PACT v2.3 has no code of its own for it);
+//   - a header that is not a bearer token: 400 BadRequest;
+//   - a token that is not one of this host's (malformed, forged, signed
+//     with another secret): 401, WWW-Authenticate error="invalid_token",
+//     code BadRequest;
+//   - an expired token: 401 TokenExpired;
+//   - a valid token whose client was revoked: 403 AccessDenied.
+//
+// The token's organisation becomes the viewer.
 func (h *Handler) RequireToken(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		token, present, ok := httpx.Bearer(c.Request())
 		switch {
 		case !present:
-			return pactErr(http.StatusForbidden, "AccessDenied", "Access denied: send Authorization: Bearer followed by an access token from /auth/token")
+			c.Response().Header().Set(echo.HeaderWWWAuthenticate, `Bearer realm="PACT"`)
+			return pactErr(http.StatusUnauthorized, "BadRequest", "send Authorization: Bearer followed by an access token from /auth/token")
 		case !ok:
 			return pactErr(http.StatusBadRequest, "BadRequest", "the Authorization header must be Bearer followed by an access token")
 		}
@@ -154,7 +164,8 @@ func (h *Handler) RequireToken(next echo.HandlerFunc) echo.HandlerFunc {
 			c.Response().Header().Set(echo.HeaderWWWAuthenticate, `Bearer error="invalid_token", error_description="The access token expired"`)
 			return pactErr(http.StatusUnauthorized, "TokenExpired", "The specified access token has expired")
 		case err != nil:
-			return pactErr(http.StatusForbidden, "AccessDenied", "Access denied")
+			c.Response().Header().Set(echo.HeaderWWWAuthenticate, `Bearer error="invalid_token", error_description="The access token is not valid"`)
+			return pactErr(http.StatusUnauthorized, "BadRequest", "the access token is not valid: get one from /auth/token")
 		}
 		// A token outlives nothing its client: a revoked client's tokens
 		// are refused at once.

@@ -427,7 +427,7 @@ func populate(t *testing.T, db database, withRevocation bool) legacyFixture {
 		d.Supersedes = fx.first.ID
 		d.TotalTCO2ePerT = 11.5
 	}))
-	fx.first.Status = StatusDeprecated
+	fx.first.Status, fx.first.SupersededAt = StatusDeprecated, fx.second.CreatedAt
 	fx.restricted = mustDeclare(t, s, sample(fx.seller.ID, func(d *Declaration) {
 		d.ProductName = "billet"
 		d.Visibility = VisibilityRestricted

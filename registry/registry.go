@@ -112,6 +112,9 @@ type Declaration struct {
 	ContentHash    string  // ContentHash of this declaration, lowercase hex
 	TotalTCO2ePerT float64 // headline footprint [t CO2e/t product], used by filters
 	CreatedAt      time.Time
+	// SupersededAt is when the next version was published, filled on read;
+	// zero while this is the latest version.
+	SupersededAt time.Time
 }
 
 // DeclarationFilter selects declarations for ListDeclarations. Zero fields do

@@ -478,13 +478,19 @@ func deprecate(ctx context.Context, q querier, id, orgID string) (version int, e
 
 const selectDeclarations = `SELECT d.id, d.org_id, o.name, d.kind, d.product_name, d.product_ids, d.region,
 	d.period_start, d.period_end, d.visibility, d.buyers, d.supersedes, d.status, d.version, d.request,
-	d.result, d.dataset_version, d.engine_version, d.content_hash, d.total_tco2e_per_t, d.created_at
+	d.result, d.dataset_version, d.engine_version, d.content_hash, d.total_tco2e_per_t, d.created_at,
+	` + supersededAt + `
 	FROM declarations d JOIN organisations o ON o.id = d.org_id`
+
+// supersededAt is the creation time of the declaration that supersedes d,
+// NULL while d is the latest version.
+const supersededAt = `(SELECT MIN(s.created_at) FROM declarations s WHERE s.supersedes = d.id)`
 
 // selectSummaries is selectDeclarations with empty request and result.
 const selectSummaries = `SELECT d.id, d.org_id, o.name, d.kind, d.product_name, d.product_ids, d.region,
 	d.period_start, d.period_end, d.visibility, d.buyers, d.supersedes, d.status, d.version, '',
-	'', d.dataset_version, d.engine_version, d.content_hash, d.total_tco2e_per_t, d.created_at
+	'', d.dataset_version, d.engine_version, d.content_hash, d.total_tco2e_per_t, d.created_at,
+	` + supersededAt + `
 	FROM declarations d JOIN organisations o ON o.id = d.org_id`
 
 // visibleTo returns the condition under which viewer may see a declaration d.
@@ -503,11 +509,11 @@ func scanDeclaration(r row, viewer string) (Declaration, error) {
 		productIDs, buyers string
 		supersedes         sql.NullString
 		request, result    string
-		created            dbTime
+		created, replaced  dbTime
 	)
 	err := r.Scan(&d.ID, &d.OrgID, &d.CompanyName, &d.Kind, &d.ProductName, &productIDs, &d.Region,
 		&d.PeriodStart, &d.PeriodEnd, &d.Visibility, &buyers, &supersedes, &d.Status, &d.Version, &request,
-		&result, &d.DatasetVersion, &d.EngineVersion, &d.ContentHash, &d.TotalTCO2ePerT, &created)
+		&result, &d.DatasetVersion, &d.EngineVersion, &d.ContentHash, &d.TotalTCO2ePerT, &created, &replaced)
 	if err != nil {
 		return Declaration{}, err
 	}
@@ -521,7 +527,7 @@ func scanDeclaration(r row, viewer string) (Declaration, error) {
 	}
 	d.Supersedes = supersedes.String
 	d.Request, d.Result = json.RawMessage(request), json.RawMessage(result)
-	d.CreatedAt = created.Time
+	d.CreatedAt, d.SupersededAt = created.Time, replaced.Time
 	return d, nil
 }
 
