@@ -595,7 +595,7 @@ func (s *server) handleDeclarationCBAM(c echo.Context) error {
 // handleDeclarationPACT gives a declaration's PACT view without a PACT token.
 //
 //	@Summary		PACT view of a declaration
-//	@Description	The declaration as the PACT v2.2 ProductFootprint that GET /2/footprints/{id} returns (decimals as strings), for readers with an API key or none: the same visibility as GET /v1/declarations/{id}. Data recipients that exchange footprints use /2/footprints with a PACT token.
+//	@Description	The declaration as the PACT ProductFootprint (v2.3 data model) that GET /2/footprints/{id} returns (decimals as strings), for readers with an API key or none: the same visibility as GET /v1/declarations/{id}. Data recipients that exchange footprints use /2/footprints with a PACT token.
 //	@Tags			registry
 //	@Produce		json
 //	@Security		APIKey

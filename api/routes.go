@@ -109,6 +109,7 @@ func New(o Options) *echo.Echo {
 	})
 	limit := middleware.BodyLimit(bodyLimitString(bodyLimit))
 	e.Group("/auth", p.OAuthErrors, limit).POST("/token", p.HandleToken)
+	e.GET("/.well-known/openid-configuration", p.HandleOpenIDConfiguration)
 	v2 := e.Group("/2", p.Errors, limit, p.RequireToken)
 	v2.GET("/footprints", p.HandleListFootprints)
 	v2.GET("/footprints/:id", p.HandleGetFootprint)

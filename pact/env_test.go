@@ -78,6 +78,7 @@ func newEnv(t testing.TB, open storeOpener, mutate ...func(*Options)) *env {
 	e := echo.New()
 	limit := middleware.BodyLimit(strconv.FormatInt(o.BodyLimit, 10) + "B")
 	e.Group("/auth", h.OAuthErrors, limit).POST("/token", h.HandleToken)
+	e.GET("/.well-known/openid-configuration", h.HandleOpenIDConfiguration)
 	v2 := e.Group("/2", h.Errors, limit, h.RequireToken)
 	v2.GET("/footprints", h.HandleListFootprints)
 	v2.GET("/footprints/:id", h.HandleGetFootprint)

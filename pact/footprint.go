@@ -70,7 +70,7 @@ const defaultGWP = "AR5"
 // ProductFootprint is a PACT v2 ProductFootprint.
 type ProductFootprint struct {
 	ID             string   `json:"id" example:"7d1c1b8e-3f7a-4a53-9a1e-2f4b6c8d9e01"`
-	SpecVersion    string   `json:"specVersion" example:"2.2.0"`
+	SpecVersion    string   `json:"specVersion" example:"2.3.0"`
 	PrecedingPfIDs []string `json:"precedingPfIds,omitempty"`
 	// Version counts the changes of this footprint (id): 1 as published, 2
 	// once it is deprecated by a successor (its only change).

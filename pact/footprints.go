@@ -13,11 +13,12 @@ import (
 // HandleListFootprints is PACT Action ListFootprints.
 //
 //	@Summary		PACT: list footprints
-//	@Description	ProductFootprints the token's organisation may see (public, its own, and restricted ones naming it as a buyer), newest first, every version (deprecated ones with status Deprecated). limit caps the page (at most 500 are returned); a Link header with rel="next" gives the absolute URL of the next page, valid indefinitely. $filter is not implemented and is ignored, as the spec allows. Errors are PACT error responses {code, message}.
+//	@Description	ProductFootprints the token's organisation may see (public, its own, and restricted ones naming it as a buyer), newest first, every version (deprecated ones with status Deprecated). limit caps the page (at most 500 are returned); a Link header with rel="next" gives the absolute URL of the next page, valid indefinitely. $filter takes the PACT v2 subset: created and updated compared (eq, lt, le, gt, ge) with a quoted DateTime, productCategoryCpc, status and pcf/geographyCountry eq a quoted string, productIds/any(p:(p eq 'urn:…')) and companyIds/any(c:(c eq 'urn:…')), joined by and; a filter it cannot read is BadRequest naming what. Errors are PACT error responses {code, message}.
 //	@Tags			PACT
 //	@Produce		json
 //	@Security		PACTToken
-//	@Param			limit	query		int	false	"page size, a positive integer"
+//	@Param			limit	query		int		false	"page size, a positive integer"
+//	@Param			$filter	query		string	false	"OData filter, e.g. created ge '2024-01-01T00:00:00Z' and status eq 'Active'"
 //	@Success		200		{object}	ListResponse
 //	@Header			200		{string}	Link	"<…>; rel=\"next\" when there are more"
 //	@Failure		400		{object}	Error	"BadRequest"
@@ -28,7 +29,7 @@ func (h *Handler) HandleListFootprints(c echo.Context) error {
 	if h.store == nil {
 		return httpx.ErrNoRegistry
 	}
-	f := registry.DeclarationFilter{Viewer: httpx.ViewerID(c), Cursor: c.QueryParam("cursor")}
+	f := registry.DeclarationFilter{Viewer: httpx.ViewerID(c), Cursor: c.QueryParam("cursor"), Limit: registry.DefaultLimit}
 	if l := c.QueryParam("limit"); l != "" {
 		n, err := strconv.Atoi(l)
 		if err != nil || n < 1 {
@@ -36,22 +37,50 @@ func (h *Handler) HandleListFootprints(c echo.Context) error {
 		}
 		f.Limit = min(n, registry.MaxLimit)
 	}
-	items, next, err := h.store.ListDeclarations(c.Request().Context(), f)
+	var filter footprintFilter
+	if expr := c.QueryParam("$filter"); expr != "" {
+		var err error
+		if filter, err = parseFilter(expr); err != nil {
+			return pactErr(http.StatusBadRequest, "BadRequest", "$filter: "+err.Error())
+		}
+	}
+	out, next, err := h.listFootprints(c, f, filter)
 	if err != nil {
 		return err
-	}
-	out := ListResponse{Data: make([]ProductFootprint, 0, len(items))}
-	for _, d := range items {
-		fp, err := NewFootprint(d)
-		if err != nil {
-			return err
-		}
-		out.Data = append(out.Data, fp)
 	}
 	if next != "" {
 		c.Response().Header().Set("Link", "<"+httpx.NextLink(c, next)+`>; rel="next"`)
 	}
 	return c.JSON(http.StatusOK, out)
+}
+
+// listFootprints returns up to f.Limit footprints that match filter, from
+// f.Cursor on, and the cursor of the next page ("" at the end). With a
+// filter it reads the registry in pages of the number still wanted, so
+// that the next page starts exactly after the last footprint read.
+func (h *Handler) listFootprints(c echo.Context, f registry.DeclarationFilter, filter footprintFilter) (ListResponse, string, error) {
+	out := ListResponse{Data: make([]ProductFootprint, 0, f.Limit)}
+	want := f.Limit
+	for {
+		f.Limit = want - len(out.Data)
+		items, next, err := h.store.ListDeclarations(c.Request().Context(), f)
+		if err != nil {
+			return out, "", err
+		}
+		for _, d := range items {
+			fp, err := NewFootprint(d)
+			if err != nil {
+				return out, "", err
+			}
+			if filter.matches(fp) {
+				out.Data = append(out.Data, fp)
+			}
+		}
+		if next == "" || len(out.Data) == want {
+			return out, next, nil
+		}
+		f.Cursor = next
+	}
 }
 
 // HandleGetFootprint is PACT Action GetFootprint.

@@ -1,5 +1,5 @@
 // Package pact implements the PACT Technical Specifications for PCF Data
-// Exchange, version 2.2.0 (wbcsd/data-exchange-protocol, spec/v2/index.bs)
+// Exchange, version 2 (data model v2.3.0, API of v2.2/v2.3; wbcsd/data-exchange-protocol)
 // over alcarbon's declaration registry: Action Authenticate (POST
 // /auth/token, token.go), ListFootprints and GetFootprint (GET
 // /2/footprints and /2/footprints/{id}, footprints.go), Events (POST

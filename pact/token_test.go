@@ -3,6 +3,7 @@ package pact
 import (
 	"context"
 	"encoding/json"
+	"net/url"
 	"strings"
 	"testing"
 )
@@ -82,5 +83,24 @@ func TestPACTAuthToken(t *testing.T) {
 	}
 	if strings.Contains(r.logs.String(), secret) {
 		t.Fatal("the client secret is in the log")
+	}
+}
+
+// TestOpenIDConfiguration: the discovery document names this host's token
+// endpoint (the conformance tool's optional cases 18 and 19 look it up),
+// and a token got there works.
+func TestOpenIDConfiguration(t *testing.T) {
+	r := newEnv(t, openSQLite)
+	rec := r.serve("GET", "/.well-known/openid-configuration", "", "", "")
+	var doc OpenIDConfiguration
+	if rec.Code != 200 || json.Unmarshal(rec.Body.Bytes(), &doc) != nil || doc.TokenEndpoint != doc.Issuer+"/auth/token" ||
+		!strings.HasPrefix(doc.Issuer, "http") || len(doc.GrantTypesSupported) != 1 || doc.GrantTypesSupported[0] != "client_credentials" {
+		t.Fatalf("discovery: %d %s", rec.Code, rec.Body)
+	}
+	o := r.org(t, "Buyer")
+	id, secret := r.client(t, o.ID)
+	u, _ := url.Parse(doc.TokenEndpoint)
+	if rec := r.serve("POST", u.Path, "application/x-www-form-urlencoded", "grant_type=client_credentials", basic(id, secret)); rec.Code != 200 {
+		t.Fatalf("token at the discovered endpoint: %d %s", rec.Code, rec.Body)
 	}
 }
