@@ -253,9 +253,19 @@ func TestKeysAreCaseSensitive(t *testing.T) {
 	if rec := postJSON(t, e, "/v1/footprints/primary", `{"region": "CN-SX", "electrolysis": {"technology": "PFPB_M"}}`); rec.Code != 200 {
 		t.Fatalf("upper case in values only: %d %s", rec.Code, rec.Body)
 	}
+	// Unicode case folding (issue 16, row 6): "ſources" (U+017F) and a key
+	// with the Kelvin sign are not "sources" and "k…".
+	rec = postJSON(t, e, "/v1/electricity", `{"region": "CN-SX", "year": 2023, "demand_mwh": 1, "ſources": [{"kind": "grid", "share": 1}]}`)
+	if rec.Code != 422 || !hasPointer(decodeProblem(t, rec), "/ſources", "unknown field") {
+		t.Fatalf("ſources: %d %s", rec.Code, rec.Body)
+	}
+	rec = postJSON(t, e, "/v1/pv", `{"location": {"latitude": 37.6, "longitude": 112.6}, "solar_resource": {"\u017fite": "taiyuan"}, "system": {"capacity_kw": 1000}}`)
+	if rec.Code != 422 || !hasPointer(decodeProblem(t, rec), "/solar_resource/ſite", "unknown field") {
+		t.Fatalf("ſite: %d %s", rec.Code, rec.Body)
+	}
 }
 
-func TestHasUpperCaseKey(t *testing.T) {
+func TestHasFoldableKey(t *testing.T) {
 	for _, tc := range []struct {
 		body string
 		want bool
@@ -266,9 +276,13 @@ func TestHasUpperCaseKey(t *testing.T) {
 		{`{"a": "x\"Y\":"}`, false}, // an escaped quote inside a value
 		{`{"a": ["Key", "B"]}`, false},
 		{"{\"a\":1,\n \"B\"\n:2}", true},
+		{`{"ſite": "taiyuan"}`, true},      // U+017F folds to s
+		{`{"\u017fite": "taiyuan"}`, true}, // the same, escaped
+		{"{\"\u212a\": 1}", true},          // the Kelvin sign folds to k
+		{`{"name": "山西"}`, false},          // non-ASCII in a value only
 	} {
-		if got := hasUpperCaseKey([]byte(tc.body)); got != tc.want {
-			t.Errorf("hasUpperCaseKey(%s) = %v, want %v", tc.body, got, tc.want)
+		if got := hasFoldableKey([]byte(tc.body)); got != tc.want {
+			t.Errorf("hasFoldableKey(%s) = %v, want %v", tc.body, got, tc.want)
 		}
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
@@ -315,6 +316,10 @@ func parsePeriod(s string) (from, to string, ok bool) {
 	return from, to, true
 }
 
+// maxFilterText bounds the text filters of the declaration list (a product
+// name or ID, a company name or ID) [characters].
+const maxFilterText = 200
+
 // declarationFilter reads the list filters from the query string.
 func declarationFilter(c echo.Context) (registry.DeclarationFilter, error) {
 	q := c.QueryParams()
@@ -323,6 +328,14 @@ func declarationFilter(c echo.Context) (registry.DeclarationFilter, error) {
 		Status: q.Get("status"), Cursor: q.Get("cursor"), Viewer: httpx.ViewerID(c), WithoutDocuments: true,
 	}
 	var v validator
+	for _, p := range []struct {
+		name, value string
+		max         int
+	}{{"product", f.Product, maxFilterText}, {"company", f.Company, maxFilterText}, {"region", f.Region, 16}, {"cursor", f.Cursor, 512}} {
+		if n := utf8.RuneCountInString(p.value); n > p.max {
+			v.add("/"+p.name, "is at most %d characters; got %d", p.max, n)
+		}
+	}
 	v.enum("/status", f.Status, []string{registry.StatusActive, registry.StatusDeprecated})
 	if p := q.Get("period"); p != "" {
 		var ok bool

@@ -827,3 +827,30 @@ func TestVerifyDeclarationStoredBeforeIssue14(t *testing.T) {
 		}
 	}
 }
+
+// TestListDeclarationsFilterLimits: filters longer than their limit are a
+// 422 naming the parameter (issue 16, row 5: a 50,000-character product
+// filter was a 500 from SQLite's LIKE pattern limit); bad values of the
+// other filters too.
+func TestListDeclarationsFilterLimits(t *testing.T) {
+	for _, st := range stores {
+		t.Run(st.name, func(t *testing.T) {
+			r := newRegistryEnv(t, st.open)
+			for _, tc := range []struct{ query, pointer, has string }{
+				{"?product=" + strings.Repeat("x", 50_000), "/product", "at most 200"},
+				{"?company=" + strings.Repeat("y", 201), "/company", "at most 200"},
+				{"?region=" + strings.Repeat("Z", 17), "/region", "at most 16"},
+				{"?period=20x4", "/period", "must be a year"},
+				{"?limit=0", "/limit", "from 1 to 500"},
+			} {
+				rec := getJSON(t, r.e, "/v1/declarations"+tc.query, nil)
+				if p := decodeProblem(t, rec); rec.Code != 422 || !hasPointer(p, tc.pointer, tc.has) {
+					t.Errorf("%.40s: %d %s", tc.query, rec.Code, rec.Body)
+				}
+			}
+			if rec := getJSON(t, r.e, "/v1/declarations?product="+strings.Repeat("x", 200), nil); rec.Code != 200 {
+				t.Errorf("a 200-character product filter: %d %s", rec.Code, rec.Body)
+			}
+		})
+	}
+}

@@ -99,10 +99,12 @@ func decodeStrict(body []byte, dst any) error {
 		if _, terr := dec.Token(); terr != io.EOF {
 			return problem(http.StatusBadRequest, fmt.Sprintf("unexpected data after the JSON value at %s", position(body, dec.InputOffset())))
 		}
-		// encoding/json matches keys case-insensitively ("REGION" fills
-		// region). Every field name is lower case, so a body with an
-		// upper-case letter in a key is walked once more with exact names.
-		if hasUpperCaseKey(body) {
+		// encoding/json matches keys case-insensitively, with Unicode
+		// folding ("REGION" and "ſite" with U+017F fill region and site).
+		// Every field name is lower-case ASCII, so a body with an
+		// upper-case or non-ASCII letter in a key is walked once more with
+		// exact names.
+		if hasFoldableKey(body) {
 			if fields := shapeProblems(body, dst); len(fields) > 0 {
 				return invalid(fields)
 			}
@@ -125,10 +127,12 @@ func decodeStrict(body []byte, dst any) error {
 	return invalid(fields)
 }
 
-// hasUpperCaseKey reports whether an object key in a JSON text contains an
-// ASCII upper-case letter. It scans the bytes once without allocating: a
-// string followed (after spaces) by ':' is a key.
-func hasUpperCaseKey(body []byte) bool {
+// hasFoldableKey reports whether an object key in a JSON text contains an
+// ASCII upper-case letter, a non-ASCII byte or an escape (\u017f): what
+// encoding/json's case folding could match to another name. It scans the
+// bytes once without allocating: a string followed (after spaces) by ':'
+// is a key.
+func hasFoldableKey(body []byte) bool {
 	inStr, esc, upper := false, false, false
 	for i := 0; i < len(body); i++ {
 		b := body[i]
@@ -137,7 +141,7 @@ func hasUpperCaseKey(body []byte) bool {
 			case esc:
 				esc = false
 			case b == '\\':
-				esc = true
+				esc, upper = true, true
 			case b == '"':
 				inStr = false
 				if upper {
@@ -149,7 +153,7 @@ func hasUpperCaseKey(body []byte) bool {
 						return true
 					}
 				}
-			case b >= 'A' && b <= 'Z':
+			case (b >= 'A' && b <= 'Z') || b >= 0x80:
 				upper = true
 			}
 			continue

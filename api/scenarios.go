@@ -572,6 +572,13 @@ func (r *sweepRequest) validate(v *validator) {
 		if r.Range.To == nil {
 			v.add("/range/to", "is required")
 		}
+		if r.Range.From != nil && r.Range.To != nil && r.Range.Steps >= 2 {
+			from, to := *r.Range.From, *r.Range.To
+			step := (to - from) / float64(r.Range.Steps-1)
+			if math.IsInf(to-from, 0) || math.IsNaN(step) || (from != to && (from+step == from || to-step == to)) {
+				v.add("/range", "from %g to %g in %d steps cannot be represented: the span must be a finite number and each step larger than the rounding of the ends", from, to, r.Range.Steps)
+			}
+		}
 	}
 }
 

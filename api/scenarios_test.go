@@ -188,6 +188,10 @@ func TestScenarioValidation(t *testing.T) {
 		{"array element missing", "/v1/scenarios/sweep", `{"kind": "primary", "base": {}, "parameter": "/electricity/sources/0/share", "values": [1]}`, "/parameter", "does not exist"},
 		{"too many points", "/v1/scenarios/sweep", `{"kind": "primary", "base": {}, "parameter": "/production_t", "range": {"from": 1, "to": 2, "steps": 1001}}`, "/range/steps", "between 2 and 1000"},
 		{"range on text", "/v1/scenarios/sweep", `{"kind": "primary", "base": {}, "parameter": "/gwp", "range": {"from": 1, "to": 2, "steps": 3}}`, "/range", "not a number"},
+		// Issue 16, row 5: a span that overflows, or steps below the
+		// rounding of the ends, is a 422, never a 500.
+		{"range overflowing", "/v1/scenarios/sweep", `{"kind": "primary", "base": {}, "parameter": "/production_t", "range": {"from": -1e308, "to": 1e308, "steps": 9}}`, "/range", "cannot be represented"},
+		{"range below rounding", "/v1/scenarios/sweep", `{"kind": "primary", "base": {}, "parameter": "/production_t", "range": {"from": 1e16, "to": 1.0000000000000002e16, "steps": 1000}}`, "/range", "cannot be represented"},
 		{"values and range", "/v1/scenarios/sweep", `{"kind": "primary", "base": {}, "parameter": "/gwp", "values": ["AR4"], "range": {"from": 1, "to": 2, "steps": 3}}`, "/values", "one of them"},
 		{"samples too many", "/v1/uncertainty", `{"request": {}, "samples": 100001}`, "/samples", "between 100 and 100000"},
 		{"samples too few", "/v1/uncertainty", `{"request": {}, "samples": 10}`, "/samples", "between"},

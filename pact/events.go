@@ -44,7 +44,7 @@ type CloudEvent struct {
 // HandleEvents is PACT Action Events.
 //
 //	@Summary		PACT: events
-//	@Description	Accepts CloudEvents in structured JSON mode (Content-Type application/cloudevents+json): ProductFootprint.Published.v1 (data.pfIds) is acknowledged; ProductFootprintRequest.Created.v1 (data.pf, a ProductFootprint fragment with productIds) is acknowledged at once and answered in the background: when the event's source names a PACT partner configured with `alcarbon pact-partners add` (and, if the partner belongs to an organisation, the token is that organisation's), ProductFootprintRequest.Fulfilled.v1 with the active footprints of those products the partner may see, or Rejected.v1 with NoSuchFootprint, is sent to the partner's /2/events with a token from its client-credentials endpoint, retried with back-off; without a partner the request is logged and not answered. Accepted events get 200 with an empty body; a full answer queue gets 503 InternalError with Retry-After; other event types are NotImplemented (400); malformed events BadRequest (400).
+//	@Description	Accepts CloudEvents in structured JSON mode (Content-Type application/cloudevents+json): ProductFootprint.Published.v1 (data.pfIds, 1 to 100 footprint UUIDs) is acknowledged; ProductFootprintRequest.Created.v1 (data.pf, a ProductFootprint fragment with 1 to 100 productIds, URNs) is acknowledged at once and answered in the background: when the event's source names a PACT partner configured with `alcarbon pact-partners add` (and, if the partner belongs to an organisation, the token is that organisation's), ProductFootprintRequest.Fulfilled.v1 with the active footprints of those products the partner may see, or Rejected.v1 with NoSuchFootprint, is sent to the partner's /2/events with a token from its client-credentials endpoint, retried with back-off; without a partner the request is logged and not answered. Accepted events get 200 with an empty body; a full answer queue gets 503 InternalError with Retry-After; other event types are NotImplemented (400); malformed events BadRequest (400).
 //	@Tags			PACT
 //	@Accept			json
 //	@Security		PACTToken
@@ -80,6 +80,9 @@ func (h *Handler) HandleEvents(c echo.Context) error {
 		if err := json.Unmarshal(ev.Data, &data); err != nil || len(data.PfIDs) == 0 {
 			return badRequest("data.pfIds must be a non-empty array of footprint ids (UUIDs)")
 		}
+		if len(data.PfIDs) > MaxRequestProductIDs {
+			return badRequest(fmt.Sprintf("data.pfIds holds at most %d footprint ids; got %d", MaxRequestProductIDs, len(data.PfIDs)))
+		}
 		for i, id := range data.PfIDs {
 			if !pfIDPattern.MatchString(id) {
 				return badRequest(fmt.Sprintf("data.pfIds[%d] must be a footprint id, a UUID such as 3a6c14a7-4deb-498a-b5ea-16ce2535b576; got %q", i, id))
@@ -97,8 +100,8 @@ func (h *Handler) HandleEvents(c echo.Context) error {
 		if err := json.Unmarshal(ev.Data, &data); err != nil || data.PF == nil {
 			return badRequest("data.pf must be a ProductFootprint fragment, e.g. {\"productIds\": [\"urn:…\"]}, and data.comment a string")
 		}
-		if len(data.PF.ProductIDs) == 0 {
-			return badRequest("data.pf.productIds must be a non-empty array of product ids (URNs)")
+		if n := len(data.PF.ProductIDs); n == 0 || n > MaxRequestProductIDs {
+			return badRequest(fmt.Sprintf("data.pf.productIds must be an array of 1 to %d product ids (URNs); got %d", MaxRequestProductIDs, n))
 		}
 		for i, id := range data.PF.ProductIDs {
 			if !urnPattern.MatchString(id) {
@@ -129,6 +132,10 @@ func (h *Handler) HandleEvents(c echo.Context) error {
 	}
 	return pactErr(http.StatusBadRequest, "NotImplemented", "event type "+strconv.Quote(ev.Type)+" is not implemented; accepted: "+EventPublished+", "+EventRequestCreated)
 }
+
+// MaxRequestProductIDs bounds the product ids of one footprint request
+// event: each is looked up in the registry.
+const MaxRequestProductIDs = 100
 
 // pfIDPattern is a PfId: a UUID in its textual form (PACT data model,
 // ProductFootprint/id, format uuid).
