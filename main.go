@@ -158,8 +158,7 @@ func serve(ctx context.Context, cfg config.Config, stdout io.Writer) error {
 		if err != nil {
 			return fmt.Errorf("ALCARBON_REDIS_URL: %w", err)
 		}
-		opt.ContextTimeoutEnabled = true
-		opt.MaxRetries = 0
+		cache.FailFast(opt)
 		rdb = redis.NewClient(opt)
 		defer rdb.Close()
 	}

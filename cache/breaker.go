@@ -1,12 +1,17 @@
 package cache
 
 import (
+	"errors"
 	"log/slog"
+	"net"
 	"sync"
+	"syscall"
 	"time"
 )
 
-// breaker bypasses Redis after threshold consecutive failures. Once the
+// breaker bypasses Redis after threshold consecutive failures, or at once
+// when a connection is refused (Redis is not running: no later command can
+// succeed, and every one would add its wait to a request). Once the
 // cooldown has passed it lets one command through as a probe: success ends
 // the bypass, failure starts another cooldown. It logs when the bypass starts
 // and when it ends, never per command.
@@ -59,7 +64,7 @@ func (b *breaker) failure(err error) {
 	case b.probing: // still down: bypass again, quietly
 		b.probing = false
 		b.openUntil = time.Now().Add(b.cooldown)
-	case b.openUntil.IsZero() && b.failures >= b.threshold:
+	case b.openUntil.IsZero() && (b.failures >= b.threshold || refused(err)):
 		b.openUntil = time.Now().Add(b.cooldown)
 		b.log.Warn("redis unavailable, cache tier 2 bypassed for "+b.cooldown.String(),
 			"consecutive_errors", b.failures, "error", err)
@@ -72,4 +77,11 @@ func (b *breaker) bypassed() bool {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return !b.openUntil.IsZero()
+}
+
+// refused reports whether err is a refused or failed connection attempt:
+// nothing listens at Redis's address.
+func refused(err error) bool {
+	var op *net.OpError
+	return errors.Is(err, syscall.ECONNREFUSED) || (errors.As(err, &op) && op.Op == "dial")
 }

@@ -21,6 +21,20 @@ import (
 	"golang.org/x/sync/singleflight"
 )
 
+// FailFast sets the options of a Redis client used as a cache tier so that
+// a dead Redis costs a request at most one quick failed attempt: one dial
+// attempt (go-redis retries a refused dial 5 times with 100 ms pauses by
+// default), a 250 ms dial timeout, no command retries (MaxRetries -1: in
+// go-redis 0 means the default of 3 retries with back-off, which is what
+// made requests wait while Redis was dead) and contexts honoured. Together with the breaker, which opens at the first refused
+// connection, requests then skip Redis entirely until it is back.
+func FailFast(opt *redis.Options) {
+	opt.DialerRetries = 1
+	opt.DialTimeout = 250 * time.Millisecond
+	opt.MaxRetries = -1
+	opt.ContextTimeoutEnabled = true
+}
+
 // Tier says which tier answered a call to Do; the API sends it as X-Cache.
 type Tier string
 

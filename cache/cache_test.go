@@ -190,7 +190,9 @@ func TestDoWithoutRedisNeverTouchesRedis(t *testing.T) {
 
 func TestDoSurvivesRedisKilled(t *testing.T) {
 	srv := testredis.Start(t)
-	client := testredis.NewClient(t, &redis.Options{Addr: srv.Addr})
+	opt := &redis.Options{Addr: srv.Addr}
+	FailFast(opt) // as main configures the client
+	client := testredis.NewClient(t, opt)
 	logs := &logRecorder{}
 	c := newCache(t, Options{
 		Redis: client, Prefix: testredis.Prefix(t), FailureThreshold: 3, Cooldown: time.Hour,
@@ -208,9 +210,11 @@ func TestDoSurvivesRedisKilled(t *testing.T) {
 		}
 		mustDo(t, c, fmt.Sprint("down-", i), true, n.value("v"), "v", TierMiss)
 	}
+	// The pooled connection's error (EOF or reset) counts once, then the
+	// next command's refused dial opens the breaker at once.
 	errs := c.Stats().RedisErrors
-	if errs < 3 {
-		t.Errorf("RedisErrors = %d before bypass, want >= 3", errs)
+	if errs > 2 {
+		t.Errorf("RedisErrors = %d before bypass, want at most 2 (a refused connection bypasses at once)", errs)
 	}
 
 	// Bypassed: Redis is not called at all, so no command can fail or wait.
@@ -546,5 +550,31 @@ func TestLargeValuesNotStored(t *testing.T) {
 	c.Do(context.Background(), "small", false, small)
 	if _, tier, _ := c.Do(context.Background(), "small", false, small); tier != TierMemory {
 		t.Fatalf("small value tier %s, want hit-memory", tier)
+	}
+}
+
+// TestBreakerOpensOnRefusedConnection: with nothing listening at Redis's
+// address, the first command's refused connection bypasses Redis at once
+// (issue 16: a dead Redis must not add its timeouts to request latency).
+func TestBreakerOpensOnRefusedConnection(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close() // nothing listens there now
+	opt := &redis.Options{Addr: addr}
+	FailFast(opt)
+	client := redis.NewClient(opt)
+	t.Cleanup(func() { client.Close() })
+	c := newCache(t, Options{
+		Redis: client, Prefix: testredis.Prefix(t), FailureThreshold: 3, Cooldown: time.Hour, Logger: slog.New(&logRecorder{}),
+	})
+	var n computer
+	start := time.Now()
+	mustDo(t, c, "k", true, n.value("v"), "v", TierMiss)
+	if c.RedisHealthy() || c.Stats().RedisErrors != 1 {
+		t.Logf("first call took %v", time.Since(start))
+		t.Fatalf("after one refused connection: healthy %v, %d errors; want bypassed after 1", c.RedisHealthy(), c.Stats().RedisErrors)
 	}
 }
