@@ -5,6 +5,7 @@ import (
 	"net/http/httptest"
 	"net/netip"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -80,7 +81,7 @@ func TestThrottleIgnoresSpoofedForwardedFor(t *testing.T) {
 		return rec.Code
 	}
 	for i := 0; i < httpx.FailureBurst; i++ {
-		if code := attempt("203.0.113.9:4000", "198.51.100."+string(rune('1'+i%9))); code != 401 {
+		if code := attempt("203.0.113.9:4000", "198.51.100."+strconv.Itoa(i+1)); code != 401 {
 			t.Fatalf("attempt %d: %d, want 401", i, code)
 		}
 	}
