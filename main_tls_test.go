@@ -230,7 +230,7 @@ func TestRunAnswerSourceBehindProxies(t *testing.T) {
 		want func(port int) string
 	}{
 		{"untrusted client", map[string]string{}, func(port int) string { return "//127.0.0.1:" + strconv.Itoa(port) }},
-		{"trusted proxy", map[string]string{"ALCARBON_TRUSTED_PROXIES": "127.0.0.0/8"}, func(int) string { return "//evil.example" }},
+		{"trusted proxy", map[string]string{"ALCARBON_TRUSTED_PROXIES": "127.0.0.0/8"}, func(int) string { return "//proxied.example" }},
 		{"public URL", map[string]string{"ALCARBON_TRUSTED_PROXIES": "127.0.0.0/8", "ALCARBON_PUBLIC_URL": "https://carbon.example.com/alcarbon/"},
 			func(int) string { return "//carbon.example.com/alcarbon" }},
 	} {
@@ -284,7 +284,7 @@ func TestRunAnswerSourceBehindProxies(t *testing.T) {
 				"data": {"pf": {"productIds": ["urn:gtin:1"]}}}`))
 			req.Header.Set("Content-Type", "application/cloudevents+json")
 			req.Header.Set("Authorization", "Bearer "+tok.AccessToken)
-			req.Header.Set("X-Forwarded-Host", "evil.example")
+			req.Header.Set("X-Forwarded-Host", "proxied.example")
 			req.Header.Set("X-Forwarded-Proto", "https")
 			req.Header.Set("X-Forwarded-Ssl", "on")
 			resp, err = http.DefaultClient.Do(req)
