@@ -3,7 +3,7 @@
 SHELL := /usr/bin/env bash
 GOFILES = $(shell find . -name '*.go' -not -path './.git/*' -not -path './vendor/*' -not -path '*/testdata/*')
 
-.PHONY: help run build test e2e screenshots bench reliability docs fmt
+.PHONY: help run build test e2e conformance screenshots bench reliability docs fmt
 
 help: ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -19,6 +19,9 @@ test: ## every check and test, with private Redis and PostgreSQL (scripts/test.s
 
 e2e: ## the browser tests alone (scripts/e2e.sh): headless Chromium against a fresh binary
 	scripts/e2e.sh
+
+conformance: ## WBCSD's PACT conformance tool (shared runner) against a fresh server over TLS, V2.2 and V2.3 (scripts/pact-conformance.sh)
+	scripts/pact-conformance.sh
 
 screenshots: ## run the browser tests, then copy the README's two screenshots into e2e/screenshots/
 	scripts/e2e.sh

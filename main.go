@@ -30,7 +30,11 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/pem"
 	"errors"
 	"flag"
 	"fmt"
@@ -38,6 +42,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/signal"
 	"strings"
@@ -53,6 +58,7 @@ import (
 	"alcarbon/cache"
 	"alcarbon/config"
 	"alcarbon/factors"
+	"alcarbon/internal/httpx"
 	"alcarbon/pact"
 	"alcarbon/registry"
 )
@@ -70,7 +76,8 @@ const usage = `alcarbon — carbon footprints of aluminium products.
 
 Usage:
   alcarbon                              serve the API (configuration from the environment)
-  alcarbon healthcheck                  GET /healthz on the configured address; exit 0 when healthy
+  alcarbon healthcheck                  GET /healthz on the configured address (over HTTPS, pinned to
+                                        the configured certificate, when TLS is on); exit 0 when healthy
   alcarbon keys create --org NAME       issue an API key for the organisation (created if new);
                                         the key is printed once, only its hash is stored
   alcarbon keys list --org NAME         list the organisation's keys (ID, prefix, created, revoked)
@@ -123,7 +130,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	case "":
 		return serve(ctx, cfg, stdout)
 	case "healthcheck":
-		return healthcheck(ctx, cfg.Addr)
+		return healthcheck(ctx, cfg)
 	case "keys", "pact-clients":
 		return admin(ctx, cfg, args[1:], stdout)
 	case "pact-partners":
@@ -138,6 +145,27 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 func serve(ctx context.Context, cfg config.Config, stdout io.Writer) error {
 	log := slog.New(slog.NewJSONHandler(stdout, &slog.HandlerOptions{Level: cfg.LogLevel}))
 	log.Info("starting", "config", cfg)
+
+	var tlsConfig *tls.Config
+	if cfg.TLSCertFile != "" {
+		cert, err := loadTLS(cfg)
+		if err != nil {
+			return err
+		}
+		// TLS 1.2+ only; HTTP/2 is offered by ServeTLS (ALPN h2, http/1.1).
+		tlsConfig = &tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{cert}}
+		if time.Now().After(cert.Leaf.NotAfter) {
+			log.Warn("the TLS certificate has expired", "file", cfg.TLSCertFile, "not_after", cert.Leaf.NotAfter)
+		}
+	}
+	origin := httpx.Origin{Trusted: cfg.TrustedProxies}
+	if cfg.PublicURL != "" {
+		u, err := url.Parse(cfg.PublicURL) // validated by config
+		if err != nil {
+			return fmt.Errorf("ALCARBON_PUBLIC_URL: %w", err)
+		}
+		origin.Public = u
+	}
 
 	catalog, err := factors.Load()
 	if err != nil {
@@ -195,7 +223,7 @@ func serve(ctx context.Context, cfg config.Config, stdout io.Writer) error {
 		Catalog: catalog, Cache: c, RedisConfigured: rdb != nil, Store: store, Logger: log,
 		Registry: reg, BodyLimit: cfg.BodyLimit, CORSOrigins: cfg.CORSOrigins, PProf: cfg.PProf,
 		RateLimit: cfg.RateLimit, RateBurst: cfg.RateBurst, TokenSecret: []byte(cfg.PACTTokenSecret),
-		PACTResponder: answers,
+		PACTResponder: answers, Origin: origin,
 	})
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -204,11 +232,19 @@ func serve(ctx context.Context, cfg config.Config, stdout io.Writer) error {
 	srv := &http.Server{
 		Handler: handler, ReadTimeout: cfg.ReadTimeout, ReadHeaderTimeout: cfg.ReadTimeout,
 		WriteTimeout: cfg.WriteTimeout, IdleTimeout: cfg.IdleTimeout,
-		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn), TLSConfig: tlsConfig,
 	}
 	serveErr := make(chan error, 1)
-	go func() { serveErr <- srv.Serve(ln) }()
-	log.Info("listening", "addr", ln.Addr().String(), "dataset", catalog.Default().Version())
+	go func() {
+		if tlsConfig != nil {
+			// Only HTTPS: a plain HTTP request on this port gets Go's
+			// "400 Client sent an HTTP request to an HTTPS server".
+			serveErr <- srv.ServeTLS(ln, "", "")
+			return
+		}
+		serveErr <- srv.Serve(ln)
+	}()
+	log.Info("listening", "addr", ln.Addr().String(), "tls", tlsConfig != nil, "dataset", catalog.Default().Version())
 
 	select {
 	case err := <-serveErr:
@@ -230,22 +266,36 @@ func serve(ctx context.Context, cfg config.Config, stdout io.Writer) error {
 }
 
 // healthcheck GETs /healthz on the configured address (for container
-// HEALTHCHECKs, whose images have no shell or curl).
-func healthcheck(ctx context.Context, addr string) error {
-	host, port, err := net.SplitHostPort(addr)
+// HEALTHCHECKs, whose images have no shell or curl). With TLS configured
+// it speaks HTTPS to the loopback address and accepts exactly the
+// configured certificate (pinned: the server must present the very
+// certificate in ALCARBON_TLS_CERT_FILE), so it works for self-signed
+// certificates and for certificates whose names are not the loopback
+// address, without trusting any other server.
+func healthcheck(ctx context.Context, cfg config.Config) error {
+	host, port, err := net.SplitHostPort(cfg.Addr)
 	if err != nil {
 		return err
 	}
 	if host == "" || host == "0.0.0.0" || host == "::" {
 		host = "127.0.0.1"
 	}
+	client, scheme := &http.Client{}, "http"
+	if cfg.TLSCertFile != "" {
+		cert, err := loadTLS(cfg)
+		if err != nil {
+			return err
+		}
+		scheme = "https"
+		client.Transport = &http.Transport{TLSClientConfig: pinnedTLS(cert.Leaf)}
+	}
 	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+net.JoinHostPort(host, port)+"/healthz", nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, scheme+"://"+net.JoinHostPort(host, port)+"/healthz", nil)
 	if err != nil {
 		return err
 	}
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := client.Do(req)
 	if err != nil {
 		return err
 	}
@@ -254,6 +304,51 @@ func healthcheck(ctx context.Context, addr string) error {
 		return fmt.Errorf("healthz answered %s", strings.TrimSpace(resp.Status))
 	}
 	return nil
+}
+
+// pinnedTLS is a client configuration that accepts only a server
+// presenting leaf. The usual chain and name checks are replaced by the
+// comparison (InsecureSkipVerify turns them off; VerifyConnection refuses
+// every other certificate), which is stricter for the one server it is
+// used for: the loopback address of this very process.
+func pinnedTLS(leaf *x509.Certificate) *tls.Config {
+	return &tls.Config{
+		MinVersion:         tls.VersionTLS12,
+		InsecureSkipVerify: true,
+		VerifyConnection: func(cs tls.ConnectionState) error {
+			if len(cs.PeerCertificates) == 0 || !bytes.Equal(cs.PeerCertificates[0].Raw, leaf.Raw) {
+				return errors.New("the server did not present the certificate in ALCARBON_TLS_CERT_FILE")
+			}
+			return nil
+		},
+	}
+}
+
+// loadTLS reads the certificate and key files named by
+// ALCARBON_TLS_CERT_FILE and ALCARBON_TLS_KEY_FILE. Each error is one
+// sentence that names the variable whose file is missing, unreadable or
+// wrong; a key that does not belong to the certificate is the key's fault.
+func loadTLS(cfg config.Config) (tls.Certificate, error) {
+	certPEM, err := os.ReadFile(cfg.TLSCertFile)
+	if err != nil {
+		return tls.Certificate{}, fmt.Errorf("ALCARBON_TLS_CERT_FILE: cannot read the certificate: %w", err)
+	}
+	block, _ := pem.Decode(certPEM)
+	if block == nil || block.Type != "CERTIFICATE" {
+		return tls.Certificate{}, fmt.Errorf("ALCARBON_TLS_CERT_FILE: %s does not start with a PEM CERTIFICATE block", cfg.TLSCertFile)
+	}
+	if _, err := x509.ParseCertificate(block.Bytes); err != nil {
+		return tls.Certificate{}, fmt.Errorf("ALCARBON_TLS_CERT_FILE: %s holds no valid certificate: %w", cfg.TLSCertFile, err)
+	}
+	keyPEM, err := os.ReadFile(cfg.TLSKeyFile)
+	if err != nil {
+		return tls.Certificate{}, fmt.Errorf("ALCARBON_TLS_KEY_FILE: cannot read the private key: %w", err)
+	}
+	cert, err := tls.X509KeyPair(certPEM, keyPEM)
+	if err != nil {
+		return tls.Certificate{}, fmt.Errorf("ALCARBON_TLS_KEY_FILE: %s is not a PEM private key of the certificate in ALCARBON_TLS_CERT_FILE: %w", cfg.TLSKeyFile, err)
+	}
+	return cert, nil
 }
 
 // admin runs the registry subcommands: args are e.g. ["keys", "create",

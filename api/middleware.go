@@ -69,6 +69,7 @@ func accessLog(log *slog.Logger) echo.MiddlewareFunc {
 				slog.Int("status", c.Response().Status),
 				slog.Float64("latency_ms", float64(time.Since(start).Microseconds())/1000),
 				slog.String("request_id", httpx.RequestID(c)),
+				slog.String("client_ip", c.RealIP()),
 				slog.String("cache", tier),
 				slog.Int64("bytes", c.Response().Size),
 			)

@@ -26,6 +26,11 @@ func New(o Options) *echo.Echo {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = errorHandler(s.log)
+	// Client address, scheme and host: forwarding headers only from
+	// trusted proxies.
+	origin := &o.Origin
+	e.IPExtractor, e.SchemeExtractor = origin.IPExtractor(), origin.SchemeExtractor()
+	e.Use(origin.Middleware)
 
 	// Outermost first: the request id is set before anything logs; the
 	// access log and metrics see the final status; recovery turns a panic

@@ -42,6 +42,11 @@ type Options struct {
 	// background; nil: they are looked up and logged but not answered.
 	// The caller shuts it down after the HTTP server.
 	PACTResponder *pact.Responder
+	// Origin is how clients reach the service (ALCARBON_PUBLIC_URL,
+	// ALCARBON_TRUSTED_PROXIES): the base of absolute links and of the
+	// source of outbound PACT events, and whose X-Forwarded-For gives the
+	// client's address. The zero value believes no forwarding header.
+	Origin httpx.Origin
 }
 
 // server holds what handlers share. Everything in it is safe for

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"math"
 	"net"
+	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
@@ -45,6 +46,18 @@ type Config struct {
 	// uses; "" = the newest released version. main checks it exists and is
 	// released.
 	DefaultDataset string
+	// TLSCertFile and TLSKeyFile are PEM files of the server's certificate
+	// (chain) and private key; both set = HTTPS only, both empty = plain
+	// HTTP. main reads them at start-up.
+	TLSCertFile string
+	TLSKeyFile  string
+	// TrustedProxies are the networks whose direct connections may set
+	// X-Forwarded-For, X-Forwarded-Proto and X-Forwarded-Host; nil = no one.
+	TrustedProxies []netip.Prefix
+	// PublicURL is the external base URL of absolute links and of the
+	// source of outbound PACT events, scheme://host[:port][/path] without a
+	// trailing slash; "" = from the request.
+	PublicURL string
 }
 
 // Error reports one invalid environment variable. Its message is one
@@ -158,6 +171,81 @@ var variables = []variable{
 			c.DefaultDataset = v
 			return nil
 		}},
+	{"ALCARBON_TLS_CERT_FILE", "",
+		"PEM file of the server certificate (and chain) for HTTPS; set together with ALCARBON_TLS_KEY_FILE, then the server speaks only HTTPS (TLS 1.2+, HTTP/2); empty = plain HTTP",
+		func(c *Config, v string) error { c.TLSCertFile = v; return nil }},
+	{"ALCARBON_TLS_KEY_FILE", "",
+		"PEM file of the private key of ALCARBON_TLS_CERT_FILE; set both or neither",
+		func(c *Config, v string) error { c.TLSKeyFile = v; return nil }},
+	{"ALCARBON_TRUSTED_PROXIES", "",
+		"comma-separated networks (CIDR, such as 10.0.0.0/8 or 2001:db8::/32; a bare IP is one address) of reverse proxies whose X-Forwarded-For, X-Forwarded-Proto and X-Forwarded-Host are believed; empty = believed from no one",
+		func(c *Config, v string) (err error) { c.TrustedProxies, err = parseCIDRs(v); return err }},
+	{"ALCARBON_PUBLIC_URL", "",
+		"external base URL of the service, http(s)://host[:port][/path] without query, used for absolute links and the source of outbound PACT events; empty = from the request (and trusted proxies)",
+		func(c *Config, v string) (err error) { c.PublicURL, err = parsePublicURL(v); return err }},
+}
+
+// checkTLSPair reports a certificate without a key or a key without a
+// certificate.
+func checkTLSPair(c Config) error {
+	if (c.TLSCertFile == "") == (c.TLSKeyFile == "") {
+		return nil
+	}
+	set, unset := "ALCARBON_TLS_CERT_FILE", "ALCARBON_TLS_KEY_FILE"
+	if c.TLSCertFile == "" {
+		set, unset = unset, set
+	}
+	return &Error{Name: set, Reason: "is set but " + unset + " is not; set both ALCARBON_TLS_CERT_FILE and ALCARBON_TLS_KEY_FILE for HTTPS, or neither for plain HTTP"}
+}
+
+// parseCIDRs splits a comma-separated list of networks; a bare address is
+// the network of that one address. Empty items are skipped; host bits set
+// (10.0.0.1/8) are an error, as they suggest a typing mistake.
+func parseCIDRs(v string) ([]netip.Prefix, error) {
+	var nets []netip.Prefix
+	for s := range strings.SplitSeq(v, ",") {
+		s = strings.TrimSpace(s)
+		if s == "" {
+			continue
+		}
+		p, err := netip.ParsePrefix(s)
+		if err != nil {
+			a, aerr := netip.ParseAddr(s)
+			if aerr != nil || a.Zone() != "" {
+				return nil, fmt.Errorf("%q is not a network; use CIDRs such as 10.0.0.0/8 or 2001:db8::/32, or single addresses, comma-separated", s)
+			}
+			p = netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen())
+		}
+		if p.Masked() != p {
+			return nil, fmt.Errorf("%q has host bits set; use the network address, %s", s, p.Masked())
+		}
+		if p.Addr().Is4In6() && p.Bits() >= 96 { // ::ffff:10.0.0.0/104 is 10.0.0.0/8
+			p = netip.PrefixFrom(p.Addr().Unmap(), p.Bits()-96)
+		}
+		nets = append(nets, p)
+	}
+	return nets, nil
+}
+
+// parsePublicURL accepts "" or an absolute http(s) URL with a host, no user
+// info, query or fragment; a trailing slash is dropped.
+func parsePublicURL(v string) (string, error) {
+	if v == "" {
+		return "", nil
+	}
+	u, err := url.Parse(v)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || !validHost(u.Hostname()) || u.Opaque != "" ||
+		u.User != nil || u.RawQuery != "" || u.ForceQuery || u.Fragment != "" || strings.Contains(v, "#") {
+		return "", fmt.Errorf("%q is not a public URL; use http(s)://host[:port][/path] without query or fragment, such as https://carbon.example.com", v)
+	}
+	if p := u.Port(); p != "" {
+		if n, err := strconv.ParseUint(p, 10, 16); err != nil || n == 0 {
+			return "", fmt.Errorf("%q is not a public URL; its port is not from 1 to 65535", v)
+		}
+	}
+	u.Scheme, u.Host = strings.ToLower(u.Scheme), strings.ToLower(u.Host)
+	u.Path, u.RawPath = strings.TrimRight(u.Path, "/"), ""
+	return u.String(), nil
 }
 
 // isDottedVersion reports whether v is numbers joined by dots, as 2026.1.
@@ -185,6 +273,9 @@ func Load(getenv func(string) string) (Config, error) {
 		if err := v.set(&c, value); err != nil {
 			errs = append(errs, &Error{Name: v.name, Reason: err.Error()})
 		}
+	}
+	if err := checkTLSPair(c); err != nil {
+		errs = append(errs, err)
 	}
 	if len(errs) > 0 {
 		return Config{}, errors.Join(errs...)
@@ -233,7 +324,19 @@ func (c Config) LogValue() slog.Value {
 		slog.Duration("idle_timeout", c.IdleTimeout),
 		slog.String("pact_token_secret", maskSecret(c.PACTTokenSecret)),
 		slog.String("default_dataset", c.DefaultDataset),
+		slog.String("tls_cert_file", c.TLSCertFile),
+		slog.String("tls_key_file", c.TLSKeyFile),
+		slog.String("trusted_proxies", joinPrefixes(c.TrustedProxies)),
+		slog.String("public_url", c.PublicURL),
 	)
+}
+
+func joinPrefixes(ps []netip.Prefix) string {
+	s := make([]string, len(ps))
+	for i, p := range ps {
+		s[i] = p.String()
+	}
+	return strings.Join(s, ",")
 }
 
 // maskSecret shows only whether a secret is set.

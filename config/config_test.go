@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"log/slog"
+	"net/netip"
 	"reflect"
 	"strings"
 	"testing"
@@ -32,6 +33,10 @@ var allVariables = []string{
 	"ALCARBON_IDLE_TIMEOUT",
 	"ALCARBON_PACT_TOKEN_SECRET",
 	"ALCARBON_DEFAULT_DATASET",
+	"ALCARBON_TLS_CERT_FILE",
+	"ALCARBON_TLS_KEY_FILE",
+	"ALCARBON_TRUSTED_PROXIES",
+	"ALCARBON_PUBLIC_URL",
 }
 
 // defaults is the configuration documented in the brief, written out by hand.
@@ -121,6 +126,10 @@ func TestLoadValid(t *testing.T) {
 				"ALCARBON_IDLE_TIMEOUT":      "10m",
 				"ALCARBON_PACT_TOKEN_SECRET": "0123456789abcdef0123456789abcdef",
 				"ALCARBON_DEFAULT_DATASET":   "2026.1",
+				"ALCARBON_TLS_CERT_FILE":     "/etc/alcarbon/cert.pem",
+				"ALCARBON_TLS_KEY_FILE":      "/etc/alcarbon/key.pem",
+				"ALCARBON_TRUSTED_PROXIES":   "10.0.0.0/8, 2001:db8::/32",
+				"ALCARBON_PUBLIC_URL":        "https://carbon.example.com",
 			},
 			want: func(c *Config) {
 				*c = Config{
@@ -143,6 +152,10 @@ func TestLoadValid(t *testing.T) {
 					IdleTimeout:     10 * time.Minute,
 					PACTTokenSecret: "0123456789abcdef0123456789abcdef",
 					DefaultDataset:  "2026.1",
+					TLSCertFile:     "/etc/alcarbon/cert.pem",
+					TLSKeyFile:      "/etc/alcarbon/key.pem",
+					TrustedProxies:  []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("2001:db8::/32")},
+					PublicURL:       "https://carbon.example.com",
 				}
 			},
 		},
@@ -175,6 +188,16 @@ func TestLoadValid(t *testing.T) {
 		{"pprof FALSE", map[string]string{"ALCARBON_PPROF": "FALSE"}, func(c *Config) { c.PProf = false }},
 		{"rate limit fraction", map[string]string{"ALCARBON_RATE_LIMIT": "0.5"}, func(c *Config) { c.RateLimit = 0.5 }},
 		{"rate burst 1", map[string]string{"ALCARBON_RATE_BURST": "1"}, func(c *Config) { c.RateBurst = 1 }},
+		{"trusted proxy single addresses", map[string]string{"ALCARBON_TRUSTED_PROXIES": "127.0.0.1,::1,,"},
+			func(c *Config) {
+				c.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32"), netip.MustParsePrefix("::1/128")}
+			}},
+		{"trusted proxy IPv4-mapped network unmapped", map[string]string{"ALCARBON_TRUSTED_PROXIES": "::ffff:192.168.0.0/112"},
+			func(c *Config) { c.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("192.168.0.0/16")} }},
+		{"public URL with path, port; trailing slash dropped, lower-cased", map[string]string{"ALCARBON_PUBLIC_URL": "HTTPS://Carbon.Example:8443/alcarbon/"},
+			func(c *Config) { c.PublicURL = "https://carbon.example:8443/alcarbon" }},
+		{"public URL root slash", map[string]string{"ALCARBON_PUBLIC_URL": "http://[::1]:8080/"},
+			func(c *Config) { c.PublicURL = "http://[::1]:8080" }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got, err := Load(env(tc.env))
@@ -232,6 +255,18 @@ func TestLoadInvalid(t *testing.T) {
 		{"float infinite", "ALCARBON_RATE_LIMIT", "+Inf", `"+Inf" is not a number; use a number greater than zero such as 10 or 0.5`},
 		{"float zero", "ALCARBON_RATE_LIMIT", "0", `"0" is not positive; use a number greater than zero such as 10 or 0.5`},
 		{"float negative", "ALCARBON_RATE_LIMIT", "-1", `"-1" is not positive; use a number greater than zero such as 10 or 0.5`},
+		{"TLS cert without key", "ALCARBON_TLS_CERT_FILE", "cert.pem", `is set but ALCARBON_TLS_KEY_FILE is not; set both ALCARBON_TLS_CERT_FILE and ALCARBON_TLS_KEY_FILE for HTTPS, or neither for plain HTTP`},
+		{"TLS key without cert", "ALCARBON_TLS_KEY_FILE", "key.pem", `is set but ALCARBON_TLS_CERT_FILE is not; set both ALCARBON_TLS_CERT_FILE and ALCARBON_TLS_KEY_FILE for HTTPS, or neither for plain HTTP`},
+		{"not a network", "ALCARBON_TRUSTED_PROXIES", "10.0.0.0/8,proxy.internal", `"proxy.internal" is not a network; use CIDRs such as 10.0.0.0/8 or 2001:db8::/32, or single addresses, comma-separated`},
+		{"network prefix too long", "ALCARBON_TRUSTED_PROXIES", "10.0.0.0/33", `"10.0.0.0/33" is not a network; use CIDRs such as 10.0.0.0/8 or 2001:db8::/32, or single addresses, comma-separated`},
+		{"network host bits", "ALCARBON_TRUSTED_PROXIES", "10.1.2.3/8", `"10.1.2.3/8" has host bits set; use the network address, 10.0.0.0/8`},
+		{"public URL no scheme", "ALCARBON_PUBLIC_URL", "carbon.example.com", `"carbon.example.com" is not a public URL; use http(s)://host[:port][/path] without query or fragment, such as https://carbon.example.com`},
+		{"public URL ftp", "ALCARBON_PUBLIC_URL", "ftp://carbon.example.com", `"ftp://carbon.example.com" is not a public URL; use http(s)://host[:port][/path] without query or fragment, such as https://carbon.example.com`},
+		{"public URL query", "ALCARBON_PUBLIC_URL", "https://carbon.example.com/?a=1", `"https://carbon.example.com/?a=1" is not a public URL; use http(s)://host[:port][/path] without query or fragment, such as https://carbon.example.com`},
+		{"public URL fragment", "ALCARBON_PUBLIC_URL", "https://carbon.example.com/#top", `"https://carbon.example.com/#top" is not a public URL; use http(s)://host[:port][/path] without query or fragment, such as https://carbon.example.com`},
+		{"public URL user", "ALCARBON_PUBLIC_URL", "https://u@carbon.example.com", `"https://u@carbon.example.com" is not a public URL; use http(s)://host[:port][/path] without query or fragment, such as https://carbon.example.com`},
+		{"public URL no host", "ALCARBON_PUBLIC_URL", "https:///x", `"https:///x" is not a public URL; use http(s)://host[:port][/path] without query or fragment, such as https://carbon.example.com`},
+		{"public URL port 0", "ALCARBON_PUBLIC_URL", "https://carbon.example.com:0", `"https://carbon.example.com:0" is not a public URL; its port is not from 1 to 65535`},
 		{"bad addr", "ALCARBON_ADDR", "8080", `"8080" is not a listen address; use host:port or :port with a port from 0 to 65535, such as :8080`},
 		{"bad addr port", "ALCARBON_ADDR", ":http", `":http" is not a listen address; use host:port or :port with a port from 0 to 65535, such as :8080`},
 		{"bad addr port range", "ALCARBON_ADDR", ":70000", `":70000" is not a listen address; use host:port or :port with a port from 0 to 65535, such as :8080`},

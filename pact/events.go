@@ -229,7 +229,8 @@ func (h *Handler) answerFootprintRequest(c echo.Context, ev CloudEvent, productI
 	}
 	source := h.answers.source
 	if source == "" {
-		source = "//" + c.Request().Host
+		base := httpx.PublicBase(c) // forwarding headers only from trusted proxies
+		source = "//" + base.Host + base.Path
 	}
 	err = h.answers.enqueue(pactAnswer{
 		partner: p, requestEventID: ev.ID, productIDs: productIDs, source: source, requestID: httpx.RequestID(c),

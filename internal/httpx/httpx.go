@@ -1,14 +1,14 @@
 // Package httpx holds what alcarbon's two HTTP packages, api and pact,
 // share: the request ID and the authenticated organisation kept on an echo
 // context, bearer-token parsing, the throttle of failed authentications,
-// the message for an oversize body, next-page links and the error of a
-// registry that did not open at start.
+// the message for an oversize body, the public base URL behind trusted
+// proxies (origin.go), next-page links and the error of a registry that did
+// not open at start.
 package httpx
 
 import (
 	"fmt"
 	"net/http"
-	"net/url"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -67,11 +67,14 @@ func Bearer(r *http.Request) (token string, present, ok bool) {
 // ErrNoRegistry stands for a registry that failed to open at start.
 var ErrNoRegistry = fmt.Errorf("registry not opened at start: %w", registry.ErrUnavailable)
 
-// NextLink returns the absolute URL of the request with cursor replaced.
+// NextLink returns the absolute URL of the request with cursor replaced,
+// at the service's public base URL (PublicBase).
 func NextLink(c echo.Context, cursor string) string {
 	q := c.QueryParams()
 	q.Set("cursor", cursor)
-	u := url.URL{Scheme: c.Scheme(), Host: c.Request().Host, Path: c.Request().URL.Path, RawQuery: q.Encode()}
+	u := PublicBase(c)
+	u.Path += c.Request().URL.Path
+	u.RawQuery = q.Encode()
 	return u.String()
 }
 
