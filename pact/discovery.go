@@ -4,6 +4,8 @@ import (
 	"net/http"
 
 	"github.com/labstack/echo/v4"
+
+	"alcarbon/internal/httpx"
 )
 
 // OpenIDConfiguration is the discovery document a PACT client reads to find
@@ -26,18 +28,10 @@ type OpenIDConfiguration struct {
 //	@Success		200	{object}	OpenIDConfiguration
 //	@Router			/.well-known/openid-configuration [get]
 func (h *Handler) HandleOpenIDConfiguration(c echo.Context) error {
-	base := publicBaseURL(c)
+	u := httpx.PublicBase(c)
+	base := u.String()
 	return c.JSON(http.StatusOK, OpenIDConfiguration{
 		Issuer: base, TokenEndpoint: base + "/auth/token",
 		GrantTypesSupported: []string{"client_credentials"}, TokenEndpointAuthMethodsSupported: []string{"client_secret_basic"},
 	})
-}
-
-// publicBaseURL is the base URL clients reach this host at.
-func publicBaseURL(c echo.Context) string {
-	scheme := "http"
-	if c.Request().TLS != nil {
-		scheme = "https"
-	}
-	return scheme + "://" + c.Request().Host
 }
