@@ -49,12 +49,11 @@ func (s *server) authenticate(c echo.Context, required bool) error {
 	if s.store == nil {
 		return httpx.ErrNoRegistry
 	}
-	if wait, blocked := s.authFailures.Blocked(c.RealIP()); blocked {
-		return tooManyFailures(c, wait)
-	}
 	org, err := s.store.AuthenticateAPIKey(c.Request().Context(), token)
 	if errors.Is(err, registry.ErrNotFound) {
-		s.authFailures.Failed(c.RealIP())
+		if wait, throttled := s.authFailures.Failed(c.RealIP()); throttled {
+			return tooManyFailures(c, wait)
+		}
 		return unauthorized(c, "the API key is unknown or revoked", true)
 	}
 	if err != nil {

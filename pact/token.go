@@ -198,13 +198,12 @@ func (h *Handler) HandleToken(c echo.Context) error {
 	if h.store == nil {
 		return httpx.ErrNoRegistry
 	}
-	if wait, blocked := h.authFailures.Blocked(c.RealIP()); blocked {
-		httpx.RetryAfter(c, wait)
-		return fail(http.StatusTooManyRequests, "slow_down", "too many failed authentications from this address")
-	}
 	org, err := h.store.AuthenticatePACTClient(c.Request().Context(), id, secret)
 	if errors.Is(err, registry.ErrNotFound) {
-		h.authFailures.Failed(c.RealIP())
+		if wait, throttled := h.authFailures.Failed(c.RealIP()); throttled {
+			httpx.RetryAfter(c, wait)
+			return fail(http.StatusTooManyRequests, "slow_down", "too many failed authentications from this address")
+		}
 		c.Response().Header().Set(echo.HeaderWWWAuthenticate, `Basic realm="alcarbon"`)
 		return fail(http.StatusUnauthorized, "invalid_client", "Authentication failed")
 	}

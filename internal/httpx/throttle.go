@@ -2,22 +2,35 @@ package httpx
 
 import (
 	"math"
+	"net/netip"
 	"strconv"
 	"sync"
 	"time"
 
+	lru "github.com/hashicorp/golang-lru/v2"
 	"github.com/labstack/echo/v4"
 	"golang.org/x/time/rate"
 )
 
 // AuthFailures throttles failed authentication per client address, so
-// guessing keys or PACT secrets costs the guesser time, not the database
-// queries: after FailureBurst failures an address is refused until its
-// bucket refills at failuresPerSecond. One AuthFailures serves API keys
-// and PACT client credentials alike. It is safe for concurrent use.
+// guessing keys or PACT secrets costs the guesser time: after FailureBurst
+// failures from an address, its further failures are answered 429 until
+// its bucket refills at failuresPerSecond. A valid credential is always
+// checked and admitted, so failures sent from (or spoofed as) another
+// client's address cannot lock that client out. IPv6 addresses count by
+// their /64, which one host usually owns.
+//
+// At most maxTrackedAddrs addresses are tracked. A new address takes the
+// place of the least recently failing one only when that one's bucket has
+// refilled (it holds no information); otherwise new addresses share one
+// overflow bucket, so flooding with fresh addresses throttles the flood
+// and cannot reset anyone's count. One AuthFailures serves API keys and
+// PACT client credentials alike; it is safe for concurrent use.
 type AuthFailures struct {
-	mu    sync.Mutex
-	addrs map[string]*rate.Limiter
+	mu       sync.Mutex
+	addrs    *lru.Cache[string, *rate.Limiter]
+	overflow *rate.Limiter
+	max      int
 }
 
 // FailureBurst is how many failed authentications an address may have in
@@ -30,40 +43,52 @@ const (
 )
 
 // NewAuthFailures returns a throttle that has seen no failure.
-func NewAuthFailures() *AuthFailures {
-	return &AuthFailures{addrs: map[string]*rate.Limiter{}}
+func NewAuthFailures() *AuthFailures { return newAuthFailures(maxTrackedAddrs) }
+
+func newAuthFailures(max int) *AuthFailures {
+	c, _ := lru.New[string, *rate.Limiter](max + 1) // only fails for a size ≤ 0
+	return &AuthFailures{addrs: c, overflow: rate.NewLimiter(failuresPerSecond, FailureBurst), max: max}
 }
 
-func (a *AuthFailures) limiter(addr string) *rate.Limiter {
+// throttleKey is the bucket of an address: an IPv4 address, or an IPv6
+// address's /64.
+func throttleKey(addr string) string {
+	ip, err := netip.ParseAddr(addr)
+	if err != nil || ip.Is4() || ip.Is4In6() {
+		return addr
+	}
+	p, _ := ip.Prefix(64)
+	return p.String()
+}
+
+// limiter returns the bucket of key (see AuthFailures for the overflow).
+func (a *AuthFailures) limiter(key string) *rate.Limiter {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	l, ok := a.addrs[addr]
-	if !ok {
-		if len(a.addrs) >= maxTrackedAddrs {
-			a.addrs = map[string]*rate.Limiter{} // forget all rather than grow without bound
-		}
-		l = rate.NewLimiter(failuresPerSecond, FailureBurst)
-		a.addrs[addr] = l
+	if l, ok := a.addrs.Get(key); ok {
+		return l
 	}
+	if a.addrs.Len() >= a.max {
+		if _, oldest, ok := a.addrs.GetOldest(); ok && oldest.Tokens() < FailureBurst {
+			return a.overflow
+		}
+		a.addrs.RemoveOldest()
+	}
+	l := rate.NewLimiter(failuresPerSecond, FailureBurst)
+	a.addrs.Add(key, l)
 	return l
 }
 
-// Blocked reports whether addr has used up its failures and, if so, how
-// long until it may try again.
-func (a *AuthFailures) Blocked(addr string) (time.Duration, bool) {
-	l := a.limiter(addr)
-	if l.Tokens() >= 1 {
-		return 0, false
+// Failed counts one failed authentication from addr and reports whether
+// the address is now throttled and, if so, how long until it may fail
+// again: the caller answers 429 with Retry-After instead of 401.
+func (a *AuthFailures) Failed(addr string) (time.Duration, bool) {
+	r := a.limiter(throttleKey(addr)).Reserve()
+	if d := r.Delay(); d > 0 {
+		r.Cancel() // a refused attempt does not lengthen the wait
+		return d, true
 	}
-	r := l.Reserve()
-	d := r.Delay()
-	r.Cancel()
-	return d, true
-}
-
-// Failed counts one failed authentication from addr.
-func (a *AuthFailures) Failed(addr string) {
-	a.limiter(addr).Allow()
+	return 0, false
 }
 
 // RetryAfter sets the Retry-After header to wait in whole seconds, at
