@@ -201,6 +201,29 @@ type Store interface {
 	// client secrets.
 	ListPACTPartners(ctx context.Context) ([]PACTPartner, error)
 
+	// EnqueuePACTAnswer puts an answer to a partner's footprint request
+	// event in the outbox, due now, and returns it as stored (ID, Status,
+	// NextAttemptAt and CreatedAt set) with created true. If the partner's
+	// event was queued before (same PartnerID and RequestEventID), nothing
+	// is added: it returns that answer and false. ErrInvalid without a
+	// partner, request event ID or source.
+	EnqueuePACTAnswer(ctx context.Context, a PACTAnswer) (PACTAnswer, bool, error)
+	// ClaimPACTAnswers leases up to n due pending answers for lease and
+	// returns them with Claim and Partner set, their Attempts counting
+	// this one: at most one per partner, none of a partner that has one
+	// under lease, oldest due first. A claim is exclusive across processes
+	// sharing the database until its lease runs out.
+	ClaimPACTAnswers(ctx context.Context, n int, lease time.Duration) ([]PACTAnswer, error)
+	// FinishPACTAnswer records the outcome of an attempt at a claimed
+	// answer and ends the claim. ErrConflict if the claim is no longer
+	// the answer's (its lease ran out and it was claimed again).
+	FinishPACTAnswer(ctx context.Context, id, claim string, o PACTAnswerOutcome) error
+	// PACTAnswer returns an answer of the outbox, or ErrNotFound.
+	PACTAnswer(ctx context.Context, id string) (PACTAnswer, error)
+	// PACTOutbox counts the outbox's answers by partner ID and status;
+	// partners without answers are absent.
+	PACTOutbox(ctx context.Context) (map[string]PACTOutboxCounts, error)
+
 	// CreateDeclaration stores d in one transaction and returns it as stored,
 	// with ID, CreatedAt, Version, Status (active), ContentHash and
 	// CompanyName set; values given for those fields are ignored.
