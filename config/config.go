@@ -45,6 +45,9 @@ type Config struct {
 	// uses; "" = the newest released version. main checks it exists and is
 	// released.
 	DefaultDataset string
+	// PACTAllowPrivatePartners lets PACT partners' URLs name loopback,
+	// private, link-local and metadata addresses (tests, closed networks).
+	PACTAllowPrivatePartners bool
 }
 
 // Error reports one invalid environment variable. Its message is one
@@ -158,6 +161,9 @@ var variables = []variable{
 			c.DefaultDataset = v
 			return nil
 		}},
+	{"ALCARBON_PACT_ALLOW_PRIVATE_PARTNERS", "false",
+		"let PACT partner URLs (pact-partners add, and the answers' connections) reach loopback, private, link-local and cloud metadata addresses: 1, 0, true or false; for tests and closed networks only",
+		func(c *Config, v string) (err error) { c.PACTAllowPrivatePartners, err = parseBool(v); return err }},
 }
 
 // isDottedVersion reports whether v is numbers joined by dots, as 2026.1.
@@ -233,6 +239,7 @@ func (c Config) LogValue() slog.Value {
 		slog.Duration("idle_timeout", c.IdleTimeout),
 		slog.String("pact_token_secret", maskSecret(c.PACTTokenSecret)),
 		slog.String("default_dataset", c.DefaultDataset),
+		slog.Bool("pact_allow_private_partners", c.PACTAllowPrivatePartners),
 	)
 }
 
