@@ -140,12 +140,22 @@ func (s *sqlStore) EnqueuePACTAnswer(ctx context.Context, in PACTAnswer) (PACTAn
 	}
 	created := false
 	err := s.db.write(ctx, func(q querier) error {
+		// A partner that is backing off (its answers wait after a failed
+		// attempt) is not tried again sooner for a new answer.
+		var backoff dbTime
+		if err := q.queryRow(ctx, `SELECT MAX(next_attempt_at) FROM pact_outbox
+			WHERE partner_id = ? AND status = 'pending' AND last_error <> ''`, in.PartnerID).Scan(&backoff); err != nil {
+			return err
+		}
+		if backoff.Valid && backoff.Time.After(now) {
+			a.NextAttemptAt = backoff.Time
+		}
 		n, err := q.exec(ctx, `INSERT INTO pact_outbox
 			(id, partner_id, request_event_id, product_ids, source, request_id, status, attempts, next_attempt_at, last_error, created_at, updated_at)
 			VALUES (?, ?, ?, ?, ?, ?, 'pending', 0, ?, '', ?, ?)
 			ON CONFLICT (partner_id, request_event_id) DO NOTHING`,
 			a.ID, a.PartnerID, a.RequestEventID, string(products), a.Source, a.RequestID,
-			s.db.timeArg(now), s.db.timeArg(now), s.db.timeArg(now))
+			s.db.timeArg(a.NextAttemptAt), s.db.timeArg(now), s.db.timeArg(now))
 		if err != nil {
 			return err
 		}
@@ -171,13 +181,13 @@ func (s *sqlStore) EnqueuePACTAnswer(ctx context.Context, in PACTAnswer) (PACTAn
 // lease, keeps a partner that is down or slow to at most one worker: the
 // other partners' answers are claimed beside it.
 const claimCandidates = `SELECT id FROM (
-		SELECT o.id, o.next_attempt_at,
-			row_number() OVER (PARTITION BY o.partner_id ORDER BY o.next_attempt_at, o.id) AS rn
+		SELECT o.id, o.next_attempt_at, o.created_at,
+			row_number() OVER (PARTITION BY o.partner_id ORDER BY o.next_attempt_at, o.created_at, o.id) AS rn
 		FROM pact_outbox o
 		WHERE o.status = 'pending' AND o.next_attempt_at <= ? AND (o.claim IS NULL OR o.claimed_until <= ?)
 			AND NOT EXISTS (SELECT 1 FROM pact_outbox b WHERE b.partner_id = o.partner_id
 				AND b.status = 'pending' AND b.claim IS NOT NULL AND b.claimed_until > ?)
-	) c WHERE rn = 1 ORDER BY next_attempt_at, id LIMIT ?`
+	) c WHERE rn = 1 ORDER BY next_attempt_at, created_at, id LIMIT ?`
 
 // pgOutboxClaimLock is the advisory lock key serialising outbox claims on
 // PostgreSQL ("pact").
@@ -220,7 +230,7 @@ func (s *sqlStore) ClaimPACTAnswers(ctx context.Context, n int, lease time.Durat
 		}
 		rs, err := q.query(ctx, `SELECT `+answerColumns+`, o.claim, `+prefixed("p", partnerColumns)+`
 			FROM pact_outbox o JOIN pact_partners p ON p.id = o.partner_id
-			WHERE o.claim = ? ORDER BY o.next_attempt_at, o.id`, claim)
+			WHERE o.claim = ? ORDER BY o.next_attempt_at, o.created_at, o.id`, claim)
 		if err != nil {
 			return err
 		}

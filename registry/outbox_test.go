@@ -141,18 +141,24 @@ func testPACTOutbox(t *testing.T, open func(t *testing.T) Store) {
 	if err := s.FinishPACTAnswer(ctx, b3.ID, again2[0].Claim, PACTAnswerOutcome{Status: AnswerSent}); err != nil {
 		t.Fatal(err)
 	}
-	// a is up again: a success brings its answers backing off forward.
+	// A new answer to a partner backing off waits with the others.
 	a3 := mustEnqueue(t, s, pa.ID, "req-3")
-	got = claimIDs(t, s, 10, time.Minute)
-	if len(got) != 1 || got[0].ID != a3.ID {
-		t.Fatalf("claimed %v, want a's req-3", requestIDs(got))
+	if time.Until(a3.NextAttemptAt) < 59*time.Minute {
+		t.Fatalf("new answer to a partner backing off is due at %v", a3.NextAttemptAt)
 	}
-	if err := s.FinishPACTAnswer(ctx, a3.ID, got[0].Claim, PACTAnswerOutcome{Status: AnswerSent}); err != nil {
-		t.Fatal(err)
-	}
+	// An hour later a's answers are due, the oldest first, with the
+	// payload its first attempt built; one at a time.
+	s.(*sqlStore).now = func() time.Time { return time.Now().Add(61 * time.Minute) }
 	got = claimIDs(t, s, 10, time.Minute)
 	if len(got) != 1 || got[0].ID != a1.ID || got[0].Attempts != 2 || string(got[0].Payload) != `{"id":"x"}` {
 		t.Fatalf("claimed %+v, want a's req-1 at its second attempt, with the payload of the first", got)
+	}
+	if err := s.FinishPACTAnswer(ctx, a1.ID, got[0].Claim, PACTAnswerOutcome{Status: AnswerSent}); err != nil {
+		t.Fatal(err)
+	}
+	got = claimIDs(t, s, 10, time.Minute)
+	if len(got) != 1 || got[0].ID != a2.ID {
+		t.Fatalf("claimed %v, want a's req-2", requestIDs(got))
 	}
 
 	counts, err := s.PACTOutbox(ctx)

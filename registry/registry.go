@@ -202,7 +202,9 @@ type Store interface {
 	ListPACTPartners(ctx context.Context) ([]PACTPartner, error)
 
 	// EnqueuePACTAnswer puts an answer to a partner's footprint request
-	// event in the outbox, due now, and returns it as stored (ID, Status,
+	// event in the outbox, due now or, if the partner is backing off (an
+	// answer of its waits after a failed attempt), when its latest such
+	// answer is due; it returns the answer as stored (ID, Status,
 	// NextAttemptAt and CreatedAt set) with created true. If the partner's
 	// event was queued before (same PartnerID and RequestEventID), nothing
 	// is added: it returns that answer and false. ErrInvalid without a
