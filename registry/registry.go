@@ -247,8 +247,10 @@ type Store interface {
 }
 
 // Open opens the registry and applies pending migrations. With databaseURL ""
-// it is the SQLite file registry.db in dataDir (created with mode 0750 if
-// missing), next to registry.db-migrate.lock, an empty file locked while
+// it is the SQLite file registry.db in dataDir (the folder created with mode
+// 0750 if missing; the file, which holds PACT partners' client secrets,
+// created 0600, and made so if an older release left it readable to
+// others), next to registry.db-migrate.lock, an empty file locked while
 // migrations run; with a postgres:// or postgresql:// URL it is that PostgreSQL
 // database. The URL may carry pool_max_conns (default max(4, CPUs)) and any
 // PostgreSQL run-time parameter such as search_path; connect_timeout
