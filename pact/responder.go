@@ -292,12 +292,17 @@ func (r *Responder) dispatch() {
 	poll := time.NewTimer(0)
 	defer poll.Stop()
 	failing := false // the last claim failed: log recovery once
+	var pruned time.Time
 	for {
 		select {
 		case <-r.stopping:
 			return
 		case <-r.wake:
 		case <-poll.C:
+		}
+		if time.Since(pruned) > pruneEvery {
+			pruned = time.Now()
+			r.prune()
 		}
 		free := r.workers - int(r.inflight.Load())
 		if free > 0 {
@@ -330,6 +335,27 @@ func (r *Responder) dispatch() {
 			}
 		}
 		poll.Reset(r.poll)
+	}
+}
+
+// Sent answers are kept for sentRetention (for pact-partners list, the
+// metric and a request event sent again, which is answered once while its
+// answer is kept), then deleted, every pruneEvery by each replica.
+const (
+	sentRetention = 30 * 24 * time.Hour
+	pruneEvery    = time.Hour
+)
+
+// prune deletes the answers sent more than sentRetention ago.
+func (r *Responder) prune() {
+	ctx, cancel := context.WithTimeout(r.ctx, finishTimeout)
+	defer cancel()
+	n, err := r.store.PrunePACTAnswers(ctx, time.Now().Add(-sentRetention))
+	switch {
+	case err != nil:
+		r.log.Debug("PACT outbox: cannot delete old sent answers", "error", err.Error())
+	case n > 0:
+		r.log.Info("PACT outbox: old sent answers deleted", "answers", n, "sent_before", time.Now().Add(-sentRetention).Format(time.RFC3339))
 	}
 }
 

@@ -198,9 +198,23 @@ func (s *sqlStore) ClaimPACTAnswers(ctx context.Context, n int, lease time.Durat
 		return nil, nil
 	}
 	now := s.timestamp()
+	// Look before taking the write lock (and, on PostgreSQL, the claim
+	// lock): dispatchers poll, and the outbox is mostly empty.
+	var due []string
+	err := s.db.read(ctx, func(q querier) error {
+		var err error
+		due, err = queryStrings(ctx, q, claimCandidates, s.db.timeArg(now), s.db.timeArg(now), s.db.timeArg(now), 1)
+		return err
+	})
+	if err != nil {
+		return nil, s.fail("claim PACT answers", err)
+	}
+	if len(due) == 0 {
+		return nil, nil
+	}
 	claim := uuid.NewString()
 	var claimed []PACTAnswer
-	err := s.db.write(ctx, func(q querier) error {
+	err = s.db.write(ctx, func(q querier) error {
 		claimed = nil
 		pg := s.db.dialect() == "postgres"
 		if pg {
@@ -377,4 +391,17 @@ func (s *sqlStore) PACTAnswer(ctx context.Context, id string) (PACTAnswer, error
 		return PACTAnswer{}, s.fail("get PACT answer", err)
 	}
 	return a, nil
+}
+
+func (s *sqlStore) PrunePACTAnswers(ctx context.Context, sentBefore time.Time) (int64, error) {
+	var n int64
+	err := s.db.write(ctx, func(q querier) error {
+		var err error
+		n, err = q.exec(ctx, `DELETE FROM pact_outbox WHERE status = 'sent' AND updated_at < ?`, s.db.timeArg(sentBefore.UTC()))
+		return err
+	})
+	if err != nil {
+		return 0, s.fail("prune PACT answers", err)
+	}
+	return n, nil
 }

@@ -169,6 +169,16 @@ func testPACTOutbox(t *testing.T, open func(t *testing.T) Store) {
 	if len(counts) != 2 || counts[pa.ID] != want[pa.ID] || counts[pb.ID] != want[pb.ID] {
 		t.Fatalf("counts %v, want %v", counts, want)
 	}
+	// Pruning takes the answers sent before the time given, nothing else.
+	if n, err := s.PrunePACTAnswers(ctx, time.Now().Add(-time.Hour)); err != nil || n != 0 {
+		t.Fatalf("pruned %d, %v; want none sent an hour ago", n, err)
+	}
+	if n, err := s.PrunePACTAnswers(ctx, time.Now().Add(2*time.Hour)); err != nil || n != 3 {
+		t.Fatalf("pruned %d, %v; want the 3 sent", n, err)
+	}
+	if counts, err := s.PACTOutbox(ctx); err != nil || counts[pa.ID] != (PACTOutboxCounts{Pending: 2}) || counts[pb.ID] != (PACTOutboxCounts{Failed: 1}) {
+		t.Fatalf("counts after pruning %v, %v", counts, err)
+	}
 	if _, err := s.PACTAnswer(ctx, "nope"); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("unknown answer: %v", err)
 	}

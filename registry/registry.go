@@ -220,6 +220,9 @@ type Store interface {
 	// answer and ends the claim. ErrConflict if the claim is no longer
 	// the answer's (its lease ran out and it was claimed again).
 	FinishPACTAnswer(ctx context.Context, id, claim string, o PACTAnswerOutcome) error
+	// PrunePACTAnswers deletes the answers sent before sentBefore and
+	// returns how many; pending and failed answers stay.
+	PrunePACTAnswers(ctx context.Context, sentBefore time.Time) (int64, error)
 	// PACTAnswer returns an answer of the outbox, or ErrNotFound.
 	PACTAnswer(ctx context.Context, id string) (PACTAnswer, error)
 	// PACTOutbox counts the outbox's answers by partner ID and status;

@@ -180,6 +180,10 @@ func (r *Retrying) FinishPACTAnswer(ctx context.Context, id, claim string, o PAC
 	return err
 }
 
+func (r *Retrying) PrunePACTAnswers(ctx context.Context, sentBefore time.Time) (int64, error) {
+	return with(r, func(s Store) (int64, error) { return s.PrunePACTAnswers(ctx, sentBefore) })
+}
+
 func (r *Retrying) PACTAnswer(ctx context.Context, id string) (PACTAnswer, error) {
 	return with(r, func(s Store) (PACTAnswer, error) { return s.PACTAnswer(ctx, id) })
 }
