@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"maps"
@@ -472,5 +473,37 @@ func TestPACTOutboxMetric(t *testing.T) {
 	}
 	if !maps.Equal(got, want) {
 		t.Fatalf("metrics %v, want %v", got, want)
+	}
+}
+
+// failingOutbox is a registry whose outbox refuses answers, as a database
+// that went down between the partner lookup and the write does.
+type failingOutbox struct{ registry.Store }
+
+func (failingOutbox) EnqueuePACTAnswer(context.Context, registry.PACTAnswer) (registry.PACTAnswer, bool, error) {
+	return registry.PACTAnswer{}, false, fmt.Errorf("registry: queue PACT answer: %w", registry.ErrUnavailable)
+}
+
+// TestPACTRequestOutboxUnavailable: a request event whose answer cannot
+// be stored gets 503 InternalError with Retry-After, so that the partner
+// sends it again; nothing is sent.
+func TestPACTRequestOutboxUnavailable(t *testing.T) {
+	var responder *Responder
+	e := newEnv(t, func(t testing.TB) registry.Store { return failingOutbox{openSQLite(t)} }, func(o *Options) {
+		responder = NewResponder(ResponderOptions{Store: o.Store, Logger: o.Logger, AllowPrivatePartners: true, PollInterval: 20 * time.Millisecond})
+		o.Responder = responder
+	})
+	t.Cleanup(func() { responder.Shutdown(context.Background()) })
+	buyer := e.org(t, "Buyer")
+	f := newFakePartner(t)
+	addPartner(t, e.store, "//buyer.example/pact", f.base())
+	body := `{"type": "` + EventRequestCreated + `", "specversion": "1.0", "id": "req-1", "source": "//buyer.example/pact", "data": {"pf": {"productIds": ["urn:gtin:1"]}}}`
+	rec := e.serve("POST", "/2/events", "application/cloudevents+json", body, bearer(e.clientToken(t, buyer.ID)))
+	if rec.Code != http.StatusServiceUnavailable || !strings.Contains(rec.Body.String(), `"code":"InternalError"`) || rec.Header().Get("Retry-After") == "" {
+		t.Fatalf("request event with the outbox down: %d %s %v", rec.Code, rec.Body, rec.Header())
+	}
+	time.Sleep(100 * time.Millisecond)
+	if f.tokenCalls.Load() != 0 || f.eventHits.Load() != 0 {
+		t.Fatal("something was sent")
 	}
 }
