@@ -16,12 +16,14 @@ import (
 // are delivered. It is written in SQL here, not with a job-queue library:
 // River (github.com/riverqueue/river v0.51.2), the candidate that serves
 // both databases, was weighed and set aside because
-//   - per-key concurrency limits, which keep one partner's backlog from
-//     taking every worker, are in River Pro only; plain River fetches jobs
-//     by priority and time, so a dead partner's queued answers would be
-//     tried side by side and hold the workers, the stall this replaces;
-//   - its SQLite driver (riversqlite) is "in early testing" by its own
-//     documentation and asks for a pool of one connection, while the
+//   - concurrency limits partitioned by a job's arguments, which would
+//     keep one partner's backlog from taking every worker, are a River Pro
+//     feature (riverqueue.com/riverpro); plain River fetches jobs by
+//     priority and time, so a dead partner's queued answers would be tried
+//     side by side and hold the workers, the stall this replaces;
+//   - its SQLite driver (riversqlite; database/sql, so modernc.org/sqlite
+//     would do) is "in early testing" by its own documentation and
+//     recommends a pool of one connection against SQLITE_BUSY, while the
 //     registry shares one *sql.DB, with its own writer queue, among all
 //     its work;
 //   - it brings its own schema and migrator (rivermigrate, tables river_*)
