@@ -97,8 +97,12 @@ Usage:
                                         that organisation (created if new) may have its requests
                                         answered there, and sees its restricted footprints. The
                                         secret may come from ALCARBON_PACT_PARTNER_SECRET instead;
-                                        it is stored in clear in the registry, never printed
-  alcarbon pact-partners list           list the PACT partners (without secrets)
+                                        it is stored in clear in the registry, never printed.
+                                        URLs whose host is or resolves to a loopback, private,
+                                        link-local or cloud metadata address are refused unless
+                                        ALCARBON_PACT_ALLOW_PRIVATE_PARTNERS=1
+  alcarbon pact-partners list           list the PACT partners (without secrets), with the
+                                        answers waiting (PENDING) and given up (FAILED) for each
   alcarbon --help                       this text
 
 The keys, pact-clients and pact-partners commands open the registry the server uses
@@ -216,9 +220,12 @@ func serve(ctx context.Context, cfg config.Config, stdout io.Writer) error {
 	}
 	defer store.Close()
 
-	// Answers to PACT footprint request events wait in memory; shutdown
-	// gives them what is left of the shutdown timeout.
-	answers := pact.NewResponder(pact.ResponderOptions{Store: store, Logger: log})
+	// Answers to PACT footprint request events wait in the registry's
+	// outbox; shutdown gives the attempts in flight what is left of the
+	// shutdown timeout, and the rest are sent after the next start.
+	answers := pact.NewResponder(pact.ResponderOptions{
+		Store: store, Logger: log, AllowPrivatePartners: cfg.PACTAllowPrivatePartners, Registerer: reg,
+	})
 	handler := api.New(api.Options{
 		Catalog: catalog, Cache: c, RedisConfigured: rdb != nil, Store: store, Logger: log,
 		Registry: reg, BodyLimit: cfg.BodyLimit, CORSOrigins: cfg.CORSOrigins, PProf: cfg.PProf,
@@ -494,6 +501,11 @@ func partnersAdmin(ctx context.Context, cfg config.Config, args []string, getenv
 			return errors.New(usageAdd)
 		}
 		p.ClientSecret = registry.Secret(secret)
+		if !cfg.PACTAllowPrivatePartners {
+			if err := checkPartnerURLs(ctx, p); err != nil {
+				return fmt.Errorf("pact-partners add: %w", err)
+			}
+		}
 	case "list":
 		if fs.NFlag() != 0 || fs.NArg() != 0 {
 			return errors.New("usage: alcarbon pact-partners list")
@@ -513,14 +525,20 @@ func partnersAdmin(ctx context.Context, cfg config.Config, args []string, getenv
 		if err != nil {
 			return err
 		}
+		counts, err := store.PACTOutbox(ctx)
+		if err != nil {
+			return err
+		}
 		w := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
-		fmt.Fprintln(w, "ID\tSOURCE\tORG\tEVENTS URL\tTOKEN URL\tCLIENT ID\tCREATED")
+		fmt.Fprintln(w, "ID\tSOURCE\tORG\tEVENTS URL\tTOKEN URL\tCLIENT ID\tCREATED\tPENDING\tFAILED")
 		for _, p := range ps {
 			orgID := p.OrgID
 			if orgID == "" {
 				orgID = "-"
 			}
-			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", p.ID, p.Source, orgID, p.EventsURL(), p.TokenURL, p.ClientID, p.CreatedAt.Format(time.RFC3339))
+			c := counts[p.ID]
+			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t%d\n", p.ID, p.Source, orgID, p.EventsURL(), p.TokenURL, p.ClientID,
+				p.CreatedAt.Format(time.RFC3339), c.Pending, c.Failed)
 		}
 		return w.Flush()
 	}
@@ -538,7 +556,21 @@ func partnersAdmin(ctx context.Context, cfg config.Config, args []string, getenv
 	}
 	fmt.Fprintf(stdout, "partner id    %s\nsource        %s\nevents url    %s\ntoken url     %s\nclient id     %s\n\n",
 		p.ID, p.Source, p.EventsURL(), p.TokenURL, p.ClientID)
-	fmt.Fprintln(stdout, "Footprint request events from this source are answered at the events URL. The client secret is stored in the registry database in clear (it must be presented to the partner) and is never printed or logged.")
+	fmt.Fprintln(stdout, "Footprint request events from this source are answered at the events URL. The client secret is stored in the registry database in clear (it must be presented to the partner; the SQLite file is readable by its owner only) and is never printed or logged.")
+	return nil
+}
+
+// checkPartnerURLs refuses a partner whose base or token URL names, or
+// resolves to, an address answers are not sent to (pact.CheckPartnerURL).
+func checkPartnerURLs(ctx context.Context, p registry.PACTPartner) error {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := pact.CheckPartnerURL(ctx, nil, "base URL", p.BaseURL); err != nil {
+		return err
+	}
+	if p.TokenURL != "" {
+		return pact.CheckPartnerURL(ctx, nil, "token URL", p.TokenURL)
+	}
 	return nil
 }
 

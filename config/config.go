@@ -58,6 +58,9 @@ type Config struct {
 	// source of outbound PACT events, scheme://host[:port][/path] without a
 	// trailing slash; "" = from the request.
 	PublicURL string
+	// PACTAllowPrivatePartners lets PACT partners' URLs name loopback,
+	// private, link-local and metadata addresses (tests, closed networks).
+	PACTAllowPrivatePartners bool
 }
 
 // Error reports one invalid environment variable. Its message is one
@@ -183,6 +186,9 @@ var variables = []variable{
 	{"ALCARBON_PUBLIC_URL", "",
 		"external base URL of the service, http(s)://host[:port][/path] without query, used for absolute links and the source of outbound PACT events; empty = from the request (and trusted proxies)",
 		func(c *Config, v string) (err error) { c.PublicURL, err = parsePublicURL(v); return err }},
+	{"ALCARBON_PACT_ALLOW_PRIVATE_PARTNERS", "false",
+		"let PACT partner URLs (pact-partners add, and the answers' connections) reach loopback, private, link-local and cloud metadata addresses: 1, 0, true or false; for tests and closed networks only",
+		func(c *Config, v string) (err error) { c.PACTAllowPrivatePartners, err = parseBool(v); return err }},
 }
 
 // checkTLSPair reports a certificate without a key or a key without a
@@ -328,6 +334,7 @@ func (c Config) LogValue() slog.Value {
 		slog.String("tls_key_file", c.TLSKeyFile),
 		slog.String("trusted_proxies", joinPrefixes(c.TrustedProxies)),
 		slog.String("public_url", c.PublicURL),
+		slog.Bool("pact_allow_private_partners", c.PACTAllowPrivatePartners),
 	)
 }
 

@@ -44,7 +44,7 @@ type CloudEvent struct {
 // HandleEvents is PACT Action Events.
 //
 //	@Summary		PACT: events
-//	@Description	Accepts CloudEvents in structured JSON mode (Content-Type application/cloudevents+json): ProductFootprint.Published.v1 (data.pfIds, 1 to 100 footprint UUIDs) is acknowledged; ProductFootprintRequest.Created.v1 (data.pf, a ProductFootprint fragment with 1 to 100 productIds, URNs) is acknowledged at once and answered in the background: when the event's source names a PACT partner configured with `alcarbon pact-partners add` (and, if the partner belongs to an organisation, the token is that organisation's), ProductFootprintRequest.Fulfilled.v1 with the active footprints of those products the partner may see, or Rejected.v1 with NoSuchFootprint, is sent to the partner's /2/events with a token from its client-credentials endpoint, retried with back-off; without a partner the request is logged and not answered. Accepted events get 200 with an empty body; a full answer queue gets 503 InternalError with Retry-After; other event types are NotImplemented (400); malformed events BadRequest (400).
+//	@Description	Accepts CloudEvents in structured JSON mode (Content-Type application/cloudevents+json): ProductFootprint.Published.v1 (data.pfIds, 1 to 100 footprint UUIDs) is acknowledged; ProductFootprintRequest.Created.v1 (data.pf, a ProductFootprint fragment with 1 to 100 productIds, URNs) is acknowledged at once and answered in the background: when the event's source names a PACT partner configured with `alcarbon pact-partners add` (and, if the partner belongs to an organisation, the token is that organisation's), ProductFootprintRequest.Fulfilled.v1 with the active footprints of those products the partner may see, or Rejected.v1 with NoSuchFootprint, is sent to the partner's /2/events with a token from its client-credentials endpoint, kept in a durable outbox in the registry (it survives restarts) and retried with per-partner back-off; without a partner the request is logged and not answered. Accepted events get 200 with an empty body; when the answer cannot be stored (the registry is unavailable) 503 InternalError with Retry-After; other event types are NotImplemented (400); malformed events BadRequest (400).
 //	@Tags			PACT
 //	@Accept			json
 //	@Security		PACTToken
@@ -53,7 +53,7 @@ type CloudEvent struct {
 //	@Failure		400	{object}	Error	"BadRequest or NotImplemented"
 //	@Failure		401	{object}	Error	"TokenExpired"
 //	@Failure		403	{object}	Error	"AccessDenied"
-//	@Failure		503	{object}	Error	"InternalError: the registry is unavailable or too many answers are queued; Retry-After"
+//	@Failure		503	{object}	Error	"InternalError: the registry is unavailable, the answer cannot be stored; Retry-After"
 //	@Router			/2/events [post]
 func (h *Handler) HandleEvents(c echo.Context) error {
 	badRequest := func(msg string) error { return pactErr(http.StatusBadRequest, "BadRequest", msg) }
@@ -238,7 +238,7 @@ func (h *Handler) answerFootprintRequest(c echo.Context, ev CloudEvent, productI
 	if err != nil {
 		log.Error("PACT footprint request refused: " + err.Error())
 		c.Response().Header().Set("Retry-After", "60")
-		return pactErr(http.StatusServiceUnavailable, "InternalError", "too many footprint requests are waiting to be answered; retry later")
+		return pactErr(http.StatusServiceUnavailable, "InternalError", "the answer to this footprint request cannot be stored now (the registry is unavailable); retry later")
 	}
 	log.Info("PACT footprint request queued for an answer")
 	return nil

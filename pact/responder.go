@@ -8,14 +8,16 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
-	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
+	"github.com/prometheus/client_golang/prometheus"
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/clientcredentials"
 
@@ -38,33 +40,48 @@ import (
 // and the credentials; an event whose source matches no partner is not
 // answered. Redirects are not followed.
 //
-// Answers wait in memory: a bounded queue served by a fixed number of
-// workers, each answer retried with exponential back-off up to a bounded
-// number of attempts (the spec lets senders retry for up to 3 days; this
-// queue gives up far sooner). Nothing of it is persisted, so answers
-// queued or waiting for a retry when the process stops are lost, and the
-// log says so; the data recipient can send its request again.
+// Answers wait in the registry database, in its PACT outbox
+// (registry.Store.EnqueuePACTAnswer), so they survive a restart: the
+// request event gets its 200 once its answer is stored, and 503 with
+// Retry-After when it cannot be (the database is down, or the responder is
+// shut down). A dispatcher loop claims due answers (ClaimPACTAnswers: a
+// lease, exclusive across the replicas sharing the database) and hands each
+// to a goroutine for one attempt; an attempt that fails is not waited out
+// but written back with its next attempt time, exponential back-off from
+// Backoff to MaxBackoff, and that time applies to all the partner's pending
+// answers (a partner that is down is tried once per period, not once per
+// answer). Claims take one answer per partner and none of a partner with
+// one in flight, so one partner that is slow or down holds at most one of
+// the Workers, and the others' answers go beside it: a dead partner delays
+// another partner's answer by one attempt at most, and only when every
+// worker is busy. An answer is sent at least once: a process that dies
+// mid-attempt leaves a lease that runs out (LeaseFor) and the answer is
+// claimed again; every attempt sends the same CloudEvent id, built once.
+// After Attempts attempts, or a permanent error, it is marked failed.
+// Why this is SQL of our own and not a job-queue library: registry/outbox.go.
 
 // ResponderOptions configure a Responder. Zero values take the
 // defaults given.
 type ResponderOptions struct {
-	// Store holds the PACT partners and the footprints; required.
+	// Store holds the PACT partners, the footprints and the outbox; required.
 	Store  registry.Store
 	Logger *slog.Logger // nil: slog.Default()
 	// Client sends the requests to partners, token requests included
 	// (golang.org/x/oauth2 gets it as its HTTPClient context value); nil: a
-	// new http.Client. Its redirect policy is replaced: redirects are
-	// never followed.
+	// new http.Client that connects directly (no proxy) and, unless
+	// AllowPrivatePartners, refuses to connect to loopback, private,
+	// link-local, multicast and metadata addresses (dialControl). Its
+	// redirect policy is replaced: redirects are never followed.
 	Client *http.Client
+	// AllowPrivatePartners lets the default Client connect to any address
+	// (ALCARBON_PACT_ALLOW_PRIVATE_PARTNERS, for tests and closed networks).
+	AllowPrivatePartners bool
 	// Source is the CloudEvents source of the answers, e.g.
 	// "//pact.alcarbon.example"; "": "//" and the Host the request event
 	// was sent to.
 	Source string
-	// Workers answer concurrently; default 4.
+	// Workers bounds the attempts in flight in this process; default 4.
 	Workers int
-	// QueueSize bounds the answers waiting for a worker; default 1000.
-	// When it is full, request events get 503 InternalError and Retry-After.
-	QueueSize int
 	// Attempts bounds the tries of one answer (token and event); default 8.
 	Attempts int
 	// Backoff is the wait after the first failed attempt, doubled after
@@ -74,6 +91,12 @@ type ResponderOptions struct {
 	// AttemptTimeout bounds one attempt: the footprint lookup, the token
 	// request and the event request; default 30 s.
 	AttemptTimeout time.Duration
+	// PollInterval is how often the outbox is looked at for answers this
+	// process was not told of (queued by another replica, or left by a
+	// process that stopped); default 1 s.
+	PollInterval time.Duration
+	// Registerer, when not nil, gets the outbox's metrics.
+	Registerer prometheus.Registerer
 }
 
 // Responder sends answers to PACT footprint request events in the
@@ -83,25 +106,36 @@ type Responder struct {
 	log            *slog.Logger
 	client         *http.Client
 	source         string
+	workers        int
 	attempts       int
 	backoff        time.Duration
 	maxBackoff     time.Duration
 	attemptTimeout time.Duration
+	poll           time.Duration
+	lease          time.Duration
+	attemptsTotal  *prometheus.CounterVec
 
 	tokensMu sync.Mutex               // guards tokens
 	tokens   map[string]*partnerToken // by partner ID
 
-	mu       sync.Mutex // guards closed and sends on jobs
+	mu       sync.Mutex // guards closed
 	closed   bool
-	jobs     chan pactAnswer
-	stopping chan struct{} // closed by Shutdown: no further retries
+	wake     chan struct{} // a token asks the dispatcher to claim now
+	stopping chan struct{} // closed by Shutdown: claim no more
+	done     chan struct{} // closed when the dispatcher and its attempts have ended
+	inflight atomic.Int32
 	// ctx ends when Shutdown gives up waiting, aborting requests in flight.
 	ctx    context.Context
 	cancel context.CancelFunc
-	wg     sync.WaitGroup
 }
 
-// NewResponder starts the workers of a Responder.
+// LeaseFor is how long a claim on an answer lasts, for an attempt bounded
+// by attemptTimeout: the attempt and the write of its outcome fit in it.
+func LeaseFor(attemptTimeout time.Duration) time.Duration {
+	return 2*attemptTimeout + 10*time.Second
+}
+
+// NewResponder starts the dispatcher of a Responder.
 func NewResponder(o ResponderOptions) *Responder {
 	def := func(v, d int) int {
 		if v <= 0 {
@@ -115,10 +149,12 @@ func NewResponder(o ResponderOptions) *Responder {
 		}
 		return v
 	}
-	client := &http.Client{}
+	var client *http.Client
 	if o.Client != nil {
 		c := *o.Client
 		client = &c
+	} else {
+		client = newPartnerClient(o.AllowPrivatePartners)
 	}
 	client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	log := o.Logger
@@ -127,69 +163,101 @@ func NewResponder(o ResponderOptions) *Responder {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	r := &Responder{
-		store: o.Store, log: log, client: client, source: o.Source,
+		store: o.Store, log: log, client: client, source: o.Source, workers: def(o.Workers, 4),
 		attempts: def(o.Attempts, 8), backoff: defDur(o.Backoff, 2*time.Second),
 		maxBackoff: defDur(o.MaxBackoff, 5*time.Minute), attemptTimeout: defDur(o.AttemptTimeout, 30*time.Second),
+		poll:   defDur(o.PollInterval, time.Second),
 		tokens: map[string]*partnerToken{},
-		jobs:   make(chan pactAnswer, def(o.QueueSize, 1000)), stopping: make(chan struct{}),
+		wake:   make(chan struct{}, 1), stopping: make(chan struct{}), done: make(chan struct{}),
 		ctx: ctx, cancel: cancel,
+		attemptsTotal: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "alcarbon_pact_answer_attempts_total",
+			Help: "Attempts at sending PACT footprint request answers by this process, by result: sent, retry or failed (given up).",
+		}, []string{"result"}),
 	}
-	for range def(o.Workers, 4) {
-		r.wg.Add(1)
-		go func() {
-			defer r.wg.Done()
-			for j := range r.jobs {
-				r.deliver(j)
-			}
-		}()
+	r.lease = LeaseFor(r.attemptTimeout)
+	if o.Registerer != nil {
+		o.Registerer.MustRegister(r.attemptsTotal, outboxCollector{store: o.Store, log: log})
 	}
+	go r.dispatch()
 	return r
 }
 
-// Shutdown stops taking answers and waits until the queued ones have had
-// one more attempt each and the attempts in flight have ended; answers
-// that would need a retry are dropped, with a log line each. When ctx ends
-// first, the requests in flight are aborted and Shutdown returns ctx's
-// error once the workers have stopped. Calling it again waits again.
+// newPartnerClient returns the client for partners: http.DefaultTransport's
+// settings without a proxy (a proxy would be dialled instead of the
+// partner, and its address checked instead of the partner's), dialling
+// with dialControl unless allowPrivate.
+func newPartnerClient(allowPrivate bool) *http.Client {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.Proxy = nil
+	d := &net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}
+	if !allowPrivate {
+		d.Control = dialControl
+	}
+	t.DialContext = d.DialContext
+	return &http.Client{Transport: t}
+}
+
+// Shutdown stops claiming answers and waits until the attempts in flight
+// have ended; answers not yet sent stay in the outbox, for the next start
+// or another replica. When ctx ends first, the requests in flight are
+// aborted (their answers stay pending) and Shutdown returns ctx's error
+// once the attempts have stopped. Calling it again waits again.
 func (r *Responder) Shutdown(ctx context.Context) error {
 	r.mu.Lock()
 	if !r.closed {
 		r.closed = true
-		close(r.jobs)
 		close(r.stopping)
 	}
 	r.mu.Unlock()
-	done := make(chan struct{})
-	go func() {
-		r.wg.Wait()
-		close(done)
-	}()
 	select {
-	case <-done:
+	case <-r.done:
 		r.cancel()
 		return nil
 	case <-ctx.Done():
 		r.cancel()
-		<-done
+		<-r.done
 		return fmt.Errorf("PACT answers: %w", ctx.Err())
 	}
 }
 
-// errAnswerQueueFull: the queue is full or the responder is shutting down.
-var errAnswerQueueFull = errors.New("PACT answer queue full or shutting down")
+// errResponderClosed: the responder is shut down.
+var errResponderClosed = errors.New("PACT responder shut down")
 
-// enqueue queues j without blocking.
+// enqueueTimeout bounds the write of an answer to the outbox.
+const enqueueTimeout = 5 * time.Second
+
+// enqueue stores j's answer in the outbox and tells the dispatcher. A
+// request event the partner sent before is not answered twice.
 func (r *Responder) enqueue(j pactAnswer) error {
 	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.closed {
-		return errAnswerQueueFull
+	closed := r.closed
+	r.mu.Unlock()
+	if closed {
+		return errResponderClosed
 	}
+	ctx, cancel := context.WithTimeout(context.Background(), enqueueTimeout)
+	defer cancel()
+	a, created, err := r.store.EnqueuePACTAnswer(ctx, registry.PACTAnswer{
+		PartnerID: j.partner.ID, RequestEventID: j.requestEventID, ProductIDs: j.productIDs,
+		Source: j.source, RequestID: j.requestID,
+	})
+	if err != nil {
+		return fmt.Errorf("PACT outbox: %w", err)
+	}
+	if !created {
+		r.log.Info("PACT footprint request seen before: its answer is already queued or sent", "request_id", j.requestID,
+			"event_id", j.requestEventID, "partner_id", j.partner.ID, "answer_id", a.ID, "status", a.Status)
+	}
+	r.poke()
+	return nil
+}
+
+// poke asks the dispatcher to claim without waiting for its next poll.
+func (r *Responder) poke() {
 	select {
-	case r.jobs <- j:
-		return nil
+	case r.wake <- struct{}{}:
 	default:
-		return errAnswerQueueFull
 	}
 }
 
@@ -207,62 +275,167 @@ type permanentError struct{ error }
 
 func (e permanentError) Unwrap() error { return e.error }
 
-// deliver sends j's answer, retrying with back-off, and logs the outcome.
-func (r *Responder) deliver(j pactAnswer) {
-	log := r.log.With("request_id", j.requestID, "event_id", j.requestEventID, "partner_id", j.partner.ID,
-		"events_url", j.partner.EventsURL())
-	var (
-		body    []byte
-		outcome string
-	)
-	for attempt := 1; ; attempt++ {
-		err := func() error {
+// partnerError is a failure of the partner (no connection, no token, a
+// 5xx): its other answers back off with this one.
+type partnerError struct{ error }
+
+func (e partnerError) Unwrap() error { return e.error }
+
+// dispatch claims due answers while workers are free, and starts an
+// attempt at each, until Shutdown.
+func (r *Responder) dispatch() {
+	var attempts sync.WaitGroup
+	defer func() {
+		attempts.Wait()
+		close(r.done)
+	}()
+	poll := time.NewTimer(0)
+	defer poll.Stop()
+	failing := false // the last claim failed: log recovery once
+	var pruned time.Time
+	for {
+		select {
+		case <-r.stopping:
+			return
+		case <-r.wake:
+		case <-poll.C:
+		}
+		if time.Since(pruned) > pruneEvery {
+			pruned = time.Now()
+			r.prune()
+		}
+		free := r.workers - int(r.inflight.Load())
+		if free > 0 {
 			ctx, cancel := context.WithTimeout(r.ctx, r.attemptTimeout)
-			defer cancel()
-			if body == nil {
-				b, typ, err := r.answer(ctx, j)
-				if err != nil {
-					return err
-				}
-				body, outcome = b, typ
+			claimed, err := r.store.ClaimPACTAnswers(ctx, free, r.lease)
+			cancel()
+			switch {
+			case err != nil && !failing:
+				failing = true
+				r.log.Error("PACT outbox: cannot claim answers; retrying", "error", err.Error())
+			case err == nil && failing:
+				failing = false
+				r.log.Info("PACT outbox: claiming answers again")
 			}
-			token, err := r.token(ctx, j.partner)
+			for _, a := range claimed {
+				r.inflight.Add(1)
+				attempts.Add(1)
+				go func() {
+					defer attempts.Done()
+					r.deliver(a)
+					r.inflight.Add(-1)
+					r.poke()
+				}()
+			}
+		}
+		if !poll.Stop() {
+			select {
+			case <-poll.C:
+			default:
+			}
+		}
+		poll.Reset(r.poll)
+	}
+}
+
+// Sent answers are kept for sentRetention (for pact-partners list, the
+// metric and a request event sent again, which is answered once while its
+// answer is kept), then deleted, every pruneEvery by each replica.
+const (
+	sentRetention = 30 * 24 * time.Hour
+	pruneEvery    = time.Hour
+)
+
+// prune deletes the answers sent more than sentRetention ago.
+func (r *Responder) prune() {
+	ctx, cancel := context.WithTimeout(r.ctx, finishTimeout)
+	defer cancel()
+	n, err := r.store.PrunePACTAnswers(ctx, time.Now().Add(-sentRetention))
+	switch {
+	case err != nil:
+		r.log.Debug("PACT outbox: cannot delete old sent answers", "error", err.Error())
+	case n > 0:
+		r.log.Info("PACT outbox: old sent answers deleted", "answers", n, "sent_before", time.Now().Add(-sentRetention).Format(time.RFC3339))
+	}
+}
+
+// finishTimeout bounds the write of an attempt's outcome.
+const finishTimeout = 10 * time.Second
+
+// deliver makes one attempt at a claimed answer and records the outcome:
+// sent, failed (permanent error or last attempt) or pending until its
+// next attempt.
+func (r *Responder) deliver(a registry.PACTAnswer) {
+	log := r.log.With("request_id", a.RequestID, "event_id", a.RequestEventID, "answer_id", a.ID,
+		"partner_id", a.PartnerID, "events_url", a.Partner.EventsURL())
+	body := a.Payload
+	outcome := answerType(body)
+	err := func() error {
+		ctx, cancel := context.WithTimeout(r.ctx, r.attemptTimeout)
+		defer cancel()
+		if body == nil {
+			b, typ, err := r.answer(ctx, a)
 			if err != nil {
 				return err
 			}
-			if err := r.post(ctx, j.partner, token, body); err != nil {
-				// The token may be the cause (a 401 says so; a partner
-				// that restarted may have forgotten it): the next attempt,
-				// or answer, asks for a new one.
-				r.forgetToken(j.partner, token)
-				return err
-			}
-			return nil
-		}()
-		if err == nil {
-			log.Info("PACT footprint request answered", "type", outcome, "attempts", attempt)
-			return
+			body, outcome = b, typ
 		}
-		var perm permanentError
-		if errors.As(err, &perm) || attempt >= r.attempts {
-			log.Error("PACT footprint request answer given up", "type", outcome, "attempts", attempt, "error", err.Error())
-			return
+		token, err := r.token(ctx, a.Partner)
+		if err != nil {
+			return err
 		}
-		wait := r.backoff << (attempt - 1)
+		if err := r.post(ctx, a.Partner, token, body); err != nil {
+			// The token may be the cause (a 401 says so; a partner
+			// that restarted may have forgotten it): the next attempt,
+			// or answer, asks for a new one.
+			r.forgetToken(a.Partner, token)
+			return err
+		}
+		return nil
+	}()
+	res := registry.PACTAnswerOutcome{Payload: body}
+	var perm permanentError
+	var partner partnerError
+	switch {
+	case err == nil:
+		res.Status = registry.AnswerSent
+		log.Info("PACT footprint request answered", "type", outcome, "attempts", a.Attempts)
+	case r.ctx.Err() != nil:
+		// Shutdown gave up waiting: the answer stays pending, due now.
+		res.Status, res.Error = registry.AnswerPending, err.Error()
+		log.Warn("PACT footprint request answer interrupted at shutdown; it stays in the outbox", "type", outcome, "attempts", a.Attempts)
+	case errors.As(err, &perm) || a.Attempts >= r.attempts:
+		res.Status, res.Error = registry.AnswerFailed, err.Error()
+		log.Error("PACT footprint request answer given up", "type", outcome, "attempts", a.Attempts, "error", err.Error())
+	default:
+		wait := r.backoff << (a.Attempts - 1)
 		if wait > r.maxBackoff || wait <= 0 {
 			wait = r.maxBackoff
 		}
-		log.Warn("PACT footprint request answer failed; will retry", "attempt", attempt, "retry_in", wait.String(), "error", err.Error())
-		t := time.NewTimer(wait)
-		select {
-		case <-t.C:
-		case <-r.stopping:
-			t.Stop()
-			log.Error("PACT footprint request answer dropped at shutdown: the in-process retry queue does not survive a restart",
-				"type", outcome, "attempts", attempt)
-			return
-		}
+		res.Status, res.Error, res.RetryIn = registry.AnswerPending, err.Error(), wait
+		res.PartnerDown = errors.As(err, &partner)
+		log.Warn("PACT footprint request answer failed; will retry", "attempt", a.Attempts, "retry_in", wait.String(), "error", err.Error())
+		time.AfterFunc(wait, r.poke)
 	}
+	r.attemptsTotal.WithLabelValues(map[string]string{
+		registry.AnswerSent: "sent", registry.AnswerFailed: "failed", registry.AnswerPending: "retry",
+	}[res.Status]).Inc()
+	ctx, cancel := context.WithTimeout(context.Background(), finishTimeout)
+	defer cancel()
+	if err := r.store.FinishPACTAnswer(ctx, a.ID, a.Claim, res); err != nil {
+		// The lease runs out and the answer is claimed again: sent
+		// twice at worst, with the same event id.
+		log.Error("PACT outbox: cannot record the attempt's outcome", "status", res.Status, "error", err.Error())
+	}
+}
+
+// answerType returns the type of an answer event built before, "" if none.
+func answerType(body []byte) string {
+	var ev struct {
+		Type string `json:"type"`
+	}
+	_ = json.Unmarshal(body, &ev)
+	return ev.Type
 }
 
 // pactRejection is the data of a ProductFootprintRequest.Rejected.v1.
@@ -277,12 +450,13 @@ type pactFulfilment struct {
 	Pfs            []ProductFootprint `json:"pfs"`
 }
 
-// answer builds the answer event to j: Fulfilled with the active
-// footprints of the requested products the partner may see (public ones
-// and, when the partner is an organisation here, those restricted to it),
-// else Rejected with NoSuchFootprint. It returns the body and the type.
-func (r *Responder) answer(ctx context.Context, j pactAnswer) ([]byte, string, error) {
-	ds, err := findDeclarations(ctx, r.store, j.partner.OrgID, j.productIDs)
+// answer builds the answer event a: Fulfilled with the active footprints
+// of the requested products the partner may see (public ones and, when the
+// partner is an organisation here, those restricted to it), else Rejected
+// with NoSuchFootprint; its id is a.ID and its time a.CreatedAt. It
+// returns the body and the type.
+func (r *Responder) answer(ctx context.Context, a registry.PACTAnswer) ([]byte, string, error) {
+	ds, err := findDeclarations(ctx, r.store, a.Partner.OrgID, a.ProductIDs)
 	if err != nil {
 		return nil, "", err
 	}
@@ -290,11 +464,11 @@ func (r *Responder) answer(ctx context.Context, j pactAnswer) ([]byte, string, e
 		CloudEvent
 		Data any `json:"data"`
 	}{CloudEvent: CloudEvent{
-		SpecVersion: "1.0", ID: uuid.NewString(), Source: j.source, Time: pactDateTime(time.Now()),
+		SpecVersion: "1.0", ID: a.ID, Source: a.Source, Time: pactDateTime(a.CreatedAt),
 	}}
 	if len(ds) == 0 {
 		ev.Type = EventRequestRejected
-		ev.Data = pactRejection{RequestEventID: j.requestEventID,
+		ev.Data = pactRejection{RequestEventID: a.RequestEventID,
 			Error: pactErr(http.StatusNotFound, "NoSuchFootprint", "The specified footprint does not exist.")}
 	} else {
 		pfs := make([]ProductFootprint, 0, len(ds))
@@ -306,7 +480,7 @@ func (r *Responder) answer(ctx context.Context, j pactAnswer) ([]byte, string, e
 			pfs = append(pfs, fp)
 		}
 		ev.Type = EventRequestFulfilled
-		ev.Data = pactFulfilment{RequestEventID: j.requestEventID, Pfs: pfs}
+		ev.Data = pactFulfilment{RequestEventID: a.RequestEventID, Pfs: pfs}
 	}
 	b, err := json.Marshal(ev)
 	if err != nil {
@@ -362,17 +536,19 @@ func (r *Responder) token(ctx context.Context, p registry.PACTPartner) (string, 
 		ue *url.Error
 	)
 	switch {
+	case errors.Is(err, ErrPrivatePartnerAddr):
+		return "", permanentError{fmt.Errorf("token request: %w", err)}
 	case errors.As(err, &re):
-		return "", fmt.Errorf("token endpoint %s answered %s %s", p.TokenURL, re.Response.Status, re.ErrorCode)
+		return "", partnerError{fmt.Errorf("token endpoint %s answered %s %s", p.TokenURL, re.Response.Status, re.ErrorCode)}
 	case errors.As(err, &ue) && ue.Op == "parse":
 		return "", permanentError{fmt.Errorf("token request: %w", err)}
 	case errors.As(err, &ue):
-		return "", fmt.Errorf("token request: %w", err)
+		return "", partnerError{fmt.Errorf("token request: %w", err)}
 	case err != nil:
 		// The body could not be read or held no access token.
-		return "", fmt.Errorf("token endpoint %s answered without an access_token", p.TokenURL)
+		return "", partnerError{fmt.Errorf("token endpoint %s answered without an access_token", p.TokenURL)}
 	case tok.TokenType != "" && !strings.EqualFold(tok.TokenType, "bearer"):
-		return "", fmt.Errorf("token endpoint %s issued a %q token, not a bearer token", p.TokenURL, tok.TokenType)
+		return "", partnerError{fmt.Errorf("token endpoint %s issued a %q token, not a bearer token", p.TokenURL, tok.TokenType)}
 	}
 	t.token = tok
 	return tok.AccessToken, nil
@@ -399,8 +575,11 @@ func (r *Responder) post(ctx context.Context, p registry.PACTPartner, token stri
 	req.Header.Set(echo.HeaderContentType, "application/cloudevents+json; charset=UTF-8")
 	req.Header.Set(echo.HeaderAuthorization, "Bearer "+token)
 	resp, err := r.client.Do(req)
+	if errors.Is(err, ErrPrivatePartnerAddr) {
+		return permanentError{fmt.Errorf("event request: %w", err)}
+	}
 	if err != nil {
-		return fmt.Errorf("event request: %w", err)
+		return partnerError{fmt.Errorf("event request: %w", err)}
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(io.LimitReader(resp.Body, maxPartnerResponse))
@@ -415,7 +594,39 @@ func (r *Responder) post(ctx context.Context, p registry.PACTPartner, token stri
 	switch {
 	case resp.StatusCode == http.StatusUnauthorized, resp.StatusCode == http.StatusRequestTimeout,
 		resp.StatusCode == http.StatusTooManyRequests, resp.StatusCode >= 500:
-		return err
+		return partnerError{err}
 	}
 	return permanentError{err}
+}
+
+// outboxCollector exports the outbox's answers by status, counted in the
+// database at each scrape (all replicas' answers): a growing pending count
+// is answers waiting, a growing failed count answers given up.
+type outboxCollector struct {
+	store registry.Store
+	log   *slog.Logger
+}
+
+var outboxDesc = prometheus.NewDesc("alcarbon_pact_outbox_answers",
+	"PACT footprint request answers in the outbox, by status: pending, sent or failed.", []string{"status"}, nil)
+
+func (c outboxCollector) Describe(ch chan<- *prometheus.Desc) { ch <- outboxDesc }
+
+func (c outboxCollector) Collect(ch chan<- prometheus.Metric) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	counts, err := c.store.PACTOutbox(ctx)
+	if err != nil {
+		c.log.Debug("PACT outbox metric: cannot count answers", "error", err.Error())
+		return
+	}
+	var sum registry.PACTOutboxCounts
+	for _, n := range counts {
+		sum.Pending += n.Pending
+		sum.Sent += n.Sent
+		sum.Failed += n.Failed
+	}
+	for status, n := range map[string]int{registry.AnswerPending: sum.Pending, registry.AnswerSent: sum.Sent, registry.AnswerFailed: sum.Failed} {
+		ch <- prometheus.MustNewConstMetric(outboxDesc, prometheus.GaugeValue, float64(n), status)
+	}
 }

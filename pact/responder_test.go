@@ -135,8 +135,9 @@ func newPACTAnswerEnv(t *testing.T, open storeOpener) *pactAnswerEnv {
 	var responder *Responder
 	r := newEnv(t, open, func(o *Options) {
 		responder = NewResponder(ResponderOptions{
-			Store: o.Store, Logger: o.Logger, Workers: 2, Attempts: 3,
+			Store: o.Store, Logger: o.Logger, Workers: 2, Attempts: 3, AllowPrivatePartners: true,
 			Backoff: 5 * time.Millisecond, MaxBackoff: 20 * time.Millisecond, AttemptTimeout: 5 * time.Second,
+			PollInterval: 20 * time.Millisecond,
 		})
 		o.Responder = responder
 	})
@@ -405,8 +406,8 @@ func TestPACTRequestNotAnswered(t *testing.T) {
 }
 
 // TestPACTResponderShutdown: Shutdown waits for an answer in flight, and
-// gives up on it when its context ends first; later requests are refused
-// with 503 so that the sender retries.
+// gives up on it when its context ends first, leaving it pending in the
+// outbox; later requests are refused with 503 so that the sender retries.
 func TestPACTResponderShutdown(t *testing.T) {
 	t.Run("waits", func(t *testing.T) {
 		e := newPACTAnswerEnv(t, openSQLite)
@@ -447,6 +448,17 @@ func TestPACTResponderShutdown(t *testing.T) {
 		if !errors.Is(err, context.DeadlineExceeded) || time.Since(start) > 5*time.Second {
 			t.Fatalf("Shutdown = %v after %v, want DeadlineExceeded soon after 100 ms", err, time.Since(start))
 		}
-		e.waitLog(t, "dropped at shutdown")
+		e.waitLog(t, "interrupted at shutdown; it stays in the outbox")
+		counts, err := e.store.PACTOutbox(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		var pending int
+		for _, c := range counts {
+			pending += c.Pending
+		}
+		if pending != 1 {
+			t.Fatalf("outbox after an interrupted shutdown: %v, want the answer pending", counts)
+		}
 	})
 }

@@ -204,6 +204,34 @@ type Store interface {
 	// client secrets.
 	ListPACTPartners(ctx context.Context) ([]PACTPartner, error)
 
+	// EnqueuePACTAnswer puts an answer to a partner's footprint request
+	// event in the outbox, due now or, if the partner is backing off (an
+	// answer of its waits after a failed attempt), when its latest such
+	// answer is due; it returns the answer as stored (ID, Status,
+	// NextAttemptAt and CreatedAt set) with created true. If the partner's
+	// event was queued before (same PartnerID and RequestEventID), nothing
+	// is added: it returns that answer and false. ErrInvalid without a
+	// partner, request event ID or source.
+	EnqueuePACTAnswer(ctx context.Context, a PACTAnswer) (PACTAnswer, bool, error)
+	// ClaimPACTAnswers leases up to n due pending answers for lease and
+	// returns them with Claim and Partner set, their Attempts counting
+	// this one: at most one per partner, none of a partner that has one
+	// under lease, oldest due first. A claim is exclusive across processes
+	// sharing the database until its lease runs out.
+	ClaimPACTAnswers(ctx context.Context, n int, lease time.Duration) ([]PACTAnswer, error)
+	// FinishPACTAnswer records the outcome of an attempt at a claimed
+	// answer and ends the claim. ErrConflict if the claim is no longer
+	// the answer's (its lease ran out and it was claimed again).
+	FinishPACTAnswer(ctx context.Context, id, claim string, o PACTAnswerOutcome) error
+	// PrunePACTAnswers deletes the answers sent before sentBefore and
+	// returns how many; pending and failed answers stay.
+	PrunePACTAnswers(ctx context.Context, sentBefore time.Time) (int64, error)
+	// PACTAnswer returns an answer of the outbox, or ErrNotFound.
+	PACTAnswer(ctx context.Context, id string) (PACTAnswer, error)
+	// PACTOutbox counts the outbox's answers by partner ID and status;
+	// partners without answers are absent.
+	PACTOutbox(ctx context.Context) (map[string]PACTOutboxCounts, error)
+
 	// CreateDeclaration stores d in one transaction and returns it as stored,
 	// with ID, CreatedAt, Version, Status (active), ContentHash and
 	// CompanyName set; values given for those fields are ignored.
@@ -225,8 +253,10 @@ type Store interface {
 }
 
 // Open opens the registry and applies pending migrations. With databaseURL ""
-// it is the SQLite file registry.db in dataDir (created with mode 0750 if
-// missing), next to registry.db-migrate.lock, an empty file locked while
+// it is the SQLite file registry.db in dataDir (the folder created with mode
+// 0750 if missing; the file, which holds PACT partners' client secrets,
+// created 0600, and made so if an older release left it readable to
+// others), next to registry.db-migrate.lock, an empty file locked while
 // migrations run; with a postgres:// or postgresql:// URL it is that PostgreSQL
 // database. The URL may carry pool_max_conns (default max(4, CPUs)) and any
 // PostgreSQL run-time parameter such as search_path; connect_timeout

@@ -163,6 +163,35 @@ func (r *Retrying) ListPACTPartners(ctx context.Context) ([]PACTPartner, error) 
 	return with(r, func(s Store) ([]PACTPartner, error) { return s.ListPACTPartners(ctx) })
 }
 
+func (r *Retrying) EnqueuePACTAnswer(ctx context.Context, a PACTAnswer) (PACTAnswer, bool, error) {
+	s, err := r.current()
+	if err != nil {
+		return PACTAnswer{}, false, err
+	}
+	return s.EnqueuePACTAnswer(ctx, a)
+}
+
+func (r *Retrying) ClaimPACTAnswers(ctx context.Context, n int, lease time.Duration) ([]PACTAnswer, error) {
+	return with(r, func(s Store) ([]PACTAnswer, error) { return s.ClaimPACTAnswers(ctx, n, lease) })
+}
+
+func (r *Retrying) FinishPACTAnswer(ctx context.Context, id, claim string, o PACTAnswerOutcome) error {
+	_, err := with(r, func(s Store) (struct{}, error) { return struct{}{}, s.FinishPACTAnswer(ctx, id, claim, o) })
+	return err
+}
+
+func (r *Retrying) PrunePACTAnswers(ctx context.Context, sentBefore time.Time) (int64, error) {
+	return with(r, func(s Store) (int64, error) { return s.PrunePACTAnswers(ctx, sentBefore) })
+}
+
+func (r *Retrying) PACTAnswer(ctx context.Context, id string) (PACTAnswer, error) {
+	return with(r, func(s Store) (PACTAnswer, error) { return s.PACTAnswer(ctx, id) })
+}
+
+func (r *Retrying) PACTOutbox(ctx context.Context) (map[string]PACTOutboxCounts, error) {
+	return with(r, func(s Store) (map[string]PACTOutboxCounts, error) { return s.PACTOutbox(ctx) })
+}
+
 func (r *Retrying) CreateDeclaration(ctx context.Context, d Declaration) (Declaration, error) {
 	return with(r, func(s Store) (Declaration, error) { return s.CreateDeclaration(ctx, d) })
 }

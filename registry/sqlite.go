@@ -47,6 +47,9 @@ func openSQLite(ctx context.Context, dataDir string) (Store, error) {
 	if strings.Contains(path, "?") {
 		return nil, errors.New("registry: data directory path must not contain '?'")
 	}
+	if err := restrictFile(path); err != nil {
+		return nil, err
+	}
 	sdb, err := sql.Open("sqlite", path+sqliteDSN)
 	if err != nil {
 		return nil, fmt.Errorf("registry: open SQLite: %w", err)
@@ -64,6 +67,39 @@ func openSQLite(ctx context.Context, dataDir string) (Store, error) {
 		return nil, fmt.Errorf("registry: migrate SQLite: %w", err)
 	}
 	return newSQLStore(d), nil
+}
+
+// sqliteFileMode is the registry file's mode: it holds PACT partners'
+// client secrets in clear, so only the service's user may read it. SQLite
+// gives its -wal and -shm files the database file's mode.
+const sqliteFileMode = 0o600
+
+// restrictFile creates the registry file at path with sqliteFileMode if it
+// is missing, and takes group and other permissions away from it and its
+// -wal and -shm files if they have any (a file made by an older release).
+func restrictFile(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, sqliteFileMode)
+	if err != nil {
+		return fmt.Errorf("registry: create %s: %w", SQLiteFile, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("registry: create %s: %w", SQLiteFile, err)
+	}
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		fi, err := os.Stat(p)
+		if errors.Is(err, os.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("registry: %w", err)
+		}
+		if fi.Mode().Perm()&0o077 != 0 {
+			if err := os.Chmod(p, fi.Mode().Perm()&0o700); err != nil {
+				return fmt.Errorf("registry: make %s private: %w", filepath.Base(p), err)
+			}
+		}
+	}
+	return nil
 }
 
 // checkDurability confirms the settings Store's promise rests on took

@@ -32,6 +32,7 @@ func testStore(t *testing.T, fresh newDB) {
 		{"APIKeys", testAPIKeys},
 		{"PACTClients", testPACTClients},
 		{"PACTPartners", testPACTPartners},
+		{"PACTOutbox", testPACTOutbox},
 		{"CreateGetDeclaration", testCreateGetDeclaration},
 		{"InvalidDeclarations", testInvalidDeclarations},
 		{"ListFilters", testListFilters},
