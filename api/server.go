@@ -42,6 +42,10 @@ type Options struct {
 	// background; nil: they are looked up and logged but not answered.
 	// The caller shuts it down after the HTTP server.
 	PACTResponder *pact.Responder
+	// Work bounds each calculation request: its work budget, the slots of
+	// heavy calculations and the deadline (work.go). The zero value is the
+	// defaults.
+	Work WorkLimits
 }
 
 // server holds what handlers share. Everything in it is safe for
@@ -61,6 +65,8 @@ type server struct {
 	authFailures *httpx.AuthFailures
 
 	engines map[string]*calc.Engine
+	// work prices calculation requests and admits the heavy ones.
+	work *admission
 }
 
 // engine returns the calculation engine of a dataset version. The map is

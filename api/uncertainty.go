@@ -275,10 +275,8 @@ func (s *server) handleUncertainty(c echo.Context) error {
 	}
 	spec := req.spec()
 	canonical := canonicalUncertainty{Kind: kind, Request: fr, Samples: spec.Samples, Seed: spec.Seed, Distributions: req.Distributions, NoDefaults: spec.NoDefaults}
-	// Identical concurrent misses share one computation: it must not fail
-	// because the first caller went away.
-	ctx := context.WithoutCancel(c.Request().Context())
-	return s.respondCached(c, "uncertainty", cacheDataset(ds), canonical, true, func() (any, error) {
+	w := uncertaintyWork(spec.Samples, req.Samples != nil, req.Request, len(req.Request))
+	return s.respondCached(c, "uncertainty", cacheDataset(ds), canonical, true, w, func(ctx context.Context) (any, error) {
 		compiled, prov, err := fr.compile(ctx, s, ds)
 		if err != nil {
 			return nil, underPrefix(err, "/request")
@@ -289,7 +287,7 @@ func (s *server) handleUncertainty(c echo.Context) error {
 		if spec.Inputs, err = req.inputs(root, compiled.Inputs()); err != nil {
 			return nil, err
 		}
-		res, err := compiled.MonteCarlo(spec)
+		res, err := compiled.MonteCarlo(ctx, spec)
 		if err != nil {
 			return nil, calcErrorFor[uncertaintyRequest](err)
 		}
