@@ -45,6 +45,12 @@ type Config struct {
 	// uses; "" = the newest released version. main checks it exists and is
 	// released.
 	DefaultDataset string
+	// MaxWork is the work budget of one calculation request [work units,
+	// ≈ µs of CPU on the reference machine], 1000..1e12 (api/work.go).
+	MaxWork int64
+	// HeavySlots is how many heavy calculations run at once, 0..1024;
+	// 0 = the number of CPUs (GOMAXPROCS).
+	HeavySlots int
 }
 
 // Error reports one invalid environment variable. Its message is one
@@ -74,6 +80,9 @@ const (
 	maxRateBurst       = 1_000_000
 	masked             = "xxxxx" // what url.URL.Redacted puts in place of a password
 	minTokenSecret     = 32
+	minMaxWork         = 1000
+	maxMaxWork         = 1_000_000_000_000
+	maxHeavySlots      = 1024
 )
 
 var variables = []variable{
@@ -158,6 +167,17 @@ var variables = []variable{
 			c.DefaultDataset = v
 			return nil
 		}},
+	// Bounded work per request (issue 16).
+	{"ALCARBON_MAX_WORK", "2000000",
+		"work budget of one calculation request, in work units (≈ µs of CPU on a 2-core reference machine; 2000000 ≈ 2 CPU-seconds), 1000 to 1000000000000; a request priced above it is a 422 naming the fields that drive its cost",
+		func(c *Config, v string) (err error) {
+			n, err := parseInt(v, minMaxWork, maxMaxWork)
+			c.MaxWork = int64(n)
+			return err
+		}},
+	{"ALCARBON_HEAVY_SLOTS", "0",
+		"heavy calculations (uncertainty, scenarios, PV, anything over ≈ 1 ms) run at once, 0 to 1024; 0 = the number of CPUs; a heavy request that finds no slot within 1 s is a 503 with Retry-After",
+		func(c *Config, v string) (err error) { c.HeavySlots, err = parseInt(v, 0, maxHeavySlots); return err }},
 }
 
 // isDottedVersion reports whether v is numbers joined by dots, as 2026.1.
@@ -233,6 +253,8 @@ func (c Config) LogValue() slog.Value {
 		slog.Duration("idle_timeout", c.IdleTimeout),
 		slog.String("pact_token_secret", maskSecret(c.PACTTokenSecret)),
 		slog.String("default_dataset", c.DefaultDataset),
+		slog.Int64("max_work", c.MaxWork),
+		slog.Int("heavy_slots", c.HeavySlots),
 	)
 }
 
