@@ -287,6 +287,10 @@ func (s *server) handleUncertainty(c echo.Context) error {
 		if spec.Inputs, err = req.inputs(root, compiled.Inputs()); err != nil {
 			return nil, err
 		}
+		// The sampling's price, now that the inputs are known.
+		if err := s.work.check(samplingWork(w, spec.Samples, len(compiled.Inputs()))); err != nil {
+			return nil, err
+		}
 		res, err := compiled.MonteCarlo(ctx, spec)
 		if err != nil {
 			return nil, calcErrorFor[uncertaintyRequest](err)

@@ -28,35 +28,49 @@ import (
 // rounded up:
 //
 //	one calculation without PV (decode, compute, respond)   147–158 µs → workPerCalc      = 200
+//	  (a scenario of a sweep: 47 µs)
+//	a calculation that models PV hour by hour (sun hours    ≈ 1.5 ms  → workPerPVCalc    = 1600
+//	  sorted, allocation tables, the memo's input hashes;
+//	  sweep points with 1 memoised PV system: 1563 µs each)
+//	each PV system in it (sweep points, 2/4/8 systems:      ≈ 110 µs  → workPerPVUse     = 150
+//	  1644/1866/2315 µs)
 //	one 8760-hour PV simulation (POST /v1/pv)             1.54–1.65 ms → workPerPVRun     = 2000
-//	a simulated system in a portfolio (hourly allocation)      ≈ 0.2 ms → workPerPVUse     = 250
 //	a Monte Carlo sample without PV (100,000: 121 ms)       1.0–1.2 µs → workPerSample    = 2
 //	a sample, per PV source, with ≥ 2 PV sources (hourly)   4.9–5.2 µs → workPerSamplePV  = 6
+//	a sample, per uncertain input (draw, totals, ranks)     ≈ 0.16 µs → inputsPerWork    = 5
 //	request body decoding                                    15.6 ns/B → bodyBytesPerWork = 64
 //
-// The cost of a request, with PV its number of hourly-modelled PV systems
-// (objects under a "pv" key; 1 for POST /v1/pv):
+// With calc(k) = workPerCalc + k × workPerPVUse, + workPerPVCalc when k > 0,
+// the price of a calculation with k hourly-modelled PV systems (objects
+// under a "pv" key; POST /v1/pv is one), a request costs:
 //
-//	footprint, electricity, pv:  calc + PV × (run + use) + bytes/64
-//	uncertainty:                 calc + PV × (run + use) + samples × (sample + PV × samplePV) + bytes/64
-//	                             (samplePV counts only with 2 or more PV sources: one source has a closed form)
-//	compare:                     scenarios × calc + uses × use + runs × run + bytes/64
-//	                             runs = PV(base) + Σ PV(patch): a variant whose patch has no PV
-//	                             object reuses the base's simulations; uses = Σ PV(base) + PV(patch)
-//	sweep:                       (points + 1) × (calc + PV(base) × use) + runs × run + bytes/64
-//	                             runs = PV(base), + points when the parameter is inside a PV
-//	                             system (or the kind is pv)
+//	footprint, electricity, pv:  calc(k) + k × run + bytes/64
+//	uncertainty:                 calc(k) + k × run + samples × (sample + k × samplePV + inputs/5) + bytes/64
+//	                             (samplePV counts only with 2 or more PV sources: one source has a
+//	                             closed form; inputs, the number of uncertain inputs, is known once the
+//	                             footprint is compiled — a calculation the first terms price — so the
+//	                             price is checked again, with it, before sampling starts)
+//	compare:                     Σ over the base and the variants calc(k_base + k_patch)
+//	                             + (k_base + Σ k_patch) × run + bytes/64
+//	                             + (scenarios × base bytes + Σ patch bytes)/64
+//	                             (a variant reuses the base's simulations; each PV system its patch
+//	                             names is simulated anew; each scenario is decoded on its own)
+//	sweep:                       (points + 1) × calc(k_base) + k_base × run
+//	                             + points × run when the parameter is inside a PV system (or kind pv)
+//	                             + (points + 1) × base bytes/64 + bytes/64
 //
-// Every term is an upper bound of what the engine does (a PV system
-// shared by two variants is counted twice only when both patches name it),
-// so a request within the budget costs at most MaxUnits µs of CPU on the
-// reference machine, plus the allowance of the rounding.
+// Every term is an upper bound of what the engine does, so a request within
+// the budget costs at most ≈ MaxUnits µs of CPU on the reference machine:
+// the worst accepted requests of each shape are measured by
+// BenchmarkWorstAccepted (BENCHMARKS.md).
 const (
 	workPerCalc      = 200
+	workPerPVCalc    = 1600
+	workPerPVUse     = 150
 	workPerPVRun     = 2000
-	workPerPVUse     = 250
 	workPerSample    = 2
 	workPerSamplePV  = 6
+	inputsPerWork    = 5
 	bodyBytesPerWork = 64
 
 	// DefaultMaxWork is the default budget of one request [work units]:
@@ -213,23 +227,30 @@ func bodyWork(w *work, n int) {
 	w.add(int64(n)/bodyBytesPerWork, "", "")
 }
 
-// pvWork prices the PV systems at pointers (JSON pointers under prefix):
-// each one simulation and its use in the portfolio.
-func pvWork(w *work, prefix string, pointers []string) {
+// calcUnits is the price of one calculation with k hourly-modelled PV
+// systems, their simulations aside.
+func calcUnits(k int) int64 {
+	if k == 0 {
+		return workPerCalc
+	}
+	return workPerCalc + workPerPVCalc + int64(k)*workPerPVUse
+}
+
+// pvRuns prices the simulations of the PV systems at pointers (under
+// prefix), each one naming its field.
+func pvRuns(w *work, prefix string, pointers []string, detail string) {
 	for _, p := range pointers {
-		w.add(workPerPVRun+workPerPVUse, prefix+p, fmt.Sprintf("an hourly PV simulation: %d work units", workPerPVRun+workPerPVUse))
+		w.add(workPerPVRun, prefix+p, fmt.Sprintf("%s: %d work units", detail, workPerPVRun))
 	}
 }
 
 // calcWork prices one request of kind k with body.
 func calcWork(k calcKind, body []byte) work {
-	w := work{units: workPerCalc, heavy: k.name == kindPV}
+	pvs := scenarioPV(k.name, body)
+	w := work{heavy: k.name == kindPV}
 	bodyWork(&w, len(body))
-	if k.name == kindPV {
-		w.add(workPerPVRun, "", "")
-		return w
-	}
-	pvWork(&w, "", pvPointers(body))
+	w.add(calcUnits(len(pvs)), "", "")
+	pvRuns(&w, "", pvs, "an hourly PV simulation")
 	return w
 }
 
@@ -307,24 +328,24 @@ func pvPointers(body []byte) []string {
 }
 
 // uncertaintyWork prices a Monte Carlo run of samples over the footprint
-// request raw (nested at /request) in a body of n bytes.
+// request raw (nested at /request) in a body of n bytes, without the cost
+// per uncertain input (samplingWork adds it).
 func uncertaintyWork(samples int, samplesGiven bool, raw []byte, n int) work {
-	w := work{units: workPerCalc, heavy: true}
+	w := work{heavy: true}
 	bodyWork(&w, n)
 	pvs := pvPointers(raw)
+	w.add(calcUnits(len(pvs)), "", "")
 	perSample := int64(workPerSample)
-	if len(pvs) >= 2 {
-		perSample += int64(workPerSamplePV * len(pvs))
-	}
 	how := fmt.Sprintf("%d samples × %d work units each", samples, perSample)
 	if len(pvs) >= 2 {
+		perSample += int64(workPerSamplePV * len(pvs))
 		how = fmt.Sprintf("%d samples × (%d + %d PV systems × %d, the hour-by-hour allocation) work units", samples, workPerSample, len(pvs), workPerSamplePV)
 	}
 	if !samplesGiven {
 		how += " (10,000 by default)"
 	}
 	w.add(int64(samples)*perSample, "/samples", how)
-	pvWork(&w, "/request", pvs)
+	pvRuns(&w, "/request", pvs, "an hourly PV simulation")
 	return w
 }
 
@@ -371,27 +392,38 @@ func scenarioPV(kind string, raw []byte) []string {
 }
 
 // compareWork prices a compare: every scenario's calculation; the base's
-// PV systems simulated once and used by every scenario; each PV system a
+// PV systems simulated once (the variants reuse them); each PV system a
 // patch names simulated anew.
 func compareWork(req *compareRequest, n int) work {
 	w := work{heavy: true}
 	bodyWork(&w, n)
-	scenarios := int64(1 + len(req.Variants))
-	w.add(scenarios*workPerCalc, "/variants", fmt.Sprintf("%d scenarios (the base and each variant) × %d work units", scenarios, workPerCalc))
-	for _, p := range scenarioPV(req.Kind, req.Base) {
-		w.add(workPerPVRun+scenarios*workPerPVUse, "/base"+p, fmt.Sprintf("a PV system of the base: one simulation (%d) and its use in %d scenarios (%d each)", workPerPVRun, scenarios, workPerPVUse))
-	}
+	base := scenarioPV(req.Kind, req.Base)
+	units := calcUnits(len(base))
+	runs := len(base)
+	patches := make([][]string, len(req.Variants))
 	for i, v := range req.Variants {
-		for _, p := range scenarioPV(req.Kind, v.Patch) {
-			w.add(workPerPVRun+workPerPVUse, fmt.Sprintf("/variants/%d/patch%s", i, p), fmt.Sprintf("a PV system of this variant: its own simulation, %d work units", workPerPVRun+workPerPVUse))
-		}
+		patches[i] = scenarioPV(req.Kind, v.Patch)
+		units += calcUnits(len(base) + len(patches[i]))
+		runs += len(patches[i])
 	}
+	// The scenario count first: it names the field that drives the most.
+	w.add(units, "/variants", fmt.Sprintf("%d scenarios (the base and each variant) calculated, %d hourly PV simulations in all: %d work units besides the simulations", 1+len(req.Variants), runs, units))
+	for i, pvs := range patches {
+		pvRuns(&w, fmt.Sprintf("/variants/%d/patch", i), pvs, "a PV system of this variant, simulated anew")
+	}
+	pvRuns(&w, "/base", base, "a PV system of the base, simulated once")
+	// Each scenario is its merged request, encoded and decoded again.
+	scenarioBytes := int64(1+len(req.Variants)) * int64(len(req.Base))
+	for _, v := range req.Variants {
+		scenarioBytes += int64(len(v.Patch))
+	}
+	w.add(scenarioBytes/bodyBytesPerWork, "/base", fmt.Sprintf("%d bytes, decoded once per scenario: %d work units", len(req.Base), int64(len(req.Base))*int64(1+len(req.Variants))/bodyBytesPerWork))
 	return w
 }
 
 // sweepWork prices a sweep of points values of the parameter at tokens:
 // the base and every point calculated, the base's PV systems simulated
-// once and used at every point, and one more simulation per point when
+// once (the points reuse them), and one more simulation per point when
 // the parameter is inside a PV system (or the kind is pv).
 func sweepWork(req *sweepRequest, tokens []string, points, n int) work {
 	w := work{heavy: true}
@@ -401,13 +433,22 @@ func sweepWork(req *sweepRequest, tokens []string, points, n int) work {
 		pointsPtr = "/range/steps"
 	}
 	pvs := scenarioPV(req.Kind, req.Base)
-	per := int64(workPerCalc + len(pvs)*workPerPVUse)
-	w.add(int64(points+1)*per, pointsPtr, fmt.Sprintf("%d points and the base × %d work units (a calculation and %d PV systems' hourly allocation)", points, per, len(pvs)))
-	for _, p := range pvs {
-		w.add(workPerPVRun, "/base"+p, fmt.Sprintf("a PV system of the base: one simulation, %d work units", workPerPVRun))
-	}
+	per := calcUnits(len(pvs))
+	w.add(int64(points+1)*per, pointsPtr, fmt.Sprintf("%d points and the base × %d work units (a calculation with %d hourly-modelled PV systems)", points, per, len(pvs)))
 	if req.Kind == kindPV || slices.Contains(tokens, "pv") {
 		w.add(int64(points)*workPerPVRun, "/parameter", fmt.Sprintf("the parameter is inside a PV system: each of the %d points simulates it anew (%d work units each)", points, workPerPVRun))
 	}
+	pvRuns(&w, "/base", pvs, "a PV system of the base, simulated once")
+	// Each point is its request, encoded and decoded again.
+	decode := int64(points+1) * int64(len(req.Base)) / bodyBytesPerWork
+	w.add(decode, "/base", fmt.Sprintf("%d bytes, decoded once per point: %d work units", len(req.Base), decode))
+	return w
+}
+
+// samplingWork is w (uncertaintyWork's price) with the sampling's cost
+// per uncertain input, once the compiled footprint has told how many
+// inputs there are.
+func samplingWork(w work, samples, inputs int) work {
+	w.add(int64(samples)*int64(inputs)/inputsPerWork, "/samples", fmt.Sprintf("%d samples × %d uncertain inputs ÷ %d (each input drawn and ranked in every sample)", samples, inputs, inputsPerWork))
 	return w
 }

@@ -67,6 +67,10 @@ func TestCalibrateWork(t *testing.T) {
 		body := fmt.Sprintf(`{"kind": "primary", "samples": 5000, "seed": __SEED__, "request": %s}`, primaryWithPV(n, 1))
 		measure(fmt.Sprintf("uncertainty 5000 samples, %d PV", n), "/v1/uncertainty", body, 3)
 	}
+	for _, k := range []int{0, 1, 2, 4, 8} {
+		d := measure(fmt.Sprintf("sweep 300 points over production_t, %d PV", k), "/v1/scenarios/sweep", `{"kind": "primary", "base": `+strings.Replace(primaryWithPV(k, 300000), `"year": 2023`, `"year": 2023, "casting": {"electricity_kwh_per_t": __SEED__}`, 1)+`, "parameter": "/production_t", "range": {"from": 100000, "to": 900000, "steps": 300}}`, 2)
+		t.Logf("  per point %.0f µs", float64(d.Microseconds())/301)
+	}
 	var arr strings.Builder
 	for h := range 8760 {
 		if h > 0 {

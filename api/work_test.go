@@ -23,16 +23,21 @@ func row2Body() string {
 
 // row3Body is row 3: a compare of 99 variants, each with 20 PV systems of
 // its own (234 kB; RSS 27 → 310 MB before the budget).
-func row3Body() string {
+// It returns the body and the bytes of the base and of the patches.
+func row3Body() (body string, scenarioBytes int) {
+	base := primaryWithPV(0, 300000)
+	scenarioBytes = 100 * len(base)
 	variants := make([]string, 99)
 	for v := range variants {
 		src := make([]string, 20)
 		for i := range src {
 			src[i] = fmt.Sprintf(`{"kind": "onsite_pv", "pv": {"site": "taiyuan", "system": {"capacity_kwp": %d, "tilt_deg": %d}}}`, 1000+v, 10+i)
 		}
-		variants[v] = fmt.Sprintf(`{"name": "v%d", "patch": {"electricity": {"sources": [%s, {"kind": "grid", "share": 1}]}}}`, v, strings.Join(src, ", "))
+		patch := fmt.Sprintf(`{"electricity": {"sources": [%s, {"kind": "grid", "share": 1}]}}`, strings.Join(src, ", "))
+		scenarioBytes += len(patch)
+		variants[v] = fmt.Sprintf(`{"name": "v%d", "patch": %s}`, v, patch)
 	}
-	return fmt.Sprintf(`{"kind": "primary", "base": %s, "variants": [%s]}`, primaryWithPV(0, 300000), strings.Join(variants, ", "))
+	return fmt.Sprintf(`{"kind": "primary", "base": %s, "variants": [%s]}`, base, strings.Join(variants, ", ")), scenarioBytes
 }
 
 // TestWorkBudgetRow2 reproduces row 2: refused at once with a 422 naming
@@ -46,17 +51,17 @@ func TestWorkBudgetRow2(t *testing.T) {
 		t.Fatalf("row 2: %d %.300s", rec.Code, rec.Body)
 	}
 	p := decodeProblem(t, rec)
-	// 200 + 50 × (2000 + 250) + 100,000 × (2 + 6 × 50) + bytes/64, by hand
-	// from the cost model in work.go.
+	// 200 + 1600 + 50 × 150 + 50 × 2000 + 100,000 × (2 + 6 × 50) +
+	// bytes/64, by hand from the cost model in work.go.
 	reqLen := len(body) - len(`{"kind": "primary", "samples": 100000, "request": }`)
-	want := int64(200 + 50*2250 + 100_000*(2+6*50) + reqLen/64)
+	want := int64(200 + 1600 + 50*150 + 50*2000 + 100_000*(2+6*50) + reqLen/64)
 	if p.WorkUnits == nil || *p.WorkUnits != want || p.MaxWorkUnits == nil || *p.MaxWorkUnits != DefaultMaxWork {
 		t.Errorf("work_units %v, max %v; want %d and %d", p.WorkUnits, p.MaxWorkUnits, want, DefaultMaxWork)
 	}
 	if !hasPointer(p, "/samples", "100000 samples × (2 + 50 PV systems × 6") || !hasPointer(p, "/request/electricity/sources/0/pv", "hourly PV simulation") {
 		t.Errorf("pointers: %s", rec.Body)
 	}
-	if !strings.Contains(p.Detail, "30,312,") || !strings.Contains(p.Detail, "at most 2,000,000") || !strings.Contains(p.Detail, "ALCARBON_MAX_WORK") {
+	if !strings.Contains(p.Detail, "30,309,") || !strings.Contains(p.Detail, "at most 2,000,000") || !strings.Contains(p.Detail, "ALCARBON_MAX_WORK") {
 		t.Errorf("detail: %s", p.Detail)
 	}
 	// Refused from the request's shape, before any PV simulation: far
@@ -70,7 +75,7 @@ func TestWorkBudgetRow2(t *testing.T) {
 // their own is a 422 naming the variants' PV systems.
 func TestWorkBudgetRow3(t *testing.T) {
 	e, _, _ := newTestServer(t, func(o *Options) { o.BodyLimit = 1 << 20 })
-	body := row3Body()
+	body, scenarioBytes := row3Body()
 	if len(body) < 200<<10 {
 		t.Fatalf("body %d bytes; the attack was 234 kB", len(body))
 	}
@@ -79,12 +84,14 @@ func TestWorkBudgetRow3(t *testing.T) {
 		t.Fatalf("row 3: %d %.300s", rec.Code, rec.Body)
 	}
 	p := decodeProblem(t, rec)
-	// 100 scenarios × 200 + 99 × 20 × (2000 + 250) + bytes/64.
-	want := int64(100*200 + 99*20*2250 + len(body)/64)
+	// The base: 200; each variant 200 + 1600 + 20 × 150 and 20
+	// simulations of 2000; + bytes/64, the body once and each scenario's
+	// request once.
+	want := int64(200 + 99*(200+1600+20*150) + 99*20*2000 + len(body)/64 + scenarioBytes/64)
 	if p.WorkUnits == nil || *p.WorkUnits != want {
 		t.Errorf("work_units %v, want %d", p.WorkUnits, want)
 	}
-	if !hasPointer(p, "/variants", "100 scenarios") || !hasPointer(p, "/variants/0/patch/electricity/sources/0/pv", "its own simulation") {
+	if !hasPointer(p, "/variants", "100 scenarios (the base and each variant) calculated, 1980 hourly PV simulations") || !hasPointer(p, "/variants/0/patch/electricity/sources/0/pv", "simulated anew") {
 		t.Errorf("pointers: %.1000s", rec.Body)
 	}
 	// Within the budget, the same variants sharing the base's PV
@@ -110,10 +117,11 @@ func TestWorkPrices(t *testing.T) {
 		want int64
 	}{
 		{"primary without PV", calcWork(calcKinds[kindPrimary], []byte(`{"production_t": 1}`)), 200},
-		{"pv", calcWork(calcKinds[kindPV], make([]byte, 4<<20)), 200 + 2000 + (4<<20)/64},
-		{"primary, 3 PV", calcWork(calcKinds[kindPrimary], []byte(primaryWithPV(3, 1))), 200 + 3*2250 + int64(len(primaryWithPV(3, 1)))/64},
-		{"uncertainty, 1 PV: closed form per sample", uncertaintyWork(10_000, true, []byte(primaryWithPV(1, 1)), 0), 200 + 2250 + 10_000*2},
-		{"uncertainty, 2 PV", uncertaintyWork(10_000, true, []byte(primaryWithPV(2, 1)), 0), 200 + 2*2250 + 10_000*(2+12)},
+		{"pv", calcWork(calcKinds[kindPV], make([]byte, 4<<20)), 200 + 1600 + 150 + 2000 + (4<<20)/64},
+		{"primary, 3 PV", calcWork(calcKinds[kindPrimary], []byte(primaryWithPV(3, 1))), 200 + 1600 + 3*150 + 3*2000 + int64(len(primaryWithPV(3, 1)))/64},
+		{"uncertainty, 1 PV: closed form per sample", uncertaintyWork(10_000, true, []byte(primaryWithPV(1, 1)), 0), 200 + 1600 + 150 + 2000 + 10_000*2},
+		{"uncertainty, 2 PV", uncertaintyWork(10_000, true, []byte(primaryWithPV(2, 1)), 0), 200 + 1600 + 2*150 + 2*2000 + 10_000*(2+12)},
+		{"sampling 10,000 × 33 inputs", samplingWork(work{}, 10_000, 33), 10_000 * 33 / 5},
 	} {
 		if tc.got.units != tc.want {
 			t.Errorf("%s: %d work units, want %d", tc.name, tc.got.units, tc.want)
