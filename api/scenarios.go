@@ -369,7 +369,8 @@ func (s *server) canonicalBody(endpoint string, body []byte) (canonicalScenario,
 //	@Failure		400		{object}	Problem	"malformed JSON"
 //	@Failure		413		{object}	Problem	"body too large"
 //	@Failure		415		{object}	Problem	"not JSON"
-//	@Failure		422		{object}	Problem	"invalid fields or an invalid base, by JSON pointer"
+//	@Failure		422		{object}	Problem	"invalid fields or an invalid base, by JSON pointer; or over the work budget (ALCARBON_MAX_WORK): work_units and max_work_units given, the fields that drive the cost named by pointer (/variants, the PV systems of the base and patches)"
+//	@Failure		503		{object}	Problem	"every slot for heavy calculations busy for 1 s (Retry-After), or stopped at the write timeout"
 //	@Router			/v1/scenarios/compare [post]
 func (s *server) handleCompareScenarios(c echo.Context) error {
 	body, err := readJSONBody(c)
@@ -611,7 +612,8 @@ type sweepResponse struct {
 //	@Failure		400		{object}	Problem	"malformed JSON"
 //	@Failure		413		{object}	Problem	"body too large"
 //	@Failure		415		{object}	Problem	"not JSON"
-//	@Failure		422		{object}	Problem	"invalid fields, an unknown parameter or an invalid base, by JSON pointer"
+//	@Failure		422		{object}	Problem	"invalid fields, an unknown parameter or an invalid base, by JSON pointer; or over the work budget (ALCARBON_MAX_WORK): work_units and max_work_units given, the fields that drive the cost named by pointer (/values or /range/steps, /parameter, the base's PV systems)"
+//	@Failure		503		{object}	Problem	"every slot for heavy calculations busy for 1 s (Retry-After), or stopped at the write timeout"
 //	@Router			/v1/scenarios/sweep [post]
 func (s *server) handleSweep(c echo.Context) error {
 	body, err := readJSONBody(c)

@@ -253,7 +253,8 @@ type canonicalUncertainty struct {
 //	@Failure		400		{object}	Problem	"malformed JSON"
 //	@Failure		413		{object}	Problem	"body too large"
 //	@Failure		415		{object}	Problem	"not JSON"
-//	@Failure		422		{object}	Problem	"invalid fields (pointers under /request for the footprint request), unknown input pointers, samples out of range"
+//	@Failure		422		{object}	Problem	"invalid fields (pointers under /request for the footprint request), unknown input pointers, samples out of range; or over the work budget (ALCARBON_MAX_WORK): work_units and max_work_units given, the fields that drive the cost named by pointer (/samples, the PV systems under /request)"
+//	@Failure		503		{object}	Problem	"every slot for heavy calculations busy for 1 s (Retry-After), or stopped at the write timeout"
 //	@Router			/v1/uncertainty [post]
 func (s *server) handleUncertainty(c echo.Context) error {
 	req, err := decodeValid[uncertaintyRequest](c)
