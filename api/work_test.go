@@ -256,3 +256,21 @@ func TestDeadlineStopsWork(t *testing.T) {
 		t.Errorf("a deadline logged an error: %s", logs)
 	}
 }
+
+// TestWorkInputsPriced: the sampling's cost per uncertain input, known once
+// the footprint is compiled, is checked before sampling starts: a request
+// within the budget on its shape alone is refused naming /samples.
+func TestWorkInputsPriced(t *testing.T) {
+	e, _, _ := newTestServer(t, func(o *Options) { o.Work.MaxUnits = 250_000 })
+	// 200 + 100,000 × 2 = 200,200 on its shape; + 100,000 × inputs ÷ 5
+	// once compiled.
+	body := fmt.Sprintf(`{"kind": "primary", "samples": 100000, "request": %s}`, primaryWithPV(0, 300000))
+	rec := postJSON(t, e, "/v1/uncertainty", body)
+	if rec.Code != http.StatusUnprocessableEntity {
+		t.Fatalf("%d %.300s", rec.Code, rec.Body)
+	}
+	p := decodeProblem(t, rec)
+	if !hasPointer(p, "/samples", "uncertain inputs ÷ 5") || p.WorkUnits == nil || *p.WorkUnits <= 250_000 {
+		t.Errorf("%s", rec.Body)
+	}
+}
