@@ -65,7 +65,7 @@ func readJSONBody(c echo.Context) ([]byte, error) {
 	if ct == "" || err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
 		return nil, problem(http.StatusUnsupportedMediaType, "send the body as JSON with Content-Type: application/json")
 	}
-	body, err := io.ReadAll(c.Request().Body)
+	body, err := readAll(c.Request().Body, c.Request().ContentLength)
 	if err != nil {
 		var he *echo.HTTPError
 		if errors.As(err, &he) {
@@ -79,6 +79,23 @@ func readJSONBody(c echo.Context) ([]byte, error) {
 	}
 	return body, nil
 }
+
+// readAll reads r whole into one allocation of the announced length n
+// (when known and within what the body limit lets through, which r
+// enforces), instead of io.ReadAll's doubling: a 4 MiB upload costs 4 MiB,
+// not ≈ 12 MiB of copies.
+func readAll(r io.Reader, n int64) ([]byte, error) {
+	if n <= 0 || n > maxBodyPrealloc {
+		return io.ReadAll(r)
+	}
+	buf := bytes.NewBuffer(make([]byte, 0, n+bytes.MinRead)) // room for the read that sees EOF
+	_, err := buf.ReadFrom(r)
+	return buf.Bytes(), err
+}
+
+// maxBodyPrealloc bounds what readAll allocates on a Content-Length's word
+// alone (the largest body any route accepts is 64 MiB).
+const maxBodyPrealloc = 64 << 20
 
 // decodeStrict decodes body into dst. Syntax errors are 400 with the line
 // and column; unknown fields and wrong types are 422 naming each field.
