@@ -171,7 +171,8 @@ func (a *admission) check(w work) error {
 	p := invalid(fields)
 	p.Detail = fmt.Sprintf("the request would cost %s work units (≈ µs of CPU); at most %s are allowed per request (ALCARBON_MAX_WORK). The fields listed drive the cost: ask for less (fewer samples, variants, points or PV systems) or split the request",
 		groupThousands(w.units), groupThousands(a.limits.MaxUnits))
-	p.WorkUnits, p.MaxWorkUnits = &w.units, &a.limits.MaxUnits
+	units, limit := w.units, a.limits.MaxUnits
+	p.WorkUnits, p.MaxWorkUnits = &units, &limit
 	return p
 }
 
