@@ -3,10 +3,10 @@
 SHELL := /usr/bin/env bash
 GOFILES = $(shell find . -name '*.go' -not -path './.git/*' -not -path './vendor/*' -not -path '*/testdata/*')
 
-.PHONY: help run build test e2e conformance screenshots bench reliability docs fmt
+.PHONY: help run build test e2e conformance screenshots bench bench-work reliability docs fmt
 
 help: ## list the targets
-	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
 
 run: ## serve on :8080 with the embedded SQLite registry and in-process cache
 	go run .
@@ -32,6 +32,9 @@ screenshots: ## run the browser tests, then copy the README's two screenshots in
 bench: ## engine and handler benchmarks, then the wrk load run against the echo baseline (BENCHMARKS.md)
 	go test -run='^$$' -bench=. -benchmem ./calc ./api
 	bench/load.sh
+
+bench-work: ## the worst accepted request per shape (CPU), four at once (peak RSS), a cheap request beside heavy ones (bench/work.sh)
+	bench/work.sh
 
 reliability: ## load and fault tests: Redis killed, PostgreSQL stopped, SIGTERM under load (bench/reliability.sh)
 	bench/reliability.sh

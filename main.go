@@ -231,6 +231,7 @@ func serve(ctx context.Context, cfg config.Config, stdout io.Writer) error {
 		Registry: reg, BodyLimit: cfg.BodyLimit, CORSOrigins: cfg.CORSOrigins, PProf: cfg.PProf,
 		RateLimit: cfg.RateLimit, RateBurst: cfg.RateBurst, TokenSecret: []byte(cfg.PACTTokenSecret),
 		PACTResponder: answers, Origin: origin,
+		Work: api.WorkLimits{MaxUnits: cfg.MaxWork, HeavySlots: cfg.HeavySlots, Deadline: cfg.WriteTimeout},
 	})
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {

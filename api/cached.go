@@ -1,9 +1,11 @@
 package api
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"strings"
 
@@ -30,7 +32,17 @@ const responseShape = "s2"
 // Redis hit of its ≈ 25 kB response ≈ 150 µs, so footprint and portfolio
 // requests without PV use the memory tier only; PV yields (≈ 1–2 ms per
 // system) and requests that contain them use Redis.
-func (s *server) respondCached(c echo.Context, endpoint, dataset string, req any, useRedis bool, compute func() (any, error)) error {
+//
+// w is the request's price: over the budget it is a 422 before anything
+// else; on a miss, compute runs through admission (work.go) under the
+// request's context, which it must observe. Identical concurrent misses
+// share one computation (the cache's flight): if the caller that started
+// it hangs up, the computation stops, and a caller still waiting runs its
+// own.
+func (s *server) respondCached(c echo.Context, endpoint, dataset string, req any, useRedis bool, w work, compute func(ctx context.Context) (any, error)) error {
+	if err := s.work.check(w); err != nil {
+		return err
+	}
 	// req is a Go struct with defaults filled in: encoding/json writes its
 	// fields in declaration order (and map keys sorted), so its encoding is
 	// already canonical and equal requests hash equal.
@@ -46,13 +58,26 @@ func (s *server) respondCached(c echo.Context, endpoint, dataset string, req any
 	// differently.
 	keySum := sha256.Sum256([]byte(key))
 	etag := `"` + hex.EncodeToString(keySum[:16]) + `"`
-	body, tier, err := s.cache.Do(c.Request().Context(), key, useRedis, func() ([]byte, error) {
-		v, err := compute()
-		if err != nil {
-			return nil, err
+	ctx := c.Request().Context()
+	var (
+		body []byte
+		tier cache.Tier
+	)
+	for attempt := 0; ; attempt++ {
+		body, tier, err = s.cache.Do(ctx, key, useRedis, func() ([]byte, error) {
+			v, err := s.work.run(ctx, w, compute)
+			if err != nil {
+				return nil, err
+			}
+			return json.Marshal(v)
+		})
+		// A flight started by a caller who hung up ends interrupted; a
+		// caller still here computes again (bounded: each flight either
+		// ends or is interrupted by a caller that is gone).
+		if err == nil || ctx.Err() != nil || attempt == 2 || errors.Is(err, context.DeadlineExceeded) || !(errors.Is(err, calc.ErrInterrupted) || errors.Is(err, errInterruptedBeforeStart)) {
+			break
 		}
-		return json.Marshal(v)
-	})
+	}
 	if err != nil {
 		return err
 	}

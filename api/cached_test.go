@@ -81,10 +81,19 @@ func TestScenarioPVBudget(t *testing.T) {
 	e, _, _ := testServer(t)
 	pv := `{"kind": "onsite_pv", "pv": {"site": "taiyuan", "system": {"capacity_kwp": 1000}}}`
 	sources := pv + "," + pv + "," + pv + `, {"kind": "grid", "share": 1}`
-	body := `{"kind": "primary", "base": {"production_t": 300000, "electricity": {"sources": [` + sources + `]}},
-		"parameter": "/production_t", "range": {"from": 100000, "to": 900000, "steps": 1000}}`
+	base := `{"production_t": 300000, "electricity": {"sources": [` + sources + `]}}`
+	body := `{"kind": "primary", "base": ` + base + `,
+		"parameter": "/electricity/sources/0/pv/system/capacity_kwp", "range": {"from": 1000, "to": 9000, "steps": 1000}}`
 	rec := postJSON(t, e, "/v1/scenarios/sweep", body)
-	if rec.Code != 422 || !hasPointer(decodeProblem(t, rec), "/values", "3000 hourly PV simulations") {
-		t.Fatalf("sweep over budget: %d %s", rec.Code, rec.Body)
+	// 1001 × (200 + 1600 + 3 × 150) + 3 × 2000 + 1000 × 2000 work units
+	// and the bytes (the body once, the base once per point): each
+	// point simulates the swept system anew.
+	if rec.Code != 422 {
+		t.Fatalf("sweep over budget: %d %.300s", rec.Code, rec.Body)
+	}
+	p := decodeProblem(t, rec)
+	if !hasPointer(p, "/parameter", "each of the 1000 points simulates it anew") || !hasPointer(p, "/range/steps", "1000 points") ||
+		p.WorkUnits == nil || *p.WorkUnits != 1001*(200+1600+3*150)+3*2000+1000*2000+int64(len(body))/64+1001*int64(len(base))/64 || p.MaxWorkUnits == nil || *p.MaxWorkUnits != DefaultMaxWork {
+		t.Fatalf("sweep over budget: %s", rec.Body)
 	}
 }

@@ -102,10 +102,7 @@ func (s *server) calculate(c echo.Context, k calcKind) error {
 	if err != nil {
 		return err
 	}
-	// Identical concurrent misses share one computation: it must not fail
-	// because the first caller went away.
-	ctx := context.WithoutCancel(c.Request().Context())
-	return s.respondCached(c, k.name, cacheDataset(ds), req, req.usesRedis(), func() (any, error) {
+	return s.respondCached(c, k.name, cacheDataset(ds), req, req.usesRedis(), calcWork(k, body), func(ctx context.Context) (any, error) {
 		r, err := req.compute(ctx, s, ds, nil)
 		if err != nil {
 			return nil, err
@@ -157,24 +154,24 @@ func (r *primaryRequest) usesRedis() bool    { return r.Electricity.hasPV() }
 func (r *primaryRequest) regionCode() string { return r.Region }
 func (r *primaryRequest) gwpSet() string     { return r.GWP }
 
-func (r *primaryRequest) compute(_ context.Context, s *server, ds *factors.Dataset, memo *calc.PVMemo) (calcResult, error) {
+func (r *primaryRequest) compute(ctx context.Context, s *server, ds *factors.Dataset, memo *calc.PVMemo) (calcResult, error) {
 	in, err := r.toInput()
 	if err != nil {
 		return nil, err
 	}
-	res, prov, err := s.engine(ds).PrimaryWithPVMemo(in, memo)
+	res, prov, err := s.engine(ds).PrimaryWithPVMemo(ctx, in, memo)
 	if err != nil {
 		return nil, calcErrorFor[primaryRequest](err)
 	}
 	return primaryResult{r, res, prov}, nil
 }
 
-func (r *primaryRequest) compile(_ context.Context, s *server, ds *factors.Dataset) (*calc.CompiledFootprint, calc.Provenance, error) {
+func (r *primaryRequest) compile(ctx context.Context, s *server, ds *factors.Dataset) (*calc.CompiledFootprint, calc.Provenance, error) {
 	in, err := r.toInput()
 	if err != nil {
 		return nil, calc.Provenance{}, err
 	}
-	c, prov, err := s.engine(ds).CompilePrimary(in)
+	c, prov, err := s.engine(ds).CompilePrimary(ctx, in)
 	return c, prov, calcErrorFor[primaryRequest](err)
 }
 
@@ -200,7 +197,7 @@ func (r *productRequest) compute(ctx context.Context, s *server, ds *factors.Dat
 	if err != nil {
 		return nil, err
 	}
-	res, prov, err := s.engine(ds).ProductWithPVMemo(in, memo)
+	res, prov, err := s.engine(ds).ProductWithPVMemo(ctx, in, memo)
 	if err != nil {
 		return nil, calcErrorFor[productRequest](err)
 	}
@@ -212,7 +209,7 @@ func (r *productRequest) compile(ctx context.Context, s *server, ds *factors.Dat
 	if err != nil {
 		return nil, calc.Provenance{}, err
 	}
-	c, prov, err := s.engine(ds).CompileProduct(in)
+	c, prov, err := s.engine(ds).CompileProduct(ctx, in)
 	return c, prov, calcErrorFor[productRequest](err)
 }
 
@@ -236,12 +233,12 @@ func (r *electricityRequest) prepare(cat *factors.Catalog) (*factors.Dataset, er
 
 func (r *electricityRequest) usesRedis() bool { return r.portfolioRequest.hasPV() }
 
-func (r *electricityRequest) compute(_ context.Context, s *server, ds *factors.Dataset, memo *calc.PVMemo) (calcResult, error) {
+func (r *electricityRequest) compute(ctx context.Context, s *server, ds *factors.Dataset, memo *calc.PVMemo) (calcResult, error) {
 	in, err := r.electricityInput()
 	if err != nil {
 		return nil, err
 	}
-	res, prov, err := s.engine(ds).ElectricityWithPVMemo(in, memo)
+	res, prov, err := s.engine(ds).ElectricityWithPVMemo(ctx, in, memo)
 	if err != nil {
 		return nil, calcErrorFor[electricityRequest](err)
 	}
@@ -287,12 +284,12 @@ func (r *pvRequest) prepare(cat *factors.Catalog) (*factors.Dataset, error) {
 // usesRedis: a PV yield takes milliseconds, a Redis hit far less.
 func (r *pvRequest) usesRedis() bool { return true }
 
-func (r *pvRequest) compute(_ context.Context, s *server, ds *factors.Dataset, memo *calc.PVMemo) (calcResult, error) {
+func (r *pvRequest) compute(ctx context.Context, s *server, ds *factors.Dataset, memo *calc.PVMemo) (calcResult, error) {
 	in, err := r.toInput("")
 	if err != nil {
 		return nil, err
 	}
-	res, prov, err := s.engine(ds).PVWithPVMemo(in, memo)
+	res, prov, err := s.engine(ds).PVWithPVMemo(ctx, in, memo)
 	if err != nil {
 		return nil, calcErrorFor[pvRequest](err)
 	}

@@ -347,7 +347,8 @@ func newPrimaryResponse(req *primaryRequest, r calc.PrimaryResult, p calc.Proven
 //	@Failure		400		{object}	Problem	"malformed JSON"
 //	@Failure		413		{object}	Problem	"body too large"
 //	@Failure		415		{object}	Problem	"not JSON"
-//	@Failure		422		{object}	Problem	"invalid fields, by JSON pointer"
+//	@Failure		422		{object}	Problem	"invalid fields, by JSON pointer; or over the work budget (ALCARBON_MAX_WORK): work_units and max_work_units given, the fields that drive the cost named by pointer"
+//	@Failure		503		{object}	Problem	"with hourly PV: every slot for heavy calculations busy for 1 s (Retry-After), or stopped at the write timeout"
 //	@Router			/v1/footprints/primary [post]
 func (s *server) handlePrimaryFootprint(c echo.Context) error {
 	return s.calculate(c, calcKinds[kindPrimary])

@@ -1,10 +1,12 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"log/slog"
 	"net/http"
 	"reflect"
+	"strconv"
 
 	"github.com/labstack/echo/v4"
 
@@ -30,6 +32,9 @@ type Problem struct {
 	Instance  string         `json:"instance,omitempty" example:"/v1/footprints/primary"`
 	RequestID string         `json:"request_id,omitempty" example:"3f2c9a7e5b1d4c60"`
 	Errors    []FieldProblem `json:"errors,omitempty"`
+	// WorkUnits is what a request over the work budget would cost [work units, ≈ µs of CPU]; with MaxWorkUnits, the budget (ALCARBON_MAX_WORK). Only on that 422.
+	WorkUnits    *int64 `json:"work_units,omitempty" example:"30200200"`
+	MaxWorkUnits *int64 `json:"max_work_units,omitempty" example:"2000000"`
 }
 
 func (p *Problem) Error() string { return p.Title + ": " + p.Detail }
@@ -60,7 +65,16 @@ func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {
 			return
 		}
 		p := toProblem(err)
-		if p.Status >= 500 {
+		switch {
+		case errors.Is(err, calc.ErrInterrupted), errors.Is(err, errInterruptedBeforeStart):
+			// The client hung up or the write timeout passed: nobody
+			// reads the answer, and it is not a server error.
+			clientGone := c.Request().Context().Err() != nil && !errors.Is(c.Request().Context().Err(), context.DeadlineExceeded)
+			p = interruptedProblem(clientGone)
+			log.Info("calculation stopped", "request_id", httpx.RequestID(c), "path", c.Request().URL.Path, "status", p.Status, "reason", err.Error())
+		case errors.Is(err, errBusy):
+			c.Response().Header().Set("Retry-After", strconv.Itoa(retryAfterSeconds))
+		case p.Status >= 500:
 			log.Error("request failed", "request_id", httpx.RequestID(c), "method", c.Request().Method,
 				"path", c.Request().URL.Path, "status", p.Status, "error", err.Error())
 		}
@@ -89,6 +103,10 @@ func toProblem(err error) *Problem {
 	switch {
 	case errors.As(err, &p):
 		return p
+	case errors.Is(err, calc.ErrInterrupted), errors.Is(err, errInterruptedBeforeStart):
+		return interruptedProblem(false)
+	case errors.Is(err, errBusy):
+		return problem(http.StatusServiceUnavailable, "the server is running as many heavy calculations (uncertainty, scenarios, PV) as it has slots for (ALCARBON_HEAVY_SLOTS); retry after the Retry-After seconds")
 	case errors.As(err, &in):
 		// The engine names Go paths; every caller maps them into its
 		// request (calcErrorIn) before they get here. Should one slip

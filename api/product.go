@@ -441,8 +441,8 @@ func newProductResponse(req *productRequest, r calc.ProductResult, p calc.Proven
 //	@Failure		400		{object}	Problem	"malformed JSON"
 //	@Failure		413		{object}	Problem	"body too large"
 //	@Failure		415		{object}	Problem	"not JSON"
-//	@Failure		422		{object}	Problem	"invalid fields, by JSON pointer"
-//	@Failure		503		{object}	Problem	"declaration registry unavailable (declaration_id only)"
+//	@Failure		422		{object}	Problem	"invalid fields, by JSON pointer; or over the work budget (ALCARBON_MAX_WORK): work_units and max_work_units given, the fields that drive the cost named by pointer"
+//	@Failure		503		{object}	Problem	"declaration registry unavailable (declaration_id only); with hourly PV, every slot for heavy calculations busy for 1 s (Retry-After), or stopped at the write timeout"
 //	@Router			/v1/footprints/product [post]
 func (s *server) handleProductFootprint(c echo.Context) error {
 	return s.calculate(c, calcKinds[kindProduct])

@@ -408,7 +408,8 @@ func newPVResponse(ds string, r calc.PVResult, p calc.Provenance) pvResponse {
 //	@Failure		400		{object}	Problem	"malformed JSON"
 //	@Failure		413		{object}	Problem	"body too large"
 //	@Failure		415		{object}	Problem	"not JSON"
-//	@Failure		422		{object}	Problem	"invalid fields, by JSON pointer; an EPW that does not parse says at which line"
+//	@Failure		422		{object}	Problem	"invalid fields, by JSON pointer; an EPW that does not parse says at which line; or over the work budget (ALCARBON_MAX_WORK): work_units and max_work_units given, the fields that drive the cost named by pointer"
+//	@Failure		503		{object}	Problem	"every slot for heavy calculations busy for 1 s (Retry-After), or stopped at the write timeout"
 //	@Router			/v1/pv [post]
 func (s *server) handlePV(c echo.Context) error {
 	return s.calculate(c, calcKinds[kindPV])

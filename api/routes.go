@@ -22,6 +22,7 @@ func New(o Options) *echo.Echo {
 		catalog: o.Catalog, cache: o.Cache, redisConfigured: o.RedisConfigured, store: o.Store,
 		log: o.Logger, metrics: newMetrics(o.Registry), engines: enginesOf(o.Catalog),
 		limiter: newKeyLimiter(o.RateLimit, o.RateBurst), authFailures: httpx.NewAuthFailures(),
+		work: newAdmission(o.Work, o.Registry),
 	}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true

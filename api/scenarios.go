@@ -20,12 +20,8 @@ import (
 
 // Limits of the scenario endpoints.
 const (
-	maxVariants    = 100
-	maxSweepPoints = 1000
-	// maxPVRuns bounds the hourly PV simulations one compare or sweep may
-	// ask for (scenarios × PV systems): ≈ 2 ms each, so at most a few
-	// CPU-seconds per request.
-	maxPVRuns         = 2000
+	maxVariants       = 100
+	maxSweepPoints    = 1000
 	defaultDiscount   = 0.06
 	macFormula        = "CRF = r(1+r)^n / ((1+r)^n − 1) (1/n at r = 0); cost/yr = capex_cny × CRF + opex_cny_per_year; avoided t/yr = (base − variant) annual emissions (footprint × production_t, or portfolio factor × annual demand) on mac_basis; MAC = cost/yr ÷ avoided t/yr [CNY/t CO2e]"
 	scenarioKindsList = "primary, product, electricity, pv"
@@ -156,7 +152,8 @@ type scenarioResult struct {
 
 // runAll computes docs of kind k in parallel under ctx (one PV memo shared
 // by all); problems are named under prefixes[i]. A non-request error
-// aborts.
+// aborts; once ctx is done, the scenarios not started are skipped and the
+// error wraps calc.ErrInterrupted.
 func (s *server) runAll(ctx context.Context, k calcKind, docs []any, prefixes []string, memo *calc.PVMemo) ([]scenarioResult, error) {
 	res := make([]scenarioResult, len(docs))
 	errs := make([]error, len(docs))
@@ -167,6 +164,12 @@ func (s *server) runAll(ctx context.Context, k calcKind, docs []any, prefixes []
 		go func() {
 			defer wg.Done()
 			for i := range next {
+				// Each scenario first checks that its caller is still
+				// there (a hung-up client, the write timeout).
+				if err := stopped(ctx); err != nil {
+					errs[i] = err
+					continue
+				}
 				res[i], errs[i] = s.runOne(ctx, k, docs[i], prefixes[i], memo)
 			}
 		}()
@@ -366,7 +369,8 @@ func (s *server) canonicalBody(endpoint string, body []byte) (canonicalScenario,
 //	@Failure		400		{object}	Problem	"malformed JSON"
 //	@Failure		413		{object}	Problem	"body too large"
 //	@Failure		415		{object}	Problem	"not JSON"
-//	@Failure		422		{object}	Problem	"invalid fields or an invalid base, by JSON pointer"
+//	@Failure		422		{object}	Problem	"invalid fields or an invalid base, by JSON pointer; or over the work budget (ALCARBON_MAX_WORK): work_units and max_work_units given, the fields that drive the cost named by pointer (/variants, the PV systems of the base and patches)"
+//	@Failure		503		{object}	Problem	"every slot for heavy calculations busy for 1 s (Retry-After), or stopped at the write timeout"
 //	@Router			/v1/scenarios/compare [post]
 func (s *server) handleCompareScenarios(c echo.Context) error {
 	body, err := readJSONBody(c)
@@ -380,36 +384,31 @@ func (s *server) handleCompareScenarios(c echo.Context) error {
 	if err := checkRequest(&req); err != nil {
 		return err
 	}
-	runs := pvSystems(req.Kind, req.Base)
-	for _, vr := range req.Variants {
-		runs += max(pvSystems(req.Kind, req.Base), pvSystems(req.Kind, vr.Patch))
-	}
-	if runs > maxPVRuns {
-		return invalid([]FieldProblem{{Pointer: "/variants", Detail: fmt.Sprintf("the scenarios ask for %d hourly PV simulations; at most %d per request — split the comparison", runs, maxPVRuns)}})
-	}
+	// The body's one generic decode: the cache key, and the base and
+	// patches the scenarios are built from.
 	canonical, err := s.canonicalBody("compare", body)
 	if err != nil {
 		return err
 	}
-	ctx := context.WithoutCancel(c.Request().Context())
-	return s.respondCached(c, "scenarios/compare", scenarioCacheDataset(s.catalog), canonical, true, func() (any, error) {
-		return s.compare(ctx, &req)
+	return s.respondCached(c, "scenarios/compare", scenarioCacheDataset(s.catalog), canonical, true, compareWork(&req, len(body)), func(ctx context.Context) (any, error) {
+		return s.compare(ctx, &req, canonical.Body)
 	})
 }
 
-func (s *server) compare(ctx context.Context, req *compareRequest) (*compareResponse, error) {
+// compare computes the scenarios of req; doc is the request body decoded
+// generically (canonicalBody), whose base and patches it merges.
+func (s *server) compare(ctx context.Context, req *compareRequest, doc any) (*compareResponse, error) {
 	kind := calcKinds[req.Kind]
-	base, err := parseDoc(req.Base)
-	if err != nil {
-		return nil, err
+	top, _ := doc.(map[string]any)
+	base := top["base"]
+	variants, _ := top["variants"].([]any)
+	if len(variants) != len(req.Variants) {
+		return nil, fmt.Errorf("compare: %d variants decoded, %d in the generic body", len(req.Variants), len(variants))
 	}
 	docs := []any{base}
 	prefixes := []string{"/base"}
-	for i, vr := range req.Variants {
-		patch, err := parseDoc(vr.Patch)
-		if err != nil {
-			return nil, err
-		}
+	for i, v := range variants {
+		patch := v.(map[string]any)["patch"]
 		docs = append(docs, mergePatch(base, patch))
 		prefixes = append(prefixes, fmt.Sprintf("/variants/%d/patch", i))
 	}
@@ -613,7 +612,8 @@ type sweepResponse struct {
 //	@Failure		400		{object}	Problem	"malformed JSON"
 //	@Failure		413		{object}	Problem	"body too large"
 //	@Failure		415		{object}	Problem	"not JSON"
-//	@Failure		422		{object}	Problem	"invalid fields, an unknown parameter or an invalid base, by JSON pointer"
+//	@Failure		422		{object}	Problem	"invalid fields, an unknown parameter or an invalid base, by JSON pointer; or over the work budget (ALCARBON_MAX_WORK): work_units and max_work_units given, the fields that drive the cost named by pointer (/values or /range/steps, /parameter, the base's PV systems)"
+//	@Failure		503		{object}	Problem	"every slot for heavy calculations busy for 1 s (Retry-After), or stopped at the write timeout"
 //	@Router			/v1/scenarios/sweep [post]
 func (s *server) handleSweep(c echo.Context) error {
 	body, err := readJSONBody(c)
@@ -636,48 +636,16 @@ func (s *server) handleSweep(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if runs := len(values) * pvSystems(req.Kind, req.Base); runs > maxPVRuns {
-		return invalid([]FieldProblem{{Pointer: "/values", Detail: fmt.Sprintf("the sweep asks for %d hourly PV simulations (points × PV systems); at most %d per request — use fewer points", runs, maxPVRuns)}})
-	}
+	// The body's one generic decode: the cache key, and the base the
+	// points are built from.
 	canonical, err := s.canonicalBody("sweep", body)
 	if err != nil {
 		return err
 	}
-	ctx := context.WithoutCancel(c.Request().Context())
-	return s.respondCached(c, "scenarios/sweep", scenarioCacheDataset(s.catalog), canonical, true, func() (any, error) {
-		return s.sweep(ctx, &req, kind, tokens, values)
+	base := canonical.Body.(map[string]any)["base"]
+	return s.respondCached(c, "scenarios/sweep", scenarioCacheDataset(s.catalog), canonical, true, sweepWork(&req, tokens, len(values), len(body)), func(ctx context.Context) (any, error) {
+		return s.sweep(ctx, &req, kind, base, tokens, values)
 	})
-}
-
-// pvSystems counts the PV systems a request of kind would simulate: one
-// for kind pv, else one per "pv" object in it (on-site PV sources).
-func pvSystems(kind string, raw json.RawMessage) int {
-	if kind == "pv" {
-		return 1
-	}
-	var doc any
-	if json.Unmarshal(raw, &doc) != nil {
-		return 0
-	}
-	var count func(v any) int
-	count = func(v any) int {
-		n := 0
-		switch t := v.(type) {
-		case map[string]any:
-			for k, e := range t {
-				if _, ok := e.(map[string]any); ok && k == "pv" {
-					n++
-				}
-				n += count(e)
-			}
-		case []any:
-			for _, e := range t {
-				n += count(e)
-			}
-		}
-		return n
-	}
-	return count(doc)
 }
 
 // sweepValues lists the sweep's values as JSON values.
@@ -717,11 +685,9 @@ func isNumberKind(k reflect.Kind) bool {
 	return false
 }
 
-func (s *server) sweep(ctx context.Context, req *sweepRequest, kind calcKind, tokens []string, values []any) (*sweepResponse, error) {
-	base, err := parseDoc(req.Base)
-	if err != nil {
-		return nil, err
-	}
+// sweep computes base (the request's, decoded) at each of values of the
+// parameter at tokens.
+func (s *server) sweep(ctx context.Context, req *sweepRequest, kind calcKind, base any, tokens []string, values []any) (*sweepResponse, error) {
 	memo := calc.NewPVMemo()
 	baseRes, err := s.runAll(ctx, kind, []any{base}, []string{"/base"}, memo)
 	if err != nil {

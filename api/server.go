@@ -47,6 +47,11 @@ type Options struct {
 	// source of outbound PACT events, and whose X-Forwarded-For gives the
 	// client's address. The zero value believes no forwarding header.
 	Origin httpx.Origin
+
+	// Work bounds each calculation request: its work budget, the slots of
+	// heavy calculations and the deadline (work.go). The zero value is the
+	// defaults.
+	Work WorkLimits
 }
 
 // server holds what handlers share. Everything in it is safe for
@@ -66,6 +71,8 @@ type server struct {
 	authFailures *httpx.AuthFailures
 
 	engines map[string]*calc.Engine
+	// work prices calculation requests and admits the heavy ones.
+	work *admission
 }
 
 // engine returns the calculation engine of a dataset version. The map is

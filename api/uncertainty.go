@@ -253,7 +253,8 @@ type canonicalUncertainty struct {
 //	@Failure		400		{object}	Problem	"malformed JSON"
 //	@Failure		413		{object}	Problem	"body too large"
 //	@Failure		415		{object}	Problem	"not JSON"
-//	@Failure		422		{object}	Problem	"invalid fields (pointers under /request for the footprint request), unknown input pointers, samples out of range"
+//	@Failure		422		{object}	Problem	"invalid fields (pointers under /request for the footprint request), unknown input pointers, samples out of range; or over the work budget (ALCARBON_MAX_WORK): work_units and max_work_units given, the fields that drive the cost named by pointer (/samples, the PV systems under /request)"
+//	@Failure		503		{object}	Problem	"every slot for heavy calculations busy for 1 s (Retry-After), or stopped at the write timeout"
 //	@Router			/v1/uncertainty [post]
 func (s *server) handleUncertainty(c echo.Context) error {
 	req, err := decodeValid[uncertaintyRequest](c)
@@ -275,10 +276,8 @@ func (s *server) handleUncertainty(c echo.Context) error {
 	}
 	spec := req.spec()
 	canonical := canonicalUncertainty{Kind: kind, Request: fr, Samples: spec.Samples, Seed: spec.Seed, Distributions: req.Distributions, NoDefaults: spec.NoDefaults}
-	// Identical concurrent misses share one computation: it must not fail
-	// because the first caller went away.
-	ctx := context.WithoutCancel(c.Request().Context())
-	return s.respondCached(c, "uncertainty", cacheDataset(ds), canonical, true, func() (any, error) {
+	w := uncertaintyWork(spec.Samples, req.Samples != nil, req.Request, len(req.Request))
+	return s.respondCached(c, "uncertainty", cacheDataset(ds), canonical, true, w, func(ctx context.Context) (any, error) {
 		compiled, prov, err := fr.compile(ctx, s, ds)
 		if err != nil {
 			return nil, underPrefix(err, "/request")
@@ -289,7 +288,11 @@ func (s *server) handleUncertainty(c echo.Context) error {
 		if spec.Inputs, err = req.inputs(root, compiled.Inputs()); err != nil {
 			return nil, err
 		}
-		res, err := compiled.MonteCarlo(spec)
+		// The sampling's price, now that the inputs are known.
+		if err := s.work.check(samplingWork(w, spec.Samples, len(compiled.Inputs()))); err != nil {
+			return nil, err
+		}
+		res, err := compiled.MonteCarlo(ctx, spec)
 		if err != nil {
 			return nil, calcErrorFor[uncertaintyRequest](err)
 		}

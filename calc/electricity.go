@@ -172,7 +172,7 @@ type ElectricityResult struct {
 
 // Electricity computes a supply portfolio on its own (POST /v1/electricity).
 func (e *Engine) Electricity(in ElectricityInput) (ElectricityResult, Provenance, error) {
-	return e.ElectricityWithPVMemo(in, nil)
+	return e.ElectricityWithPVMemo(nil, in, nil)
 }
 
 // AnnualEmissions are a plant's emissions over a year [t CO2(e)/yr],

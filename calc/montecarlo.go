@@ -107,10 +107,11 @@ func (c *CompiledFootprint) Inputs() []UncertainInput { return slices.Clone(c.m.
 func (c *CompiledFootprint) Eval(m []float64) (loc, mkt float64) { return c.m.totals(m) }
 
 // MonteCarlo samples the footprint as spec asks (PrimaryUncertainty,
-// ProductUncertainty). Its errors name the spec's fields
-// (Inputs[N].Path).
-func (c *CompiledFootprint) MonteCarlo(spec UncertaintySpec) (UncertaintyResult, error) {
-	return monteCarlo(c.m, spec)
+// ProductUncertainty), polling stop every interruptEvery samples (nil:
+// never stops). Its errors name the spec's fields (Inputs[N].Path), or
+// wrap ErrInterrupted.
+func (c *CompiledFootprint) MonteCarlo(stop Interrupt, spec UncertaintySpec) (UncertaintyResult, error) {
+	return monteCarlo(stop, c.m, spec)
 }
 
 func mult(m []float64, i int) float64 {
@@ -152,7 +153,7 @@ func (l *inputList) add(u UncertainInput) int {
 
 // monteCarlo applies the spec's overrides to the model's defaults, samples
 // and summarises.
-func monteCarlo(mdl uncertainModel, spec UncertaintySpec) (UncertaintyResult, error) {
+func monteCarlo(stop Interrupt, mdl uncertainModel, spec UncertaintySpec) (UncertaintyResult, error) {
 	ins := slices.Clone(mdl.inputs())
 	if spec.NoDefaults {
 		for i := range ins {
@@ -181,6 +182,11 @@ func monteCarlo(mdl uncertainModel, spec UncertaintySpec) (UncertaintyResult, er
 	loc, mkt := make([]float64, n), make([]float64, n)
 	m := make([]float64, len(ins))
 	for s := 0; s < n; s++ {
+		if s%interruptEvery == 0 {
+			if err := interrupted(stop); err != nil {
+				return UncertaintyResult{}, err
+			}
+		}
 		for j := range ins {
 			m[j] = draw(rng, ins[j].Dist)
 			cols[j][s] = m[j]

@@ -56,7 +56,7 @@ func TestProductModelMultipliersScaleInputs(t *testing.T) {
 	e := engine(t)
 	for name, in := range mcProductInputs() {
 		t.Run(name, func(t *testing.T) {
-			c, _, err := e.CompileProduct(in)
+			c, _, err := e.CompileProduct(nil, in)
 			if err != nil {
 				t.Fatal(err)
 			}

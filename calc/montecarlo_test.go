@@ -65,7 +65,7 @@ func TestPrimaryModelHandComputed(t *testing.T) {
 		{Kind: calc.KindCaptive, Fuel: "coal", Share: f64(0.6), EFtCO2PerMWh: f64(0.95)},
 		gridShare(0.4),
 	}}
-	c, _, err := engine(t).CompilePrimary(in)
+	c, _, err := engine(t).CompilePrimary(nil, in)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -107,7 +107,7 @@ func TestPrimaryModelMultipliersScaleInputs(t *testing.T) {
 	e := engine(t)
 	for name, in := range mcInputs() {
 		t.Run(name, func(t *testing.T) {
-			c, _, err := e.CompilePrimary(in)
+			c, _, err := e.CompilePrimary(nil, in)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -162,7 +162,7 @@ func TestCompiledPortfolioMultipliers(t *testing.T) {
 		{Kind: calc.KindCaptive, Fuel: "coal", Share: f64(0.6), EFtCO2PerMWh: f64(0.95)},
 		gridShare(0.4),
 	}, CertificatesMWh: f64(50_000)}
-	c, _, err := e.CompilePrimary(base)
+	c, _, err := e.CompilePrimary(nil, base)
 	if err != nil {
 		t.Fatal(err)
 	}

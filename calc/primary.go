@@ -186,7 +186,7 @@ type PrimaryResult struct {
 // Primary computes the cradle-to-gate footprint of 1 t of primary
 // aluminium.
 func (e *Engine) Primary(in PrimaryInput) (PrimaryResult, Provenance, error) {
-	return e.PrimaryWithPVMemo(in, nil)
+	return e.PrimaryWithPVMemo(nil, in, nil)
 }
 
 // PrimaryUncertainty runs a Monte Carlo over a primary footprint: the
@@ -194,18 +194,20 @@ func (e *Engine) Primary(in PrimaryInput) (PrimaryResult, Provenance, error) {
 // compiled model, the one Primary evaluates with every multiplier at 1,
 // is evaluated for each sample, so 10,000 samples take milliseconds.
 func (e *Engine) PrimaryUncertainty(in PrimaryInput, spec UncertaintySpec) (UncertaintyResult, Provenance, error) {
-	c, prov, err := e.CompilePrimary(in)
+	c, prov, err := e.CompilePrimary(nil, in)
 	if err != nil {
 		return UncertaintyResult{}, prov, err
 	}
-	out, err := monteCarlo(c.m, spec)
+	out, err := monteCarlo(nil, c.m, spec)
 	return out, prov, err
 }
 
 // CompilePrimary computes a primary footprint once and returns the model
-// it evaluated, for sampling. Its errors are Primary's.
-func (e *Engine) CompilePrimary(in PrimaryInput) (*CompiledFootprint, Provenance, error) {
+// it evaluated, for sampling, stopped early by stop (nil: never). Its
+// errors are Primary's.
+func (e *Engine) CompilePrimary(stop Interrupt, in PrimaryInput) (*CompiledFootprint, Provenance, error) {
 	l := newLedger(e.ds, &e.sun)
+	l.stop = stop
 	m, _, err := primaryRun(l, in, true)
 	if err != nil {
 		return nil, l.provenance(), err

@@ -228,7 +228,7 @@ type ProductResult struct {
 // Product computes the cradle-to-gate footprint of 1 t of a downstream
 // product, with and without molten-metal direct supply.
 func (e *Engine) Product(in ProductInput) (ProductResult, Provenance, error) {
-	return e.ProductWithPVMemo(in, nil)
+	return e.ProductWithPVMemo(nil, in, nil)
 }
 
 // primaryMetal is the primary aluminium a product is made of [per t primary].

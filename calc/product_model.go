@@ -14,18 +14,20 @@ import (
 // is evaluated for each sample: the metal balance, the step energies, the
 // processing plant's portfolio and the stages.
 func (e *Engine) ProductUncertainty(in ProductInput, spec UncertaintySpec) (UncertaintyResult, Provenance, error) {
-	c, prov, err := e.CompileProduct(in)
+	c, prov, err := e.CompileProduct(nil, in)
 	if err != nil {
 		return UncertaintyResult{}, prov, err
 	}
-	out, err := monteCarlo(c.m, spec)
+	out, err := monteCarlo(nil, c.m, spec)
 	return out, prov, err
 }
 
 // CompileProduct computes a product footprint once and returns the model
-// it evaluated, for sampling. Its errors are Product's.
-func (e *Engine) CompileProduct(in ProductInput) (*CompiledFootprint, Provenance, error) {
+// it evaluated, for sampling, stopped early by stop (nil: never). Its
+// errors are Product's.
+func (e *Engine) CompileProduct(stop Interrupt, in ProductInput) (*CompiledFootprint, Provenance, error) {
 	l := newLedger(e.ds, &e.sun)
+	l.stop = stop
 	m, _, err := productRun(l, in, true)
 	if err != nil {
 		return nil, l.provenance(), err

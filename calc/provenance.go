@@ -73,6 +73,9 @@ type ledger struct {
 	// shared memoises PV yields across calculations (a scenario compare
 	// or sweep) by canonical PV input; nil outside them.
 	shared *PVMemo
+	// stop ends the calculation early (before each PV simulation); nil
+	// never stops.
+	stop Interrupt
 	// stages are the stages the defaults being recorded feed when the
 	// recording site cannot name them: a portfolio's and its PV systems'
 	// defaults feed the stages that use the portfolio's electricity.
@@ -106,7 +109,7 @@ func newLedger(ds *factors.Dataset, sun *sunTables) *ledger {
 // whose messages stay out of l (for a side calculation such as CBAM's, or
 // provenance merged into l later).
 func (l *ledger) sub() *ledger {
-	return &ledger{ds: l.ds, sun: l.sun, pv: l.pv, shared: l.shared, stages: l.stages}
+	return &ledger{ds: l.ds, sun: l.sun, pv: l.pv, shared: l.shared, stop: l.stop, stages: l.stages}
 }
 
 // recordFactor reserves the next place in the factor list for id, and

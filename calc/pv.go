@@ -534,6 +534,9 @@ func filled(v float64) []float64 {
 // PV request inside a larger request ("" for /v1/pv).
 func pvYield(l *ledger, in PVInput, ptr string) (PVResult, error) {
 	var res PVResult
+	if err := interrupted(l.stop); err != nil {
+		return res, err
+	}
 	if err := pvLocation(l, &in, ptr); err != nil {
 		return res, err
 	}

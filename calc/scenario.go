@@ -20,6 +20,13 @@ import (
 // yield, its provenance and its errors are exactly those of a fresh run.
 // A PVMemo is safe for concurrent use; concurrent requests for one key
 // compute once.
+//
+// A memo holds at most PVMemoMaxEntries yields (each with its 8760-hour
+// series, ≈ 70 kB to ≈ 210 kB with the hourly arrays a request may ask
+// for): past that, further PV systems are computed without being kept, so
+// one request's memo stays under ≈ 15 MB however many distinct systems it
+// has. The API's work budget counts every PV system as its own run, so
+// not sharing costs no more than the budget allowed.
 type PVMemo struct {
 	mu       sync.Mutex
 	m        map[string]*pvMemoEntry
@@ -33,6 +40,9 @@ type pvMemoEntry struct {
 	prov Provenance
 	err  error
 }
+
+// PVMemoMaxEntries bounds the yields one memo keeps.
+const PVMemoMaxEntries = 64
 
 // errPVMemoIncomplete is what waiters on a memo entry get when the run
 // computing it panicked.
@@ -56,6 +66,11 @@ func (m *PVMemo) yield(l *ledger, in PVInput, ptr string) (PVResult, error) {
 	key := ptr + "\x00" + pvInputKey(in)
 	m.mu.Lock()
 	e, ok := m.m[key]
+	if !ok && len(m.m) >= PVMemoMaxEntries {
+		m.computed++
+		m.mu.Unlock()
+		return pvYield(l, in, ptr)
+	}
 	if ok {
 		m.reused++
 		m.mu.Unlock()
@@ -71,6 +86,7 @@ func (m *PVMemo) yield(l *ledger, in PVInput, ptr string) (PVResult, error) {
 			defer close(e.done)
 			e.err = errPVMemoIncomplete
 			sub := newLedger(l.ds, l.sun)
+			sub.stop = l.stop
 			e.res, e.err = pvYield(sub, in, ptr)
 			e.prov = sub.p
 		}()
@@ -148,9 +164,10 @@ func hashValue(h hash.Hash, v reflect.Value) {
 }
 
 // PrimaryWithPVMemo is Primary with PV yields shared through memo (nil:
-// none shared).
-func (e *Engine) PrimaryWithPVMemo(in PrimaryInput, memo *PVMemo) (PrimaryResult, Provenance, error) {
+// none shared), stopped early by stop (nil: never; see Interrupt).
+func (e *Engine) PrimaryWithPVMemo(stop Interrupt, in PrimaryInput, memo *PVMemo) (PrimaryResult, Provenance, error) {
 	l := newLedger(e.ds, &e.sun)
+	l.stop = stop
 	l.shared = memo
 	r, err := primary(l, in)
 	prov := l.provenance()
@@ -159,18 +176,20 @@ func (e *Engine) PrimaryWithPVMemo(in PrimaryInput, memo *PVMemo) (PrimaryResult
 }
 
 // ElectricityWithPVMemo is Electricity with PV yields shared through memo
-// (nil: none shared).
-func (e *Engine) ElectricityWithPVMemo(in ElectricityInput, memo *PVMemo) (ElectricityResult, Provenance, error) {
+// (nil: none shared), stopped early by stop (nil: never).
+func (e *Engine) ElectricityWithPVMemo(stop Interrupt, in ElectricityInput, memo *PVMemo) (ElectricityResult, Provenance, error) {
 	l := newLedger(e.ds, &e.sun)
+	l.stop = stop
 	l.shared = memo
 	r, err := portfolio(l, in)
 	return r, l.provenance(), err
 }
 
 // ProductWithPVMemo is Product with PV yields shared through memo (nil:
-// none shared).
-func (e *Engine) ProductWithPVMemo(in ProductInput, memo *PVMemo) (ProductResult, Provenance, error) {
+// none shared), stopped early by stop (nil: never).
+func (e *Engine) ProductWithPVMemo(stop Interrupt, in ProductInput, memo *PVMemo) (ProductResult, Provenance, error) {
 	l := newLedger(e.ds, &e.sun)
+	l.stop = stop
 	l.shared = memo
 	r, err := product(l, in)
 	prov := l.provenance()
@@ -179,9 +198,10 @@ func (e *Engine) ProductWithPVMemo(in ProductInput, memo *PVMemo) (ProductResult
 }
 
 // PVWithPVMemo is PV with the yield shared through memo (nil: not
-// shared).
-func (e *Engine) PVWithPVMemo(in PVInput, memo *PVMemo) (PVResult, Provenance, error) {
+// shared), stopped early by stop (nil: never).
+func (e *Engine) PVWithPVMemo(stop Interrupt, in PVInput, memo *PVMemo) (PVResult, Provenance, error) {
 	l := newLedger(e.ds, &e.sun)
+	l.stop = stop
 	var (
 		r   PVResult
 		err error

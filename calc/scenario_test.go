@@ -25,7 +25,7 @@ func TestPVMemoSharesYields(t *testing.T) {
 		if i == 0 {
 			v.ProductionT = in.ProductionT
 		}
-		got, prov, err := e.PrimaryWithPVMemo(v, memo)
+		got, prov, err := e.PrimaryWithPVMemo(nil, v, memo)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -41,7 +41,7 @@ func TestPVMemoSharesYields(t *testing.T) {
 	sys := *in.Electricity.Sources[0].PV
 	sys.System.CapacityKWp++
 	other.Electricity.Sources[0].PV = &sys
-	if _, _, err := e.PrimaryWithPVMemo(other, memo); err != nil {
+	if _, _, err := e.PrimaryWithPVMemo(nil, other, memo); err != nil {
 		t.Fatal(err)
 	}
 	if c, _ := memo.Stats(); c != 2 {
@@ -50,7 +50,7 @@ func TestPVMemoSharesYields(t *testing.T) {
 	// A PV request alone through the memo equals Engine.PV.
 	pin := *in.Electricity.Sources[0].PV
 	pw, pp, _ := e.PV(pin)
-	pg, pgp, _ := e.PVWithPVMemo(pin, memo)
+	pg, pgp, _ := e.PVWithPVMemo(nil, pin, memo)
 	if !reflect.DeepEqual(pw, pg) || !reflect.DeepEqual(pp, pgp) {
 		t.Error("PVWithPVMemo differs from PV")
 	}

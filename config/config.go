@@ -61,6 +61,12 @@ type Config struct {
 	// PACTAllowPrivatePartners lets PACT partners' URLs name loopback,
 	// private, link-local and metadata addresses (tests, closed networks).
 	PACTAllowPrivatePartners bool
+	// MaxWork is the work budget of one calculation request [work units,
+	// ≈ µs of CPU on the reference machine], 1000..1e12 (api/work.go).
+	MaxWork int64
+	// HeavySlots is how many heavy calculations run at once, 0..1024;
+	// 0 = the number of CPUs (GOMAXPROCS).
+	HeavySlots int
 }
 
 // Error reports one invalid environment variable. Its message is one
@@ -90,6 +96,9 @@ const (
 	maxRateBurst       = 1_000_000
 	masked             = "xxxxx" // what url.URL.Redacted puts in place of a password
 	minTokenSecret     = 32
+	minMaxWork         = 1000
+	maxMaxWork         = 1_000_000_000_000
+	maxHeavySlots      = 1024
 )
 
 var variables = []variable{
@@ -189,6 +198,17 @@ var variables = []variable{
 	{"ALCARBON_PACT_ALLOW_PRIVATE_PARTNERS", "false",
 		"let PACT partner URLs (pact-partners add, and the answers' connections) reach loopback, private, link-local and cloud metadata addresses: 1, 0, true or false; for tests and closed networks only",
 		func(c *Config, v string) (err error) { c.PACTAllowPrivatePartners, err = parseBool(v); return err }},
+	// Bounded work per request (issue 16).
+	{"ALCARBON_MAX_WORK", "2000000",
+		"work budget of one calculation request, in work units (≈ µs of CPU on a 2-core reference machine; 2000000 ≈ 2 CPU-seconds), 1000 to 1000000000000; a request priced above it is a 422 naming the fields that drive its cost",
+		func(c *Config, v string) (err error) {
+			n, err := parseInt(v, minMaxWork, maxMaxWork)
+			c.MaxWork = int64(n)
+			return err
+		}},
+	{"ALCARBON_HEAVY_SLOTS", "0",
+		"heavy calculations (uncertainty, scenarios, PV, anything over ≈ 1 ms) run at once, 0 to 1024; 0 = the number of CPUs; a heavy request that finds no slot within 1 s is a 503 with Retry-After",
+		func(c *Config, v string) (err error) { c.HeavySlots, err = parseInt(v, 0, maxHeavySlots); return err }},
 }
 
 // checkTLSPair reports a certificate without a key or a key without a
@@ -335,6 +355,8 @@ func (c Config) LogValue() slog.Value {
 		slog.String("trusted_proxies", joinPrefixes(c.TrustedProxies)),
 		slog.String("public_url", c.PublicURL),
 		slog.Bool("pact_allow_private_partners", c.PACTAllowPrivatePartners),
+		slog.Int64("max_work", c.MaxWork),
+		slog.Int("heavy_slots", c.HeavySlots),
 	)
 }
 

@@ -38,6 +38,8 @@ var allVariables = []string{
 	"ALCARBON_TRUSTED_PROXIES",
 	"ALCARBON_PUBLIC_URL",
 	"ALCARBON_PACT_ALLOW_PRIVATE_PARTNERS",
+	"ALCARBON_MAX_WORK",
+	"ALCARBON_HEAVY_SLOTS",
 }
 
 // defaults is the configuration documented in the brief, written out by hand.
@@ -56,6 +58,7 @@ func defaults() Config {
 		ReadTimeout:     15 * time.Second,
 		WriteTimeout:    60 * time.Second,
 		IdleTimeout:     120 * time.Second,
+		MaxWork:         2_000_000,
 	}
 }
 
@@ -132,6 +135,8 @@ func TestLoadValid(t *testing.T) {
 				"ALCARBON_TRUSTED_PROXIES":             "10.0.0.0/8, 2001:db8::/32",
 				"ALCARBON_PUBLIC_URL":                  "https://carbon.example.com",
 				"ALCARBON_PACT_ALLOW_PRIVATE_PARTNERS": "1",
+				"ALCARBON_MAX_WORK":                    "500000",
+				"ALCARBON_HEAVY_SLOTS":                 "3",
 			},
 			want: func(c *Config) {
 				*c = Config{
@@ -159,6 +164,8 @@ func TestLoadValid(t *testing.T) {
 					TrustedProxies:           []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("2001:db8::/32")},
 					PublicURL:                "https://carbon.example.com",
 					PACTAllowPrivatePartners: true,
+					MaxWork:                  500_000,
+					HeavySlots:               3,
 				}
 			},
 		},
@@ -235,6 +242,8 @@ func TestLoadInvalid(t *testing.T) {
 		{"int overflows", "ALCARBON_CACHE_MAX_ENTRIES", "99999999999999999999", `"99999999999999999999" is out of range; use a whole number from 1 to 10000000`},
 		{"int negative", "ALCARBON_RATE_BURST", "-3", `"-3" is out of range; use a whole number from 1 to 1000000`},
 		{"int zero", "ALCARBON_RATE_BURST", "0", `"0" is out of range; use a whole number from 1 to 1000000`},
+		{"max work too small", "ALCARBON_MAX_WORK", "999", `"999" is out of range; use a whole number from 1000 to 1000000000000`},
+		{"heavy slots negative", "ALCARBON_HEAVY_SLOTS", "-1", `"-1" is out of range; use a whole number from 0 to 1024`},
 		{"bad size unit", "ALCARBON_BODY_LIMIT", "1MiBs", `"1MiBs" is not a size; use bytes or a size such as 512KiB, 1MiB or 2MB`},
 		{"bad size no digits", "ALCARBON_BODY_LIMIT", "MiB", `"MiB" is not a size; use bytes or a size such as 512KiB, 1MiB or 2MB`},
 		{"bad size fraction", "ALCARBON_BODY_LIMIT", "1.5MiB", `"1.5MiB" is not a size; use bytes or a size such as 512KiB, 1MiB or 2MB`},
