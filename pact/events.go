@@ -172,34 +172,23 @@ func checkCloudEvent(ev CloudEvent) string {
 }
 
 // findDeclarations returns the active declarations of the given product
-// IDs (as URNs or as the codes inside vendor-assigned URNs) that viewer
-// (an organisation ID, "" for anonymous) may see, each once.
+// IDs (as URNs, or as the codes inside vendor-assigned URNs, which may be a
+// product name) that viewer (an organisation ID, "" for anonymous) may
+// see, each once, newest first, in one registry query.
 func findDeclarations(ctx context.Context, store registry.Store, viewer string, productIDs []string) ([]registry.Declaration, error) {
-	seen := map[string]bool{}
-	var found []registry.Declaration
+	keys := make([]string, 0, 2*len(productIDs))
 	for _, pid := range productIDs {
-		candidates := []string{pid}
+		keys = append(keys, pid)
 		if code, ok := strings.CutPrefix(pid, VendorProductURN); ok {
 			if v, err := url.PathUnescape(code); err == nil {
-				candidates = append(candidates, v)
-			}
-		}
-		for _, p := range candidates {
-			items, _, err := store.ListDeclarations(ctx, registry.DeclarationFilter{
-				Viewer: viewer, Product: p, Status: registry.StatusActive, Limit: registry.MaxLimit,
-			})
-			if err != nil {
-				return nil, err
-			}
-			for _, d := range items {
-				if !seen[d.ID] {
-					seen[d.ID] = true
-					found = append(found, d)
-				}
+				keys = append(keys, v)
 			}
 		}
 	}
-	return found, nil
+	found, _, err := store.ListDeclarations(ctx, registry.DeclarationFilter{
+		Viewer: viewer, ProductKeys: keys, Status: registry.StatusActive, Limit: registry.MaxLimit,
+	})
+	return found, err
 }
 
 // answerFootprintRequest queues the answer to a valid

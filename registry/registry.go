@@ -55,6 +55,8 @@ const (
 const (
 	DefaultLimit = 50
 	MaxLimit     = 500
+	// MaxProductKeys bounds DeclarationFilter.ProductKeys.
+	MaxProductKeys = 500
 )
 
 // Organisation is a company that publishes or reads declarations.
@@ -121,6 +123,10 @@ type Declaration struct {
 // not filter.
 type DeclarationFilter struct {
 	Product      string // contained in the product name (ASCII case ignored), or equal to one of the product IDs
+	// ProductKeys selects declarations with one of these product IDs, or
+	// with a product name equal to one of them (ASCII case ignored): the
+	// lookup of a PACT footprint request, in one query.
+	ProductKeys []string
 	Company      string // equal to the organisation's ID, or contained in its name (ASCII case ignored)
 	Region       string
 	Status       string   // StatusActive or StatusDeprecated
@@ -362,6 +368,8 @@ func normaliseFilter(f DeclarationFilter) (DeclarationFilter, error) {
 		return f, fmt.Errorf("%w: period dates must be YYYY-MM-DD", ErrInvalid)
 	case f.MaxTCO2ePerT != nil && math.IsNaN(*f.MaxTCO2ePerT):
 		return f, fmt.Errorf("%w: maximum footprint must be a number", ErrInvalid)
+	case len(f.ProductKeys) > MaxProductKeys:
+		return f, fmt.Errorf("%w: at most %d product keys", ErrInvalid, MaxProductKeys)
 	}
 	switch {
 	case f.Limit <= 0:

@@ -565,6 +565,18 @@ func (s *sqlStore) ListDeclarations(ctx context.Context, f DeclarationFilter) ([
 		where(`(LOWER(d.product_name) LIKE ? ESCAPE '\' OR EXISTS (SELECT 1 FROM declaration_products p
 			WHERE p.declaration_id = d.id AND p.product_id = ?))`, containsPattern(f.Product), f.Product)
 	}
+	if len(f.ProductKeys) > 0 {
+		marks := strings.TrimSuffix(strings.Repeat("?, ", len(f.ProductKeys)), ", ")
+		keys := make([]any, 0, 2*len(f.ProductKeys))
+		for _, k := range f.ProductKeys {
+			keys = append(keys, k)
+		}
+		for _, k := range f.ProductKeys {
+			keys = append(keys, strings.ToLower(k))
+		}
+		where(`(EXISTS (SELECT 1 FROM declaration_products p WHERE p.declaration_id = d.id AND p.product_id IN (`+marks+`))
+			OR LOWER(d.product_name) IN (`+marks+`))`, keys...)
+	}
 	if f.Company != "" {
 		where(`(d.org_id = ? OR LOWER(o.name) LIKE ? ESCAPE '\')`, f.Company, containsPattern(f.Company))
 	}

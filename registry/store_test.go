@@ -479,29 +479,34 @@ func testListFilters(t *testing.T, open func(t *testing.T) Store) {
 		f    DeclarationFilter
 		want []Declaration
 	}{
-		"none":                {DeclarationFilter{}, []Declaration{ingot, profile, foil, ingot2}},
-		"product name":        {DeclarationFilter{Product: "6063 building profile"}, []Declaration{profile}},
-		"product id":          {DeclarationFilter{Product: "B-6063-02"}, []Declaration{profile}},
-		"product gtin":        {DeclarationFilter{Product: "urn:gtin:06901234567892"}, []Declaration{ingot, ingot2}},
-		"product partial":     {DeclarationFilter{Product: "6063"}, []Declaration{profile}},
-		"product any case":    {DeclarationFilter{Product: "BUILDING Prof"}, []Declaration{profile}},
-		"product id partial":  {DeclarationFilter{Product: "B-6063"}, nil}, // IDs match whole
-		"product wildcards":   {DeclarationFilter{Product: "%"}, nil},      // % and _ are literal
-		"product underscore":  {DeclarationFilter{Product: "6063_building"}, nil},
-		"company name":        {DeclarationFilter{Company: "Extruder B"}, []Declaration{profile, foil}},
-		"company partial":     {DeclarationFilter{Company: "extruder"}, []Declaration{profile, foil}},
-		"company id":          {DeclarationFilter{Company: a.ID}, []Declaration{ingot, ingot2}},
-		"company unknown":     {DeclarationFilter{Company: "Nobody"}, nil},
-		"region":              {DeclarationFilter{Region: "CN-NM"}, []Declaration{profile}},
-		"status active":       {DeclarationFilter{Status: StatusActive}, []Declaration{profile, foil, ingot2}},
-		"status deprecated":   {DeclarationFilter{Status: StatusDeprecated}, []Declaration{ingot}},
-		"period from":         {DeclarationFilter{PeriodFrom: "2023-12-31"}, []Declaration{ingot, profile, ingot2}},
-		"period to":           {DeclarationFilter{PeriodTo: "2023-01-01"}, []Declaration{ingot, foil, ingot2}},
-		"period window":       {DeclarationFilter{PeriodFrom: "2023-02-01", PeriodTo: "2023-03-01"}, []Declaration{ingot, ingot2}},
-		"period gap":          {DeclarationFilter{PeriodFrom: "2021-01-01", PeriodTo: "2021-12-31"}, nil},
-		"max total":           {DeclarationFilter{MaxTCO2ePerT: ptr(12.0)}, []Declaration{profile, ingot2}},
-		"max total inclusive": {DeclarationFilter{MaxTCO2ePerT: ptr(7.5)}, []Declaration{profile}},
-		"combined":            {DeclarationFilter{Company: "Extruder B", Region: "CN-SX", Status: StatusActive}, []Declaration{foil}},
+		"none":               {DeclarationFilter{}, []Declaration{ingot, profile, foil, ingot2}},
+		"product name":       {DeclarationFilter{Product: "6063 building profile"}, []Declaration{profile}},
+		"product id":         {DeclarationFilter{Product: "B-6063-02"}, []Declaration{profile}},
+		"product gtin":       {DeclarationFilter{Product: "urn:gtin:06901234567892"}, []Declaration{ingot, ingot2}},
+		"product partial":    {DeclarationFilter{Product: "6063"}, []Declaration{profile}},
+		"product any case":   {DeclarationFilter{Product: "BUILDING Prof"}, []Declaration{profile}},
+		"product id partial": {DeclarationFilter{Product: "B-6063"}, nil}, // IDs match whole
+		"product wildcards":  {DeclarationFilter{Product: "%"}, nil},      // % and _ are literal
+		"product underscore": {DeclarationFilter{Product: "6063_building"}, nil},
+		// ProductKeys: whole product IDs or whole names (ASCII case
+		// ignored), any of them, in one query (PACT footprint requests).
+		"product keys":          {DeclarationFilter{ProductKeys: []string{"B-6063-02", "8011 HOUSEHOLD FOIL", "none"}}, []Declaration{profile, foil}},
+		"product keys partial":  {DeclarationFilter{ProductKeys: []string{"B-6063", "8011"}}, nil},
+		"product keys and more": {DeclarationFilter{ProductKeys: []string{"urn:gtin:06901234567892"}, Status: StatusActive}, []Declaration{ingot2}},
+		"company name":          {DeclarationFilter{Company: "Extruder B"}, []Declaration{profile, foil}},
+		"company partial":       {DeclarationFilter{Company: "extruder"}, []Declaration{profile, foil}},
+		"company id":            {DeclarationFilter{Company: a.ID}, []Declaration{ingot, ingot2}},
+		"company unknown":       {DeclarationFilter{Company: "Nobody"}, nil},
+		"region":                {DeclarationFilter{Region: "CN-NM"}, []Declaration{profile}},
+		"status active":         {DeclarationFilter{Status: StatusActive}, []Declaration{profile, foil, ingot2}},
+		"status deprecated":     {DeclarationFilter{Status: StatusDeprecated}, []Declaration{ingot}},
+		"period from":           {DeclarationFilter{PeriodFrom: "2023-12-31"}, []Declaration{ingot, profile, ingot2}},
+		"period to":             {DeclarationFilter{PeriodTo: "2023-01-01"}, []Declaration{ingot, foil, ingot2}},
+		"period window":         {DeclarationFilter{PeriodFrom: "2023-02-01", PeriodTo: "2023-03-01"}, []Declaration{ingot, ingot2}},
+		"period gap":            {DeclarationFilter{PeriodFrom: "2021-01-01", PeriodTo: "2021-12-31"}, nil},
+		"max total":             {DeclarationFilter{MaxTCO2ePerT: ptr(12.0)}, []Declaration{profile, ingot2}},
+		"max total inclusive":   {DeclarationFilter{MaxTCO2ePerT: ptr(7.5)}, []Declaration{profile}},
+		"combined":              {DeclarationFilter{Company: "Extruder B", Region: "CN-SX", Status: StatusActive}, []Declaration{foil}},
 	} {
 		got := listAll(t, s, c.f)
 		if want := newestFirst(c.want...); !slices.Equal(ids(got), want) {
