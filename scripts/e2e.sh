@@ -42,15 +42,12 @@ die() {
 }
 
 # shellcheck source=scripts/lib.sh
-source scripts/lib.sh # as_root
+source scripts/lib.sh # as_root, apt_install, stop_process, wait_ready
 
 cleanup() {
 	local rc=$?
 	set +e
-	if [[ -n $server_pid ]] && kill -0 "$server_pid" 2>/dev/null; then
-		kill "$server_pid" 2>/dev/null
-		wait "$server_pid" 2>/dev/null
-	fi
+	stop_process "$server_pid"
 	if [[ -n $tmp && -f $tmp/server.log && -d ${artifacts:-} ]]; then
 		cp "$tmp/server.log" "$artifacts/server.log"
 	fi
@@ -84,12 +81,8 @@ fi
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
 	packages+=(nodejs npm) # Debian's; the version check below says if it is too old
 fi
-if ((${#packages[@]})); then
-	log "installing ${packages[*]}"
-	as_root apt-get update -qq
-	as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
-	[[ -x $chromium ]] || die "apt-get installed chromium, but $chromium is missing"
-fi
+apt_install "${packages[@]}"
+[[ -x $chromium ]] || die "apt-get installed chromium, but $chromium is missing"
 node_major=$(node -p 'process.versions.node.split(".")[0]')
 ((node_major >= 20)) || die "node $(node --version) is too old; need Node.js 20 or newer"
 
@@ -133,16 +126,7 @@ server_env=(
 log "alcarbon on $base_url (registry in a temp dir, no Redis)"
 env "${server_env[@]}" "$tmp/alcarbon" >"$tmp/server.log" 2>&1 &
 server_pid=$!
-for ((i = 0; ; i++)); do
-	if curl -fsS -o /dev/null --max-time 2 "$base_url/readyz" 2>/dev/null; then
-		break
-	fi
-	if ((i >= 150)) || ! kill -0 "$server_pid" 2>/dev/null; then
-		cat "$tmp/server.log" >&2
-		die "the server did not become ready on $base_url"
-	fi
-	sleep 0.1
-done
+wait_ready "$base_url/readyz" "$server_pid" "$tmp/server.log"
 
 # --- 3. an API key for publishing ---------------------------------------------------
 step="creating an API key"

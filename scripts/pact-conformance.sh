@@ -56,15 +56,12 @@ die() {
 }
 
 # shellcheck source=scripts/lib.sh
-source scripts/lib.sh # as_root
+source scripts/lib.sh # as_root, apt_install, stop_process, wait_ready
 
 cleanup() {
 	local rc=$?
 	set +e
-	if [[ -n $server_pid ]] && kill -0 "$server_pid" 2>/dev/null; then
-		kill "$server_pid" 2>/dev/null
-		wait "$server_pid" 2>/dev/null
-	fi
+	stop_process "$server_pid"
 	if [[ $rc -ne 0 && -f $tmp/server.log ]]; then
 		printf '==> pact: last lines of the server log:\n' >&2
 		tail -n 20 "$tmp/server.log" >&2
@@ -101,11 +98,7 @@ done
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
 	packages+=(nodejs npm)
 fi
-if ((${#packages[@]})); then
-	log "installing ${packages[*]}"
-	as_root apt-get update -qq
-	as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
-fi
+apt_install "${packages[@]}"
 
 # --- 2. binary and certificate --------------------------------------------------
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/alcarbon-pact.XXXXXX")
@@ -171,16 +164,7 @@ step="starting the server"
 log "alcarbon on $base_url (self-signed certificate, registry in a temp dir); webhook partner $hook_url"
 alcarbon >"$tmp/server.log" 2>&1 &
 server_pid=$!
-for ((i = 0; ; i++)); do
-	if curl -fsS -o /dev/null --max-time 2 --cacert "$tmp/cert.pem" "$base_url/readyz" 2>/dev/null; then
-		break
-	fi
-	if ((i >= 150)) || ! kill -0 "$server_pid" 2>/dev/null; then
-		cat "$tmp/server.log" >&2
-		die "the server did not become ready on $base_url"
-	fi
-	sleep 0.1
-done
+wait_ready "$base_url/readyz" "$server_pid" "$tmp/server.log" --cacert "$tmp/cert.pem"
 
 step="publishing declarations"
 # publish BODY prints the new declaration's id.

@@ -73,7 +73,7 @@ die() {
 }
 
 # shellcheck source=scripts/lib.sh
-source scripts/lib.sh # as_root
+source scripts/lib.sh # as_root, apt_install, stop_process, wait_ready
 
 # as_pg runs a PostgreSQL server command; postgres refuses to run as root, so
 # as root it runs as the postgres user.
@@ -159,11 +159,7 @@ fi
 for tool in curl jq; do # the README tour test runs the README's curl blocks
 	command -v "$tool" >/dev/null || missing+=("$tool")
 done
-if ((${#missing[@]})); then
-	log "installing ${missing[*]}"
-	as_root apt-get update -qq
-	as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+apt_install "${missing[@]}"
 PG_BIN=$(pg_bin)
 [[ -n $PG_BIN ]] || die "PostgreSQL server binaries not found under /usr/lib/postgresql/*/bin"
 export CGO_ENABLED=1
@@ -230,9 +226,7 @@ else
 		# validate both with validators pinned in tools/apicheck/package-lock.json.
 		step="API description validation"
 		if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
-			log "installing nodejs npm"
-			as_root apt-get update -qq
-			as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
+			apt_install nodejs npm
 		fi
 		node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 20 || (a === 20 && b >= 19) ? 0 : 1)' ||
 			die "node $(node --version) is too old for tools/apicheck (@redocly/cli); need Node.js 20.19 or newer"
