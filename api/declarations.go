@@ -501,7 +501,9 @@ func (s *server) handleVerifyDeclaration(c echo.Context) error {
 		out.Notes = append(out.Notes, "the stored content does not hash to the stored content hash: the record was altered")
 	}
 	for _, p := range check.Problems {
-		out.Notes = append(out.Notes, "registry check: "+p)
+		if p != registry.ProblemContentHash { // the note above says it
+			out.Notes = append(out.Notes, "registry check: "+p)
+		}
 	}
 	if d.EngineVersion != calc.EngineVersion {
 		out.Notes = append(out.Notes, fmt.Sprintf("the declaration was computed by engine %s and is recomputed by engine %s; results may differ where the calculation rules changed", d.EngineVersion, calc.EngineVersion))

@@ -174,8 +174,11 @@ type ChainBreak struct {
 }
 
 func (b *ChainBreak) Error() string {
-	if b.Seq == 0 {
+	switch {
+	case b.Seq == 0:
 		return fmt.Sprintf("declaration %s: %s", b.DeclarationID, b.Reason)
+	case b.DeclarationID == "":
+		return fmt.Sprintf("entry %d: %s", b.Seq, b.Reason)
 	}
 	return fmt.Sprintf("entry %d (declaration %s): %s", b.Seq, b.DeclarationID, b.Reason)
 }
@@ -292,6 +295,10 @@ type storedDeclaration struct {
 	rowBuyers     []string // from declarations.buyers
 }
 
+// ProblemContentHash is DeclarationCheck's problem when the stored content
+// does not hash to the stored content hash.
+const ProblemContentHash = "the stored content does not hash to the stored content hash"
+
 // check compares the stored content with its content hash and the row's
 // buyers with the granted ones.
 func (sd storedDeclaration) check() (ok bool, problems []string) {
@@ -299,7 +306,7 @@ func (sd storedDeclaration) check() (ok bool, problems []string) {
 	d.Buyers = sd.grantedBuyers
 	ok = ContentHash(d) == d.ContentHash
 	if !ok {
-		problems = append(problems, "the stored content does not hash to the stored content hash")
+		problems = append(problems, ProblemContentHash)
 	}
 	row := slices.Compact(slices.Sorted(slices.Values(sd.rowBuyers)))
 	if !slices.Equal(row, sd.grantedBuyers) {
