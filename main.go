@@ -103,9 +103,17 @@ Usage:
                                         ALCARBON_PACT_ALLOW_PRIVATE_PARTNERS=1
   alcarbon pact-partners list           list the PACT partners (without secrets), with the
                                         answers waiting (PENDING) and given up (FAILED) for each
+  alcarbon registry verify [--public-key KEY]
+                                        walk the registry's hash chain from its first entry:
+                                        recompute every declaration's content hash and chain
+                                        link and check the signatures with KEY (base64 or PEM, as
+                                        served at /.well-known/alcarbon-registry-key; default: the
+                                        public half of ALCARBON_REGISTRY_SIGNING_KEY); print the
+                                        count of entries and the head hash, or name the first
+                                        broken entry and exit 1
   alcarbon --help                       this text
 
-The keys, pact-clients and pact-partners commands open the registry the server uses
+The keys, pact-clients, pact-partners and registry commands open the registry the server uses
 (ALCARBON_DATABASE_URL, else SQLite in ALCARBON_DATA_DIR).
 
 Environment:
@@ -139,6 +147,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		return admin(ctx, cfg, args[1:], stdout)
 	case "pact-partners":
 		return partnersAdmin(ctx, cfg, args[1:], getenv, stdout)
+	case "registry":
+		return registryAdmin(ctx, cfg, args[1:], stdout)
 	}
 	return fmt.Errorf("unknown command %q; see alcarbon --help", cmd)
 }
@@ -206,7 +216,7 @@ func serve(ctx context.Context, cfg config.Config, stdout io.Writer) error {
 	}
 	defer c.Close()
 
-	store, err := registry.Open(ctx, cfg.DatabaseURL, cfg.DataDir)
+	store, err := registry.Open(ctx, cfg.DatabaseURL, cfg.DataDir, registry.WithSigningKey(cfg.RegistrySigningKey))
 	if err != nil {
 		if !errors.Is(err, registry.ErrUnavailable) {
 			return fmt.Errorf("opening the registry: %w", err)
@@ -216,7 +226,7 @@ func serve(ctx context.Context, cfg config.Config, stdout io.Writer) error {
 		log.Error("registry unavailable; registry endpoints answer 503 until it is reachable", "error", err.Error())
 		store = registry.OpenRetrying(cfg.DatabaseURL, cfg.DataDir, 5*time.Second, func(err error) {
 			log.Debug("registry still unavailable", "error", err.Error())
-		})
+		}, registry.WithSigningKey(cfg.RegistrySigningKey))
 	}
 	defer store.Close()
 

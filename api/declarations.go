@@ -435,10 +435,23 @@ func (s *server) handleGetDeclaration(c echo.Context) error {
 // verifyResponse says whether a declaration is reproduced.
 type verifyResponse struct {
 	ID string `json:"id"`
-	// Reproduced: the stored hash matches the stored content, and recomputing the stored request gives the stored result byte for byte.
+	// Reproduced: the stored hash matches the stored content, the declaration's link in the registry's hash chain holds, and recomputing the stored request gives the stored result byte for byte.
 	Reproduced bool `json:"reproduced" example:"true"`
-	// StoredHashValid: the content hash recomputed over the stored content equals the stored hash.
+	// StoredHashValid: the content hash recomputed over the stored content (by hash_version, with the buyers the registry grants access to) equals the stored hash.
 	StoredHashValid bool `json:"stored_hash_valid" example:"true"`
+	// HashVersion of content_hash: 2 covers everything a buyer relies on (visibility, buyers, identity, publisher, supersede link, version, creation time); 1 is of declarations stored before it.
+	HashVersion int `json:"hash_version" example:"2"`
+	// ChainPosition is the declaration's sequence number in the registry's append-only hash chain, 0 if it is not in the chain.
+	ChainPosition int64 `json:"chain_position" example:"42"`
+	// ChainHash = SHA-256(previous_chain_hash ‖ content_hash ‖ chain_position as 8 bytes big-endian), hex; see README, Tamper evidence.
+	ChainHash string `json:"chain_hash,omitempty"`
+	// PreviousChainHash is the chain hash of entry chain_position − 1, "" for the first entry.
+	PreviousChainHash string `json:"previous_chain_hash,omitempty"`
+	// ChainLinkValid: the chain entry holds the declaration's content hash and its chain hash follows from its predecessor's.
+	ChainLinkValid bool `json:"chain_link_valid" example:"true"`
+	// ChainEntrySigned: the entry carries an Ed25519 signature (key at /.well-known/alcarbon-registry-key); ChainSignatureValid: it verifies with that key.
+	ChainEntrySigned    bool `json:"chain_entry_signed" example:"false"`
+	ChainSignatureValid bool `json:"chain_signature_valid" example:"false"`
 	// ResultMatches: the recomputed result equals the stored one byte for byte.
 	ResultMatches bool   `json:"result_matches" example:"true"`
 	ContentHash   string `json:"content_hash"`
@@ -456,7 +469,7 @@ type verifyResponse struct {
 // handleVerifyDeclaration recomputes a declaration.
 //
 //	@Summary		Verify a declaration
-//	@Description	Recomputes the stored request with the pinned dataset version and says whether the stored result and content hash are reproduced. The running engine recomputes; if its version differs from the pinned one, notes say so (a difference is then expected where the calculation rules changed). When the response has gained fields since the declaration was stored (for example stages[].defaulted_inputs), the stored result is reproduced if every stored value is recomputed identically; a note names the added fields.
+//	@Description	Recomputes the stored request with the pinned dataset version and says whether the stored result and content hash are reproduced, and checks the declaration's link in the registry's append-only hash chain (its position, and that its chain hash follows from its predecessor's; the whole chain is checked by `alcarbon registry verify`). The running engine recomputes; if its version differs from the pinned one, notes say so (a difference is then expected where the calculation rules changed). When the response has gained fields since the declaration was stored (for example stages[].defaulted_inputs), the stored result is reproduced if every stored value is recomputed identically; a note names the added fields.
 //	@Tags			registry
 //	@Produce		json
 //	@Security		APIKey
@@ -475,9 +488,22 @@ func (s *server) handleVerifyDeclaration(c echo.Context) error {
 		ID: d.ID, ContentHash: d.ContentHash, DatasetVersion: d.DatasetVersion, EngineVersion: d.EngineVersion,
 		RunningEngineVersion: calc.EngineVersion, StoredTCO2ePerT: d.TotalTCO2ePerT, Notes: []string{},
 	}
-	out.StoredHashValid = registry.ContentHash(d) == d.ContentHash
+	check, err := s.store.CheckDeclaration(c.Request().Context(), d.ID)
+	if err != nil {
+		return err
+	}
+	out.StoredHashValid, out.HashVersion = check.ContentHashValid, check.HashVersion
+	out.ChainLinkValid, out.ChainEntrySigned, out.ChainSignatureValid = check.LinkValid, check.Signed, check.SignatureValid
+	if check.Entry != nil {
+		out.ChainPosition, out.ChainHash, out.PreviousChainHash = check.Entry.Seq, check.Entry.ChainHash, check.PreviousChainHash
+	}
 	if !out.StoredHashValid {
 		out.Notes = append(out.Notes, "the stored content does not hash to the stored content hash: the record was altered")
+	}
+	for _, p := range check.Problems {
+		if p != registry.ProblemContentHash { // the note above says it
+			out.Notes = append(out.Notes, "registry check: "+p)
+		}
 	}
 	if d.EngineVersion != calc.EngineVersion {
 		out.Notes = append(out.Notes, fmt.Sprintf("the declaration was computed by engine %s and is recomputed by engine %s; results may differ where the calculation rules changed", d.EngineVersion, calc.EngineVersion))
@@ -517,7 +543,7 @@ func (s *server) handleVerifyDeclaration(c echo.Context) error {
 	if match {
 		recomputed.Result = d.Result // the stored bytes, every value reproduced
 	}
-	out.RecomputedHash = registry.ContentHash(recomputed)
+	out.RecomputedHash = check.ContentHash(recomputed)
 	out.RecomputedTCO2ePerT = &fp.total
 	out.ResultMatches = match
 	if !out.ResultMatches {
@@ -525,7 +551,8 @@ func (s *server) handleVerifyDeclaration(c echo.Context) error {
 	} else if len(added) > 0 {
 		out.Notes = append(out.Notes, "every stored value is reproduced; the recomputed result also has fields added to the response since the declaration was stored: "+strings.Join(added, ", "))
 	}
-	out.Reproduced = out.StoredHashValid && out.ResultMatches && out.RecomputedHash == d.ContentHash
+	forged := check.Signed && s.store.SigningPublicKey() != nil && !check.SignatureValid
+	out.Reproduced = out.StoredHashValid && out.ChainLinkValid && !forged && out.ResultMatches && out.RecomputedHash == d.ContentHash
 	return c.JSON(http.StatusOK, out)
 }
 

@@ -100,6 +100,7 @@ func New(o Options) *echo.Echo {
 	e.GET("/v1/declarations/:id/cbam", s.handleDeclarationCBAM, s.optionalAPIKey)
 	e.GET("/v1/declarations/:id/ets", s.handleDeclarationETS, s.optionalAPIKey)
 	e.GET("/v1/declarations/:id/pact", s.handleDeclarationPACT, s.optionalAPIKey)
+	e.GET("/.well-known/alcarbon-registry-key", s.handleRegistryKey)
 
 	// PACT v2 (Pathfinder) exchange (package pact): OAuth2 client
 	// credentials at /auth/token, then bearer tokens; errors in OAuth2 and

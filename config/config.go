@@ -4,6 +4,10 @@
 package config
 
 import (
+	"crypto/ed25519"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/pem"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -67,6 +71,9 @@ type Config struct {
 	// HeavySlots is how many heavy calculations run at once, 0..1024;
 	// 0 = the number of CPUs (GOMAXPROCS).
 	HeavySlots int
+	// RegistrySigningKey signs each new head of the registry's hash chain;
+	// nil = no signing. A secret: never logged.
+	RegistrySigningKey ed25519.PrivateKey
 }
 
 // Error reports one invalid environment variable. Its message is one
@@ -209,6 +216,38 @@ var variables = []variable{
 	{"ALCARBON_HEAVY_SLOTS", "0",
 		"heavy calculations (uncertainty, scenarios, PV, anything over ≈ 1 ms) run at once, 0 to 1024; 0 = the number of CPUs; a heavy request that finds no slot within 1 s is a 503 with Retry-After",
 		func(c *Config, v string) (err error) { c.HeavySlots, err = parseInt(v, 0, maxHeavySlots); return err }},
+	// Tamper evidence for the registry (issue 16).
+	{"ALCARBON_REGISTRY_SIGNING_KEY", "",
+		"Ed25519 private key that signs each new head of the registry's hash chain: standard base64 of the 32-byte seed or 64-byte key, or a PEM \"PRIVATE KEY\" (PKCS #8); its public key is served at /.well-known/alcarbon-registry-key and checked by alcarbon registry verify; empty = unsigned (an operator with database access could then rewrite the whole chain unnoticed)",
+		func(c *Config, v string) (err error) { c.RegistrySigningKey, err = parseSigningKey(v); return err }},
+}
+
+// parseSigningKey accepts "", standard base64 of an Ed25519 seed (32
+// bytes) or private key (64 bytes), or a PEM "PRIVATE KEY" (PKCS #8)
+// holding an Ed25519 key. The key is not echoed in errors.
+func parseSigningKey(v string) (ed25519.PrivateKey, error) {
+	if v == "" {
+		return nil, nil
+	}
+	if block, _ := pem.Decode([]byte(v)); block != nil {
+		k, err := x509.ParsePKCS8PrivateKey(block.Bytes)
+		if key, ok := k.(ed25519.PrivateKey); err == nil && ok {
+			return key, nil
+		}
+		return nil, errors.New("is a PEM block but not a PKCS #8 Ed25519 private key")
+	}
+	b, err := base64.StdEncoding.DecodeString(v)
+	switch {
+	case err == nil && len(b) == ed25519.SeedSize:
+		return ed25519.NewKeyFromSeed(b), nil
+	case err == nil && len(b) == ed25519.PrivateKeySize:
+		key := ed25519.NewKeyFromSeed(b[:ed25519.SeedSize])
+		if !key.Equal(ed25519.PrivateKey(b)) {
+			return nil, errors.New("is 64 bytes but not an Ed25519 private key (seed and public key disagree)")
+		}
+		return key, nil
+	}
+	return nil, errors.New("is not an Ed25519 private key; use standard base64 of the 32-byte seed (openssl rand -base64 32) or a PEM PRIVATE KEY (openssl genpkey -algorithm ed25519)")
 }
 
 // checkTLSPair reports a certificate without a key or a key without a
@@ -357,6 +396,7 @@ func (c Config) LogValue() slog.Value {
 		slog.Bool("pact_allow_private_partners", c.PACTAllowPrivatePartners),
 		slog.Int64("max_work", c.MaxWork),
 		slog.Int("heavy_slots", c.HeavySlots),
+		slog.String("registry_signing_key", maskSecret(string(c.RegistrySigningKey))),
 	)
 }
 

@@ -2,6 +2,10 @@ package config
 
 import (
 	"bytes"
+	"crypto/ed25519"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/pem"
 	"errors"
 	"log/slog"
 	"net/netip"
@@ -40,6 +44,7 @@ var allVariables = []string{
 	"ALCARBON_PACT_ALLOW_PRIVATE_PARTNERS",
 	"ALCARBON_MAX_WORK",
 	"ALCARBON_HEAVY_SLOTS",
+	"ALCARBON_REGISTRY_SIGNING_KEY",
 }
 
 // defaults is the configuration documented in the brief, written out by hand.
@@ -445,5 +450,46 @@ func TestLogValueMasksTokenSecret(t *testing.T) {
 	slog.New(slog.NewJSONHandler(&buf, nil)).Info("config", "config", c)
 	if strings.Contains(buf.String(), "very-secret") || !strings.Contains(buf.String(), `"pact_token_secret":"xxxxx"`) {
 		t.Fatalf("token secret not masked: %s", buf.String())
+	}
+}
+
+func TestRegistrySigningKey(t *testing.T) {
+	seed := bytes.Repeat([]byte{7}, ed25519.SeedSize)
+	want := ed25519.NewKeyFromSeed(seed)
+	der, err := x509.MarshalPKCS8PrivateKey(want)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, v := range map[string]string{
+		"seed":        base64.StdEncoding.EncodeToString(seed),
+		"private key": base64.StdEncoding.EncodeToString(want),
+		"PEM":         string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der})),
+	} {
+		c, err := Load(func(k string) string {
+			if k == "ALCARBON_REGISTRY_SIGNING_KEY" {
+				return v
+			}
+			return ""
+		})
+		if err != nil || !want.Equal(c.RegistrySigningKey) {
+			t.Errorf("%s: key %x, %v", name, c.RegistrySigningKey, err)
+			continue
+		}
+		var buf bytes.Buffer
+		slog.New(slog.NewJSONHandler(&buf, nil)).Info("config", "config", c)
+		if !strings.Contains(buf.String(), `"registry_signing_key":"xxxxx"`) {
+			t.Errorf("%s: signing key not masked: %s", name, buf.String())
+		}
+	}
+	bad := append(bytes.Clone(want[:32]), bytes.Repeat([]byte{1}, 32)...) // seed and public half disagree
+	for _, v := range []string{"not base64!", base64.StdEncoding.EncodeToString([]byte("short")), base64.StdEncoding.EncodeToString(bad)} {
+		if _, err := Load(func(k string) string {
+			if k == "ALCARBON_REGISTRY_SIGNING_KEY" {
+				return v
+			}
+			return ""
+		}); err == nil || !strings.Contains(err.Error(), "ALCARBON_REGISTRY_SIGNING_KEY") || strings.Contains(err.Error(), v) {
+			t.Errorf("%q: error %v, want one naming the variable without the value", v, err)
+		}
 	}
 }

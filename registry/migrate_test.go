@@ -422,13 +422,14 @@ func populate(t *testing.T, db database, withRevocation bool) legacyFixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fx.first = mustDeclare(t, s, sample(fx.seller.ID))
-	fx.second = mustDeclare(t, s, sample(fx.seller.ID, func(d *Declaration) {
+	// Declarations as the release before migration 0005 stored them.
+	fx.first = legacyDeclare(t, s, sample(fx.seller.ID))
+	fx.second = legacyDeclare(t, s, sample(fx.seller.ID, func(d *Declaration) {
 		d.Supersedes = fx.first.ID
 		d.TotalTCO2ePerT = 11.5
 	}))
 	fx.first.Status, fx.first.SupersededAt = StatusDeprecated, fx.second.CreatedAt
-	fx.restricted = mustDeclare(t, s, sample(fx.seller.ID, func(d *Declaration) {
+	fx.restricted = legacyDeclare(t, s, sample(fx.seller.ID, func(d *Declaration) {
 		d.ProductName = "billet"
 		d.Visibility = VisibilityRestricted
 		d.Buyers = []string{fx.buyer.ID}
@@ -481,6 +482,18 @@ func (fx legacyFixture) check(t *testing.T, s Store) {
 	}
 	if got := ids(listAll(t, s, DeclarationFilter{})); !slices.Equal(got, fx.publicDeclarations) {
 		t.Errorf("public declarations %v, want %v", got, fx.publicDeclarations)
+	}
+	// Declarations of the previous release keep their version 1 hashes,
+	// which still verify, and are chained in creation order.
+	for i, d := range []Declaration{fx.first, fx.second, fx.restricted} {
+		c, err := s.CheckDeclaration(ctx, d.ID)
+		if err != nil || c.HashVersion != HashV1 || !c.ContentHashValid || !c.LinkValid || c.Entry == nil ||
+			c.Entry.Seq != int64(i+1) || len(c.Problems) > 0 {
+			t.Errorf("CheckDeclaration(%s) = %+v, %v; want a valid version 1 hash at chain entry %d", d.ID, c, err, i+1)
+		}
+	}
+	if r, err := s.VerifyChain(ctx, nil); err != nil || r.Broken != nil || r.Entries < 3 {
+		t.Errorf("VerifyChain = %+v (%v), %v; want at least 3 entries, unbroken", r, r.Broken, err)
 	}
 }
 

@@ -31,7 +31,7 @@ type pgDB struct {
 	pool *pgxpool.Pool
 }
 
-func openPostgres(ctx context.Context, databaseURL string) (Store, error) {
+func openPostgres(ctx context.Context, databaseURL string, opts []StoreOption) (Store, error) {
 	cfg, err := pgPoolConfig(databaseURL)
 	if err != nil {
 		return nil, err
@@ -52,7 +52,7 @@ func openPostgres(ctx context.Context, databaseURL string) (Store, error) {
 		}
 		return nil, fmt.Errorf("registry: migrate PostgreSQL: %w", err)
 	}
-	return newSQLStore(d), nil
+	return openedStore(ctx, d, opts)
 }
 
 // pgPoolConfig parses the database URL with pgxpool, which takes

@@ -11,6 +11,7 @@ package registry
 import (
 	"bytes"
 	"context"
+	"crypto/ed25519"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -112,6 +113,7 @@ type Declaration struct {
 	DatasetVersion string
 	EngineVersion  string
 	ContentHash    string  // ContentHash of this declaration, lowercase hex
+	HashVersion    int     // HashV2, or HashV1 for declarations stored before it (0 means HashV1)
 	TotalTCO2ePerT float64 // headline footprint [t CO2e/t product], used by filters
 	CreatedAt      time.Time
 	// SupersededAt is when the next version was published, filled on read;
@@ -239,8 +241,10 @@ type Store interface {
 	PACTOutbox(ctx context.Context) (map[string]PACTOutboxCounts, error)
 
 	// CreateDeclaration stores d in one transaction and returns it as stored,
-	// with ID, CreatedAt, Version, Status (active), ContentHash and
-	// CompanyName set; values given for those fields are ignored.
+	// with ID, CreatedAt, Version, Status (active), ContentHash (HashV2),
+	// HashVersion and CompanyName set; values given for those fields are
+	// ignored. In the same transaction it appends d to the hash chain
+	// (ChainHash), signed if the store has a signing key.
 	//
 	// Errors: ErrInvalid if a field breaks the rules documented on
 	// Declaration, a JSON document is not valid JSON, the total is not
@@ -256,29 +260,58 @@ type Store interface {
 	// f.Viewer may see, newest first (by CreatedAt, then ID), and the cursor
 	// of the next page, "" on the last. A malformed filter or cursor is ErrInvalid.
 	ListDeclarations(ctx context.Context, f DeclarationFilter) (items []Declaration, nextCursor string, err error)
+
+	// CheckDeclaration checks the stored declaration id against its
+	// content hash and its chain entry against its predecessor, whoever
+	// may see it (the caller checks visibility); ErrNotFound if it does
+	// not exist.
+	CheckDeclaration(ctx context.Context, id string) (DeclarationCheck, error)
+	// VerifyChain walks the whole hash chain from entry 1: it recomputes
+	// every declaration's content hash and every link, checks signatures
+	// with pub if it is not nil (then an entry after a signed one, and the
+	// head, must be signed), and that every declaration is chained. The
+	// report names the first broken entry; an error is only a failure to
+	// read.
+	VerifyChain(ctx context.Context, pub ed25519.PublicKey) (ChainReport, error)
+	// SigningPublicKey returns the public key chain heads are signed
+	// with, nil if the store signs nothing.
+	SigningPublicKey() ed25519.PublicKey
 }
 
 // Open opens the registry and applies pending migrations. With databaseURL ""
 // it is the SQLite file registry.db in dataDir (the folder created with mode
-// 0750 if missing; the file, which holds PACT partners' client secrets,
+// 0700 if missing; the file, which holds PACT partners' client secrets,
 // created 0600, and made so if an older release left it readable to
 // others), next to registry.db-migrate.lock, an empty file locked while
 // migrations run; with a postgres:// or postgresql:// URL it is that PostgreSQL
 // database. The URL may carry pool_max_conns (default max(4, CPUs)) and any
 // PostgreSQL run-time parameter such as search_path; connect_timeout
 // defaults to 5 s. A database that cannot be reached is ErrUnavailable.
-func Open(ctx context.Context, databaseURL, dataDir string) (Store, error) {
+//
+// At Open, declarations stored before the hash chain existed are chained
+// once, in creation order; with WithSigningKey, an unsigned chain head is
+// signed.
+func Open(ctx context.Context, databaseURL, dataDir string, opts ...StoreOption) (Store, error) {
 	switch {
 	case databaseURL == "":
-		return openSQLite(ctx, dataDir)
+		return openSQLite(ctx, dataDir, opts)
 	case strings.HasPrefix(databaseURL, "postgres://"), strings.HasPrefix(databaseURL, "postgresql://"):
-		return openPostgres(ctx, databaseURL)
+		return openPostgres(ctx, databaseURL, opts)
 	default:
 		return nil, fmt.Errorf("registry: unsupported database URL: want postgres:// or empty for SQLite")
 	}
 }
 
-// ContentHash returns the lowercase hex SHA-256 of what d declares: the
+// ContentHash returns d's content hash by its HashVersion:
+// ContentHashV2(d, d.Buyers) for HashV2, else ContentHashV1(d).
+func ContentHash(d Declaration) string {
+	if d.HashVersion == HashV2 {
+		return ContentHashV2(d, d.Buyers)
+	}
+	return ContentHashV1(d)
+}
+
+// ContentHashV1 returns the lowercase hex SHA-256 of what d declares: the
 // JSON object
 //
 //	{"org_id", "kind", "product_name", "product_ids", "region", "period_start",
@@ -289,8 +322,9 @@ func Open(ctx context.Context, databaseURL, dataDir string) (Store, error) {
 // spaces, request and result compacted, the total in shortest form. Access
 // control (visibility, buyers) and what the store assigns (ID, version,
 // status, creation time) are left out, so anyone holding a declaration can
-// recompute its hash.
-func ContentHash(d Declaration) string {
+// recompute its hash. It is the hash of declarations stored before
+// migration 0005; ContentHashV2 covers what it leaves out.
+func ContentHashV1(d Declaration) string {
 	content := struct {
 		OrgID          string          `json:"org_id"`
 		Kind           string          `json:"kind"`

@@ -2,6 +2,7 @@ package registry
 
 import (
 	"context"
+	"crypto/ed25519"
 	"fmt"
 	"sync"
 	"time"
@@ -15,6 +16,7 @@ import (
 type Retrying struct {
 	mu     sync.RWMutex
 	store  Store
+	public ed25519.PublicKey
 	cancel context.CancelFunc
 	done   chan struct{}
 }
@@ -22,15 +24,19 @@ type Retrying struct {
 // OpenRetrying starts opening the database at databaseURL (as Open) every
 // interval until it succeeds or Close is called. onError receives each
 // failed attempt (for a log line); it may be nil.
-func OpenRetrying(databaseURL, dataDir string, interval time.Duration, onError func(error)) *Retrying {
+func OpenRetrying(databaseURL, dataDir string, interval time.Duration, onError func(error), opts ...StoreOption) *Retrying {
 	ctx, cancel := context.WithCancel(context.Background())
-	r := &Retrying{cancel: cancel, done: make(chan struct{})}
+	probe := &sqlStore{}
+	for _, o := range opts {
+		o(probe)
+	}
+	r := &Retrying{public: probe.SigningPublicKey(), cancel: cancel, done: make(chan struct{})}
 	go func() {
 		defer close(r.done)
 		t := time.NewTicker(interval)
 		defer t.Stop()
 		for {
-			s, err := Open(ctx, databaseURL, dataDir)
+			s, err := Open(ctx, databaseURL, dataDir, opts...)
 			if err == nil {
 				r.mu.Lock()
 				r.store = s
@@ -207,5 +213,25 @@ func (r *Retrying) ListDeclarations(ctx context.Context, f DeclarationFilter) ([
 	}
 	return s.ListDeclarations(ctx, f)
 }
+
+func (r *Retrying) CheckDeclaration(ctx context.Context, id string) (DeclarationCheck, error) {
+	s, err := r.current()
+	if err != nil {
+		return DeclarationCheck{}, err
+	}
+	return s.CheckDeclaration(ctx, id)
+}
+
+func (r *Retrying) VerifyChain(ctx context.Context, pub ed25519.PublicKey) (ChainReport, error) {
+	s, err := r.current()
+	if err != nil {
+		return ChainReport{}, err
+	}
+	return s.VerifyChain(ctx, pub)
+}
+
+// SigningPublicKey is known before the database is open: it comes from
+// the options.
+func (r *Retrying) SigningPublicKey() ed25519.PublicKey { return r.public }
 
 var _ Store = (*Retrying)(nil)

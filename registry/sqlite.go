@@ -36,11 +36,13 @@ type sqliteDB struct {
 	writer chan struct{}
 }
 
-func openSQLite(ctx context.Context, dataDir string) (Store, error) {
+func openSQLite(ctx context.Context, dataDir string, opts []StoreOption) (Store, error) {
 	if dataDir == "" {
 		return nil, errors.New("registry: data directory required for SQLite")
 	}
-	if err := os.MkdirAll(dataDir, 0o750); err != nil {
+	// Only the service's user may list or enter the folder: the registry
+	// file is private, and so are the names of its -wal and -shm files.
+	if err := os.MkdirAll(dataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("registry: create data directory: %w", err)
 	}
 	path := filepath.Join(dataDir, SQLiteFile)
@@ -66,7 +68,7 @@ func openSQLite(ctx context.Context, dataDir string) (Store, error) {
 		sdb.Close()
 		return nil, fmt.Errorf("registry: migrate SQLite: %w", err)
 	}
-	return newSQLStore(d), nil
+	return openedStore(ctx, d, opts)
 }
 
 // sqliteFileMode is the registry file's mode: it holds PACT partners'

@@ -39,8 +39,8 @@ func TestSQLiteSettings(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if perm := info.Mode().Perm(); perm&^0o750 != 0 {
-		t.Errorf("data directory mode %v, want at most 0750", perm)
+	if perm := info.Mode().Perm(); perm&^0o700 != 0 {
+		t.Errorf("data directory mode %v, want at most 0700", perm)
 	}
 	if _, err := os.Stat(filepath.Join(dir, SQLiteFile)); err != nil {
 		t.Errorf("no %s in the data directory: %v", SQLiteFile, err)

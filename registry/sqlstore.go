@@ -2,6 +2,7 @@ package registry
 
 import (
 	"context"
+	"crypto/ed25519"
 	"database/sql"
 	"encoding/base64"
 	"encoding/json"
@@ -57,10 +58,25 @@ type sqlStore struct {
 	now       func() time.Time
 	closeOnce sync.Once
 	closeErr  error
+	signer    ed25519.PrivateKey // signs chain heads; nil = no signing
 }
 
 func newSQLStore(db database) *sqlStore {
 	return &sqlStore{db: db, now: time.Now}
+}
+
+// openedStore returns the Store on the migrated db with opts applied,
+// after initChain; db is closed if that fails.
+func openedStore(ctx context.Context, db database, opts []StoreOption) (Store, error) {
+	s := newSQLStore(db)
+	for _, o := range opts {
+		o(s)
+	}
+	if err := s.initChain(ctx); err != nil {
+		db.close()
+		return nil, s.fail("chain declarations", err)
+	}
+	return s, nil
 }
 
 // timestamp returns the current time as stored: UTC, whole microseconds,
@@ -390,13 +406,18 @@ func (s *sqlStore) CreateDeclaration(ctx context.Context, in Declaration) (Decla
 	}
 	// Declaration IDs are random UUIDs (version 4): they double as PACT
 	// PfIds, which the PACT Technical Specifications v2 require to be v4.
-	d.ID, d.CreatedAt, d.Status, d.Version = uuid.NewString(), s.timestamp(), StatusActive, 1
-	d.ContentHash = ContentHash(d)
+	d.ID, d.CreatedAt, d.Status, d.Version, d.HashVersion = uuid.NewString(), s.timestamp(), StatusActive, 1, HashV2
 	productIDs, _ := json.Marshal(d.ProductIDs)
 	buyers, _ := json.Marshal(d.Buyers)
 
 	err = s.db.write(ctx, func(q querier) error {
-		err := q.queryRow(ctx, `SELECT name FROM organisations WHERE id = ?`, d.OrgID).Scan(&d.CompanyName)
+		// The chain head first: on PostgreSQL, the lock that serialises
+		// appends (and supersedes) is taken before anything is read.
+		seq, head, _, err := s.lockChainHead(ctx, q)
+		if err != nil {
+			return err
+		}
+		err = q.queryRow(ctx, `SELECT name FROM organisations WHERE id = ?`, d.OrgID).Scan(&d.CompanyName)
 		if errors.Is(err, sql.ErrNoRows) {
 			return fmt.Errorf("%w: organisation %q", ErrNotFound, d.OrgID)
 		} else if err != nil {
@@ -417,15 +438,16 @@ func (s *sqlStore) CreateDeclaration(ctx context.Context, in Declaration) (Decla
 			}
 			d.Version++
 		}
+		d.ContentHash = ContentHash(d) // the version is known now
 		_, err = q.exec(ctx, `INSERT INTO declarations (id, org_id, kind, product_name, product_ids, region,
 			period_start, period_end, visibility, buyers, supersedes, status, version, request, result,
-			dataset_version, engine_version, content_hash, total_tco2e_per_t, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			dataset_version, engine_version, content_hash, total_tco2e_per_t, created_at, hash_version)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			d.ID, d.OrgID, d.Kind, d.ProductName, string(productIDs), d.Region,
 			d.PeriodStart, d.PeriodEnd, d.Visibility, string(buyers),
 			sql.NullString{String: d.Supersedes, Valid: d.Supersedes != ""}, d.Status, d.Version,
 			string(d.Request), string(d.Result), d.DatasetVersion, d.EngineVersion, d.ContentHash,
-			d.TotalTCO2ePerT, s.db.timeArg(d.CreatedAt))
+			d.TotalTCO2ePerT, s.db.timeArg(d.CreatedAt), d.HashVersion)
 		if err != nil {
 			return err
 		}
@@ -439,7 +461,12 @@ func (s *sqlStore) CreateDeclaration(ctx context.Context, in Declaration) (Decla
 				return err
 			}
 		}
-		return nil
+		// Chained last: the triggers refuse products and buyers of a
+		// chained declaration.
+		if seq, head, err = s.appendChain(ctx, q, seq, head, d.ID, d.ContentHash); err != nil {
+			return err
+		}
+		return s.setChainHead(ctx, q, seq, head)
 	})
 	if err != nil {
 		return Declaration{}, s.fail("create declaration", err)
@@ -479,7 +506,7 @@ func deprecate(ctx context.Context, q querier, id, orgID string) (version int, e
 const selectDeclarations = `SELECT d.id, d.org_id, o.name, d.kind, d.product_name, d.product_ids, d.region,
 	d.period_start, d.period_end, d.visibility, d.buyers, d.supersedes, d.status, d.version, d.request,
 	d.result, d.dataset_version, d.engine_version, d.content_hash, d.total_tco2e_per_t, d.created_at,
-	` + supersededAt + `
+	d.hash_version, ` + supersededAt + `
 	FROM declarations d JOIN organisations o ON o.id = d.org_id`
 
 // supersededAt is the creation time of the declaration that supersedes d,
@@ -490,7 +517,7 @@ const supersededAt = `(SELECT MIN(s.created_at) FROM declarations s WHERE s.supe
 const selectSummaries = `SELECT d.id, d.org_id, o.name, d.kind, d.product_name, d.product_ids, d.region,
 	d.period_start, d.period_end, d.visibility, d.buyers, d.supersedes, d.status, d.version, '',
 	'', d.dataset_version, d.engine_version, d.content_hash, d.total_tco2e_per_t, d.created_at,
-	` + supersededAt + `
+	d.hash_version, ` + supersededAt + `
 	FROM declarations d JOIN organisations o ON o.id = d.org_id`
 
 // visibleTo returns the condition under which viewer may see a declaration d.
@@ -513,7 +540,7 @@ func scanDeclaration(r row, viewer string) (Declaration, error) {
 	)
 	err := r.Scan(&d.ID, &d.OrgID, &d.CompanyName, &d.Kind, &d.ProductName, &productIDs, &d.Region,
 		&d.PeriodStart, &d.PeriodEnd, &d.Visibility, &buyers, &supersedes, &d.Status, &d.Version, &request,
-		&result, &d.DatasetVersion, &d.EngineVersion, &d.ContentHash, &d.TotalTCO2ePerT, &created, &replaced)
+		&result, &d.DatasetVersion, &d.EngineVersion, &d.ContentHash, &d.TotalTCO2ePerT, &created, &d.HashVersion, &replaced)
 	if err != nil {
 		return Declaration{}, err
 	}

@@ -46,6 +46,7 @@ func testStore(t *testing.T, fresh newDB) {
 		{"Immutable", testImmutable},
 		{"PingAfterClose", testPingAfterClose},
 	}
+	cases = append(cases, tamperCases()...)
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
