@@ -166,7 +166,16 @@ func (s *sqlStore) EnqueuePACTAnswer(ctx context.Context, in PACTAnswer) (PACTAn
 			return nil
 		}
 		// The partner sent this request event before: its answer is the
-		// one already queued (or sent).
+		// one already queued (or sent). One that failed for good is queued
+		// again, due now with its attempts reset (the partner asking again
+		// is the way to retry), keeping its event id.
+		requeued, err := q.exec(ctx, `UPDATE pact_outbox SET status = 'pending', attempts = 0, next_attempt_at = ?, last_error = '',
+			claim = NULL, claimed_until = NULL, updated_at = ? WHERE partner_id = ? AND request_event_id = ? AND status = 'failed'`,
+			s.db.timeArg(a.NextAttemptAt), s.db.timeArg(now), in.PartnerID, in.RequestEventID)
+		if err != nil {
+			return err
+		}
+		created = requeued == 1
 		a, err = scanAnswer(q.queryRow(ctx, `SELECT `+answerColumns+` FROM pact_outbox o
 			WHERE o.partner_id = ? AND o.request_event_id = ?`, in.PartnerID, in.RequestEventID), false)
 		return err
@@ -318,10 +327,17 @@ func (s *sqlStore) FinishPACTAnswer(ctx context.Context, id, claim string, o PAC
 			}
 			return err
 		}
-		if _, err := q.exec(ctx, `UPDATE pact_outbox SET status = ?, next_attempt_at = ?, claim = NULL, claimed_until = NULL,
-			last_error = ?, payload = COALESCE(?, payload), updated_at = ? WHERE id = ?`,
-			o.Status, s.db.timeArg(next), o.Error, payload, s.db.timeArg(now), id); err != nil {
+		// The claim is checked again by the UPDATE itself: between the
+		// SELECT and here another dispatcher may have re-claimed a lapsed
+		// lease (PostgreSQL's READ COMMITTED), and its claim must stand.
+		n, err := q.exec(ctx, `UPDATE pact_outbox SET status = ?, next_attempt_at = ?, claim = NULL, claimed_until = NULL,
+			last_error = ?, payload = COALESCE(?, payload), updated_at = ? WHERE id = ? AND claim = ?`,
+			o.Status, s.db.timeArg(next), o.Error, payload, s.db.timeArg(now), id, claim)
+		if err != nil {
 			return err
+		}
+		if n != 1 {
+			return errLeaseLost
 		}
 		free := `partner_id = ? AND status = 'pending' AND id <> ? AND (claim IS NULL OR claimed_until <= ?)`
 		switch {

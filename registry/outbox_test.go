@@ -238,3 +238,30 @@ func TestSQLiteFilePrivate(t *testing.T) {
 		check(t, dir)
 	})
 }
+
+// testPACTOutboxRequeueFailed: an answer that failed for good is queued
+// again, due now, attempts reset, same event id, when the partner sends its
+// request event again (the review found it was dropped as already sent).
+func testPACTOutboxRequeueFailed(t *testing.T, open func(t *testing.T) Store) {
+	s, ctx := open(t), ctxFor(t)
+	p := mustPartner(t, s, "//c.example/pact")
+	a := mustEnqueue(t, s, p.ID, "req-9")
+	got := claimIDs(t, s, 10, time.Minute)
+	if len(got) != 1 || got[0].ID != a.ID {
+		t.Fatalf("claimed %v", requestIDs(got))
+	}
+	if err := s.FinishPACTAnswer(ctx, a.ID, got[0].Claim, PACTAnswerOutcome{Status: AnswerFailed, Error: "gave up"}); err != nil {
+		t.Fatal(err)
+	}
+	again, created, err := s.EnqueuePACTAnswer(ctx, PACTAnswer{PartnerID: p.ID, RequestEventID: "req-9", Source: "//x"})
+	if err != nil || !created || again.ID != a.ID || again.Status != AnswerPending || again.Attempts != 0 || again.LastError != "" {
+		t.Fatalf("a failed answer asked for again: %+v, %v, %v", again, created, err)
+	}
+	if got := claimIDs(t, s, 10, time.Minute); len(got) != 1 || got[0].ID != a.ID {
+		t.Fatalf("claimed %v after the request came again", requestIDs(got))
+	}
+	// A pending or sent answer asked for again is left as it is.
+	if _, created, err := s.EnqueuePACTAnswer(ctx, PACTAnswer{PartnerID: p.ID, RequestEventID: "req-9", Source: "//x"}); err != nil || created {
+		t.Fatalf("an answer in flight asked for again: created %v, %v", created, err)
+	}
+}

@@ -33,6 +33,7 @@ func testStore(t *testing.T, fresh newDB) {
 		{"PACTClients", testPACTClients},
 		{"PACTPartners", testPACTPartners},
 		{"PACTOutbox", testPACTOutbox},
+		{"PACTOutboxRequeueFailed", testPACTOutboxRequeueFailed},
 		{"CreateGetDeclaration", testCreateGetDeclaration},
 		{"InvalidDeclarations", testInvalidDeclarations},
 		{"ListFilters", testListFilters},
