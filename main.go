@@ -59,6 +59,7 @@ import (
 	"alcarbon/config"
 	"alcarbon/factors"
 	"alcarbon/internal/httpx"
+	"alcarbon/internal/ratelimit"
 	"alcarbon/pact"
 	"alcarbon/registry"
 )
@@ -144,8 +145,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 }
 
 // serve runs the HTTP server until ctx is done, then shuts down gracefully:
-// stop accepting, finish in-flight requests within the shutdown timeout,
-// close the cache, Redis and the registry.
+// drain (/readyz 503, still serving) for the drain period, stop accepting,
+// finish in-flight requests within the shutdown timeout, close the cache,
+// Redis and the registry.
 func serve(ctx context.Context, cfg config.Config, stdout io.Writer) error {
 	log := slog.New(slog.NewJSONHandler(stdout, &slog.HandlerOptions{Level: cfg.LogLevel}))
 	log.Info("starting", "config", cfg)
@@ -205,6 +207,14 @@ func serve(ctx context.Context, cfg config.Config, stdout io.Writer) error {
 		return err
 	}
 	defer c.Close()
+	// Rate limits and the failed-authentication throttle in Redis, so
+	// replicas share them; per process while Redis fails.
+	var limits *ratelimit.Redis
+	if rdb != nil {
+		if limits, err = ratelimit.NewRedis(rdb, ratelimit.Options{Prefix: "alcarbon:", Logger: log, Registerer: reg}); err != nil {
+			return err
+		}
+	}
 
 	store, err := registry.Open(ctx, cfg.DatabaseURL, cfg.DataDir)
 	if err != nil {
@@ -231,7 +241,8 @@ func serve(ctx context.Context, cfg config.Config, stdout io.Writer) error {
 		Registry: reg, BodyLimit: cfg.BodyLimit, CORSOrigins: cfg.CORSOrigins, PProf: cfg.PProf,
 		RateLimit: cfg.RateLimit, RateBurst: cfg.RateBurst, TokenSecret: []byte(cfg.PACTTokenSecret),
 		PACTResponder: answers, Origin: origin,
-		Work: api.WorkLimits{MaxUnits: cfg.MaxWork, HeavySlots: cfg.HeavySlots, Deadline: cfg.WriteTimeout},
+		Work:     api.WorkLimits{MaxUnits: cfg.MaxWork, HeavySlots: cfg.HeavySlots, Deadline: cfg.WriteTimeout},
+		Draining: ctx.Done(), SharedLimits: limits,
 	})
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -258,6 +269,19 @@ func serve(ctx context.Context, cfg config.Config, stdout io.Writer) error {
 	case err := <-serveErr:
 		return err
 	case <-ctx.Done():
+	}
+	// Drain: /readyz answers 503 from now on (Options.Draining is
+	// ctx.Done()), so load balancers take this replica out of rotation,
+	// while requests that still arrive are served. Keep-alives end, so
+	// clients reconnect through the load balancer to a replica that stays.
+	if cfg.ShutdownDrain > 0 {
+		log.Info("draining: /readyz answers 503, requests are still served", "drain", cfg.ShutdownDrain.String())
+		srv.SetKeepAlivesEnabled(false)
+		select {
+		case err := <-serveErr:
+			return err
+		case <-time.After(cfg.ShutdownDrain):
+		}
 	}
 	log.Info("shutting down", "timeout", cfg.ShutdownTimeout.String())
 	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)

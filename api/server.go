@@ -12,6 +12,7 @@ import (
 	"alcarbon/calc"
 	"alcarbon/factors"
 	"alcarbon/internal/httpx"
+	"alcarbon/internal/ratelimit"
 	"alcarbon/pact"
 	"alcarbon/registry"
 )
@@ -52,6 +53,14 @@ type Options struct {
 	// heavy calculations and the deadline (work.go). The zero value is the
 	// defaults.
 	Work WorkLimits
+
+	// Draining is closed when shutdown starts: from then on /readyz
+	// answers 503 while the other routes keep serving. nil: never.
+	Draining <-chan struct{}
+	// SharedLimits, when set, keeps the write rate limits and the
+	// failed-authentication throttle in Redis, shared by every replica
+	// using the same Redis; nil: per process.
+	SharedLimits *ratelimit.Redis
 }
 
 // server holds what handlers share. Everything in it is safe for
@@ -73,6 +82,8 @@ type server struct {
 	engines map[string]*calc.Engine
 	// work prices calculation requests and admits the heavy ones.
 	work *admission
+	// drain is closed when shutdown starts (Options.Draining).
+	drain <-chan struct{}
 }
 
 // engine returns the calculation engine of a dataset version. The map is

@@ -8,10 +8,14 @@
 #
 #   (a) load     wrk, LOAD_DURATION at CONNS connections, distinct primary
 #                footprint requests: zero non-2xx, p99 recorded.
-#   (b) redis    wrk on distinct PV requests for FAULT_DURATION seconds;
-#                redis-server is killed (SIGKILL) after a third of it and
-#                started again on the same port after two thirds: zero failed
-#                requests; then a request evicted from the in-process cache
+#   (b) redis    wrk on distinct PV requests for a third of FAULT_DURATION
+#                with Redis up (the baseline p99); then wrk on other distinct
+#                PV requests for FAULT_DURATION seconds, at the same
+#                connections; redis-server is killed (SIGKILL) after a third
+#                of it and started again on the same port after two thirds:
+#                zero failed requests, and that run's p99 at most twice the
+#                baseline's (fail fast: cache.FailFast and the breaker);
+#                then a request evicted from the in-process cache
 #                (ALCARBON_CACHE_MAX_ENTRIES=1) is answered from Redis again
 #                (X-Cache: hit-redis, alcarbon_cache_hits_total{tier="redis"}).
 #   (c) postgres N declarations published; PostgreSQL killed (pg_ctl -m
@@ -192,6 +196,10 @@ stop_app
 
 # --- (b) Redis killed and restarted during load -------------------------------------
 start_app ALCARBON_CACHE_MAX_ENTRIES=1
+log "(b) redis: baseline, $((FAULT_DURATION / 3))s of distinct PV requests with Redis up, $CONNS connections"
+# Other values than the fault run's (VARY_BASE), so that run finds none of
+# them in Redis and both runs compute every request.
+read -r _ _ base_p99 base_bad base_errs base_reqs < <(VARY_BASE=5000000 wrk_run "$base/v1/pv" bench/bodies/pv.json capacity_kwp "$((FAULT_DURATION / 3))s")
 log "(b) redis: ${FAULT_DURATION}s of distinct PV requests; SIGKILL redis at $((FAULT_DURATION / 3))s, restart at $((2 * FAULT_DURATION / 3))s"
 wrk_run "$base/v1/pv" bench/bodies/pv.json capacity_kwp "${FAULT_DURATION}s" >"$tmp/wrk-redis" &
 wrk_pid=$!
@@ -208,6 +216,11 @@ if [[ $bad == 0 && $errs == 0 && $reqs -gt 0 ]]; then
 	record redis-kill PASS "$reqs PV requests, 0 failed, p99 $p99 ms; /readyz redis $ready_down while killed"
 else
 	record redis-kill FAIL "$reqs PV requests, $bad non-2xx, $errs socket errors"
+fi
+if [[ $base_bad == 0 && $base_errs == 0 ]] && awk -v f="$p99" -v b="$base_p99" 'BEGIN { exit !(b > 0 && f <= 2 * b) }'; then
+	record redis-p99 PASS "p99 $p99 ms with the fault ≤ 2 × $base_p99 ms without it ($base_reqs baseline requests, $CONNS connections)"
+else
+	record redis-p99 FAIL "p99 $p99 ms with the fault vs $base_p99 ms without it (limit 2×; baseline $base_reqs requests, $base_bad non-2xx, $base_errs errors)"
 fi
 # Back in use: A is computed and stored in both tiers, B evicts it from the
 # one-entry memory tier, so A again can only be a Redis hit. The breaker

@@ -40,7 +40,8 @@ type Config struct {
 	WriteTimeout    time.Duration // http.Server.WriteTimeout, > 0
 	IdleTimeout     time.Duration // http.Server.IdleTimeout, > 0
 	// PACTTokenSecret signs PACT access tokens (HMAC-SHA256); empty = a
-	// random secret per process. A secret: never logged.
+	// random secret kept in the registry (pact.Options.TokenSecret). A
+	// secret: never logged.
 	PACTTokenSecret string
 	// DefaultDataset is the dataset version a request without "dataset"
 	// uses; "" = the newest released version. main checks it exists and is
@@ -67,6 +68,10 @@ type Config struct {
 	// HeavySlots is how many heavy calculations run at once, 0..1024;
 	// 0 = the number of CPUs (GOMAXPROCS).
 	HeavySlots int
+	// ShutdownDrain is how long the server keeps serving after SIGTERM
+	// with /readyz answering 503, so load balancers stop sending before
+	// the listener closes; 0 = close at once. ShutdownTimeout follows it.
+	ShutdownDrain time.Duration
 }
 
 // Error reports one invalid environment variable. Its message is one
@@ -166,7 +171,7 @@ var variables = []variable{
 		"time a keep-alive connection may stay idle, a Go duration > 0",
 		func(c *Config, v string) (err error) { c.IdleTimeout, err = parseDuration(v, "120s or 5m"); return err }},
 	{"ALCARBON_PACT_TOKEN_SECRET", "",
-		"secret that signs PACT access tokens, at least 32 characters; set the same value on every replica; empty = a random secret per process (tokens end with a restart)",
+		"secret that signs PACT access tokens, at least 32 characters; set the same value on every replica; empty = a random secret created once and kept in the registry, which every replica sharing the registry uses (tokens survive restarts)",
 		func(c *Config, v string) error {
 			if v != "" && len(v) < minTokenSecret {
 				return fmt.Errorf("is %d characters long; use at least %d random characters", len(v), minTokenSecret)
@@ -209,6 +214,13 @@ var variables = []variable{
 	{"ALCARBON_HEAVY_SLOTS", "0",
 		"heavy calculations (uncertainty, scenarios, PV, anything over ≈ 1 ms) run at once, 0 to 1024; 0 = the number of CPUs; a heavy request that finds no slot within 1 s is a 503 with Retry-After",
 		func(c *Config, v string) (err error) { c.HeavySlots, err = parseInt(v, 0, maxHeavySlots); return err }},
+	// Three replicas behave as one (issue 16).
+	{"ALCARBON_SHUTDOWN_DRAIN", "5s",
+		"after SIGTERM, how long /readyz answers 503 while requests are still served (so a load balancer stops sending here), before the listener closes and ALCARBON_SHUTDOWN_TIMEOUT starts; a Go duration ≥ 0, 0 = no drain",
+		func(c *Config, v string) (err error) {
+			c.ShutdownDrain, err = parseNonNegativeDuration(v, "5s or 0")
+			return err
+		}},
 }
 
 // checkTLSPair reports a certificate without a key or a key without a
@@ -357,6 +369,7 @@ func (c Config) LogValue() slog.Value {
 		slog.Bool("pact_allow_private_partners", c.PACTAllowPrivatePartners),
 		slog.Int64("max_work", c.MaxWork),
 		slog.Int("heavy_slots", c.HeavySlots),
+		slog.Duration("shutdown_drain", c.ShutdownDrain),
 	)
 }
 
@@ -421,6 +434,18 @@ func parseDuration(v, examples string) (time.Duration, error) {
 	}
 	if d <= 0 {
 		return 0, fmt.Errorf("%q is not positive; use a Go duration greater than zero such as %s", v, examples)
+	}
+	return d, nil
+}
+
+// parseNonNegativeDuration is parseDuration that also accepts zero.
+func parseNonNegativeDuration(v, examples string) (time.Duration, error) {
+	d, err := time.ParseDuration(v)
+	if err != nil {
+		return 0, fmt.Errorf("%q is not a duration; use a Go duration such as %s", v, examples)
+	}
+	if d < 0 {
+		return 0, fmt.Errorf("%q is negative; use a Go duration of zero or more such as %s", v, examples)
 	}
 	return d, nil
 }

@@ -200,7 +200,7 @@ func (h *Handler) HandleToken(c echo.Context) error {
 	}
 	org, err := h.store.AuthenticatePACTClient(c.Request().Context(), id, secret)
 	if errors.Is(err, registry.ErrNotFound) {
-		if wait, throttled := h.authFailures.Failed(c.RealIP()); throttled {
+		if wait, throttled := h.authFailures.Failed(c.Request().Context(), c.RealIP()); throttled {
 			httpx.RetryAfter(c, wait)
 			return fail(http.StatusTooManyRequests, "slow_down", "too many failed authentications from this address")
 		}
