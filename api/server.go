@@ -35,9 +35,10 @@ type Options struct {
 	// ≤ 0 means 10. RateBurst is the burst allowed above it; ≤ 0 means 20.
 	RateLimit float64
 	RateBurst int
-	// TokenSecret signs PACT access tokens (HMAC-SHA256). Empty: a random
-	// 32-byte secret is generated in New, so tokens do not outlive the
-	// process and replicas do not accept each other's tokens.
+	// TokenSecret signs PACT access tokens (HMAC-SHA256). Empty: the
+	// registry keeps a random one (pact.Options.TokenSecret), so replicas
+	// sharing the registry accept each other's tokens and tokens survive a
+	// restart.
 	TokenSecret []byte
 	// PACTResponder answers PACT footprint request events in the
 	// background; nil: they are looked up and logged but not answered.
