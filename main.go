@@ -59,6 +59,7 @@ import (
 	"alcarbon/config"
 	"alcarbon/factors"
 	"alcarbon/internal/httpx"
+	"alcarbon/internal/ratelimit"
 	"alcarbon/pact"
 	"alcarbon/registry"
 )
@@ -66,6 +67,9 @@ import (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	// The first signal starts the graceful shutdown (drain, then finish
+	// in-flight requests); a second one ends the process at once.
+	context.AfterFunc(ctx, stop)
 	if err := run(ctx, os.Args, os.Getenv, os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "alcarbon:", err)
 		os.Exit(1)
@@ -154,8 +158,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 }
 
 // serve runs the HTTP server until ctx is done, then shuts down gracefully:
-// stop accepting, finish in-flight requests within the shutdown timeout,
-// close the cache, Redis and the registry.
+// drain (/readyz 503, still serving) for the drain period, stop accepting,
+// finish in-flight requests within the shutdown timeout, close the cache,
+// Redis and the registry.
 func serve(ctx context.Context, cfg config.Config, stdout io.Writer) error {
 	log := slog.New(slog.NewJSONHandler(stdout, &slog.HandlerOptions{Level: cfg.LogLevel}))
 	log.Info("starting", "config", cfg)
@@ -215,6 +220,14 @@ func serve(ctx context.Context, cfg config.Config, stdout io.Writer) error {
 		return err
 	}
 	defer c.Close()
+	// Rate limits and the failed-authentication throttle in Redis, so
+	// replicas share them; per process while Redis fails.
+	var limits *ratelimit.Redis
+	if rdb != nil {
+		if limits, err = ratelimit.NewRedis(rdb, ratelimit.Options{Prefix: "alcarbon:", Logger: log, Registerer: reg}); err != nil {
+			return err
+		}
+	}
 
 	store, err := registry.Open(ctx, cfg.DatabaseURL, cfg.DataDir, registry.WithSigningKey(cfg.RegistrySigningKey))
 	if err != nil {
@@ -241,7 +254,8 @@ func serve(ctx context.Context, cfg config.Config, stdout io.Writer) error {
 		Registry: reg, BodyLimit: cfg.BodyLimit, CORSOrigins: cfg.CORSOrigins, PProf: cfg.PProf,
 		RateLimit: cfg.RateLimit, RateBurst: cfg.RateBurst, TokenSecret: []byte(cfg.PACTTokenSecret),
 		PACTResponder: answers, Origin: origin,
-		Work: api.WorkLimits{MaxUnits: cfg.MaxWork, HeavySlots: cfg.HeavySlots, Deadline: cfg.WriteTimeout},
+		Work:     api.WorkLimits{MaxUnits: cfg.MaxWork, HeavySlots: cfg.HeavySlots, Deadline: cfg.WriteTimeout},
+		Draining: ctx.Done(), SharedLimits: limits,
 	})
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -268,6 +282,19 @@ func serve(ctx context.Context, cfg config.Config, stdout io.Writer) error {
 	case err := <-serveErr:
 		return err
 	case <-ctx.Done():
+	}
+	// Drain: /readyz answers 503 from now on (Options.Draining is
+	// ctx.Done()), so load balancers take this replica out of rotation,
+	// while requests that still arrive are served. Keep-alives end, so
+	// clients reconnect through the load balancer to a replica that stays.
+	if cfg.ShutdownDrain > 0 {
+		log.Info("draining: /readyz answers 503, requests are still served", "drain", cfg.ShutdownDrain.String())
+		srv.SetKeepAlivesEnabled(false)
+		select {
+		case err := <-serveErr:
+			return err
+		case <-time.After(cfg.ShutdownDrain):
+		}
 	}
 	log.Info("shutting down", "timeout", cfg.ShutdownTimeout.String())
 	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)

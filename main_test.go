@@ -47,6 +47,9 @@ func startRun(t *testing.T, env map[string]string) (string, context.CancelFunc, 
 	if _, ok := env["ALCARBON_DATA_DIR"]; !ok {
 		env["ALCARBON_DATA_DIR"] = t.TempDir()
 	}
+	if _, ok := env["ALCARBON_SHUTDOWN_DRAIN"]; !ok {
+		env["ALCARBON_SHUTDOWN_DRAIN"] = "0" // main_drain_test.go tests the drain
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	out := &safeBuffer{}
 	done := make(chan error, 1)

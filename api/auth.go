@@ -1,7 +1,9 @@
 package api
 
 import (
+	"context"
 	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"net/http"
@@ -12,6 +14,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"alcarbon/internal/httpx"
+	"alcarbon/internal/ratelimit"
 	"alcarbon/registry"
 )
 
@@ -51,7 +54,7 @@ func (s *server) authenticate(c echo.Context, required bool) error {
 	}
 	org, err := s.store.AuthenticateAPIKey(c.Request().Context(), token)
 	if errors.Is(err, registry.ErrNotFound) {
-		if wait, throttled := s.authFailures.Failed(c.RealIP()); throttled {
+		if wait, throttled := s.authFailures.Failed(c.Request().Context(), c.RealIP()); throttled {
 			return tooManyFailures(c, wait)
 		}
 		return unauthorized(c, "the API key is unknown or revoked", true)
@@ -71,7 +74,7 @@ func (s *server) requireAPIKey(next echo.HandlerFunc) echo.HandlerFunc {
 			return err
 		}
 		token, _, _ := httpx.Bearer(c.Request())
-		if wait, ok := s.limiter.allow(keyID(token)); !ok {
+		if wait, ok := s.limiter.allow(c.Request().Context(), keyID(token)); !ok {
 			secs := httpx.RetryAfter(c, wait)
 			return problem(http.StatusTooManyRequests, fmt.Sprintf("this API key's write rate limit is reached; retry after %d s", secs))
 		}
@@ -91,33 +94,42 @@ func (s *server) optionalAPIKey(next echo.HandlerFunc) echo.HandlerFunc {
 }
 
 // keyID returns what identifies an authenticated key for rate limiting:
-// its SHA-256, so the limiter never holds a key in clear.
+// its SHA-256 in hex, so the limiter (and Redis) never holds a key in clear.
 func keyID(token string) string {
 	sum := sha256.Sum256([]byte(token))
-	return string(sum[:])
+	return hex.EncodeToString(sum[:])
 }
 
-// keyLimiter is a token bucket per API key (golang.org/x/time/rate).
+// keyLimiter is a token bucket per API key: in Redis when shared is set
+// (every replica draws from the same bucket), else, or while Redis fails,
+// in this process (golang.org/x/time/rate).
 type keyLimiter struct {
-	limit rate.Limit
-	burst int
-	mu    sync.Mutex
-	keys  map[string]*rate.Limiter
+	limit  rate.Limit
+	burst  int
+	shared *ratelimit.Redis // nil: per process only
+	mu     sync.Mutex
+	keys   map[string]*rate.Limiter
 }
 
-func newKeyLimiter(perSecond float64, burst int) *keyLimiter {
+func newKeyLimiter(perSecond float64, burst int, shared *ratelimit.Redis) *keyLimiter {
 	if perSecond <= 0 {
 		perSecond = defaultRateLimit
 	}
 	if burst <= 0 {
 		burst = defaultRateBurst
 	}
-	return &keyLimiter{limit: rate.Limit(perSecond), burst: burst, keys: map[string]*rate.Limiter{}}
+	return &keyLimiter{limit: rate.Limit(perSecond), burst: burst, shared: shared, keys: map[string]*rate.Limiter{}}
 }
 
 // allow takes a token from key's bucket; when it is empty it returns false
 // and how long until the next token.
-func (k *keyLimiter) allow(key string) (time.Duration, bool) {
+func (k *keyLimiter) allow(ctx context.Context, key string) (time.Duration, bool) {
+	if k.shared != nil {
+		wait, ok, err := k.shared.Take(ctx, "write:"+key, ratelimit.Limit{PerSecond: float64(k.limit), Burst: k.burst})
+		if err == nil {
+			return wait, ok
+		}
+	}
 	k.mu.Lock()
 	l, ok := k.keys[key]
 	if !ok {

@@ -34,26 +34,34 @@ type dependencyState struct {
 
 // readyResponse lists the service's dependencies.
 type readyResponse struct {
-	Status       string            `json:"status" enums:"ready" example:"ready"`
+	Status       string            `json:"status" enums:"ready,draining" example:"ready"`
 	Dataset      string            `json:"dataset" example:"2026.1"`
 	Dependencies []dependencyState `json:"dependencies"`
 }
 
-// handleReadyz reports readiness: ready once the dataset is loaded. The
-// cache never makes the service unready (it is bypassed when Redis fails),
-// and a registry outage only affects the registry endpoints, so both are
-// reported but not required.
+// handleReadyz reports readiness: ready once the dataset is loaded, until
+// shutdown starts (Options.Draining), from when it answers 503 "draining"
+// so load balancers send new requests elsewhere while this process still
+// serves. The cache never makes the service unready (it is bypassed when
+// Redis fails), and a registry outage only affects the registry endpoints,
+// so both are reported but not required.
 //
 //	@Summary		Readiness
-//	@Description	Ready when the dataset is loaded. Each dependency's state is listed; Redis and the registry database are reported but never make the service unready (calculations keep working without them).
+//	@Description	Ready when the dataset is loaded. Each dependency's state is listed; Redis and the registry database are reported but never make the service unready (calculations keep working without them). From SIGTERM on, 503 with status draining: requests are still served for ALCARBON_SHUTDOWN_DRAIN, then the process stops accepting.
 //	@Tags			operations
 //	@Produce		json
 //	@Success		200	{object}	readyResponse
+//	@Failure		503	{object}	readyResponse
 //	@Router			/readyz [get]
 func (s *server) handleReadyz(c echo.Context) error {
 	// The dataset is embedded and loaded before the server starts, so a
-	// running server is always ready; the dependencies are informative.
-	out := readyResponse{Status: "ready"}
+	// running server is ready until shutdown starts; the dependencies are
+	// informative.
+	status, code := "ready", http.StatusOK
+	if s.draining() {
+		status, code = "draining", http.StatusServiceUnavailable
+	}
+	out := readyResponse{Status: status}
 	out.Dataset = s.catalog.Default().Version()
 	out.Dependencies = append(out.Dependencies, dependencyState{Name: "dataset", State: "up", Required: true, Detail: out.Dataset})
 	cacheState := dependencyState{Name: "redis", State: "not_configured"}
@@ -80,5 +88,15 @@ func (s *server) handleReadyz(c echo.Context) error {
 		}
 	}
 	out.Dependencies = append(out.Dependencies, dbState)
-	return c.JSON(http.StatusOK, out)
+	return c.JSON(code, out)
+}
+
+// draining reports whether shutdown has started.
+func (s *server) draining() bool {
+	select {
+	case <-s.drain:
+		return true
+	default:
+		return false
+	}
 }

@@ -21,8 +21,9 @@ func New(o Options) *echo.Echo {
 	s := &server{
 		catalog: o.Catalog, cache: o.Cache, redisConfigured: o.RedisConfigured, store: o.Store,
 		log: o.Logger, metrics: newMetrics(o.Registry), engines: enginesOf(o.Catalog),
-		limiter: newKeyLimiter(o.RateLimit, o.RateBurst), authFailures: httpx.NewAuthFailures(),
-		work: newAdmission(o.Work, o.Registry),
+		limiter:      newKeyLimiter(o.RateLimit, o.RateBurst, o.SharedLimits),
+		authFailures: httpx.NewSharedAuthFailures(o.SharedLimits),
+		work:         newAdmission(o.Work, o.Registry), drain: o.Draining,
 	}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true

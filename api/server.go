@@ -12,6 +12,7 @@ import (
 	"alcarbon/calc"
 	"alcarbon/factors"
 	"alcarbon/internal/httpx"
+	"alcarbon/internal/ratelimit"
 	"alcarbon/pact"
 	"alcarbon/registry"
 )
@@ -34,9 +35,10 @@ type Options struct {
 	// ≤ 0 means 10. RateBurst is the burst allowed above it; ≤ 0 means 20.
 	RateLimit float64
 	RateBurst int
-	// TokenSecret signs PACT access tokens (HMAC-SHA256). Empty: a random
-	// 32-byte secret is generated in New, so tokens do not outlive the
-	// process and replicas do not accept each other's tokens.
+	// TokenSecret signs PACT access tokens (HMAC-SHA256). Empty: the
+	// registry keeps a random one (pact.Options.TokenSecret), so replicas
+	// sharing the registry accept each other's tokens and tokens survive a
+	// restart.
 	TokenSecret []byte
 	// PACTResponder answers PACT footprint request events in the
 	// background; nil: they are looked up and logged but not answered.
@@ -52,6 +54,14 @@ type Options struct {
 	// heavy calculations and the deadline (work.go). The zero value is the
 	// defaults.
 	Work WorkLimits
+
+	// Draining is closed when shutdown starts: from then on /readyz
+	// answers 503 while the other routes keep serving. nil: never.
+	Draining <-chan struct{}
+	// SharedLimits, when set, keeps the write rate limits and the
+	// failed-authentication throttle in Redis, shared by every replica
+	// using the same Redis; nil: per process.
+	SharedLimits *ratelimit.Redis
 }
 
 // server holds what handlers share. Everything in it is safe for
@@ -73,6 +83,8 @@ type server struct {
 	engines map[string]*calc.Engine
 	// work prices calculation requests and admits the heavy ones.
 	work *admission
+	// drain is closed when shutdown starts (Options.Draining).
+	drain <-chan struct{}
 }
 
 // engine returns the calculation engine of a dataset version. The map is

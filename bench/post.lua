@@ -1,9 +1,10 @@
 -- wrk script: send METHOD (default POST) with the body in the file named by
 -- env BODY_FILE (none when empty) and, with AUTH set, "Authorization: AUTH".
 -- With VARY=<field>, that integer field gets a distinct value per request
--- (100001, 100002, …; with VARY_FRACTION=1 the field's own value plus a
--- distinct fraction, to stay inside a narrow range), which defeats the cache
--- (every request is computed).
+-- (100001, 100002, …, or from VARY_BASE+1 with VARY_BASE set; with
+-- VARY_FRACTION=1 the field's own value plus a distinct fraction, to stay
+-- inside a narrow range), which defeats the cache (every request is
+-- computed). Two runs with different VARY_BASE compute different requests.
 local method = os.getenv("METHOD") or ""
 if method == "" then method = "POST" end
 local body = nil
@@ -16,6 +17,7 @@ end
 local vary = os.getenv("VARY")
 if vary == "" then vary = nil end
 local fraction = (os.getenv("VARY_FRACTION") or "") == "1"
+local base = tonumber(os.getenv("VARY_BASE") or "") or 100000
 local n = 0
 wrk.method = method
 if body then wrk.headers["Content-Type"] = "application/json" end
@@ -28,7 +30,7 @@ request = function()
     if fraction then
       b = body:gsub('"' .. vary .. '"%s*:%s*(%d+)', function(v) return '"' .. vary .. '": ' .. v .. string.format(".%07d", n) end, 1)
     else
-      b = body:gsub('"' .. vary .. '"%s*:%s*%d+', '"' .. vary .. '": ' .. tostring(100000 + n), 1)
+      b = body:gsub('"' .. vary .. '"%s*:%s*%d+', '"' .. vary .. '": ' .. tostring(base + n), 1)
     end
     return wrk.format(nil, nil, nil, b)
   end

@@ -8,10 +8,14 @@
 #
 #   (a) load     wrk, LOAD_DURATION at CONNS connections, distinct primary
 #                footprint requests: zero non-2xx, p99 recorded.
-#   (b) redis    wrk on distinct PV requests for FAULT_DURATION seconds;
-#                redis-server is killed (SIGKILL) after a third of it and
-#                started again on the same port after two thirds: zero failed
-#                requests; then a request evicted from the in-process cache
+#   (b) redis    wrk on distinct PV requests for a third of FAULT_DURATION
+#                with Redis up (the baseline p99, after a 2 s warm-up); then wrk on other distinct
+#                PV requests for FAULT_DURATION seconds, at the same
+#                connections; redis-server is killed (SIGKILL) after a third
+#                of it and started again on the same port after two thirds:
+#                zero failed requests, and that run's p99 at most twice the
+#                baseline's (fail fast: cache.FailFast and the breaker);
+#                then a request evicted from the in-process cache
 #                (ALCARBON_CACHE_MAX_ENTRIES=1) is answered from Redis again
 #                (X-Cache: hit-redis, alcarbon_cache_hits_total{tier="redis"}).
 #   (c) postgres N declarations published; PostgreSQL killed (pg_ctl -m
@@ -19,8 +23,8 @@
 #                calculations 200 (a short wrk with zero non-2xx); PostgreSQL
 #                started again: every declaration acknowledged with 201 is there.
 #   (d) sigterm  wrk plus slow requests (a 400-point PV sweep) in flight;
-#                SIGTERM: the slow requests complete with 200, wrk sees no
-#                non-2xx, the process exits 0.
+#                SIGTERM: /readyz answers 503 (the drain), the slow requests
+#                complete with 200, wrk sees no non-2xx, the process exits 0.
 #
 # Environment: LOAD_DURATION (default 60s), CONNS (64), THREADS (2),
 # FAULT_DURATION (seconds, default 30), DECLARATIONS (20).
@@ -192,6 +196,12 @@ stop_app
 
 # --- (b) Redis killed and restarted during load -------------------------------------
 start_app ALCARBON_CACHE_MAX_ENTRIES=1
+log "(b) redis: baseline, $((FAULT_DURATION / 3))s of distinct PV requests with Redis up, $CONNS connections"
+# Other values than the fault run's (VARY_BASE), so that run finds none of
+# them in Redis and both runs compute every request; a 2 s warm-up first, not
+# measured, so the baseline holds no start-up cost.
+VARY_BASE=7000000 wrk_run "$base/v1/pv" bench/bodies/pv.json capacity_kwp 2s >/dev/null
+read -r _ _ base_p99 base_bad base_errs base_reqs < <(VARY_BASE=5000000 wrk_run "$base/v1/pv" bench/bodies/pv.json capacity_kwp "$((FAULT_DURATION / 3))s")
 log "(b) redis: ${FAULT_DURATION}s of distinct PV requests; SIGKILL redis at $((FAULT_DURATION / 3))s, restart at $((2 * FAULT_DURATION / 3))s"
 wrk_run "$base/v1/pv" bench/bodies/pv.json capacity_kwp "${FAULT_DURATION}s" >"$tmp/wrk-redis" &
 wrk_pid=$!
@@ -208,6 +218,11 @@ if [[ $bad == 0 && $errs == 0 && $reqs -gt 0 ]]; then
 	record redis-kill PASS "$reqs PV requests, 0 failed, p99 $p99 ms; /readyz redis $ready_down while killed"
 else
 	record redis-kill FAIL "$reqs PV requests, $bad non-2xx, $errs socket errors"
+fi
+if [[ $base_bad == 0 && $base_errs == 0 ]] && awk -v f="$p99" -v b="$base_p99" 'BEGIN { exit !(b > 0 && f <= 2 * b) }'; then
+	record redis-p99 PASS "p99 $p99 ms with the fault ≤ 2 × $base_p99 ms without it ($base_reqs baseline requests, $CONNS connections)"
+else
+	record redis-p99 FAIL "p99 $p99 ms with the fault vs $base_p99 ms without it (limit 2×; baseline $base_reqs requests, $base_bad non-2xx, $base_errs errors)"
 fi
 # Back in use: A is computed and stored in both tiers, B evicts it from the
 # one-entry memory tier, so A again can only be a Redis hit. The breaker
@@ -304,7 +319,9 @@ fi
 stop_app
 
 # --- (d) SIGTERM during load ----------------------------------------------------------
-start_app
+# Four heavy slots, so the four sweeps all run (with the default of one per
+# CPU the others get 503 after 1 s: admission, not shutdown, is tested there).
+start_app ALCARBON_HEAVY_SLOTS=4
 log "(d) sigterm: slow sweeps and wrk in flight, then SIGTERM"
 wrk_run "$base/v1/footprints/primary" bench/bodies/primary.json production_t 10s >"$tmp/wrk-term" &
 wrk_pid=$!
@@ -321,6 +338,8 @@ done
 sleep 1
 t0=$(date +%s.%N)
 kill -TERM "$app_pid"
+sleep 0.2
+draining=$(curl -s -o /dev/null -w '%{http_code}' "$base/readyz") # 503 during ALCARBON_SHUTDOWN_DRAIN
 app_rc=0
 wait "$app_pid" || app_rc=$?
 t1=$(date +%s.%N)
@@ -335,10 +354,10 @@ done
 wait "$wrk_pid" || true
 read -r _ _ _ bad errs reqs <"$tmp/wrk-term"
 drain=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')
-if ((app_rc == 0 && slow_ok == 4 && in_flight > 0)) && [[ $bad == 0 ]]; then
-	record sigterm PASS "exit 0 after ${drain} s; 4/4 400-point sweeps answered 200 in full, $in_flight of them finishing after SIGTERM; wrk: $reqs responses, 0 non-2xx ($errs socket errors once the listener closed)"
+if ((app_rc == 0 && slow_ok == 4 && in_flight > 0)) && [[ $bad == 0 && $draining == 503 ]]; then
+	record sigterm PASS "exit 0 after ${drain} s (5 s drain included); /readyz 503 0.2 s after SIGTERM; 4/4 400-point sweeps answered 200 in full, $in_flight of them finishing after SIGTERM; wrk: $reqs responses, 0 non-2xx ($errs socket errors once the listener closed)"
 else
-	record sigterm FAIL "exit $app_rc; $slow_ok/4 sweeps complete, $in_flight still in flight at SIGTERM; wrk $bad non-2xx"
+	record sigterm FAIL "exit $app_rc; /readyz $draining 0.2 s after SIGTERM; $slow_ok/4 sweeps complete, $in_flight still in flight at SIGTERM; wrk $bad non-2xx"
 fi
 
 # --- summary -----------------------------------------------------------------------

@@ -44,7 +44,8 @@ type Config struct {
 	WriteTimeout    time.Duration // http.Server.WriteTimeout, > 0
 	IdleTimeout     time.Duration // http.Server.IdleTimeout, > 0
 	// PACTTokenSecret signs PACT access tokens (HMAC-SHA256); empty = a
-	// random secret per process. A secret: never logged.
+	// random secret kept in the registry (pact.Options.TokenSecret). A
+	// secret: never logged.
 	PACTTokenSecret string
 	// DefaultDataset is the dataset version a request without "dataset"
 	// uses; "" = the newest released version. main checks it exists and is
@@ -74,6 +75,10 @@ type Config struct {
 	// RegistrySigningKey signs each new head of the registry's hash chain;
 	// nil = no signing. A secret: never logged.
 	RegistrySigningKey ed25519.PrivateKey
+	// ShutdownDrain is how long the server keeps serving after SIGTERM
+	// with /readyz answering 503, so load balancers stop sending before
+	// the listener closes; 0 = close at once. ShutdownTimeout follows it.
+	ShutdownDrain time.Duration
 }
 
 // Error reports one invalid environment variable. Its message is one
@@ -173,7 +178,7 @@ var variables = []variable{
 		"time a keep-alive connection may stay idle, a Go duration > 0",
 		func(c *Config, v string) (err error) { c.IdleTimeout, err = parseDuration(v, "120s or 5m"); return err }},
 	{"ALCARBON_PACT_TOKEN_SECRET", "",
-		"secret that signs PACT access tokens, at least 32 characters; set the same value on every replica; empty = a random secret per process (tokens end with a restart)",
+		"secret that signs PACT access tokens, at least 32 characters; set the same value on every replica; empty = a random secret created once and kept in the registry, which every replica sharing the registry uses (tokens survive restarts)",
 		func(c *Config, v string) error {
 			if v != "" && len(v) < minTokenSecret {
 				return fmt.Errorf("is %d characters long; use at least %d random characters", len(v), minTokenSecret)
@@ -220,6 +225,13 @@ var variables = []variable{
 	{"ALCARBON_REGISTRY_SIGNING_KEY", "",
 		"Ed25519 private key that signs each new head of the registry's hash chain: standard base64 of the 32-byte seed or 64-byte key, or a PEM \"PRIVATE KEY\" (PKCS #8); its public key is served at /.well-known/alcarbon-registry-key and checked by alcarbon registry verify; empty = unsigned (an operator with database access could then rewrite the whole chain unnoticed)",
 		func(c *Config, v string) (err error) { c.RegistrySigningKey, err = parseSigningKey(v); return err }},
+	// Three replicas behave as one (issue 16).
+	{"ALCARBON_SHUTDOWN_DRAIN", "5s",
+		"after SIGTERM, how long /readyz answers 503 while requests are still served (so a load balancer stops sending here), before the listener closes and ALCARBON_SHUTDOWN_TIMEOUT starts; a Go duration ≥ 0, 0 = no drain",
+		func(c *Config, v string) (err error) {
+			c.ShutdownDrain, err = parseNonNegativeDuration(v, "5s or 0")
+			return err
+		}},
 }
 
 // parseSigningKey accepts "", standard base64 of an Ed25519 seed (32
@@ -397,6 +409,7 @@ func (c Config) LogValue() slog.Value {
 		slog.Int64("max_work", c.MaxWork),
 		slog.Int("heavy_slots", c.HeavySlots),
 		slog.String("registry_signing_key", maskSecret(string(c.RegistrySigningKey))),
+		slog.Duration("shutdown_drain", c.ShutdownDrain),
 	)
 }
 
@@ -461,6 +474,18 @@ func parseDuration(v, examples string) (time.Duration, error) {
 	}
 	if d <= 0 {
 		return 0, fmt.Errorf("%q is not positive; use a Go duration greater than zero such as %s", v, examples)
+	}
+	return d, nil
+}
+
+// parseNonNegativeDuration is parseDuration that also accepts zero.
+func parseNonNegativeDuration(v, examples string) (time.Duration, error) {
+	d, err := time.ParseDuration(v)
+	if err != nil {
+		return 0, fmt.Errorf("%q is not a duration; use a Go duration such as %s", v, examples)
+	}
+	if d < 0 {
+		return 0, fmt.Errorf("%q is negative; use a Go duration of zero or more such as %s", v, examples)
 	}
 	return d, nil
 }

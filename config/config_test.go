@@ -45,6 +45,7 @@ var allVariables = []string{
 	"ALCARBON_MAX_WORK",
 	"ALCARBON_HEAVY_SLOTS",
 	"ALCARBON_REGISTRY_SIGNING_KEY",
+	"ALCARBON_SHUTDOWN_DRAIN",
 }
 
 // defaults is the configuration documented in the brief, written out by hand.
@@ -64,6 +65,7 @@ func defaults() Config {
 		WriteTimeout:    60 * time.Second,
 		IdleTimeout:     120 * time.Second,
 		MaxWork:         2_000_000,
+		ShutdownDrain:   5 * time.Second,
 	}
 }
 
@@ -142,6 +144,7 @@ func TestLoadValid(t *testing.T) {
 				"ALCARBON_PACT_ALLOW_PRIVATE_PARTNERS": "1",
 				"ALCARBON_MAX_WORK":                    "500000",
 				"ALCARBON_HEAVY_SLOTS":                 "3",
+				"ALCARBON_SHUTDOWN_DRAIN":              "1500ms",
 			},
 			want: func(c *Config) {
 				*c = Config{
@@ -171,9 +174,11 @@ func TestLoadValid(t *testing.T) {
 					PACTAllowPrivatePartners: true,
 					MaxWork:                  500_000,
 					HeavySlots:               3,
+					ShutdownDrain:            1500 * time.Millisecond,
 				}
 			},
 		},
+		{"no drain", map[string]string{"ALCARBON_SHUTDOWN_DRAIN": "0"}, func(c *Config) { c.ShutdownDrain = 0 }},
 		{"addr ipv6", map[string]string{"ALCARBON_ADDR": "[::1]:8081"}, func(c *Config) { c.Addr = "[::1]:8081" }},
 		{"addr port 0", map[string]string{"ALCARBON_ADDR": "localhost:0"}, func(c *Config) { c.Addr = "localhost:0" }},
 		{"value trimmed", map[string]string{"ALCARBON_CACHE_TTL": " 1h "}, func(c *Config) { c.CacheTTL = time.Hour }},
@@ -248,6 +253,8 @@ func TestLoadInvalid(t *testing.T) {
 		{"int negative", "ALCARBON_RATE_BURST", "-3", `"-3" is out of range; use a whole number from 1 to 1000000`},
 		{"int zero", "ALCARBON_RATE_BURST", "0", `"0" is out of range; use a whole number from 1 to 1000000`},
 		{"max work too small", "ALCARBON_MAX_WORK", "999", `"999" is out of range; use a whole number from 1000 to 1000000000000`},
+		{"negative drain", "ALCARBON_SHUTDOWN_DRAIN", "-1s", `"-1s" is negative; use a Go duration of zero or more such as 5s or 0`},
+		{"drain not a duration", "ALCARBON_SHUTDOWN_DRAIN", "5", `"5" is not a duration; use a Go duration such as 5s or 0`},
 		{"heavy slots negative", "ALCARBON_HEAVY_SLOTS", "-1", `"-1" is out of range; use a whole number from 0 to 1024`},
 		{"bad size unit", "ALCARBON_BODY_LIMIT", "1MiBs", `"1MiBs" is not a size; use bytes or a size such as 512KiB, 1MiB or 2MB`},
 		{"bad size no digits", "ALCARBON_BODY_LIMIT", "MiB", `"MiB" is not a size; use bytes or a size such as 512KiB, 1MiB or 2MB`},

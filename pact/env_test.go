@@ -168,7 +168,7 @@ func (e *env) client(t testing.TB, orgID string) (id, secret string) {
 func (e *env) clientToken(t testing.TB, orgID string) string {
 	t.Helper()
 	id, _ := e.client(t, orgID)
-	return e.h.tokens.issue(orgID, id)
+	return e.h.tokens.Load().issue(orgID, id)
 }
 
 // publish stores a declaration of the organisation as POST

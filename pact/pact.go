@@ -12,9 +12,11 @@
 package pact
 
 import (
+	"context"
 	"errors"
 	"log/slog"
 	"net/http"
+	"sync/atomic"
 
 	"github.com/labstack/echo/v4"
 
@@ -28,8 +30,11 @@ type Options struct {
 	// is unavailable.
 	Store  registry.Store
 	Logger *slog.Logger // nil: slog.Default()
-	// TokenSecret signs access tokens (HMAC-SHA256). Empty: a random
-	// 32-byte secret, so tokens do not outlive the Handler.
+	// TokenSecret signs access tokens (HMAC-SHA256). Empty: the
+	// registry's (Store.PACTTokenSecret), read at the first token request,
+	// so every replica sharing the registry accepts the others' tokens and
+	// tokens outlive a restart; with no Store either, a random 32-byte
+	// secret, so tokens do not outlive the Handler.
 	TokenSecret []byte
 	// AuthFailures throttles failed client authentication per address;
 	// share the one that throttles other credentials. nil: a new one.
@@ -45,9 +50,11 @@ type Options struct {
 // Handler serves the PACT endpoints. Its methods are echo handlers and
 // middleware; it is safe for concurrent use.
 type Handler struct {
-	store        registry.Store
-	log          *slog.Logger
-	tokens       *tokenSigner
+	store registry.Store
+	log   *slog.Logger
+	// tokens signs and checks access tokens; nil until the registry's
+	// secret has been read (signer).
+	tokens       atomic.Pointer[tokenSigner]
 	authFailures *httpx.AuthFailures
 	bodyLimit    int64
 	answers      *Responder // nil: footprint requests are not answered
@@ -56,8 +63,11 @@ type Handler struct {
 // New returns a Handler.
 func New(o Options) *Handler {
 	h := &Handler{
-		store: o.Store, log: o.Logger, tokens: newTokenSigner(o.TokenSecret),
+		store: o.Store, log: o.Logger,
 		authFailures: o.AuthFailures, bodyLimit: o.BodyLimit, answers: o.Responder,
+	}
+	if len(o.TokenSecret) > 0 || o.Store == nil {
+		h.tokens.Store(newTokenSigner(o.TokenSecret))
 	}
 	if h.log == nil {
 		h.log = slog.Default()
@@ -66,6 +76,22 @@ func New(o Options) *Handler {
 		h.authFailures = httpx.NewAuthFailures()
 	}
 	return h
+}
+
+// signer returns the access-token signer: of the configured secret, or of
+// the registry's, read on first use. While the registry is unavailable the
+// error wraps registry.ErrUnavailable (503) and the next request tries
+// again; once read, the secret is kept for the Handler's life.
+func (h *Handler) signer(ctx context.Context) (*tokenSigner, error) {
+	if t := h.tokens.Load(); t != nil {
+		return t, nil
+	}
+	secret, err := h.store.PACTTokenSecret(ctx)
+	if err != nil {
+		return nil, err
+	}
+	h.tokens.CompareAndSwap(nil, newTokenSigner(secret)) // concurrent readers got the same secret
+	return h.tokens.Load(), nil
 }
 
 // Error is a PACT error response (spec § "Error responses").
@@ -158,7 +184,11 @@ func (h *Handler) RequireToken(next echo.HandlerFunc) echo.HandlerFunc {
 		case !ok:
 			return pactErr(http.StatusBadRequest, "BadRequest", "the Authorization header must be Bearer followed by an access token")
 		}
-		claims, err := h.tokens.verify(token)
+		tokens, err := h.signer(c.Request().Context())
+		if err != nil {
+			return err
+		}
+		claims, err := tokens.verify(token)
 		switch {
 		case errors.Is(err, errTokenExpired):
 			c.Response().Header().Set(echo.HeaderWWWAuthenticate, `Bearer error="invalid_token", error_description="The access token expired"`)

@@ -35,9 +35,11 @@ var (
 //	"v1." + base64url(JSON {"org", "cid", "exp"}) + "." + base64url(HMAC-SHA256(secret, everything before the second dot))
 //
 // A token names the organisation of the PACT client it was issued to and
-// expires after tokenTTL. Nothing is stored, so tokens cannot be revoked
-// one by one: they expire, and a new secret (a restart, without a
-// configured one) invalidates them all.
+// expires after tokenTTL. Nothing is stored per token, so tokens cannot be
+// revoked one by one: they expire, their client's revocation refuses them
+// (RequireToken), and a new secret invalidates them all. Without a
+// configured secret the registry keeps one (Handler.signer), shared by
+// replicas and across restarts.
 type tokenSigner struct {
 	secret []byte
 	now    func() time.Time
@@ -200,7 +202,7 @@ func (h *Handler) HandleToken(c echo.Context) error {
 	}
 	org, err := h.store.AuthenticatePACTClient(c.Request().Context(), id, secret)
 	if errors.Is(err, registry.ErrNotFound) {
-		if wait, throttled := h.authFailures.Failed(c.RealIP()); throttled {
+		if wait, throttled := h.authFailures.Failed(c.Request().Context(), c.RealIP()); throttled {
 			httpx.RetryAfter(c, wait)
 			return fail(http.StatusTooManyRequests, "slow_down", "too many failed authentications from this address")
 		}
@@ -210,8 +212,12 @@ func (h *Handler) HandleToken(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	tokens, err := h.signer(c.Request().Context())
+	if err != nil {
+		return err
+	}
 	noStore(c)
 	return c.JSON(http.StatusOK, TokenResponse{
-		AccessToken: h.tokens.issue(org.ID, id), TokenType: "bearer", ExpiresIn: int(tokenTTL.Seconds()),
+		AccessToken: tokens.issue(org.ID, id), TokenType: "bearer", ExpiresIn: int(tokenTTL.Seconds()),
 	})
 }

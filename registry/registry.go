@@ -239,6 +239,10 @@ type Store interface {
 	// PACTOutbox counts the outbox's answers by partner ID and status;
 	// partners without answers are absent.
 	PACTOutbox(ctx context.Context) (map[string]PACTOutboxCounts, error)
+	// PACTTokenSecret returns the key that signs PACT access tokens when
+	// none is configured: 32 random bytes made once, race-safe, and kept,
+	// so every process sharing the database uses the same (secret.go).
+	PACTTokenSecret(ctx context.Context) ([]byte, error)
 
 	// CreateDeclaration stores d in one transaction and returns it as stored,
 	// with ID, CreatedAt, Version, Status (active), ContentHash (HashV2),

@@ -1,6 +1,7 @@
 package httpx
 
 import (
+	"context"
 	"math"
 	"net/netip"
 	"strconv"
@@ -10,6 +11,8 @@ import (
 	lru "github.com/hashicorp/golang-lru/v2"
 	"github.com/labstack/echo/v4"
 	"golang.org/x/time/rate"
+
+	"alcarbon/internal/ratelimit"
 )
 
 // AuthFailures throttles failed authentication per client address, so
@@ -26,11 +29,17 @@ import (
 // overflow bucket, so flooding with fresh addresses throttles the flood
 // and cannot reset anyone's count. One AuthFailures serves API keys and
 // PACT client credentials alike; it is safe for concurrent use.
+//
+// With a shared store (NewSharedAuthFailures) the buckets live in Redis,
+// so every replica counts an address's failures together; Redis keys
+// expire once a bucket has refilled, so it needs no table bound. While
+// Redis fails the per-process buckets above count instead.
 type AuthFailures struct {
 	mu       sync.Mutex
 	addrs    *lru.Cache[string, *rate.Limiter]
 	overflow *rate.Limiter
 	max      int
+	shared   *ratelimit.Redis // nil: per process only
 }
 
 // FailureBurst is how many failed authentications an address may have in
@@ -42,8 +51,17 @@ const (
 	maxTrackedAddrs   = 100_000
 )
 
-// NewAuthFailures returns a throttle that has seen no failure.
+// NewAuthFailures returns a per-process throttle that has seen no failure.
 func NewAuthFailures() *AuthFailures { return newAuthFailures(maxTrackedAddrs) }
+
+// NewSharedAuthFailures returns a throttle whose buckets are kept in
+// shared (Redis) under the key "authfail:" and the address, falling back to
+// per-process buckets while Redis fails; shared nil is NewAuthFailures.
+func NewSharedAuthFailures(shared *ratelimit.Redis) *AuthFailures {
+	a := newAuthFailures(maxTrackedAddrs)
+	a.shared = shared
+	return a
+}
 
 func newAuthFailures(max int) *AuthFailures {
 	c, _ := lru.New[string, *rate.Limiter](max + 1) // only fails for a size ≤ 0
@@ -82,8 +100,15 @@ func (a *AuthFailures) limiter(key string) *rate.Limiter {
 // Failed counts one failed authentication from addr and reports whether
 // the address is now throttled and, if so, how long until it may fail
 // again: the caller answers 429 with Retry-After instead of 401.
-func (a *AuthFailures) Failed(addr string) (time.Duration, bool) {
-	r := a.limiter(throttleKey(addr)).Reserve()
+func (a *AuthFailures) Failed(ctx context.Context, addr string) (time.Duration, bool) {
+	key := throttleKey(addr)
+	if a.shared != nil {
+		wait, allowed, err := a.shared.Take(ctx, "authfail:"+key, ratelimit.Limit{PerSecond: failuresPerSecond, Burst: FailureBurst})
+		if err == nil {
+			return wait, !allowed
+		}
+	}
+	r := a.limiter(key).Reserve()
 	if d := r.Delay(); d > 0 {
 		r.Cancel() // a refused attempt does not lengthen the wait
 		return d, true

@@ -1,6 +1,7 @@
 package httpx
 
 import (
+	"context"
 	"fmt"
 	"testing"
 )
@@ -11,14 +12,14 @@ import (
 func TestAuthFailuresBurst(t *testing.T) {
 	a := NewAuthFailures()
 	for i := range FailureBurst {
-		if _, throttled := a.Failed("2001:db8:1:2::" + fmt.Sprint(i+1)); throttled {
+		if _, throttled := a.Failed(context.Background(), "2001:db8:1:2::"+fmt.Sprint(i+1)); throttled {
 			t.Fatalf("failure %d throttled", i+1)
 		}
 	}
-	if wait, throttled := a.Failed("2001:db8:1:2:ffff::1"); !throttled || wait <= 0 {
+	if wait, throttled := a.Failed(context.Background(), "2001:db8:1:2:ffff::1"); !throttled || wait <= 0 {
 		t.Fatalf("failure %d from the same /64: throttled %v, wait %v", FailureBurst+1, throttled, wait)
 	}
-	if _, throttled := a.Failed("2001:db8:1:3::1"); throttled {
+	if _, throttled := a.Failed(context.Background(), "2001:db8:1:3::1"); throttled {
 		t.Fatal("another /64 throttled")
 	}
 }
@@ -30,18 +31,18 @@ func TestAuthFailuresBurst(t *testing.T) {
 func TestAuthFailuresFloodCannotReset(t *testing.T) {
 	a := newAuthFailures(100)
 	for range FailureBurst {
-		a.Failed("192.0.2.1")
+		a.Failed(context.Background(), "192.0.2.1")
 	}
-	if _, throttled := a.Failed("192.0.2.1"); !throttled {
+	if _, throttled := a.Failed(context.Background(), "192.0.2.1"); !throttled {
 		t.Fatal("not throttled after the burst")
 	}
 	floodThrottled := 0
 	for i := range 1000 {
-		if _, throttled := a.Failed(fmt.Sprintf("198.51.%d.%d", i/250, i%250)); throttled {
+		if _, throttled := a.Failed(context.Background(), fmt.Sprintf("198.51.%d.%d", i/250, i%250)); throttled {
 			floodThrottled++
 		}
 	}
-	if _, throttled := a.Failed("192.0.2.1"); !throttled {
+	if _, throttled := a.Failed(context.Background(), "192.0.2.1"); !throttled {
 		t.Fatal("the flood of fresh addresses reset the throttled address")
 	}
 	if floodThrottled < 1000-100-FailureBurst {

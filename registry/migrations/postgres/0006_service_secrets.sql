@@ -1,0 +1,11 @@
+-- +goose Up
+-- Secrets the service makes for itself and every replica must share, such
+-- as the key that signs PACT access tokens when ALCARBON_PACT_TOKEN_SECRET
+-- is not set. A row is created once (INSERT … ON CONFLICT DO NOTHING by the
+-- first process that needs it) and never changes.
+
+CREATE TABLE service_secrets (
+	name       text PRIMARY KEY,
+	value      bytea NOT NULL,
+	created_at timestamptz NOT NULL
+);
