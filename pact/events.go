@@ -174,7 +174,7 @@ func checkCloudEvent(ev CloudEvent) string {
 // findDeclarations returns the active declarations of the given product
 // IDs (as URNs, or as the codes inside vendor-assigned URNs, which may be a
 // product name) that viewer (an organisation ID, "" for anonymous) may
-// see, each once, newest first, in one registry query.
+// see, each once, newest first, in one registry query per 500 matches.
 func findDeclarations(ctx context.Context, store registry.Store, viewer string, productIDs []string) ([]registry.Declaration, error) {
 	keys := make([]string, 0, 2*len(productIDs))
 	for _, pid := range productIDs {
@@ -185,10 +185,19 @@ func findDeclarations(ctx context.Context, store registry.Store, viewer string, 
 			}
 		}
 	}
-	found, _, err := store.ListDeclarations(ctx, registry.DeclarationFilter{
-		Viewer: viewer, ProductKeys: keys, Status: registry.StatusActive, Limit: registry.MaxLimit,
-	})
-	return found, err
+	f := registry.DeclarationFilter{Viewer: viewer, ProductKeys: keys, Status: registry.StatusActive, Limit: registry.MaxLimit}
+	var found []registry.Declaration
+	for {
+		page, next, err := store.ListDeclarations(ctx, f)
+		if err != nil {
+			return nil, err
+		}
+		found = append(found, page...)
+		if next == "" {
+			return found, nil
+		}
+		f.Cursor = next
+	}
 }
 
 // answerFootprintRequest queues the answer to a valid

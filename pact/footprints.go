@@ -54,20 +54,28 @@ func (h *Handler) HandleListFootprints(c echo.Context) error {
 	return c.JSON(http.StatusOK, out)
 }
 
+// maxFilterScan bounds the declarations one filtered list request reads:
+// a filter that matches little answers a short page (with a next link)
+// rather than reading the whole registry.
+const maxFilterScan = 5 * registry.MaxLimit
+
 // listFootprints returns up to f.Limit footprints that match filter, from
-// f.Cursor on, and the cursor of the next page ("" at the end). With a
-// filter it reads the registry in pages of the number still wanted, so
-// that the next page starts exactly after the last footprint read.
+// f.Cursor on, and the cursor of the next page ("" at the end). It reads
+// the registry in pages; a page is cut right after the last footprint
+// used (registry.CursorAfter), and at most maxFilterScan declarations are
+// read, so a filter that matches little gives a short page and a next link.
 func (h *Handler) listFootprints(c echo.Context, f registry.DeclarationFilter, filter footprintFilter) (ListResponse, string, error) {
 	out := ListResponse{Data: make([]ProductFootprint, 0, f.Limit)}
 	want := f.Limit
-	for {
-		f.Limit = want - len(out.Data)
+	if len(filter) > 0 {
+		f.Limit = registry.MaxLimit
+	}
+	for scanned := 0; ; {
 		items, next, err := h.store.ListDeclarations(c.Request().Context(), f)
 		if err != nil {
 			return out, "", err
 		}
-		for _, d := range items {
+		for i, d := range items {
 			fp, err := NewFootprint(d)
 			if err != nil {
 				return out, "", err
@@ -75,9 +83,16 @@ func (h *Handler) listFootprints(c echo.Context, f registry.DeclarationFilter, f
 			if filter.matches(fp) {
 				out.Data = append(out.Data, fp)
 			}
+			scanned++
+			if len(out.Data) == want || scanned >= maxFilterScan {
+				if i == len(items)-1 {
+					return out, next, nil
+				}
+				return out, registry.CursorAfter(d), nil
+			}
 		}
-		if next == "" || len(out.Data) == want {
-			return out, next, nil
+		if next == "" {
+			return out, "", nil
 		}
 		f.Cursor = next
 	}

@@ -373,6 +373,17 @@ func TestPartnerAddresses(t *testing.T) {
 		{"224.0.0.1", "a multicast address"},
 		{"ff02::1", "a multicast address"},
 		{"255.255.255.255", "a broadcast address"},
+		// Found by the review: IPv6 forms that embed a private IPv4
+		// address, and IANA special-purpose blocks.
+		{"64:ff9b::a00:5", "a private address (embedded in an IPv6 address)"},   // NAT64 → 10.0.0.5
+		{"64:ff9b:1::a9fe:a9fe", "a special-purpose address"},                   // local-use NAT64 (RFC 8215)
+		{"2002:c0a8:101::1", "a private address (embedded in an IPv6 address)"}, // 6to4 of 192.168.1.1
+		{"::10.0.0.5", "a private address (embedded in an IPv6 address)"},       // IPv4-compatible
+		{"64:ff9b::808:808", ""}, // NAT64 of 8.8.8.8
+		{"198.18.0.1", "a special-purpose address"},
+		{"192.0.0.8", "a special-purpose address"},
+		{"240.0.0.1", "a special-purpose address"},
+		{"fec0::1", "a special-purpose address"},
 		{"93.184.215.14", ""},
 		{"8.8.8.8", ""},
 		{"2606:4700:4700::1111", ""},

@@ -38,12 +38,51 @@ var cgnat = netip.MustParsePrefix("100.64.0.0/10")
 // this host does not send to.
 var ErrPrivatePartnerAddr = errors.New("partner address not allowed")
 
+// specialPurpose are IANA special-purpose blocks that are never a public
+// partner: benchmarking (RFC 2544), IETF protocol assignments, reserved
+// (240.0.0.0/4), IPv6 site-local (deprecated, still routed internally),
+// local-use NAT64 (RFC 8215, a network's own translator).
+var specialPurpose = []netip.Prefix{
+	netip.MustParsePrefix("64:ff9b:1::/48"),
+	netip.MustParsePrefix("198.18.0.0/15"),
+	netip.MustParsePrefix("192.0.0.0/24"),
+	netip.MustParsePrefix("240.0.0.0/4"),
+	netip.MustParsePrefix("fec0::/10"),
+}
+
+// Blocks of IPv6 addresses that embed an IPv4 address, which a gateway may
+// reach: the well-known NAT64 prefix (RFC 6052), 6to4 (RFC 3056) and the
+// deprecated IPv4-compatible ::a.b.c.d.
+var (
+	nat64      = []netip.Prefix{netip.MustParsePrefix("64:ff9b::/96")}
+	sixToFour  = netip.MustParsePrefix("2002::/16")
+	v4Compat   = netip.MustParsePrefix("::/96")
+	embeddedV4 = func(a netip.Addr, at int) netip.Addr {
+		b := a.As16()
+		return netip.AddrFrom4([4]byte{b[at], b[at+1], b[at+2], b[at+3]})
+	}
+)
+
 // forbiddenAddr returns why a is not a partner address, or "" if it may be
 // one: loopback, unspecified, link-local, private (RFC 1918, RFC 6598,
-// IPv6 ULA), multicast and cloud metadata addresses are not, IPv4-mapped
-// IPv6 addresses judged as their IPv4 address.
+// IPv6 ULA), multicast, IANA special-purpose and cloud metadata addresses
+// are not; IPv4-mapped, IPv4-compatible, NAT64 and 6to4 IPv6 addresses are
+// judged as the IPv4 address they embed.
 func forbiddenAddr(a netip.Addr) string {
 	a = a.Unmap()
+	if a.Is6() {
+		for _, p := range nat64 {
+			if p.Contains(a) {
+				return forbiddenEmbedded(embeddedV4(a, 12))
+			}
+		}
+		switch {
+		case sixToFour.Contains(a):
+			return forbiddenEmbedded(embeddedV4(a, 2))
+		case v4Compat.Contains(a) && !a.IsLoopback() && !a.IsUnspecified():
+			return forbiddenEmbedded(embeddedV4(a, 12))
+		}
+	}
 	for _, m := range metadataAddrs {
 		if a == m {
 			return "a cloud metadata address"
@@ -66,6 +105,19 @@ func forbiddenAddr(a netip.Addr) string {
 		return "an unspecified address"
 	case a == netip.AddrFrom4([4]byte{255, 255, 255, 255}):
 		return "a broadcast address"
+	}
+	for _, p := range specialPurpose {
+		if p.Contains(a) {
+			return "a special-purpose address"
+		}
+	}
+	return ""
+}
+
+// forbiddenEmbedded judges the IPv4 address an IPv6 address embeds.
+func forbiddenEmbedded(v4 netip.Addr) string {
+	if why := forbiddenAddr(v4); why != "" {
+		return why + " (embedded in an IPv6 address)"
 	}
 	return ""
 }

@@ -589,7 +589,7 @@ func (s *sqlStore) ListDeclarations(ctx context.Context, f DeclarationFilter) ([
 	visible, viewerArgs := visibleTo(f.Viewer)
 	where(visible, viewerArgs...)
 	if f.Product != "" {
-		where(`(LOWER(d.product_name) LIKE ? ESCAPE '\' OR EXISTS (SELECT 1 FROM declaration_products p
+		where(`(`+s.lowerASCII("d.product_name")+` LIKE ? ESCAPE '\' OR EXISTS (SELECT 1 FROM declaration_products p
 			WHERE p.declaration_id = d.id AND p.product_id = ?))`, containsPattern(f.Product), f.Product)
 	}
 	if len(f.ProductKeys) > 0 {
@@ -599,13 +599,13 @@ func (s *sqlStore) ListDeclarations(ctx context.Context, f DeclarationFilter) ([
 			keys = append(keys, k)
 		}
 		for _, k := range f.ProductKeys {
-			keys = append(keys, strings.ToLower(k))
+			keys = append(keys, asciiLower(k))
 		}
 		where(`(EXISTS (SELECT 1 FROM declaration_products p WHERE p.declaration_id = d.id AND p.product_id IN (`+marks+`))
-			OR LOWER(d.product_name) IN (`+marks+`))`, keys...)
+			OR `+s.lowerASCII("d.product_name")+` IN (`+marks+`))`, keys...)
 	}
 	if f.Company != "" {
-		where(`(d.org_id = ? OR LOWER(o.name) LIKE ? ESCAPE '\')`, f.Company, containsPattern(f.Company))
+		where(`(d.org_id = ? OR `+s.lowerASCII("o.name")+` LIKE ? ESCAPE '\')`, f.Company, containsPattern(f.Company))
 	}
 	if f.Region != "" {
 		where(`d.region = ?`, f.Region)
@@ -668,6 +668,11 @@ func (s *sqlStore) ListDeclarations(ctx context.Context, f DeclarationFilter) ([
 
 // A cursor is the position of the last item of a page: its creation time in
 // Unix microseconds and its ID, base64url-encoded so callers treat it as opaque.
+// CursorAfter returns the cursor of the page that starts right after d in
+// ListDeclarations' order (newest first), for a caller that stops inside a
+// page.
+func CursorAfter(d Declaration) string { return encodeCursor(d.CreatedAt, d.ID) }
+
 func encodeCursor(at time.Time, id string) string {
 	return base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(at.UnixMicro(), 10) + "." + id))
 }
@@ -712,5 +717,29 @@ func (t *dbTime) Scan(src any) error {
 // wildcards % and _ and the escape character in s match only themselves.
 func containsPattern(s string) string {
 	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
-	return "%" + r.Replace(strings.ToLower(s)) + "%"
+	return "%" + r.Replace(asciiLower(s)) + "%"
+}
+
+// asciiLower lowers ASCII letters only, as SQLite's LOWER does (and the
+// comparisons promise "ASCII case ignored"): strings.ToLower would also
+// fold non-ASCII letters, and the Kelvin sign to k, so the two databases
+// would disagree.
+func asciiLower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
+}
+
+// lowerASCII is the SQL that lowers the ASCII letters of column only, in
+// either dialect: SQLite's LOWER does just that; PostgreSQL's would also
+// fold non-ASCII letters, so it is spelled out with translate.
+func (s *sqlStore) lowerASCII(column string) string {
+	if s.db.dialect() == "postgres" {
+		return "translate(" + column + ", 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')"
+	}
+	return "LOWER(" + column + ")"
 }

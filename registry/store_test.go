@@ -37,6 +37,7 @@ func testStore(t *testing.T, fresh newDB) {
 		{"CreateGetDeclaration", testCreateGetDeclaration},
 		{"InvalidDeclarations", testInvalidDeclarations},
 		{"ListFilters", testListFilters},
+		{"ListFiltersASCIICase", testListFiltersASCIICase},
 		{"RestrictedVisibility", testRestrictedVisibility},
 		{"SupersedeChain", testSupersedeChain},
 		{"ConcurrentSupersede", testConcurrentSupersede},
@@ -813,5 +814,39 @@ func testListWithoutDocuments(t *testing.T, open func(t *testing.T) Store) {
 	if got.ID != want.ID || got.ContentHash != want.ContentHash || got.TotalTCO2ePerT != want.TotalTCO2ePerT ||
 		!got.CreatedAt.Equal(want.CreatedAt) || len(got.Buyers) != len(want.Buyers) || got.CompanyName != want.CompanyName {
 		t.Fatalf("summary %+v, want %+v", got, want)
+	}
+}
+
+// testListFiltersASCIICase: text filters ignore ASCII case only, the same
+// in both dialects (the review found Go folded all of Unicode while SQLite
+// folded ASCII): "ÉLECTRODE" finds "Électrode pitch", "électrode" does not
+// (É and é differ), and a Kelvin sign is not a k.
+func testListFiltersASCIICase(t *testing.T, open func(t *testing.T) Store) {
+	s := open(t)
+	a := mustOrg(t, s, "Smelter A")
+	pitch := mustDeclare(t, s, sample(a.ID, func(d *Declaration) { d.ProductName, d.ProductIDs = "Électrode pitch", nil }))
+	bar := mustDeclare(t, s, sample(a.ID, func(d *Declaration) { d.ProductName, d.ProductIDs = "Kelvin bar", nil }))
+	for _, c := range []struct {
+		f    DeclarationFilter
+		want []string
+	}{
+		{DeclarationFilter{Product: "ÉLECTRODE"}, []string{pitch.ID}},
+		{DeclarationFilter{Product: "électrode"}, nil},
+		{DeclarationFilter{ProductKeys: []string{"ÉLECTRODE PITCH"}}, []string{pitch.ID}},
+		{DeclarationFilter{Product: "kelvin"}, []string{bar.ID}},
+		{DeclarationFilter{Product: "\u212aelvin"}, nil},
+		{DeclarationFilter{ProductKeys: []string{"\u212aelvin bar"}}, nil},
+	} {
+		got, _, err := s.ListDeclarations(ctxFor(t), c.f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids []string
+		for _, d := range got {
+			ids = append(ids, d.ID)
+		}
+		if !slices.Equal(ids, c.want) {
+			t.Errorf("%+v: %v, want %v", c.f, ids, c.want)
+		}
 	}
 }

@@ -85,10 +85,10 @@ func (o *Origin) base(r *http.Request) url.URL {
 	if !o.trusts(r.RemoteAddr) {
 		return u
 	}
-	if p := strings.ToLower(firstValue(r.Header.Get(echo.HeaderXForwardedProto))); p == "http" || p == "https" {
+	if p := strings.ToLower(lastValue(r.Header.Values(echo.HeaderXForwardedProto))); p == "http" || p == "https" {
 		u.Scheme = p
 	}
-	if h := firstValue(r.Header.Get("X-Forwarded-Host")); validHostPort(h) {
+	if h := lastValue(r.Header.Values("X-Forwarded-Host")); validHostPort(h) {
 		u.Host = h
 	}
 	return u
@@ -113,11 +113,20 @@ func (o *Origin) trusts(remoteAddr string) bool {
 	return false
 }
 
-// firstValue returns the first of comma-separated values, trimmed: the one
-// the first proxy (nearest the client) set.
-func firstValue(h string) string {
-	v, _, _ := strings.Cut(h, ",")
-	return strings.TrimSpace(v)
+// lastValue returns the last of comma-separated values over all lines of
+// a header, trimmed: the one the trusted proxy next to this server set. A
+// value further left may have come from the client, whenever a proxy
+// appends to the header rather than replacing it; behind several proxies,
+// set ALCARBON_PUBLIC_URL.
+func lastValue(lines []string) string {
+	if len(lines) == 0 {
+		return ""
+	}
+	h := lines[len(lines)-1]
+	if i := strings.LastIndexByte(h, ','); i >= 0 {
+		h = h[i+1:]
+	}
+	return strings.TrimSpace(h)
 }
 
 // validHostPort reports whether h is host[:port] with a DNS name or IP

@@ -15,12 +15,15 @@ import (
 	"alcarbon/internal/ratelimit"
 )
 
-// AuthFailures throttles failed authentication per client address, so
-// guessing keys or PACT secrets costs the guesser time: after FailureBurst
-// failures from an address, its further failures are answered 429 until
-// its bucket refills at failuresPerSecond. A valid credential is always
-// checked and admitted, so failures sent from (or spoofed as) another
-// client's address cannot lock that client out. IPv6 addresses count by
+// AuthFailures throttles failed authentication per client address: after
+// FailureBurst failures from an address, its further failures are
+// answered 429 with Retry-After until its bucket refills at
+// failuresPerSecond, which tells a misconfigured client to stop and keeps
+// failure noise out of the logs. It does not slow a guesser who ignores
+// the 429s: a valid credential is always checked and admitted (so failures
+// sent from, or spoofed as, another client's address cannot lock that
+// client out), and credentials are 256-bit random values that cannot be
+// guessed. IPv6 addresses count by
 // their /64, which one host usually owns.
 //
 // At most maxTrackedAddrs addresses are tracked. A new address takes the
