@@ -124,11 +124,11 @@ type Declaration struct {
 // DeclarationFilter selects declarations for ListDeclarations. Zero fields do
 // not filter.
 type DeclarationFilter struct {
-	Product      string // contained in the product name (ASCII case ignored), or equal to one of the product IDs
+	Product string // contained in the product name (ASCII case ignored), or equal to one of the product IDs
 	// ProductKeys selects declarations with one of these product IDs, or
 	// with a product name equal to one of them (ASCII case ignored): the
 	// lookup of a PACT footprint request, in one query.
-	ProductKeys []string
+	ProductKeys  []string
 	Company      string // equal to the organisation's ID, or contained in its name (ASCII case ignored)
 	Region       string
 	Status       string   // StatusActive or StatusDeprecated
