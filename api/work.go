@@ -407,6 +407,14 @@ func compareWork(req *compareRequest, n int) work {
 		units += calcUnits(len(base) + len(patches[i]))
 		runs += len(patches[i])
 	}
+	// The memo keeps the first calc.PVMemoMaxEntries yields of a request:
+	// a base with more PV systems than that cannot keep them all, and those
+	// past the memo's size are simulated again for every variant.
+	if over := len(base) - calc.PVMemoMaxEntries; over > 0 {
+		again := len(req.Variants) * over
+		runs += again
+		w.add(int64(again)*workPerPVRun, "/base", fmt.Sprintf("%d PV systems, more than the %d yields a request keeps: %d of them are simulated again for each of the %d variants, %d work units", len(base), calc.PVMemoMaxEntries, over, len(req.Variants), int64(again)*workPerPVRun))
+	}
 	// The scenario count first: it names the field that drives the most.
 	w.add(units, "/variants", fmt.Sprintf("%d scenarios (the base and each variant) calculated, %d hourly PV simulations in all: %d work units besides the simulations", 1+len(req.Variants), runs, units))
 	for i, pvs := range patches {
@@ -440,6 +448,12 @@ func sweepWork(req *sweepRequest, tokens []string, points, n int) work {
 		w.add(int64(points)*workPerPVRun, "/parameter", fmt.Sprintf("the parameter is inside a PV system: each of the %d points simulates it anew (%d work units each)", points, workPerPVRun))
 	}
 	pvRuns(&w, "/base", pvs, "a PV system of the base, simulated once")
+	// As in compareWork: base PV systems past the memo's size are
+	// simulated again at every point.
+	if over := len(pvs) - calc.PVMemoMaxEntries; over > 0 {
+		again := int64(points) * int64(over) * workPerPVRun
+		w.add(again, "/base", fmt.Sprintf("%d PV systems, more than the %d yields a request keeps: %d of them are simulated again at each of the %d points, %d work units", len(pvs), calc.PVMemoMaxEntries, over, points, again))
+	}
 	// Each point is its request, encoded and decoded again.
 	decode := int64(points+1) * int64(len(req.Base)) / bodyBytesPerWork
 	w.add(decode, "/base", fmt.Sprintf("%d bytes, decoded once per point: %d work units", len(req.Base), decode))

@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -272,5 +273,39 @@ func TestWorkInputsPriced(t *testing.T) {
 	p := decodeProblem(t, rec)
 	if !hasPointer(p, "/samples", "uncertain inputs ÷ 5") || p.WorkUnits == nil || *p.WorkUnits <= 250_000 {
 		t.Errorf("%s", rec.Body)
+	}
+}
+
+// TestWorkMemoOverflow: a base with more PV systems than a request's memo
+// keeps (calc.PVMemoMaxEntries) has the ones past it simulated again for
+// every scenario, and is priced so (the review measured 3,498 simulations
+// for 98 priced, 6.55 CPU-s under a 2 CPU-s budget). By hand: 70 systems,
+// 64 kept, 6 × 3 variants × 2,000 units.
+func TestWorkMemoOverflow(t *testing.T) {
+	pv := `{"kind": "onsite_pv", "pv": {"site": "taiyuan", "system": {"capacity_kwp": 1000}}}`
+	sources := func(n int) string {
+		s := strings.Repeat(pv+",", n)
+		return `{"sources": [` + s + `{"kind": "grid", "share": 1}]}`
+	}
+	base := `{"product": "building_profile", "electricity": ` + sources(40) + `, "metal": {"primary": {"electricity": ` + sources(30) + `}}}`
+	req := &compareRequest{Kind: kindProduct, Base: json.RawMessage(base)}
+	for range 3 {
+		req.Variants = append(req.Variants, variantRequest{Patch: json.RawMessage(`{"yield": 0.8}`)})
+	}
+	w := compareWork(req, len(base))
+	found := false
+	for _, d := range w.drivers {
+		if d.Pointer == "/base" && strings.Contains(d.Detail, "6 of them are simulated again for each of the 3 variants, 36000 work units") {
+			found = true
+		}
+	}
+	if !found {
+		t.Fatalf("no memo-overflow price among %+v", w.drivers)
+	}
+	small := &compareRequest{Kind: kindProduct, Base: json.RawMessage(`{"product": "building_profile", "electricity": ` + sources(40) + `}`), Variants: req.Variants}
+	for _, d := range compareWork(small, 100).drivers {
+		if strings.Contains(d.Detail, "simulated again") {
+			t.Fatalf("40 systems priced as overflowing the memo: %s", d.Detail)
+		}
 	}
 }

@@ -25,8 +25,9 @@ import (
 // series, ≈ 70 kB to ≈ 210 kB with the hourly arrays a request may ask
 // for): past that, further PV systems are computed without being kept, so
 // one request's memo stays under ≈ 15 MB however many distinct systems it
-// has. The API's work budget counts every PV system as its own run, so
-// not sharing costs no more than the budget allowed.
+// has. The API's work budget prices a base's systems past that size as
+// simulated again in every scenario (api compareWork, sweepWork), so not
+// sharing costs no more than the budget allowed.
 type PVMemo struct {
 	mu       sync.Mutex
 	m        map[string]*pvMemoEntry
