@@ -277,10 +277,23 @@ func serve(ctx context.Context, cfg config.Config, stdout io.Writer) error {
 		serveErr <- srv.Serve(ln)
 	}()
 	log.Info("listening", "addr", ln.Addr().String(), "tls", tlsConfig != nil, "dataset", catalog.Default().Version())
+	// stopAnswers ends the PACT dispatcher before the store closes: what it
+	// has not sent stays pending in the outbox for the next start.
+	stopAnswers := func(ctx context.Context) {
+		if aerr := answers.Shutdown(ctx); aerr != nil {
+			log.Warn("PACT answers in flight at the shutdown timeout were dropped", "error", aerr.Error())
+		}
+	}
+	failed := func(err error) error {
+		sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+		defer cancel()
+		stopAnswers(sctx)
+		return err
+	}
 
 	select {
 	case err := <-serveErr:
-		return err
+		return failed(err)
 	case <-ctx.Done():
 	}
 	// Drain: /readyz answers 503 from now on (Options.Draining is
@@ -292,7 +305,7 @@ func serve(ctx context.Context, cfg config.Config, stdout io.Writer) error {
 		srv.SetKeepAlivesEnabled(false)
 		select {
 		case err := <-serveErr:
-			return err
+			return failed(err)
 		case <-time.After(cfg.ShutdownDrain):
 		}
 	}
@@ -300,9 +313,7 @@ func serve(ctx context.Context, cfg config.Config, stdout io.Writer) error {
 	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
 	defer cancel()
 	err = srv.Shutdown(sctx)
-	if aerr := answers.Shutdown(sctx); aerr != nil {
-		log.Warn("PACT answers in flight at the shutdown timeout were dropped", "error", aerr.Error())
-	}
+	stopAnswers(sctx)
 	if err != nil {
 		return fmt.Errorf("shutdown: %w", err)
 	}
