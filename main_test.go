@@ -479,29 +479,8 @@ func TestRunAnswersPACTRequest(t *testing.T) {
 	}
 
 	base, cancel, done, logs := startRun(t, map[string]string{"ALCARBON_DATA_DIR": dir, "ALCARBON_PACT_ALLOW_PRIVATE_PARTNERS": "1"})
-	req, _ := http.NewRequest("POST", base+"/auth/token", strings.NewReader("grant_type=client_credentials"))
-	req.SetBasicAuth(clientID, clientSecret)
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var tok struct {
-		AccessToken string `json:"access_token"`
-	}
-	json.NewDecoder(resp.Body).Decode(&tok)
-	resp.Body.Close()
-	req, _ = http.NewRequest("POST", base+"/2/events", strings.NewReader(`{"type": "org.wbcsd.pathfinder.ProductFootprintRequest.Created.v1",
-		"specversion": "1.0", "id": "req-1", "source": "//buyer.example/pact", "data": {"pf": {"productIds": ["urn:gtin:1"]}}}`))
-	req.Header.Set("Content-Type", "application/cloudevents+json")
-	req.Header.Set("Authorization", "Bearer "+tok.AccessToken)
-	resp, err = http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != 200 {
-		t.Fatalf("request event: %d", resp.StatusCode)
+	if code := requestFootprint(t, base, pactToken(t, base, clientID, clientSecret), "req-1"); code != 200 {
+		t.Fatalf("request event: %d", code)
 	}
 	select {
 	case ev := <-events:

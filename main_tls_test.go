@@ -267,27 +267,16 @@ func TestRunAnswerSourceBehindProxies(t *testing.T) {
 			base, cancel, done, logs := startRun(t, env)
 			port, _ := strconv.Atoi(base[strings.LastIndex(base, ":")+1:])
 
-			req, _ := http.NewRequest("POST", base+"/auth/token", strings.NewReader("grant_type=client_credentials"))
-			req.SetBasicAuth(clientID, clientSecret)
-			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-			resp, err := http.DefaultClient.Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var tok struct {
-				AccessToken string `json:"access_token"`
-			}
-			json.NewDecoder(resp.Body).Decode(&tok)
-			resp.Body.Close()
-			req, _ = http.NewRequest("POST", base+"/2/events", strings.NewReader(`{"type": "org.wbcsd.pathfinder.ProductFootprintRequest.Created.v1",
+			token := pactToken(t, base, clientID, clientSecret)
+			req, _ := http.NewRequest("POST", base+"/2/events", strings.NewReader(`{"type": "org.wbcsd.pathfinder.ProductFootprintRequest.Created.v1",
 				"specversion": "1.0", "id": "req-1", "source": "//buyer.example/pact", "time": "2025-01-01T00:00:00Z",
 				"data": {"pf": {"productIds": ["urn:gtin:1"]}}}`))
 			req.Header.Set("Content-Type", "application/cloudevents+json")
-			req.Header.Set("Authorization", "Bearer "+tok.AccessToken)
+			req.Header.Set("Authorization", "Bearer "+token)
 			req.Header.Set("X-Forwarded-Host", "proxied.example")
 			req.Header.Set("X-Forwarded-Proto", "https")
 			req.Header.Set("X-Forwarded-Ssl", "on")
-			resp, err = http.DefaultClient.Do(req)
+			resp, err := http.DefaultClient.Do(req)
 			if err != nil {
 				t.Fatal(err)
 			}
