@@ -9,7 +9,7 @@
 #   1. apt-get install redis-server, postgresql, gcc (for -race), curl and jq
 #      (for the README tour test) if missing
 #      (as root, or through sudo).
-#   2. gofmt, go vet ./..., API description freshness (docs/swagger.json,
+#   2. gofmt, go vet ./... (and in deploy/kubernetes), API description freshness (docs/swagger.json,
 #      swagger.yaml and openapi.json vs a fresh `go tool swag init` and its
 #      OpenAPI 3.1 conversion, as `make docs` does) and validity: swagger-cli
 #      validate docs/swagger.json (Swagger 2.0), redocly lint (spec rules)
@@ -25,6 +25,10 @@
 #   4. go test -race -count=1 with these exported:
 #        ALCARBON_TEST_REDIS_URL     redis://127.0.0.1:<redis port>/0
 #        ALCARBON_TEST_DATABASE_URL  postgres://postgres@127.0.0.1:<pg port>/alcarbon_test?sslmode=disable
+#      then the Kubernetes manifests' test (deploy/kubernetes, a Go module of
+#      its own so that k8s.io/api stays out of go.mod, hence out of ./...):
+#      go -C deploy/kubernetes test -count=1 ./... . It runs when no packages
+#      are named, or alone when they name ./deploy/... (or ./deploy/kubernetes).
 #   5. End-to-end tests of the web page in headless Chromium (scripts/e2e.sh:
 #      installs chromium and e2e/'s npm packages if missing, starts the binary
 #      on a free port, runs node --test e2e/*.test.mjs; screenshots go to
@@ -199,6 +203,8 @@ else
 	step="go vet"
 	log "go vet ./..."
 	go vet ./...
+	log "go -C deploy/kubernetes vet ./..."
+	go -C deploy/kubernetes vet ./...
 
 	step="Swagger check"
 	if [[ ! -f main.go ]]; then
@@ -307,20 +313,46 @@ log "ALCARBON_TEST_DATABASE_URL=$ALCARBON_TEST_DATABASE_URL"
 
 # --- 4. tests -------------------------------------------------------------------
 # Packages default to ./... unless the arguments name some (before -args).
+# ./deploy/... (the module in deploy/kubernetes) is not part of the main
+# module: naming it runs that module's tests instead; the default runs both.
 nargs=$#
-has_pkgs=0
+root_pkgs=()
+deploy_test=0
+flags=()
+in_args=0
 for a in "$@"; do
+	if ((in_args)); then
+		flags+=("$a")
+		continue
+	fi
 	case $a in
-	-args) break ;;
-	. | ./* | ../* | alcarbon | alcarbon/*) has_pkgs=1 ;;
+	-args)
+		in_args=1
+		flags+=("$a")
+		;;
+	./deploy | ./deploy/ | ./deploy/... | ./deploy/kubernetes | ./deploy/kubernetes/ | ./deploy/kubernetes/... | alcarbon/deploy/kubernetes | alcarbon/deploy/kubernetes/...)
+		deploy_test=1
+		;;
+	. | ./* | ../* | alcarbon | alcarbon/*) root_pkgs+=("$a") ;;
+	*) flags+=("$a") ;;
 	esac
 done
-if ((!has_pkgs)); then
-	set -- ./... "$@"
+if ((!${#root_pkgs[@]} && !deploy_test)); then
+	root_pkgs=(./...)
+	deploy_test=1
 fi
-step="go test"
-log "go test -race -count=1 $*"
-go test -race -count=1 "$@"
+if ((${#root_pkgs[@]})); then
+	step="go test"
+	log "go test -race -count=1 ${root_pkgs[*]} ${flags[*]}"
+	go test -race -count=1 "${root_pkgs[@]}" "${flags[@]}"
+fi
+if ((deploy_test)); then
+	# No -race: the manifests' test reads files in one goroutine, and
+	# k8s.io/api takes long to build instrumented.
+	step="Kubernetes manifests test"
+	log "go -C deploy/kubernetes test -count=1 ./... ${flags[*]}"
+	go -C deploy/kubernetes test -count=1 ./... "${flags[@]}"
+fi
 
 # --- 5. browser tests ---------------------------------------------------------
 if ((nargs)) || [[ ${E2E:-} == 0 ]]; then
