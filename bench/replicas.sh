@@ -300,14 +300,15 @@ wrk_run() {
 
 # publisher seconds ids-file → publishes declarations through the load balancer
 # one after another (keep-alive, reconnecting after an error) for that long;
-# writes every 201's id to ids-file and prints "acked other-statuses errors".
+# writes every 201's id to ids-file and prints "acked other-statuses errors
+# error-kinds" (errors: no HTTP answer, such as a connection closed).
 publisher() {
 	python3 - "$lb_port" "$key" "$1" "$2" <<'PY'
 import collections, http.client, json, sys, time
 port, key, secs, out = int(sys.argv[1]), sys.argv[2], float(sys.argv[3]), sys.argv[4]
 body = open("bench/bodies/declaration.json").read()
 hdr = {"Content-Type": "application/json", "Authorization": "Bearer " + key}
-acked, other, errors = [], collections.Counter(), 0
+acked, other, errors = [], collections.Counter(), collections.Counter()
 conn, n, end = None, 0, time.time() + secs
 while time.time() < end:
     n += 1
@@ -324,15 +325,16 @@ while time.time() < end:
             other[r.status] += 1
         if r.getheader("Connection", "").lower() == "close":
             conn.close(); conn = None
-    except Exception:
-        errors += 1
+    except Exception as e:
+        errors[type(e).__name__] += 1
         if conn is not None:
             conn.close()
         conn = None
         time.sleep(0.01)
 with open(out, "w") as f:
     f.write("\n".join(acked) + ("\n" if acked else ""))
-print(len(acked), ",".join("%d×%d" % (k, v) for k, v in sorted(other.items())) or "none", errors)
+print(len(acked), ",".join("%d×%d" % (k, v) for k, v in sorted(other.items())) or "none",
+      sum(errors.values()), ",".join("%s×%d" % kv for kv in sorted(errors.items())) or "none")
 PY
 }
 readable() { # ids-file → how many are missing through the load balancer
@@ -436,14 +438,14 @@ down_after=$(lb_wait b DOWN)
 wait "$wrk_pid" || true
 wait "$pub_pid" || true
 read -r rps _ p99 bad errs reqs <"$tmp/wrk-kill"
-read -r acked pub_other pub_errs <"$tmp/pub-kill"
+read -r acked pub_other pub_errs pub_kinds <"$tmp/pub-kill"
 lost=$(readable "$tmp/ids-kill")
 retr=$(($(lb_stat b wretr) - retr0)) redis=$(($(lb_stat b wredis) - redis0))
 fail_pct=$(pct $((bad + errs)) "$reqs")
 if ((lost == 0 && acked > 0)) && awk -v p="$fail_pct" 'BEGIN { exit !(p <= 0.1) }'; then
-	record kill PASS "wrk: $reqs reads, $((bad + errs)) failed ($fail_pct %), p99 $p99 ms; publishes: $acked acknowledged, 0 lost (other answers: $pub_other, client errors: $pub_errs); HAProxy marked B down after $down_after s, retried $retr, redispatched $redis"
+	record kill PASS "wrk: $reqs reads, $((bad + errs)) failed ($fail_pct %), p99 $p99 ms; publishes: $acked acknowledged, 0 lost (other answers: $pub_other, publishes without an answer: $pub_errs, $pub_kinds); HAProxy marked B down after $down_after s, retried $retr, redispatched $redis"
 else
-	record kill FAIL "wrk: $reqs reads, $bad non-2xx, $errs socket errors ($fail_pct %); publishes: $acked acknowledged, $lost not readable (other answers: $pub_other, client errors: $pub_errs)"
+	record kill FAIL "wrk: $reqs reads, $bad non-2xx, $errs socket errors ($fail_pct %); publishes: $acked acknowledged, $lost not readable (other answers: $pub_other, publishes without an answer: $pub_errs, $pub_kinds)"
 fi
 start_replica b ALCARBON_RATE_LIMIT=1000000 ALCARBON_RATE_BURST=1000000
 back_after=$(lb_wait b UP)
@@ -471,12 +473,12 @@ in_after=$(lb_wait a UP)
 wait "$wrk_pid" || true
 wait "$pub_pid" || true
 read -r rps _ p99 bad errs reqs <"$tmp/wrk-roll"
-read -r acked pub_other pub_errs <"$tmp/pub-roll"
+read -r acked pub_other pub_errs pub_kinds <"$tmp/pub-roll"
 lost=$(readable "$tmp/ids-roll")
 if ((bad == 0 && errs == 0 && reqs > 0 && lost == 0 && acked > 0 && pub_errs == 0 && a_rc == 0)) && [[ $pub_other == none && $draining == 503 ]]; then
 	record rolling PASS "wrk: $reqs reads, 0 failed, p99 $p99 ms; publishes: $acked acknowledged, 0 failed, 0 lost; A: /readyz $draining 0.2 s after SIGTERM, out of HAProxy after $out_after s, exit 0 after $exited s ($DRAIN drain), back in HAProxy $in_after s after its start"
 else
-	record rolling FAIL "wrk: $reqs reads, $bad non-2xx, $errs socket errors; publishes: $acked acknowledged, $lost lost, other answers $pub_other, client errors $pub_errs; A exit $a_rc, /readyz $draining during the drain"
+	record rolling FAIL "wrk: $reqs reads, $bad non-2xx, $errs socket errors; publishes: $acked acknowledged, $lost lost, other answers $pub_other, publishes without an answer $pub_errs ($pub_kinds); A exit $a_rc, /readyz $draining during the drain"
 fi
 
 # (7) throughput: three replicas vs one, through the same load balancer
