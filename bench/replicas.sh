@@ -368,7 +368,7 @@ done
 if [[ -n $token && ${codes[*]} == "a 200 b 200 c 200" ]]; then
 	record token PASS "token issued by A (secret kept in the registry, none configured); GET /2/footprints: ${codes[*]}"
 else
-	record token FAIL "token ${token:+obtained}${token:-missing}; GET /2/footprints: ${codes[*]}"
+	record token FAIL "token $([[ -n $token ]] && echo obtained || echo missing); GET /2/footprints: ${codes[*]}"
 fi
 
 # (2) a declaration published at A is listed by B at once
