@@ -337,6 +337,22 @@ print(len(acked), ",".join("%d×%d" % (k, v) for k, v in sorted(other.items())) 
       sum(errors.values()), ",".join("%s×%d" % kv for kv in sorted(errors.items())) or "none")
 PY
 }
+company_count() { # company name → how many declarations it has in the registry (all pages)
+	python3 - "$lb" "$1" <<'PY'
+import json, sys, urllib.parse, urllib.request
+base, company, n, cursor = sys.argv[1], sys.argv[2], 0, ""
+while True:
+    q = {"company": company, "limit": 500}
+    if cursor:
+        q["cursor"] = cursor
+    d = json.load(urllib.request.urlopen(base + "/v1/declarations?" + urllib.parse.urlencode(q)))
+    n += len(d["declarations"])
+    cursor = d.get("next_cursor", "")
+    if not cursor:
+        break
+print(n)
+PY
+}
 readable() { # ids-file → how many are missing through the load balancer
 	local m=0 id
 	while read -r id; do
@@ -440,10 +456,13 @@ wait "$pub_pid" || true
 read -r rps _ p99 bad errs reqs <"$tmp/wrk-kill"
 read -r acked pub_other pub_errs pub_kinds <"$tmp/pub-kill"
 lost=$(readable "$tmp/ids-kill")
+# Declarations written but never acknowledged (a publish in flight at B that
+# got no answer): the company's count less the one of check 2 and the acked.
+unacked=$(($(company_count "Replicas Smelter") - 1 - acked))
 retr=$(($(lb_stat b wretr) - retr0)) redis=$(($(lb_stat b wredis) - redis0))
 fail_pct=$(pct $((bad + errs)) "$reqs")
 if ((lost == 0 && acked > 0)) && awk -v p="$fail_pct" 'BEGIN { exit !(p <= 0.1) }'; then
-	record kill PASS "wrk: $reqs reads, $((bad + errs)) failed ($fail_pct %), p99 $p99 ms; publishes: $acked acknowledged, 0 lost (other answers: $pub_other, publishes without an answer: $pub_errs, $pub_kinds); HAProxy marked B down after $down_after s, retried $retr, redispatched $redis"
+	record kill PASS "wrk: $reqs reads, $((bad + errs)) failed ($fail_pct %), p99 $p99 ms; publishes: $acked acknowledged, 0 lost (other answers: $pub_other, publishes without an answer: $pub_errs, $pub_kinds; written without an acknowledgement: $unacked); HAProxy marked B down after $down_after s, retried $retr, redispatched $redis"
 else
 	record kill FAIL "wrk: $reqs reads, $bad non-2xx, $errs socket errors ($fail_pct %); publishes: $acked acknowledged, $lost not readable (other answers: $pub_other, publishes without an answer: $pub_errs, $pub_kinds)"
 fi
