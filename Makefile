@@ -3,7 +3,7 @@
 SHELL := /usr/bin/env bash
 GOFILES = $(shell find . -name '*.go' -not -path './.git/*' -not -path './vendor/*' -not -path '*/testdata/*')
 
-.PHONY: help run build test e2e conformance screenshots bench bench-work reliability docs fmt
+.PHONY: help run build test e2e conformance screenshots bench bench-work reliability replicas docs fmt
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -38,6 +38,9 @@ bench-work: ## the worst accepted request per shape (CPU), four at once (peak RS
 
 reliability: ## load and fault tests: Redis killed, PostgreSQL stopped, SIGTERM under load (bench/reliability.sh)
 	bench/reliability.sh
+
+replicas: ## three replicas behind HAProxy, one Redis, one PostgreSQL: shared token, registry, cache and rate limit, a replica killed and one restarted under load, throughput 3 vs 1 (bench/replicas.sh)
+	bench/replicas.sh
 
 docs: ## regenerate the API descriptions in docs/ from the handler annotations: Swagger 2.0 (swag), then OpenAPI 3.1 (tools/apicheck/openapi31)
 	go tool swag init -g main.go -o docs --parseInternal --outputTypes json,yaml
