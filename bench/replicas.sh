@@ -68,24 +68,8 @@ die() {
 	exit 2
 }
 
-# as_pg runs a PostgreSQL server command; as root, as the postgres user.
-as_pg() {
-	if [[ $EUID -eq 0 ]]; then
-		runuser -u postgres -- "$@"
-	else
-		"$@"
-	fi
-}
-
-pg_bin() {
-	local d
-	d=$(find /usr/lib/postgresql -mindepth 2 -maxdepth 2 -name bin -type d 2>/dev/null | sort -V | tail -n 1)
-	if [[ -n $d && -x $d/initdb && -x $d/pg_ctl && -x $d/pg_isready ]]; then
-		echo "$d"
-	fi
-}
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+# shellcheck source=scripts/lib.sh
+source scripts/lib.sh # as_pg, pg_bin, free_port
 
 missing=()
 command -v haproxy >/dev/null || missing+=(haproxy)

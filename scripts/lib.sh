@@ -1,7 +1,7 @@
 # shellcheck shell=bash
-# scripts/lib.sh — shell helpers shared by scripts/test.sh, scripts/e2e.sh and
-# scripts/pact-conformance.sh. Source it after defining log and die (each
-# script prefixes its own messages).
+# scripts/lib.sh — shell helpers shared by scripts/test.sh, scripts/e2e.sh,
+# scripts/pact-conformance.sh and the bench/ scripts. Source it after
+# defining log and die (each script prefixes its own messages).
 
 # as_root runs a command as root: directly, or through sudo if available.
 as_root() {
@@ -50,3 +50,25 @@ wait_ready() {
 		sleep 0.1
 	done
 }
+
+# as_pg runs a PostgreSQL server command; postgres refuses to run as root, so
+# as root it runs as the postgres user.
+as_pg() {
+	if [[ $EUID -eq 0 ]]; then
+		runuser -u postgres -- "$@"
+	else
+		"$@"
+	fi
+}
+
+# pg_bin prints the bin dir of the newest installed PostgreSQL server, if any.
+pg_bin() {
+	local d
+	d=$(find /usr/lib/postgresql -mindepth 2 -maxdepth 2 -name bin -type d 2>/dev/null | sort -V | tail -n 1)
+	if [[ -n $d && -x $d/initdb && -x $d/pg_ctl && -x $d/pg_isready ]]; then
+		echo "$d"
+	fi
+}
+
+# free_port prints a TCP port free on 127.0.0.1 now.
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }

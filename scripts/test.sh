@@ -77,26 +77,8 @@ die() {
 }
 
 # shellcheck source=scripts/lib.sh
-source scripts/lib.sh # as_root, apt_install, stop_process, wait_ready
+source scripts/lib.sh # as_root, apt_install, stop_process, wait_ready, as_pg, pg_bin
 
-# as_pg runs a PostgreSQL server command; postgres refuses to run as root, so
-# as root it runs as the postgres user.
-as_pg() {
-	if [[ $EUID -eq 0 ]]; then
-		runuser -u postgres -- "$@"
-	else
-		"$@"
-	fi
-}
-
-# pg_bin prints the bin dir of the newest installed PostgreSQL server, if any.
-pg_bin() {
-	local d
-	d=$(find /usr/lib/postgresql -mindepth 2 -maxdepth 2 -name bin -type d 2>/dev/null | sort -V | tail -n 1)
-	if [[ -n $d && -x $d/initdb && -x $d/pg_ctl && -x $d/pg_isready ]]; then
-		echo "$d"
-	fi
-}
 
 port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
