@@ -162,7 +162,10 @@ api_key=$(sed -n 's/^api key  *//p' "$tmp/key.txt")
 # --- 4. the server over TLS, two public declarations -----------------------------
 step="starting the server"
 log "alcarbon on $base_url (self-signed certificate, registry in a temp dir); webhook partner $hook_url"
-alcarbon >"$tmp/server.log" 2>&1 &
+# Started directly, not through the alcarbon function: a function in the
+# background is a subshell, and stopping its pid would leave the server
+# running.
+env "${server_env[@]}" "$tmp/alcarbon" >"$tmp/server.log" 2>&1 &
 server_pid=$!
 wait_ready "$base_url/readyz" "$server_pid" "$tmp/server.log" --cacert "$tmp/cert.pem"
 
