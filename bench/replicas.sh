@@ -111,35 +111,13 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-# --- results ---------------------------------------------------------------------
-results=()
-failed=0
-record() { # check status detail
-	results+=("$(printf '%-10s %-5s %s' "$1" "$2" "$3")")
-	[[ $2 == PASS ]] || failed=1
-	log "$1: $2 — $3"
-}
+# shellcheck source=bench/lib.sh
+source bench/lib.sh # record, start_redis, init_pg, start_pg
 
 # --- Redis and PostgreSQL ----------------------------------------------------------
-redis_port=$(free_port)
-redis-server --bind 127.0.0.1 --port "$redis_port" --dir "$tmp" --save '' --appendonly no \
-	--protected-mode yes --logfile "$tmp/redis.log" &
-redis_pid=$!
-for ((i = 0; i < 100; i++)); do
-	[[ $(redis-cli -h 127.0.0.1 -p "$redis_port" ping 2>/dev/null) == PONG ]] && break
-	sleep 0.1
-done
-
-pg_port=$(free_port)
-pg_dir=$tmp/pg
-mkdir "$pg_dir"
-[[ $EUID -eq 0 ]] && chown postgres: "$pg_dir"
-as_pg "$PG_BIN/initdb" -D "$pg_dir/data" -U postgres -A trust -E UTF8 --locale=C --no-sync >"$tmp/initdb.log" 2>&1 ||
-	{ cat "$tmp/initdb.log" >&2; die "initdb failed"; }
-pg_data=$pg_dir/data
-as_pg "$PG_BIN/pg_ctl" -D "$pg_data" -l "$pg_dir/server.log" -w -t 60 \
-	-o "-p $pg_port -k '$pg_dir' -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200" start >/dev/null ||
-	{ cat "$pg_dir/server.log" >&2; die "PostgreSQL did not start"; }
+start_redis
+init_pg
+start_pg -c max_connections=200
 "$PG_BIN/createdb" -h 127.0.0.1 -p "$pg_port" -U postgres alcarbon
 log "redis-server on 127.0.0.1:$redis_port, PostgreSQL on 127.0.0.1:$pg_port"
 
