@@ -58,7 +58,10 @@ func TestRunPACTAnswersSurviveKill(t *testing.T) {
 				return
 			}
 			var ev map[string]any
-			json.NewDecoder(r.Body).Decode(&ev)
+			if json.NewDecoder(r.Body).Decode(&ev) != nil {
+				w.WriteHeader(http.StatusBadRequest)
+				return
+			}
 			mu.Lock()
 			events = append(events, ev)
 			mu.Unlock()
@@ -67,17 +70,7 @@ func TestRunPACTAnswersSurviveKill(t *testing.T) {
 		}
 	}))
 	defer partner.Close()
-	out, err := runCommand(t, dir, "pact-clients", "create", "--org", "Buyer")
-	if err != nil {
-		t.Fatal(err)
-	}
-	clientID, clientSecret := field(t, out, "client id"), field(t, out, "client secret")
-	out, err = runCommand(t, dir, "pact-partners", "add", "--org", "Buyer", "--source", "//buyer.example/pact",
-		"--base-url", partner.URL+"/pact", "--client-id", "alcarbon", "--client-secret", "s3cret")
-	if err != nil {
-		t.Fatalf("pact-partners add: %v\n%s", err, out)
-	}
-	partnerID := field(t, out, "partner id")
+	clientID, clientSecret, partnerID := addBuyerPartner(t, dir, partner.URL+"/pact")
 
 	port := testredis.FreePort(t)
 	base := "http://127.0.0.1:" + strconv.Itoa(port)
@@ -126,7 +119,7 @@ func TestRunPACTAnswersSurviveKill(t *testing.T) {
 	if downs.Load() != 1 {
 		t.Fatalf("%d attempts before the kill, want 1", downs.Load())
 	}
-	out, err = runCommand(t, dir, "pact-partners", "list")
+	out, err := runCommand(t, dir, "pact-partners", "list")
 	if pending, failed := outboxColumns(t, out, partnerID); err != nil || pending != "3" || failed != "0" {
 		t.Fatalf("pact-partners list after the kill, want 3 pending and 0 failed: %v\n%s", err, out)
 	}
@@ -159,6 +152,25 @@ func TestRunPACTAnswersSurviveKill(t *testing.T) {
 	if pending, failed := outboxColumns(t, out, partnerID); err != nil || pending != "0" || failed != "0" {
 		t.Fatalf("pact-partners list after delivery: %v\n%s", err, out)
 	}
+}
+
+// addBuyerPartner registers the organisation "Buyer" both ways: as a PACT
+// client of this host (its client id and secret are returned) and as a
+// partner at baseURL that receives its events (the partner id is returned;
+// this host authenticates there as alcarbon/s3cret).
+func addBuyerPartner(t *testing.T, dir, baseURL string) (clientID, clientSecret, partnerID string) {
+	t.Helper()
+	out, err := runCommand(t, dir, "pact-clients", "create", "--org", "Buyer")
+	if err != nil {
+		t.Fatalf("pact-clients create: %v\n%s", err, out)
+	}
+	clientID, clientSecret = field(t, out, "client id"), field(t, out, "client secret")
+	out, err = runCommand(t, dir, "pact-partners", "add", "--org", "Buyer", "--source", "//buyer.example/pact",
+		"--base-url", baseURL, "--client-id", "alcarbon", "--client-secret", "s3cret")
+	if err != nil {
+		t.Fatalf("pact-partners add: %v\n%s", err, out)
+	}
+	return clientID, clientSecret, field(t, out, "partner id")
 }
 
 // pactToken gets a PACT access token from the server at base.

@@ -468,15 +468,7 @@ func TestRunAnswersPACTRequest(t *testing.T) {
 		}
 	}))
 	defer partner.Close()
-	out, err := runCommand(t, dir, "pact-clients", "create", "--org", "Buyer")
-	if err != nil {
-		t.Fatal(err)
-	}
-	clientID, clientSecret := field(t, out, "client id"), field(t, out, "client secret")
-	if out, err := runCommand(t, dir, "pact-partners", "add", "--org", "Buyer", "--source", "//buyer.example/pact",
-		"--base-url", partner.URL+"/pact", "--client-id", "alcarbon", "--client-secret", "s3cret"); err != nil {
-		t.Fatalf("pact-partners add: %v\n%s", err, out)
-	}
+	clientID, clientSecret, _ := addBuyerPartner(t, dir, partner.URL+"/pact")
 
 	base, cancel, done, logs := startRun(t, map[string]string{"ALCARBON_DATA_DIR": dir, "ALCARBON_PACT_ALLOW_PRIVATE_PARTNERS": "1"})
 	if code := requestFootprint(t, base, pactToken(t, base, clientID, clientSecret), "req-1"); code != 200 {
