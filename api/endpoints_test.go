@@ -237,14 +237,18 @@ func TestOperationsEndpoints(t *testing.T) {
 	if rec.Code != 200 || rr.Status != "ready" || rr.Dataset != "2026.1" || len(rr.Dependencies) != 3 {
 		t.Fatalf("readyz %d %s", rec.Code, rec.Body)
 	}
+	// A miss, the same bytes (the exact tier), the same request written
+	// differently (the memory tier).
 	postJSON(t, e, "/v1/footprints/primary", `{}`)
 	postJSON(t, e, "/v1/footprints/primary", `{}`)
+	postJSON(t, e, "/v1/footprints/primary", `{ }`)
 	rec = do(t, e, http.MethodGet, "/metrics", "", "")
 	body := rec.Body.String()
 	for _, want := range []string{
-		`alcarbon_http_requests_total{method="POST",route="/v1/footprints/primary",status="200"} 2`,
+		`alcarbon_http_requests_total{method="POST",route="/v1/footprints/primary",status="200"} 3`,
 		`alcarbon_http_request_duration_seconds_bucket`,
 		`alcarbon_http_requests_in_flight`,
+		`alcarbon_cache_hits_total{tier="exact"} 1`,
 		`alcarbon_cache_hits_total{tier="memory"} 1`,
 		`alcarbon_cache_misses_total 1`,
 		`alcarbon_cache_redis_errors_total 0`,

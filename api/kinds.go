@@ -87,11 +87,12 @@ func decodeRequest(k calcKind, body []byte) (calcRequest, error) {
 	return req, checkRequest(req)
 }
 
-// calculate answers a calculation endpoint: decode strictly → validate →
-// prepare → compute (or the cache) → respond.
+// calculate answers a calculation endpoint: the same bytes answered before
+// → respond; else decode strictly → validate → prepare → compute (or the
+// cache) → respond.
 func (s *server) calculate(c echo.Context, k calcKind) error {
-	body, err := readJSONBody(c)
-	if err != nil {
+	body, exact, answered, err := s.readCachable(c, k.name)
+	if answered || err != nil {
 		return err
 	}
 	req, err := decodeRequest(k, body)
@@ -102,7 +103,7 @@ func (s *server) calculate(c echo.Context, k calcKind) error {
 	if err != nil {
 		return err
 	}
-	return s.respondCached(c, k.name, cacheDataset(ds), req, req.usesRedis(), calcWork(k, body), func(ctx context.Context) (any, error) {
+	return s.respondCached(c, k.name, exact, cacheDataset(ds), req, req.usesRedis(), calcWork(k, body), func(ctx context.Context) (any, error) {
 		r, err := req.compute(ctx, s, ds, nil)
 		if err != nil {
 			return nil, err

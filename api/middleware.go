@@ -119,3 +119,22 @@ func bodyLimitExcept(path string, limit int64) echo.MiddlewareFunc {
 		},
 	})
 }
+
+// cachedRoutes answer from the cache, gzip encoding included
+// (writeCached): gzipResponses leaves them alone.
+var cachedRoutes = map[string]bool{
+	"/v1/electricity": true, "/v1/pv": true, "/v1/footprints/primary": true, "/v1/footprints/product": true,
+	"/v1/scenarios/compare": true, "/v1/scenarios/sweep": true, "/v1/uncertainty": true,
+}
+
+// gzipResponses compresses responses above gzipMinBytes for clients that
+// accept gzip: the page, the registry, reference data, the API
+// descriptions and PACT. It skips the cached calculations, which keep
+// their compressed answers in the cache, and /metrics, which the
+// Prometheus handler compresses itself.
+var gzipResponses = middleware.GzipWithConfig(middleware.GzipConfig{
+	MinLength: gzipMinBytes + 1,
+	Skipper: func(c echo.Context) bool {
+		return cachedRoutes[c.Path()] || c.Path() == "/metrics"
+	},
+})

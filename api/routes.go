@@ -20,7 +20,7 @@ import (
 func New(o Options) *echo.Echo {
 	s := &server{
 		catalog: o.Catalog, cache: o.Cache, redisConfigured: o.RedisConfigured, store: o.Store,
-		log: o.Logger, metrics: newMetrics(o.Registry), engines: enginesOf(o.Catalog),
+		log: o.Logger, metrics: newMetrics(o.Registry), engines: enginesOf(o.Catalog), exactScope: exactScope(o.Catalog),
 		limiter:      newKeyLimiter(o.RateLimit, o.RateBurst, o.SharedLimits),
 		authFailures: httpx.NewSharedAuthFailures(o.SharedLimits),
 		work:         newAdmission(o.Work, o.Registry), drain: o.Draining,
@@ -57,6 +57,7 @@ func New(o Options) *echo.Echo {
 		}))
 	}
 	e.Use(bodyLimitExcept("/v1/pv", o.BodyLimit))
+	e.Use(gzipResponses)
 
 	// Operations.
 	e.GET("/healthz", s.handleHealthz)
@@ -64,11 +65,11 @@ func New(o Options) *echo.Echo {
 	e.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(o.Registry, promhttp.HandlerOpts{})))
 	e.GET("/swagger/*", echoSwagger.WrapHandler)
 	e.GET("/openapi.json", handleOpenAPI)
-	// The web page (issue 9) and its files, gzipped for browsers that ask
-	// (≈ 136 kB as they are, ≈ 48 kB gzipped).
-	page, gzip := echo.WrapHandler(web.Handler()), middleware.Gzip()
-	e.GET("/", page, gzip)
-	e.GET("/static/*", page, gzip)
+	// The web page (issue 9) and its files (≈ 136 kB as they are, ≈ 48 kB
+	// gzipped).
+	page := echo.WrapHandler(web.Handler())
+	e.GET("/", page)
+	e.GET("/static/*", page)
 	if o.PProf {
 		e.GET("/debug/pprof/*", echo.WrapHandler(http.HandlerFunc(pprof.Index)))
 		e.GET("/debug/pprof/profile", echo.WrapHandler(http.HandlerFunc(pprof.Profile)))

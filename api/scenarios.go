@@ -373,8 +373,8 @@ func (s *server) canonicalBody(endpoint string, body []byte) (canonicalScenario,
 //	@Failure		503		{object}	Problem	"every slot for heavy calculations busy for 1 s (Retry-After), or stopped at the write timeout"
 //	@Router			/v1/scenarios/compare [post]
 func (s *server) handleCompareScenarios(c echo.Context) error {
-	body, err := readJSONBody(c)
-	if err != nil {
+	body, exact, answered, err := s.readCachable(c, "scenarios/compare")
+	if answered || err != nil {
 		return err
 	}
 	var req compareRequest
@@ -390,7 +390,7 @@ func (s *server) handleCompareScenarios(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.respondCached(c, "scenarios/compare", scenarioCacheDataset(s.catalog), canonical, true, compareWork(&req, len(body)), func(ctx context.Context) (any, error) {
+	return s.respondCached(c, "scenarios/compare", exact, scenarioCacheDataset(s.catalog), canonical, true, compareWork(&req, len(body)), func(ctx context.Context) (any, error) {
 		return s.compare(ctx, &req, canonical.Body)
 	})
 }
@@ -616,8 +616,8 @@ type sweepResponse struct {
 //	@Failure		503		{object}	Problem	"every slot for heavy calculations busy for 1 s (Retry-After), or stopped at the write timeout"
 //	@Router			/v1/scenarios/sweep [post]
 func (s *server) handleSweep(c echo.Context) error {
-	body, err := readJSONBody(c)
-	if err != nil {
+	body, exact, answered, err := s.readCachable(c, "scenarios/sweep")
+	if answered || err != nil {
 		return err
 	}
 	var req sweepRequest
@@ -643,7 +643,7 @@ func (s *server) handleSweep(c echo.Context) error {
 		return err
 	}
 	base := canonical.Body.(map[string]any)["base"]
-	return s.respondCached(c, "scenarios/sweep", scenarioCacheDataset(s.catalog), canonical, true, sweepWork(&req, tokens, len(values), len(body)), func(ctx context.Context) (any, error) {
+	return s.respondCached(c, "scenarios/sweep", exact, scenarioCacheDataset(s.catalog), canonical, true, sweepWork(&req, tokens, len(values), len(body)), func(ctx context.Context) (any, error) {
 		return s.sweep(ctx, &req, kind, base, tokens, values)
 	})
 }

@@ -81,6 +81,9 @@ type server struct {
 	authFailures *httpx.AuthFailures
 
 	engines map[string]*calc.Engine
+	// exactScope is the server's part of every exact-bytes cache key
+	// (readCachable).
+	exactScope string
 	// work prices calculation requests and admits the heavy ones.
 	work *admission
 	// drain is closed when shutdown starts (Options.Draining).

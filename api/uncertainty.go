@@ -257,8 +257,15 @@ type canonicalUncertainty struct {
 //	@Failure		503		{object}	Problem	"every slot for heavy calculations busy for 1 s (Retry-After), or stopped at the write timeout"
 //	@Router			/v1/uncertainty [post]
 func (s *server) handleUncertainty(c echo.Context) error {
-	req, err := decodeValid[uncertaintyRequest](c)
-	if err != nil {
+	body, exact, answered, err := s.readCachable(c, "uncertainty")
+	if answered || err != nil {
+		return err
+	}
+	var req uncertaintyRequest
+	if err := decodeStrict(body, &req); err != nil {
+		return err
+	}
+	if err := checkRequest(&req); err != nil {
 		return err
 	}
 	kind := req.Kind
@@ -277,7 +284,7 @@ func (s *server) handleUncertainty(c echo.Context) error {
 	spec := req.spec()
 	canonical := canonicalUncertainty{Kind: kind, Request: fr, Samples: spec.Samples, Seed: spec.Seed, Distributions: req.Distributions, NoDefaults: spec.NoDefaults}
 	w := uncertaintyWork(spec.Samples, req.Samples != nil, req.Request, len(req.Request))
-	return s.respondCached(c, "uncertainty", cacheDataset(ds), canonical, true, w, func(ctx context.Context) (any, error) {
+	return s.respondCached(c, "uncertainty", exact, cacheDataset(ds), canonical, true, w, func(ctx context.Context) (any, error) {
 		compiled, prov, err := fr.compile(ctx, s, ds)
 		if err != nil {
 			return nil, underPrefix(err, "/request")

@@ -44,8 +44,8 @@ func TestWebPage(t *testing.T) {
 	}
 }
 
-// TestWebPageGzipped: the page's files are gzipped for a browser that asks,
-// and decompress to the same bytes; API answers are not touched.
+// TestWebPageGzipped: the page's files and JSON answers above 1 kB are
+// gzipped for a client that asks, and decompress to the same bytes.
 func TestWebPageGzipped(t *testing.T) {
 	e, _, _ := testServer(t)
 	for _, p := range []string{"/", "/static/app.js", "/static/vendor/uplot/uPlot.iife.min.js"} {
@@ -66,9 +66,29 @@ func TestWebPageGzipped(t *testing.T) {
 			t.Errorf("GET %s: %d bytes gzipped, %d plain", p, zipped.Body.Len(), plain.Body.Len())
 		}
 	}
-	if rec := do(t, e, http.MethodGet, "/v1/datasets", "", "", "Accept-Encoding", "gzip"); rec.Header().Get("Content-Encoding") != "" {
-		t.Errorf("API answers are not gzipped: Content-Encoding %q", rec.Header().Get("Content-Encoding"))
+	// JSON answers above 1 kB are gzipped too (issue 17); small ones are not.
+	plain := do(t, e, http.MethodGet, "/v1/datasets", "", "")
+	zipped := do(t, e, http.MethodGet, "/v1/datasets", "", "", "Accept-Encoding", "gzip")
+	if plain.Body.Len() <= gzipMinBytes || zipped.Header().Get("Content-Encoding") != "gzip" || !bytes.Equal(gunzip(t, zipped.Body.Bytes()), plain.Body.Bytes()) {
+		t.Errorf("GET /v1/datasets (%d bytes) with Accept-Encoding gzip: Content-Encoding %q, or the body differs", plain.Body.Len(), zipped.Header().Get("Content-Encoding"))
 	}
+	if rec := do(t, e, http.MethodGet, "/healthz", "", "", "Accept-Encoding", "gzip"); rec.Body.Len() > gzipMinBytes || rec.Header().Get("Content-Encoding") != "" {
+		t.Errorf("GET /healthz (%d bytes): Content-Encoding %q, want none under %d bytes", rec.Body.Len(), rec.Header().Get("Content-Encoding"), gzipMinBytes)
+	}
+}
+
+// gunzip decompresses a gzip body, failing the test if it is not one.
+func gunzip(t testing.TB, b []byte) []byte {
+	t.Helper()
+	zr, err := gzip.NewReader(bytes.NewReader(b))
+	if err != nil {
+		t.Fatalf("not gzip: %v", err)
+	}
+	out, err := io.ReadAll(zr)
+	if err != nil {
+		t.Fatalf("gunzip: %v", err)
+	}
+	return out
 }
 
 // TestWebPageCallsExistingRoutes checks that every API path app.js calls is

@@ -65,9 +65,11 @@ type Options struct {
 	MaxBytes int64
 }
 
-// Stats counts what Do has done since New. Every successful or failed call of
-// Do counts once as a hit or a miss; RedisErrors counts failed Redis commands.
+// Stats counts what Do and Resolve have done since New. Every successful or
+// failed call of Do counts once as a hit or a miss, a call of Resolve that
+// finds its value as an exact hit; RedisErrors counts failed Redis commands.
 type Stats struct {
+	ExactHits   int64 // answered by Resolve, through an alias
 	MemoryHits  int64
 	RedisHits   int64
 	Misses      int64
@@ -92,7 +94,7 @@ type Cache struct {
 	registerer   prometheus.Registerer
 	collectors   []prometheus.Collector
 
-	memoryHits, redisHits, misses, redisErrors atomic.Int64
+	exactHits, memoryHits, redisHits, misses, redisErrors atomic.Int64
 }
 
 // entry is a tier-1 value with its expiry.
@@ -319,6 +321,65 @@ func withTimeout[T any](ctx context.Context, d time.Duration, fn func(context.Co
 	}
 }
 
+// Alias makes alias a second name, in the memory tier only, for the value
+// stored under key: Resolve(alias) then answers without knowing key. The
+// alias holds key, not the value, so it costs its two strings against
+// MaxBytes, and it answers only while the value is still in memory. The API
+// names a request's raw bytes with an alias of its normalised key: an
+// identical request is then answered before it is decoded.
+func (c *Cache) Alias(alias, key string) {
+	if c.mem.Contains(key) { // a value too large to keep has no alias either
+		c.setMemory(alias, []byte(key))
+	}
+}
+
+// Resolve returns the key an alias names and the value stored under it,
+// when both are in the memory tier; a found value counts as an exact hit.
+// The value is shared: callers must not modify it.
+func (c *Cache) Resolve(alias string) (key string, value []byte, ok bool) {
+	k, ok := c.getMemory(alias)
+	if !ok {
+		return "", nil, false
+	}
+	v, ok := c.getMemory(string(k))
+	if !ok {
+		return "", nil, false
+	}
+	c.exactHits.Add(1)
+	return string(k), v, true
+}
+
+// Variant returns a form of the value stored under key (for example its
+// gzip encoding), named name and derived from value by derive. The first
+// call for a key and name derives it and keeps it in the memory tier beside
+// the value, counted against MaxBytes; later calls return the kept form
+// without deriving again (concurrent first calls share one derivation).
+// value must be the value stored under key. The result is shared: callers
+// must not modify it.
+func (c *Cache) Variant(key, name string, value []byte, derive func([]byte) ([]byte, error)) ([]byte, error) {
+	vkey := key + "\x00" + name
+	if v, ok := c.getMemory(vkey); ok {
+		return v, nil
+	}
+	r, err, _ := c.flights.Do(vkey, func() (any, error) {
+		if v, ok := c.getMemory(vkey); ok {
+			return v, nil
+		}
+		v, err := derive(value)
+		if err != nil {
+			return nil, err
+		}
+		if len(v) <= c.maxEntry {
+			c.setMemory(vkey, v)
+		}
+		return v, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return r.([]byte), nil
+}
+
 // Purge empties tier 1. Redis is left as it is.
 func (c *Cache) Purge() {
 	c.mem.Purge()
@@ -347,6 +408,7 @@ func (c *Cache) PingRedis(ctx context.Context) error {
 // Stats returns the counters since New.
 func (c *Cache) Stats() Stats {
 	return Stats{
+		ExactHits:   c.exactHits.Load(),
 		MemoryHits:  c.memoryHits.Load(),
 		RedisHits:   c.redisHits.Load(),
 		Misses:      c.misses.Load(),

@@ -578,3 +578,104 @@ func TestBreakerOpensOnRefusedConnection(t *testing.T) {
 		t.Fatalf("after one refused connection: healthy %v, %d errors; want bypassed after 1", c.RedisHealthy(), c.Stats().RedisErrors)
 	}
 }
+
+// TestAliasResolve: an alias answers with its key's value while both are
+// in memory, counting an exact hit and nothing else; an alias of a key not
+// held is not kept; once the value is evicted the alias answers nothing.
+func TestAliasResolve(t *testing.T) {
+	c := newCache(t, Options{MaxBytes: 1000})
+	var n computer
+	c.Alias("raw:absent", "k") // k is not held: no alias
+	if _, _, ok := c.Resolve("raw:absent"); ok {
+		t.Fatal("alias of a key not held resolved")
+	}
+	if got := c.Stats().MemoryBytes; got != 0 {
+		t.Fatalf("alias of a key not held kept %d bytes", got)
+	}
+	mustDo(t, c, "k", false, n.value("value"), "value", TierMiss)
+	c.Alias("raw:1", "k")
+	key, v, ok := c.Resolve("raw:1")
+	if !ok || key != "k" || string(v) != "value" {
+		t.Fatalf("Resolve(raw:1) = %q, %q, %v", key, v, ok)
+	}
+	if got, want := c.Stats(), (Stats{ExactHits: 1, Misses: 1, MemoryBytes: int64(len("k") + len("value") + len("raw:1") + len("k"))}); got != want {
+		t.Fatalf("Stats() = %+v, want %+v", got, want)
+	}
+	if _, _, ok := c.Resolve("raw:2"); ok {
+		t.Fatal("unknown alias resolved")
+	}
+	// Values of 300 bytes push k out; the alias then answers nothing.
+	for i := range 4 {
+		c.Do(context.Background(), fmt.Sprint("x", i), false, n.value(strings.Repeat("x", 300)))
+	}
+	if _, _, ok := c.Resolve("raw:1"); ok {
+		t.Fatal("alias resolved after its value was evicted")
+	}
+	if got := c.Stats().ExactHits; got != 1 {
+		t.Fatalf("ExactHits %d after failed lookups, want 1", got)
+	}
+}
+
+// TestVariantDerivedOnce: concurrent first calls share one derivation,
+// later calls derive nothing, and the variant is kept (and counted) beside
+// its value.
+func TestVariantDerivedOnce(t *testing.T) {
+	c := newCache(t, Options{})
+	var derivations atomic.Int64
+	upper := func(b []byte) ([]byte, error) {
+		derivations.Add(1)
+		time.Sleep(10 * time.Millisecond) // let the concurrent callers pile up
+		return bytes.ToUpper(b), nil
+	}
+	mustDo(t, c, "k", false, (&computer{}).value("abc"), "abc", TierMiss)
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			if v, err := c.Variant("k", "upper", []byte("abc"), upper); err != nil || string(v) != "ABC" {
+				t.Errorf("Variant = %q, %v", v, err)
+			}
+		})
+	}
+	wg.Wait()
+	if v, err := c.Variant("k", "upper", []byte("abc"), upper); err != nil || string(v) != "ABC" {
+		t.Fatalf("Variant after = %q, %v", v, err)
+	}
+	if got := derivations.Load(); got != 1 {
+		t.Fatalf("derived %d times, want 1", got)
+	}
+	if got, want := c.Stats().MemoryBytes, int64(len("k")+len("abc")+len("k\x00upper")+len("ABC")); got != want {
+		t.Fatalf("MemoryBytes %d, want %d (value and variant)", got, want)
+	}
+	// A failed derivation is returned and not kept.
+	boom := errors.New("boom")
+	if _, err := c.Variant("k", "bad", []byte("abc"), func([]byte) ([]byte, error) { return nil, boom }); !errors.Is(err, boom) {
+		t.Fatalf("failed derivation: %v", err)
+	}
+}
+
+// TestAliasesAndVariantsBoundedInBytes: values, aliases and variants share
+// MaxBytes; filling well past it keeps the total under it.
+func TestAliasesAndVariantsBoundedInBytes(t *testing.T) {
+	const maxBytes = 10_000
+	c := newCache(t, Options{MaxBytes: maxBytes})
+	var n computer
+	half := func(b []byte) ([]byte, error) { return b[:len(b)/2], nil }
+	for i := range 200 {
+		key := fmt.Sprint("key", i)
+		v, _, err := c.Do(context.Background(), key, false, n.value(strings.Repeat("v", 200)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.Alias(fmt.Sprint("raw", i), key)
+		if _, err := c.Variant(key, "half", v, half); err != nil {
+			t.Fatal(err)
+		}
+		if got := c.Stats().MemoryBytes; got > maxBytes {
+			t.Fatalf("after %d entries: %d bytes > %d", i+1, got, maxBytes)
+		}
+	}
+	// The newest entry is still whole: value, alias and variant.
+	if _, v, ok := c.Resolve("raw199"); !ok || len(v) != 200 {
+		t.Fatalf("newest alias: %v, %d bytes", ok, len(v))
+	}
+}

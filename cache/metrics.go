@@ -21,6 +21,7 @@ func (c *Cache) registerMetrics() error {
 		}, loadFloat(n))
 	}
 	collectors := []prometheus.Collector{
+		hits("exact", &c.exactHits),
 		hits("memory", &c.memoryHits),
 		hits("redis", &c.redisHits),
 		prometheus.NewCounterFunc(prometheus.CounterOpts{

@@ -1,11 +1,22 @@
-// Command echo is the load-test baseline: a bare echo v4 JSON handler that
-// decodes a small body and encodes it back, built from the same echo version
-// as alcarbon.
+// Command echo is the load-test baseline, built from the same echo v4 as
+// alcarbon. It serves two baselines:
+//
+//   - POST /echo: a bare JSON handler that decodes a small body and
+//     encodes it back;
+//
+//   - GET or POST /same/{name}: a handler that reads the request body and answers
+//     with the bytes of the file {name} in the folder given as the second
+//     argument — the project's own response to that request, captured from
+//     the running server: the ceiling for serving that answer at all.
+//
+// Usage: echo [addr] [folder].
 package main
 
 import (
+	"io"
 	"net/http"
 	"os"
+	"path/filepath"
 
 	"github.com/labstack/echo/v4"
 )
@@ -23,6 +34,24 @@ func main() {
 	addr := ":8081"
 	if len(os.Args) > 1 {
 		addr = os.Args[1]
+	}
+	if len(os.Args) > 2 {
+		files, err := filepath.Glob(filepath.Join(os.Args[2], "*"))
+		if err != nil {
+			os.Exit(1)
+		}
+		for _, f := range files {
+			answer, err := os.ReadFile(f)
+			if err != nil {
+				os.Exit(1)
+			}
+			e.Match([]string{http.MethodGet, http.MethodPost}, "/same/"+filepath.Base(f), func(c echo.Context) error {
+				if _, err := io.Copy(io.Discard, c.Request().Body); err != nil {
+					return err
+				}
+				return c.JSONBlob(http.StatusOK, answer)
+			})
+		}
 	}
 	if err := e.Start(addr); err != nil && err != http.ErrServerClosed {
 		os.Exit(1)
