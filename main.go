@@ -40,16 +40,19 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
 	"net/url"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"strings"
 	"syscall"
 	"text/tabwriter"
 	"time"
 
+	"github.com/KimMachineGun/automemlimit/memlimit"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/redis/go-redis/v9"
@@ -157,13 +160,35 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	return fmt.Errorf("unknown command %q; see alcarbon --help", cmd)
 }
 
+// sizeMemory derives the memory settings left on auto from the container's
+// memory limit, if any (config.SizeMemory), and sets the Go runtime's soft
+// limit: the GC then works harder as the heap nears it, instead of letting
+// it grow to twice the live bytes. A GOMEMLIMIT given to the process
+// stands for an ALCARBON_MEMORY_LIMIT left on auto. It returns the
+// container's limit [bytes], 0 when there is none.
+func sizeMemory(cfg *config.Config) int64 {
+	var container int64
+	if n, err := memlimit.FromCgroup(); err == nil && n < math.MaxInt64 { // an error: no cgroup or no limit
+		container = int64(n)
+	}
+	if cfg.MemoryLimit == config.Auto && os.Getenv("GOMEMLIMIT") != "" {
+		cfg.MemoryLimit = debug.SetMemoryLimit(-1) // the runtime read GOMEMLIMIT from the process's own environment
+	}
+	cfg.SizeMemory(container)
+	if cfg.MemoryLimit > 0 {
+		debug.SetMemoryLimit(cfg.MemoryLimit)
+	}
+	return container
+}
+
 // serve runs the HTTP server until ctx is done, then shuts down gracefully:
 // drain (/readyz 503, still serving) for the drain period, stop accepting,
 // finish in-flight requests within the shutdown timeout, close the cache,
 // Redis and the registry.
 func serve(ctx context.Context, cfg config.Config, stdout io.Writer) error {
 	log := slog.New(slog.NewJSONHandler(stdout, &slog.HandlerOptions{Level: cfg.LogLevel}))
-	log.Info("starting", "config", cfg)
+	containerBytes := sizeMemory(&cfg)
+	log.Info("starting", "config", cfg, "container_memory_limit", containerBytes)
 
 	var tlsConfig *tls.Config
 	if cfg.TLSCertFile != "" {
@@ -197,7 +222,11 @@ func serve(ctx context.Context, cfg config.Config, stdout io.Writer) error {
 	}
 
 	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "alcarbon_memory_limit_bytes",
+			Help: "The Go runtime's soft memory limit (ALCARBON_MEMORY_LIMIT) [bytes]; 9.2e18 = none.",
+		}, func() float64 { return float64(debug.SetMemoryLimit(-1)) }))
 
 	var rdb *redis.Client
 	if cfg.RedisURL != "" {

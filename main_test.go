@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"sync"
@@ -46,6 +47,11 @@ func startRun(t *testing.T, env map[string]string) (string, context.CancelFunc, 
 	env["ALCARBON_ADDR"] = "127.0.0.1:" + strconv.Itoa(port)
 	if _, ok := env["ALCARBON_DATA_DIR"]; !ok {
 		env["ALCARBON_DATA_DIR"] = t.TempDir()
+	}
+	if _, ok := env["ALCARBON_MEMORY_LIMIT"]; !ok {
+		// The limit is the test process's: one server must not set it for
+		// the others (TestMemoryLimit sets one and restores it).
+		env["ALCARBON_MEMORY_LIMIT"] = "off"
 	}
 	if _, ok := env["ALCARBON_SHUTDOWN_DRAIN"]; !ok {
 		env["ALCARBON_SHUTDOWN_DRAIN"] = "0" // main_drain_test.go tests the drain
@@ -487,4 +493,36 @@ func TestRunAnswersPACTRequest(t *testing.T) {
 	if strings.Contains(logs.String(), "s3cret") || strings.Contains(logs.String(), "partner-token") {
 		t.Fatal("the partner's secret or token is in the log")
 	}
+}
+
+// TestMemoryLimit: ALCARBON_MEMORY_LIMIT sets the Go runtime's soft limit,
+// the cache capacity left on auto is derived from it, and /metrics shows
+// the limit, the cache's capacity and bytes and the heap.
+func TestMemoryLimit(t *testing.T) {
+	before := debug.SetMemoryLimit(-1)
+	t.Cleanup(func() { debug.SetMemoryLimit(before) })
+	base, cancel, done, out := startRun(t, map[string]string{"ALCARBON_MEMORY_LIMIT": "200MiB"})
+	if got := debug.SetMemoryLimit(-1); got != 200<<20 {
+		t.Fatalf("runtime memory limit %d, want %d", got, 200<<20)
+	}
+	resp, err := http.Get(base + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	metrics, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	for _, want := range []string{
+		"alcarbon_memory_limit_bytes 2.097152e+08",
+		"alcarbon_cache_memory_max_bytes 7.1303168e+07", // (200 − 64) MiB / 2 = 68 MiB
+		"alcarbon_cache_memory_bytes ",
+		"go_memstats_heap_inuse_bytes ",
+	} {
+		if !strings.Contains(string(metrics), want) {
+			t.Errorf("/metrics lacks %q", want)
+		}
+	}
+	if !strings.Contains(out.String(), `"memory_limit":209715200`) || !strings.Contains(out.String(), `"cache_max_bytes":71303168`) {
+		t.Errorf("start-up log lacks the memory settings:\n%.2000s", out)
+	}
+	stop(t, cancel, done, out)
 }

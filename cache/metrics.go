@@ -37,6 +37,10 @@ func (c *Cache) registerMetrics() error {
 			Help: "Keys and values held by the in-process cache tier [bytes].",
 		}, loadFloat(&c.memBytes)),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "alcarbon_cache_memory_max_bytes",
+			Help: "The in-process cache tier's capacity (ALCARBON_CACHE_MAX_BYTES) [bytes].",
+		}, func() float64 { return float64(c.maxBytes) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "alcarbon_cache_redis_bypassed",
 			Help: "1 while Redis is bypassed after consecutive errors, else 0.",
 		}, func() float64 {

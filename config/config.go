@@ -32,7 +32,10 @@ type Config struct {
 	DatabaseURL     string        // "" = embedded SQLite; else postgres:// or postgresql://
 	CacheTTL        time.Duration // lifetime of a cached result, > 0
 	CacheMaxEntries int           // in-process cache capacity [entries], 1..10,000,000
-	CacheMaxBytes   int64         // in-process cache capacity [bytes of keys and values], 1 MiB..64 GiB
+	CacheMaxBytes   int64         // in-process cache capacity [bytes of keys and values], 1 MiB..64 GiB; Auto until SizeMemory
+	// MemoryLimit is the Go runtime's soft memory limit (as GOMEMLIMIT)
+	// [bytes], 32 MiB..4 TiB; 0 = none ("off"); Auto until SizeMemory.
+	MemoryLimit int64
 	BodyLimit       int64         // maximum request body [bytes], 1 KiB..64 MiB
 	ShutdownTimeout time.Duration // grace period for in-flight requests, > 0
 	LogLevel        slog.Level    // debug, info, warn or error
@@ -105,6 +108,8 @@ const (
 	maxCacheMaxEntries = 10_000_000
 	minCacheMaxBytes   = 1 << 20  // 1 MiB
 	maxCacheMaxBytes   = 64 << 30 // 64 GiB
+	minMemoryLimit     = 32 << 20 // 32 MiB
+	maxMemoryLimit     = 4 << 40  // 4 TiB
 	maxRateBurst       = 1_000_000
 	masked             = "xxxxx" // what url.URL.Redacted puts in place of a password
 	minTokenSecret     = 32
@@ -135,11 +140,28 @@ var variables = []variable{
 			c.CacheMaxEntries, err = parseInt(v, 1, maxCacheMaxEntries)
 			return err
 		}},
-	{"ALCARBON_CACHE_MAX_BYTES", "256MiB",
-		"in-process cache capacity, bytes of keys and values (least recently used evicted first), 1MiB to 64GiB",
+	{"ALCARBON_CACHE_MAX_BYTES", "auto",
+		"in-process cache capacity, bytes of keys and values (least recently used evicted first), 1MiB to 64GiB; auto = half of the memory limit above 64MiB, or 32MiB without a limit",
 		func(c *Config, v string) (err error) {
+			if v == "auto" {
+				c.CacheMaxBytes = Auto
+				return nil
+			}
 			c.CacheMaxBytes, err = parseSize(v, minCacheMaxBytes, maxCacheMaxBytes)
-			return err
+			return orWord(err, "auto")
+		}},
+	{"ALCARBON_MEMORY_LIMIT", "auto",
+		"soft memory limit of the Go runtime (the GC works harder near it; like GOMEMLIMIT), 32MiB to 4TiB, or off; auto = 90% of the container's (cgroup) memory limit when there is one, else twice the cache capacity plus 64MiB (128MiB with the default cache)",
+		func(c *Config, v string) (err error) {
+			switch v {
+			case "auto":
+				c.MemoryLimit = Auto
+			case "off":
+				c.MemoryLimit = 0
+			default:
+				c.MemoryLimit, err = parseSize(v, minMemoryLimit, maxMemoryLimit)
+			}
+			return orWord(err, "auto or off")
 		}},
 	{"ALCARBON_BODY_LIMIT", "1MiB",
 		"maximum request body, bytes or a size such as 512KiB, 1MiB or 2MB, 1KiB to 64MiB (POST /v1/pv accepts at least 4MiB, for EPW files)",
@@ -335,6 +357,51 @@ func isDottedVersion(v string) bool {
 	return true
 }
 
+// Auto marks a memory setting (CacheMaxBytes, MemoryLimit) that Load left
+// for SizeMemory to derive.
+const Auto int64 = -1
+
+// The sizes SizeMemory derives memory settings from.
+const (
+	// DefaultCacheMaxBytes is the cache capacity when no memory limit is
+	// known [bytes].
+	DefaultCacheMaxBytes = 32 << 20
+	// memoryBaseBytes is what the process holds besides the cache, with
+	// room for in-flight requests [bytes]: measured at ≈ 35 MiB RSS idle
+	// with both datasets, engines and the SQLite registry loaded
+	// (BENCHMARKS.md).
+	memoryBaseBytes = 64 << 20
+	// cgroupShare is the share of a container's memory limit the Go heap
+	// may approach, leaving room for stacks, the binary and the runtime.
+	cgroupShare = 0.9
+)
+
+// SizeMemory fills the memory settings left on auto. cgroupBytes is the
+// container's memory limit (0 = none):
+//
+//	limit = ALCARBON_MEMORY_LIMIT, else 0.9 × cgroupBytes, else 2 × cache + 64 MiB
+//	cache = ALCARBON_CACHE_MAX_BYTES, else (limit − 64 MiB) / 2 (at least
+//	        1 MiB) when a limit is set or read, else 32 MiB
+//
+// so that the cache's bytes, the rest of the process and the GC's headroom
+// above its live heap fit under the limit (a heap at the limit after a
+// cycle that found the cache full and the rest at its base is twice the
+// live bytes, GOGC=100).
+func (c *Config) SizeMemory(cgroupBytes int64) {
+	if c.MemoryLimit == Auto && cgroupBytes > 0 {
+		c.MemoryLimit = max(int64(float64(cgroupBytes)*cgroupShare), minMemoryLimit)
+	}
+	if c.CacheMaxBytes == Auto {
+		c.CacheMaxBytes = DefaultCacheMaxBytes
+		if c.MemoryLimit > 0 {
+			c.CacheMaxBytes = max((c.MemoryLimit-memoryBaseBytes)/2, minCacheMaxBytes)
+		}
+	}
+	if c.MemoryLimit == Auto {
+		c.MemoryLimit = 2*c.CacheMaxBytes + memoryBaseBytes
+	}
+}
+
 // Load reads every variable with getenv (os.Getenv in production); an unset
 // or blank variable takes its default. It returns all invalid variables at
 // once, joined, each as an *Error; the Config is then the zero value.
@@ -389,6 +456,7 @@ func (c Config) LogValue() slog.Value {
 		slog.Duration("cache_ttl", c.CacheTTL),
 		slog.Int("cache_max_entries", c.CacheMaxEntries),
 		slog.Int64("cache_max_bytes", c.CacheMaxBytes),
+		slog.Int64("memory_limit", c.MemoryLimit),
 		slog.Int64("body_limit", c.BodyLimit),
 		slog.Duration("shutdown_timeout", c.ShutdownTimeout),
 		slog.String("log_level", c.LogLevel.String()),
@@ -505,8 +573,8 @@ func parseInt(v string, lo, hi int) (int, error) {
 // and IEC (KiB = 1024 B).
 var sizeUnits = map[string]int64{
 	"": 1, "b": 1,
-	"kb": 1e3, "mb": 1e6, "gb": 1e9,
-	"kib": 1 << 10, "mib": 1 << 20, "gib": 1 << 30,
+	"kb": 1e3, "mb": 1e6, "gb": 1e9, "tb": 1e12,
+	"kib": 1 << 10, "mib": 1 << 20, "gib": 1 << 30, "tib": 1 << 40,
 }
 
 // parseSize parses bytes ("1048576") or a whole number with a unit
@@ -536,9 +604,20 @@ func parseSize(v string, lo, hi int64) (int64, error) {
 	return n * mult, nil
 }
 
+// orWord adds the words a variable accepts besides a size to parseSize's
+// error, if any.
+func orWord(err error, words string) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("%w, or %s", err, words)
+}
+
 // formatSize writes n in the largest IEC unit that divides it.
 func formatSize(n int64) string {
 	switch {
+	case n >= 1<<40 && n%(1<<40) == 0:
+		return strconv.FormatInt(n>>40, 10) + "TiB"
 	case n >= 1<<30 && n%(1<<30) == 0:
 		return strconv.FormatInt(n>>30, 10) + "GiB"
 	case n >= 1<<20 && n%(1<<20) == 0:

@@ -25,6 +25,7 @@ var allVariables = []string{
 	"ALCARBON_CACHE_TTL",
 	"ALCARBON_CACHE_MAX_ENTRIES",
 	"ALCARBON_CACHE_MAX_BYTES",
+	"ALCARBON_MEMORY_LIMIT",
 	"ALCARBON_BODY_LIMIT",
 	"ALCARBON_SHUTDOWN_TIMEOUT",
 	"ALCARBON_LOG_LEVEL",
@@ -55,7 +56,8 @@ func defaults() Config {
 		DataDir:         "./data",
 		CacheTTL:        24 * time.Hour,
 		CacheMaxEntries: 10000,
-		CacheMaxBytes:   256 << 20,
+		CacheMaxBytes:   Auto,
+		MemoryLimit:     Auto,
 		BodyLimit:       1 << 20,
 		ShutdownTimeout: 15 * time.Second,
 		LogLevel:        slog.LevelInfo,
@@ -125,6 +127,7 @@ func TestLoadValid(t *testing.T) {
 				"ALCARBON_CACHE_TTL":                   "30m",
 				"ALCARBON_CACHE_MAX_ENTRIES":           "500",
 				"ALCARBON_CACHE_MAX_BYTES":             "1GiB",
+				"ALCARBON_MEMORY_LIMIT":                "3GiB",
 				"ALCARBON_BODY_LIMIT":                  "512KiB",
 				"ALCARBON_SHUTDOWN_TIMEOUT":            "5s",
 				"ALCARBON_LOG_LEVEL":                   "debug",
@@ -155,6 +158,7 @@ func TestLoadValid(t *testing.T) {
 					CacheTTL:                 30 * time.Minute,
 					CacheMaxEntries:          500,
 					CacheMaxBytes:            1 << 30,
+					MemoryLimit:              3 << 30,
 					BodyLimit:                512 << 10,
 					ShutdownTimeout:          5 * time.Second,
 					LogLevel:                 slog.LevelDebug,
@@ -189,6 +193,9 @@ func TestLoadValid(t *testing.T) {
 		{"cache entries upper bound", map[string]string{"ALCARBON_CACHE_MAX_ENTRIES": "10000000"}, func(c *Config) { c.CacheMaxEntries = 10_000_000 }},
 		{"cache bytes lower bound", map[string]string{"ALCARBON_CACHE_MAX_BYTES": "1MiB"}, func(c *Config) { c.CacheMaxBytes = 1 << 20 }},
 		{"cache bytes upper bound", map[string]string{"ALCARBON_CACHE_MAX_BYTES": "64GiB"}, func(c *Config) { c.CacheMaxBytes = 64 << 30 }},
+		{"memory limit off", map[string]string{"ALCARBON_MEMORY_LIMIT": "off"}, func(c *Config) { c.MemoryLimit = 0 }},
+		{"memory limit lower bound", map[string]string{"ALCARBON_MEMORY_LIMIT": "32MiB"}, func(c *Config) { c.MemoryLimit = 32 << 20 }},
+		{"memory limit upper bound", map[string]string{"ALCARBON_MEMORY_LIMIT": "4TiB"}, func(c *Config) { c.MemoryLimit = 4 << 40 }},
 		{"body limit bytes", map[string]string{"ALCARBON_BODY_LIMIT": "4096"}, func(c *Config) { c.BodyLimit = 4096 }},
 		{"body limit B suffix", map[string]string{"ALCARBON_BODY_LIMIT": "2048B"}, func(c *Config) { c.BodyLimit = 2048 }},
 		{"body limit MiB", map[string]string{"ALCARBON_BODY_LIMIT": "1MiB"}, func(c *Config) { c.BodyLimit = 1 << 20 }},
@@ -256,13 +263,16 @@ func TestLoadInvalid(t *testing.T) {
 		{"negative drain", "ALCARBON_SHUTDOWN_DRAIN", "-1s", `"-1s" is negative; use a Go duration of zero or more such as 5s or 0`},
 		{"drain not a duration", "ALCARBON_SHUTDOWN_DRAIN", "5", `"5" is not a duration; use a Go duration such as 5s or 0`},
 		{"heavy slots negative", "ALCARBON_HEAVY_SLOTS", "-1", `"-1" is out of range; use a whole number from 0 to 1024`},
+		{"memory limit not a size", "ALCARBON_MEMORY_LIMIT", "lots", `"lots" is not a size; use bytes or a size such as 512KiB, 1MiB or 2MB, or auto or off`},
+		{"memory limit too small", "ALCARBON_MEMORY_LIMIT", "16MiB", `"16MiB" is out of range; use a size from 32MiB to 4TiB, or auto or off`},
+		{"cache bytes not a size", "ALCARBON_CACHE_MAX_BYTES", "off", `"off" is not a size; use bytes or a size such as 512KiB, 1MiB or 2MB, or auto`},
 		{"bad size unit", "ALCARBON_BODY_LIMIT", "1MiBs", `"1MiBs" is not a size; use bytes or a size such as 512KiB, 1MiB or 2MB`},
 		{"bad size no digits", "ALCARBON_BODY_LIMIT", "MiB", `"MiB" is not a size; use bytes or a size such as 512KiB, 1MiB or 2MB`},
 		{"bad size fraction", "ALCARBON_BODY_LIMIT", "1.5MiB", `"1.5MiB" is not a size; use bytes or a size such as 512KiB, 1MiB or 2MB`},
 		{"bad size negative", "ALCARBON_BODY_LIMIT", "-1", `"-1" is not a size; use bytes or a size such as 512KiB, 1MiB or 2MB`},
 		{"size below range", "ALCARBON_BODY_LIMIT", "1023", `"1023" is out of range; use a size from 1KiB to 64MiB`},
 		{"size above range", "ALCARBON_BODY_LIMIT", "65MiB", `"65MiB" is out of range; use a size from 1KiB to 64MiB`},
-		{"cache bytes below range", "ALCARBON_CACHE_MAX_BYTES", "512KiB", `"512KiB" is out of range; use a size from 1MiB to 64GiB`},
+		{"cache bytes below range", "ALCARBON_CACHE_MAX_BYTES", "512KiB", `"512KiB" is out of range; use a size from 1MiB to 64GiB, or auto`},
 		{"size overflows", "ALCARBON_BODY_LIMIT", "99999999999GiB", `"99999999999GiB" is out of range; use a size from 1KiB to 64MiB`},
 		{"bad level", "ALCARBON_LOG_LEVEL", "verbose", `"verbose" is not a log level; use debug, info, warn or error`},
 		{"bad level slog syntax", "ALCARBON_LOG_LEVEL", "INFO+2", `"INFO+2" is not a log level; use debug, info, warn or error`},
@@ -497,6 +507,36 @@ func TestRegistrySigningKey(t *testing.T) {
 			return ""
 		}); err == nil || !strings.Contains(err.Error(), "ALCARBON_REGISTRY_SIGNING_KEY") || strings.Contains(err.Error(), v) {
 			t.Errorf("%q: error %v, want one naming the variable without the value", v, err)
+		}
+	}
+}
+
+// TestSizeMemory: the memory limit and the cache capacity left on auto are
+// derived from each other and from the container's limit, as
+// ALCARBON_MEMORY_LIMIT's help says (values worked by hand).
+func TestSizeMemory(t *testing.T) {
+	const mib = 1 << 20
+	for _, tc := range []struct {
+		name               string
+		limit, cache       int64 // as Load left them
+		cgroup             int64
+		wantLimit, wantCap int64
+	}{
+		{"nothing set, no container", Auto, Auto, 0, 128 * mib, 32 * mib},                  // 2 × 32 + 64
+		{"nothing set, 1 GiB container", Auto, Auto, 1024 * mib, 966_367_641, 449_629_388}, // ⌊0.9 × 1,073,741,824⌋; ⌊(966,367,641 − 67,108,864) / 2⌋
+		{"limit set", 512 * mib, Auto, 0, 512 * mib, 224 * mib},                            // (512 − 64) / 2
+		{"limit set beats the container", 512 * mib, Auto, 4096 * mib, 512 * mib, 224 * mib},
+		{"small limit: the smallest cache", 32 * mib, Auto, 0, 32 * mib, 1 * mib}, // (32 − 64) / 2 < 1 MiB
+		{"cache set, no container", Auto, 100 * mib, 0, 264 * mib, 100 * mib},     // 2 × 100 + 64
+		{"cache set, container", Auto, 100 * mib, 1024 * mib, 966_367_641, 100 * mib},
+		{"both set", 300 * mib, 50 * mib, 1024 * mib, 300 * mib, 50 * mib},
+		{"limit off", 0, Auto, 1024 * mib, 0, 32 * mib},
+		{"tiny container: the smallest limit", Auto, Auto, 16 * mib, 32 * mib, 1 * mib},
+	} {
+		c := Config{MemoryLimit: tc.limit, CacheMaxBytes: tc.cache}
+		c.SizeMemory(tc.cgroup)
+		if c.MemoryLimit != tc.wantLimit || c.CacheMaxBytes != tc.wantCap {
+			t.Errorf("%s: limit %d, cache %d; want %d, %d", tc.name, c.MemoryLimit, c.CacheMaxBytes, tc.wantLimit, tc.wantCap)
 		}
 	}
 }
