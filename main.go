@@ -62,6 +62,7 @@ import (
 	"alcarbon/config"
 	"alcarbon/factors"
 	"alcarbon/internal/httpx"
+	"alcarbon/internal/logbuf"
 	"alcarbon/internal/ratelimit"
 	"alcarbon/pact"
 	"alcarbon/registry"
@@ -186,7 +187,13 @@ func sizeMemory(cfg *config.Config) int64 {
 // finish in-flight requests within the shutdown timeout, close the cache,
 // Redis and the registry.
 func serve(ctx context.Context, cfg config.Config, stdout io.Writer) error {
-	log := slog.New(slog.NewJSONHandler(stdout, &slog.HandlerOptions{Level: cfg.LogLevel}))
+	// Log lines are batched (one access line per request would cost a
+	// write system call each): written out every 200 ms, when 64 kB are
+	// waiting, after start-up and at the end (the deferred Close runs
+	// last).
+	logOut := logbuf.New(stdout, 64<<10, 200*time.Millisecond)
+	defer logOut.Close()
+	log := slog.New(slog.NewJSONHandler(logOut, &slog.HandlerOptions{Level: cfg.LogLevel}))
 	containerBytes := sizeMemory(&cfg)
 	log.Info("starting", "config", cfg, "container_memory_limit", containerBytes)
 
@@ -306,6 +313,7 @@ func serve(ctx context.Context, cfg config.Config, stdout io.Writer) error {
 		serveErr <- srv.Serve(ln)
 	}()
 	log.Info("listening", "addr", ln.Addr().String(), "tls", tlsConfig != nil, "dataset", catalog.Default().Version())
+	_ = logOut.Flush() // start-up is seen at once; a failing stdout fails nothing else
 	// stopAnswers ends the PACT dispatcher before the store closes: what it
 	// has not sent stays pending in the outbox for the next start.
 	stopAnswers := func(ctx context.Context) {

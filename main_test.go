@@ -521,8 +521,8 @@ func TestMemoryLimit(t *testing.T) {
 			t.Errorf("/metrics lacks %q", want)
 		}
 	}
+	stop(t, cancel, done, out)
 	if !strings.Contains(out.String(), `"memory_limit":209715200`) || !strings.Contains(out.String(), `"cache_max_bytes":71303168`) {
 		t.Errorf("start-up log lacks the memory settings:\n%.2000s", out)
 	}
-	stop(t, cancel, done, out)
 }

@@ -158,9 +158,12 @@ func (s *server) writeCached(c echo.Context, key string, body []byte, tier cache
 			return err
 		}
 		h.Set(echo.HeaderContentEncoding, "gzip")
-		return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, gz)
+		body = gz
 	}
-	return c.JSONBlob(http.StatusOK, body)
+	// With its length known, net/http writes the body as it is rather
+	// than in chunks.
+	h.Set(echo.HeaderContentLength, strconv.Itoa(len(body)))
+	return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, body)
 }
 
 // gzipWriters reuses gzip compressors: each holds about 800 kB of state.
