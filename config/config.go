@@ -35,7 +35,7 @@ type Config struct {
 	CacheMaxBytes   int64         // in-process cache capacity [bytes of keys and values], 1 MiB..64 GiB; Auto until SizeMemory
 	// MemoryLimit is the Go runtime's soft memory limit (as GOMEMLIMIT)
 	// [bytes], 32 MiB..4 TiB; 0 = none ("off"); Auto until SizeMemory.
-	MemoryLimit int64
+	MemoryLimit     int64
 	BodyLimit       int64         // maximum request body [bytes], 1 KiB..64 MiB
 	ShutdownTimeout time.Duration // grace period for in-flight requests, > 0
 	LogLevel        slog.Level    // debug, info, warn or error
