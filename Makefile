@@ -29,8 +29,9 @@ screenshots: ## run the browser tests, then copy the README's two screenshots in
 	cp e2e/artifacts/plant-summary.png e2e/screenshots/plant.png
 	cp e2e/artifacts/scenarios-band-monthly-sweep.png e2e/screenshots/scenarios.png
 
-bench: ## engine and handler benchmarks, then the wrk load run against the echo baseline (BENCHMARKS.md)
+bench: ## engine and handler benchmarks, gzip and brotli on the reference answers, then the wrk load run against the echo baselines (BENCHMARKS.md)
 	go test -run='^$$' -bench=. -benchmem ./calc ./api
+	cd bench/compress && go test -run='^$$' -bench=. -cpu=1
 	bench/load.sh
 
 bench-work: ## the worst accepted request per shape (CPU), four at once (peak RSS), a cheap request beside heavy ones (bench/work.sh)

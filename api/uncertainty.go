@@ -248,8 +248,10 @@ type canonicalUncertainty struct {
 //	@Produce		json
 //	@Param			request	body		uncertaintyRequest	true	"footprint request and distributions"
 //	@Success		200		{object}	uncertaintyResponse
-//	@Header			200		{string}	ETag	"hash of the normalised request"
-//	@Header			200		{string}	X-Cache	"hit-memory, hit-redis or miss"
+//	@Header			200		{string}	ETag				"hash of the normalised request, the same from every cache tier; weak (W/\"…\") on a gzip answer; If-None-Match with either form gets 304"
+//	@Header			200		{string}	X-Cache				"hit-memory (the same bytes or the same normalised request answered before), hit-redis or miss"
+//	@Header			200		{string}	Content-Encoding	"gzip when Accept-Encoding accepts it (answers above 1 kB; the compressed form is kept in the cache)"
+//	@Header			200		{string}	Vary				"Accept-Encoding (answers above 1 kB)"
 //	@Failure		400		{object}	Problem	"malformed JSON"
 //	@Failure		413		{object}	Problem	"body too large"
 //	@Failure		415		{object}	Problem	"not JSON"
