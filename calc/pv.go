@@ -567,10 +567,12 @@ func pvYield(l *ledger, in PVInput, ptr string) (PVResult, error) {
 	s := out.Sums
 	res.LatDeg, res.LonDeg, res.UTCOffsetH = in.LatDeg, in.LonDeg, in.UTCOffsetH
 	kwp := in.System.CapacityKWp
-	for i, w := range ac {
-		kwh := w / 1000 // mean power over one hour [W] → Wh → kWh
-		res.AnnualACKWh += kwh
-		res.MonthlyACKWh[monthOfHour(i)] += kwh
+	for m := range 12 {
+		for _, w := range ac[daysBefore[m]*24 : daysBefore[m+1]*24] {
+			kwh := w / 1000 // mean power over one hour [W] → Wh → kWh
+			res.AnnualACKWh += kwh
+			res.MonthlyACKWh[m] += kwh
+		}
 	}
 	for _, g := range hourly.GHI {
 		res.AnnualGHIKWhM2 += g / 1000
@@ -597,25 +599,48 @@ func pvYield(l *ledger, in PVInput, ptr string) (PVResult, error) {
 		}
 	}
 	if in.Load != nil {
-		load, err := loadProfileMWh(*in.Load, joinPath(ptr, "Load"))
+		m, err := pvLoadMatch(ac, *in.Load, joinPath(ptr, "Load"))
 		if err != nil {
 			return res, err
-		}
-		m := PVLoadMatch{}
-		for i, w := range ac {
-			pv := w / 1000
-			ld := load[i] * 1000 // MWh → kWh
-			m.LoadKWh += ld
-			used := math.Min(pv, ld)
-			m.SelfConsumedKWh += used
-			m.ExportedKWh += pv - used
-		}
-		if m.LoadKWh > 0 {
-			m.HourlyMatchedShare = m.SelfConsumedKWh / m.LoadKWh
 		}
 		res.Load = &m
 	}
 	return res, nil
+}
+
+// pvLoadMatch compares the hourly AC output acW [W, mean over the hour]
+// with the load ld hour by hour [kWh]: the load's energy, what the PV
+// covers (Σ_h min(pv_h, load_h)), what it exports and the hourly-matched
+// share. A flat load is read as is, a profile expanded by loadProfileMWh.
+// ptr is the load's Go path, for errors.
+func pvLoadMatch(acW []float64, ld PVLoad, ptr string) (PVLoadMatch, error) {
+	var m PVLoadMatch
+	var flatMWh float64
+	var load []float64 // [MWh], nil for a flat load
+	if ld.FlatMW != nil {
+		flatMWh = *ld.FlatMW
+	} else {
+		var err error
+		if load, err = loadProfileMWh(ld, ptr); err != nil {
+			return m, err
+		}
+	}
+	for i, w := range acW {
+		pv := w / 1000
+		loadMWh := flatMWh
+		if load != nil {
+			loadMWh = load[i]
+		}
+		kwh := loadMWh * 1000 // MWh → kWh
+		m.LoadKWh += kwh
+		used := math.Min(pv, kwh)
+		m.SelfConsumedKWh += used
+		m.ExportedKWh += pv - used
+	}
+	if m.LoadKWh > 0 {
+		m.HourlyMatchedShare = m.SelfConsumedKWh / m.LoadKWh
+	}
+	return m, nil
 }
 
 // daysBefore[m] is the day of the year before month m of a 365-day year.
