@@ -19,6 +19,9 @@ type engineMemos struct {
 	// years memoises typical hourly years built from monthly or annual
 	// data, per resource and place (bounded).
 	years typicalYears
+	// weather is the constant hourly weather assumed when a resource
+	// gives none.
+	weather defaultWeather
 }
 
 // New returns an engine over the dataset ds.

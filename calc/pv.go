@@ -330,14 +330,36 @@ func pvResourceHourly(l *ledger, in *PVInput, ptr string) (PVHourly, error) {
 			fieldRef(joinPath(ptr, "Resource.MonthlyGHIKWhM2")), fieldRef(joinPath(ptr, "Resource.AnnualGHIKWhM2")), fieldRef(joinPath(ptr, "Resource.Site")))
 	}
 	if h.TempAirC == nil {
-		h.TempAirC = filled(20)
-		l.assume("air temperature not given: 20 °C every hour")
+		h.TempAirC, _ = l.memos.weather.series()
+		l.assume("air temperature not given: %g °C every hour", defaultTempAirC)
 	}
 	if h.WindMs == nil {
-		h.WindMs = filled(1)
-		l.assume("wind speed not given: 1 m/s every hour")
+		_, h.WindMs = l.memos.weather.series()
+		l.assume("wind speed not given: %g m/s every hour", defaultWindMs)
 	}
 	return h, nil
+}
+
+// The weather assumed in every hour when a resource does not give it.
+const (
+	defaultTempAirC = 20.0 // [°C]
+	defaultWindMs   = 1.0  // [m/s]
+)
+
+// defaultWeather holds the hourly series of defaultTempAirC and
+// defaultWindMs, made once per engine. Like a typicalYear they are shared
+// by every calculation and read-only: they only reach RunPVChain, which
+// reads them.
+type defaultWeather struct {
+	once        sync.Once
+	tempC, wind []float64
+}
+
+// series returns 8760 × defaultTempAirC [°C] and 8760 × defaultWindMs
+// [m/s].
+func (w *defaultWeather) series() (tempAirC, windMs []float64) {
+	w.once.Do(func() { w.tempC, w.wind = filled(defaultTempAirC), filled(defaultWindMs) })
+	return w.tempC, w.wind
 }
 
 // pvTypicalYear returns the typical hourly year of a monthly, annual or

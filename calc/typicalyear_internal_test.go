@@ -272,7 +272,8 @@ func TestTypicalYearsConcurrent(t *testing.T) {
 
 // TestTypicalYearUnchangedByUse: PV calculations of every kind on one site
 // (loads, hourly output, other models, a scenario memo) leave the shared
-// year exactly as built, and build it once.
+// year exactly as built, and build it once; the shared default weather
+// stays 20 °C and 1 m/s.
 func TestTypicalYearUnchangedByUse(t *testing.T) {
 	ds := ytDataset(t)
 	e := New(ds)
@@ -293,6 +294,8 @@ func TestTypicalYearUnchangedByUse(t *testing.T) {
 		{UTCOffsetH: 8, Site: "taiyuan", System: PVSystem{CapacityKWp: 100000, TiltDeg: f(35)}, Resource: PVResource{Kind: ResourceSite}, Load: &PVLoad{FlatMW: f(500)}, IncludeHourly: true},
 		{UTCOffsetH: 8, Site: "taiyuan", System: PVSystem{CapacityKWp: 5000, Transposition: TranspositionPerez, TemperatureModel: TempModelPVsyst}, Resource: PVResource{Kind: ResourceSite}, Load: &PVLoad{Profile24x12MW: profile}},
 		{UTCOffsetH: 8, Site: "taiyuan", System: PVSystem{CapacityKWp: 2000, Transposition: TranspositionHayDavies, IAM: IAMModelNone, DCACRatio: f(2)}, Resource: PVResource{Kind: ResourceSite, Site: "taiyuan"}, IncludeHourly: true},
+		// No temperatures: the default air temperature is used too.
+		{UTCOffsetH: 8, Site: "taiyuan", System: PVSystem{CapacityKWp: 700}, Resource: PVResource{Kind: ResourceAnnual, AnnualGHIKWhM2: 1400}},
 	}
 	memo := NewPVMemo()
 	for i, in := range inputs {
@@ -303,13 +306,19 @@ func TestTypicalYearUnchangedByUse(t *testing.T) {
 			t.Fatal(i, err)
 		}
 	}
-	if e.memos.years.built != 1 || e.memos.years.len() != 1 {
-		t.Fatalf("%d years built, %d kept; want 1 and 1", e.memos.years.built, e.memos.years.len())
+	if e.memos.years.built != 2 || e.memos.years.len() != 2 {
+		t.Fatalf("%d years built, %d kept; want 2 and 2 (the preset's and the annual one)", e.memos.years.built, e.memos.years.len())
 	}
 	spec := ytSiteSpec(site)
-	kept := e.memos.years.recent.Front().Value.(*typicalYearEntry)
-	if kept.key != spec.key() {
-		t.Fatal("the kept year is not taiyuan's at the preset")
+	el, ok := e.memos.years.byKey[spec.key()]
+	if !ok {
+		t.Fatal("taiyuan's year at the preset is not kept")
 	}
-	ytCheckEqual(t, "taiyuan after use", kept.year, ytWant(t, spec))
+	ytCheckEqual(t, "taiyuan after use", el.Value.(*typicalYearEntry).year, ytWant(t, spec))
+	tempC, windMs := e.memos.weather.series()
+	for i := range HoursPerYear {
+		if tempC[i] != 20 || windMs[i] != 1 {
+			t.Fatalf("hour %d of the default weather is %v °C, %v m/s; want 20 and 1", i, tempC[i], windMs[i])
+		}
+	}
 }
