@@ -1,10 +1,12 @@
 package api
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"math"
 	"net/http"
+	"os"
 	"reflect"
 	"strconv"
 	"strings"
@@ -762,6 +764,30 @@ func BenchmarkPVEndpointCached(b *testing.B) {
 		rec := postJSON(b, e, "/v1/pv", body)
 		if rec.Code != 200 || rec.Header().Get("X-Cache") != "hit-memory" {
 			b.Fatal(rec.Code, rec.Header().Get("X-Cache"))
+		}
+	}
+}
+
+// BenchmarkPVEndpointPreset is bench/bodies/pv.json (a site preset with a
+// tilt and a flat load) through the real router, with the capacity changed
+// every iteration so the response cache never answers: the cost of a
+// site-preset request the cache has not seen.
+func BenchmarkPVEndpointPreset(b *testing.B) {
+	e, _, _ := testServer(b)
+	body, err := os.ReadFile("../bench/bodies/pv.json")
+	if err != nil {
+		b.Fatal(err)
+	}
+	const capacity = `"capacity_kwp": 100000`
+	if !bytes.Contains(body, []byte(capacity)) {
+		b.Fatalf("bench/bodies/pv.json has no %s to vary: %s", capacity, body)
+	}
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		req := strings.Replace(string(body), capacity, fmt.Sprintf(`"capacity_kwp": %d`, 100000+i), 1)
+		rec := postJSON(b, e, "/v1/pv", req)
+		if rec.Code != 200 || rec.Header().Get("X-Cache") != "miss" {
+			b.Fatal(rec.Code, rec.Header().Get("X-Cache"), rec.Body)
 		}
 	}
 }

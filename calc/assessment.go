@@ -44,7 +44,7 @@ type PlantAssessment struct {
 // liquid AC power at the NDRC benchmark (标杆) level; ultra-low emissions
 // (particulates ≤ 10, SO2 ≤ 100, NOx ≤ 100 mg/m³).
 func (e *Engine) AssessPlant(in PlantIndicators) (PlantAssessment, Provenance, error) {
-	a := plantAssessor{l: newLedger(e.ds, &e.sun), allMet: true}
+	a := plantAssessor{l: newLedger(e.ds, &e.memos), allMet: true}
 	err := a.assess(&in)
 	return a.out, a.l.provenance(), err
 }

@@ -206,7 +206,7 @@ func (e *Engine) PrimaryUncertainty(in PrimaryInput, spec UncertaintySpec) (Unce
 // it evaluated, for sampling, stopped early by stop (nil: never). Its
 // errors are Primary's.
 func (e *Engine) CompilePrimary(stop Interrupt, in PrimaryInput) (*CompiledFootprint, Provenance, error) {
-	l := newLedger(e.ds, &e.sun)
+	l := newLedger(e.ds, &e.memos)
 	l.stop = stop
 	m, _, err := primaryRun(l, in, true)
 	if err != nil {

@@ -716,7 +716,7 @@ type ProductFamily struct {
 // ProductCatalog returns the product families of the dataset with their
 // alloys, default route, step energies and yields (GET /v1/products).
 func (e *Engine) ProductCatalog() ([]ProductFamily, Provenance, error) {
-	l := newLedger(e.ds, &e.sun)
+	l := newLedger(e.ds, &e.memos)
 	var out []ProductFamily
 	for _, p := range e.ds.Products() {
 		y, _ := e.ds.Factor(p.YieldFactor)

@@ -26,7 +26,7 @@ func (e *Engine) ProductUncertainty(in ProductInput, spec UncertaintySpec) (Unce
 // it evaluated, for sampling, stopped early by stop (nil: never). Its
 // errors are Product's.
 func (e *Engine) CompileProduct(stop Interrupt, in ProductInput) (*CompiledFootprint, Provenance, error) {
-	l := newLedger(e.ds, &e.sun)
+	l := newLedger(e.ds, &e.memos)
 	l.stop = stop
 	m, _, err := productRun(l, in, true)
 	if err != nil {

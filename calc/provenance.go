@@ -65,8 +65,10 @@ func stagesOf(names []string) stageSet {
 // ledger collects provenance while a calculation runs. It deduplicates by
 // factor id and by message text so repeated lookups are listed once.
 type ledger struct {
-	ds  *factors.Dataset
-	sun *sunTables
+	ds *factors.Dataset
+	// memos are the engine's memos (sun tables, typical years), shared by
+	// every calculation on the engine.
+	memos *engineMemos
 	// pv memoises PV yields by input path within one calculation, so a
 	// side calculation (CBAM) reuses the main one's PV runs.
 	pv map[string]PVResult
@@ -85,13 +87,13 @@ type ledger struct {
 	seenMessage map[string]bool
 }
 
-func newLedger(ds *factors.Dataset, sun *sunTables) *ledger {
+func newLedger(ds *factors.Dataset, memos *engineMemos) *ledger {
 	// A calculation's ledger records tens of factors, messages and
 	// defaults: room for them up front saves growing the lists and maps
 	// step by step (side ledgers, which record little, start empty).
 	const factorsHint, messagesHint, defaultsHint = 32, 16, 16
 	l := &ledger{
-		ds: ds, sun: sun, pv: map[string]PVResult{},
+		ds: ds, memos: memos, pv: map[string]PVResult{},
 		factorIdx: make(map[string]int, factorsHint), seenMessage: make(map[string]bool, messagesHint),
 		p: Provenance{
 			Factors:   make([]FactorUse, 0, factorsHint),
@@ -105,11 +107,11 @@ func newLedger(ds *factors.Dataset, sun *sunTables) *ledger {
 	return l
 }
 
-// sub returns a ledger over the same dataset, sun tables and PV memos
+// sub returns a ledger over the same dataset, engine memos and PV memos
 // whose messages stay out of l (for a side calculation such as CBAM's, or
 // provenance merged into l later).
 func (l *ledger) sub() *ledger {
-	return &ledger{ds: l.ds, sun: l.sun, pv: l.pv, shared: l.shared, stop: l.stop, stages: l.stages}
+	return &ledger{ds: l.ds, memos: l.memos, pv: l.pv, shared: l.shared, stop: l.stop, stages: l.stages}
 }
 
 // recordFactor reserves the next place in the factor list for id, and

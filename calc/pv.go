@@ -162,7 +162,7 @@ const pvReferenceYear = 2023
 // and degradation → PVWatts inverter with clipping, as pvlib's ModelChain
 // with PVWatts models.
 func (e *Engine) PV(in PVInput) (PVResult, Provenance, error) {
-	l := newLedger(e.ds, &e.sun)
+	l := newLedger(e.ds, &e.memos)
 	r, err := pvYield(l, in, "")
 	return r, l.provenance(), err
 }
@@ -321,87 +321,119 @@ func pvResourceHourly(l *ledger, in *PVInput, ptr string) (PVHourly, error) {
 			l.assume("DNI and DHI not given: decomposed from GHI with Erbs et al. (1982), pvlib's clamps (min cos zenith 0.065, max zenith 87°)")
 		}
 	case ResourceMonthly, ResourceAnnual, ResourceSite:
-		monthly := r.MonthlyGHIKWhM2
-		temps, ranges, rangeFrom := r.MonthlyTempC, r.MonthlyTempRangeC, "the request"
-		if r.Kind == ResourceSite {
-			sitePath := joinPath(resourcePath(in, ptr), "Site")
-			if r.Site == "" {
-				r.Site, sitePath = in.Site, joinPath(ptr, "Site")
-			}
-			site, ok := l.ds.SolarSite(r.Site)
-			if !ok {
-				return h, fieldError(sitePath, "unknown site %q; GET /v1/solar-sites lists them", r.Site)
-			}
-			if site.GHIMonthlyKWhM2 == nil || !site.Located {
-				return h, fieldError(sitePath, "site %q has no sourced irradiation (%s); give %s or hourly data", r.Site, site.Note, fieldRef(joinPath(ptr, "Resource.MonthlyGHIKWhM2")))
-			}
-			monthly, temps, ranges = site.GHIMonthlyKWhM2, site.TempMonthlyC, site.TempRangeMonthlyC
-			l.useSite(site)
-			if ranges != nil && temps != nil {
-				rangeFrom = fmt.Sprintf("the %s preset (provenance factor %s)", site.ID, l.useSiteTempRange(site))
-			}
-		}
-		if r.Kind == ResourceAnnual {
-			m := MonthlyFromAnnual(r.AnnualGHIKWhM2, in.LatDeg, in.LonDeg, in.UTCOffsetH)
-			monthly = m[:]
-			l.assume("annual GHI split into months by the clear-sky (Haurwitz 1945) shape at latitude %.2f°", in.LatDeg)
-		}
-		var m12 [12]float64
-		copy(m12[:], monthly)
-		ghi, err := SynthesizeHourlyGHI(m12, in.LatDeg, in.LonDeg, in.UTCOffsetH)
-		if err != nil {
-			return h, pvRequestError(err, *in, ptr)
-		}
-		dhi, err := SynthesizeHourlyDHI(m12, ghi, in.LatDeg, in.LonDeg, in.UTCOffsetH)
-		if err != nil {
-			return h, pvRequestError(err, *in, ptr)
-		}
-		h.GHI, h.DHI = ghi, dhi
-		h.DNI = beamFromGlobal(l.sun.get(in.UTCOffsetH), in, ghi, dhi)
-		l.assume("monthly GHI turned into a typical hourly year: global by the Collares-Pereira & Rabl (1979) profile, diffuse by the Liu–Jordan (1960) profile applied to the monthly diffuse fraction of Erbs, Klein & Duffie (1982), each scaled to the month's total; DNI = (GHI − DHI)/cos Z")
-		if temps != nil {
-			if h.TempAirC, err = pvMonthlyAirTemp(l, in, temps, ranges, rangeFrom); err != nil {
-				return h, pvRequestError(err, *in, ptr)
-			}
+		var err error
+		if h, err = pvTypicalYear(l, in, ptr); err != nil {
+			return h, err
 		}
 	default:
 		return h, fieldError(resourcePath(in, ptr), "give exactly one solar resource: hourly, %s, %s, %s or %s", fieldRef(joinPath(ptr, "Resource.EPW")),
 			fieldRef(joinPath(ptr, "Resource.MonthlyGHIKWhM2")), fieldRef(joinPath(ptr, "Resource.AnnualGHIKWhM2")), fieldRef(joinPath(ptr, "Resource.Site")))
 	}
 	if h.TempAirC == nil {
-		h.TempAirC = filled(20)
-		l.assume("air temperature not given: 20 °C every hour")
+		h.TempAirC, _ = l.memos.weather.series()
+		l.assume("air temperature not given: %g °C every hour", defaultTempAirC)
 	}
 	if h.WindMs == nil {
-		h.WindMs = filled(1)
-		l.assume("wind speed not given: 1 m/s every hour")
+		_, h.WindMs = l.memos.weather.series()
+		l.assume("wind speed not given: %g m/s every hour", defaultWindMs)
 	}
 	return h, nil
 }
 
-// pvMonthlyAirTemp turns 12 monthly mean air temperatures [°C] into an
-// hourly year [°C]: by the ESRA profile (HourlyTemperatureByMonth) when 12
-// monthly diurnal ranges are given, else the monthly mean in every hour.
-// rangeFrom says where the ranges come from, for the assumption recorded.
-func pvMonthlyAirTemp(l *ledger, in *PVInput, temps, ranges []float64, rangeFrom string) ([]float64, error) {
-	if ranges == nil {
+// The weather assumed in every hour when a resource does not give it.
+const (
+	defaultTempAirC = 20.0 // [°C]
+	defaultWindMs   = 1.0  // [m/s]
+)
+
+// defaultWeather holds the hourly series of defaultTempAirC and
+// defaultWindMs, made once per engine. Like a typicalYear they are shared
+// by every calculation and read-only: they only reach RunPVChain, which
+// reads them.
+type defaultWeather struct {
+	once        sync.Once
+	tempC, wind []float64
+}
+
+// series returns 8760 × defaultTempAirC [°C] and 8760 × defaultWindMs
+// [m/s].
+func (w *defaultWeather) series() (tempAirC, windMs []float64) {
+	w.once.Do(func() { w.tempC, w.wind = filled(defaultTempAirC), filled(defaultWindMs) })
+	return w.tempC, w.wind
+}
+
+// pvTypicalYear returns the typical hourly year of a monthly, annual or
+// site resource (the engine's memo keeps it per spec, typicalYears),
+// recording the site preset used and what was assumed. The returned
+// series are shared and read-only (see typicalYear).
+func pvTypicalYear(l *ledger, in *PVInput, ptr string) (PVHourly, error) {
+	r := in.Resource
+	spec := typicalYearSpec{latDeg: in.LatDeg, lonDeg: in.LonDeg, altitudeM: in.AltitudeM, utcOffsetH: in.UTCOffsetH}
+	monthly := r.MonthlyGHIKWhM2
+	temps, ranges, rangeFrom := r.MonthlyTempC, r.MonthlyTempRangeC, "the request"
+	if r.Kind == ResourceSite {
+		sitePath := joinPath(resourcePath(in, ptr), "Site")
+		if r.Site == "" {
+			r.Site, sitePath = in.Site, joinPath(ptr, "Site")
+		}
+		site, ok := l.ds.SolarSite(r.Site)
+		if !ok {
+			return PVHourly{}, fieldError(sitePath, "unknown site %q; GET /v1/solar-sites lists them", r.Site)
+		}
+		if site.GHIMonthlyKWhM2 == nil || !site.Located {
+			return PVHourly{}, fieldError(sitePath, "site %q has no sourced irradiation (%s); give %s or hourly data", r.Site, site.Note, fieldRef(joinPath(ptr, "Resource.MonthlyGHIKWhM2")))
+		}
+		monthly, temps, ranges = site.GHIMonthlyKWhM2, site.TempMonthlyC, site.TempRangeMonthlyC
+		l.useSite(site)
+		if ranges != nil && temps != nil {
+			rangeFrom = fmt.Sprintf("the %s preset (provenance factor %s)", site.ID, l.useSiteTempRange(site))
+		}
+	}
+	if r.Kind == ResourceAnnual {
+		spec.fromAnnual, spec.annualGHIKWhM2 = true, r.AnnualGHIKWhM2
+		l.assume("annual GHI split into months by the clear-sky (Haurwitz 1945) shape at latitude %.2f°", in.LatDeg)
+	} else {
+		copy(spec.monthlyGHIKWhM2[:], monthly)
+	}
+	spec.hasTemp, spec.hasTempRange = temps != nil, ranges != nil
+	copy(spec.tempC[:], temps)
+	copy(spec.tempRangeC[:], ranges)
+	y, err := l.memos.years.get(&spec, &l.memos.sun)
+	if err != nil {
+		return PVHourly{}, pvRequestError(err, *in, ptr)
+	}
+	l.assume("monthly GHI turned into a typical hourly year: global by the Collares-Pereira & Rabl (1979) profile, diffuse by the Liu–Jordan (1960) profile applied to the monthly diffuse fraction of Erbs, Klein & Duffie (1982), each scaled to the month's total; DNI = (GHI − DHI)/cos Z")
+	if temps != nil {
+		assumeMonthlyAirTemp(l, ranges, rangeFrom)
+	}
+	return PVHourly{GHI: y.ghiWm2, DNI: y.dniWm2, DHI: y.dhiWm2, TempAirC: y.tempAirC}, nil
+}
+
+// monthlyAirTempC turns the 12 monthly mean air temperatures of s [°C]
+// into an hourly year [°C]: by the ESRA profile (HourlyTemperatureByMonth)
+// when s has 12 monthly diurnal ranges, else the monthly mean in every
+// hour.
+func monthlyAirTempC(s *typicalYearSpec) ([]float64, error) {
+	if !s.hasTempRange {
 		out := make([]float64, HoursPerYear)
 		for i := range out {
-			out[i] = temps[monthOfHour(i)]
+			out[i] = s.tempC[monthOfHour(i)]
 		}
-		l.assume("air temperature: the monthly mean in every hour of the month (no diurnal cycle: the dataset has no sourced diurnal range)")
 		return out, nil
 	}
-	var t12, r12 [12]float64
-	copy(t12[:], temps)
-	copy(r12[:], ranges)
-	out, err := HourlyTemperatureByMonth(t12, r12, in.LatDeg, in.LonDeg, in.UTCOffsetH)
-	if err != nil {
-		return nil, err
+	return HourlyTemperatureByMonth(s.tempC, s.tempRangeC, s.latDeg, s.lonDeg, s.utcOffsetH)
+}
+
+// assumeMonthlyAirTemp records how monthlyAirTempC made the air
+// temperature: with ranges (rangeFrom says where they come from) or
+// without.
+func assumeMonthlyAirTemp(l *ledger, ranges []float64, rangeFrom string) {
+	if ranges == nil {
+		l.assume("air temperature: the monthly mean in every hour of the month (no diurnal cycle: the dataset has no sourced diurnal range)")
+		return
 	}
 	l.assume("air temperature: an hourly profile by the ESRA method (Huld, Šúri, Dunlop & Micale 2006; three cosine segments, minimum at sunrise, maximum 3 h after solar noon) with T_min/T_max = monthly mean ∓ range/2, each day shifted so its mean is the month's mean; monthly diurnal range January–December %s °C from %s",
 		joinNumbers(ranges), rangeFrom)
-	return out, nil
 }
 
 // joinNumbers formats values as "12.04; 12.45; …" (%g).
@@ -416,10 +448,10 @@ func joinNumbers(xs []float64) string {
 // beamFromGlobal returns DNI = (GHI − DHI) / cos Z [W/m²] with the true
 // zenith at mid-hour, using Erbs' clamps as pvlib does (cos Z floored at
 // 0.065; DNI = 0 beyond 87°).
-func beamFromGlobal(sun *SunTable, in *PVInput, ghi, dhi []float64) []float64 {
+func beamFromGlobal(sun *SunTable, latDeg, lonDeg, altitudeM float64, ghi, dhi []float64) []float64 {
 	app := make([]float64, HoursPerYear)
 	zen := make([]float64, HoursPerYear)
-	sun.Positions(in.LatDeg, in.LonDeg, in.AltitudeM, app, zen, nil)
+	sun.Positions(latDeg, lonDeg, altitudeM, app, zen, nil)
 	dni := make([]float64, HoursPerYear)
 	minCos := 0.065
 	for i := range dni {
@@ -548,7 +580,7 @@ func pvYield(l *ledger, in PVInput, ptr string) (PVResult, error) {
 	if err != nil {
 		return res, err
 	}
-	sun := l.sun.get(in.UTCOffsetH)
+	sun := l.memos.sun.get(in.UTCOffsetH)
 	ac := make([]float64, HoursPerYear)
 	out := PVChainOut{ACW: ac}
 	if err := RunPVChain(sun, p, hourly, &out); err != nil {
@@ -557,10 +589,12 @@ func pvYield(l *ledger, in PVInput, ptr string) (PVResult, error) {
 	s := out.Sums
 	res.LatDeg, res.LonDeg, res.UTCOffsetH = in.LatDeg, in.LonDeg, in.UTCOffsetH
 	kwp := in.System.CapacityKWp
-	for i, w := range ac {
-		kwh := w / 1000 // mean power over one hour [W] → Wh → kWh
-		res.AnnualACKWh += kwh
-		res.MonthlyACKWh[monthOfHour(i)] += kwh
+	for m := range 12 {
+		for _, w := range ac[daysBefore[m]*24 : daysBefore[m+1]*24] {
+			kwh := w / 1000 // mean power over one hour [W] → Wh → kWh
+			res.AnnualACKWh += kwh
+			res.MonthlyACKWh[m] += kwh
+		}
 	}
 	for _, g := range hourly.GHI {
 		res.AnnualGHIKWhM2 += g / 1000
@@ -587,25 +621,48 @@ func pvYield(l *ledger, in PVInput, ptr string) (PVResult, error) {
 		}
 	}
 	if in.Load != nil {
-		load, err := loadProfileMWh(*in.Load, joinPath(ptr, "Load"))
+		m, err := pvLoadMatch(ac, *in.Load, joinPath(ptr, "Load"))
 		if err != nil {
 			return res, err
-		}
-		m := PVLoadMatch{}
-		for i, w := range ac {
-			pv := w / 1000
-			ld := load[i] * 1000 // MWh → kWh
-			m.LoadKWh += ld
-			used := math.Min(pv, ld)
-			m.SelfConsumedKWh += used
-			m.ExportedKWh += pv - used
-		}
-		if m.LoadKWh > 0 {
-			m.HourlyMatchedShare = m.SelfConsumedKWh / m.LoadKWh
 		}
 		res.Load = &m
 	}
 	return res, nil
+}
+
+// pvLoadMatch compares the hourly AC output acW [W, mean over the hour]
+// with the load ld hour by hour [kWh]: the load's energy, what the PV
+// covers (Σ_h min(pv_h, load_h)), what it exports and the hourly-matched
+// share. A flat load is read as is, a profile expanded by loadProfileMWh.
+// ptr is the load's Go path, for errors.
+func pvLoadMatch(acW []float64, ld PVLoad, ptr string) (PVLoadMatch, error) {
+	var m PVLoadMatch
+	var flatMWh float64
+	var load []float64 // [MWh], nil for a flat load
+	if ld.FlatMW != nil {
+		flatMWh = *ld.FlatMW
+	} else {
+		var err error
+		if load, err = loadProfileMWh(ld, ptr); err != nil {
+			return m, err
+		}
+	}
+	for i, w := range acW {
+		pv := w / 1000
+		loadMWh := flatMWh
+		if load != nil {
+			loadMWh = load[i]
+		}
+		kwh := loadMWh * 1000 // MWh → kWh
+		m.LoadKWh += kwh
+		used := math.Min(pv, kwh)
+		m.SelfConsumedKWh += used
+		m.ExportedKWh += pv - used
+	}
+	if m.LoadKWh > 0 {
+		m.HourlyMatchedShare = m.SelfConsumedKWh / m.LoadKWh
+	}
+	return m, nil
 }
 
 // daysBefore[m] is the day of the year before month m of a 365-day year.

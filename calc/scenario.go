@@ -86,7 +86,7 @@ func (m *PVMemo) yield(l *ledger, in PVInput, ptr string) (PVResult, error) {
 			// panic goes on to the caller.
 			defer close(e.done)
 			e.err = errPVMemoIncomplete
-			sub := newLedger(l.ds, l.sun)
+			sub := newLedger(l.ds, l.memos)
 			sub.stop = l.stop
 			e.res, e.err = pvYield(sub, in, ptr)
 			e.prov = sub.p
@@ -167,7 +167,7 @@ func hashValue(h hash.Hash, v reflect.Value) {
 // PrimaryWithPVMemo is Primary with PV yields shared through memo (nil:
 // none shared), stopped early by stop (nil: never; see Interrupt).
 func (e *Engine) PrimaryWithPVMemo(stop Interrupt, in PrimaryInput, memo *PVMemo) (PrimaryResult, Provenance, error) {
-	l := newLedger(e.ds, &e.sun)
+	l := newLedger(e.ds, &e.memos)
 	l.stop = stop
 	l.shared = memo
 	r, err := primary(l, in)
@@ -179,7 +179,7 @@ func (e *Engine) PrimaryWithPVMemo(stop Interrupt, in PrimaryInput, memo *PVMemo
 // ElectricityWithPVMemo is Electricity with PV yields shared through memo
 // (nil: none shared), stopped early by stop (nil: never).
 func (e *Engine) ElectricityWithPVMemo(stop Interrupt, in ElectricityInput, memo *PVMemo) (ElectricityResult, Provenance, error) {
-	l := newLedger(e.ds, &e.sun)
+	l := newLedger(e.ds, &e.memos)
 	l.stop = stop
 	l.shared = memo
 	r, err := portfolio(l, in)
@@ -189,7 +189,7 @@ func (e *Engine) ElectricityWithPVMemo(stop Interrupt, in ElectricityInput, memo
 // ProductWithPVMemo is Product with PV yields shared through memo (nil:
 // none shared), stopped early by stop (nil: never).
 func (e *Engine) ProductWithPVMemo(stop Interrupt, in ProductInput, memo *PVMemo) (ProductResult, Provenance, error) {
-	l := newLedger(e.ds, &e.sun)
+	l := newLedger(e.ds, &e.memos)
 	l.stop = stop
 	l.shared = memo
 	r, err := product(l, in)
@@ -201,7 +201,7 @@ func (e *Engine) ProductWithPVMemo(stop Interrupt, in ProductInput, memo *PVMemo
 // PVWithPVMemo is PV with the yield shared through memo (nil: not
 // shared), stopped early by stop (nil: never).
 func (e *Engine) PVWithPVMemo(stop Interrupt, in PVInput, memo *PVMemo) (PVResult, Provenance, error) {
-	l := newLedger(e.ds, &e.sun)
+	l := newLedger(e.ds, &e.memos)
 	l.stop = stop
 	var (
 		r   PVResult
