@@ -1,0 +1,91 @@
+package api
+
+import (
+	"io"
+	"net/http"
+	"os"
+	"testing"
+
+	"github.com/labstack/echo/v4"
+
+	"alcarbon/cache"
+	"alcarbon/factors"
+)
+
+// Issue 17: a computed answer against echo answering the same bytes. Each
+// sub-benchmark pair sends a reference body of bench/bodies through the
+// real router with a cache that stores nothing (every request is
+// computed), and through a bare echo handler that reads the body and
+// answers the project's response as a fixed byte slice. The ratio
+// echo_* ns/op ÷ project ns/op is the project's throughput as a fraction
+// of the baseline's; `-count` alternates the two in one run.
+
+// computedServer is the router over the build's catalog (default dataset:
+// the newest release) with a cache that stores no answer, so that every
+// request is decoded, validated, hashed, computed and encoded.
+func computedServer(tb testing.TB) *echo.Echo {
+	tb.Helper()
+	cat, err := factors.Load()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	c, err := cache.New(cache.Options{MaxEntryBytes: 1})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { c.Close() })
+	e, _, _ := newTestServer(tb, func(o *Options) { o.Catalog, o.Cache = cat, c })
+	return e
+}
+
+// echoSameBytes is a bare echo router whose handler at path reads the
+// request body and answers answer as JSON.
+func echoSameBytes(path string, answer []byte) *echo.Echo {
+	e := echo.New()
+	e.POST(path, func(c echo.Context) error {
+		if _, err := io.ReadAll(c.Request().Body); err != nil {
+			return err
+		}
+		return c.JSONBlob(http.StatusOK, answer)
+	})
+	return e
+}
+
+func BenchmarkComputedVsEcho(b *testing.B) {
+	for _, tc := range []struct{ name, path, file string }{
+		{"primary", "/v1/footprints/primary", "../bench/bodies/primary.json"},
+		{"product", "/v1/footprints/product", "../bench/bodies/product.json"},
+	} {
+		raw, err := os.ReadFile(tc.file)
+		if err != nil {
+			b.Fatal(err)
+		}
+		body := string(raw)
+		e := computedServer(b)
+		first := postJSON(b, e, tc.path, body)
+		if first.Code != http.StatusOK {
+			b.Fatal(first.Code, first.Body)
+		}
+		answer := first.Body.Bytes()
+		base := echoSameBytes(tc.path, answer)
+		b.Run("echo_"+tc.name, func(b *testing.B) {
+			b.SetBytes(int64(len(answer)))
+			b.ReportAllocs()
+			for b.Loop() {
+				if rec := postJSON(b, base, tc.path, body); rec.Code != http.StatusOK || rec.Body.Len() != len(answer) {
+					b.Fatal(rec.Code)
+				}
+			}
+		})
+		b.Run(tc.name, func(b *testing.B) {
+			b.SetBytes(int64(len(answer)))
+			b.ReportAllocs()
+			for b.Loop() {
+				rec := postJSON(b, e, tc.path, body)
+				if rec.Code != http.StatusOK || rec.Header().Get("X-Cache") != "miss" || rec.Body.Len() != len(answer) {
+					b.Fatal(rec.Code, rec.Header().Get("X-Cache"))
+				}
+			}
+		})
+	}
+}
