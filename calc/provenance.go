@@ -2,7 +2,9 @@ package calc
 
 import (
 	"fmt"
+	"slices"
 	"sort"
+	"strings"
 
 	"alcarbon/factors"
 )
@@ -315,11 +317,29 @@ func (l *ledger) orDefault(v *float64, p, id string, stages ...string) (float64,
 	return l.factor(id)
 }
 
-// provenance returns the collected provenance with factors sorted by id.
+// provenance returns the collected provenance with factors sorted by id
+// (ids are unique: recordFactor lists each once). The ledger's own list
+// keeps its order; the copy is made in sorted order from sorted indices,
+// so that each factor (five strings) is copied once instead of moved
+// around by the sort.
 func (l *ledger) provenance() Provenance {
 	p := l.p
-	p.Factors = append([]FactorUse(nil), l.p.Factors...)
-	sort.Slice(p.Factors, func(i, j int) bool { return p.Factors[i].ID < p.Factors[j].ID })
+	p.Factors = nil
+	if n := len(l.p.Factors); n > 0 {
+		var small [64]int32
+		order := small[:0]
+		if n > len(small) {
+			order = make([]int32, 0, n)
+		}
+		for i := range n {
+			order = append(order, int32(i))
+		}
+		slices.SortFunc(order, func(a, b int32) int { return strings.Compare(l.p.Factors[a].ID, l.p.Factors[b].ID) })
+		p.Factors = make([]FactorUse, n)
+		for i, j := range order {
+			p.Factors[i] = l.p.Factors[j]
+		}
+	}
 	p.Defaulted, p.defaultedSets = sortDefaulted(l.p.Defaulted, l.p.defaultedSets)
 	return p
 }
