@@ -82,9 +82,9 @@ type ledger struct {
 	// recording site cannot name them: a portfolio's and its PV systems'
 	// defaults feed the stages that use the portfolio's electricity.
 	stages      stageSet
-	factorIdx   map[string]int
+	factorIDs   map[string]struct{} // the ids in p.Factors
 	p           Provenance
-	seenMessage map[string]bool
+	seenMessage map[string]struct{}
 }
 
 func newLedger(ds *factors.Dataset, sun *sunTables) *ledger {
@@ -94,7 +94,7 @@ func newLedger(ds *factors.Dataset, sun *sunTables) *ledger {
 	const factorsHint, messagesHint, defaultsHint = 32, 16, 16
 	l := &ledger{
 		ds: ds, sun: sun, pv: map[string]PVResult{},
-		factorIdx: make(map[string]int, factorsHint), seenMessage: make(map[string]bool, messagesHint),
+		factorIDs: make(map[string]struct{}, factorsHint), seenMessage: make(map[string]struct{}, messagesHint),
 		p: Provenance{
 			Factors:   make([]FactorUse, 0, factorsHint),
 			Defaulted: make([]string, 0, defaultsHint), defaultedSets: make([]stageSet, 0, defaultsHint),
@@ -115,28 +115,28 @@ func (l *ledger) sub() *ledger {
 }
 
 // recordFactor reserves the next place in the factor list for id, and
-// reports false when id is listed already. The index map is made on first
+// reports false when id is listed already. The id set is made on first
 // use: many side ledgers record nothing.
 func (l *ledger) recordFactor(id string) bool {
-	if _, ok := l.factorIdx[id]; ok {
+	if _, ok := l.factorIDs[id]; ok {
 		return false
 	}
-	if l.factorIdx == nil {
-		l.factorIdx = map[string]int{}
+	if l.factorIDs == nil {
+		l.factorIDs = map[string]struct{}{}
 	}
-	l.factorIdx[id] = len(l.p.Factors)
+	l.factorIDs[id] = struct{}{}
 	return true
 }
 
 // firstTime reports whether msg is new to the ledger's messages.
 func (l *ledger) firstTime(msg string) bool {
-	if l.seenMessage[msg] {
+	if _, ok := l.seenMessage[msg]; ok {
 		return false
 	}
 	if l.seenMessage == nil {
-		l.seenMessage = map[string]bool{}
+		l.seenMessage = map[string]struct{}{}
 	}
-	l.seenMessage[msg] = true
+	l.seenMessage[msg] = struct{}{}
 	return true
 }
 
