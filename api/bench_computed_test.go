@@ -1,6 +1,8 @@
 package api
 
 import (
+	"context"
+	"encoding/json"
 	"io"
 	"net/http"
 	"os"
@@ -84,6 +86,78 @@ func BenchmarkComputedVsEcho(b *testing.B) {
 				rec := postJSON(b, e, tc.path, body)
 				if rec.Code != http.StatusOK || rec.Header().Get("X-Cache") != "miss" || rec.Body.Len() != len(answer) {
 					b.Fatal(rec.Code, rec.Header().Get("X-Cache"))
+				}
+			}
+		})
+	}
+}
+
+// computedResponse computes the response value of a request of kind
+// (the value respondCached marshals), without the router.
+func computedResponse(tb testing.TB, kind, body string) any {
+	tb.Helper()
+	cat, err := factors.Load()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	s := &server{catalog: cat, engines: enginesOf(cat)}
+	req, err := decodeRequest(calcKinds[kind], []byte(body))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	ds, err := req.prepare(cat)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	r, err := req.compute(context.Background(), s, ds, nil)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return r.response()
+}
+
+// BenchmarkResponseEncoding prices the parts of encoding the reference
+// primary answer, the evidence for how issue 17 treats the provenance
+// factors (constant per dataset, most of the bytes):
+//
+//   - whole: json.Marshal of the response, as respondCached does;
+//   - factors: json.Marshal of provenance.factors alone, what encoding
+//     them once per dataset could save;
+//   - factors_splice: appending their bytes already encoded, what the
+//     splice would cost instead;
+//   - marshaler: json.Marshal of the answer's bytes as a json.RawMessage:
+//     the cost of handing encoding/json bytes through a json.Marshaler,
+//     whose output it always compacts (validates and copies).
+func BenchmarkResponseEncoding(b *testing.B) {
+	raw, err := os.ReadFile("../bench/bodies/primary.json")
+	if err != nil {
+		b.Fatal(err)
+	}
+	v := computedResponse(b, kindPrimary, string(raw))
+	whole, err := json.Marshal(v)
+	if err != nil {
+		b.Fatal(err)
+	}
+	fs := v.(primaryResponse).Provenance.Factors
+	encoded, err := json.Marshal(fs)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("answer %d bytes, of which provenance.factors %d (%d factors)", len(whole), len(encoded), len(fs))
+	for _, tc := range []struct {
+		name string
+		f    func() ([]byte, error)
+	}{
+		{"whole", func() ([]byte, error) { return json.Marshal(v) }},
+		{"factors", func() ([]byte, error) { return json.Marshal(fs) }},
+		{"factors_splice", func() ([]byte, error) { return append(make([]byte, 0, len(encoded)), encoded...), nil }},
+		{"marshaler", func() ([]byte, error) { return json.Marshal(json.RawMessage(whole)) }},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := tc.f(); err != nil {
+					b.Fatal(err)
 				}
 			}
 		})
