@@ -70,6 +70,9 @@ func newETSResponse(e *calc.ETS) *etsResponse {
 	if a := e.Annual; a != nil {
 		out.Annual = &etsAnnualResponse{ProcessTCO2e: a.ProcessTCO2e, EnterpriseTCO2e: a.EnterpriseTCO2e, ThresholdTCO2e: a.ThresholdTCO2e, KeyEmitter: a.KeyEmitter}
 	}
+	if len(e.Allocation) > 0 { // none: null, as before
+		out.Allocation = make([]etsAllocationResponse, 0, len(e.Allocation))
+	}
 	for _, y := range e.Allocation {
 		out.Allocation = append(out.Allocation, etsAllocationResponse{Year: y.Year, Method: y.Method, BenchmarkTCO2ePerT: y.BenchmarkTCO2ePerT,
 			AllowancesTCO2e: y.AllowancesTCO2e, BalanceTCO2e: y.BalanceTCO2e, Note: y.Note})

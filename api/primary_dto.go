@@ -326,6 +326,9 @@ func newPrimaryResponse(req *primaryRequest, r calc.PrimaryResult, p calc.Proven
 		ETS:        newETSResponse(r.ETS),
 		Provenance: newProvenance(reflect.TypeFor[primaryRequest](), p),
 	}
+	if len(r.Stages) > 0 { // none: null, as before
+		out.Stages = make([]stageResponse, 0, len(r.Stages))
+	}
 	for _, s := range r.Stages {
 		out.Stages = append(out.Stages, stageResponse{Stage: s.Name, TCO2ePerT: s.LocationBased, MarketBasedTCO2ePerT: s.MarketBased, Share: s.Share,
 			DefaultedInputs: defaultedPointers(reflect.TypeFor[primaryRequest](), s.Defaulted)})

@@ -258,12 +258,14 @@ func calcWork(k calcKind, body []byte) work {
 // pvPointers returns the JSON pointers of the objects under a "pv" key in
 // a JSON text (the on-site PV systems a request models hour by hour,
 // whatever the kind: a product's inline primary metal has them too). It
-// scans the bytes once, keeping only the path: a 4 MiB body allocates
-// nothing but the pointers. body must be valid JSON (decoded already).
+// scans the bytes once, keeping only the path as slices of body (a key
+// with escapes is unquoted into a copy): a 4 MiB body, like a small one,
+// allocates nothing but the stack and the pointers. body must be valid
+// JSON (decoded already).
 func pvPointers(body []byte) []string {
 	type frame struct {
 		obj bool
-		key string
+		key []byte
 		idx int
 	}
 	var (
@@ -276,7 +278,7 @@ func pvPointers(body []byte) []string {
 		for _, f := range stack {
 			b.WriteByte('/')
 			if f.obj {
-				b.WriteString(escapePointer(f.key))
+				b.WriteString(escapePointer(string(f.key)))
 			} else {
 				b.WriteString(strconv.Itoa(f.idx))
 			}
@@ -294,17 +296,17 @@ func pvPointers(body []byte) []string {
 				}
 			}
 			if n := len(stack); n > 0 && stack[n-1].obj && expectKey {
-				key := string(body[i+1 : min(j, len(body))])
+				key := body[i+1 : min(j, len(body))]
 				if esc {
-					if k, err := strconv.Unquote(`"` + key + `"`); err == nil {
-						key = k
+					if k, err := strconv.Unquote(`"` + string(key) + `"`); err == nil {
+						key = []byte(k)
 					}
 				}
 				stack[n-1].key, expectKey = key, false
 			}
 			i = j
 		case '{':
-			if n := len(stack); n > 0 && stack[n-1].obj && stack[n-1].key == "pv" {
+			if n := len(stack); n > 0 && stack[n-1].obj && string(stack[n-1].key) == "pv" {
 				out = append(out, pointer())
 			}
 			stack = append(stack, frame{obj: true})

@@ -2,7 +2,9 @@ package calc
 
 import (
 	"fmt"
+	"slices"
 	"sort"
+	"strings"
 
 	"alcarbon/factors"
 )
@@ -82,9 +84,9 @@ type ledger struct {
 	// recording site cannot name them: a portfolio's and its PV systems'
 	// defaults feed the stages that use the portfolio's electricity.
 	stages      stageSet
-	factorIdx   map[string]int
+	factorIDs   map[string]struct{} // the ids in p.Factors
 	p           Provenance
-	seenMessage map[string]bool
+	seenMessage map[string]struct{}
 }
 
 func newLedger(ds *factors.Dataset, memos *engineMemos) *ledger {
@@ -94,7 +96,7 @@ func newLedger(ds *factors.Dataset, memos *engineMemos) *ledger {
 	const factorsHint, messagesHint, defaultsHint = 32, 16, 16
 	l := &ledger{
 		ds: ds, memos: memos, pv: map[string]PVResult{},
-		factorIdx: make(map[string]int, factorsHint), seenMessage: make(map[string]bool, messagesHint),
+		factorIDs: make(map[string]struct{}, factorsHint), seenMessage: make(map[string]struct{}, messagesHint),
 		p: Provenance{
 			Factors:   make([]FactorUse, 0, factorsHint),
 			Defaulted: make([]string, 0, defaultsHint), defaultedSets: make([]stageSet, 0, defaultsHint),
@@ -115,28 +117,28 @@ func (l *ledger) sub() *ledger {
 }
 
 // recordFactor reserves the next place in the factor list for id, and
-// reports false when id is listed already. The index map is made on first
+// reports false when id is listed already. The id set is made on first
 // use: many side ledgers record nothing.
 func (l *ledger) recordFactor(id string) bool {
-	if _, ok := l.factorIdx[id]; ok {
+	if _, ok := l.factorIDs[id]; ok {
 		return false
 	}
-	if l.factorIdx == nil {
-		l.factorIdx = map[string]int{}
+	if l.factorIDs == nil {
+		l.factorIDs = map[string]struct{}{}
 	}
-	l.factorIdx[id] = len(l.p.Factors)
+	l.factorIDs[id] = struct{}{}
 	return true
 }
 
 // firstTime reports whether msg is new to the ledger's messages.
 func (l *ledger) firstTime(msg string) bool {
-	if l.seenMessage[msg] {
+	if _, ok := l.seenMessage[msg]; ok {
 		return false
 	}
 	if l.seenMessage == nil {
-		l.seenMessage = map[string]bool{}
+		l.seenMessage = map[string]struct{}{}
 	}
-	l.seenMessage[msg] = true
+	l.seenMessage[msg] = struct{}{}
 	return true
 }
 
@@ -317,11 +319,29 @@ func (l *ledger) orDefault(v *float64, p, id string, stages ...string) (float64,
 	return l.factor(id)
 }
 
-// provenance returns the collected provenance with factors sorted by id.
+// provenance returns the collected provenance with factors sorted by id
+// (ids are unique: recordFactor lists each once). The ledger's own list
+// keeps its order; the copy is made in sorted order from sorted indices,
+// so that each factor (five strings) is copied once instead of moved
+// around by the sort.
 func (l *ledger) provenance() Provenance {
 	p := l.p
-	p.Factors = append([]FactorUse(nil), l.p.Factors...)
-	sort.Slice(p.Factors, func(i, j int) bool { return p.Factors[i].ID < p.Factors[j].ID })
+	p.Factors = nil
+	if n := len(l.p.Factors); n > 0 {
+		var small [64]int32
+		order := small[:0]
+		if n > len(small) {
+			order = make([]int32, 0, n)
+		}
+		for i := range n {
+			order = append(order, int32(i))
+		}
+		slices.SortFunc(order, func(a, b int32) int { return strings.Compare(l.p.Factors[a].ID, l.p.Factors[b].ID) })
+		p.Factors = make([]FactorUse, n)
+		for i, j := range order {
+			p.Factors[i] = l.p.Factors[j]
+		}
+	}
 	p.Defaulted, p.defaultedSets = sortDefaulted(l.p.Defaulted, l.p.defaultedSets)
 	return p
 }

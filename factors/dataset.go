@@ -1,6 +1,7 @@
 package factors
 
 import (
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -19,6 +20,9 @@ type Dataset struct {
 	factors []Factor // sorted by id, Source resolved
 	byID    map[string]int
 	elec    []Factor // grid/... rows sorted by region, year, kind
+	// elecYears lists, ascending, the years of the grid rows of each kind
+	// and region (ElectricityYears: a calculation asks several times).
+	elecYears map[elecSeries][]int
 
 	regions  []Region // national, grids, provinces; each by code
 	byRegion map[string]int
@@ -154,17 +158,14 @@ func (d *Dataset) Electricity(kind, region string, year int) (Factor, bool) {
 	return d.Factor("grid/" + kind + "/" + region + "/" + strconv.Itoa(year))
 }
 
+// elecSeries names the grid rows of one kind and region.
+type elecSeries struct{ kind, region string }
+
 // ElectricityYears returns, ascending, the years for which the grid row of
-// kind and region exists. It is empty when there is none.
+// kind and region exists. It is empty (nil) when there is none; the slice
+// is the caller's.
 func (d *Dataset) ElectricityYears(kind, region string) []int {
-	var years []int
-	for _, f := range d.elec {
-		if f.Kind == kind && f.Region == region {
-			years = append(years, f.Year)
-		}
-	}
-	sort.Ints(years)
-	return years
+	return slices.Clone(d.elecYears[elecSeries{kind, region}])
 }
 
 // ElectricityRows returns every grid/... row, sorted by region (in the
@@ -258,6 +259,14 @@ func (d *Dataset) index() {
 		}
 		return a.Kind < b.Kind
 	})
+	d.elecYears = map[elecSeries][]int{}
+	for _, f := range d.elec {
+		k := elecSeries{f.Kind, f.Region}
+		d.elecYears[k] = append(d.elecYears[k], f.Year)
+	}
+	for _, years := range d.elecYears {
+		slices.Sort(years)
+	}
 
 	sort.Slice(d.gaps, func(i, j int) bool { return d.gaps[i].ID < d.gaps[j].ID })
 	d.byGap = make(map[string]int, len(d.gaps))
