@@ -2,7 +2,6 @@ package api
 
 import (
 	"bytes"
-	"compress/gzip"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -13,6 +12,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/klauspost/compress/gzip"
 	"github.com/labstack/echo/v4"
 
 	"alcarbon/cache"
@@ -166,15 +166,18 @@ func (s *server) writeCached(c echo.Context, key string, body []byte, tier cache
 	return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, body)
 }
 
-// gzipWriters reuses gzip compressors: each holds about 800 kB of state.
+// gzipWriters reuses gzip compressors, which hold hundreds of kB of state.
 var gzipWriters = sync.Pool{New: func() any {
 	w, _ := gzip.NewWriterLevel(nil, gzip.DefaultCompression) // a valid level: never an error
 	return w
 }}
 
-// gzipBytes returns b gzip-compressed at the default level (6): an
-// answer is compressed once and then served from the cache, so the level
-// favours size.
+// gzipBytes returns b gzip-compressed at the default level (6) by
+// github.com/klauspost/compress/gzip: on the reference answers it takes
+// 77–120 µs where compress/gzip takes 210–380 µs (1 % smaller) at level 6
+// and 95–225 µs at level 1 (11 % larger) on one core (bench/compress). An
+// answer is compressed once, on the request that computes it or first asks
+// for gzip, and then served from the cache.
 func gzipBytes(b []byte) ([]byte, error) {
 	var buf bytes.Buffer
 	buf.Grow(len(b)/3 + 64)

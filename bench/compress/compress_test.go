@@ -20,6 +20,7 @@ import (
 	"testing"
 
 	"github.com/andybalholm/brotli"
+	kgzip "github.com/klauspost/compress/gzip"
 )
 
 func answers(b *testing.B) map[string][]byte {
@@ -52,6 +53,26 @@ func BenchmarkGzip(b *testing.B) {
 				}
 				b.ReportMetric(float64(buf.Len()), "bytes")
 				b.ReportMetric(float64(len(data)), "plain-bytes")
+			})
+		}
+	}
+}
+
+// BenchmarkKlauspostGzip is github.com/klauspost/compress/gzip, a pure-Go
+// gzip encoder with faster levels, for comparison with compress/gzip.
+func BenchmarkKlauspostGzip(b *testing.B) {
+	for name, data := range answers(b) {
+		for _, level := range []int{1, 6} {
+			b.Run(fmt.Sprintf("%s/level-%d", name, level), func(b *testing.B) {
+				w, _ := kgzip.NewWriterLevel(nil, level)
+				var buf bytes.Buffer
+				for b.Loop() {
+					buf.Reset()
+					w.Reset(&buf)
+					w.Write(data)
+					w.Close()
+				}
+				b.ReportMetric(float64(buf.Len()), "bytes")
 			})
 		}
 	}
