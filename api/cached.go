@@ -76,7 +76,8 @@ func exactScope(cat *factors.Catalog) string {
 //
 // w is the request's price: over the budget it is a 422 before anything
 // else; on a miss, compute runs through admission (work.go) under the
-// request's context, which it must observe. Identical concurrent misses
+// request's context, which it must observe, and returns the answer to
+// encode with encoding/json or an encodedAnswer. Identical concurrent misses
 // share one computation (the cache's flight): if the caller that started
 // it hangs up, the computation stops, and a caller still waiting runs its
 // own.
@@ -104,6 +105,9 @@ func (s *server) respondCached(c echo.Context, endpoint, exact, dataset string, 
 			if err != nil {
 				return nil, err
 			}
+			if b, ok := v.(encodedAnswer); ok {
+				return b, nil
+			}
 			return json.Marshal(v)
 		})
 		// A flight started by a caller who hung up ends interrupted; a
@@ -119,6 +123,11 @@ func (s *server) respondCached(c echo.Context, endpoint, exact, dataset string, 
 	s.cache.Alias(exact, key)
 	return s.writeCached(c, key, body, tier)
 }
+
+// encodedAnswer is an answer a computation has already encoded as JSON,
+// byte for byte as encoding/json would: respondCached stores and sends it
+// as it is.
+type encodedAnswer []byte
 
 // gzipMinBytes is the smallest JSON body sent gzip-compressed to a client
 // that accepts it [bytes]: below about 1 kB the gzip header and the
