@@ -5,11 +5,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
 
 	"alcarbon/calc"
+	"alcarbon/factors"
 )
 
 // Limits of POST /v1/uncertainty.
@@ -35,6 +38,8 @@ type uncertaintyRequest struct {
 	Distributions []distributionRequest `json:"distributions,omitempty" calc:"Inputs"`
 	// Defaults: false keeps only the distributions given; default true.
 	Defaults *bool `json:"defaults,omitempty" example:"true"`
+	// Baseline, optional, is a request of the same kind and dataset (the base of a comparison). With it the response also has the difference request − baseline per sample, on the same draws: inputs both share (the same pointer, an electricity source by its content wherever it stands in the list) take the same multiplier in each sample; the baseline's other inputs are drawn from a second stream of the same seed. The request's own totals are those of the run without a baseline.
+	Baseline json.RawMessage `json:"baseline,omitempty" swaggertype:"object"`
 }
 
 // distributionRequest is the law of one input's multiplier: every
@@ -64,6 +69,9 @@ func (r *uncertaintyRequest) validate(v *validator) {
 	}
 	if t := strings.TrimSpace(string(r.Request)); t == "" || t[0] != '{' {
 		v.add("/request", "is required: a request object of the kind's endpoint")
+	}
+	if t := strings.TrimSpace(string(r.Baseline)); t != "" && t != "null" && t[0] != '{' {
+		v.add("/baseline", "must be a request object of the kind's endpoint")
 	}
 	seen := map[string]bool{}
 	for i, d := range r.Distributions {
@@ -223,6 +231,10 @@ type uncertaintyResponse struct {
 	// Contributions of the varied inputs, by |Spearman ρ| (location-based), largest first.
 	Contributions []contributionResponse `json:"contributions"`
 	Method        string                 `json:"method"`
+	// Difference is request − baseline per sample (p5/p50/p95 of the difference, not differences of percentiles), when a baseline is given; its deterministic value is the difference of the deterministic totals.
+	Difference *uncertaintyTotals `json:"difference_tco2e_per_t,omitempty"`
+	// DifferenceContributions rank the inputs by |Spearman ρ| with the location-based difference, largest first (a baseline's own input is labelled "baseline: …"), when a baseline is given.
+	DifferenceContributions []contributionResponse `json:"difference_contributions,omitempty"`
 	// Provenance is that of the deterministic result.
 	Provenance provenanceResponse `json:"provenance"`
 }
@@ -237,6 +249,7 @@ type canonicalUncertainty struct {
 	Seed          uint64                `json:"seed"`
 	Distributions []distributionRequest `json:"distributions"`
 	NoDefaults    bool                  `json:"no_defaults"`
+	Baseline      any                   `json:"baseline,omitempty"` // prepared, when given
 }
 
 // handleUncertainty runs a Monte Carlo over a footprint request.
@@ -285,7 +298,18 @@ func (s *server) handleUncertainty(c echo.Context) error {
 	}
 	spec := req.spec()
 	canonical := canonicalUncertainty{Kind: kind, Request: fr, Samples: spec.Samples, Seed: spec.Seed, Distributions: req.Distributions, NoDefaults: spec.NoDefaults}
+	var base footprintRequest
+	if t := strings.TrimSpace(string(req.Baseline)); t != "" && t != "null" {
+		if base, err = req.baseline(kind, s.catalog, ds); err != nil {
+			return err
+		}
+		canonical.Baseline = base
+	}
 	w := uncertaintyWork(spec.Samples, req.Samples != nil, req.Request, len(req.Request))
+	if base != nil { // the baseline is compiled and sampled too
+		bw := uncertaintyWork(spec.Samples, req.Samples != nil, req.Baseline, len(req.Baseline))
+		w.add(bw.units, "/baseline", "the baseline, compiled and sampled alike")
+	}
 	return s.respondCached(c, "uncertainty", exact, cacheDataset(ds), canonical, true, w, func(ctx context.Context) (any, error) {
 		compiled, prov, err := fr.compile(ctx, s, ds)
 		if err != nil {
@@ -301,23 +325,109 @@ func (s *server) handleUncertainty(c echo.Context) error {
 		if err := s.work.check(samplingWork(w, spec.Samples, len(compiled.Inputs()))); err != nil {
 			return nil, err
 		}
-		res, err := compiled.MonteCarlo(ctx, spec)
+		if base == nil {
+			res, err := compiled.MonteCarlo(ctx, spec)
+			if err != nil {
+				return nil, calcErrorFor[uncertaintyRequest](err)
+			}
+			return newUncertaintyResponse(ds.Version(), kind, root, res, prov), nil
+		}
+		baseCompiled, _, err := base.compile(ctx, s, ds)
+		if err != nil {
+			return nil, underPrefix(err, "/baseline")
+		}
+		match := matchInputs(root, fr, compiled.Inputs(), base, baseCompiled.Inputs())
+		res, err := calc.MonteCarloDifference(ctx, compiled, baseCompiled, match, spec)
 		if err != nil {
 			return nil, calcErrorFor[uncertaintyRequest](err)
 		}
-		return newUncertaintyResponse(ds.Version(), kind, root, res, prov), nil
+		out := newUncertaintyResponse(ds.Version(), kind, root, res.UncertaintyResult, prov)
+		out.Difference = &uncertaintyTotals{LocationBased: summaryOf(res.DiffLocation), MarketBased: summaryOf(res.DiffMarket)}
+		out.DifferenceContributions = contributionsOf(root, res.DiffContributions)
+		return out, nil
 	})
+}
+
+// baseline decodes and prepares the request's baseline, a request of the
+// same kind on the same dataset; its errors name fields under /baseline.
+func (r *uncertaintyRequest) baseline(kind string, cat *factors.Catalog, ds *factors.Dataset) (footprintRequest, error) {
+	b, err := decodeRequest(calcKinds[kind], r.Baseline)
+	if err != nil {
+		return nil, underPrefix(err, "/baseline")
+	}
+	fb := b.(footprintRequest)
+	bds, err := fb.prepare(cat)
+	if err != nil {
+		return nil, underPrefix(err, "/baseline")
+	}
+	if bds.Version() != ds.Version() {
+		return nil, invalid([]FieldProblem{{Pointer: "/baseline/dataset",
+			Detail: fmt.Sprintf("must be the request's dataset %s; got %s", ds.Version(), bds.Version())}})
+	}
+	return fb, nil
+}
+
+// matchInputs pairs each input of the baseline b with the input of the
+// request a that is the same quantity: the same pointer, except that an
+// electricity source is named by its content (the prepared source as JSON)
+// rather than its index, since a variant's own PV or contract comes first
+// in its list and moves the base's sources down.
+func matchInputs(root reflect.Type, a footprintRequest, ain []calc.UncertainInput, b footprintRequest, bin []calc.UncertainInput) func(j int) int {
+	keyA, keyB := sourceKeyer(a), sourceKeyer(b)
+	at := make(map[string]int, len(ain))
+	for i, u := range ain {
+		at[keyA(pointerOf(root, u.Path))] = i
+	}
+	idx := make([]int, len(bin))
+	for j, u := range bin {
+		k, ok := at[keyB(pointerOf(root, u.Path))]
+		if !ok {
+			k = -1
+		}
+		idx[j] = k
+	}
+	return func(j int) int { return idx[j] }
+}
+
+var sourcePointer = regexp.MustCompile(`^(.*/electricity/sources)/(\d+)(/.*)?$`)
+
+// sourceKeyer returns a function that keys an input pointer of req: a
+// pointer below /…/electricity/sources/N has N replaced by that source's
+// JSON; any other pointer is its own key.
+func sourceKeyer(req any) func(ptr string) string {
+	var doc any
+	if b, err := json.Marshal(req); err == nil {
+		_ = json.Unmarshal(b, &doc)
+	}
+	return func(ptr string) string {
+		m := sourcePointer.FindStringSubmatch(ptr)
+		if m == nil {
+			return ptr
+		}
+		node := doc
+		for _, tok := range strings.Split(strings.TrimPrefix(m[1], "/"), "/") {
+			obj, ok := node.(map[string]any)
+			if !ok {
+				return ptr
+			}
+			node = obj[tok]
+		}
+		list, ok := node.([]any)
+		n, err := strconv.Atoi(m[2])
+		if !ok || err != nil || n >= len(list) {
+			return ptr
+		}
+		src, _ := json.Marshal(list[n])
+		return m[1] + "/" + string(src) + m[3]
+	}
 }
 
 // newUncertaintyResponse answers a run over a footprint request of type
 // root, its inputs named by JSON pointer.
 func newUncertaintyResponse(dataset, kind string, root reflect.Type, r calc.UncertaintyResult, p calc.Provenance) uncertaintyResponse {
-	sum := func(s calc.Summary) summaryResponse {
-		return summaryResponse{Mean: s.Mean, SD: s.SD, P5: s.P5, P50: s.P50, P95: s.P95, Deterministic: s.Deterministic}
-	}
 	out := uncertaintyResponse{
 		Dataset: dataset, EngineVersion: calc.EngineVersion, Kind: kind, Samples: r.Samples, Seed: int64(r.Seed),
-		Total:  uncertaintyTotals{LocationBased: sum(r.LocationBased), MarketBased: sum(r.MarketBased)},
+		Total:  uncertaintyTotals{LocationBased: summaryOf(r.LocationBased), MarketBased: summaryOf(r.MarketBased)},
 		Method: uncertaintyMethod, Provenance: newProvenance(root, p), Inputs: []uncertainInputResponse{}, Contributions: []contributionResponse{},
 	}
 	for _, u := range r.Inputs {
@@ -332,8 +442,19 @@ func newUncertaintyResponse(dataset, kind string, root reflect.Type, r calc.Unce
 		}
 		out.Inputs = append(out.Inputs, ir)
 	}
-	for _, c := range r.Contributions {
-		out.Contributions = append(out.Contributions, contributionResponse{
+	out.Contributions = append(out.Contributions, contributionsOf(root, r.Contributions)...)
+	return out
+}
+
+func summaryOf(s calc.Summary) summaryResponse {
+	return summaryResponse{Mean: s.Mean, SD: s.SD, P5: s.P5, P50: s.P50, P95: s.P95, Deterministic: s.Deterministic}
+}
+
+// contributionsOf names the contributions' inputs by JSON pointer.
+func contributionsOf(root reflect.Type, cs []calc.Contribution) []contributionResponse {
+	out := make([]contributionResponse, 0, len(cs))
+	for _, c := range cs {
+		out = append(out, contributionResponse{
 			Pointer: pointerOf(root, c.Path), Label: c.Label, SpearmanLocationBased: c.SpearmanLocation,
 			SpearmanMarketBased: c.SpearmanMarket, VarianceShare: c.VarianceShare,
 		})
