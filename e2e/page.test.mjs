@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import {
-  API_KEY, PHONE, api, assertShown, canvasPixels, captureJSON, collectJSON, launch, load, screenshot, withPage,
+  API_KEY, BASE_URL, PHONE, api, assertShown, canvasPixels, captureJSON, collectJSON, launch, load, screenshot, withPage,
 } from './lib.mjs';
 
 const STAGES = ['alumina_refining', 'anode_production', 'electrolysis_direct', 'electrolysis_electricity', 'casting'];
@@ -62,10 +62,10 @@ test('plant: the totals and the stage chart are the API\'s answer to the form', 
     // The same body, posted from here, gives what the page shows.
     const { json: want } = await api('/v1/footprints/primary', request);
     assert.deepEqual(response.total_tco2e_per_t, want.total_tco2e_per_t, 'the page got another answer than Node');
-    await page.waitForFunction(() => !document.getElementById('plant-out').hidden
-      && document.getElementById('o-loc').textContent !== '');
-    assertShown(await page.textContent('#o-loc'), want.total_tco2e_per_t.location_based, 3, '#o-loc');
-    assertShown(await page.textContent('#o-mkt'), want.total_tco2e_per_t.market_based, 3, '#o-mkt');
+    await settled(page, 'plant-out');
+    // Cards: two decimals.
+    assertShown(await page.textContent('#o-loc'), want.total_tco2e_per_t.location_based, 2, '#o-loc');
+    assertShown(await page.textContent('#o-mkt'), want.total_tco2e_per_t.market_based, 2, '#o-mkt');
     if (want.ratings) {
       assert.equal((await page.textContent('#o-grade')).trim(), String(want.ratings.gb21346_ac_grade), '#o-grade');
     }
@@ -87,7 +87,7 @@ test('plant: the totals and the stage chart are the API\'s answer to the form', 
 
     await screenshot(page, 'plant.png');
     // For the README: the plant section down to the provenance table.
-    const [top, bottom] = await page.evaluate(() => ['#plant', '#o-prov'].map((q) => document.querySelector(q).getBoundingClientRect().top + window.scrollY));
+    const [top, bottom] = await page.evaluate(() => ['#plant', '#prov-details'].map((q) => document.querySelector(q).getBoundingClientRect().top + window.scrollY));
     await screenshot(page, 'plant-summary.png', { clip: { x: 0, y: top, width: 1280, height: Math.min(bottom, top + 2400) - top } });
   });
 });
@@ -110,12 +110,28 @@ test('scenarios: three PV variants, the table, the uPlot chart and the MACC are 
     assert.equal(rows.length, 4, 'table rows');
     want.scenarios.forEach((s, i) => {
       assert.equal(rows[i][0], s.name, `row ${i} name`);
-      assertShown(rows[i][1], s.outputs.total_location_based_tco2e_per_t, 3, `${s.name} location-based`);
-      assertShown(rows[i][2], s.outputs.total_market_based_tco2e_per_t, 3, `${s.name} market-based`);
+      assertShown(rows[i][1], s.outputs.total_location_based_tco2e_per_t, 4, `${s.name} location-based`);
+      assertShown(rows[i][2], s.outputs.total_market_based_tco2e_per_t, 4, `${s.name} market-based`);
     });
     // PV lowers the footprint, so the variants differ from the base.
     assert.ok(want.scenarios[3].outputs.total_location_based_tco2e_per_t < want.scenarios[0].outputs.total_location_based_tco2e_per_t,
       'the largest PV variant is below the base');
+
+    // The Δ columns are the API's deltas: Δ t/t = delta.total_location_based,
+    // Δ % = that over the base's total, avoided = −delta.annual_location_based
+    // (which the API's abatement also counts as avoided per year).
+    const cols = await page.$$eval('#scen-rows tr', (trs) => trs.map((tr) => ({
+      dt: tr.querySelector('td.dt').textContent, dpct: tr.querySelector('td.dpct').textContent, avoided: tr.querySelector('td.avoided').textContent })));
+    const baseLoc = want.scenarios[0].outputs.total_location_based_tco2e_per_t;
+    assert.deepEqual([cols[0].dt, cols[0].dpct, cols[0].avoided], ['—', '—', '—'], 'the base has no change');
+    want.scenarios.slice(1).forEach((s, k) => {
+      const c = cols[k + 1], d = s.delta;
+      assertShown(c.dt.replace('+', ''), d.total_location_based_tco2e_per_t, 4, `${s.name} Δ t/t`);
+      assert.ok(c.dt.startsWith('-'), `${s.name}: PV lowers the footprint: ${c.dt}`);
+      assertShown(c.dpct.replace(' %', '').replace('+', ''), (100 * d.total_location_based_tco2e_per_t) / baseLoc, 1, `${s.name} Δ %`);
+      assertShown(c.avoided, -d.annual_location_based_tco2e, 0, `${s.name} avoided per year`);
+      if (s.abatement) assert.ok(Math.abs(s.abatement.avoided_tco2e_per_year + d.annual_location_based_tco2e) < 1e-6, 'the abatement counts the same t avoided');
+    });
 
     // uPlot: a canvas of non-zero size with both series painted, and a legend.
     await page.locator('#scen-chart canvas').first().waitFor();
@@ -125,14 +141,26 @@ test('scenarios: three PV variants, the table, the uPlot chart and the MACC are 
     assert.ok(canvas.counts[0] > 100, `location-based bars: ${canvas.counts[0]} pixels`);
     assert.ok(canvas.counts[1] > 100, `market-based bars: ${canvas.counts[1]} pixels`);
     const legend = await page.$$eval('#scen-chart .u-legend .u-series .u-label', (ls) => ls.map((l) => l.textContent.trim()));
-    assert.ok(legend.includes('Location-based') && legend.includes('Market-based'), `uPlot legend: ${legend}`);
+    assert.ok(legend.includes('Δ Location-based') && legend.includes('Δ Market-based'), `uPlot legend: ${legend}`);
+    // The chart is of the change from the base: one bar pair per variant.
+    const label = await page.getAttribute('#scen-chart', 'aria-label');
+    want.scenarios.slice(1).forEach((s, k) => {
+      const m = label.split('; ')[k].match(/^(.*) ([-+]?[\d.,]+) \/ ([-+]?[\d.,]+)$/);
+      assert.ok(m && m[1].endsWith(s.name), `chart label ${k}: ${label}`);
+      assertShown(m[2].replace('+', ''), s.delta.total_location_based_tco2e_per_t, 4, `${s.name} chart Δ`);
+    });
 
     // MACC: one rect per ranked variant, in rank order.
+    // The three variants are sizes of one PV plant (one site and tilt):
+    // alternatives, so a cost-versus-size line, one point per size, not a MACC.
     assert.ok(want.macc.length > 0, 'the API ranked some variants');
-    const macc = await page.$$eval('#macc-chart svg rect[data-series]',
-      (rs) => rs.map((r) => ({ series: r.getAttribute('data-series'), width: r.getBBox().width, height: r.getBBox().height })));
-    assert.deepEqual(macc.map((r) => r.series), want.macc.map((m) => m.name), 'MACC series');
-    macc.forEach((r) => assert.ok(r.width > 0 && r.height > 0, `MACC bar ${r.series}: ${r.width}×${r.height}`));
+    assert.equal(await page.locator('#macc-chart svg rect[data-series]').count(), 0, 'no MACC for sizes of one plant');
+    const points = await page.$$eval('#macc-chart svg.costsize-svg circle[data-series]', (cs) => cs.map((c) => ({
+      series: c.getAttribute('data-series'), cy: Number(c.getAttribute('cy')), title: c.querySelector('title').textContent })));
+    const priced = want.scenarios.slice(1).filter((s) => s.abatement?.cost_cny_per_tco2e !== null && s.abatement);
+    assert.deepEqual(points.map((p) => p.series), priced.map((s) => s.name), 'a point per variant, by size');
+    priced.forEach((s, i) => assertShown(points[i].title.split(': ')[1].split(' ')[0], s.abatement.cost_cny_per_tco2e, 1, `${s.name} cost`));
+    assert.match(await page.textContent('#macc-caption'), /sizes of one plant/);
 
     await page.locator('#scenarios').scrollIntoViewIfNeeded();
     await screenshot(page.locator('#scenarios'), 'scenarios.png');
@@ -158,7 +186,8 @@ test('language: Chinese is applied, kept across a reload, and switched back', as
     // Results in Chinese too, for the screenshot.
     const { response } = await captureJSON(page, 'POST', '/v1/footprints/primary', () => page.click('#preset'));
     await page.waitForFunction(() => document.getElementById('o-loc').textContent !== '');
-    assertShown(await page.textContent('#o-loc'), response.total_tco2e_per_t.location_based, 3, '#o-loc in Chinese');
+    await settled(page, 'plant-out');
+    assertShown(await page.textContent('#o-loc'), response.total_tco2e_per_t.location_based, 2, '#o-loc in Chinese');
     await screenshot(page, 'zh.png');
 
     await page.selectOption('#lang', 'en');
@@ -184,7 +213,7 @@ test('buyers: search, open and verify a published declaration', async (t) => {
     const row = await open.locator('xpath=ancestor::tr').evaluate((tr) => Array.from(tr.cells, (c) => c.textContent.trim()));
     assert.equal(row[0], PRODUCT);
     assert.equal(row[1], 'Shanxi E2E Smelter');
-    assertShown(row[4], decl.total_tco2e_per_t, 3, 'the list\'s headline (market-based) total');
+    assertShown(row[4], decl.total_tco2e_per_t, 4, 'the list\'s headline (market-based) total');
 
     const { response: detail } = await captureJSON(page, 'GET', `/v1/declarations/${decl.id}`, () => open.click());
     await page.locator('#decl-detail').waitFor({ state: 'visible' });
@@ -275,6 +304,10 @@ test('scenarios: green contract, uncertainty band, exported energy, monthly PV a
     await page.fill('#variants tr:nth-child(2) .gc', '200000');
     await page.check('#s-unc');
     const uncertainty = collectJSON(page, '/v1/uncertainty');
+    // Hold the Monte Carlo runs until the placeholder has been seen.
+    let releaseUnc;
+    const heldUnc = new Promise((r) => { releaseUnc = r; });
+    await page.route('**/v1/uncertainty', async (route) => { await heldUnc; await route.continue(); });
     const pvRun = page.waitForResponse((r) => new URL(r.url()).pathname === '/v1/pv');
     const { request, response } = await captureJSON(page, 'POST', '/v1/scenarios/compare',
       () => page.click('#scen-form button[type=submit]'));
@@ -288,28 +321,68 @@ test('scenarios: green contract, uncertainty band, exported energy, monthly PV a
     const [, v1, v2] = want.scenarios.map((s) => s.outputs);
     assert.ok(v2.total_market_based_tco2e_per_t < v2.total_location_based_tco2e_per_t - 0.1,
       'the contract lowers the market-based footprint of its variant');
+    await page.waitForFunction(() => document.querySelectorAll('#scen-rows td.band').length === 4
+      && Array.from(document.querySelectorAll('#scen-rows td.band')).every((c) => !c.hidden && c.textContent === 'computing…'));
+    releaseUnc();
 
-    // The band: one Monte Carlo per scenario, each its scenario's full request.
+    // The band: one Monte Carlo per scenario, the base alone and each variant
+    // with the base as its baseline (same samples, same seed): the p5–p95 of
+    // the difference. While it runs, the column shows a placeholder.
     await page.waitForFunction(() => Array.from(document.querySelectorAll('#scen-rows td.band')).every((c) => /\d/.test(c.textContent)));
     const runs = await uncertainty();
     assert.equal(runs.length, want.scenarios.length, 'an uncertainty run per scenario');
     const rows = await page.$$eval('#scen-rows tr', (trs) => trs.map((tr) => ({
       name: tr.cells[0].textContent, exported: tr.querySelector('td.exported').textContent, band: tr.querySelector('td.band').textContent,
     })));
+    const baseRun = runs.find((r) => r.request.baseline === undefined);
+    assert.ok(baseRun, 'a run of the base alone');
+    assert.deepEqual(baseRun.request.request, request.base);
     for (const [i, s] of want.scenarios.entries()) {
-      const run = runs.find((r) => (i === 0 ? !JSON.stringify(r.request).includes('onsite_pv') : JSON.stringify(r.request.request.electricity.sources[0]).includes(`"capacity_kwp":${(i) * 100000}`)));
+      const run = i === 0 ? baseRun : runs.find((r) => r.request.baseline
+        && JSON.stringify(r.request.request.electricity.sources[0]).includes(`"capacity_kwp":${(i) * 100000}`));
       assert.ok(run, `uncertainty run of ${s.name}`);
       assert.equal(run.status, 200);
+      assert.equal(run.request.seed, baseRun.request.seed, `${s.name}: the same seed as the base`);
+      assert.equal(run.request.samples, baseRun.request.samples, `${s.name}: the same number of samples`);
       const { json: u } = await api('/v1/uncertainty', run.request);
       assert.deepEqual(run.response.total_tco2e_per_t, u.total_tco2e_per_t, 'seeded Monte Carlo is repeatable');
-      const [p5, p95] = rows[i].band.split('–').map((x) => x.trim());
-      assertShown(p5, u.total_tco2e_per_t.location_based.p5, 3, `${s.name} p5`);
-      assertShown(p95, u.total_tco2e_per_t.location_based.p95, 3, `${s.name} p95`);
-      assert.ok(u.total_tco2e_per_t.location_based.p5 <= s.outputs.total_location_based_tco2e_per_t
-        && s.outputs.total_location_based_tco2e_per_t <= u.total_tco2e_per_t.location_based.p95, `${s.name}: the footprint lies in its band`);
+      const [p5, p95] = rows[i].band.split(' – ').map((x) => x.trim().replace('+', ''));
       assertShown(rows[i].exported, s.outputs.exported_mwh, 0, `${s.name} exported`);
+      if (i === 0) {
+        assertShown(p5, u.total_tco2e_per_t.location_based.p5, 4, 'base p5');
+        assertShown(p95, u.total_tco2e_per_t.location_based.p95, 4, 'base p95');
+        assert.ok(u.total_tco2e_per_t.location_based.p5 <= s.outputs.total_location_based_tco2e_per_t
+          && s.outputs.total_location_based_tco2e_per_t <= u.total_tco2e_per_t.location_based.p95, 'the base lies in its band');
+        continue;
+      }
+      assert.deepEqual(run.request.baseline, request.base, `${s.name}: the base is the baseline`);
+      const diff = u.difference_tco2e_per_t.location_based;
+      assertShown(p5, diff.p5, 4, `${s.name} Δ p5`);
+      assertShown(p95, diff.p95, 4, `${s.name} Δ p95`);
+      // Independent checks: the variant's own samples are those of a run
+      // without the baseline at the same seed; the deterministic difference
+      // is the compare endpoint's delta and lies in the band.
+      const { json: alone } = await api('/v1/uncertainty', { ...run.request, baseline: undefined });
+      assert.deepEqual(u.total_tco2e_per_t, alone.total_tco2e_per_t, `${s.name}: the same samples with and without the baseline`);
+      assert.ok(Math.abs(diff.deterministic - s.delta.total_location_based_tco2e_per_t) < 1e-9, `${s.name}: deterministic Δ = compare delta`);
+      assert.ok(diff.p5 <= diff.deterministic && diff.deterministic <= diff.p95, `${s.name}: the change lies in its band`);
+      assert.ok(diff.p95 - diff.p5 < u.total_tco2e_per_t.location_based.p95 - u.total_tco2e_per_t.location_based.p5,
+        `${s.name}: the band of the change is narrower than the footprint's own (shared inputs cancel)`);
     }
-    assert.equal(await page.getAttribute('#scen-chart', 'data-band'), 'p5-p95', 'the chart draws the band');
+    assert.equal(await page.getAttribute('#scen-chart', 'data-band'), 'p5-p95-difference', 'the chart draws the band of the difference');
+    assert.ok((await page.textContent('#scen-chart .band-key')).includes('p5–p95'), 'the band has a legend entry');
+    assert.match(await page.textContent('#unc-legend'), /seed 42/);
+    const driversShown = await page.$$eval('#unc-drivers li', (lis) => lis.map((li) => li.textContent));
+    assert.equal(driversShown.length, want.scenarios.length, 'top drivers per scenario');
+    driversShown.forEach((d) => assert.equal(d.split(': ')[1].split(', ').length, 3, `three drivers: ${d}`));
+
+    // Not sizes of one plant (a contract): the MACC, one rect per ranked variant.
+    const macc = await page.$$eval('#macc-chart svg rect[data-series]', (rs) => rs.map((r) => ({ series: r.getAttribute('data-series'), width: r.getBBox().width, height: r.getBBox().height })));
+    assert.deepEqual(macc.map((r) => r.series), want.macc.map((m) => m.name), 'MACC series');
+    macc.forEach((r) => assert.ok(r.width > 0 && r.height > 0, `MACC bar ${r.series}: ${r.width}×${r.height}`));
+    const maccLabelY = await page.$eval('#macc-chart svg text', (tx) => Number(tx.getAttribute('y')));
+    const firstBarY = await page.$eval('#macc-chart svg rect[data-series]', (r) => r.getBBox().y);
+    assert.ok(maccLabelY < firstBarY, `the axis label (y ${maccLabelY}) is above the bars (y ${firstBarY})`);
 
     // Monthly PV of the first PV variant against the plant's flat load.
     const pv = await pvRun;
@@ -377,8 +450,8 @@ test('scenarios of a product: molten-metal share, and the inputs travel in the U
     await page.waitForFunction(() => document.querySelectorAll('#scen-rows tr').length === 4);
     const rows = await page.$$eval('#scen-rows tr', (trs) => trs.map((tr) => Array.from(tr.cells, (c) => c.textContent.trim())));
     want.scenarios.forEach((s, i) => {
-      assertShown(rows[i][1], s.outputs.total_location_based_tco2e_per_t, 3, `${s.name} location-based`);
-      assertShown(rows[i][2], s.outputs.total_market_based_tco2e_per_t, 3, `${s.name} market-based`);
+      assertShown(rows[i][1], s.outputs.total_location_based_tco2e_per_t, 4, `${s.name} location-based`);
+      assertShown(rows[i][2], s.outputs.total_market_based_tco2e_per_t, 4, `${s.name} market-based`);
     });
     // Direct supply avoids remelting: the same PV with 80 % molten is lower
     // than the API's answer for that variant without the molten share.
@@ -430,7 +503,8 @@ test('buyers: the PACT view, the CBAM and China ETS summaries of a declaration',
     assert.equal(want.data.id, decl.id);
     assert.deepEqual(want.data.productIds, ['urn:gtin:06901234567893']);
     const kv = Object.fromEntries(await page.$$eval('#d-pact tr', (trs) => trs.map((tr) => [tr.cells[0].textContent, tr.cells[1].textContent])));
-    assert.ok(kv['PCF excl. biogenic'].startsWith(want.data.pcf.pCfExcludingBiogenic + ' '), `PCF shown: ${kv['PCF excl. biogenic']}`);
+    assert.ok(kv['PCF excl. biogenic'].endsWith(' kg CO2e/kg'), `PCF shown: ${kv['PCF excl. biogenic']}`);
+    assertShown(kv['PCF excl. biogenic'].split(' ')[0], Number(want.data.pcf.pCfExcludingBiogenic), 4, 'PACT PCF');
 
     const { json: cbam } = await api(`/v1/declarations/${decl.id}/cbam`);
     await page.waitForFunction(() => document.querySelectorAll('#d-cbam tr').length > 1);
@@ -521,7 +595,8 @@ test('keyboard and labels: every control has a name, and the plant form works fr
     const { request, response } = await captureJSON(page, 'POST', '/v1/footprints/primary', () => page.keyboard.press('Enter'));
     assert.equal(request.electrolysis.ac_kwh_per_t, 13300);
     await page.waitForFunction(() => document.getElementById('o-loc').textContent !== '');
-    assertShown(await page.textContent('#o-loc'), response.total_tco2e_per_t.location_based, 3, '#o-loc after Enter');
+    await settled(page, 'plant-out');
+    assertShown(await page.textContent('#o-loc'), response.total_tco2e_per_t.location_based, 2, '#o-loc after Enter');
 
 
     // How long the page took to load, for the closing note (not asserted).
@@ -579,7 +654,7 @@ test('errors name the field, leave the old results marked out of date, and a lat
     await slow;
     await page.waitForTimeout(200); // let the page handle the late answer
     assert.ok((await page.textContent('#o-ndrc')).includes('13,000 kWh/t'), `the newer request's answer stays: ${await page.textContent('#o-ndrc')}`);
-    assertShown(await page.textContent('#o-loc'), fresh.total_tco2e_per_t.location_based, 3, '#o-loc after the late answer');
+    assertShown(await page.textContent('#o-loc'), fresh.total_tco2e_per_t.location_based, 2, '#o-loc after the late answer');
     await page.unroute('**/v1/footprints/primary');
 
     // A variant with only a green contract keeps the plant's on-site PV;
@@ -598,6 +673,10 @@ test('errors name the field, leave the old results marked out of date, and a lat
     assert.equal(kinds(1).filter((k) => k === 'onsite_pv').length, 1, `a variant's own PV replaces the plant's: ${kinds(1)}`);
   });
 });
+
+// settled waits until an area's last request is answered and drawn (the
+// page sets aria-busy while it runs).
+const settled = (page, id) => page.waitForFunction((x) => document.getElementById(x).getAttribute('aria-busy') === 'false', id);
 
 // kvTable reads a two-column table (th, td) as label → text.
 const kvTable = (page, selector) => page.$$eval(`${selector} tr`, (trs) => Object.fromEntries(trs.map((tr) => [tr.cells[0].textContent, tr.cells[1].textContent])));
@@ -733,9 +812,9 @@ test('dataset 2026.2: anodes bought take the anode plant out of CBAM direct emis
     assert.ok(Math.abs(onSite.cbam.see_direct_tco2e_per_t - bought.cbam.see_direct_tco2e_per_t - onSite.cbam.anode_production_tco2_per_t) < 1e-9,
       'direct emissions drop by the anode plant');
     assert.deepEqual([bought.ratings.indicator, bought.ratings.graded_kwh_per_t], ['liquid_ac', 12900], 'the liquid AC power is graded');
-    await page.waitForFunction(() => document.querySelector('#o-cbam').textContent.includes('Direct: anode plant0 t CO2/t'));
+    await page.waitForFunction(() => document.querySelector('#o-cbam').textContent.includes('Direct: anode plant0.0000 t CO2/t'));
     const cbam = await kvTable(page, '#o-cbam');
-    assert.equal(cbam['Direct: anode plant'], '0 t CO2/t');
+    assert.equal(cbam['Direct: anode plant'], '0.0000 t CO2/t');
     assert.equal(cbam['Anodes baked on site'], 'no');
     assert.ok((await page.textContent('#o-ndrc')).includes('graded: liquid AC power 12,900 kWh/t'));
   });
@@ -809,4 +888,238 @@ test('dataset list: a draft listed by the API is labelled and named in the hint'
     await page.selectOption('#lang', 'en');
     assert.ok(!(await page.textContent('#p-dataset-hint')).includes('草案'));
   });
+});
+
+// ---- issue 19: task first, result first -------------------------------------
+
+// The first POST the page sends on its own, with no click.
+const firstPlant = (page) => page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === '/v1/footprints/primary');
+
+test('first load: the prefilled plant\'s result is shown without any click, result first', async (t) => {
+  await withPage(t, browser, { name: 'first-load' }, async ({ page }) => {
+    const first = firstPlant(page);
+    await load(page);
+    const resp = await first;
+    const request = resp.request().postDataJSON();
+    const { json: want } = await api('/v1/footprints/primary', request);
+    await settled(page, 'plant-out');
+    assert.ok(await page.isVisible('#o-loc'), 'the result is visible');
+    assertShown(await page.textContent('#o-loc'), want.total_tco2e_per_t.location_based, 2, '#o-loc on load');
+    assertShown(await page.textContent('#o-mkt'), want.total_tco2e_per_t.market_based, 2, '#o-mkt on load');
+    // Above the inputs, and in the first screen.
+    const [cardsTop, formTop] = await page.evaluate(() => ['.cards', '#plant-form'].map((q) => document.querySelector(q).getBoundingClientRect().top));
+    assert.ok(cardsTop < formTop && cardsTop < 900, `cards at ${cardsTop}, form at ${formTop}`);
+    // The chart right under the cards, its legend "Electricity 9.04 t · 71 %".
+    const legend = await page.$$eval('#stage-legend li', (lis) => lis.map((li) => li.textContent));
+    assert.equal(legend.length, want.stages.length);
+    const names = { alumina_refining: 'alumina', anode_production: 'anode production', electrolysis_direct: 'electrolysis, direct', electrolysis_electricity: 'electricity', casting: 'casting' };
+    want.stages.forEach((s, i) => {
+      const m = legend[i].match(/^(.*) ([\d.,]+) t · (\d+) %$/);
+      assert.ok(m, `legend ${i}: ${legend[i]}`);
+      assert.equal(m[1], names[s.stage]);
+      assertShown(m[2], s.tco2e_per_t, 2, `${s.stage} in the legend`);
+      assertShown(m[3], s.share * 100, 0, `${s.stage} share`);
+    });
+    // Every stage, casting too, is visible in the bars.
+    const widths = await page.$$eval('#stage-chart rect[data-series]', (rs) => rs.map((r) => r.getBBox().width));
+    widths.slice(0, want.stages.length).forEach((w, i) => assert.ok(w >= 2 || want.stages[i].tco2e_per_t === 0, `stage ${i} width ${w}`));
+    // The warnings folded into one line; the provenance behind a disclosure.
+    const n = want.provenance.warnings.length;
+    assert.equal(await page.textContent('#warnings-sum'), n === 1 ? '1 default used — review' : `${n} defaults used — review`);
+    assert.equal(await page.$eval('#warnings', (d) => d.open), false);
+    assert.equal(await page.$eval('#prov-details', (d) => d.open), false);
+    assert.equal(await page.textContent('#prov-count'), String(want.provenance.factors.length));
+    // The grade with its scale and the grade-1 threshold from the answer's provenance.
+    const g = want.ratings;
+    const g1 = want.provenance.factors.find((f) => f.id === `gb21346/${g.indicator}/grade1`);
+    assert.ok(g1, 'the answer carries the grade-1 threshold');
+    assert.equal((await page.textContent('#o-grade')).trim(), String(g.gb21346_ac_grade));
+    assert.equal(await page.textContent('#o-grade-of'), 'of 3');
+    assert.ok((await page.textContent('#o-grade-note')).includes(`grade 1 ≤ ${g1.value.toLocaleString('en-US')} kWh/t`), await page.textContent('#o-grade-note'));
+    // The CBAM default as a reference mark beside the direct emissions.
+    assertShown(await page.textContent('#o-see'), want.cbam.see_direct_tco2e_per_t, 2, 'CBAM direct card');
+    assert.equal(await page.textContent('#o-see-ref .mark-label'), `Commission default ${want.cbam.default_value_tco2e_per_t.toFixed(2)}`);
+    // The buyers' list is there on arrival.
+    await page.waitForFunction(() => document.getElementById('buy-status').textContent !== 'Loading…');
+    const { json: list } = await api('/v1/declarations');
+    assert.equal(await page.locator('#decl-rows tr').count(), list.declarations.length, 'public declarations listed on arrival');
+  });
+});
+
+// The three tasks, as the usability script (e2e/USABILITY.md) walks them:
+// each opens from its link, and the time from the link to the answer on
+// screen is logged.
+test('task entries deep-link: each task opens from its URL with its answer on screen', async (t) => {
+  await api('/v1/declarations', {
+    kind: 'primary', request: SHANXI, product_name: 'E2E ingot (tasks)', product_ids: ['urn:gtin:06901234567898'],
+    reference_period: { start: '2024-01-01', end: '2024-12-31' }, visibility: 'public',
+  }, { status: 201, headers: { Authorization: `Bearer ${API_KEY}` } });
+  for (const [task, section, ready] of [
+    ['plant', '#plant', () => document.getElementById('plant-out').getAttribute('aria-busy') === 'false' && document.getElementById('o-loc').textContent !== ''],
+    ['compare', '#scenarios', () => document.querySelectorAll('#scen-rows tr').length === 4 && document.getElementById('scen-out').getAttribute('aria-busy') === 'false'],
+    ['supplier', '#buyers', () => document.querySelectorAll('#decl-rows tr').length > 0],
+  ]) {
+    await withPage(t, browser, { name: `task-${task}` }, async ({ page }) => {
+      const started = Date.now();
+      await page.goto(`${BASE_URL}/?task=${task}`, { waitUntil: 'load' });
+      await page.waitForFunction(ready);
+      const took = Date.now() - started;
+      assert.equal(await page.getAttribute(`#task-${task}`, 'aria-current'), 'true', `${task} marked current`);
+      // The task's section is scrolled to (to the top, or as far as the page
+      // goes for the last one): its heading is on the first screen.
+      const [top, vh] = await page.$eval(section, (s) => [s.getBoundingClientRect().top, window.innerHeight]);
+      assert.ok(top > -5 && top < vh * 0.7, `${section} on screen: top ${top} of ${vh}`);
+      let full = took;
+      if (task === 'supplier') {
+        // The buyer's next step: open a declaration, read its headline.
+        await page.locator('#decl-rows button.open').first().click();
+        await page.waitForFunction(() => document.getElementById('d-mkt').textContent !== '');
+        full = Date.now() - started;
+      }
+      t.diagnostic(`usability: task "${task}": answer on screen ${took} ms after opening ?task=${task}${task === 'supplier' ? `, declaration open ${full} ms` : ''}`);
+      console.log(`usability: task "${task}" took ${full} ms in the browser test`);
+      await page.waitForLoadState('networkidle');
+    });
+  }
+  // Clicking a task card puts it in the URL, keeping the inputs' hash.
+  await withPage(t, browser, { name: 'task-click' }, async ({ page }) => {
+    await load(page);
+    await page.click('#task-supplier');
+    assert.match(page.url(), /\?task=supplier#s=/);
+    assert.equal(await page.getAttribute('#task-supplier', 'aria-current'), 'true');
+    await page.click('#task-compare');
+    await page.waitForFunction(() => document.querySelectorAll('#scen-rows tr').length === 4);
+    assert.match(page.url(), /\?task=compare#s=/);
+  });
+});
+
+test('buyers: an empty search suggests clearing the filters, which lists everything again', async (t) => {
+  await withPage(t, browser, { name: 'empty-search' }, async ({ page }) => {
+    await load(page);
+    await page.fill('#b-product', 'no such product 7f3a');
+    await captureJSON(page, 'GET', '/v1/declarations', () => page.click('#search'));
+    await page.locator('#buy-empty').waitFor();
+    assert.ok(await page.isVisible('#clear-filters'));
+    const { response } = await captureJSON(page, 'GET', '/v1/declarations', () => page.click('#clear-filters'));
+    assert.equal(await page.inputValue('#b-product'), '');
+    await page.waitForFunction((n) => document.querySelectorAll('#decl-rows tr').length === n, response.declarations.length);
+    assert.ok(await page.isHidden('#buy-empty'));
+  });
+});
+
+// Every button that asks the API is disabled with a progress bar while its
+// answer is awaited (held back here), and enabled again after.
+test('busy state: every compute button is disabled and shows progress while it works', async (t) => {
+  await withPage(t, browser, { name: 'busy', expected: [ETS_409] }, async ({ page }) => {
+    await api('/v1/declarations', {
+      kind: 'primary', request: SHANXI, product_name: 'E2E ingot (busy)', product_ids: ['urn:gtin:06901234567897'],
+      reference_period: { start: '2024-01-01', end: '2024-12-31' }, visibility: 'public',
+    }, { status: 201, headers: { Authorization: `Bearer ${API_KEY}` } });
+    await load(page);
+    const hold = async (path, click, button, progress) => {
+      let release;
+      const held = new Promise((r) => { release = r; });
+      const pattern = (u) => path.test(u.pathname);
+      await page.route(pattern, async (route) => { await held; await route.continue(); });
+      const answered = page.waitForResponse((r) => path.test(new URL(r.url()).pathname));
+      await page.click(click);
+      await page.waitForFunction((b) => document.querySelector(b).disabled, button);
+      if (progress) assert.ok(await page.isVisible(progress), `${progress} shown while ${click} works`);
+      release();
+      await answered;
+      await page.waitForFunction((b) => !document.querySelector(b).disabled, button);
+      if (progress) assert.ok(await page.isHidden(progress), `${progress} hidden after`);
+      await page.unroute(pattern);
+    };
+    await hold(/^\/v1\/footprints\/primary$/, '#compute', '#compute', '#plant-progress');
+    await hold(/^\/v1\/footprints\/primary$/, '#preset', '#compute', '#plant-progress');
+    await hold(/^\/v1\/scenarios\/compare$/, '#compare', '#compare', '#scen-progress');
+    await page.waitForFunction(() => document.getElementById('scen-out').getAttribute('aria-busy') === 'false');
+    await hold(/^\/v1\/pv$/, '#scen-rows button.monthly', '#scen-rows button.monthly', null);
+    await hold(/^\/v1\/scenarios\/sweep$/, '#run-sweep', '#run-sweep', '#sweep-progress');
+    await hold(/^\/v1\/declarations$/, '#search', '#search', '#buy-progress');
+    await hold(/^\/v1\/declarations\/[^/]+$/, '#decl-rows button.open', '#decl-rows button.open', null);
+    await page.locator('#decl-detail').waitFor();
+    await page.waitForLoadState('networkidle');
+    await hold(/^\/v1\/declarations\/[^/]+\/verify$/, '#verify', '#verify', '#verify-progress');
+    await page.waitForLoadState('networkidle');
+  });
+});
+
+// Every view in both languages at a phone's and a desktop's width: the page
+// fits (tables become cards on the phone) and no text on screen is a
+// dictionary key or an untranslated code (s_primary_metal). The README's
+// screenshots are taken here.
+test('every view, English and Chinese, 390 and 1440 px: nothing wider than the viewport, no dictionary key shown', async (t) => {
+  const { json: productDecl } = await api('/v1/declarations', {
+    kind: 'product', request: { product: 'building_profile', region: 'CN-SX', year: 2023 }, product_name: 'E2E 6063 building profile',
+    product_ids: ['urn:gtin:06901234567895'], reference_period: { start: '2024-01-01', end: '2024-12-31' }, visibility: 'public',
+  }, { status: 201, headers: { Authorization: `Bearer ${API_KEY}` } });
+  const { json: primaryDecl } = await api('/v1/declarations', {
+    kind: 'primary', request: SHANXI, product_name: 'E2E ingot (views)', product_ids: ['urn:gtin:06901234567896'],
+    reference_period: { start: '2024-01-01', end: '2024-12-31' }, visibility: 'public',
+  }, { status: 201, headers: { Authorization: `Bearer ${API_KEY}` } });
+  for (const width of [390, 1440]) {
+    for (const lang of ['en', 'zh']) {
+      const name = `views-${lang}-${width}`;
+      await withPage(t, browser, { name, viewport: { width, height: width < 720 ? 844 : 900 }, expected: [ETS_409] }, async ({ page }) => {
+        await page.addInitScript((l) => localStorage.setItem('alcarbon.lang', l), lang);
+        await load(page);
+        await settled(page, 'plant-out');
+        const problems = [];
+        const check = async (view) => {
+          await page.evaluate(() => document.querySelectorAll('details').forEach((d) => { d.open = true; }));
+          const found = await page.evaluate(() => {
+            // A text equal to a key whose translation is another text (not
+            // "yes" = yes in English) is a key shown instead of its label.
+            const keys = window.alcarbon.keys();
+            const set = new Set(keys.filter((k) => window.alcarbon.t(k) !== k));
+            const prefixes = [...new Set(keys.filter((k) => k.includes('_')).map((k) => k.split('_')[0]))];
+            const code = new RegExp(`^(${prefixes.join('|')})_[A-Za-z0-9_-]+$`);
+            const keyLike = (x) => set.has(x) || code.test(x);
+            const shown = (e) => e && e.getClientRects().length > 0 && getComputedStyle(e).visibility !== 'hidden';
+            const keysShown = [];
+            const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+            while (walker.nextNode()) {
+              const txt = walker.currentNode.textContent.trim();
+              if (txt && keyLike(txt) && shown(walker.currentNode.parentElement)) keysShown.push(txt);
+            }
+            document.querySelectorAll('select').forEach((sel) => { if (shown(sel) && sel.selectedOptions[0] && keyLike(sel.selectedOptions[0].textContent.trim())) keysShown.push(sel.selectedOptions[0].textContent); });
+            document.querySelectorAll('td[data-label]').forEach((td) => { if (shown(td) && keyLike(td.dataset.label)) keysShown.push(td.dataset.label); });
+            const vw = window.innerWidth;
+            const id = (e) => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + (typeof e.className === 'string' && e.className ? '.' + e.className.trim().split(/\s+/).join('.') : '');
+            const wide = Array.from(document.body.querySelectorAll('*')).filter((e) => {
+              if (e.closest('.skip, .sr, thead') || !shown(e)) return false;
+              const r = e.getBoundingClientRect();
+              return r.width > 0 && (r.right > vw + 1 || r.left < -1);
+            }).map(id);
+            return { keysShown, wide: wide.slice(0, 8), scrollWidth: document.documentElement.scrollWidth };
+          });
+          if (found.keysShown.length) problems.push(`${view}: dictionary keys shown: ${found.keysShown.join(', ')}`);
+          if (found.wide.length || found.scrollWidth > width + 1) problems.push(`${view}: wider than ${width} px (scrollWidth ${found.scrollWidth}): ${found.wide.join(', ')}`);
+          await page.evaluate(() => document.querySelectorAll('details').forEach((d) => { d.open = false; }));
+        };
+        await check('plant');
+        await screenshot(page.locator('#plant'), `plant-${lang}-${width}.png`);
+        await page.check('#s-unc');
+        await page.fill('#variants tr:nth-child(2) .gc', '200000');
+        await page.click('#compare');
+        await page.waitForFunction(() => document.getElementById('scen-out').getAttribute('aria-busy') === 'false'
+          && Array.from(document.querySelectorAll('#scen-rows td.band')).every((c) => /\d/.test(c.textContent)));
+        await page.click('#run-sweep');
+        await page.locator('#sweep-chart canvas').waitFor();
+        await check('scenarios');
+        await screenshot(page.locator('#scenarios'), `scenarios-${lang}-${width}.png`);
+        await page.waitForFunction(() => document.querySelectorAll('#decl-rows tr').length > 0);
+        for (const d of [primaryDecl, productDecl]) {
+          await page.locator(`#decl-rows button.open[data-id="${d.id}"]`).click();
+          await page.waitForFunction((x) => document.getElementById('d-kv').textContent.includes(x) && document.getElementById('d-stages').rows.length > 0, d.id);
+          await page.waitForLoadState('networkidle');
+          await check(`declaration ${d.kind ?? ''} ${d.id}`);
+        }
+        await screenshot(page.locator('#buyers'), `buyers-${lang}-${width}.png`);
+        assert.deepEqual(problems, [], `${lang} at ${width} px`);
+      });
+    }
+  }
 });

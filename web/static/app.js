@@ -9,33 +9,33 @@
     en: {
       skip: "Skip to content", tagline: "Carbon footprints of aluminium, with every factor's source",
       nav: "Sections", navPlant: "Plant footprint", navScen: "PV scenarios", navBuyers: "Buyers", language: "Language",
-      smelter: "Smelter", region: "Region", year: "Year", basis: "Electricity basis", basisLife: "lifecycle",
-      basisOp: "CO2 operational", production: "Production [t/yr]", acPower: "AC power [kWh/t] (2026.2: comprehensive, incl. auxiliaries)", pfcMethod: "PFC method", cellTech: "Cell technology",
+      smelter: "Smelter", region: "Region", year: "Year", basis: "Electricity basis", 
+      production: "Production [t/yr]", pfcMethod: "PFC method", cellTech: "Cell technology",
       aem: "Anode effect [min/cell·day]", portfolio: "Electricity supply portfolio",
       portfolioHint: "Fixed volumes (MWh) are met first; shares split the rest and must sum to 1. On-site PV: amount in MWp, column 4 is the site.",
       kind: "Kind", amount: "Amount", amountUnit: "Unit", fuelTech: "Fuel / technology / site", ef: "EF [tCO2/MWh]",
-      remove: "Remove", removeRow: "Remove row", addSource: "Add source", certs: "Certificates [MWh]", compute: "Compute footprint",
-      preset: "Shanxi preset", copyCurl: "Copy as curl", locTotal: "Location-based", mktTotal: "Market-based",
-      grade: "GB 21346 AC grade", byStage: "By stage", renShares: "Renewable shares", provenance: "Provenance",
+      remove: "Remove", removeRow: "Remove row", addSource: "Add source", compute: "Compute footprint",
+      preset: "Reset to the Shanxi example", copyCurl: "Copy as curl", 
+      byStage: "By stage", renShares: "Renewable shares", provenance: "Provenance",
       value: "Value", unit: "Unit", source: "Source", confidence: "Confidence", warnings: "Warnings",
       scenHint: "The base is the plant form above; each variant adds on-site PV to its portfolio (up to 10).",
       discount: "Discount rate", lifetime: "Lifetime [years]", name: "Name", pvMWp: "PV [MWp]", site: "Site", tilt: "Tilt [°]",
-      capex: "Capex [CNY]", opex: "Opex [CNY/yr]", addVariant: "Add variant", compare: "Compare",
+      capex: "Capex [million CNY]", opex: "Opex [million CNY/yr]", addVariant: "Add variant", compare: "Compare",
       renAnnual: "Renewable (annual, market)", renHourly: "Renewable (hourly-matched)", pvEnergy: "PV energy [MWh/yr]",
-      mac: "Cost [CNY/t CO2e avoided]", footprintChart: "Footprint by variant [t CO2e/t]",
+      mac: "Cost [CNY/t CO2e avoided]", footprintChart: "Change from the base [t CO2e/t]",
       maccChart: "MACC: cost per t CO2e avoided (width = t avoided per year; the widths add up as if all variants were built together, so read alternatives — e.g. sizes of one PV plant — one at a time)", product: "Product", company: "Company",
       period: "Period", open: "Open", search: "Search", verify: "Verify", footer: "Every number is an answer of the public API.",
       computing: "Computing…", done: "Done", copied: "Copied", copyFailed: "Copy failed: select the command below",
       noResults: "No declarations found", found: "found", loading: "Loading…",
-      shareLoc: "location-based", shareMkt: "market-based", shareHourly: "hourly-matched", na: "n/a",
-      seeDirect: "Direct (SEE)", seeIndirect: "Indirect (SEE)", obligation: "Obligation", cbamDefault: "Commission default",
+      na: "n/a",
+      obligation: "Obligation", 
       cnCode: "CN code", ndrc: "NDRC level", version: "Version", status: "Status", hash: "Content hash", dataset: "Dataset",
       reproduced: "Reproduced", hashValid: "Stored hash valid", matches: "Result matches", stored: "Stored total",
       recomputed: "Recomputed total", notes: "Notes", yes: "yes", no: "no", tooMany: "At most 10 variants",
       maxVariants: "variant", base: "base", errorsIn: "Problems",
-      k_grid: "grid", k_captive: "captive plant", k_onsite_pv: "on-site PV", k_direct_line: "direct line", k_green_contract: "green contract",
-      s_alumina_refining: "alumina refining", s_anode_production: "anode production", s_electrolysis_direct: "electrolysis (direct)",
-      s_electrolysis_electricity: "electrolysis (electricity)", s_casting: "casting",
+      
+      
+      
       tech_coal: "coal", tech_gas: "gas", tech_hydro: "hydro", tech_nuclear: "nuclear", tech_wind: "wind", tech_solar: "solar PV",
       tech_csp: "solar thermal (CSP)", tech_biomass: "biomass", u_share: "share", st_active: "active", st_deprecated: "deprecated",
       ndrc_benchmark: "benchmark", ndrc_baseline: "baseline", ndrc_below_baseline: "below the baseline", cnyPerT: "CNY/t CO2e",
@@ -49,21 +49,21 @@
       bakeEnergy: "Baking energy [kgce/t anode]", bakeFuel: "Baking fuel", tiltPV: "Tilt [°] (PV)",
       footprintOf: "Footprint of", primaryIngot: "primary ingot (the plant)", baseMolten: "Base molten share", prodOut: "Product output [t/yr]",
       withUnc: "Uncertainty band p5–p95 (Monte Carlo)", gcMWh: "Green contract [MWh/yr]", gcTech: "Contract technology",
-      molten: "Molten share [0–1]", exported: "Exported [MWh/yr]", band: "p5–p95 location-based [t CO2e/t]", monthlyCol: "Monthly PV",
+      molten: "Molten share [0–1]", exported: "Exported [MWh/yr]", monthlyCol: "Monthly PV",
       monthlyChart: "Monthly PV output against the plant's load [MWh]", sweepH: "Sweep: footprint against PV capacity",
       sweepHint: "The base plant with one on-site PV system at the first variant's site and tilt, its capacity swept from 0 to the maximum (POST /v1/scenarios/sweep).",
       sweepMax: "Maximum PV [MWp]", sweepSteps: "Steps", runSweep: "Run sweep", sweepChart: "Footprint [t CO2e/t] against PV capacity [MWp]",
       pactView: "PACT view", pactJSON: "ProductFootprint JSON (PACT v2)", cbamLink: "CBAM summary (JSON)", pactLink: "PACT view (JSON)",
       coalCol: "Coal [gce/kWh] (captive)", unitaryAmount: "Unitary product amount", productUnit: "product unit", headline: "Market-based [t CO2e/t]", pvShareLoad: "PV share of the load, hour by hour", sweepMaxRule: "must be a number above 0 and at most 10,000 MWp",
       sweepStepsRule: "must be a whole number from 2 to 50", stale: "out of date: the last request failed", exportedShort: "exported", show: "Show", pvOut: "PV output", plantLoad: "Plant load", selfCons: "used on site", month: "Month",
-      computingUnc: "Computing the uncertainty band…", pcfExcl: "PCF excl. biogenic", pds: "Primary data share", productIds: "Product IDs",
+      computingUnc: "Computing the uncertainty band…", productIds: "Product IDs",
       productNote: "Product mode: the PV and green contracts of each variant supply the smelter; the renewable shares, PV energy and export of the smelter are shown in primary mode, so they are left out here.",
       dsDefault: "default: newest released", dsHint: "Choose a version to pin it; the default follows the newest release.",
       dsHintDraft: "A draft ({v}) is used only when chosen here; its results carry a warning and cannot be published.",
-      ds_draft: "draft", ds_released: "released", liquidAC: "Liquid AC power, potline [kWh/t] (2026.2)",
+      ds_draft: "draft", ds_released: "released", 
       anodeOnSite: "Anodes baked on site", onSiteDefault: "dataset default",
       anodeOnSiteHint: "Sets the CBAM boundary (2026.2): yes puts the anode plant's CO2 in direct emissions.",
-      graded: "graded", ind_liquid_ac: "liquid AC power", ind_liquid_comprehensive_ac: "liquid comprehensive AC power", ndrc_not_assessed: "not assessed",
+      graded: "graded", ndrc_not_assessed: "not assessed",
       cbamRules: "Rules", rules_estimate: "estimate", rules_definitive_2026: "definitive period (2026)",
       cbamAnodeCO2: "Direct: anode CO2", cbamPFC: "Direct: PFC", cbamCasting: "Direct: casting fuel", cbamAnodePlant: "Direct: anode plant",
       pfcVerifiable: "PFC verifiable", pfcNotVerifiable: "no — an estimate a verifier cannot accept", indirectRule: "Indirect rule",
@@ -73,61 +73,83 @@
       etsGuideline: "Guideline", etsAnode: "Anode CO2", etsPFC: "PFC (CF4, C2F6)", etsProcess: "Electrolysis process (allocation unit)",
       etsCasting: "Casting fuel", etsEnterprise: "Enterprise level", etsPurchased: "Purchased electricity (reported, not covered)",
       etsAnnualProcess: "Process, per year", etsAnnualEnterprise: "Enterprise, per year", etsThreshold: "Key-emitter threshold",
-      etsKeyEmitter: "Key emitting unit", tPerYrCO2e: "t CO2e/yr"
+      etsKeyEmitter: "Key emitting unit", tPerYrCO2e: "t CO2e/yr",
+      specVersion: "PACT spec version", tasks: "Tasks", taskPlant: "Calculate my smelter", taskPlantHint: "Footprint per t of aluminium, by stage, with CBAM and the GB 21346 grade",
+      taskCompare: "Compare PV options", taskCompareHint: "What each PV size or green contract changes, and at what cost",
+      taskSupplier: "Look up a supplier", taskSupplierHint: "Published footprints, verifiable, with PACT, CBAM and ETS views",
+      plantLead: "The Shanxi example smelter is computed as the page opens; change any input below and press Compute.",
+      inputsH: "Inputs", gradeWord: "Grade", gradeOf: "of 3", gradeLimit: "the mandatory limit", gradeBest: "the best grade",
+      gradeNote: "grade 1 ≤ {v} kWh/t", gradeOver: "above the limit", defaultsUsed: "{n} defaults used — review",
+      defaultUsed: "1 default used — review", warningsNote: "The dataset's defaults and the assumptions behind this result, as the API states them (in English).",
+      stageCaption: "By stage — the upper bar location-based, the lower market-based [t CO2e/t]; the legend is location-based",
+      factorId: "Factor", deltaT: "Δ location-based [t CO2e/t]", deltaPct: "Δ %", avoided: "Avoided [t CO2e/yr]",
+      costSize: "Cost per t CO2e avoided against the PV size [CNY/t CO2e] — the variants are sizes of one plant, alternatives, not additions",
+      noResultsHint: "No declaration matches these filters.", clearFilters: "Clear the filters", declHeadlineNote: "the buyer's figure (GHG Protocol market-based)",
+      stage: "Stage", declDetails: "Identity, version and content hash", datesInclusive: "dates inclusive (first and last day of the period)",
+      pdsExplain: "Share of the footprint computed from the supplier's own measured data rather than secondary (database) factors. 0 % means every factor is a dataset default or a published average.",
+      pcfExplain: "Product carbon footprint without biogenic emissions, in kg CO2e per declared unit (1 kg of product), as PACT v2 states it.",
+      periodExplain: "PACT states the end of the period as the first instant after it (exclusive); the page shows every period as first and last day, inclusive.",
+      explain: "What is this?", uncLegend: "Band: p5–p95 of the difference from the base — the same {n} samples (seed {s}) drive the base and each variant, so shared uncertain inputs cancel. Base row: the base's own p5–p95.",
+      uncDrivers: "Top three drivers", uncComputing: "computing…", seeRef: "Commission default {v}", perTshort: "t",
+      refMark: "CBAM default value (reference)", million: "million", inp_ac: "AC power", inp_grid_ef: "grid emission factor",
+      inp_nac: "net anode carbon", inp_pfc: "PFC emissions", inp_alumina: "alumina footprint", inp_anode_prod: "anode production",
+      inp_captive: "captive plant {n} emission factor", inp_pv: "on-site PV {n} yield", inp_metal: "primary metal footprint", inp_melt: "melt loss",
+      baselinePrefix: "base: ", ofBase: "of the base", changeKey: "Bars: change from the base (negative = lower footprint); whiskers: p5–p95 of that change.",
+      band: "p5–p95 [t CO2e/t]"
     },
     zh: {
       skip: "跳到正文", tagline: "铝的碳足迹，每个因子都有来源", nav: "栏目", navPlant: "工厂碳足迹", navScen: "光伏情景",
       navBuyers: "采购方", language: "语言", smelter: "电解铝厂", region: "地区", year: "年份", basis: "电力因子口径",
-      basisLife: "全生命周期", basisOp: "运行CO2", production: "产量 [t/年]", acPower: "交流电耗 [kWh/t]（2026.2 起：综合交流电耗，含辅助）", pfcMethod: "PFC 方法", cellTech: "电解槽技术",
+      production: "产量 [t/年]", pfcMethod: "PFC 方法", cellTech: "电解槽技术",
       aem: "阳极效应 [分钟/槽·日]", portfolio: "供电结构",
       portfolioHint: "固定电量 (MWh) 先满足；比例分配其余电量，合计须为 1。厂内光伏：数量为 MWp，第 4 列为站点。",
       kind: "类型", amount: "数量", amountUnit: "单位", fuelTech: "燃料 / 技术 / 站点", ef: "排放因子 [tCO2/MWh]", remove: "删除",
-      removeRow: "删除此行", addSource: "添加电源", certs: "绿证 [MWh]", compute: "计算碳足迹", preset: "山西预设", copyCurl: "复制为 curl",
-      locTotal: "基于位置", mktTotal: "基于市场", grade: "GB 21346 交流电耗等级", byStage: "分阶段", renShares: "可再生电力比例",
+      removeRow: "删除此行", addSource: "添加电源", compute: "计算碳足迹", preset: "恢复山西示例", copyCurl: "复制为 curl",
+      byStage: "分阶段", renShares: "可再生电力比例",
       provenance: "数据来源", value: "数值", unit: "单位", source: "来源", confidence: "可信度", warnings: "警告",
       scenHint: "基准为上方工厂表单；每个方案在供电结构中加入厂内光伏（最多 10 个）。", discount: "折现率", lifetime: "寿命 [年]",
-      name: "名称", pvMWp: "光伏 [MWp]", site: "站点", tilt: "倾角 [°]", capex: "投资 [元]", opex: "运维 [元/年]",
+      name: "名称", pvMWp: "光伏 [MWp]", site: "站点", tilt: "倾角 [°]", capex: "投资 [百万元]", opex: "运维 [百万元/年]",
       addVariant: "添加方案", compare: "比较", renAnnual: "可再生比例（年度，市场）", renHourly: "可再生比例（逐时匹配）",
-      pvEnergy: "光伏发电量 [MWh/年]", mac: "减排成本 [元/t CO2e]", footprintChart: "各方案碳足迹 [t CO2e/t]",
+      pvEnergy: "光伏发电量 [MWh/年]", mac: "减排成本 [元/t CO2e]", footprintChart: "相对基准的变化 [t CO2e/t]",
       maccChart: "边际减排成本曲线（宽度 = 年减排量；宽度按各方案同时实施累加，互斥方案（如同一光伏电站的不同规模）请逐个比较）", product: "产品", company: "企业", period: "报告期", open: "打开",
       search: "搜索", verify: "核验", footer: "页面上的每个数字都来自公开 API。", computing: "计算中…", done: "完成",
       copied: "已复制", copyFailed: "复制失败：请手动选择下方命令", noResults: "未找到声明", found: "条", loading: "加载中…",
-      shareLoc: "基于位置", shareMkt: "基于市场", shareHourly: "逐时匹配", na: "无", seeDirect: "直接排放 (SEE)",
-      seeIndirect: "间接排放 (SEE)", obligation: "履约排放", cbamDefault: "欧盟默认值", cnCode: "CN 编码", ndrc: "发改委能效水平",
+      na: "无", 
+      obligation: "履约排放", cnCode: "CN 编码", ndrc: "发改委能效水平",
       version: "版本", status: "状态", hash: "内容哈希", dataset: "数据集", reproduced: "可复现", hashValid: "存储哈希有效",
       matches: "结果一致", stored: "存储总量", recomputed: "重算总量", notes: "说明", yes: "是", no: "否", tooMany: "最多 10 个方案",
       maxVariants: "方案", base: "基准", errorsIn: "问题",
-      k_grid: "电网", k_captive: "自备电厂", k_onsite_pv: "厂内光伏", k_direct_line: "直供线路", k_green_contract: "绿电交易",
-      s_alumina_refining: "氧化铝精炼", s_anode_production: "阳极生产", s_electrolysis_direct: "电解（直接）",
-      s_electrolysis_electricity: "电解（电力）", s_casting: "铸造",
+      
+      
+      
       tech_coal: "煤电", tech_gas: "气电", tech_hydro: "水电", tech_nuclear: "核电", tech_wind: "风电", tech_solar: "光伏",
       tech_csp: "光热", tech_biomass: "生物质", u_share: "比例", st_active: "有效", st_deprecated: "已废止",
       ndrc_benchmark: "标杆水平", ndrc_baseline: "基准水平", ndrc_below_baseline: "低于基准水平", cnyPerT: "元/t CO2e",
       tPerYr: "t CO2e/年", dflt: "（默认）", f_natural_gas: "天然气", f_coal: "煤", f_diesel: "柴油", f_fuel_oil: "燃料油",
       f_petroleum_coke: "石油焦", f_lpg: "液化石油气", f_lng: "液化天然气", f_coke_oven_gas: "焦炉煤气", m_default: "数据集默认",
       m_tier1: "IPCC 第一层级", m_slope: "斜率法", m_overvoltage: "过电压法", m_measured: "实测",
-      apiEnglish: "警告与因子来源为英文原文（来自 API）。",
+      apiEnglish: "默认值说明与因子来源为英文原文（来自 API）。",
       aeo: "阳极效应过电压 [mV]", ce: "电流效率 [0–1]", cf4: "CF4 实测 [kg/t]", c2f6: "C2F6 实测 [kg/t]",
       anode: "阳极", anodeHint: "留空则使用数据集默认值；响应会列出所用的每个默认值。",
       anodeNet: "净碳耗 [t C/t 铝]", anodeCons: "阳极消耗 [t/t 铝]", anodeS: "硫含量 [质量分数]", anodeAsh: "灰分 [质量分数]",
       bakeEnergy: "焙烧能耗 [kgce/t 阳极]", bakeFuel: "焙烧燃料", tiltPV: "倾角 [°]（光伏）",
       footprintOf: "核算对象", primaryIngot: "原铝锭（本厂）", baseMolten: "基准铝水直供比例", prodOut: "产品产量 [t/年]",
       withUnc: "不确定性区间 p5–p95（蒙特卡洛）", gcMWh: "绿电交易 [MWh/年]", gcTech: "合同电源类型",
-      molten: "铝水直供比例 [0–1]", exported: "外送电量 [MWh/年]", band: "p5–p95 基于位置 [t CO2e/t]", monthlyCol: "逐月光伏",
+      molten: "铝水直供比例 [0–1]", exported: "外送电量 [MWh/年]", monthlyCol: "逐月光伏",
       monthlyChart: "逐月光伏发电量与工厂负荷 [MWh]", sweepH: "扫描：碳足迹随光伏装机变化",
       sweepHint: "基准工厂加一套厂内光伏（站点和倾角取第一个方案），装机从 0 扫描到最大值（POST /v1/scenarios/sweep）。",
       sweepMax: "最大光伏装机 [MWp]", sweepSteps: "步数", runSweep: "运行扫描", sweepChart: "碳足迹 [t CO2e/t] 随光伏装机 [MWp]",
       pactView: "PACT 视图", pactJSON: "ProductFootprint JSON（PACT v2）", cbamLink: "CBAM 摘要（JSON）", pactLink: "PACT 视图（JSON）",
       coalCol: "供电煤耗 [gce/kWh]（自备电厂）", unitaryAmount: "单位产品数量", productUnit: "产品单位", headline: "基于市场 [t CO2e/t]", pvShareLoad: "光伏占负荷比例（逐时）", sweepMaxRule: "须为大于 0 且不超过 10,000 MWp 的数", sweepStepsRule: "须为 2 到 50 的整数",
       stale: "已过期：最近一次请求失败", exportedShort: "外送", show: "显示", pvOut: "光伏发电量", plantLoad: "工厂负荷", selfCons: "厂内消纳", month: "月份",
-      computingUnc: "正在计算不确定性区间…", pcfExcl: "PCF（不含生物源）", pds: "一手数据比例", productIds: "产品标识",
+      computingUnc: "正在计算不确定性区间…", productIds: "产品标识",
       productNote: "产品模式：各方案的光伏和绿电交易供给电解铝厂；电解铝厂的可再生比例、光伏发电量和外送电量请在原铝模式下查看，此处不显示。",
       dsDefault: "默认：最新正式版", dsHint: "在此选择版本即可固定使用该版本；默认随最新正式版更新。",
       dsHintDraft: "草案数据集（{v}）仅在此处明确选择时使用；其结果带有警告，且不能发布为声明。",
-      ds_draft: "草案", ds_released: "正式发布", liquidAC: "铝液交流电耗（电解系列）[kWh/t]（2026.2）",
+      ds_draft: "草案", ds_released: "正式发布", 
       anodeOnSite: "阳极在厂内焙烧", onSiteDefault: "数据集默认",
       anodeOnSiteHint: "决定 CBAM 边界（2026.2）：选“是”时阳极厂的 CO2 计入直接排放。",
-      graded: "评级指标", ind_liquid_ac: "铝液交流电耗", ind_liquid_comprehensive_ac: "铝液综合交流电耗", ndrc_not_assessed: "未评估",
+      graded: "评级指标", ndrc_not_assessed: "未评估",
       cbamRules: "规则", rules_estimate: "估算", rules_definitive_2026: "正式期规则（2026）",
       cbamAnodeCO2: "直接：阳极 CO2", cbamPFC: "直接：PFC", cbamCasting: "直接：铸造燃料", cbamAnodePlant: "直接：阳极厂",
       pfcVerifiable: "PFC 可核查", pfcNotVerifiable: "否——核查机构不能接受的估算值", indirectRule: "间接排放规则",
@@ -137,7 +159,29 @@
       etsGuideline: "核算指南", etsAnode: "阳极 CO2", etsPFC: "PFC（CF4、C2F6）", etsProcess: "铝电解工序（配额分配单元）",
       etsCasting: "铸造燃料", etsEnterprise: "企业层级", etsPurchased: "外购电力（报告项，不纳入覆盖范围）",
       etsAnnualProcess: "工序年排放", etsAnnualEnterprise: "企业年排放", etsThreshold: "重点排放单位门槛",
-      etsKeyEmitter: "重点排放单位", tPerYrCO2e: "t CO2e/年"
+      etsKeyEmitter: "重点排放单位", tPerYrCO2e: "t CO2e/年",
+      specVersion: "PACT 规范版本", tasks: "任务", taskPlant: "核算本厂碳足迹", taskPlantHint: "每吨铝的碳足迹、分阶段构成、CBAM 与 GB 21346 能耗等级",
+      taskCompare: "比较光伏方案", taskCompareHint: "各光伏规模或绿电交易带来的变化及其成本",
+      taskSupplier: "查询供应商", taskSupplierHint: "已发布、可核验的碳足迹声明，含 PACT、CBAM 与碳市场视图",
+      plantLead: "页面打开时即按山西示例电解铝厂计算；修改下方任一输入后点击“计算碳足迹”。",
+      inputsH: "输入", gradeWord: "等级", gradeOf: "/ 3 级", gradeLimit: "限定值（强制）", gradeBest: "最优等级",
+      gradeNote: "1 级 ≤ {v} kWh/t", gradeOver: "超过限定值", defaultsUsed: "使用了 {n} 个默认值——请核对",
+      defaultUsed: "使用了 1 个默认值——请核对", warningsNote: "本结果所用的数据集默认值与假设，为 API 的英文原文。",
+      stageCaption: "分阶段——上条为基于位置法，下条为基于市场法 [t CO2e/t]；图例为基于位置法",
+      factorId: "因子", deltaT: "变化量（基于位置法）[t CO2e/t]", deltaPct: "变化 %", avoided: "年减排量 [t CO2e/年]",
+      costSize: "单位减排成本随光伏规模变化 [元/t CO2e]——各方案为同一电站的不同规模，互为替代而非叠加",
+      noResultsHint: "没有符合这些筛选条件的声明。", clearFilters: "清除筛选条件", declHeadlineNote: "采购方使用的数值（GHG Protocol 基于市场法）",
+      stage: "阶段", declDetails: "标识、版本与内容哈希", datesInclusive: "日期含首尾两日",
+      pdsExplain: "碳足迹中来自供应商自身实测数据（而非数据库二手因子）的比例。0 % 表示所有因子均为数据集默认值或公开平均值。",
+      pcfExplain: "不含生物源排放的产品碳足迹，单位为每声明单位（1 kg 产品）的 kg CO2e，按 PACT v2 表述。",
+      periodExplain: "PACT 以报告期结束后的第一个时刻（不含）表示期末；本页所有报告期均以首日和末日表示（含首尾）。",
+      explain: "说明", uncLegend: "区间：相对基准变化量的 p5–p95——基准与各方案使用同一组 {n} 个样本（随机种子 {s}），共同的不确定输入相互抵消。基准行：基准自身的 p5–p95。",
+      uncDrivers: "前三位影响因素", uncComputing: "计算中…", seeRef: "欧盟默认值 {v}", perTshort: "t",
+      refMark: "CBAM 默认值（参考）", million: "百万", inp_ac: "交流电耗", inp_grid_ef: "电网排放因子",
+      inp_nac: "阳极净碳耗", inp_pfc: "PFC 排放", inp_alumina: "氧化铝碳足迹", inp_anode_prod: "阳极生产",
+      inp_captive: "自备电厂 {n} 排放因子", inp_pv: "厂内光伏 {n} 发电量", inp_metal: "原铝碳足迹", inp_melt: "熔损",
+      baselinePrefix: "基准：", ofBase: "基准", changeKey: "柱：相对基准的变化（负值 = 碳足迹降低）；须线：该变化的 p5–p95。",
+      band: "p5–p95 [t CO2e/t]"
     }
   };
   let lang = "en";
@@ -154,6 +198,7 @@
       Array.from(s.options).forEach((o) => { o.textContent = t("k_" + o.value); });
     });
     relabelRows();
+    fillRegions();
     if (lastPlant) renderPlant(lastPlant);
     if (lastScen) renderScenarios(lastScen);
     if (lastSweep) drawSweep(lastSweep);
@@ -163,6 +208,7 @@
     document.querySelectorAll(".status[data-key]").forEach((n) => { n.textContent = t(n.dataset.key); });
     if (lastList) renderList();
     if (lastDecl) renderDecl();
+    labelAllCells();
   }
 
   // ---- helpers ----------------------------------------------------------
@@ -183,9 +229,57 @@
     if (text !== undefined) n.textContent = text;
     return n;
   }
+  // fmt shows a number with a fixed number of decimals (4 by default, the
+  // tables' precision; the cards use 2) and thousands separators.
   function fmt(x, digits) {
     if (x === null || x === undefined || Number.isNaN(x)) return t("na");
-    return Number(x).toLocaleString(lang === "zh" ? "zh-CN" : "en-US", { maximumFractionDigits: digits === undefined ? 4 : digits });
+    const d = digits === undefined ? 4 : digits;
+    return Number(x).toLocaleString(lang === "zh" ? "zh-CN" : "en-US", { minimumFractionDigits: d, maximumFractionDigits: d });
+  }
+  // fmtRaw shows a factor as the dataset gives it (up to 6 decimals).
+  const fmtRaw = (x) => (typeof x === "number" ? x.toLocaleString(lang === "zh" ? "zh-CN" : "en-US", { maximumFractionDigits: 6 }) : String(x));
+  const fill = (key, vars) => Object.entries(vars || {}).reduce((acc, [k, v]) => acc.split("{" + k + "}").join(v), t(key));
+  const regionName = (code) => (dict.en["region_" + code] ? t("region_" + code) : code);
+  // explained puts a term's explanation behind an (i) button: a tooltip on
+  // hover, the text below it on a tap or click.
+  // The explanation opens in a row below the term's row; the button's "i"
+  // is drawn by CSS, so that the label cell's text stays the term.
+  function explained(text, key) {
+    const span = el("span", {}, text);
+    const btn = el("button", { type: "button", class: "info", title: t(key), "aria-label": t("explain") + " " + text, "aria-expanded": "false" });
+    btn.addEventListener("click", () => {
+      const tr = btn.closest("tr"), next = tr.nextElementSibling;
+      if (next && next.classList.contains("explain-row")) { next.remove(); btn.setAttribute("aria-expanded", "false"); return; }
+      tr.after(el("tr", { class: "explain-row" }, el("td", { colspan: "2", class: "explain", text: t(key) })));
+      btn.setAttribute("aria-expanded", "true");
+    });
+    span.append(btn);
+    return span;
+  }
+  // labelCells copies each column's header into its cells (data-label), so
+  // that a table shown as cards on a phone names every value.
+  function labelCells(table) {
+    const heads = Array.from(table.tHead ? table.tHead.rows[0].cells : [], (c) => c.textContent.trim());
+    Array.from(table.tBodies[0].rows).forEach((tr) => {
+      Array.from(tr.cells).forEach((c, i) => {
+        if (c.tagName === "TD" && heads[i] && !c.hasAttribute("colspan")) c.dataset.label = heads[i];
+      });
+    });
+  }
+  const labelAllCells = () => document.querySelectorAll("table.cardify").forEach(labelCells);
+  // Busy state: while an area's request runs its buttons are disabled and
+  // its progress bar shows; editing the inputs re-enables them, so a newer
+  // request can replace the running one.
+  const BUSY = { plant: ["compute", "preset"], scen: ["compare"], sweep: ["run-sweep"], buy: ["search"], verify: ["verify"] };
+  const PROGRESS = { plant: "plant-progress", scen: "scen-progress", sweep: "sweep-progress", buy: "buy-progress", verify: "verify-progress" };
+  const busyAreas = {};
+  function setBusy(area, on) {
+    busyAreas[area] = on;
+    BUSY[area].forEach((id) => { $(id).disabled = on; $(id).setAttribute("aria-busy", String(on)); });
+    $(PROGRESS[area]).hidden = !on;
+  }
+  function unblock(area) {
+    if (busyAreas[area]) BUSY[area].forEach((id) => { $(id).disabled = false; });
   }
   const pct = (x) => (x === null || x === undefined ? t("na") : fmt(x * 100, 1) + " %");
   // code translates an API code (status, NDRC level) when the dictionary
@@ -195,7 +289,7 @@
   // kvRows fills a two-column table: [label, value, row attributes?]; a
   // value is a text or a node (a list of notes).
   function kvRows(tbody, rows) {
-    tbody.replaceChildren(...rows.map(([k, v, attrs]) => el("tr", attrs || {}, el("th", { scope: "row", text: k }),
+    tbody.replaceChildren(...rows.map(([k, v, attrs]) => el("tr", attrs || {}, k instanceof Node ? el("th", { scope: "row" }, k) : el("th", { scope: "row", text: k }),
       v instanceof Node ? el("td", {}, v) : el("td", { text: v }))));
   }
   const noteList = (items) => el("ul", {}, ...(items || []).map((x) => el("li", { text: x })));
@@ -406,6 +500,7 @@
         }
         tr.querySelector("button.rm").setAttribute("aria-label", t("removeRow") + " " + (r + 1));
       });
+      labelCells($(id).closest("table"));
     }
   }
   // fillSelect sets the options and selects value; a value not among them
@@ -546,7 +641,7 @@
   }
   const SHANXI = {
     region: "CN-SX", year: "2023", basis: "co2_operational", production_t: "300000", ac: "13200", tech: "PFPB_M", pfc: "slope", aem: "0.05",
-    certs: "100000",
+    
     sources: [
       { kind: "captive", unit: "share", amount: "0.6", tech: "coal", ef: "" },
       { kind: "grid", unit: "share", amount: "0.4", tech: "", ef: "" },
@@ -591,6 +686,8 @@
     const n = nextSeq("plant");
     saveHash();
     setStatus("plant-status", "computing");
+    setBusy("plant", true);
+    $("plant-out").setAttribute("aria-busy", "true");
     try {
       const res = await apiFetch("/v1/footprints/primary", body);
       if (!isLatest("plant", n)) return;
@@ -602,18 +699,29 @@
       if (!isLatest("plant", n)) return;
       markStale("plant-out", true); // the results shown are the previous request's
       showFieldErrors("plant-status", e, plantField);
+    } finally {
+      if (isLatest("plant", n)) { setBusy("plant", false); $("plant-out").setAttribute("aria-busy", "false"); }
     }
   }
   function renderPlant(r) {
     $("plant-out").hidden = false;
-    $("o-loc").textContent = fmt(r.total_tco2e_per_t.location_based, 3);
-    $("o-mkt").textContent = fmt(r.total_tco2e_per_t.market_based, 3);
-    $("o-grade").textContent = r.ratings ? String(r.ratings.gb21346_ac_grade) : t("na");
-    $("o-ndrc").textContent = r.ratings ? ratingsLine(r.ratings) : "";
+    const tot = r.total_tco2e_per_t;
+    $("o-loc").textContent = fmt(tot.location_based, 2);
+    $("o-mkt").textContent = fmt(tot.market_based, 2);
+    $("plant-mini").textContent = t("locTotal") + " " + fmt(tot.location_based, 2) + " · " + t("mktTotal") + " " + fmt(tot.market_based, 2) + " t CO2e/t";
+    const basis = r.electricity_basis === "lifecycle" ? "basisLife" : "basisOp";
+    $("o-loc-note").textContent = t("basis") + ": " + t(basis);
+    $("o-mkt-note").textContent = t("basis") + ": " + t(basis);
+    renderGrade(r);
+    const c = r.cbam || {};
+    $("o-see").textContent = fmt(c.see_direct_tco2e_per_t, 2);
+    refBar($("o-see-ref"), c.see_direct_tco2e_per_t, c.default_value_tco2e_per_t);
     const w = (r.provenance && r.provenance.warnings) || [];
-    $("warnings").replaceChildren(...(w.length ? [el("h3", { text: t("warnings") + " (" + w.length + ")" }),
-      lang === "zh" ? el("p", { class: "small", text: t("apiEnglish") }) : null,
-      el("ul", {}, ...w.map((x) => el("li", { text: x })))].filter(Boolean) : []));
+    $("warnings").hidden = !w.length;
+    $("warnings-sum").textContent = w.length === 1 ? t("defaultUsed") : fill("defaultsUsed", { n: String(w.length) });
+    $("warnings-note").textContent = t("warningsNote");
+    $("warnings-list").replaceChildren(...w.map((x) => el("li", { text: x })));
+    $("stage-caption").textContent = t("stageCaption");
     stageChart($("stage-chart"), $("stage-legend"), r.stages);
     const rs = (r.electricity && r.electricity.renewable_share) || {};
     kvRows($("o-shares"), [[t("shareLoc"), pct(rs.location_based)], [t("shareMkt"), pct(rs.market_based)],
@@ -621,8 +729,40 @@
     kvRows($("o-cbam"), cbamRows(r.cbam || {}));
     renderETS(r.ets);
     const f = (r.provenance && r.provenance.factors) || [];
-    $("o-prov").replaceChildren(...f.map((x) => el("tr", {}, el("td", { class: "id", text: x.id }), el("td", { class: "n", text: fmt(x.value, 6) }),
+    $("prov-count").textContent = String(f.length);
+    $("o-prov").replaceChildren(...f.map((x) => el("tr", {}, el("td", { class: "id", text: x.id }), el("td", { class: "n", text: fmtRaw(x.value) }),
       el("td", { text: x.unit }), el("td", { text: x.source }), el("td", { text: x.confidence }))));
+    labelAllCells();
+    keepTaskInView();
+  }
+  // renderGrade: "Grade 3 of 3 — the mandatory limit; grade 1 ≤ 12,950 kWh/t",
+  // the thresholds read from the answer's provenance (gb21346/<indicator>/gradeN).
+  function renderGrade(r) {
+    const g = r.ratings;
+    $("o-grade").textContent = g ? String(g.gb21346_ac_grade) : t("na");
+    $("o-grade-of").textContent = g ? t("gradeOf") : "";
+    $("o-ndrc").textContent = g ? ratingsLine(g) : "";
+    if (!g) { $("o-grade-note").textContent = ""; return; }
+    const ind = g.indicator || "liquid_ac";
+    const limit = (n) => ((r.provenance && r.provenance.factors) || []).find((f) => f.id === "gb21346/" + ind + "/grade" + n);
+    const g1 = limit(1), grade = g.gb21346_ac_grade;
+    const what = grade === 3 ? t("gradeLimit") : grade === 1 ? t("gradeBest") : grade > 3 || grade === 0 ? t("gradeOver") : "";
+    $("o-grade-note").textContent = [what, g1 ? fill("gradeNote", { v: fmt(g1.value, 0) }) : ""].filter(Boolean).join("; ");
+  }
+  // refBar draws a value against a reference (the CBAM default) as a bar
+  // with a mark and the reference's label.
+  function refBar(box, v, ref) {
+    if (typeof v !== "number" || typeof ref !== "number" || ref <= 0) { box.replaceChildren(); return; }
+    const max = Math.max(v, ref) * 1.15, pos = (x) => (100 * x / max).toFixed(1) + "%";
+    const fillBar = el("div", { class: "fill" });
+    fillBar.style.width = pos(v);
+    const mark = el("div", { class: "mark", title: t("refMark") });
+    mark.style.left = pos(ref);
+    const label = el("span", { class: "mark-label", text: fill("seeRef", { v: fmt(ref, 2) }) });
+    label.style.left = pos(ref);
+    box.replaceChildren(fillBar, mark, label);
+    box.setAttribute("role", "img");
+    box.setAttribute("aria-label", t("seeDirect") + " " + fmt(v, 2) + " / " + fill("seeRef", { v: fmt(ref, 2) }));
   }
   // ratingsLine: the NDRC level and the GB 21346 indicator graded, with its
   // value (the comprehensive AC power from 2026.2 unless the liquid AC is given).
@@ -702,16 +842,17 @@
       let x = left;
       stages.forEach((s) => {
         const v = Math.max(0, s[key]);
-        const rect = sv("rect", { x: x, y: y, width: sx(v), height: barH, fill: STAGE_COLORS[s.stage] || "#999", "data-series": s.stage });
+        const rect = sv("rect", { x: x, y: y, width: v > 0 ? Math.max(2, sx(v)) : 0, height: barH, fill: STAGE_COLORS[s.stage] || "#999", "data-series": s.stage });
         rect.append(sv("title", {}, t("s_" + s.stage) + ": " + fmt(s[key], 4) + " t CO2e/t"));
         svg.append(rect);
-        x += sx(v);
+        x += v > 0 ? Math.max(2, sx(v)) : 0;
       });
-      svg.append(sv("text", { x: x + 4, y: y + barH / 2 + 4, class: "lbl" }, fmt(i === 0 ? totals[0] : totals[1], 3)));
+      svg.append(sv("text", { x: x + 4, y: y + barH / 2 + 4, class: "lbl" }, fmt(i === 0 ? totals[0] : totals[1], 2)));
     });
     box.replaceChildren(svg);
-    legend.replaceChildren(...stages.map((s) => el("span", { class: "key key-" + s.stage },
-      t("s_" + s.stage) + " " + fmt(s.tco2e_per_t, 3) + " / " + fmt(s.market_based_tco2e_per_t, 3))));
+    // "Electricity 9.04 t · 71 %": each stage's location-based value and share.
+    legend.replaceChildren(...stages.map((s) => el("li", { class: "key key-" + s.stage, "data-stage": s.stage, title: t("mktTotal") + " " + fmt(s.market_based_tco2e_per_t, 2) + " t" },
+      t("s_" + s.stage) + " " + fmt(s.tco2e_per_t, 2) + " " + t("perTshort") + " · ", el("span", { class: "pct", text: fmt((s.share ?? s.tco2e_per_t / (totals[0] || 1)) * 100, 0) + " %" }))));
   }
 
   // ---- scenarios ----------------------------------------------------------
@@ -741,6 +882,8 @@
     fillSelect(gctech, GC_TECHS.map((x) => [x, t("tech_" + x)]), v.gctech || "wind");
     const molten = inp("molten", "number", v.molten, t("molten"), { min: "0", max: "1", step: "0.05" });
     molten.disabled = $("s-kind").value === "primary";
+    // Capex and opex are typed in million CNY; the state and the request keep CNY.
+    const toM = (x) => (x === "" || x === undefined || x === null ? "" : String(Number(x) / 1e6));
     const rm = el("button", { type: "button", class: "rm", "aria-label": t("removeRow") }, "×");
     const tr = el("tr", {},
       el("td", {}, inp("name", "text", v.name, t("name"))),
@@ -749,9 +892,9 @@
       el("td", {}, inp("tilt", "number", v.tilt, t("tilt"), { min: "0", max: "90", step: "any" })),
       el("td", {}, inp("gc", "number", v.gc, t("gcMWh"), { min: "0", step: "any" })),
       el("td", {}, gctech),
-      el("td", {}, molten),
-      el("td", {}, inp("capex", "number", v.capex, t("capex"), { min: "0", step: "any" })),
-      el("td", {}, inp("opex", "number", v.opex, t("opex"), { step: "any" })),
+      el("td", { class: "prod-col", hidden: $("s-kind").value === "primary" }, molten),
+      el("td", {}, inp("capex", "number", toM(v.capex), t("capex"), { min: "0", step: "any" })),
+      el("td", {}, inp("opex", "number", toM(v.opex), t("opex"), { step: "any" })),
       el("td", {}, rm));
     rm.addEventListener("click", () => { tr.remove(); relabelRows(); $("add-variant").disabled = false; $("add-variant").focus(); saveHash(); });
     tb.append(tr);
@@ -765,6 +908,8 @@
         const n = tr.querySelector("." + c);
         v[c] = n.tagName === "SELECT" ? selValue(n) : n.value;
       });
+      // million CNY on the page, CNY in the state and the request
+      ["capex", "opex"].forEach((c) => { if (v[c] !== "") v[c] = String(Math.round(Number(v[c]) * 1e6)); });
       return v;
     });
   }
@@ -792,6 +937,8 @@
     $("s-molten").disabled = !product;
     $("s-prodt").disabled = !product;
     document.querySelectorAll("#variants .molten").forEach((i) => { i.disabled = !product; });
+    // The molten share applies to a product only: its column is hidden otherwise.
+    document.querySelectorAll("#variants td.prod-col, table.variants th.prod-col").forEach((c) => { c.hidden = !product; });
   }
 
   // mergePatch applies an RFC 7386 JSON merge patch, as the API does to each
@@ -864,9 +1011,13 @@
   }
   // uncertaintyRequest is the /v1/uncertainty body for one scenario of a
   // compare request: its base with the variant's patch applied.
+  // A variant's run carries the base as its baseline: the API draws both on
+  // the same samples and returns the p5–p95 of the difference.
   function uncertaintyRequest(compareReq, i) {
     const request = i === 0 ? compareReq.base : mergePatch(compareReq.base, compareReq.variants[i - 1].patch);
-    return { kind: compareReq.kind, request: request, samples: UNC_SAMPLES, seed: UNC_SEED };
+    const out = { kind: compareReq.kind, request: request, samples: UNC_SAMPLES, seed: UNC_SEED };
+    if (i > 0) out.baseline = compareReq.base;
+    return out;
   }
   // hasPV says whether variant row i of a compare request adds on-site PV.
   // patchSources is the source list that scenario i (0 = base) of a
@@ -881,10 +1032,13 @@
     const n = nextSeq("scen");
     setStatus("scen-status", "computing");
     const req = scenarioRequest();
+    setBusy("scen", true);
+    $("scen-out").setAttribute("aria-busy", "true");
     try {
       const res = await apiFetch("/v1/scenarios/compare", req);
       if (!isLatest("scen", n)) return;
       lastScen = res; lastScenReq = req; lastUnc = []; lastMonthly = null;
+      uncPending = $("s-unc").checked;
       renderScenarios(res);
       markStale("scen-out", false);
       setStatus("scen-status", "done");
@@ -895,77 +1049,144 @@
       if (!isLatest("scen", n)) return;
       markStale("scen-out", true);
       showFieldErrors("scen-status", e, (ptr) => scenarioField(ptr, req));
+    } finally {
+      if (isLatest("scen", n)) { setBusy("scen", false); $("scen-out").setAttribute("aria-busy", "false"); }
     }
   }
-  // computeUncertainty runs /v1/uncertainty for every scenario that computed;
+  // computeUncertainty runs /v1/uncertainty for every scenario that
+  // computed: the base alone, each variant with the base as its baseline
+  // (the API samples both on the same draws: the band of the difference).
   // lastUnc is indexed like the compare answer's scenarios.
+  let uncPending = false;
   async function computeUncertainty(req, res, n) {
     setStatus("scen-status", "computingUnc");
     const unc = [];
-    const jobs = res.scenarios.map((s, i) => (s.outputs ? apiFetch("/v1/uncertainty", uncertaintyRequest(req, i)).then((u) => { unc[i] = u.total_tco2e_per_t; }) : null));
-    await Promise.all(jobs.filter(Boolean));
+    const jobs = res.scenarios.map((s, i) => (s.outputs ? apiFetch("/v1/uncertainty", uncertaintyRequest(req, i)).then((u) => { unc[i] = u; }) : null));
+    try {
+      await Promise.all(jobs.filter(Boolean));
+    } finally {
+      if (isLatest("scen", n)) uncPending = false;
+    }
     if (!isLatest("scen", n)) return;
     lastUnc = unc;
     renderScenarios(res);
     setStatus("scen-status", "done");
   }
   const isProduct = () => lastScenReq && lastScenReq.kind === "product";
+  // uncBand is the text of scenario i's band: the base's own p5–p95, a
+  // variant's p5–p95 of its difference from the base.
+  function uncBand(i) {
+    const u = lastUnc[i];
+    if (!u) return uncPending ? t("uncComputing") : "—";
+    const q = i === 0 || !u.difference_tco2e_per_t ? u.total_tco2e_per_t.location_based : u.difference_tco2e_per_t.location_based;
+    return signed(q.p5, 4) + " – " + signed(q.p95, 4);
+  }
+  // signed shows a change with its sign: +0.1234, −0.3144 (fmt's minus).
+  const signed = (x, d) => (typeof x === "number" && x >= 0.5 * 10 ** -d ? "+" : "") + fmt(x, d);
+  // inputLabel names an uncertain input by its pointer in the page's words,
+  // the API's label when the page has none.
+  function inputLabel(c) {
+    const base = c.label.startsWith("baseline: ");
+    const p = c.pointer, m = /\/electricity\/sources\/(\d+)\/(ef_tco2_per_mwh|pv|mwh)$/.exec(p);
+    const named = { "/electrolysis/ac_kwh_per_t": "inp_ac", "/electricity/grid_ef": "inp_grid_ef", "/anode/net_carbon_t_per_t": "inp_nac",
+      "/electrolysis/pfc": "inp_pfc", "/alumina/footprint_tco2e_per_t": "inp_alumina", "/anode/production_tco2e_per_t": "inp_anode_prod",
+      "/metal/primary_footprint_tco2e_per_t": "inp_metal", "/melt_loss_fraction": "inp_melt" }[p];
+    let text = c.label.replace(/^baseline: /, "");
+    if (named) text = t(named);
+    else if (m) text = fill(m[2] === "ef_tco2_per_mwh" ? "inp_captive" : "inp_pv", { n: String(Number(m[1]) + 1) });
+    return (base ? t("baselinePrefix") : "") + text;
+  }
+  // drivers lists the three inputs that move a scenario's band most.
+  function drivers(i) {
+    const u = lastUnc[i];
+    if (!u) return [];
+    const cs = (i > 0 && u.difference_contributions) || u.contributions || [];
+    return cs.slice(0, 3).map((c) => inputLabel(c) + " " + fmt(c.variance_share * 100, 0) + " %");
+  }
+  // sizesOfOnePlant: every variant is a PV system at one site and tilt with
+  // no contract, and only the size differs — alternatives, not additions.
+  function sizesOfOnePlant(req) {
+    const rows = readVariants();
+    if (rows.length < 2 || req.kind !== "primary") return false;
+    return rows.every((v) => given(v.mwp) && !given(v.gc) && v.site === rows[0].site && v.tilt === rows[0].tilt)
+      && new Set(rows.map((v) => num(v.mwp))).size === rows.length;
+  }
   function renderScenarios(r) {
     $("scen-out").hidden = false;
-    const withUnc = lastUnc.some(Boolean);
-    document.querySelectorAll(".unc-col").forEach((c) => { c.hidden = !withUnc; });
+    const withUnc = lastUnc.some(Boolean) || uncPending;
+    const product = isProduct();
+    const withCost = r.scenarios.some((s) => s.abatement);
+    const show = (sel, on) => document.querySelectorAll(sel).forEach((c) => { c.hidden = !on; });
+    const base = (r.scenarios[0] && r.scenarios[0].outputs) || {};
     $("scen-rows").replaceChildren(...r.scenarios.map((s, i) => {
-      const o = s.outputs || {};
+      const o = s.outputs || {}, d = s.delta || {};
       const name = s.name === "base" ? t("base") : s.name;
       // In product mode the portfolio outputs are the processing plant's; the
       // variant's PV and contract are the smelter's, shown in primary mode.
-      const elec = (v, f) => (isProduct() || v === undefined ? "—" : f(v));
-      const u = lastUnc[i];
-      const band = u ? fmt(u.location_based.p5, 3) + " – " + fmt(u.location_based.p95, 3) : "—";
+      const elec = (v, f) => (v === undefined ? "—" : f(v));
       const pv = hasPV(lastScenReq, i) && s.outputs;
       const btn = pv ? el("button", { type: "button", class: "monthly", "data-index": String(i), text: t("show"), "aria-label": t("monthlyChart") + ": " + name }) : "—";
-      if (pv) btn.addEventListener("click", () => showMonthly(i));
+      if (pv) btn.addEventListener("click", () => showMonthly(i, btn));
+      const dl = d.total_location_based_tco2e_per_t;
+      const dPct = i > 0 && dl !== undefined && base.total_location_based_tco2e_per_t ? (100 * dl) / base.total_location_based_tco2e_per_t : undefined;
+      const avoided = i > 0 && d.annual_location_based_tco2e !== undefined ? -d.annual_location_based_tco2e : undefined;
       const row = el("tr", {}, el("th", { scope: "row", text: name }),
-        el("td", { class: "n loc", text: fmt(o.total_location_based_tco2e_per_t, 3) }), el("td", { class: "n mkt", text: fmt(o.total_market_based_tco2e_per_t, 3) }),
-        el("td", { class: "n", text: elec(o.renewable_share_market_based, pct) }), el("td", { class: "n", text: elec(o.renewable_share_hourly_matched, pct) }),
-        el("td", { class: "n pv", text: elec(o.pv_annual_mwh, (v) => fmt(v, 0)) }),
-        el("td", { class: "n exported", text: elec(o.exported_mwh, (v) => fmt(v, 0)) }),
-        el("td", { class: "n mac", text: s.abatement && s.abatement.cost_cny_per_tco2e !== null ? fmt(s.abatement.cost_cny_per_tco2e, 1) : "—" }),
-        el("td", { class: "n band unc-col", text: band, hidden: !withUnc }),
-        el("td", {}, btn));
+        el("td", { class: "n loc", text: fmt(o.total_location_based_tco2e_per_t, 4) }), el("td", { class: "n mkt", text: fmt(o.total_market_based_tco2e_per_t, 4) }),
+        el("td", { class: "n dt" + (dl < 0 ? " neg" : ""), text: i === 0 ? "—" : signed(dl, 4) }),
+        el("td", { class: "n dpct", text: dPct === undefined ? "—" : signed(dPct, 1) + " %" }),
+        el("td", { class: "n avoided", text: avoided === undefined ? "—" : fmt(avoided, 0) }),
+        el("td", { class: "n band unc-col", text: uncBand(i), hidden: !withUnc }),
+        el("td", { class: "n mac cost-col", text: s.abatement && s.abatement.cost_cny_per_tco2e !== null ? fmt(s.abatement.cost_cny_per_tco2e, 1) : "—", hidden: !withCost }),
+        el("td", { class: "n pct elec-col", text: elec(o.renewable_share_market_based, pct), hidden: product }),
+        el("td", { class: "n pct elec-col", text: elec(o.renewable_share_hourly_matched, pct), hidden: product }),
+        el("td", { class: "n pv elec-col", text: elec(o.pv_annual_mwh, (v) => fmt(v, 0)), hidden: product }),
+        el("td", { class: "n exported elec-col", text: elec(o.exported_mwh, (v) => fmt(v, 0)), hidden: product }),
+        el("td", { class: "elec-col", hidden: product }, btn));
       if (s.errors && s.errors.length) {
         row.classList.add("error");
-        const cell = el("td", { colspan: "8", class: "errors" });
+        const cell = el("td", { colspan: "12", class: "errors" });
         cell.textContent = t("errorsIn") + ": " + s.errors.map((e) => {
           const input = scenarioField(e.pointer, lastScenReq);
           if (input && input.setAttribute && input.tagName !== "TBODY") input.setAttribute("aria-invalid", "true");
           return (input && input.tagName !== "TBODY" ? labelOf(input) : e.pointer) + ": " + e.detail;
         }).join("; ");
-        row.replaceChildren(row.cells[0], cell, row.cells[row.cells.length - 1]);
+        row.replaceChildren(row.cells[0], cell);
       }
       return row;
     }));
-    $("scen-note").textContent = isProduct() ? t("productNote") : "";
+    show("#scen-table thead .unc-col, #unc-legend, #unc-drivers", withUnc);
+    show("#scen-table thead .cost-col", withCost);
+    show("#scen-table thead .elec-col", !product);
+    $("unc-legend").textContent = fill("uncLegend", { n: fmt(UNC_SAMPLES, 0), s: String(UNC_SEED) });
+    $("unc-drivers").replaceChildren(...r.scenarios.map((s, i) => (lastUnc[i] ? el("li", { text: (s.name === "base" ? t("base") : s.name) + " — " + t("uncDrivers") + ": " + drivers(i).join(", ") }) : null)).filter(Boolean));
+    labelCells($("scen-table"));
+    $("scen-note").textContent = product ? t("productNote") : "";
     drawScenChart(r);
-    drawMACC($("macc-chart"), r.macc || []);
+    const sizes = lastScenReq && sizesOfOnePlant(lastScenReq);
+    $("macc-caption").textContent = sizes ? t("costSize") : t("maccChart");
+    if (sizes) drawCostSize($("macc-chart"), r); else drawMACC($("macc-chart"), r.macc || []);
     if (lastMonthly) drawMonthly(lastMonthly);
+    keepTaskInView();
   }
-  // drawScenChart plots location- and market-based footprints per scenario
-  // as grouped bars with uPlot, and the p5–p95 band as whiskers when asked.
+  // drawScenChart plots each variant's change from the base (location- and
+  // market-based) as grouped bars with uPlot, and the p5–p95 of the
+  // difference as whiskers when the band was computed.
   function drawScenChart(r) {
     const box = $("scen-chart");
-    const at = r.scenarios.map((_, i) => i).filter((i) => r.scenarios[i].outputs); // scenarios that computed
+    const at = r.scenarios.map((_, i) => i).filter((i) => i > 0 && r.scenarios[i].outputs && r.scenarios[i].delta); // variants that computed
     const rows = at.map((i) => r.scenarios[i]);
-    const names = rows.map((s) => (s.name === "base" ? t("base") : s.name));
+    const names = rows.map((s) => s.name);
     const xs = rows.map((_, i) => i);
-    const loc = rows.map((s) => s.outputs.total_location_based_tco2e_per_t ?? null);
-    const mkt = rows.map((s) => s.outputs.total_market_based_tco2e_per_t ?? null);
-    const unc = at.map((i) => lastUnc[i] || null);
+    const loc = rows.map((s) => s.delta.total_location_based_tco2e_per_t ?? null);
+    const mkt = rows.map((s) => s.delta.total_market_based_tco2e_per_t ?? null);
+    const unc = at.map((i) => (lastUnc[i] && lastUnc[i].difference_tco2e_per_t) || null);
     if (scenChart) { scenChart.destroy(); scenChart = null; }
     box.replaceChildren();
+    $("scen-chart-key").textContent = t("changeKey");
     if (typeof uPlot === "undefined" || !rows.length) return;
     const bars = (align) => uPlot.paths.bars({ size: [0.35, 60], align: align });
-    const top = Math.max(...loc, ...mkt, ...unc.map((u) => (u ? Math.max(u.location_based.p95, u.market_based.p95) : 0)), 1) * 1.1;
+    const vals = [...loc, ...mkt, ...unc.flatMap((u) => (u ? [u.location_based.p5, u.location_based.p95, u.market_based.p5, u.market_based.p95] : []))];
+    const lo = Math.min(0, ...vals), hi = Math.max(0, ...vals), pad = (hi - lo) * 0.1 || 0.1;
     const whiskers = (u) => {
       const ctx = u.ctx, gap = xs.length > 1 ? u.valToPos(1, "x", true) - u.valToPos(0, "x", true) : u.bbox.width;
       const bw = Math.min(0.35 * gap, 60 * devicePixelRatio);
@@ -987,26 +1208,31 @@
     };
     const width = Math.max(280, box.clientWidth || 500);
     const tilted = width / Math.max(1, rows.length) < 110; // names would overlap: slant them
+    const withBand = unc.some(Boolean);
     scenChart = new uPlot({
       width: width, height: tilted ? 300 : 260, legend: { live: false },
-      scales: { x: { time: false, range: [-0.6, rows.length - 0.4] }, y: { range: [0, top] } },
+      scales: { x: { time: false, range: [-0.6, rows.length - 0.4] }, y: { range: [lo - pad, hi + pad] } },
       axes: [{ splits: () => xs, values: (u, splits) => splits.map((i) => names[i] || ""), grid: { show: false },
         rotate: tilted ? -35 : 0, size: tilted ? 80 : 50 },
-        { label: "t CO2e/t" }],
+        { label: "Δ t CO2e/t", size: 60 }],
       series: [{ label: t("name"), value: (u, i) => (i === null ? "" : names[i] || "") },
-        { label: t("locTotal"), fill: "#1f6fb2", stroke: "#1f6fb2", paths: bars(-1), points: { show: false } },
-        { label: t("mktTotal"), fill: "#2e8b57", stroke: "#2e8b57", paths: bars(1), points: { show: false } }],
+        { label: "Δ " + t("locTotal"), fill: "#1f6fb2", stroke: "#1f6fb2", paths: bars(-1), points: { show: false } },
+        { label: "Δ " + t("mktTotal"), fill: "#2e8b57", stroke: "#2e8b57", paths: bars(1), points: { show: false } }],
       hooks: { draw: [whiskers] }
     }, [xs, loc, mkt], box);
+    // The band's legend entry, beside uPlot's series legend.
+    const legend = box.querySelector(".u-legend");
+    if (withBand && legend) legend.append(el("span", { class: "band-key", text: "┃ p5–p95 Δ" }));
     box.setAttribute("role", "img");
-    box.dataset.band = unc.some(Boolean) ? "p5-p95" : "";
-    box.setAttribute("aria-label", t("footprintChart") + ": " + names.map((n, i) => n + " " + fmt(loc[i], 2) + " / " + fmt(mkt[i], 2) +
-      (unc[i] ? " (p5–p95 " + fmt(unc[i].location_based.p5, 2) + "–" + fmt(unc[i].location_based.p95, 2) + ")" : "")).join("; "));
+    box.dataset.band = withBand ? "p5-p95-difference" : "";
+    box.setAttribute("aria-label", t("footprintChart") + ": " + names.map((n, i) => n + " " + signed(loc[i], 4) + " / " + signed(mkt[i], 4) +
+      (unc[i] ? " (p5–p95 " + signed(unc[i].location_based.p5, 4) + " – " + signed(unc[i].location_based.p95, 4) + ")" : "")).join("; "));
   }
   // drawMACC draws the marginal abatement cost curve: one bar per variant in
-  // rank order, width = t CO2e avoided per year, height = CNY per t.
+  // rank order, width = t CO2e avoided per year, height = CNY per t. The
+  // axis label sits above the bars.
   function drawMACC(box, macc) {
-    const W = Math.max(280, box.clientWidth || 500), H = 260, l = 60, r = 10, tp = 10, b = 40;
+    const W = Math.max(280, box.clientWidth || 500), H = 280, l = 60, r = 10, tp = 30, b = 40;
     const svg = sv("svg", { viewBox: "0 0 " + W + " " + H, width: W, height: H, role: "img", class: "macc-svg",
       "aria-label": t("maccChart") + ": " + macc.map((m) => m.name + " " + fmt(m.cost_cny_per_tco2e, 1) + " " + t("cnyPerT")).join("; ") });
     if (!macc.length) { box.replaceChildren(svg); return; }
@@ -1015,13 +1241,13 @@
     const ymax = Math.max(0, ...ys), ymin = Math.min(0, ...ys), span = (ymax - ymin) || 1;
     const X = (v) => l + (v / totalX) * (W - l - r);
     const Y = (v) => tp + ((ymax - v) / span) * (H - tp - b);
+    svg.append(sv("text", { x: 2, y: 14, class: "lbl" }, t("cnyPerT")));
     svg.append(sv("line", { x1: l, x2: W - r, y1: Y(0), y2: Y(0), class: "axis" }));
     svg.append(sv("line", { x1: l, x2: l, y1: tp, y2: H - b, class: "axis" }));
-    svg.append(sv("text", { x: 2, y: tp + 10, class: "lbl" }, fmt(ymax, 0)));
-    if (ymin < 0) svg.append(sv("text", { x: 2, y: H - b, class: "lbl" }, fmt(ymin, 0)));
+    svg.append(sv("text", { x: l - 4, y: tp + 4, class: "lbl", "text-anchor": "end" }, fmt(ymax, 0)));
+    if (ymin < 0) svg.append(sv("text", { x: l - 4, y: H - b, class: "lbl", "text-anchor": "end" }, fmt(ymin, 0)));
     svg.append(sv("text", { x: W - r, y: H - 8, class: "lbl", "text-anchor": "end" }, fmt(totalX, 0) + " " + t("tPerYr")));
-    svg.append(sv("text", { x: l + 4, y: tp + 10, class: "lbl" }, t("cnyPerT")));
-    svg.append(sv("text", { x: 2, y: Y(0) + 4, class: "lbl" }, "0"));
+    svg.append(sv("text", { x: l - 4, y: Y(0) + 4, class: "lbl", "text-anchor": "end" }, "0"));
     const palette = ["#1f6fb2", "#2e8b57", "#c0392b", "#8c6d31", "#6a3d9a", "#e67e22", "#16a085", "#7f8c8d", "#d35400", "#2c3e50"];
     macc.forEach((m, i) => {
       const x0 = X(m.cumulative_avoided_tco2e_per_year - m.avoided_tco2e_per_year), x1 = X(m.cumulative_avoided_tco2e_per_year);
@@ -1033,6 +1259,34 @@
     });
     box.replaceChildren(svg);
     box.append(el("ol", { class: "legend" }, ...macc.map((m) => el("li", { text: m.name + " — " + fmt(m.cost_cny_per_tco2e, 1) + " " + t("cnyPerT") }))));
+  }
+  // drawCostSize draws, for variants that are sizes of one PV plant, the
+  // cost per t CO2e avoided against the size (MWp): a line, one point each.
+  function drawCostSize(box, r) {
+    const sizes = readVariants().map((v) => num(v.mwp));
+    const pts = r.scenarios.slice(1).map((s, i) => ({ name: s.name, x: sizes[i], y: s.abatement && s.abatement.cost_cny_per_tco2e }))
+      .filter((p) => typeof p.y === "number" && typeof p.x === "number").sort((a, b) => a.x - b.x);
+    const W = Math.max(280, box.clientWidth || 500), H = 260, l = 60, rr = 20, tp = 30, b = 40;
+    const svg = sv("svg", { viewBox: "0 0 " + W + " " + H, width: W, height: H, role: "img", class: "costsize-svg",
+      "aria-label": t("costSize") + ": " + pts.map((p) => fmt(p.x, 0) + " MWp " + fmt(p.y, 1) + " " + t("cnyPerT")).join("; ") });
+    box.replaceChildren(svg);
+    if (!pts.length) return;
+    const xmax = Math.max(...pts.map((p) => p.x)) * 1.1 || 1, ys = pts.map((p) => p.y);
+    const ymax = Math.max(0, ...ys) * 1.15 || 1, ymin = Math.min(0, ...ys);
+    const X = (v) => l + (v / xmax) * (W - l - rr), Y = (v) => tp + ((ymax - v) / ((ymax - ymin) || 1)) * (H - tp - b);
+    svg.append(sv("text", { x: 2, y: 14, class: "lbl" }, t("cnyPerT")));
+    svg.append(sv("line", { x1: l, x2: W - rr, y1: Y(0), y2: Y(0), class: "axis" }));
+    svg.append(sv("line", { x1: l, x2: l, y1: tp, y2: H - b, class: "axis" }));
+    svg.append(sv("text", { x: W - rr, y: H - 8, class: "lbl", "text-anchor": "end" }, "MWp"));
+    svg.append(sv("text", { x: l - 4, y: tp + 4, class: "lbl", "text-anchor": "end" }, fmt(ymax, 0)));
+    svg.append(sv("path", { d: pts.map((p, i) => (i ? "L" : "M") + X(p.x).toFixed(1) + " " + Y(p.y).toFixed(1)).join(" "), fill: "none", stroke: "#1f6fb2", "stroke-width": 2 }));
+    pts.forEach((p) => {
+      const c = sv("circle", { cx: X(p.x), cy: Y(p.y), r: 5, fill: "#1f6fb2", "data-series": p.name });
+      c.append(sv("title", {}, p.name + ": " + fmt(p.y, 1) + " " + t("cnyPerT")));
+      svg.append(c);
+      svg.append(sv("text", { x: X(p.x), y: H - b + 14, class: "lbl", "text-anchor": "middle" }, fmt(p.x, 0)));
+      svg.append(sv("text", { x: X(p.x), y: Y(p.y) - 9, class: "lbl", "text-anchor": "middle" }, fmt(p.y, 0)));
+    });
   }
   // ---- monthly PV output against the plant's load -------------------------
   const DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
@@ -1046,10 +1300,11 @@
   // showMonthly draws variant i of the last comparison: the compared
   // plant's demand (its footprint request, answered from the cache) as a
   // flat load, against the variant's PV system run by /v1/pv.
-  async function showMonthly(i) {
+  async function showMonthly(i, btn) {
     const n = nextSeq("monthly");
     const scen = lastScen, sreq = lastScenReq;
     setStatus("scen-status", "computing");
+    if (btn) { btn.disabled = true; btn.setAttribute("aria-busy", "true"); }
     try {
       const plantReq = sreq.kind === "product" ? Object.assign(sreq.base.dataset ? { dataset: sreq.base.dataset } : {}, sreq.base.metal.primary) : sreq.base;
       const plant = await apiFetch("/v1/footprints/primary", plantReq);
@@ -1061,6 +1316,8 @@
       setStatus("scen-status", "done");
     } catch (e) {
       if (isLatest("monthly", n)) setStatus("scen-status", e.message, true);
+    } finally {
+      if (btn) { btn.disabled = false; btn.setAttribute("aria-busy", "false"); }
     }
   }
   function drawMonthly(m) {
@@ -1077,13 +1334,14 @@
       fmt(l.self_consumed_kwh / 1000, 0) + " MWh · " + t("exportedShort") + " " + fmt(l.exported_kwh / 1000, 0) + " MWh · " +
       t("pvShareLoad") + " " + pct(l.hourly_matched_share);
     if (typeof uPlot === "undefined") return;
+    const small = (box.clientWidth || 600) < 560; // every other month labelled
     // PV is often a few per cent of a smelter's load: each has its own axis
     // (PV left, load right), both from 0.
     monthlyChart = new uPlot({
       width: Math.max(280, box.clientWidth || 600), height: 240, legend: { live: false },
       scales: { x: { time: false, range: [0.4, 12.6] }, pv: { range: [0, Math.max(...pvMWh) * 1.1 || 1] },
         load: { range: [0, Math.max(...loadMWh) * 1.1 || 1] } },
-      axes: [{ splits: () => xs, values: (u, s) => s.map(String), grid: { show: false }, label: t("month") },
+      axes: [{ splits: () => xs, values: (u, s) => s.map((m) => (small && m % 2 === 0 ? "" : String(m))), grid: { show: false }, label: t("month") },
         { scale: "pv", label: t("pvOut") + " [MWh]", size: 80, stroke: "#8a5a00" },
         { scale: "load", side: 1, label: t("plantLoad") + " [MWh]", size: 90, stroke: "#1f6fb2", grid: { show: false } }],
       series: [{ label: t("month") },
@@ -1129,6 +1387,7 @@
     const n = nextSeq("sweep");
     const req = sweepRequest();
     setStatus("sweep-status", "computing");
+    setBusy("sweep", true);
     try {
       const res = await apiFetch("/v1/scenarios/sweep", req);
       if (!isLatest("sweep", n)) return;
@@ -1140,6 +1399,8 @@
       if (!isLatest("sweep", n)) return;
       markStale("sweep-fig", true);
       showFieldErrors("sweep-status", e, (ptr) => scenarioField(ptr, req));
+    } finally {
+      if (isLatest("sweep", n)) setBusy("sweep", false);
     }
   }
   function drawSweep(r) {
@@ -1193,12 +1454,19 @@
   async function loadRegions() {
     try {
       const r = await apiFetch("/v1/grid-factors");
-      const names = new Map();
-      r.factors.forEach((f) => names.set(f.region, f.region_name));
-      $("regions").replaceChildren(...Array.from(names).sort().map(([code, name]) => el("option", { value: code, label: code + " — " + name })));
+      regionNames = new Map();
+      r.factors.forEach((f) => regionNames.set(f.region, f.region_name));
+      fillRegions();
     } catch (e) {
       setStatus("plant-status", e.message, true);
     }
+  }
+  // fillRegions labels each region in the page's language (the glossary's
+  // name, else the API's).
+  let regionNames = null;
+  function fillRegions() {
+    if (!regionNames) return;
+    $("regions").replaceChildren(...Array.from(regionNames).sort().map(([c, name]) => el("option", { value: c, label: c + " — " + (dict.en["region_" + c] ? t("region_" + c) : name) })));
   }
   // loadProducts fills "Footprint of" with the product families.
   async function loadProducts() {
@@ -1232,6 +1500,7 @@
   async function searchDeclarations() {
     const n = nextSeq("search");
     setStatus("buy-status", "loading");
+    setBusy("buy", true);
     try {
       const r = await apiFetch(searchQuery());
       if (!isLatest("search", n)) return;
@@ -1239,26 +1508,35 @@
       renderList();
     } catch (e) {
       if (isLatest("search", n)) setStatus("buy-status", e.message, true);
+    } finally {
+      if (isLatest("search", n)) setBusy("buy", false);
     }
   }
+  // period shows a reference period as its first and last day, inclusive.
+  const period = (p) => p.start + " – " + p.end;
+  const filtered = () => ["b-product", "b-company", "b-region"].some((id) => $(id).value.trim() !== "");
   function renderList() {
     const list = lastList;
     $("decl-table").hidden = list.length === 0;
+    $("buy-empty").hidden = !(list.length === 0 && filtered());
     $("decl-rows").replaceChildren(...list.map((d) => {
       const b = el("button", { type: "button", class: "open", "data-id": d.id, text: t("open"), "aria-label": t("open") + ": " + d.product_name + " — " + d.company_name });
-      b.addEventListener("click", () => openDeclaration(d.id));
-      return el("tr", {}, el("td", { text: d.product_name }), el("td", { text: d.company_name }), el("td", { text: d.region }),
-        el("td", { text: d.reference_period.start + " – " + d.reference_period.end }), el("td", { class: "n", text: fmt(d.total_tco2e_per_t, 3) }),
+      b.addEventListener("click", () => openDeclaration(d.id, b));
+      return el("tr", {}, el("td", { text: d.product_name }), el("td", { text: d.company_name }), el("td", { text: regionName(d.region) + " (" + d.region + ")" }),
+        el("td", { class: "date", text: period(d.reference_period) }), el("td", { class: "n", text: fmt(d.total_tco2e_per_t, 4) }),
         el("td", {}, b));
     }));
+    labelCells($("decl-table"));
+    keepTaskInView();
     setStatus("buy-status", list.length ? list.length + " " + t("found") : "noResults");
   }
   const declPath = (id) => "/v1/declarations/" + encodeURIComponent(id);
   // openDeclaration shows a declaration with its PACT, CBAM and China ETS
   // views; the four answers are asked for together.
-  async function openDeclaration(id) {
+  async function openDeclaration(id, btn) {
     const n = nextSeq("decl");
     setStatus("buy-status", "loading");
+    if (btn) { btn.disabled = true; btn.setAttribute("aria-busy", "true"); }
     const base = declPath(id);
     const settle = (p) => p.then((v) => ({ v }), (e) => ({ e }));
     try {
@@ -1277,17 +1555,25 @@
       $("decl-detail").focus();
     } catch (e) {
       if (isLatest("decl", n)) setStatus("buy-status", e.message, true);
+    } finally {
+      if (btn) { btn.disabled = false; btn.setAttribute("aria-busy", "false"); }
     }
   }
   function renderDecl() {
     const d = lastDecl, res = d.result || {}, tot = res.total_tco2e_per_t || {};
     $("d-title").textContent = d.product_name + " — " + d.company_name;
-    kvRows($("d-kv"), [["id", d.id], [t("version"), String(d.version)], [t("status"), code("st_", d.status)], [t("region"), d.region],
-      [t("period"), d.reference_period.start + " – " + d.reference_period.end],
+    $("d-mkt").textContent = fmt(tot.market_based ?? d.total_tco2e_per_t, 2);
+    $("d-loc").textContent = tot.location_based === undefined ? t("na") : fmt(tot.location_based, 2);
+    $("d-period-note").textContent = t("period") + ": " + period(d.reference_period) + " (" + t("datesInclusive") + ")";
+    kvRows($("d-kv"), [["id", d.id], [t("version"), String(d.version)], [t("status"), code("st_", d.status)], [t("region"), regionName(d.region) + " (" + d.region + ")"],
+      [t("period"), period(d.reference_period)],
       [t("locTotal"), tot.location_based === undefined ? t("na") : fmt(tot.location_based, 4) + " t CO2e/t"],
       [t("mktTotal"), fmt(tot.market_based ?? d.total_tco2e_per_t, 4) + " t CO2e/t"], [t("dataset"), d.dataset_version + " / " + d.engine_version],
       [t("hash"), d.content_hash]]);
-    kvRows($("d-stages"), (res.stages || []).map((s) => [t("s_" + s.stage), fmt(s.tco2e_per_t, 4) + " t CO2e/t"]));
+    // Every stage on both bases, each column named by its basis.
+    $("d-stages").replaceChildren(...(res.stages || []).map((s) => el("tr", {}, el("th", { scope: "row", text: t("s_" + s.stage) }),
+      el("td", { class: "n", text: fmt(s.tco2e_per_t, 4) }), el("td", { class: "n", text: fmt(s.market_based_tco2e_per_t ?? s.tco2e_per_t, 4) }))));
+    labelCells($("d-stage-table"));
     renderPACT();
     renderCBAM();
     renderDeclETS();
@@ -1302,10 +1588,16 @@
       return;
     }
     const pf = lastPact.v.data, pcf = pf.pcf || {};
-    kvRows($("d-pact"), [["id", pf.id], [t("status"), code("st_", String(pf.status).toLowerCase())], ["specVersion", pf.specVersion],
-      [t("pcfExcl"), pcf.pCfExcludingBiogenic + " kg CO2e / " + pcf.declaredUnit],
-      [t("unitaryAmount"), pcf.unitaryProductAmount + " " + pcf.declaredUnit + " / " + t("productUnit")],
-      [t("pds"), pcf.primaryDataShare + " %"], [t("period"), pcf.referencePeriodStart + " – " + pcf.referencePeriodEnd],
+    // PACT's period end is exclusive (the first instant after it): shown
+    // as the last day, like every period on the page.
+    const day = (iso) => String(iso || "").slice(0, 10);
+    const lastDay = (iso) => { const d = new Date(iso); if (Number.isNaN(d.getTime())) return day(iso); d.setUTCSeconds(d.getUTCSeconds() - 1); return d.toISOString().slice(0, 10); };
+    const unit = pcf.declaredUnit === "kilogram" ? "kg" : pcf.declaredUnit;
+    kvRows($("d-pact"), [["id", pf.id], [t("status"), code("st_", String(pf.status).toLowerCase())], [t("specVersion"), pf.specVersion],
+      [explained(t("pcfExcl"), "pcfExplain"), fmt(Number(pcf.pCfExcludingBiogenic), 4) + " kg CO2e/" + unit],
+      [t("unitaryAmount"), fmt(Number(pcf.unitaryProductAmount), 0) + " " + unit + " / " + t("productUnit")],
+      [explained(t("pds"), "pdsExplain"), fmt(Number(pcf.primaryDataShare), 0) + " %"],
+      [explained(t("period"), "periodExplain"), day(pcf.referencePeriodStart) + " – " + lastDay(pcf.referencePeriodEnd)],
       [t("productIds"), (pf.productIds || []).join(", ")]]);
     $("d-pact-json").textContent = JSON.stringify(pf, null, 2);
   }
@@ -1339,6 +1631,7 @@
     if (!openID) return;
     const n = nextSeq("verify"), id = openID;
     setStatus("verify-status", "loading");
+    setBusy("verify", true);
     try {
       const v = await apiFetch(declPath(id) + "/verify");
       if (!isLatest("verify", n) || id !== openID) return;
@@ -1346,6 +1639,8 @@
       renderVerify();
     } catch (e) {
       if (isLatest("verify", n)) setStatus("verify-status", e.message, true);
+    } finally {
+      if (isLatest("verify", n)) setBusy("verify", false);
     }
   }
   function renderVerify() {
@@ -1353,14 +1648,48 @@
     if (!v) { $("d-verify").replaceChildren(); return; }
     const yn = (b) => (b ? t("yes") : t("no"));
     kvRows($("d-verify"), [[t("reproduced"), yn(v.reproduced)], [t("hashValid"), yn(v.stored_hash_valid)],
-      [t("matches"), yn(v.result_matches)], [t("stored"), fmt(v.stored_total_tco2e_per_t, 6) + " t CO2e/t"],
-      [t("recomputed"), v.recomputed_total_tco2e_per_t === undefined ? t("na") : fmt(v.recomputed_total_tco2e_per_t, 6) + " t CO2e/t"],
+      [t("matches"), yn(v.result_matches)], [t("stored"), fmt(v.stored_total_tco2e_per_t, 4) + " t CO2e/t"],
+      [t("recomputed"), v.recomputed_total_tco2e_per_t === undefined ? t("na") : fmt(v.recomputed_total_tco2e_per_t, 4) + " t CO2e/t"],
       [t("notes"), (v.notes || []).join(" ")]]);
     setStatus("verify-status", v.reproduced ? "✔ " + t("reproduced") : "✘ " + t("reproduced") + ": " + t("no"), !v.reproduced);
   }
 
   // ---- wiring -----------------------------------------------------------------
-  function init() {
+  // loadGlossary merges web/static/glossary.json — the terms the page and
+  // the README share — into the dictionary (its key, zh and en).
+  async function loadGlossary() {
+    try {
+      const g = await apiFetch("/static/glossary.json");
+      g.terms.forEach((term) => { dict.en[term.key] = term.en; dict.zh[term.key] = term.zh; });
+    } catch (e) {
+      setStatus("plant-status", e.message, true);
+    }
+  }
+  // The three tasks: ?task=plant|compare|supplier opens the page on one.
+  const TASKS = { plant: "plant", compare: "scenarios", supplier: "buyers" };
+  // taskInView: the task opened from the URL stays at the top while the
+  // results above it arrive, until the reader scrolls or types.
+  let taskInView = null;
+  const keepTaskInView = () => { if (taskInView) showTask(taskInView, true); };
+  ["wheel", "touchstart", "keydown", "mousedown"].forEach((ev) => window.addEventListener(ev, () => { taskInView = null; }, { passive: true }));
+  function showTask(task, scroll) {
+    document.querySelectorAll(".task").forEach((a) => a.setAttribute("aria-current", String(a.dataset.task === task)));
+    const target = $(TASKS[task]);
+    if (!target || !scroll) return;
+    target.setAttribute("tabindex", "-1");
+    target.scrollIntoView();
+    target.focus({ preventScroll: true });
+  }
+  function goTask(task) {
+    const q = new URLSearchParams(location.search);
+    q.set("task", task);
+    history.replaceState(null, "", "?" + q + location.hash);
+    showTask(task, true);
+    if (task === "compare" && !lastScen) computeScenarios();
+  }
+  async function init() {
+    window.alcarbon = { keys: () => Object.keys(dict.en), t: (k) => t(k) }; // for the browser tests: no dictionary key may show
+    await loadGlossary();
     const saved = localStorage.getItem("alcarbon.lang");
     lang = saved === "zh" || saved === "en" ? saved : (navigator.language || "").startsWith("zh") ? "zh" : "en";
     $("lang").value = lang;
@@ -1380,6 +1709,12 @@
     $("plant-form").addEventListener("submit", (ev) => { ev.preventDefault(); computePlant(); });
     $("p-dataset").addEventListener("change", () => { delete $("p-dataset").dataset.pending; });
     $("plant-form").addEventListener("input", saveHash);
+    $("plant-form").addEventListener("input", () => unblock("plant"));
+    $("scen-form").addEventListener("input", () => unblock("scen"));
+    $("sweep-form").addEventListener("input", () => unblock("sweep"));
+    $("buy-form").addEventListener("input", () => unblock("buy"));
+    document.querySelectorAll(".task").forEach((a) => a.addEventListener("click", (ev) => { ev.preventDefault(); goTask(a.dataset.task); }));
+    $("clear-filters").addEventListener("click", () => { ["b-product", "b-company", "b-region"].forEach((id) => { $(id).value = ""; }); searchDeclarations(); });
     $("plant-form").addEventListener("change", saveHash);
     $("add-source").addEventListener("click", () => { const tr = addSourceRow(); tr.querySelector("select").focus(); saveHash(); });
     $("preset").addEventListener("click", () => { writePlant(SHANXI); saveHash(); computePlant(); });
@@ -1425,7 +1760,16 @@
         if (lastSweep) drawSweep(lastSweep);
       }, 200);
     });
-    if (restored) computePlant();
+    // Result first: the prefilled plant is computed at once, the buyers'
+    // list is there on arrival, and a task in the URL opens on that task.
+    computePlant();
+    searchDeclarations();
+    const task = new URLSearchParams(location.search).get("task");
+    if (TASKS[task]) {
+      taskInView = task;
+      showTask(task, true);
+      if (task === "compare") computeScenarios();
+    }
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init); else init();
 })();
