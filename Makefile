@@ -23,11 +23,12 @@ e2e: ## the browser tests alone (scripts/e2e.sh): headless Chromium against a fr
 conformance: ## WBCSD's PACT conformance tool (shared runner) against a fresh server over TLS, V2.2 and V2.3 (scripts/pact-conformance.sh)
 	scripts/pact-conformance.sh
 
-screenshots: ## run the browser tests, then copy the README's two screenshots into e2e/screenshots/
+screenshots: ## run the browser tests, then copy the README's screenshots (1440 and 390 px, English and Chinese) into e2e/screenshots/
 	scripts/e2e.sh
 	mkdir -p e2e/screenshots
-	cp e2e/artifacts/plant-summary.png e2e/screenshots/plant.png
-	cp e2e/artifacts/scenarios-band-monthly-sweep.png e2e/screenshots/scenarios.png
+	for lang in en zh; do for w in 1440 390; do \
+		cp e2e/artifacts/plant-$$lang-$$w.png e2e/artifacts/scenarios-$$lang-$$w.png e2e/artifacts/buyers-$$lang-$$w.png e2e/screenshots/; \
+	done; done
 
 bench: ## engine and handler benchmarks, gzip and brotli on the reference answers, then the wrk load run against the echo baselines (BENCHMARKS.md)
 	go test -run='^$$' -bench=. -benchmem ./calc ./api

@@ -621,7 +621,7 @@ test('errors name the field, leave the old results marked out of date, and a lat
     assert.equal((await bad).status(), 422);
     await page.waitForFunction(() => document.getElementById('plant-status').classList.contains('error'));
     const status = await page.textContent('#plant-status');
-    assert.match(status, /^AC power \[kWh\/t\] \(2026\.2: comprehensive, incl\. auxiliaries\): /, `status names the field: ${status}`);
+    assert.match(status, /^Liquid comprehensive AC power \[kWh\/t\] \(incl\. rectification and auxiliaries\): /, `status names the field: ${status}`);
     assert.ok(!status.includes('/electrolysis/'), 'no JSON pointer in the message');
     assert.equal(await page.getAttribute('#p-ac', 'aria-invalid'), 'true');
     assert.equal(await page.evaluate(() => document.activeElement.id), 'p-ac');

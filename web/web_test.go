@@ -1,6 +1,9 @@
 package web
 
 import (
+	"encoding/json"
+	"flag"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -97,7 +100,11 @@ func TestEveryLabelIsTranslated(t *testing.T) {
 	if len(keys) < 20 {
 		t.Fatalf("index.html has %d translated labels, want at least 20", len(keys))
 	}
+	terms := glossaryTerms(t)
 	for _, k := range keys {
+		if g, ok := terms[k[1]]; ok && g.En != "" && g.Zh != "" {
+			continue // the glossary (glossary.json) gives it in both languages
+		}
 		entry := regexp.MustCompile(`[\s{,]` + k[1] + `:\s*"`)
 		if !entry.MatchString(js[:zh]) {
 			t.Errorf("label %q has no English entry", k[1])
@@ -139,6 +146,95 @@ func TestDictionariesHaveTheSameKeys(t *testing.T) {
 		if !enKeys[k] {
 			t.Errorf("key %q has no English entry", k)
 		}
+	}
+}
+
+// glossaryTerm is one entry of static/glossary.json.
+type glossaryTerm struct {
+	Key      string `json:"key"`
+	Zh       string `json:"zh"`
+	En       string `json:"en"`
+	Standard string `json:"standard"`
+}
+
+// glossaryList reads static/glossary.json in its order.
+func glossaryList(t *testing.T) []glossaryTerm {
+	t.Helper()
+	var g struct {
+		Terms []glossaryTerm `json:"terms"`
+	}
+	if err := json.Unmarshal([]byte(readStatic(t, "glossary.json")), &g); err != nil {
+		t.Fatalf("glossary.json: %v", err)
+	}
+	return g.Terms
+}
+
+func glossaryTerms(t *testing.T) map[string]glossaryTerm {
+	t.Helper()
+	out := map[string]glossaryTerm{}
+	for _, g := range glossaryList(t) {
+		out[g.Key] = g
+	}
+	return out
+}
+
+// TestGlossaryIsTheOneSource checks glossary.json: every term has a key,
+// Chinese and English; no key twice; and app.js's dictionaries do not
+// define a glossary key again (the page takes those labels from the file).
+func TestGlossaryIsTheOneSource(t *testing.T) {
+	js := readStatic(t, "app.js")
+	en, end := strings.Index(js, "en: {"), strings.Index(js, "let lang")
+	seen := map[string]bool{}
+	list := glossaryList(t)
+	if len(list) < 50 {
+		t.Fatalf("glossary.json has %d terms", len(list))
+	}
+	for _, g := range list {
+		if g.Key == "" || g.Zh == "" || g.En == "" {
+			t.Errorf("incomplete term %+v", g)
+		}
+		if seen[g.Key] {
+			t.Errorf("key %q twice", g.Key)
+		}
+		seen[g.Key] = true
+		if regexp.MustCompile(`[\s{,]` + regexp.QuoteMeta(g.Key) + `:\s*"`).MatchString(js[en:end]) {
+			t.Errorf("app.js defines the glossary key %q again", g.Key)
+		}
+	}
+}
+
+var update = flag.Bool("update", false, "rewrite README.md's glossary table from static/glossary.json")
+
+// TestReadmeGlossary checks that README.md's glossary table is
+// static/glossary.json's (except the region names): go test ./web -run
+// TestReadmeGlossary -update rewrites it.
+func TestReadmeGlossary(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("| 中文 | English | standard or reference |\n|---|---|---|\n")
+	for _, g := range glossaryList(t) {
+		if strings.HasPrefix(g.Key, "region_") {
+			continue
+		}
+		fmt.Fprintf(&b, "| %s | %s | %s |\n", g.Zh, g.En, g.Standard)
+	}
+	const start, stop = "<!-- glossary:start (generated from web/static/glossary.json) -->\n", "<!-- glossary:end -->"
+	readme, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(readme)
+	i, j := strings.Index(s, start), strings.Index(s, stop)
+	if i < 0 || j < i {
+		t.Fatalf("README.md has no %q … %q block", strings.TrimSpace(start), stop)
+	}
+	if got := s[i+len(start) : j]; got != b.String() {
+		if *update {
+			if err := os.WriteFile("../README.md", []byte(s[:i+len(start)]+b.String()+s[j:]), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			return
+		}
+		t.Errorf("README.md's glossary table differs from glossary.json; run go test ./web -run TestReadmeGlossary -update")
 	}
 }
 

@@ -641,7 +641,7 @@
   }
   const SHANXI = {
     region: "CN-SX", year: "2023", basis: "co2_operational", production_t: "300000", ac: "13200", tech: "PFPB_M", pfc: "slope", aem: "0.05",
-    
+    certs: "100000",
     sources: [
       { kind: "captive", unit: "share", amount: "0.6", tech: "coal", ef: "" },
       { kind: "grid", unit: "share", amount: "0.4", tech: "", ef: "" },
