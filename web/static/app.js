@@ -1078,7 +1078,8 @@
   function uncBand(i) {
     const u = lastUnc[i];
     if (!u) return uncPending ? t("uncComputing") : "—";
-    const q = i === 0 || !u.difference_tco2e_per_t ? u.total_tco2e_per_t.location_based : u.difference_tco2e_per_t.location_based;
+    if (i === 0 || !u.difference_tco2e_per_t) return fmt(u.total_tco2e_per_t.location_based.p5, 4) + " – " + fmt(u.total_tco2e_per_t.location_based.p95, 4);
+    const q = u.difference_tco2e_per_t.location_based;
     return signed(q.p5, 4) + " – " + signed(q.p95, 4);
   }
   // signed shows a change with its sign: +0.1234, −0.3144 (fmt's minus).
