@@ -93,6 +93,30 @@ func (r *numRule) detail(got string) string {
 	return "must be at most " + r.maxS + unit + "; got " + got
 }
 
+// Codes of the bounds' field errors (FieldProblem.Code).
+const (
+	codeOutOfRange = "out_of_range" // params: min and/or max, exclusive_min, unit, got
+	codeNotAllowed = "not_allowed"  // params: allowed, got
+)
+
+// params are the parameters of an out_of_range error for the value got.
+func (r *numRule) params(got float64) map[string]any {
+	p := map[string]any{"got": got}
+	if r.hasMin {
+		p["min"] = r.min // ints too: parse sets both
+		if r.exclMin {
+			p["exclusive_min"] = true
+		}
+	}
+	if r.hasMax {
+		p["max"] = r.max
+	}
+	if r.unit != "" {
+		p["unit"] = r.unit
+	}
+	return p
+}
+
 func unitSuffix(unit string) string {
 	if unit == "" {
 		return ""
@@ -155,17 +179,17 @@ func walkTags(v *validator, x reflect.Value, n *tagNode, ptr []byte) ([]byte, bo
 		}
 	case tagFloat:
 		if f := x.Float(); n.num.outsideF(f) {
-			v.fields = append(v.fields, FieldProblem{Pointer: string(ptr), Detail: n.num.detail(fmtNum(f))})
+			v.fields = append(v.fields, FieldProblem{Pointer: string(ptr), Detail: n.num.detail(fmtNum(f)), Code: codeOutOfRange, Params: n.num.params(f)})
 			bad = true
 		}
 	case tagInt:
 		if i := x.Int(); n.num.outsideI(i) {
-			v.fields = append(v.fields, FieldProblem{Pointer: string(ptr), Detail: n.num.detail(strconv.FormatInt(i, 10))})
+			v.fields = append(v.fields, FieldProblem{Pointer: string(ptr), Detail: n.num.detail(strconv.FormatInt(i, 10)), Code: codeOutOfRange, Params: n.num.params(float64(i))})
 			bad = true
 		}
 	case tagString:
 		if s := x.String(); s != "" && !slices.Contains(n.enum, s) {
-			v.fields = append(v.fields, FieldProblem{Pointer: string(ptr), Detail: enumDetail(n.enum, s)})
+			v.fields = append(v.fields, FieldProblem{Pointer: string(ptr), Detail: enumDetail(n.enum, s), Code: codeNotAllowed, Params: map[string]any{"allowed": n.enum, "got": s}})
 			bad = true
 		}
 	}

@@ -283,6 +283,8 @@ type provenanceResponse struct {
 	Factors     []provenanceFactor `json:"factors"`
 	Assumptions []string           `json:"assumptions"`
 	Warnings    []string           `json:"warnings"`
+	// WarningCodes give each warning, index for index, a stable code and its parameters, so that a client can word and translate it (the English text stays in warnings). A source's index in params is 0-based, as in its JSON pointer.
+	WarningCodes []codedMessage `json:"warning_codes"`
 	// DefaultedInputs are the request fields (JSON pointers) that took dataset defaults.
 	DefaultedInputs []string `json:"defaulted_inputs"`
 }
@@ -295,12 +297,23 @@ func newProvenance(root reflect.Type, p calc.Provenance) provenanceResponse {
 		Factors:         make([]provenanceFactor, len(p.Factors)),
 		Assumptions:     nonNil(renderMessages(root, p.Assumptions)),
 		Warnings:        nonNil(renderMessages(root, p.Warnings)),
+		WarningCodes:    make([]codedMessage, len(p.WarningCodes)),
 		DefaultedInputs: defaultedPointers(root, p.Defaulted),
 	}
 	for i, f := range p.Factors {
 		out.Factors[i] = provenanceFactor{ID: f.ID, Value: f.Value, Unit: f.Unit, Source: f.Source, Confidence: string(f.Confidence), Note: f.Note}
 	}
+	for i, c := range p.WarningCodes {
+		out.WarningCodes[i] = codedMessage{Code: c.Code, Params: c.Params}
+	}
 	return out
+}
+
+// codedMessage is a warning's or an error's stable code and parameters.
+type codedMessage struct {
+	// Code is stable: it is never reworded, whatever the English text says.
+	Code   string         `json:"code" example:"captive_ef_default"`
+	Params map[string]any `json:"params,omitempty" swaggertype:"object"`
 }
 
 func nonNil(s []string) []string {

@@ -20,6 +20,10 @@ import (
 type FieldProblem struct {
 	Pointer string `json:"pointer" example:"/electricity/sources/1/share"`
 	Detail  string `json:"detail" example:"must be between 0 and 1"`
+	// Code is the error's stable code, for a client to word and translate it (out_of_range, not_allowed); absent on errors that have none yet.
+	Code string `json:"code,omitempty" example:"out_of_range"`
+	// Params are the code's parameters (out_of_range: min, max, exclusive_min, unit, got; not_allowed: allowed, got).
+	Params map[string]any `json:"params,omitempty" swaggertype:"object"`
 }
 
 // Problem is an RFC 9457 problem details object. Every error alcarbon

@@ -140,7 +140,7 @@ func cbamAnodeBoundary(l *ledger, in PrimaryInput, anodeProd float64, c *CBAM) {
 	} else {
 		l.defaultedIn("Anode.ProducedOnSite", viewsOnly)
 		if onSite {
-			l.warn("anode production not stated: the anodes are taken as baked on site, as at most Chinese smelters, so CBAM direct emissions include the anode plant's CO2 — give {Anode.ProducedOnSite} false if the anodes are bought")
+			l.warn("anodes_on_site_assumed", nil, "anode production not stated: the anodes are taken as baked on site, as at most Chinese smelters, so CBAM direct emissions include the anode plant's CO2 — give {Anode.ProducedOnSite} false if the anodes are bought")
 		} else {
 			l.assume("anode production not stated: the anodes are taken as bought (outside China), so CBAM direct emissions exclude the anode plant")
 		}
@@ -191,11 +191,11 @@ func cbamPFC(l *ledger, e ElectrolysisInput, cf4Kg, c2f6Kg float64, c *CBAM) (cf
 	verifiable = false
 	fallback := "; without verifiable PFC data the declarant uses the Commission default value (cbam.default_value_tco2e_per_t, with the year's mark-up)"
 	if p.Method == "slope" {
-		l.warn("CBAM: the slope method needs the Table 2 coefficients of IR 2025/2547 Annex II B.7, chosen by the cell technology; the request's %s coefficients cannot be replaced without {Electrolysis.Technology}, so the CBAM direct figure keeps them as an estimate a verifier cannot accept", p.Coefficients)
+		l.warn("cbam_slope_coefficients", Params{"coefficients": p.Coefficients}, "CBAM: the slope method needs the Table 2 coefficients of IR 2025/2547 Annex II B.7, chosen by the cell technology; the request's %s coefficients cannot be replaced without {Electrolysis.Technology}, so the CBAM direct figure keeps them as an estimate a verifier cannot accept", p.Coefficients)
 		c.Notes = append(c.Notes, "PFC not verifiable: slope coefficients "+p.Coefficients+" instead of IR 2025/2547 Annex II Table 2, and no cell technology to choose those"+fallback)
 		return cf4Kg, c2f6Kg, nil
 	}
-	l.warn("CBAM: PFC by the %q method is not a method of IR 2025/2547 Annex II B.7 (slope or overvoltage with the installation's anode-effect records and Table 2 or 3 coefficients, or the installation's own coefficients from measurement), which gives no default anode-effect duration; the CBAM direct figure keeps it as an estimate a verifier cannot accept — give {Electrolysis.PFC.Method} slope with {Electrolysis.PFC.AnodeEffectMinutesPerCellDay} and {Electrolysis.Technology}", c.PFCMethod)
+	l.warn("cbam_pfc_method_not_verifiable", Params{"method": c.PFCMethod}, "CBAM: PFC by the %q method is not a method of IR 2025/2547 Annex II B.7 (slope or overvoltage with the installation's anode-effect records and Table 2 or 3 coefficients, or the installation's own coefficients from measurement), which gives no default anode-effect duration; the CBAM direct figure keeps it as an estimate a verifier cannot accept — give {Electrolysis.PFC.Method} slope with {Electrolysis.PFC.AnodeEffectMinutesPerCellDay} and {Electrolysis.Technology}", c.PFCMethod)
 	c.Notes = append(c.Notes, "PFC not verifiable: the "+c.PFCMethod+" method is not one of IR 2025/2547 Annex II B.7; the figure is an estimate"+fallback)
 	return cf4Kg, c2f6Kg, nil
 }

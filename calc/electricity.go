@@ -267,7 +267,7 @@ func sourceFactors(l *ledger, in ElectricityInput, s Source, sr *SourceResult, p
 		sr.EFMarket = tef
 		sr.Renewable = renewableTech[s.Technology]
 		if !sr.Renewable {
-			l.warn("green contract %d is for %s, which is not renewable", sourceIndex(ptr), s.Technology)
+			l.warn("green_contract_not_renewable", Params{"source": sourceIndex(ptr), "technology": s.Technology}, "green contract %d is for %s, which is not renewable", sourceIndex(ptr), s.Technology)
 		}
 		l.assume("green contracts count as grid electricity in the location-based result and as their technology in the market-based result")
 		return frac, nil
@@ -343,7 +343,7 @@ func captiveEF(l *ledger, in ElectricityInput, s Source, ptr string) (float64, e
 		return captiveCoalEF(l, in.Basis, sourceIndex(ptr), *s.CoalGCEPerKWh, mj, coal, ef)
 	}
 	l.defaulted(joinPath(ptr, "EFtCO2PerMWh"))
-	l.warn("captive plant %d has no emission factor or coal consumption; the dataset's %s-power default is used — give the plant's own figure", sourceIndex(ptr), s.Fuel)
+	l.warn("captive_ef_default", Params{"source": sourceIndex(ptr), "fuel": s.Fuel}, "captive plant %d has no emission factor or coal consumption; the dataset's %s-power default is used — give the plant's own figure", sourceIndex(ptr), s.Fuel)
 	return technologyEF(l, s.Fuel, in.Basis, in.Year, joinPath(ptr, "Fuel"))
 }
 
@@ -440,7 +440,7 @@ func electricityRow(l *ledger, kind, region string, year int, ptr string) (facto
 	}
 	f, _ := l.ds.Electricity(kind, region, y)
 	if y != year {
-		l.warn("no %s factor for %s in %d; the latest earlier one (%d) is used", kind, region, year, y)
+		l.warn("grid_factor_year_fallback", Params{"kind": kind, "region": region, "year": year, "used_year": y}, "no %s factor for %s in %d; the latest earlier one (%d) is used", kind, region, year, y)
 	}
 	l.use(f)
 	return f, nil
@@ -480,13 +480,13 @@ func gridEF(l *ledger, region string, year int, basis Basis, regionPtr string) (
 		return 0, err
 	}
 	if cfp.Year != co2.Year {
-		l.warn("no national life-cycle factor for %d; the %d one is used with the %d CO2 factors for the %s estimate", co2.Year, cfp.Year, co2.Year, region)
+		l.warn("lifecycle_factor_year_fallback", Params{"year": co2.Year, "used_year": cfp.Year, "co2_year": co2.Year, "region": region}, "no national life-cycle factor for %d; the %d one is used with the %d CO2 factors for the %s estimate", co2.Year, cfp.Year, co2.Year, region)
 	}
 	ef := ProvincialLifecycleEstimate(cfp.Value, co2.Value, nat.Value)
 	l.derived(fmt.Sprintf("grid/average_cfp_estimate/%s/%d", region, co2.Year), ef, "tCO2e/MWh",
 		fmt.Sprintf("estimate, not published: national carbon-footprint factor %d (%.4f) × %s CO2 factor %d (%.4f) / national CO2 factor %d (%.4f)",
 			cfp.Year, cfp.Value, region, co2.Year, co2.Value, nat.Year, nat.Value))
-	l.warn("MEE publishes the electricity carbon-footprint (life-cycle) factor nationally only; the %s value is an estimate (national life-cycle factor scaled by the provincial/national CO2 factor ratio)", region)
+	l.warn("lifecycle_provincial_estimate", Params{"region": region}, "MEE publishes the electricity carbon-footprint (life-cycle) factor nationally only; the %s value is an estimate (national life-cycle factor scaled by the provincial/national CO2 factor ratio)", region)
 	return ef, nil
 }
 
@@ -506,10 +506,10 @@ func gridRenewableFraction(l *ledger, region string, year int) (float64, error) 
 		f, _ := l.ds.Electricity(kind, r, y)
 		l.use(f)
 		if r != region {
-			l.warn("the dataset has no renewable fraction for %s; the national value is used for its grid", region)
+			l.warn("renewable_fraction_national", Params{"region": region}, "the dataset has no renewable fraction for %s; the national value is used for its grid", region)
 		}
 		if y != year {
-			l.warn("no grid renewable fraction for %s in %d; %d is used", r, year, y)
+			l.warn("renewable_fraction_year_fallback", Params{"region": r, "year": year, "used_year": y}, "no grid renewable fraction for %s in %d; %d is used", r, year, y)
 		}
 		return f.Value, nil
 	}
@@ -531,7 +531,7 @@ func residualEF(l *ledger, in ElectricityInput, gridAverage float64, ptr string)
 		return 0, err
 	}
 	if in.Basis == BasisLifecycle {
-		l.warn("the national factor excluding market-traded non-fossil electricity is an operational CO2 factor; on the lifecycle basis it understates upstream emissions of the grid MWh it is applied to")
+		l.warn("residual_operational_on_lifecycle", nil, "the national factor excluding market-traded non-fossil electricity is an operational CO2 factor; on the lifecycle basis it understates upstream emissions of the grid MWh it is applied to")
 	}
 	if in.ResidualMix != ResidualRegionalEstimate || in.Region == "CN" {
 		return f.Value, nil
@@ -576,7 +576,7 @@ func technologyEF(l *ledger, tech string, basis Basis, year int, ptr string) (fl
 		return 0, &DataError{ID: "tech/lifecycle/" + tech}
 	}
 	if y != year {
-		l.warn("no life-cycle factor for %s power in %d; %d is used", tech, year, y)
+		l.warn("technology_lifecycle_year_fallback", Params{"technology": tech, "year": year, "used_year": y}, "no life-cycle factor for %s power in %d; %d is used", tech, year, y)
 	}
 	return l.factor(fmt.Sprintf("tech/lifecycle/%s/%d", tech, y))
 }

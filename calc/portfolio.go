@@ -568,7 +568,7 @@ func (p *portfolioModel) implicitUsed() bool {
 func (p *portfolioModel) reportAllocation(l *ledger, remaining float64) {
 	in := p.in
 	if p.hasShares && remaining <= 0 {
-		l.warn("fixed volumes meet the whole demand; share-based sources supply 0 MWh")
+		l.warn("fixed_volumes_meet_demand", nil, "fixed volumes meet the whole demand; share-based sources supply 0 MWh")
 	}
 	if p.implicitUsed() {
 		l.defaulted(joinPath(in.Path, "Sources"))
@@ -585,10 +585,10 @@ func (p *portfolioModel) reportAllocation(l *ledger, remaining float64) {
 		}
 	}
 	if pvExport > 0 {
-		l.warn("on-site PV produces %.6g MWh/yr more than the plant uses in the hours it generates; that surplus is exported and does not count toward this product", pvExport)
+		l.warn("pv_surplus_exported", Params{"mwh": pvExport}, "on-site PV produces %.6g MWh/yr more than the plant uses in the hours it generates; that surplus is exported and does not count toward this product", pvExport)
 	}
 	if fixedExport > 0 {
-		l.warn("fixed volumes exceed demand by %.6g MWh; the excess is exported and does not count toward this product", fixedExport)
+		l.warn("fixed_volumes_exported", Params{"mwh": fixedExport}, "fixed volumes exceed demand by %.6g MWh; the excess is exported and does not count toward this product", fixedExport)
 	}
 }
 
@@ -632,7 +632,7 @@ func (p *portfolioModel) report(l *ledger, demand float64, m []float64, mwh []fl
 		res.CertificatesAppliedMWh = t.certApplied
 	}
 	if instruments || residualReplacesGrid(in) {
-		l.warn("no provincial residual mix is published in China; uncovered grid MWh in the market-based result use %s", residualLabel(in))
+		l.warn("residual_mix_estimate", nil, "no provincial residual mix is published in China; uncovered grid MWh in the market-based result use %s", residualLabel(in))
 	}
 	var renLoc, renMkt float64
 	for i := range out {
@@ -691,7 +691,7 @@ func (p *portfolioModel) applyCertificates(l *ledger, out []SourceResult, t port
 		return fieldError(joinPath(in.Path, "CertificatesMWh"), "certificates cover grid electricity, but the portfolio has no grid MWh")
 	}
 	if p.certMWh > t.gridMWh {
-		l.warn("certificates (%.6g MWh) exceed grid electricity (%.6g MWh); only %.6g MWh are counted", p.certMWh, t.gridMWh, t.certApplied)
+		l.warn("certificates_exceed_grid", Params{"certificates": p.certMWh, "grid": t.gridMWh, "counted": t.certApplied}, "certificates (%.6g MWh) exceed grid electricity (%.6g MWh); only %.6g MWh are counted", p.certMWh, t.gridMWh, t.certApplied)
 	}
 	for i := range out {
 		if out[i].Kind == KindGrid && out[i].MWh > 0 {

@@ -415,7 +415,7 @@ func applySmelterSupplyRule(l *ledger, el *ElectricityInput) error {
 		el.Sources = []Source{{Kind: KindCaptive, Fuel: "coal", Share: &share}, {Kind: KindGrid, Share: &grid}}
 	}
 	l.defaulted(joinPath(el.Path, "Sources"), StageElectrolysisElectricity, StageCasting)
-	l.warn("electricity sources not given: the typical Chinese smelter's supply for %s is used — captive coal plants for %.0f %% of the demand (%s) and the %s grid for the rest; give {%s} for the plant's own supply", el.Region, share*100, scope, el.Region, joinPath(el.Path, "Sources"))
+	l.warn("typical_supply_used", Params{"region": el.Region, "captive_share_pct": share * 100}, "electricity sources not given: the typical Chinese smelter's supply for %s is used — captive coal plants for %.0f %% of the demand (%s) and the %s grid for the rest; give {%s} for the plant's own supply", el.Region, share*100, scope, el.Region, joinPath(el.Path, "Sources"))
 	return nil
 }
 
@@ -459,7 +459,7 @@ func castingGasDefault(l *ledger) (float64, error) {
 		return 0, err
 	}
 	nm3 := mj / 1000 / ncv
-	l.warn("casting natural gas not given: the IAI 2015 world casthouse average (%.0f MJ/t, %.4g Nm3/t) is used — give {Casting.NaturalGasNm3PerT}, 0 for an electric casthouse", mj, nm3)
+	l.warn("casting_gas_default", Params{"mj_per_t": mj, "nm3_per_t": nm3}, "casting natural gas not given: the IAI 2015 world casthouse average (%.0f MJ/t, %.4g Nm3/t) is used — give {Casting.NaturalGasNm3PerT}, 0 for an electric casthouse", mj, nm3)
 	return nm3, nil
 }
 
@@ -610,7 +610,7 @@ func aluminaStage(l *ledger, in PrimaryInput) (float64, error) {
 			return 0, err
 		}
 		coalGJ = mj / 1000
-		l.warn("alumina refinery energy not given: the IAI China 2021 average (%.0f MJ/t) is used and treated as coal, since the dataset has no refinery fuel split — give the refinery's own fuels or the alumina footprint", mj)
+		l.warn("alumina_energy_default", Params{"mj_per_t": mj}, "alumina refinery energy not given: the IAI China 2021 average (%.0f MJ/t) is used and treated as coal, since the dataset has no refinery fuel split — give the refinery's own fuels or the alumina footprint", mj)
 	}
 	if coalGJ > 0 {
 		coalEF, err := fuelCO2PerGJ(l, "coal")
@@ -643,7 +643,7 @@ func aluminaStage(l *ledger, in PrimaryInput) (float64, error) {
 	if err != nil {
 		return 0, err
 	}
-	l.warn("alumina upstream: only bauxite mining (CRU 2023 world average, per t Al) is included; caustic soda and lime are not in the dataset")
+	l.warn("alumina_upstream_partial", nil, "alumina upstream: only bauxite mining (CRU 2023 world average, per t Al) is included; caustic soda and lime are not in the dataset")
 	return cons*footprint + bauxite, nil
 }
 
@@ -712,7 +712,7 @@ func anodeProductionStage(l *ledger, a AnodeInput) (float64, error) {
 		if kgce, err = l.factor("gb25324/baking/grade3"); err != nil {
 			return 0, err
 		}
-		l.warn("anode baking energy not given: the GB 25324-2022 grade-3 limit (the mandatory maximum) is used, a conservative default")
+		l.warn("anode_baking_energy_default", nil, "anode baking energy not given: the GB 25324-2022 grade-3 limit (the mandatory maximum) is used, a conservative default")
 	}
 	fuel := a.BakingFuel
 	if fuel == "" {
@@ -729,7 +729,7 @@ func anodeProductionStage(l *ledger, a AnodeInput) (float64, error) {
 		return 0, err
 	}
 	baking := KgceToGJ(kgce, mj) * fuelEF
-	l.warn("anode production excludes coke calcining, forming, rodding and the upstream footprint of coke and pitch (not in the dataset); give {Anode.ProductionTCO2ePerT} to include them")
+	l.warn("anode_production_partial", nil, "anode production excludes coke calcining, forming, rodding and the upstream footprint of coke and pitch (not in the dataset); give {Anode.ProductionTCO2ePerT} to include them")
 	return cons * (baking + pitch + packing), nil
 }
 
@@ -759,7 +759,7 @@ func pfc(l *ledger, el ElectrolysisInput) (cf4, c2f6 float64, err error) {
 			return
 		}
 		c2f6, err = l.factor(factorID("pfc/tier1", t, "c2f6"))
-		l.warn("PFC Tier 1 (IPCC 2006 Table 4.15) is far above actual Chinese point-fed prebake practice; use slope or measured data where available")
+		l.warn("pfc_tier1_high", nil, "PFC Tier 1 (IPCC 2006 Table 4.15) is far above actual Chinese point-fed prebake practice; use slope or measured data where available")
 		return
 	case "slope":
 		if p.AnodeEffectMinutesPerCellDay == nil {

@@ -332,16 +332,14 @@ func primaryMetalOf(l *ledger, in ProductInput) (primaryMetal, error) {
 	for _, a := range sub.p.Assumptions {
 		l.assume("primary metal: %s", prefixFields(a, "Metal.Primary"))
 	}
-	for _, w := range sub.p.Warnings {
-		l.warn("primary metal: %s", prefixFields(w, "Metal.Primary"))
-	}
+	l.adoptPrimaryWarnings(sub)
 	if source == PrimaryInline {
 		for _, d := range sub.p.Defaulted {
 			l.defaulted(joinPath(prefix, d), StagePrimaryMetal)
 		}
 	} else {
 		l.defaulted("Metal.PrimaryFootprintTCO2ePerT", StagePrimaryMetal)
-		l.warn("primary metal not given: the dataset has no sourced regional primary footprint, so the %s default primary footprint is computed with every primary input at its dataset default (%.4g t CO2e/t) — an estimate; give {Metal.PrimaryFootprintTCO2ePerT}, a primary request or a declaration", pin.Region, r.LocationBased)
+		l.warn("primary_metal_region_default", Params{"region": pin.Region, "tco2e_per_t": r.LocationBased}, "primary metal not given: the dataset has no sourced regional primary footprint, so the %s default primary footprint is computed with every primary input at its dataset default (%.4g t CO2e/t) — an estimate; give {Metal.PrimaryFootprintTCO2ePerT}, a primary request or a declaration", pin.Region, r.LocationBased)
 	}
 	p := primaryMetal{source: source, loc: r.LocationBased, mkt: r.MarketBased}
 	for _, s := range r.Stages {
@@ -560,9 +558,9 @@ func elementFootprint(l *ledger, el string, year int, basis Basis, quiet bool) (
 		if err == nil && !quiet {
 			switch el {
 			case "Cu":
-				l.warn("copper footprint: global ecoinvent 2.2 mix (2.8 t CO2e/t); no Chinese value was found")
+				l.warn("alloy_copper_global", nil, "copper footprint: global ecoinvent 2.2 mix (2.8 t CO2e/t); no Chinese value was found")
 			case "Mn":
-				l.warn("manganese footprint: a weighted ferro-manganese/manganese mix (1.0 t CO2e/t), not electrolytic manganese metal (no Chinese value found); confidence L")
+				l.warn("alloy_manganese_mix", nil, "manganese footprint: a weighted ferro-manganese/manganese mix (1.0 t CO2e/t), not electrolytic manganese metal (no Chinese value found); confidence L")
 			}
 		}
 		return v, err
@@ -579,12 +577,12 @@ func elementFootprint(l *ledger, el string, year int, basis Basis, quiet bool) (
 		v := mwh * ef
 		l.derived("alloying/Si/footprint_estimate", v, "tCO2e/t", fmt.Sprintf("estimate: smelting electricity %.5g MWh/t × national grid factor %.4g t/MWh; reductant process CO2 not included", mwh, ef))
 		if !quiet {
-			l.warn("silicon footprint is an estimate (L): Chinese smelting electricity × the national grid factor, without the reductant's process CO2 (no Chinese silicon life-cycle value was found)")
+			l.warn("alloy_silicon_estimate", nil, "silicon footprint is an estimate (L): Chinese smelting electricity × the national grid factor, without the reductant's process CO2 (no Chinese silicon life-cycle value was found)")
 		}
 		return v, nil
 	}
 	if !quiet {
-		l.warn("no footprint for alloying element %s in the dataset: it counts 0", el)
+		l.warn("alloy_element_missing", Params{"element": el}, "no footprint for alloying element %s in the dataset: it counts 0", el)
 	}
 	return 0, nil
 }
@@ -596,7 +594,7 @@ func transportFactor(l *ledger, mode, ptr string) (float64, error) {
 	case "road", "rail":
 		return l.factor("transport/" + mode + "/CN/2021")
 	case "water":
-		l.warn("water freight: only the European 2014 inland-waterway factor is in the dataset; it is used for China")
+		l.warn("water_freight_europe", nil, "water freight: only the European 2014 inland-waterway factor is in the dataset; it is used for China")
 		return l.factor("transport/water/EU/2014")
 	}
 	return 0, fieldError(ptr, "unknown transport mode %q; allowed: %s", mode, strings.Join(TransportModes, ", "))
@@ -746,4 +744,17 @@ func (e *Engine) ProductCatalog() ([]ProductFamily, Provenance, error) {
 	}
 	l.assume("default step energy is the GB 21351-2023 grade-3 limit (the mandatory maximum), split into electricity and natural gas by the step's electricity fraction; electricity kgce at the calorific equivalent 3.6 MJ/kWh ÷ 29.3076 MJ/kgce")
 	return out, l.provenance(), nil
+}
+
+// adoptPrimaryWarnings records the warnings of the primary metal's own
+// calculation (sub), each with its code and the scope primary_metal.
+func (l *ledger) adoptPrimaryWarnings(sub *ledger) {
+	for i, w := range sub.p.Warnings {
+		c := sub.p.WarningCodes[i]
+		params := Params{"scope": "primary_metal"}
+		for k, v := range c.Params {
+			params[k] = v
+		}
+		l.warn(c.Code, params, "primary metal: %s", prefixFields(w, "Metal.Primary"))
+	}
 }

@@ -296,7 +296,7 @@ func productAndAlloy(l *ledger, in ProductInput) (factors.Product, string, facto
 		return prod, alloyID, alloy, fieldError("Alloy", "unknown alloy %q; allowed: %s", alloyID, strings.Join(AlloyIDs(l.ds), ", "))
 	}
 	if !slices.Contains(prod.Alloys, alloyID) {
-		l.warn("alloy %s is not one of the typical alloys of %s (%s); its route and yield are used as they are", alloyID, prod.ID, strings.Join(prod.Alloys, ", "))
+		l.warn("alloy_not_typical", Params{"alloy": alloyID, "product": prod.ID, "typical": strings.Join(prod.Alloys, ", ")}, "alloy %s is not one of the typical alloys of %s (%s); its route and yield are used as they are", alloyID, prod.ID, strings.Join(prod.Alloys, ", "))
 	}
 	if !slices.Contains(GWPSets, in.GWP) {
 		return prod, alloyID, alloy, fieldError("GWP", "unknown GWP set %q; allowed: %s", in.GWP, strings.Join(GWPSets, ", "))
@@ -423,7 +423,7 @@ func (p *productModel) compileMetal(l *ledger, in ProductInput, prod factors.Pro
 		return err
 	}
 	if f, ok := l.ds.Factor(prod.YieldFactor); ok && in.Yield == nil && f.Confidence == factors.ConfidenceLow {
-		l.warn("default yield of %s (%v) has confidence L: %s; give the plant's {Yield}", prod.ID, f.Value, f.Note)
+		l.warn("yield_default_low_confidence", Params{"product": prod.ID, "yield": f.Value, "note": f.Note}, "default yield of %s (%v) has confidence L: %s; give the plant's {Yield}", prod.ID, f.Value, f.Note)
 	}
 	if y <= 0 || y > 1 {
 		return fieldError("Yield", "must be greater than 0 and at most 1; got %v", y)
@@ -466,10 +466,10 @@ func (p *productModel) compileDirectSupply(l *ledger, ds DirectSupplyInput) erro
 		return fieldError("DirectSupply.MoltenShare", "must be between 0 and 1; got %v", p.molten)
 	}
 	if p.molten > 0 {
-		l.warn("melt loss is valued at the full footprint of the metal lost; part of it is recovered from dross (no sourced recovery rate), so the melt-loss part of the direct-supply saving is an upper bound")
+		l.warn("melt_loss_upper_bound", nil, "melt loss is valued at the full footprint of the metal lost; part of it is recovered from dross (no sourced recovery rate), so the melt-loss part of the direct-supply saving is an upper bound")
 	}
 	if p.molten > 0 && p.shPrim == 0 {
-		l.warn("{DirectSupply.MoltenShare} is %v but the metal has no primary share: nothing is delivered molten", p.molten)
+		l.warn("molten_without_primary", Params{"molten": p.molten}, "{DirectSupply.MoltenShare} is %v but the metal has no primary share: nothing is delivered molten", p.molten)
 	}
 	if ds.HaulKm != nil {
 		p.haulKm = *ds.HaulKm
@@ -487,7 +487,7 @@ func (p *productModel) compileDirectSupply(l *ledger, ds DirectSupplyInput) erro
 		p.ingotKm = *ds.IngotTransportKm
 	} else {
 		l.defaulted("DirectSupply.IngotTransportKm", ProductStages...)
-		l.warn("ingot transport distance not given: none is counted (no typical smelter-to-processor distance was found); give {DirectSupply.IngotTransportKm|dotted}")
+		l.warn("ingot_transport_missing", nil, "ingot transport distance not given: none is counted (no typical smelter-to-processor distance was found); give {DirectSupply.IngotTransportKm|dotted}")
 	}
 	p.ingotMode = ds.IngotTransportMode
 	if p.ingotMode == "" {
@@ -523,10 +523,10 @@ func (p *productModel) compileSteps(l *ledger, route []routeStep) error {
 	n := len(p.steps)
 	p.stepMass, p.stepLoc, p.stepMkt = make([]float64, n), make([]float64, n), make([]float64, n)
 	if len(defaulted) > 0 {
-		l.warn("step energy not given for %s: the GB 21351-2023 grade-3 limits (the mandatory maxima) are used, a conservative default; give the plant's own figures in {Steps}", strings.Join(defaulted, ", "))
+		l.warn("step_energy_default", Params{"steps": strings.Join(defaulted, ", ")}, "step energy not given for %s: the GB 21351-2023 grade-3 limits (the mandatory maxima) are used, a conservative default; give the plant's own figures in {Steps}", strings.Join(defaulted, ", "))
 	}
 	if len(assumed) > 0 {
-		l.warn("the electricity/fuel split of %s is a project assumption (confidence L; only extrusion's split is sourced, US DOE 2007)", strings.Join(assumed, ", "))
+		l.warn("step_split_assumed", Params{"steps": strings.Join(assumed, ", ")}, "the electricity/fuel split of %s is a project assumption (confidence L; only extrusion's split is sourced, US DOE 2007)", strings.Join(assumed, ", "))
 	}
 	l.assume("step energies are per t the step processes: casting and homogenising per t cast metal (1/yield), remelting per t remelted, later steps per t product; the GB 21351-2023 comprehensive energy (kgce) is split into electricity (calorific equivalent 3.6 MJ/kWh ÷ 29.3076 MJ/kgce) and natural gas (29.3076 MJ/kgce ÷ NCV); fuel is natural gas")
 	l.assume("remelting energy is the GB 21351-2023 remelt-fed minus molten-fed casting energy of the route's casting step; melt loss is the European Aluminium 2015 process-scrap remelting figure unless given")
@@ -540,7 +540,7 @@ func (p *productModel) compileSteps(l *ledger, route []routeStep) error {
 func (p *productModel) compilePortfolio(l *ledger, in ProductInput, withMWhPerT, withoutMWhPerT float64, ins *inputList, elec *ElectricityResult) error {
 	mwhPerT := withMWhPerT
 	if mwhPerT <= 0 {
-		l.warn("the processing steps use no electricity: the supply portfolio is not evaluated")
+		l.warn("no_electricity", nil, "the processing steps use no electricity: the supply portfolio is not evaluated")
 		mwhPerT = withoutMWhPerT
 	}
 	if mwhPerT <= 0 {
@@ -621,7 +621,7 @@ func (p *productModel) compileTransport(l *ledger, in ProductInput, with, withou
 		if p.haulKgPerTkm, err = transportFactor(l, "road", "DirectSupply.HaulKm"); err != nil {
 			return err
 		}
-		l.warn("hot-metal haul: the China road freight factor per t·km is used; the extra tare of heated crucibles was not found")
+		l.warn("hot_metal_haul_factor", nil, "hot-metal haul: the China road freight factor per t·km is used; the extra tare of heated crucibles was not found")
 	}
 	for i, leg := range in.Transport {
 		f, err := transportFactor(l, leg.Mode, joinPath(indexPath("Transport", i), "Mode"))

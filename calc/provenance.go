@@ -27,7 +27,10 @@ type Provenance struct {
 	Factors     []FactorUse
 	Assumptions []string
 	Warnings    []string
-	Defaulted   []string
+	// WarningCodes are the warnings' stable codes and parameters, index for
+	// index with Warnings.
+	WarningCodes []Coded
+	Defaulted    []string
 	// defaultedSets holds, beside each entry of Defaulted, the stages the
 	// input feeds as the engine recorded them where it took the default
 	// (see Stage.Defaulted). An input recorded with no stages scales every
@@ -35,6 +38,17 @@ type Provenance struct {
 	// (a portfolio, a PV system).
 	defaultedSets []stageSet
 }
+
+// Coded is a message's stable code (snake_case, never reworded) and its
+// parameters: numbers in the units the code's text names, a source's
+// index 0-based as in its JSON pointer.
+type Coded struct {
+	Code   string
+	Params Params
+}
+
+// Params are a coded message's parameters by name.
+type Params map[string]any
 
 // stageSet is a set of stage names, one bit per name (stageBit).
 type stageSet uint16
@@ -104,7 +118,7 @@ func newLedger(ds *factors.Dataset, memos *engineMemos) *ledger {
 	}
 	if ds.Draft() {
 		// Every result of a draft dataset says so, first among its warnings.
-		l.warn("dataset %s is a draft: its values may still change; do not publish or rely on this result (the default is the newest released dataset)", ds.Version())
+		l.warn("dataset_draft", Params{"dataset": ds.Version()}, "dataset %s is a draft: its values may still change; do not publish or rely on this result (the default is the newest released dataset)", ds.Version())
 	}
 	return l
 }
@@ -239,9 +253,12 @@ func (l *ledger) assumeText(msg string) {
 	}
 }
 
-func (l *ledger) warn(format string, args ...any) {
+// warn records a warning: its stable code and parameters (for a client
+// to word and translate it) beside its English text.
+func (l *ledger) warn(code string, params Params, format string, args ...any) {
 	if msg := fmt.Sprintf(format, args...); l.firstTime(msg) {
 		l.p.Warnings = append(l.p.Warnings, msg)
+		l.p.WarningCodes = append(l.p.WarningCodes, Coded{Code: code, Params: params})
 	}
 }
 
@@ -380,9 +397,10 @@ func (l *ledger) merge(p Provenance) {
 			l.p.Assumptions = append(l.p.Assumptions, m)
 		}
 	}
-	for _, m := range p.Warnings {
+	for i, m := range p.Warnings {
 		if l.firstTime(m) {
 			l.p.Warnings = append(l.p.Warnings, m)
+			l.p.WarningCodes = append(l.p.WarningCodes, p.WarningCodes[i])
 		}
 	}
 	for i, d := range p.Defaulted {

@@ -37,7 +37,7 @@ func smelterAC(l *ledger, e ElectrolysisInput) (float64, error) {
 		}
 		ac, err := l.orDefault(e.ACkWhPerT, acPath, "iai/CN/ac_kwh_per_t/2021", StageElectrolysisElectricity)
 		if err == nil && e.ACkWhPerT == nil {
-			l.warn("AC power not given: the IAI China average for 2021 (%.0f kWh/t) is used — give the smelter's own figure", ac)
+			l.warn("ac_default", Params{"kwh_per_t": ac}, "AC power not given: the IAI China average for 2021 (%.0f kWh/t) is used — give the smelter's own figure", ac)
 		}
 		return ac, err
 	}
@@ -48,7 +48,7 @@ func smelterAC(l *ledger, e ElectrolysisInput) (float64, error) {
 		}
 		return *e.ACkWhPerT, nil
 	case e.ACkWhPerT != nil:
-		l.warn("{%s} (%.0f kWh/t) is read as the comprehensive AC power incl. rectification and auxiliaries (GB 21346-2022 铝液综合交流电耗, the IAI \"AC power\") and graded against its limits; if it is the potline's figure only, give it as {%s} and the smelter's total as {%s}", acPath, *e.ACkWhPerT, liquidPath, acPath)
+		l.warn("ac_read_as_comprehensive", Params{"kwh_per_t": *e.ACkWhPerT}, "{%s} (%.0f kWh/t) is read as the comprehensive AC power incl. rectification and auxiliaries (GB 21346-2022 铝液综合交流电耗, the IAI \"AC power\") and graded against its limits; if it is the potline's figure only, give it as {%s} and the smelter's total as {%s}", acPath, *e.ACkWhPerT, liquidPath, acPath)
 		return *e.ACkWhPerT, nil
 	case e.LiquidACkWhPerT != nil:
 		aux, err := l.factor("default/smelter_auxiliary_electricity")
@@ -56,12 +56,12 @@ func smelterAC(l *ledger, e ElectrolysisInput) (float64, error) {
 			return 0, err
 		}
 		l.defaulted(acPath, StageElectrolysisElectricity)
-		l.warn("comprehensive AC power not given: the potline's liquid AC power (%.0f kWh/t) plus the %.0f kWh/t of auxiliaries GB 21346-2022 Table 1 allows at grade 3 is used — give the smelter's total as {%s}", *e.LiquidACkWhPerT, aux, acPath)
+		l.warn("ac_from_liquid_plus_auxiliaries", Params{"liquid_kwh_per_t": *e.LiquidACkWhPerT, "auxiliaries_kwh_per_t": aux}, "comprehensive AC power not given: the potline's liquid AC power (%.0f kWh/t) plus the %.0f kWh/t of auxiliaries GB 21346-2022 Table 1 allows at grade 3 is used — give the smelter's total as {%s}", *e.LiquidACkWhPerT, aux, acPath)
 		return *e.LiquidACkWhPerT + aux, nil
 	}
 	ac, err := l.orDefault(nil, acPath, "iai/CN/ac_kwh_per_t/2021", StageElectrolysisElectricity)
 	if err == nil {
-		l.warn("AC power not given: the IAI China average for 2021 (%.0f kWh/t, incl. rectification and auxiliaries) is used — give the smelter's own figure", ac)
+		l.warn("ac_default", Params{"kwh_per_t": ac}, "AC power not given: the IAI China average for 2021 (%.0f kWh/t, incl. rectification and auxiliaries) is used — give the smelter's own figure", ac)
 	}
 	return ac, err
 }

@@ -1123,3 +1123,41 @@ test('every view, English and Chinese, 390 and 1440 px: nothing wider than the v
     }
   }
 });
+
+// The API gives each warning and field error a stable code and parameters
+// beside its English text; the page words them by code in its own labels,
+// in Chinese too, with supply rows counted from 1.
+test('warnings and field errors are worded by code, in Chinese, with 1-based rows', async (t) => {
+  await withPage(t, browser, { name: 'codes-zh', expected: [/status of 422/] }, async ({ page }) => {
+    await page.addInitScript(() => localStorage.setItem('alcarbon.lang', 'zh'));
+    const first = firstPlant(page);
+    await load(page);
+    const request = (await first).request().postDataJSON();
+    const { json: want } = await api('/v1/footprints/primary', request);
+    const { warnings, warning_codes: codes } = want.provenance;
+    assert.equal(codes.length, warnings.length, 'a code beside every warning');
+    const captive = codes.findIndex((c) => c.code === 'captive_ef_default');
+    assert.ok(captive >= 0, `the example's captive plant takes the default: ${JSON.stringify(codes)}`);
+    assert.equal(codes[captive].params.source, 0, 'the API counts sources from 0');
+    await settled(page, 'plant-out');
+    await page.click('#warnings-sum');
+    const shown = await page.$$eval('#warnings-list li', (lis) => lis.map((li) => ({ code: li.dataset.code, text: li.textContent })));
+    assert.deepEqual(shown.map((s) => s.code), codes.map((c) => c.code), 'one line per warning, by code');
+    assert.equal(shown[captive].text, '供电结构第 1 行（自备电厂）：未填排放因子或供电煤耗，采用数据集的煤电默认值。请填写本厂数值。');
+    shown.forEach((s, i) => {
+      assert.ok(/[\u4e00-\u9fff]/.test(s.text), `warning ${s.code} in Chinese: ${s.text}`);
+      assert.notEqual(s.text, warnings[i], `warning ${s.code} is not the API's English text`);
+    });
+    assert.equal(await page.textContent('#warnings-note'), '', 'no "in English" note when every warning is worded by the page');
+    assert.equal(await page.textContent('#warnings-sum'), `使用了 ${codes.length} 个默认值——请核对`);
+
+    // A field error by code: the label and the rule in Chinese.
+    await page.fill('#p-ac', '99999');
+    const bad = page.waitForResponse((r) => new URL(r.url()).pathname === '/v1/footprints/primary');
+    await page.click('#compute');
+    const problem = await (await bad).json();
+    assert.equal(problem.errors[0].code, 'out_of_range');
+    await page.waitForFunction(() => document.getElementById('plant-status').classList.contains('error'));
+    assert.equal(await page.textContent('#plant-status'), '铝液综合交流电耗 [kWh/t]（含整流与辅助）: 须在 10,000 与 20,000 kWh/t 之间；当前为 99,999');
+  });
+});

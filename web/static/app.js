@@ -74,7 +74,38 @@
       etsCasting: "Casting fuel", etsEnterprise: "Enterprise level", etsPurchased: "Purchased electricity (reported, not covered)",
       etsAnnualProcess: "Process, per year", etsAnnualEnterprise: "Enterprise, per year", etsThreshold: "Key-emitter threshold",
       etsKeyEmitter: "Key emitting unit", tPerYrCO2e: "t CO2e/yr",
-      specVersion: "PACT spec version", tasks: "Tasks", taskPlant: "Calculate my smelter", taskPlantHint: "Footprint per t of aluminium, by stage, with CBAM and the GB 21346 grade",
+      specVersion: "PACT spec version",
+      w_anodes_on_site_assumed: "Anodes baked on site: not stated, so taken as yes (as at most Chinese smelters); CBAM direct emissions include the anode plant. Set “Anodes baked on site” to no if you buy them.",
+      w_cbam_slope_coefficients: "CBAM: the slope method needs the Commission's coefficients for the cell technology; the {coefficients} coefficients given are not used for CBAM.",
+      w_cbam_pfc_method_not_verifiable: "CBAM: the PFC method “{method}” is not one the Commission accepts (slope, overvoltage or measured); the PFC figure is an estimate.",
+      w_green_contract_not_renewable: "Supply row {row}: the green contract is for {technology}, which is not renewable.",
+      w_captive_ef_default: "Supply row {row} (captive plant): no emission factor or coal consumption — the dataset's {fuel} default is used. Enter the plant's own figure.",
+      w_grid_factor_year_fallback: "No grid factor for {region} in {year}: the {used_year} factor is used.",
+      w_lifecycle_factor_year_fallback: "No national life-cycle factor for {year}: the {used_year} one is used for the {region} estimate.",
+      w_lifecycle_provincial_estimate: "The life-cycle electricity factor of {region} is an estimate (MEE publishes it nationally only).",
+      w_renewable_fraction_national: "No renewable fraction for {region}: the national value is used.",
+      w_renewable_fraction_year_fallback: "No renewable fraction for {region} in {year}: {used_year} is used.",
+      w_residual_operational_on_lifecycle: "The national factor excluding market-traded non-fossil power is an operational CO2 factor; on the life-cycle basis it understates the grid's upstream emissions.",
+      w_technology_lifecycle_year_fallback: "No life-cycle factor for {technology} power in {year}: {used_year} is used.",
+      w_fixed_volumes_meet_demand: "The fixed volumes (MWh) meet the whole demand: the share-based rows supply nothing.",
+      w_pv_surplus_exported: "On-site PV produces {mwh} MWh/yr more than the plant uses in its hours: the surplus is exported and does not count.",
+      w_fixed_volumes_exported: "The fixed volumes exceed the demand by {mwh} MWh: the excess is exported and does not count.",
+      w_residual_mix_estimate: "Market-based: China publishes no provincial residual mix; uncovered grid MWh use an estimate.",
+      w_certificates_exceed_grid: "Certificates ({certificates} MWh) exceed the grid electricity ({grid} MWh): only {counted} MWh count.",
+      w_typical_supply_used: "No supply portfolio given: the typical supply of a {region} smelter is used (captive coal {captive_share_pct} % of demand, the rest from the grid).",
+      w_casting_gas_default: "Casting natural gas not given: the world casthouse average ({nm3_per_t} Nm³/t) is used.",
+      w_alumina_energy_default: "Alumina refinery energy not given: the IAI China average ({mj_per_t} MJ/t) is used, as coal.",
+      w_alumina_upstream_partial: "Alumina upstream: only bauxite mining is included (caustic soda and lime are not in the dataset).",
+      w_anode_baking_energy_default: "Baking energy not given: the GB 25324-2022 grade-3 limit is used (conservative).",
+      w_anode_production_partial: "Anode production excludes coke calcining, forming, rodding and the coke and pitch upstream.",
+      w_pfc_tier1_high: "PFC by IPCC Tier 1 is far above Chinese point-fed practice; use slope or measured data.",
+      w_dataset_draft: "Dataset {dataset} is a draft: do not publish or rely on this result.",
+      w_ac_default: "AC power not given: the IAI China 2021 average ({kwh_per_t} kWh/t) is used. Enter your smelter's figure.",
+      w_ac_read_as_comprehensive: "The AC power ({kwh_per_t} kWh/t) is read as the liquid comprehensive AC power (incl. rectification and auxiliaries) and graded as such; if it is the potline's figure, enter it as the liquid AC power.",
+      w_ac_from_liquid_plus_auxiliaries: "Comprehensive AC power not given: the potline's {liquid_kwh_per_t} kWh/t plus {auxiliaries_kwh_per_t} kWh/t of auxiliaries (GB 21346 grade 3) is used.",
+      w_primary_prefix: "Primary metal — ", e_out_of_range: "must be between {min} and {max}{unit}; got {got}", e_out_of_range_min: "must be at least {min}{unit}; got {got}",
+      e_out_of_range_max: "must be at most {max}{unit}; got {got}", e_not_allowed: "must be one of {allowed}; got {got}",
+      tasks: "Tasks", taskPlant: "Calculate my smelter", taskPlantHint: "Footprint per t of aluminium, by stage, with CBAM and the GB 21346 grade",
       taskCompare: "Compare PV options", taskCompareHint: "What each PV size or green contract changes, and at what cost",
       taskSupplier: "Look up a supplier", taskSupplierHint: "Published footprints, verifiable, with PACT, CBAM and ETS views",
       plantLead: "The Shanxi example smelter is computed as the page opens; change any input below and press Compute.",
@@ -160,7 +191,38 @@
       etsCasting: "铸造燃料", etsEnterprise: "企业层级", etsPurchased: "外购电力（报告项，不纳入覆盖范围）",
       etsAnnualProcess: "工序年排放", etsAnnualEnterprise: "企业年排放", etsThreshold: "重点排放单位门槛",
       etsKeyEmitter: "重点排放单位", tPerYrCO2e: "t CO2e/年",
-      specVersion: "PACT 规范版本", tasks: "任务", taskPlant: "核算本厂碳足迹", taskPlantHint: "每吨铝的碳足迹、分阶段构成、CBAM 与 GB 21346 能耗等级",
+      specVersion: "PACT 规范版本",
+      w_anodes_on_site_assumed: "未说明阳极来源：按厂内焙烧（国内多数电解铝厂如此），CBAM 直接排放含阳极厂排放。如外购阳极，请将“阳极在厂内焙烧”设为否。",
+      w_cbam_slope_coefficients: "CBAM：斜率法须采用欧盟按电解槽类型给出的系数；所填 {coefficients} 系数不用于 CBAM。",
+      w_cbam_pfc_method_not_verifiable: "CBAM：PFC 方法“{method}”不是欧盟认可的方法（斜率法、过电压法或实测）；PFC 数值为估算值。",
+      w_green_contract_not_renewable: "供电结构第 {row} 行：绿电交易的电源为{technology}，不属于可再生能源。",
+      w_captive_ef_default: "供电结构第 {row} 行（自备电厂）：未填排放因子或供电煤耗，采用数据集的{fuel}默认值。请填写本厂数值。",
+      w_grid_factor_year_fallback: "{region} 无 {year} 年电网排放因子：采用 {used_year} 年数值。",
+      w_lifecycle_factor_year_fallback: "无 {year} 年全国电力碳足迹因子：{region} 的估算采用 {used_year} 年数值。",
+      w_lifecycle_provincial_estimate: "{region} 的电力碳足迹因子为估算值（生态环境部仅发布全国值）。",
+      w_renewable_fraction_national: "{region} 无可再生电力比例：采用全国值。",
+      w_renewable_fraction_year_fallback: "{region} 无 {year} 年可再生电力比例：采用 {used_year} 年数值。",
+      w_residual_operational_on_lifecycle: "全国不含市场化交易非化石能源电量的排放因子为运行二氧化碳因子；用于全生命周期口径时会低估电网上游排放。",
+      w_technology_lifecycle_year_fallback: "无 {year} 年{technology}碳足迹因子：采用 {used_year} 年数值。",
+      w_fixed_volumes_meet_demand: "固定电量已满足全部用电：按比例分配的电源供电为 0。",
+      w_pv_surplus_exported: "厂内光伏在其发电时段比工厂用电多 {mwh} MWh/年：余电外送，不计入本产品。",
+      w_fixed_volumes_exported: "固定电量超出用电 {mwh} MWh：超出部分外送，不计入本产品。",
+      w_residual_mix_estimate: "基于市场法：我国未发布省级剩余电力组合因子；未覆盖的电网电量采用估算值。",
+      w_certificates_exceed_grid: "绿证（{certificates} MWh）超过电网电量（{grid} MWh）：仅计 {counted} MWh。",
+      w_typical_supply_used: "未填供电结构：采用{region}典型电解铝厂的供电（自备燃煤电厂占 {captive_share_pct} %，其余来自电网）。",
+      w_casting_gas_default: "未填铸造天然气用量：采用全球铸造车间平均值（{nm3_per_t} Nm³/t）。",
+      w_alumina_energy_default: "未填氧化铝厂能耗：采用 IAI 中国平均值（{mj_per_t} MJ/t），按煤计。",
+      w_alumina_upstream_partial: "氧化铝上游：仅计铝土矿开采（数据集中无烧碱和石灰）。",
+      w_anode_baking_energy_default: "未填焙烧能耗：采用 GB 25324-2022 三级限定值（保守）。",
+      w_anode_production_partial: "阳极生产未含石油焦煅烧、成型、组装及焦和沥青的上游排放。",
+      w_pfc_tier1_high: "IPCC 第一层级的 PFC 远高于国内点式下料实际水平；请采用斜率法或实测数据。",
+      w_dataset_draft: "数据集 {dataset} 为草案：请勿发布或依赖此结果。",
+      w_ac_default: "未填交流电耗：采用 IAI 中国 2021 年平均值（{kwh_per_t} kWh/t）。请填写本厂数值。",
+      w_ac_read_as_comprehensive: "所填交流电耗（{kwh_per_t} kWh/t）按铝液综合交流电耗（含整流与辅助）理解并据此定级；如为电解系列数值，请填入“铝液交流电耗”。",
+      w_ac_from_liquid_plus_auxiliaries: "未填综合交流电耗：采用电解系列 {liquid_kwh_per_t} kWh/t 加 GB 21346 三级允许的辅助电耗 {auxiliaries_kwh_per_t} kWh/t。",
+      w_primary_prefix: "原铝：", e_out_of_range: "须在 {min} 与 {max}{unit} 之间；当前为 {got}", e_out_of_range_min: "须不小于 {min}{unit}；当前为 {got}",
+      e_out_of_range_max: "须不大于 {max}{unit}；当前为 {got}", e_not_allowed: "须为以下之一：{allowed}；当前为 {got}",
+      tasks: "任务", taskPlant: "核算本厂碳足迹", taskPlantHint: "每吨铝的碳足迹、分阶段构成、CBAM 与 GB 21346 能耗等级",
       taskCompare: "比较光伏方案", taskCompareHint: "各光伏规模或绿电交易带来的变化及其成本",
       taskSupplier: "查询供应商", taskSupplierHint: "已发布、可核验的碳足迹声明，含 PACT、CBAM 与碳市场视图",
       plantLead: "页面打开时即按山西示例电解铝厂计算；修改下方任一输入后点击“计算碳足迹”。",
@@ -406,6 +468,19 @@
   }
   // showFieldErrors puts an API error in the status line with each field
   // named by its label, marks the inputs aria-invalid and focuses the first.
+  // errorText words a field error by its code (out_of_range, not_allowed)
+  // in the page's language; the API's English detail otherwise.
+  function errorText(f) {
+    const p = f.params || {};
+    const n = (x) => (typeof x !== "number" ? String(x) : Number.isInteger(x) ? fmt(x, 0) : fmt(x, 4).replace(/(\.\d*?)0+$/, "$1").replace(/\.$/, ""));
+    const unit = p.unit ? " " + p.unit : "";
+    if (f.code === "out_of_range" && !p.exclusive_min) {
+      const key = "min" in p && "max" in p ? "e_out_of_range" : "min" in p ? "e_out_of_range_min" : "e_out_of_range_max";
+      return fill(key, { min: n(p.min), max: n(p.max), unit: unit, got: n(p.got) });
+    }
+    if (f.code === "not_allowed") return fill("e_not_allowed", { allowed: (p.allowed || []).join(", "), got: String(p.got) });
+    return f.detail;
+  }
   function showFieldErrors(statusId, e, resolve) {
     document.querySelectorAll("[aria-invalid=true]").forEach((n) => n.removeAttribute("aria-invalid"));
     if (!e.fields || !e.fields.length) { setStatus(statusId, e.message, true); return; }
@@ -413,12 +488,12 @@
     const lines = e.fields.map((f) => {
       const input = resolve(f.pointer || "");
       if (input && input.getAttribute) {
-        if (input.tagName === "TBODY") return t("portfolio") + ": " + f.detail;
+        if (input.tagName === "TBODY") return t("portfolio") + ": " + errorText(f);
         input.setAttribute("aria-invalid", "true");
         inputs.push(input);
-        return labelOf(input) + ": " + f.detail;
+        return labelOf(input) + ": " + errorText(f);
       }
-      return (f.pointer || "") + ": " + f.detail;
+      return (f.pointer || "") + ": " + errorText(f);
     });
     setStatus(statusId, lines.join("\n"), true);
     if (inputs.length) inputs[0].focus();
@@ -719,8 +794,10 @@
     const w = (r.provenance && r.provenance.warnings) || [];
     $("warnings").hidden = !w.length;
     $("warnings-sum").textContent = w.length === 1 ? t("defaultUsed") : fill("defaultsUsed", { n: String(w.length) });
-    $("warnings-note").textContent = t("warningsNote");
-    $("warnings-list").replaceChildren(...w.map((x) => el("li", { text: x })));
+    const codes = (r.provenance && r.provenance.warning_codes) || [];
+    const worded = w.map((x, i) => wordWarning(codes[i], x));
+    $("warnings-note").textContent = worded.every((x) => x.byCode) ? "" : t("warningsNote");
+    $("warnings-list").replaceChildren(...worded.map((x) => el("li", { text: x.text, "data-code": x.code || "" })));
     $("stage-caption").textContent = t("stageCaption");
     stageChart($("stage-chart"), $("stage-legend"), r.stages);
     const rs = (r.electricity && r.electricity.renewable_share) || {};
@@ -734,6 +811,23 @@
       el("td", { text: x.unit }), el("td", { text: x.source }), el("td", { text: x.confidence }))));
     labelAllCells();
     keepTaskInView();
+  }
+  // wordWarning words a warning by its code in the page's language and
+  // labels, with 1-based supply rows; the API's English text when the page
+  // has no words for the code (or the answer no code).
+  function wordWarning(c, english) {
+    if (!c || !dict.en["w_" + c.code]) return { text: english, byCode: false };
+    const p = Object.assign({}, c.params || {});
+    const vars = {};
+    for (const [k, v] of Object.entries(p)) {
+      if (k === "source") vars.row = String(v + 1);
+      else if (k === "fuel" || k === "technology") vars[k] = dict.en["tech_" + v] ? t("tech_" + v) : String(v);
+      else if (k === "region") vars[k] = regionName(v);
+      else if (k === "method") vars[k] = dict.en["m_" + v] ? t("m_" + v) : String(v);
+      else if (typeof v === "number") vars[k] = /year/.test(k) ? String(v) : fmt(v, Number.isInteger(v) ? 0 : v < 10 ? 2 : 0);
+      else vars[k] = String(v);
+    }
+    return { text: (p.scope === "primary_metal" ? t("w_primary_prefix") : "") + fill("w_" + c.code, vars), byCode: true, code: c.code };
   }
   // renderGrade: "Grade 3 of 3 — the mandatory limit; grade 1 ≤ 12,950 kWh/t",
   // the thresholds read from the answer's provenance (gb21346/<indicator>/gradeN).
@@ -1149,7 +1243,7 @@
         cell.textContent = t("errorsIn") + ": " + s.errors.map((e) => {
           const input = scenarioField(e.pointer, lastScenReq);
           if (input && input.setAttribute && input.tagName !== "TBODY") input.setAttribute("aria-invalid", "true");
-          return (input && input.tagName !== "TBODY" ? labelOf(input) : e.pointer) + ": " + e.detail;
+          return (input && input.tagName !== "TBODY" ? labelOf(input) : e.pointer) + ": " + errorText(e);
         }).join("; ");
         row.replaceChildren(row.cells[0], cell);
       }
