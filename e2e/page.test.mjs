@@ -1100,7 +1100,13 @@ test('every view, English and Chinese, 390 and 1440 px: nothing wider than the v
           await page.evaluate(() => document.querySelectorAll('details').forEach((d) => { d.open = false; }));
         };
         await check('plant');
+        // For the README's element screenshots the sticky action bars sit in
+        // their place, not over the inputs (CSSOM, which the CSP allows).
+        const unstick = () => page.evaluate(() => document.querySelectorAll('.sticky').forEach((e) => { e.style.position = 'static'; }));
+        const restick = () => page.evaluate(() => document.querySelectorAll('.sticky').forEach((e) => { e.style.position = ''; }));
+        await unstick();
         await screenshot(page.locator('#plant'), `plant-${lang}-${width}.png`);
+        await restick();
         await page.check('#s-unc');
         await page.fill('#variants tr:nth-child(2) .gc', '200000');
         await page.click('#compare');
@@ -1109,7 +1115,9 @@ test('every view, English and Chinese, 390 and 1440 px: nothing wider than the v
         await page.click('#run-sweep');
         await page.locator('#sweep-chart canvas').waitFor();
         await check('scenarios');
+        await unstick();
         await screenshot(page.locator('#scenarios'), `scenarios-${lang}-${width}.png`);
+        await restick();
         await page.waitForFunction(() => document.querySelectorAll('#decl-rows tr').length > 0);
         for (const d of [primaryDecl, productDecl]) {
           await page.locator(`#decl-rows button.open[data-id="${d.id}"]`).click();
