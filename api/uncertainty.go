@@ -305,7 +305,7 @@ func (s *server) handleUncertainty(c echo.Context) error {
 		if err != nil {
 			return nil, calcErrorFor[uncertaintyRequest](err)
 		}
-		return newUncertaintyResponse(ds.Version(), kind, root, res, prov), nil
+		return encodeAnswer(newUncertaintyResponse(ds.Version(), kind, root, res, prov))
 	})
 }
 
