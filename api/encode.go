@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"math"
+	"slices"
 	"sync"
 )
 
@@ -42,13 +43,15 @@ func encodeSpliced[T any](v any, shadow *T, factors *[]provenanceFactor) (encode
 	if len(list) == 0 {
 		return json.Marshal(v)
 	}
-	entries, n, ok := factorCache.encode(list)
+	sc := encodeScratches.Get().(*encodeScratch)
+	defer sc.put()
+	entries, n, ok := factorCache.encode(sc.entries[:0], list)
+	sc.entries = entries
 	if !ok {
 		return json.Marshal(v)
 	}
 	*factors = placeholderFactors
-	buf := encodeBuffers.Get().(*bytes.Buffer)
-	defer putEncodeBuffer(buf)
+	buf := &sc.buf
 	buf.Reset()
 	// An Encoder writes into buf from its own pooled state, where
 	// json.Marshal would copy the bytes out into a new slice first; its
@@ -94,19 +97,27 @@ func mustMarshal(v any) []byte {
 	return b
 }
 
-// encodeBuffers holds the buffers the rest of an answer is encoded into
-// before the factors are spliced in (≈ 8 kB for the reference primary).
-var encodeBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+// encodeScratch is what encodeSpliced reuses from one answer to the
+// next: the buffer the rest of an answer is encoded into before the
+// factors are spliced in (≈ 8 kB for the reference primary) and the list
+// of the factors' encodings.
+type encodeScratch struct {
+	buf     bytes.Buffer
+	entries [][]byte
+}
 
-// maxPooledEncodeBuffer is the largest buffer put back in encodeBuffers
+var encodeScratches = sync.Pool{New: func() any { return new(encodeScratch) }}
+
+// maxPooledEncodeBuffer is the largest buffer put back in encodeScratches
 // [bytes]: a PV answer with its 8,760 hourly values is ≈ 150 kB, and a
 // pool of such buffers would hold memory for the rare request that needs
 // it.
 const maxPooledEncodeBuffer = 64 << 10
 
-func putEncodeBuffer(b *bytes.Buffer) {
-	if b.Cap() <= maxPooledEncodeBuffer {
-		encodeBuffers.Put(b)
+func (sc *encodeScratch) put() {
+	clear(sc.entries) // no answer's ad hoc encodings kept alive
+	if sc.buf.Cap() <= maxPooledEncodeBuffer {
+		encodeScratches.Put(sc)
 	}
 }
 
@@ -142,8 +153,9 @@ func newFactorEncodings(max int) *factorEncodings {
 	return &factorEncodings{max: max, m: make(map[factorKey][]byte)}
 }
 
-// encode returns each factor's encoding, as json.Marshal writes it, and
-// their total length with the brackets and commas of the list [bytes].
+// encode appends each factor's encoding, as json.Marshal writes it, to
+// entries and returns them with their total length with the brackets and
+// commas of the list [bytes].
 // ok is false when an entry cannot be encoded (a NaN or infinite value):
 // the caller then leaves the error to json.Marshal.
 //
@@ -153,8 +165,8 @@ func newFactorEncodings(max int) *factorEncodings {
 // from one request to the next (engine estimates over a request's own
 // inputs) would only churn the cache; the bound stops such values from
 // growing it without limit.
-func (c *factorEncodings) encode(list []provenanceFactor) (entries [][]byte, n int, ok bool) {
-	entries = make([][]byte, len(list))
+func (c *factorEncodings) encode(entries [][]byte, list []provenanceFactor) (_ [][]byte, n int, ok bool) {
+	entries = slices.Grow(entries[:0], len(list))[:len(list)]
 	missing := false
 	c.mu.RLock()
 	for i := range list {

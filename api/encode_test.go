@@ -259,7 +259,7 @@ func TestFactorEncodingsBounded(t *testing.T) {
 				for j := range list {
 					list[j] = provenanceFactor{ID: fmt.Sprintf("f/%d/%d", g, i), Value: float64(j), Unit: "<u>"}
 				}
-				entries, n, ok := c.encode(list)
+				entries, n, ok := c.encode(nil, list)
 				if !ok {
 					t.Error("not encoded")
 					return
