@@ -192,11 +192,11 @@ func (s *server) computeFootprint(ctx context.Context, kind string, raw json.Raw
 	if err != nil {
 		return computed{}, err
 	}
-	result, err := json.Marshal(res.response())
+	result, err := encodeAnswer(res.response())
 	if err != nil {
 		return computed{}, err
 	}
-	return computed{request: request, result: result, dataset: ds.Version(), region: req.regionCode(), total: res.(footprintResult).marketBased()}, nil
+	return computed{request: request, result: json.RawMessage(result), dataset: ds.Version(), region: req.regionCode(), total: res.(footprintResult).marketBased()}, nil
 }
 
 // pactGWP refuses GWP sets the PACT data model cannot state.

@@ -108,7 +108,7 @@ func (s *server) calculate(c echo.Context, k calcKind) error {
 		if err != nil {
 			return nil, err
 		}
-		return r.response(), nil
+		return encodeAnswer(r.response())
 	})
 }
 

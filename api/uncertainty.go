@@ -330,7 +330,7 @@ func (s *server) handleUncertainty(c echo.Context) error {
 			if err != nil {
 				return nil, calcErrorFor[uncertaintyRequest](err)
 			}
-			return newUncertaintyResponse(ds.Version(), kind, root, res, prov), nil
+			return encodeAnswer(newUncertaintyResponse(ds.Version(), kind, root, res, prov))
 		}
 		baseCompiled, _, err := base.compile(ctx, s, ds)
 		if err != nil {
@@ -344,7 +344,7 @@ func (s *server) handleUncertainty(c echo.Context) error {
 		out := newUncertaintyResponse(ds.Version(), kind, root, res.UncertaintyResult, prov)
 		out.Difference = &uncertaintyTotals{LocationBased: summaryOf(res.DiffLocation), MarketBased: summaryOf(res.DiffMarket)}
 		out.DifferenceContributions = contributionsOf(root, res.DiffContributions)
-		return out, nil
+		return encodeAnswer(out)
 	})
 }
 
