@@ -1169,3 +1169,24 @@ test('warnings and field errors are worded by code, in Chinese, with 1-based row
     assert.equal(await page.textContent('#plant-status'), '铝液综合交流电耗 [kWh/t]（含整流与辅助）: 须在 10,000 与 20,000 kWh/t 之间；当前为 99,999');
   });
 });
+test('field errors by code in Chinese: an unknown region is named by its label and worded in Chinese', async (t) => {
+  await withPage(t, browser, { name: 'codes-region-zh', expected: [/status of 422/] }, async ({ page }) => {
+    await page.addInitScript(() => localStorage.setItem('alcarbon.lang', 'zh'));
+    await load(page);
+    await settled(page, 'plant-out');
+    await page.fill('#p-region', 'CN-XX');
+    const bad = page.waitForResponse((r) => new URL(r.url()).pathname === '/v1/footprints/primary');
+    await page.click('#compute');
+    const problem = await (await bad).json();
+    const err = problem.errors.find((e) => e.pointer === '/region');
+    assert.equal(err.code, 'unknown_value');
+    assert.deepEqual(err.params, { kind: 'region', got: 'CN-XX' });
+    await page.waitForFunction(() => document.getElementById('plant-status').classList.contains('error'));
+    const label = await page.evaluate(() => document.getElementById('p-region').labels[0].textContent.trim());
+    const status = await page.textContent('#plant-status');
+    assert.ok(status.startsWith(label.split('\n')[0].trim().slice(0, 2)), `the field's Chinese label: ${status}`);
+    assert.ok(status.endsWith('未知的地区“CN-XX”'), `the rule in Chinese, not the API's English: ${status}`);
+    assert.ok(!status.includes('unknown region'), 'no English detail');
+    assert.equal(await page.getAttribute('#p-region', 'aria-invalid'), 'true');
+  });
+});

@@ -105,6 +105,12 @@
       w_ac_from_liquid_plus_auxiliaries: "Comprehensive AC power not given: the potline's {liquid_kwh_per_t} kWh/t plus {auxiliaries_kwh_per_t} kWh/t of auxiliaries (GB 21346 grade 3) is used.",
       w_primary_prefix: "Primary metal — ", e_out_of_range: "must be between {min} and {max}{unit}; got {got}", e_out_of_range_min: "must be at least {min}{unit}; got {got}",
       e_out_of_range_max: "must be at most {max}{unit}; got {got}", e_not_allowed: "must be one of {allowed}; got {got}",
+      e_required: "is required", e_unknown_field: "is not a field here; allowed: {allowed}", e_wrong_type: "must be {expected}, not {got}",
+      e_unknown_value: "unknown {kind} “{got}”", e_unknown_value_allowed: "unknown {kind} “{got}”; allowed: {allowed}", e_invalid_date: "must be a date YYYY-MM-DD; got “{got}”",
+      e_shares_sum: "the shares of the share-based rows must sum to 1; they sum to {sum}", e_no_factor: "the dataset has no electricity factor for {region}{year}", e_no_factor_year: " in or before {year}",
+      jt_object: "an object", jt_array: "an array", jt_string: "text", jt_boolean: "true or false", jt_number: "a number", jt_integer: "a whole number", jt_null: "empty",
+      k_region: "region", k_dataset: "dataset version", k_site: "site", k_product: "product", k_alloy: "alloy", k_organisation: "organisation", k_declaration: "declaration",
+      k_technology: "technology", k_step: "process step", k_transport_mode: "transport mode", k_source_kind: "source kind", k_uncertain_input: "uncertain input",
       tasks: "Tasks", taskPlant: "Calculate my smelter", taskPlantHint: "Footprint per t of aluminium, by stage, with CBAM and the GB 21346 grade",
       taskCompare: "Compare PV options", taskCompareHint: "What each PV size or green contract changes, and at what cost",
       taskSupplier: "Look up a supplier", taskSupplierHint: "Published footprints, verifiable, with PACT, CBAM and ETS views",
@@ -222,6 +228,12 @@
       w_ac_from_liquid_plus_auxiliaries: "未填综合交流电耗：采用电解系列 {liquid_kwh_per_t} kWh/t 加 GB 21346 三级允许的辅助电耗 {auxiliaries_kwh_per_t} kWh/t。",
       w_primary_prefix: "原铝：", e_out_of_range: "须在 {min} 与 {max}{unit} 之间；当前为 {got}", e_out_of_range_min: "须不小于 {min}{unit}；当前为 {got}",
       e_out_of_range_max: "须不大于 {max}{unit}；当前为 {got}", e_not_allowed: "须为以下之一：{allowed}；当前为 {got}",
+      e_required: "为必填项", e_unknown_field: "不是此处的字段；可用字段：{allowed}", e_wrong_type: "须为{expected}，不能是{got}",
+      e_unknown_value: "未知的{kind}“{got}”", e_unknown_value_allowed: "未知的{kind}“{got}”；可选：{allowed}", e_invalid_date: "须为 YYYY-MM-DD 格式的日期；当前为“{got}”",
+      e_shares_sum: "按比例分配的各行比例合计须为 1；当前合计 {sum}", e_no_factor: "数据集中没有{region}{year}的电力排放因子", e_no_factor_year: "（{year} 年及以前）",
+      jt_object: "对象", jt_array: "数组", jt_string: "文本", jt_boolean: "是或否", jt_number: "数值", jt_integer: "整数", jt_null: "空值",
+      k_region: "地区", k_dataset: "数据集版本", k_site: "站点", k_product: "产品", k_alloy: "合金", k_organisation: "机构", k_declaration: "声明",
+      k_technology: "技术", k_step: "工序", k_transport_mode: "运输方式", k_source_kind: "电源类型", k_uncertain_input: "不确定输入",
       tasks: "任务", taskPlant: "核算本厂碳足迹", taskPlantHint: "每吨铝的碳足迹、分阶段构成、CBAM 与 GB 21346 能耗等级",
       taskCompare: "比较光伏方案", taskCompareHint: "各光伏规模或绿电交易带来的变化及其成本",
       taskSupplier: "查询供应商", taskSupplierHint: "已发布、可核验的碳足迹声明，含 PACT、CBAM 与碳市场视图",
@@ -468,8 +480,10 @@
   }
   // showFieldErrors puts an API error in the status line with each field
   // named by its label, marks the inputs aria-invalid and focuses the first.
-  // errorText words a field error by its code (out_of_range, not_allowed)
-  // in the page's language; the API's English detail otherwise.
+  // errorText words a field error by its code (out_of_range, not_allowed,
+  // required, unknown_field, wrong_type, unknown_value, invalid_date,
+  // shares_sum, no_factor) in the page's language; the API's English detail
+  // for a code it does not know (invalid: a rule with no code of its own).
   function errorText(f) {
     const p = f.params || {};
     const n = (x) => (typeof x !== "number" ? String(x) : Number.isInteger(x) ? fmt(x, 0) : fmt(x, 4).replace(/(\.\d*?)0+$/, "$1").replace(/\.$/, ""));
@@ -479,6 +493,16 @@
       return fill(key, { min: n(p.min), max: n(p.max), unit: unit, got: n(p.got) });
     }
     if (f.code === "not_allowed") return fill("e_not_allowed", { allowed: (p.allowed || []).join(", "), got: String(p.got) });
+    const list = (xs) => (xs || []).join(lang === "zh" ? "、" : ", ");
+    switch (f.code) {
+      case "required": return t("e_required");
+      case "unknown_field": return fill("e_unknown_field", { allowed: list(p.allowed), got: String(p.got) });
+      case "wrong_type": return fill("e_wrong_type", { expected: t("jt_" + p.expected), got: t("jt_" + p.got) });
+      case "unknown_value": return fill(p.allowed ? "e_unknown_value_allowed" : "e_unknown_value", { kind: t("k_" + p.kind), got: String(p.got), allowed: list(p.allowed) });
+      case "invalid_date": return fill("e_invalid_date", { got: String(p.got) });
+      case "shares_sum": return fill("e_shares_sum", { sum: n(p.sum) });
+      case "no_factor": return fill("e_no_factor", { region: regionName(p.region), year: p.year ? fill("e_no_factor_year", { year: String(p.year) }) : "" });
+    }
     return f.detail;
   }
   function showFieldErrors(statusId, e, resolve) {
