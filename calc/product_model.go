@@ -299,7 +299,7 @@ func productAndAlloy(l *ledger, in ProductInput) (factors.Product, string, facto
 		l.warn("alloy_not_typical", Params{"alloy": alloyID, "product": prod.ID, "typical": strings.Join(prod.Alloys, ", ")}, "alloy %s is not one of the typical alloys of %s (%s); its route and yield are used as they are", alloyID, prod.ID, strings.Join(prod.Alloys, ", "))
 	}
 	if !slices.Contains(GWPSets, in.GWP) {
-		return prod, alloyID, alloy, fieldError("GWP", "unknown GWP set %q; allowed: %s", in.GWP, strings.Join(GWPSets, ", "))
+		return prod, alloyID, alloy, unknownValue("GWP", "gwp", in.GWP, GWPSets, "unknown GWP set %q; allowed: %s", in.GWP, strings.Join(GWPSets, ", "))
 	}
 	return prod, alloyID, alloy, nil
 }

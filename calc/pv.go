@@ -296,7 +296,7 @@ func pvCellTempParams(l *ledger, mounting, ptr string, p *PVChainParams) error {
 		case "insulated_back":
 			p.SAPM = SAPMInsulatedBack
 		default:
-			return fieldError(joinPath(ptr, "Mounting"), "unknown mounting %q; allowed: open_rack, close_mount, insulated_back", mounting)
+			return unknownValue(joinPath(ptr, "Mounting"), "mounting", mounting, []string{"open_rack", "close_mount", "insulated_back"}, "unknown mounting %q; allowed: open_rack, close_mount, insulated_back", mounting)
 		}
 		l.assume("cell temperature: SAPM (King et al. 2004) with pvlib's %s parameters a=%.4g, b=%.4g, ΔT=%.4g", mounting, p.SAPM.A, p.SAPM.B, p.SAPM.DeltaT)
 	case "pvsyst":

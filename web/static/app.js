@@ -110,7 +110,7 @@
       e_shares_sum: "the shares of the share-based rows must sum to 1; they sum to {sum}", e_no_factor: "the dataset has no electricity factor for {region}{year}", e_no_factor_year: " in or before {year}",
       jt_object: "an object", jt_array: "an array", jt_string: "text", jt_boolean: "true or false", jt_number: "a number", jt_integer: "a whole number", jt_null: "empty",
       k_region: "region", k_dataset: "dataset version", k_site: "site", k_product: "product", k_alloy: "alloy", k_organisation: "organisation", k_declaration: "declaration",
-      k_technology: "technology", k_step: "process step", k_transport_mode: "transport mode", k_source_kind: "source kind", k_uncertain_input: "uncertain input",
+      k_technology: "technology", k_step: "process step", k_transport_mode: "transport mode", k_source_kind: "source kind", k_uncertain_input: "uncertain input", k_alumina_route: "alumina route", k_gwp: "GWP set", k_pfc_method: "PFC method", k_mounting: "mounting",
       tasks: "Tasks", taskPlant: "Calculate my smelter", taskPlantHint: "Footprint per t of aluminium, by stage, with CBAM and the GB 21346 grade",
       taskCompare: "Compare PV options", taskCompareHint: "What each PV size or green contract changes, and at what cost",
       taskSupplier: "Look up a supplier", taskSupplierHint: "Published footprints, verifiable, with PACT, CBAM and ETS views",
@@ -233,7 +233,7 @@
       e_shares_sum: "按比例分配的各行比例合计须为 1；当前合计 {sum}", e_no_factor: "数据集中没有{region}{year}的电力排放因子", e_no_factor_year: "（{year} 年及以前）",
       jt_object: "对象", jt_array: "数组", jt_string: "文本", jt_boolean: "是或否", jt_number: "数值", jt_integer: "整数", jt_null: "空值",
       k_region: "地区", k_dataset: "数据集版本", k_site: "站点", k_product: "产品", k_alloy: "合金", k_organisation: "机构", k_declaration: "声明",
-      k_technology: "技术", k_step: "工序", k_transport_mode: "运输方式", k_source_kind: "电源类型", k_uncertain_input: "不确定输入",
+      k_technology: "技术", k_step: "工序", k_transport_mode: "运输方式", k_source_kind: "电源类型", k_uncertain_input: "不确定输入", k_alumina_route: "氧化铝工艺", k_gwp: "GWP 值集", k_pfc_method: "PFC 计算方法", k_mounting: "安装方式",
       tasks: "任务", taskPlant: "核算本厂碳足迹", taskPlantHint: "每吨铝的碳足迹、分阶段构成、CBAM 与 GB 21346 能耗等级",
       taskCompare: "比较光伏方案", taskCompareHint: "各光伏规模或绿电交易带来的变化及其成本",
       taskSupplier: "查询供应商", taskSupplierHint: "已发布、可核验的碳足迹声明，含 PACT、CBAM 与碳市场视图",
@@ -505,8 +505,10 @@
     switch (f.code) {
       case "required": return t("e_required");
       case "unknown_field": return fill("e_unknown_field", { allowed: list(p.allowed), got: String(p.got) });
-      case "wrong_type": return fill("e_wrong_type", { expected: t("jt_" + p.expected), got: t("jt_" + p.got) });
-      case "unknown_value": return fill(p.allowed ? "e_unknown_value_allowed" : "e_unknown_value", { kind: t("k_" + p.kind), got: String(p.got), allowed: list(p.allowed) });
+      case "wrong_type": if (!dict.en["jt_" + p.expected] || !dict.en["jt_" + p.got]) break;
+        return fill("e_wrong_type", { expected: t("jt_" + p.expected), got: t("jt_" + p.got) });
+      case "unknown_value": if (!dict.en["k_" + p.kind]) break;
+        return fill(p.allowed ? "e_unknown_value_allowed" : "e_unknown_value", { kind: t("k_" + p.kind), got: String(p.got), allowed: list(p.allowed) });
       case "invalid_date": return fill("e_invalid_date", { got: String(p.got) });
       case "shares_sum": return fill("e_shares_sum", { sum: n(p.sum) });
       case "no_factor": return fill("e_no_factor", { region: regionName(p.region), year: p.year ? fill("e_no_factor_year", { year: String(p.year) }) : "" });
