@@ -80,3 +80,79 @@ func TestFieldErrorCodes(t *testing.T) {
 		t.Errorf("technology error %+v", tech)
 	}
 }
+
+// TestEveryFieldErrorHasACode: each field error code appears, with its
+// parameters, for a request that triggers it, and every field error of
+// these requests has a code; the English detail is as before.
+func TestEveryFieldErrorHasACode(t *testing.T) {
+	e, _, _ := testServer(t)
+	cases := []struct {
+		path, body, pointer, code string
+		params                    map[string]any
+	}{
+		{"/v1/footprints/product", `{"region": "CN-SX"}`, "/product", "required", nil},
+		{"/v1/footprints/primary", `{"regoin": "CN-SX"}`, "/regoin", "unknown_field", map[string]any{"got": "regoin"}},
+		{"/v1/footprints/primary", `{"year": "2023"}`, "/year", "wrong_type", map[string]any{"expected": "integer", "got": "string"}},
+		{"/v1/footprints/primary", `{"electrolysis": []}`, "/electrolysis", "wrong_type", map[string]any{"expected": "object", "got": "array"}},
+		{"/v1/footprints/primary", `{"region": "CN-XX"}`, "/region", "unknown_value", map[string]any{"kind": "region", "got": "CN-XX"}},
+		{"/v1/footprints/primary", `{"dataset": "1999.9"}`, "/dataset", "unknown_value", map[string]any{"kind": "dataset", "got": "1999.9"}},
+		{"/v1/footprints/product", `{"product": "no_such", "region": "CN-SX"}`, "/product", "unknown_value", map[string]any{"kind": "product", "got": "no_such"}},
+		{"/v1/footprints/product", `{"product": "building_profile", "alloy": "no_such", "region": "CN-SX"}`, "/alloy", "unknown_value", map[string]any{"kind": "alloy", "got": "no_such"}},
+		{"/v1/pv", `{"system": {"capacity_kwp": 1000}, "solar_resource": {"site": "no_such"}}`, "", "unknown_value", map[string]any{"kind": "site", "got": "no_such"}},
+		{"/v1/footprints/primary", `{"electricity": {"sources": [{"kind": "grid", "share": 0.5}]}}`, "/electricity/sources", "shares_sum", map[string]any{"sum": 0.5}},
+		{"/v1/footprints/primary", `{"electrolysis": {"ac_kwh_per_t": 99999}}`, "/electrolysis/ac_kwh_per_t", "out_of_range", nil},
+	}
+	for _, c := range cases {
+		rec := postJSON(t, e, c.path, c.body)
+		if rec.Code != 422 {
+			t.Errorf("%s %s: status %d %s", c.path, c.body, rec.Code, rec.Body)
+			continue
+		}
+		p := decodeProblem(t, rec)
+		found := false
+		for _, f := range p.Errors {
+			if f.Code == "" || f.Detail == "" {
+				t.Errorf("%s: field error without code or detail: %+v", c.body, f)
+			}
+			if f.Code != c.code || (c.pointer != "" && f.Pointer != c.pointer) {
+				continue
+			}
+			ok := true
+			for k, v := range c.params {
+				if f.Params[k] != v {
+					ok = false
+				}
+			}
+			found = found || ok
+		}
+		if !found {
+			t.Errorf("%s %s: no %s at %q with %v among %+v", c.path, c.body, c.code, c.pointer, c.params, p.Errors)
+		}
+	}
+}
+
+// TestDeclarationFieldErrorCodes: malformed dates and unknown buyers of a
+// declaration have codes too.
+func TestDeclarationFieldErrorCodes(t *testing.T) {
+	r := newRegistryEnv(t, openSQLite)
+	_, key := r.org(t, "Smelter A")
+	body := `{"kind": "primary", "request": ` + referenceSmelter + `, "product_name": "P1020A", "visibility": "restricted", "buyers": ["nobody"],
+		"reference_period": {"start": "2023-13-01", "end": "2023-12-31"}}`
+	rec := postJSON(t, r.e, "/v1/declarations", body, auth(key)...)
+	if rec.Code != 422 {
+		t.Fatalf("status %d %s", rec.Code, rec.Body)
+	}
+	p := decodeProblem(t, rec)
+	want := map[string]string{"/reference_period/start": "invalid_date"}
+	for _, f := range p.Errors {
+		if f.Code == "" {
+			t.Errorf("no code: %+v", f)
+		}
+		if w, ok := want[f.Pointer]; ok && f.Code == w && f.Params["got"] == "2023-13-01" {
+			delete(want, f.Pointer)
+		}
+	}
+	if len(want) > 0 {
+		t.Errorf("missing %v among %+v", want, p.Errors)
+	}
+}

@@ -39,7 +39,7 @@ func (r *commonRequest) resolve(cat *factors.Catalog) (*factors.Dataset, error) 
 	}
 	r.Region = strings.ToUpper(r.Region)
 	if _, ok := ds.Region(r.Region); !ok {
-		return nil, invalid([]FieldProblem{{Pointer: "/region", Detail: "unknown region " + quote(r.Region) + "; use an ISO 3166-2 code such as CN-SX, or CN; GET /v1/grid-factors lists them"}})
+		return nil, invalid([]FieldProblem{{Pointer: "/region", Code: codeUnknownValue, Params: map[string]any{"kind": "region", "got": r.Region}, Detail: "unknown region " + quote(r.Region) + "; use an ISO 3166-2 code such as CN-SX, or CN; GET /v1/grid-factors lists them"}})
 	}
 	if r.Year == 0 {
 		years := ds.ElectricityYears("average_co2", r.Region)
@@ -63,7 +63,7 @@ func datasetVersion(cat *factors.Catalog, version string) (*factors.Dataset, err
 	}
 	ds, ok := cat.Get(version)
 	if !ok {
-		return nil, invalid([]FieldProblem{{Pointer: "/dataset", Detail: "unknown dataset version; available: " + availableVersions(cat)}})
+		return nil, invalid([]FieldProblem{{Pointer: "/dataset", Code: codeUnknownValue, Params: map[string]any{"kind": "dataset", "got": version}, Detail: "unknown dataset version; available: " + availableVersions(cat)}})
 	}
 	return ds, nil
 }

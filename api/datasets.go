@@ -135,7 +135,7 @@ func (s *server) gridFactors(c echo.Context, region string) error {
 	region = strings.ToUpper(region)
 	if region != "" {
 		if _, ok := ds.Region(region); !ok {
-			v.add("/region", "unknown region %q; use an ISO 3166-2 code such as CN-SX, a grid code such as CN-GRID-NORTH, or CN", region)
+			v.addCode("/region", codeUnknownValue, map[string]any{"kind": "region", "got": region}, "unknown region %q; use an ISO 3166-2 code such as CN-SX, a grid code such as CN-GRID-NORTH, or CN", region)
 		}
 	}
 	year := 0

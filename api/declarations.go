@@ -77,10 +77,10 @@ func (r *declarationRequest) validate(v *validator) {
 	start, errS := parseDate(r.ReferencePeriod.Start)
 	end, errE := parseDate(r.ReferencePeriod.End)
 	if errS != nil {
-		v.add("/reference_period/start", "must be a date YYYY-MM-DD; got %q", r.ReferencePeriod.Start)
+		v.addCode("/reference_period/start", codeInvalidDate, map[string]any{"got": r.ReferencePeriod.Start}, "must be a date YYYY-MM-DD; got %q", r.ReferencePeriod.Start)
 	}
 	if errE != nil {
-		v.add("/reference_period/end", "must be a date YYYY-MM-DD; got %q", r.ReferencePeriod.End)
+		v.addCode("/reference_period/end", codeInvalidDate, map[string]any{"got": r.ReferencePeriod.End}, "must be a date YYYY-MM-DD; got %q", r.ReferencePeriod.End)
 	}
 	if errS == nil && errE == nil && end.Before(start) {
 		v.add("/reference_period/end", "must not be before start (%s)", r.ReferencePeriod.Start)
@@ -220,7 +220,7 @@ func (s *server) resolveBuyers(c echo.Context, buyers []string) ([]string, error
 		}
 		switch {
 		case errors.Is(err, registry.ErrNotFound):
-			v.add(fmt.Sprintf("/buyers/%d", i), "unknown organisation %q; give an organisation ID or its exact name", b)
+			v.addCode(fmt.Sprintf("/buyers/%d", i), codeUnknownValue, map[string]any{"kind": "organisation", "got": b}, "unknown organisation %q; give an organisation ID or its exact name", b)
 		case err != nil:
 			return nil, err
 		default:

@@ -214,7 +214,14 @@ func walkShape(d *json.Decoder, t reflect.Type, ptr string, out *[]FieldProblem)
 	}
 	add := func(detail string) {
 		if len(*out) < maxShapeErrors {
-			*out = append(*out, FieldProblem{Pointer: ptr, Detail: detail})
+			*out = append(*out, FieldProblem{Pointer: ptr, Detail: detail, Code: codeInvalid})
+		}
+	}
+	// wrong adds a wrong_type problem: expected is the JSON type wanted.
+	wrong := func(expected string) {
+		if len(*out) < maxShapeErrors {
+			*out = append(*out, FieldProblem{Pointer: ptr, Detail: "must be " + map[string]string{"object": "an object", "array": "an array", "string": "a string", "boolean": "true or false", "number": "a number", "integer": "an integer"}[expected] + ", not " + tokenKind(tok),
+				Code: codeWrongType, Params: map[string]any{"expected": expected, "got": strings.TrimPrefix(strings.TrimPrefix(tokenKind(tok), "an "), "a ")}})
 		}
 	}
 	delim, isDelim := tok.(json.Delim)
@@ -243,30 +250,29 @@ func walkShape(d *json.Decoder, t reflect.Type, ptr string, out *[]FieldProblem)
 		_, err := d.Token()
 		return err
 	}
-	kind := tokenKind(tok)
 	switch t.Kind() {
 	case reflect.Struct, reflect.Map:
-		add("must be an object, not " + kind)
+		wrong("object")
 	case reflect.Slice, reflect.Array:
-		add("must be an array, not " + kind)
+		wrong("array")
 	case reflect.String:
 		if _, ok := tok.(string); !ok {
-			add("must be a string, not " + kind)
+			wrong("string")
 		}
 	case reflect.Bool:
 		if _, ok := tok.(bool); !ok {
-			add("must be true or false, not " + kind)
+			wrong("boolean")
 		}
 	case reflect.Float32, reflect.Float64:
 		if n, ok := tok.(json.Number); !ok {
-			add("must be a number, not " + kind)
+			wrong("number")
 		} else if _, err := n.Float64(); err != nil {
 			add("is out of the range of a number")
 		}
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
 		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
 		if n, ok := tok.(json.Number); !ok {
-			add("must be an integer, not " + kind)
+			wrong("integer")
 		} else if _, err := strconv.ParseInt(n.String(), 10, 64); err != nil {
 			add("must be a whole number within range")
 		}
@@ -293,8 +299,10 @@ func walkObject(d *json.Decoder, t reflect.Type, ptr string, out *[]FieldProblem
 		if f, ok := fields[key]; ok {
 			err = walkShape(d, f, ptr+"/"+escapePointer(key), &sub)
 		} else {
+			allowed := sortedKeys(fields)
 			sub = []FieldProblem{{Pointer: ptr + "/" + escapePointer(key),
-				Detail: "unknown field; allowed here: " + strings.Join(sortedKeys(fields), ", ")}}
+				Detail: "unknown field; allowed here: " + strings.Join(allowed, ", "),
+				Code:   codeUnknownField, Params: map[string]any{"allowed": allowed, "got": key}}}
 			err = skipValue(d)
 		}
 		if err != nil {

@@ -126,7 +126,7 @@ func fieldProblemsUnder(err error, prefix string) ([]FieldProblem, error) {
 	}
 	out := make([]FieldProblem, len(p.Errors))
 	for i, f := range p.Errors {
-		out[i] = FieldProblem{Pointer: prefix + f.Pointer, Detail: f.Detail}
+		out[i] = FieldProblem{Pointer: prefix + f.Pointer, Detail: f.Detail, Code: f.Code, Params: f.Params}
 	}
 	return out, nil
 }

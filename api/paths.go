@@ -304,7 +304,7 @@ func calcErrorIn(root reflect.Type, err error) error {
 	}
 	fields := make([]FieldProblem, len(in.Fields))
 	for i, f := range in.Fields {
-		fields[i] = FieldProblem{Pointer: pointerOf(root, f.Path), Detail: renderMessage(root, f.Detail)}
+		fields[i] = FieldProblem{Pointer: pointerOf(root, f.Path), Detail: renderMessage(root, f.Detail), Code: f.Code, Params: f.Params}
 	}
 	return invalid(fields)
 }

@@ -20,9 +20,9 @@ import (
 type FieldProblem struct {
 	Pointer string `json:"pointer" example:"/electricity/sources/1/share"`
 	Detail  string `json:"detail" example:"must be between 0 and 1"`
-	// Code is the error's stable code, for a client to word and translate it (out_of_range, not_allowed); absent on errors that have none yet.
+	// Code is the error's stable code, for a client to word and translate it: out_of_range, not_allowed, required, unknown_field, wrong_type, unknown_value, invalid_date, shares_sum, no_factor, or invalid (any other rule; word it by detail).
 	Code string `json:"code,omitempty" example:"out_of_range"`
-	// Params are the code's parameters (out_of_range: min, max, exclusive_min, unit, got; not_allowed: allowed, got).
+	// Params are the code's parameters (out_of_range: min, max, exclusive_min, unit, got; not_allowed: allowed, got; unknown_field: allowed, got; wrong_type: expected, got; unknown_value: kind, got, allowed when listed; invalid_date: got; shares_sum: sum; no_factor: kind, region, year when given).
 	Params map[string]any `json:"params,omitempty" swaggertype:"object"`
 }
 
@@ -56,9 +56,25 @@ func invalid(fields []FieldProblem) *Problem {
 	} else {
 		p.Detail = "the request has invalid fields; see errors"
 	}
+	for i := range fields {
+		if fields[i].Code == "" {
+			fields[i].Code = codeInvalid
+		}
+	}
 	p.Errors = fields
 	return p
 }
+
+// Field error codes besides out_of_range and not_allowed (bounds.go); the
+// params of each are listed on FieldProblem.Params.
+const (
+	codeRequired     = "required"
+	codeUnknownField = "unknown_field"
+	codeWrongType    = "wrong_type"
+	codeUnknownValue = "unknown_value"
+	codeInvalidDate  = "invalid_date"
+	codeInvalid      = "invalid"
+)
 
 // errorHandler turns every error a handler or middleware returns into a
 // problem+json response. Typed errors are mapped once here; anything else is

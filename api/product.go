@@ -115,7 +115,7 @@ func (r *productRequest) validate(v *validator) {
 		sub := &validator{}
 		m.Primary.validate(sub)
 		for _, f := range sub.fields {
-			v.add("/metal/primary"+f.Pointer, "%s", f.Detail)
+			v.addCode("/metal/primary"+f.Pointer, f.Code, f.Params, "%s", f.Detail)
 		}
 	}
 	if len(r.Steps) > maxProductSteps {
@@ -486,7 +486,7 @@ func (s *server) declaredPrimary(ctx context.Context, id string) (float64, error
 	d, err := s.store.GetDeclaration(ctx, id, "")
 	switch {
 	case errors.Is(err, registry.ErrNotFound), errors.Is(err, registry.ErrInvalid):
-		return 0, invalid([]FieldProblem{{Pointer: ptr, Detail: fmt.Sprintf("no public declaration %q; GET /v1/declarations lists them", id)}})
+		return 0, invalid([]FieldProblem{{Pointer: ptr, Code: codeUnknownValue, Params: map[string]any{"kind": "declaration", "got": id}, Detail: fmt.Sprintf("no public declaration %q; GET /v1/declarations lists them", id)}})
 	case err != nil:
 		return 0, err
 	case d.Kind != registry.KindPrimary:

@@ -159,7 +159,8 @@ func (r *uncertaintyRequest) inputs(root reflect.Type, have []calc.UncertainInpu
 		if !ok {
 			return nil, invalid([]FieldProblem{{
 				Pointer: fmt.Sprintf("/distributions/%d/pointer", j),
-				Detail:  fmt.Sprintf("this request has no uncertain input %q; allowed: %s", d.Pointer, strings.Join(pointers, ", ")),
+				Code:    codeUnknownValue, Params: map[string]any{"kind": "uncertain_input", "got": d.Pointer, "allowed": pointers},
+				Detail: fmt.Sprintf("this request has no uncertain input %q; allowed: %s", d.Pointer, strings.Join(pointers, ", ")),
 			}})
 		}
 		dist := calc.Distribution{Kind: d.Distribution}

@@ -14,8 +14,20 @@ type validator struct {
 	fields []FieldProblem
 }
 
+// add adds a field problem worded by format; one whose wording starts
+// with "is required" has the code required, any other the generic code
+// invalid (addCode gives a specific one).
 func (v *validator) add(ptr, format string, args ...any) {
-	v.fields = append(v.fields, FieldProblem{Pointer: ptr, Detail: fmt.Sprintf(format, args...)})
+	code := codeInvalid
+	if strings.HasPrefix(format, "is required") {
+		code = codeRequired
+	}
+	v.addCode(ptr, code, nil, format, args...)
+}
+
+// addCode adds a field problem with a stable code and its params.
+func (v *validator) addCode(ptr, code string, params map[string]any, format string, args ...any) {
+	v.fields = append(v.fields, FieldProblem{Pointer: ptr, Detail: fmt.Sprintf(format, args...), Code: code, Params: params})
 }
 
 func (v *validator) err() error {
@@ -30,7 +42,7 @@ func fmtNum(x float64) string { return strconv.FormatFloat(x, 'g', -1, 64) }
 // enum checks that s, when not empty, is one of allowed.
 func (v *validator) enum(ptr, s string, allowed []string) {
 	if s != "" && !slices.Contains(allowed, s) {
-		v.fields = append(v.fields, FieldProblem{Pointer: ptr, Detail: enumDetail(allowed, s)})
+		v.fields = append(v.fields, FieldProblem{Pointer: ptr, Detail: enumDetail(allowed, s), Code: codeNotAllowed, Params: map[string]any{"allowed": allowed, "got": s}})
 	}
 }
 

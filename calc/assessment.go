@@ -163,7 +163,7 @@ func (a *plantAssessor) smelterGB21346(in *PlantIndicators) error {
 func (a *plantAssessor) aluminaRoute(in *PlantIndicators) (string, error) {
 	route := in.AluminaRoute
 	if route != "" && route != "bayer" && route != "other" {
-		return "", fieldError("AluminaRoute", "unknown route %q; allowed: bayer, other", route)
+		return "", unknownValue("AluminaRoute", "alumina_route", route, []string{"bayer", "other"}, "unknown route %q; allowed: bayer, other", route)
 	}
 	if route == "" {
 		route = "bayer"

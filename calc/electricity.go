@@ -304,7 +304,7 @@ func sourceFactors(l *ledger, in ElectricityInput, s Source, sr *SourceResult, p
 		sr.Renewable = renewableTech[s.Technology]
 		return 0, nil
 	}
-	return 0, fieldError(joinPath(ptr, "Kind"), "unknown source kind %q; allowed: %s", sr.Kind, kindList())
+	return 0, unknownValue(joinPath(ptr, "Kind"), "source_kind", string(sr.Kind), nil, "unknown source kind %q; allowed: %s", sr.Kind, kindList())
 }
 
 func kindList() string {
@@ -434,9 +434,13 @@ func electricityRow(l *ledger, kind, region string, year int, ptr string) (facto
 	y, ok := latestOnOrBefore(years, year)
 	if !ok {
 		if len(years) == 0 {
-			return factors.Factor{}, fieldError(ptr, "the dataset has no %s factor for region %s", kind, region)
+			e := fieldError(ptr, "the dataset has no %s factor for region %s", kind, region)
+			e.Fields[0].Code, e.Fields[0].Params = "no_factor", map[string]any{"kind": kind, "region": region}
+			return factors.Factor{}, e
 		}
-		return factors.Factor{}, fieldError(ptr, "the dataset has no %s factor for %s in or before %d; it has %s", kind, region, year, yearList(years))
+		e := fieldError(ptr, "the dataset has no %s factor for %s in or before %d; it has %s", kind, region, year, yearList(years))
+		e.Fields[0].Code, e.Fields[0].Params = "no_factor", map[string]any{"kind": kind, "region": region, "year": year}
+		return factors.Factor{}, e
 	}
 	f, _ := l.ds.Electricity(kind, region, y)
 	if y != year {
@@ -453,7 +457,7 @@ func electricityRow(l *ledger, kind, region string, year int, ptr string) (facto
 // regionPtr is the Go path of the field that named the region.
 func gridEF(l *ledger, region string, year int, basis Basis, regionPtr string) (float64, error) {
 	if _, ok := l.ds.Region(region); !ok {
-		return 0, fieldError(regionPtr, "unknown region %q; GET /v1/grid-factors lists the regions", region)
+		return 0, unknownValue(regionPtr, "region", region, nil, "unknown region %q; GET /v1/grid-factors lists the regions", region)
 	}
 	co2, err := electricityRow(l, "average_co2", region, year, "Year")
 	if err != nil {
@@ -555,7 +559,7 @@ func technologyEF(l *ledger, tech string, basis Basis, year int, ptr string) (fl
 		known = known || t == tech
 	}
 	if !known {
-		return 0, fieldError(ptr, "unknown technology %q; allowed: %s", tech, strings.Join(Technologies, ", "))
+		return 0, unknownValue(ptr, "technology", tech, Technologies, "unknown technology %q; allowed: %s", tech, strings.Join(Technologies, ", "))
 	}
 	if basis == BasisOperational {
 		return l.factor("tech/co2_operational/" + tech)

@@ -122,6 +122,11 @@ func factorID(parts ...string) string { return strings.Join(parts, "/") }
 type FieldError struct {
 	Path   string
 	Detail string
+	// Code and Params, when set, are the error's stable code and its
+	// parameters, for a client to word it (unknown_value, shares_sum,
+	// no_factor); the API gives the others its generic code.
+	Code   string
+	Params map[string]any
 }
 
 // InputError is one or more FieldErrors. The engine returns it when the
@@ -137,6 +142,17 @@ func (e *InputError) Error() string {
 		parts[i] = f.Path + ": " + f.Detail
 	}
 	return "invalid input: " + strings.Join(parts, "; ")
+}
+
+// unknownValue is the field error of a value the dataset or the engine does
+// not know: kind names what (region, site, product …), allowed the values
+// that are (nil when too many to list).
+func unknownValue(p, kind, got string, allowed []string, format string, args ...any) *InputError {
+	params := map[string]any{"kind": kind, "got": got}
+	if allowed != nil {
+		params["allowed"] = allowed
+	}
+	return &InputError{Fields: []FieldError{{Path: p, Detail: fmt.Sprintf(format, args...), Code: "unknown_value", Params: params}}}
 }
 
 func fieldError(p, format string, args ...any) *InputError {

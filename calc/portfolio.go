@@ -233,7 +233,9 @@ func (p *portfolioModel) compileVolumes() error {
 		}
 	}
 	if p.hasShares && math.Abs(shareSum-1) > 1e-6 {
-		return fieldError(sources, "shares of the share-based sources must sum to 1 (they split the demand left after fixed volumes); they sum to %s", strconv.FormatFloat(shareSum, 'g', 6, 64))
+		e := fieldError(sources, "shares of the share-based sources must sum to 1 (they split the demand left after fixed volumes); they sum to %s", strconv.FormatFloat(shareSum, 'g', 6, 64))
+		e.Fields[0].Code, e.Fields[0].Params = "shares_sum", map[string]any{"sum": shareSum}
+		return e
 	}
 	if !p.hasShares {
 		p.srcs = append(p.srcs, portfolioSource{Source: &Source{Kind: KindGrid}, ptr: in.Path, implicit: true, iEF: -1, iVol: -1})

@@ -568,7 +568,7 @@ type gwpValues struct{ cf4, c2f6 float64 }
 // gwpSet returns the CF4 and C2F6 GWP100 of an IPCC assessment report.
 func gwpSet(l *ledger, set string) (gwpValues, error) {
 	if !slices.Contains(GWPSets, set) {
-		return gwpValues{}, fieldError("GWP", "unknown GWP set %q; allowed: %s", set, strings.Join(GWPSets, ", "))
+		return gwpValues{}, unknownValue("GWP", "gwp", set, GWPSets, "unknown GWP set %q; allowed: %s", set, strings.Join(GWPSets, ", "))
 	}
 	cf4, err := l.factor("gwp/" + set + "/CF4")
 	if err != nil {
@@ -795,7 +795,7 @@ func pfc(l *ledger, el ElectrolysisInput) (cf4, c2f6 float64, err error) {
 		cf4 = OvervoltageCF4(ovc, *p.AnodeEffectOvervoltageMV, *p.CurrentEfficiency)
 		return cf4, cf4 * frac, nil
 	}
-	return 0, 0, fieldError("Electrolysis.PFC.Method", "unknown method %q", p.Method)
+	return 0, 0, unknownValue("Electrolysis.PFC.Method", "pfc_method", p.Method, nil, "unknown method %q", p.Method)
 }
 
 // ipccClass maps a cell technology to its IPCC 2006 Tier 1 class: the

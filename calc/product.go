@@ -361,7 +361,7 @@ func prefixPaths(err error, prefix string) error {
 	}
 	out := &InputError{Fields: make([]FieldError, len(ie.Fields))}
 	for i, f := range ie.Fields {
-		out.Fields[i] = FieldError{Path: joinPath(prefix, f.Path), Detail: prefixFields(f.Detail, prefix)}
+		out.Fields[i] = FieldError{Path: joinPath(prefix, f.Path), Detail: prefixFields(f.Detail, prefix), Code: f.Code, Params: f.Params}
 	}
 	return out
 }
@@ -408,7 +408,7 @@ func productRoute(l *ledger, prod factors.Product, overrides []StepOverride) ([]
 			s, ok = route[j].step, true
 		}
 		if !ok {
-			return nil, fieldError(joinPath(ptr, "Step"), "unknown step %q; allowed: %s", o.Step, strings.Join(StepIDs(l.ds), ", "))
+			return nil, unknownValue(joinPath(ptr, "Step"), "step", o.Step, StepIDs(l.ds), "unknown step %q; allowed: %s", o.Step, strings.Join(StepIDs(l.ds), ", "))
 		}
 		switch {
 		case j >= 0 && route[j].override != nil:
@@ -597,7 +597,7 @@ func transportFactor(l *ledger, mode, ptr string) (float64, error) {
 		l.warn("water_freight_europe", nil, "water freight: only the European 2014 inland-waterway factor is in the dataset; it is used for China")
 		return l.factor("transport/water/EU/2014")
 	}
-	return 0, fieldError(ptr, "unknown transport mode %q; allowed: %s", mode, strings.Join(TransportModes, ", "))
+	return 0, unknownValue(ptr, "transport_mode", mode, TransportModes, "unknown transport mode %q; allowed: %s", mode, strings.Join(TransportModes, ", "))
 }
 
 // productCBAM computes the CBAM view of a product: the processing plant's

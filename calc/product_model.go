@@ -283,7 +283,7 @@ func productRun(l *ledger, in ProductInput, sampling bool) (*productModel, Produ
 func productAndAlloy(l *ledger, in ProductInput) (factors.Product, string, factors.Alloy, error) {
 	prod, ok := l.ds.Product(in.Product)
 	if !ok {
-		return prod, "", factors.Alloy{}, fieldError("Product", "unknown product %q; allowed: %s", in.Product, strings.Join(ProductIDs(l.ds), ", "))
+		return prod, "", factors.Alloy{}, unknownValue("Product", "product", in.Product, ProductIDs(l.ds), "unknown product %q; allowed: %s", in.Product, strings.Join(ProductIDs(l.ds), ", "))
 	}
 	alloyID := in.Alloy
 	if alloyID == "" {
@@ -293,13 +293,13 @@ func productAndAlloy(l *ledger, in ProductInput) (factors.Product, string, facto
 	}
 	alloy, ok := l.ds.Alloy(alloyID)
 	if !ok {
-		return prod, alloyID, alloy, fieldError("Alloy", "unknown alloy %q; allowed: %s", alloyID, strings.Join(AlloyIDs(l.ds), ", "))
+		return prod, alloyID, alloy, unknownValue("Alloy", "alloy", alloyID, AlloyIDs(l.ds), "unknown alloy %q; allowed: %s", alloyID, strings.Join(AlloyIDs(l.ds), ", "))
 	}
 	if !slices.Contains(prod.Alloys, alloyID) {
 		l.warn("alloy_not_typical", Params{"alloy": alloyID, "product": prod.ID, "typical": strings.Join(prod.Alloys, ", ")}, "alloy %s is not one of the typical alloys of %s (%s); its route and yield are used as they are", alloyID, prod.ID, strings.Join(prod.Alloys, ", "))
 	}
 	if !slices.Contains(GWPSets, in.GWP) {
-		return prod, alloyID, alloy, fieldError("GWP", "unknown GWP set %q; allowed: %s", in.GWP, strings.Join(GWPSets, ", "))
+		return prod, alloyID, alloy, unknownValue("GWP", "gwp", in.GWP, GWPSets, "unknown GWP set %q; allowed: %s", in.GWP, strings.Join(GWPSets, ", "))
 	}
 	return prod, alloyID, alloy, nil
 }

@@ -296,7 +296,7 @@ func pvCellTempParams(l *ledger, mounting, ptr string, p *PVChainParams) error {
 		case "insulated_back":
 			p.SAPM = SAPMInsulatedBack
 		default:
-			return fieldError(joinPath(ptr, "Mounting"), "unknown mounting %q; allowed: open_rack, close_mount, insulated_back", mounting)
+			return unknownValue(joinPath(ptr, "Mounting"), "mounting", mounting, []string{"open_rack", "close_mount", "insulated_back"}, "unknown mounting %q; allowed: open_rack, close_mount, insulated_back", mounting)
 		}
 		l.assume("cell temperature: SAPM (King et al. 2004) with pvlib's %s parameters a=%.4g, b=%.4g, ΔT=%.4g", mounting, p.SAPM.A, p.SAPM.B, p.SAPM.DeltaT)
 	case "pvsyst":
@@ -378,7 +378,7 @@ func pvTypicalYear(l *ledger, in *PVInput, ptr string) (PVHourly, error) {
 		}
 		site, ok := l.ds.SolarSite(r.Site)
 		if !ok {
-			return PVHourly{}, fieldError(sitePath, "unknown site %q; GET /v1/solar-sites lists them", r.Site)
+			return PVHourly{}, unknownValue(sitePath, "site", r.Site, nil, "unknown site %q; GET /v1/solar-sites lists them", r.Site)
 		}
 		if site.GHIMonthlyKWhM2 == nil || !site.Located {
 			return PVHourly{}, fieldError(sitePath, "site %q has no sourced irradiation (%s); give %s or hourly data", r.Site, site.Note, fieldRef(joinPath(ptr, "Resource.MonthlyGHIKWhM2")))
@@ -483,7 +483,7 @@ func pvLocation(l *ledger, in *PVInput, ptr string) error {
 	}
 	site, ok := l.ds.SolarSite(id)
 	if !ok {
-		return fieldError(field, "unknown site %q; GET /v1/solar-sites lists them", id)
+		return unknownValue(field, "site", id, nil, "unknown site %q; GET /v1/solar-sites lists them", id)
 	}
 	if !site.Located {
 		return fieldError(field, "site %q has no sourced coordinates (%s); give a %s", id, site.Note, fieldRefIn(ptr, "HasLocation"))
@@ -513,7 +513,7 @@ func pvRequestError(err error, in PVInput, ptr string) error {
 		if !ok {
 			return fmt.Errorf("pv model: %w", errors.New(ie.Error()))
 		}
-		out.Fields = append(out.Fields, FieldError{Path: to + rest, Detail: f.Detail})
+		out.Fields = append(out.Fields, FieldError{Path: to + rest, Detail: f.Detail, Code: f.Code, Params: f.Params})
 	}
 	return out
 }

@@ -531,7 +531,8 @@ test('buyers: the PACT view, the CBAM and China ETS summaries of a declaration',
     assertShown(ekv['Electrolysis process (allocation unit)'].replace(/ t CO2e\/t$/, ''), ets.ets.process_tco2e_per_t, 4, 'ETS process per t');
     assertShown(ekv['Enterprise level'].replace(/ t CO2e\/t$/, ''), ets.ets.enterprise_tco2e_per_t, 4, 'ETS enterprise per t');
     assertShown(ekv['Purchased electricity (reported, not covered)'].replace(/ MWh\/t$/, ''), ets.ets.purchased_electricity_mwh_per_t, 4, 'ETS purchased electricity');
-    assertShown(ekv['Process, per year'].replace(/ t CO2e\/yr$/, ''), ets.ets.annual.process_tco2e, 0, 'ETS process per year');
+    assertShown(ekv['Process, per year'].replace(/ t CO2e\/yr$/, ''), ets.ets.annual.process_tco2e, 4, 'ETS process per year');
+    assert.match(ekv['Process, per year'], /\d\.\d{4} t CO2e\/yr$/, 'a per-year figure in a table has the tables\' four decimals');
     assert.equal(ekv['Key emitting unit'], ets.ets.annual.key_emitter ? 'yes' : 'no');
     assert.equal(ets.ets.allocation.length, 2, 'the 2024–2025 plan\'s two years');
     assert.ok(ets.ets.allocation.some((y) => y.balance_tco2e !== null), 'the API has a balance to show');
@@ -540,7 +541,7 @@ test('buyers: the PACT view, the CBAM and China ETS summaries of a declaration',
       assert.ok(shown, `a row for allocation year ${y.year}`);
       if (y.balance_tco2e === null && y.benchmark_tco2e_per_t === null) assert.equal(shown, 'Benchmark [t CO2e/t]: not published');
       else if (y.balance_tco2e === null) assertShown(shown.replace(/^Benchmark \[t CO2e\/t\]: /, ''), y.benchmark_tco2e_per_t, 4, `benchmark ${y.year}`);
-      else assertShown(shown.replace(/^Balance \[t CO2e\]: /, ''), y.balance_tco2e, 0, `balance ${y.year}`);
+      else assertShown(shown.replace(/^Balance \[t CO2e\]: /, ''), y.balance_tco2e, 4, `balance ${y.year}`);
     }
     assert.equal(await page.getAttribute('#d-ets-link', 'href'), `/v1/declarations/${decl.id}/ets`);
     await page.locator('#decl-detail').scrollIntoViewIfNeeded();
@@ -759,7 +760,8 @@ test('dataset 2026.2: the anodes switch and liquid AC power are sent; CBAM rows,
     assertShown(ets['Enterprise level'].replace(/ t CO2e\/t$/, ''), want.ets.enterprise_tco2e_per_t, 4, 'ETS enterprise');
     assertShown(ets['Purchased electricity (reported, not covered)'].replace(/ MWh\/t$/, ''), want.ets.purchased_electricity_mwh_per_t, 4, 'ETS purchased electricity');
     assert.ok(want.ets.annual, 'production_t is given, so the year\'s figures are too');
-    assertShown(ets['Process, per year'].replace(/ t CO2e\/yr$/, ''), want.ets.annual.process_tco2e, 0, 'ETS process per year');
+    assertShown(ets['Process, per year'].replace(/ t CO2e\/yr$/, ''), want.ets.annual.process_tco2e, 4, 'ETS process per year');
+    assert.match(ets['Process, per year'], /\d\.\d{4} t CO2e\/yr$/, 'a per-year figure in a table has the tables\' four decimals');
     assert.equal(ets['Key emitting unit'], want.ets.annual.key_emitter ? 'yes' : 'no');
     const alloc = await page.$$eval('#o-ets-alloc tr', (trs) => trs.map((tr) => Array.from(tr.cells, (c) => c.textContent)));
     assert.equal(alloc.length, want.ets.allocation.length, 'a row per allocation year');
@@ -770,7 +772,10 @@ test('dataset 2026.2: the anodes switch and liquid AC power are sent; CBAM rows,
       if (y.benchmark_tco2e_per_t === null) assert.equal(alloc[i][2], 'not published', `benchmark ${y.year}`);
       else assertShown(alloc[i][2], y.benchmark_tco2e_per_t, 4, `benchmark ${y.year}`);
       if (y.allowances_tco2e === null) assert.equal(alloc[i][3], 'n/a');
-      else assertShown(alloc[i][3], y.allowances_tco2e, 0, `allowances ${y.year}`);
+      else {
+        assertShown(alloc[i][3], y.allowances_tco2e, 4, `allowances ${y.year}`);
+        assert.match(alloc[i][3], /\.\d{4}$/, `allowances ${y.year}: the tables' four decimals`);
+      }
       assert.equal(alloc[i][5], y.note || '');
     });
     assert.deepEqual(await page.$$eval('#o-ets-notes li', (lis) => lis.map((li) => li.textContent)), want.ets.notes, 'ETS notes');
@@ -1167,5 +1172,32 @@ test('warnings and field errors are worded by code, in Chinese, with 1-based row
     assert.equal(problem.errors[0].code, 'out_of_range');
     await page.waitForFunction(() => document.getElementById('plant-status').classList.contains('error'));
     assert.equal(await page.textContent('#plant-status'), '铝液综合交流电耗 [kWh/t]（含整流与辅助）: 须在 10,000 与 20,000 kWh/t 之间；当前为 99,999');
+  });
+});
+test('Chinese units, and field errors by code in Chinese: an unknown region is named by its label and worded in Chinese', async (t) => {
+  await withPage(t, browser, { name: 'codes-region-zh', expected: [/status of 422/] }, async ({ page }) => {
+    await page.addInitScript(() => localStorage.setItem('alcarbon.lang', 'zh'));
+    await load(page);
+    await settled(page, 'plant-out');
+    // Units as the Chinese page writes them (glossary.json u_…), none in the English form.
+    const cardUnits = await page.$$eval('.card .unit[data-i18n=u_tco2e_t]', (us) => us.map((u) => u.textContent));
+    assert.ok(cardUnits.length >= 3 && cardUnits.every((u) => u === 'tCO₂e/t'), `the cards' units: ${cardUnits}`);
+    const visible = await page.evaluate(() => document.body.innerText);
+    for (const english of ['t CO2e', 't CO2/t', 't/yr', 'MWh/yr']) assert.ok(!visible.includes(english), `no English unit ${english} on the Chinese page`);
+    assert.ok(visible.includes('tCO₂e/t'), 'tCO₂e/t is shown');
+    await page.fill('#p-region', 'CN-XX');
+    const bad = page.waitForResponse((r) => new URL(r.url()).pathname === '/v1/footprints/primary');
+    await page.click('#compute');
+    const problem = await (await bad).json();
+    const err = problem.errors.find((e) => e.pointer === '/region');
+    assert.equal(err.code, 'unknown_value');
+    assert.deepEqual(err.params, { kind: 'region', got: 'CN-XX' });
+    await page.waitForFunction(() => document.getElementById('plant-status').classList.contains('error'));
+    const label = await page.evaluate(() => document.getElementById('p-region').labels[0].textContent.trim());
+    const status = await page.textContent('#plant-status');
+    assert.ok(status.startsWith(label.split('\n')[0].trim().slice(0, 2)), `the field's Chinese label: ${status}`);
+    assert.ok(status.endsWith('未知的地区“CN-XX”'), `the rule in Chinese, not the API's English: ${status}`);
+    assert.ok(!status.includes('unknown region'), 'no English detail');
+    assert.equal(await page.getAttribute('#p-region', 'aria-invalid'), 'true');
   });
 });

@@ -10,10 +10,10 @@
       skip: "Skip to content", tagline: "Carbon footprints of aluminium, with every factor's source",
       nav: "Sections", navPlant: "Plant footprint", navScen: "PV scenarios", navBuyers: "Buyers", language: "Language",
       smelter: "Smelter", region: "Region", year: "Year", basis: "Electricity basis", 
-      production: "Production [t/yr]", pfcMethod: "PFC method", cellTech: "Cell technology",
+      production: "Production [{u_t_yr}]", pfcMethod: "PFC method", cellTech: "Cell technology",
       aem: "Anode effect [min/cell·day]", portfolio: "Electricity supply portfolio",
       portfolioHint: "Fixed volumes (MWh) are met first; shares split the rest and must sum to 1. On-site PV: amount in MWp, column 4 is the site.",
-      kind: "Kind", amount: "Amount", amountUnit: "Unit", fuelTech: "Fuel / technology / site", ef: "EF [tCO2/MWh]",
+      kind: "Kind", amount: "Amount", amountUnit: "Unit", fuelTech: "Fuel / technology / site", ef: "EF [{u_tco2_mwh}]",
       remove: "Remove", removeRow: "Remove row", addSource: "Add source", compute: "Compute footprint",
       preset: "Reset to the Shanxi example", copyCurl: "Copy as curl", 
       byStage: "By stage", renShares: "Renewable shares", provenance: "Provenance",
@@ -21,9 +21,9 @@
       scenHint: "The base is the plant form above; each variant adds on-site PV to its portfolio (up to 10).",
       discount: "Discount rate", lifetime: "Lifetime [years]", name: "Name", pvMWp: "PV [MWp]", site: "Site", tilt: "Tilt [°]",
       capex: "Capex [million CNY]", opex: "Opex [million CNY/yr]", addVariant: "Add variant", compare: "Compare",
-      renAnnual: "Renewable (annual, market)", renHourly: "Renewable (hourly-matched)", pvEnergy: "PV energy [MWh/yr]",
-      mac: "Cost [CNY/t CO2e avoided]", footprintChart: "Change from the base [t CO2e/t]",
-      maccChart: "MACC: cost per t CO2e avoided (width = t avoided per year; the widths add up as if all variants were built together, so read alternatives — e.g. sizes of one PV plant — one at a time)", product: "Product", company: "Company",
+      renAnnual: "Renewable (annual, market)", renHourly: "Renewable (hourly-matched)", pvEnergy: "PV energy [{u_mwh_yr}]",
+      mac: "Cost [CNY/{u_tco2e} avoided]", footprintChart: "Change from the base [{u_tco2e_t}]",
+      maccChart: "MACC: cost per {u_tco2e} avoided (width = t avoided per year; the widths add up as if all variants were built together, so read alternatives — e.g. sizes of one PV plant — one at a time)", product: "Product", company: "Company",
       period: "Period", open: "Open", search: "Search", verify: "Verify", footer: "Every number is an answer of the public API.",
       computing: "Computing…", done: "Done", copied: "Copied", copyFailed: "Copy failed: select the command below",
       noResults: "No declarations found", found: "found", loading: "Loading…",
@@ -38,8 +38,8 @@
       
       tech_coal: "coal", tech_gas: "gas", tech_hydro: "hydro", tech_nuclear: "nuclear", tech_wind: "wind", tech_solar: "solar PV",
       tech_csp: "solar thermal (CSP)", tech_biomass: "biomass", u_share: "share", st_active: "active", st_deprecated: "deprecated",
-      ndrc_benchmark: "benchmark", ndrc_baseline: "baseline", ndrc_below_baseline: "below the baseline", cnyPerT: "CNY/t CO2e",
-      tPerYr: "t CO2e/yr", dflt: "(default)", f_natural_gas: "natural gas", f_coal: "coal", f_diesel: "diesel", f_fuel_oil: "fuel oil",
+      ndrc_benchmark: "benchmark", ndrc_baseline: "baseline", ndrc_below_baseline: "below the baseline", cnyPerT: "CNY/{u_tco2e}",
+      tPerYr: "{u_tco2e_yr}", dflt: "(default)", f_natural_gas: "natural gas", f_coal: "coal", f_diesel: "diesel", f_fuel_oil: "fuel oil",
       f_petroleum_coke: "petroleum coke", f_lpg: "LPG", f_lng: "LNG", f_coke_oven_gas: "coke-oven gas", m_default: "dataset default",
       m_tier1: "IPCC Tier 1", m_slope: "slope", m_overvoltage: "overvoltage", m_measured: "measured",
       apiEnglish: "Warnings and factor sources are in English, as the API gives them.",
@@ -47,14 +47,14 @@
       anode: "Anodes", anodeHint: "Leave a field empty to use the dataset's default; the response lists every default it took.",
       anodeNet: "Net carbon [t C/t Al]", anodeCons: "Anode consumption [t/t Al]", anodeS: "Sulphur [mass fraction]", anodeAsh: "Ash [mass fraction]",
       bakeEnergy: "Baking energy [kgce/t anode]", bakeFuel: "Baking fuel", tiltPV: "Tilt [°] (PV)",
-      footprintOf: "Footprint of", primaryIngot: "primary ingot (the plant)", baseMolten: "Base molten share", prodOut: "Product output [t/yr]",
-      withUnc: "Uncertainty band p5–p95 (Monte Carlo)", gcMWh: "Green contract [MWh/yr]", gcTech: "Contract technology",
-      molten: "Molten share [0–1]", exported: "Exported [MWh/yr]", monthlyCol: "Monthly PV",
+      footprintOf: "Footprint of", primaryIngot: "primary ingot (the plant)", baseMolten: "Base molten share", prodOut: "Product output [{u_t_yr}]",
+      withUnc: "Uncertainty band p5–p95 (Monte Carlo)", gcMWh: "Green contract [{u_mwh_yr}]", gcTech: "Contract technology",
+      molten: "Molten share [0–1]", exported: "Exported [{u_mwh_yr}]", monthlyCol: "Monthly PV",
       monthlyChart: "Monthly PV output against the plant's load [MWh]", sweepH: "Sweep: footprint against PV capacity",
       sweepHint: "The base plant with one on-site PV system at the first variant's site and tilt, its capacity swept from 0 to the maximum (POST /v1/scenarios/sweep).",
-      sweepMax: "Maximum PV [MWp]", sweepSteps: "Steps", runSweep: "Run sweep", sweepChart: "Footprint [t CO2e/t] against PV capacity [MWp]",
+      sweepMax: "Maximum PV [MWp]", sweepSteps: "Steps", runSweep: "Run sweep", sweepChart: "Footprint [{u_tco2e_t}] against PV capacity [MWp]",
       pactView: "PACT view", pactJSON: "ProductFootprint JSON (PACT v2)", cbamLink: "CBAM summary (JSON)", pactLink: "PACT view (JSON)",
-      coalCol: "Coal [gce/kWh] (captive)", unitaryAmount: "Unitary product amount", productUnit: "product unit", headline: "Market-based [t CO2e/t]", pvShareLoad: "PV share of the load, hour by hour", sweepMaxRule: "must be a number above 0 and at most 10,000 MWp",
+      coalCol: "Coal [gce/kWh] (captive)", unitaryAmount: "Unitary product amount", productUnit: "product unit", headline: "Market-based [{u_tco2e_t}]", pvShareLoad: "PV share of the load, hour by hour", sweepMaxRule: "must be a number above 0 and at most 10,000 MWp",
       sweepStepsRule: "must be a whole number from 2 to 50", stale: "out of date: the last request failed", exportedShort: "exported", show: "Show", pvOut: "PV output", plantLoad: "Plant load", selfCons: "used on site", month: "Month",
       computingUnc: "Computing the uncertainty band…", productIds: "Product IDs",
       productNote: "Product mode: the PV and green contracts of each variant supply the smelter; the renewable shares, PV energy and export of the smelter are shown in primary mode, so they are left out here.",
@@ -68,12 +68,12 @@
       cbamAnodeCO2: "Direct: anode CO2", cbamPFC: "Direct: PFC", cbamCasting: "Direct: casting fuel", cbamAnodePlant: "Direct: anode plant",
       pfcVerifiable: "PFC verifiable", pfcNotVerifiable: "no — an estimate a verifier cannot accept", indirectRule: "Indirect rule",
       portfolioIndirect: "Indirect on the supply's own factors (SEE)", efShort: "EF",
-      etsH: "China ETS", etsAlloc: "Allowance allocation", etsMethod: "Method", etsBenchmark: "Benchmark [t CO2e/t]",
-      etsAllowances: "Allowances [t CO2e]", etsBalance: "Balance [t CO2e]", notPublished: "not published", etsLink: "ETS summary (JSON)",
+      etsH: "China ETS", etsAlloc: "Allowance allocation", etsMethod: "Method", etsBenchmark: "Benchmark [{u_tco2e_t}]",
+      etsAllowances: "Allowances [{u_tco2e}]", etsBalance: "Balance [{u_tco2e}]", notPublished: "not published", etsLink: "ETS summary (JSON)",
       etsGuideline: "Guideline", etsAnode: "Anode CO2", etsPFC: "PFC (CF4, C2F6)", etsProcess: "Electrolysis process (allocation unit)",
       etsCasting: "Casting fuel", etsEnterprise: "Enterprise level", etsPurchased: "Purchased electricity (reported, not covered)",
       etsAnnualProcess: "Process, per year", etsAnnualEnterprise: "Enterprise, per year", etsThreshold: "Key-emitter threshold",
-      etsKeyEmitter: "Key emitting unit", tPerYrCO2e: "t CO2e/yr",
+      etsKeyEmitter: "Key emitting unit", tPerYrCO2e: "{u_tco2e_yr}",
       specVersion: "PACT spec version",
       w_anodes_on_site_assumed: "Anodes baked on site: not stated, so taken as yes (as at most Chinese smelters); CBAM direct emissions include the anode plant. Set “Anodes baked on site” to no if you buy them.",
       w_cbam_slope_coefficients: "CBAM: the slope method needs the Commission's coefficients for the cell technology; the {coefficients} coefficients given are not used for CBAM.",
@@ -88,7 +88,7 @@
       w_residual_operational_on_lifecycle: "The national factor excluding market-traded non-fossil power is an operational CO2 factor; on the life-cycle basis it understates the grid's upstream emissions.",
       w_technology_lifecycle_year_fallback: "No life-cycle factor for {technology} power in {year}: {used_year} is used.",
       w_fixed_volumes_meet_demand: "The fixed volumes (MWh) meet the whole demand: the share-based rows supply nothing.",
-      w_pv_surplus_exported: "On-site PV produces {mwh} MWh/yr more than the plant uses in its hours: the surplus is exported and does not count.",
+      w_pv_surplus_exported: "On-site PV produces {mwh} {u_mwh_yr} more than the plant uses in its hours: the surplus is exported and does not count.",
       w_fixed_volumes_exported: "The fixed volumes exceed the demand by {mwh} MWh: the excess is exported and does not count.",
       w_residual_mix_estimate: "Market-based: China publishes no provincial residual mix; uncovered grid MWh use an estimate.",
       w_certificates_exceed_grid: "Certificates ({certificates} MWh) exceed the grid electricity ({grid} MWh): only {counted} MWh count.",
@@ -105,6 +105,12 @@
       w_ac_from_liquid_plus_auxiliaries: "Comprehensive AC power not given: the potline's {liquid_kwh_per_t} kWh/t plus {auxiliaries_kwh_per_t} kWh/t of auxiliaries (GB 21346 grade 3) is used.",
       w_primary_prefix: "Primary metal — ", e_out_of_range: "must be between {min} and {max}{unit}; got {got}", e_out_of_range_min: "must be at least {min}{unit}; got {got}",
       e_out_of_range_max: "must be at most {max}{unit}; got {got}", e_not_allowed: "must be one of {allowed}; got {got}",
+      e_required: "is required", e_unknown_field: "is not a field here; allowed: {allowed}", e_wrong_type: "must be {expected}, not {got}",
+      e_unknown_value: "unknown {kind} “{got}”", e_unknown_value_allowed: "unknown {kind} “{got}”; allowed: {allowed}", e_invalid_date: "must be a date YYYY-MM-DD; got “{got}”",
+      e_shares_sum: "the shares of the share-based rows must sum to 1; they sum to {sum}", e_no_factor: "the dataset has no electricity factor for {region}{year}", e_no_factor_year: " in or before {year}",
+      jt_object: "an object", jt_array: "an array", jt_string: "text", jt_boolean: "true or false", jt_number: "a number", jt_integer: "a whole number", jt_null: "empty",
+      k_region: "region", k_dataset: "dataset version", k_site: "site", k_product: "product", k_alloy: "alloy", k_organisation: "organisation", k_declaration: "declaration",
+      k_technology: "technology", k_step: "process step", k_transport_mode: "transport mode", k_source_kind: "source kind", k_uncertain_input: "uncertain input", k_alumina_route: "alumina route", k_gwp: "GWP set", k_pfc_method: "PFC method", k_mounting: "mounting",
       tasks: "Tasks", taskPlant: "Calculate my smelter", taskPlantHint: "Footprint per t of aluminium, by stage, with CBAM and the GB 21346 grade",
       taskCompare: "Compare PV options", taskCompareHint: "What each PV size or green contract changes, and at what cost",
       taskSupplier: "Look up a supplier", taskSupplierHint: "Published footprints, verifiable, with PACT, CBAM and ETS views",
@@ -112,9 +118,9 @@
       inputsH: "Inputs", gradeWord: "Grade", gradeOf: "of 3", gradeLimit: "the mandatory limit", gradeBest: "the best grade",
       gradeNote: "grade 1 ≤ {v} kWh/t", gradeOver: "above the limit", defaultsUsed: "{n} defaults used — review",
       defaultUsed: "1 default used — review", warningsNote: "The dataset's defaults and the assumptions behind this result, as the API states them (in English).",
-      stageCaption: "By stage — the upper bar location-based, the lower market-based [t CO2e/t]; the legend is location-based",
-      factorId: "Factor", deltaT: "Δ location-based [t CO2e/t]", deltaPct: "Δ %", avoided: "Avoided [t CO2e/yr]",
-      costSize: "Cost per t CO2e avoided against the PV size [CNY/t CO2e] — the variants are sizes of one plant, alternatives, not additions",
+      stageCaption: "By stage — the upper bar location-based, the lower market-based [{u_tco2e_t}]; the legend is location-based",
+      factorId: "Factor", deltaT: "Δ location-based [{u_tco2e_t}]", deltaPct: "Δ %", avoided: "Avoided [{u_tco2e_yr}]",
+      costSize: "Cost per {u_tco2e} avoided against the PV size [CNY/{u_tco2e}] — the variants are sizes of one plant, alternatives, not additions",
       noResultsHint: "No declaration matches these filters.", clearFilters: "Clear the filters", declHeadlineNote: "the buyer's figure (GHG Protocol market-based)",
       stage: "Stage", declDetails: "Identity, version and content hash", datesInclusive: "dates inclusive (first and last day of the period)",
       pdsExplain: "Share of the footprint computed from the supplier's own measured data rather than secondary (database) factors. 0 % means every factor is a dataset default or a published average.",
@@ -126,22 +132,22 @@
       inp_nac: "net anode carbon", inp_pfc: "PFC emissions", inp_alumina: "alumina footprint", inp_anode_prod: "anode production",
       inp_captive: "captive plant {n} emission factor", inp_pv: "on-site PV {n} yield", inp_metal: "primary metal footprint", inp_melt: "melt loss",
       baselinePrefix: "base: ", ofBase: "of the base", changeKey: "Bars: change from the base (negative = lower footprint); whiskers: p5–p95 of that change.",
-      band: "p5–p95 [t CO2e/t]"
+      band: "p5–p95 [{u_tco2e_t}]"
     },
     zh: {
       skip: "跳到正文", tagline: "铝的碳足迹，每个因子都有来源", nav: "栏目", navPlant: "工厂碳足迹", navScen: "光伏情景",
       navBuyers: "采购方", language: "语言", smelter: "电解铝厂", region: "地区", year: "年份", basis: "电力因子口径",
-      production: "产量 [t/年]", pfcMethod: "PFC 方法", cellTech: "电解槽技术",
+      production: "产量 [{u_t_yr}]", pfcMethod: "PFC 方法", cellTech: "电解槽技术",
       aem: "阳极效应 [分钟/槽·日]", portfolio: "供电结构",
       portfolioHint: "固定电量 (MWh) 先满足；比例分配其余电量，合计须为 1。厂内光伏：数量为 MWp，第 4 列为站点。",
-      kind: "类型", amount: "数量", amountUnit: "单位", fuelTech: "燃料 / 技术 / 站点", ef: "排放因子 [tCO2/MWh]", remove: "删除",
+      kind: "类型", amount: "数量", amountUnit: "单位", fuelTech: "燃料 / 技术 / 站点", ef: "排放因子 [{u_tco2_mwh}]", remove: "删除",
       removeRow: "删除此行", addSource: "添加电源", compute: "计算碳足迹", preset: "恢复山西示例", copyCurl: "复制为 curl",
       byStage: "分阶段", renShares: "可再生电力比例",
       provenance: "数据来源", value: "数值", unit: "单位", source: "来源", confidence: "可信度", warnings: "警告",
       scenHint: "基准为上方工厂表单；每个方案在供电结构中加入厂内光伏（最多 10 个）。", discount: "折现率", lifetime: "寿命 [年]",
       name: "名称", pvMWp: "光伏 [MWp]", site: "站点", tilt: "倾角 [°]", capex: "投资 [百万元]", opex: "运维 [百万元/年]",
       addVariant: "添加方案", compare: "比较", renAnnual: "可再生比例（年度，市场）", renHourly: "可再生比例（逐时匹配）",
-      pvEnergy: "光伏发电量 [MWh/年]", mac: "减排成本 [元/t CO2e]", footprintChart: "相对基准的变化 [t CO2e/t]",
+      pvEnergy: "光伏发电量 [{u_mwh_yr}]", mac: "减排成本 [元/{u_tco2e}]", footprintChart: "相对基准的变化 [{u_tco2e_t}]",
       maccChart: "边际减排成本曲线（宽度 = 年减排量；宽度按各方案同时实施累加，互斥方案（如同一光伏电站的不同规模）请逐个比较）", product: "产品", company: "企业", period: "报告期", open: "打开",
       search: "搜索", verify: "核验", footer: "页面上的每个数字都来自公开 API。", computing: "计算中…", done: "完成",
       copied: "已复制", copyFailed: "复制失败：请手动选择下方命令", noResults: "未找到声明", found: "条", loading: "加载中…",
@@ -155,8 +161,8 @@
       
       tech_coal: "煤电", tech_gas: "气电", tech_hydro: "水电", tech_nuclear: "核电", tech_wind: "风电", tech_solar: "光伏",
       tech_csp: "光热", tech_biomass: "生物质", u_share: "比例", st_active: "有效", st_deprecated: "已废止",
-      ndrc_benchmark: "标杆水平", ndrc_baseline: "基准水平", ndrc_below_baseline: "低于基准水平", cnyPerT: "元/t CO2e",
-      tPerYr: "t CO2e/年", dflt: "（默认）", f_natural_gas: "天然气", f_coal: "煤", f_diesel: "柴油", f_fuel_oil: "燃料油",
+      ndrc_benchmark: "标杆水平", ndrc_baseline: "基准水平", ndrc_below_baseline: "低于基准水平", cnyPerT: "元/{u_tco2e}",
+      tPerYr: "{u_tco2e_yr}", dflt: "（默认）", f_natural_gas: "天然气", f_coal: "煤", f_diesel: "柴油", f_fuel_oil: "燃料油",
       f_petroleum_coke: "石油焦", f_lpg: "液化石油气", f_lng: "液化天然气", f_coke_oven_gas: "焦炉煤气", m_default: "数据集默认",
       m_tier1: "IPCC 第一层级", m_slope: "斜率法", m_overvoltage: "过电压法", m_measured: "实测",
       apiEnglish: "默认值说明与因子来源为英文原文（来自 API）。",
@@ -164,14 +170,14 @@
       anode: "阳极", anodeHint: "留空则使用数据集默认值；响应会列出所用的每个默认值。",
       anodeNet: "净碳耗 [t C/t 铝]", anodeCons: "阳极消耗 [t/t 铝]", anodeS: "硫含量 [质量分数]", anodeAsh: "灰分 [质量分数]",
       bakeEnergy: "焙烧能耗 [kgce/t 阳极]", bakeFuel: "焙烧燃料", tiltPV: "倾角 [°]（光伏）",
-      footprintOf: "核算对象", primaryIngot: "原铝锭（本厂）", baseMolten: "基准铝水直供比例", prodOut: "产品产量 [t/年]",
-      withUnc: "不确定性区间 p5–p95（蒙特卡洛）", gcMWh: "绿电交易 [MWh/年]", gcTech: "合同电源类型",
-      molten: "铝水直供比例 [0–1]", exported: "外送电量 [MWh/年]", monthlyCol: "逐月光伏",
+      footprintOf: "核算对象", primaryIngot: "原铝锭（本厂）", baseMolten: "基准铝水直供比例", prodOut: "产品产量 [{u_t_yr}]",
+      withUnc: "不确定性区间 p5–p95（蒙特卡洛）", gcMWh: "绿电交易 [{u_mwh_yr}]", gcTech: "合同电源类型",
+      molten: "铝水直供比例 [0–1]", exported: "外送电量 [{u_mwh_yr}]", monthlyCol: "逐月光伏",
       monthlyChart: "逐月光伏发电量与工厂负荷 [MWh]", sweepH: "扫描：碳足迹随光伏装机变化",
       sweepHint: "基准工厂加一套厂内光伏（站点和倾角取第一个方案），装机从 0 扫描到最大值（POST /v1/scenarios/sweep）。",
-      sweepMax: "最大光伏装机 [MWp]", sweepSteps: "步数", runSweep: "运行扫描", sweepChart: "碳足迹 [t CO2e/t] 随光伏装机 [MWp]",
+      sweepMax: "最大光伏装机 [MWp]", sweepSteps: "步数", runSweep: "运行扫描", sweepChart: "碳足迹 [{u_tco2e_t}] 随光伏装机 [MWp]",
       pactView: "PACT 视图", pactJSON: "ProductFootprint JSON（PACT v2）", cbamLink: "CBAM 摘要（JSON）", pactLink: "PACT 视图（JSON）",
-      coalCol: "供电煤耗 [gce/kWh]（自备电厂）", unitaryAmount: "单位产品数量", productUnit: "产品单位", headline: "基于市场 [t CO2e/t]", pvShareLoad: "光伏占负荷比例（逐时）", sweepMaxRule: "须为大于 0 且不超过 10,000 MWp 的数", sweepStepsRule: "须为 2 到 50 的整数",
+      coalCol: "供电煤耗 [gce/kWh]（自备电厂）", unitaryAmount: "单位产品数量", productUnit: "产品单位", headline: "基于市场 [{u_tco2e_t}]", pvShareLoad: "光伏占负荷比例（逐时）", sweepMaxRule: "须为大于 0 且不超过 10,000 MWp 的数", sweepStepsRule: "须为 2 到 50 的整数",
       stale: "已过期：最近一次请求失败", exportedShort: "外送", show: "显示", pvOut: "光伏发电量", plantLoad: "工厂负荷", selfCons: "厂内消纳", month: "月份",
       computingUnc: "正在计算不确定性区间…", productIds: "产品标识",
       productNote: "产品模式：各方案的光伏和绿电交易供给电解铝厂；电解铝厂的可再生比例、光伏发电量和外送电量请在原铝模式下查看，此处不显示。",
@@ -185,12 +191,12 @@
       cbamAnodeCO2: "直接：阳极 CO2", cbamPFC: "直接：PFC", cbamCasting: "直接：铸造燃料", cbamAnodePlant: "直接：阳极厂",
       pfcVerifiable: "PFC 可核查", pfcNotVerifiable: "否——核查机构不能接受的估算值", indirectRule: "间接排放规则",
       portfolioIndirect: "按自身供电因子的间接排放 (SEE)", efShort: "排放因子",
-      etsH: "全国碳市场", etsAlloc: "配额分配", etsMethod: "方法", etsBenchmark: "基准值 [t CO2e/t]",
-      etsAllowances: "配额 [t CO2e]", etsBalance: "盈缺 [t CO2e]", notPublished: "未公布", etsLink: "碳市场摘要（JSON）",
+      etsH: "全国碳市场", etsAlloc: "配额分配", etsMethod: "方法", etsBenchmark: "基准值 [{u_tco2e_t}]",
+      etsAllowances: "配额 [{u_tco2e}]", etsBalance: "盈缺 [{u_tco2e}]", notPublished: "未公布", etsLink: "碳市场摘要（JSON）",
       etsGuideline: "核算指南", etsAnode: "阳极 CO2", etsPFC: "PFC（CF4、C2F6）", etsProcess: "铝电解工序（配额分配单元）",
       etsCasting: "铸造燃料", etsEnterprise: "企业层级", etsPurchased: "外购电力（报告项，不纳入覆盖范围）",
       etsAnnualProcess: "工序年排放", etsAnnualEnterprise: "企业年排放", etsThreshold: "重点排放单位门槛",
-      etsKeyEmitter: "重点排放单位", tPerYrCO2e: "t CO2e/年",
+      etsKeyEmitter: "重点排放单位", tPerYrCO2e: "{u_tco2e_yr}",
       specVersion: "PACT 规范版本",
       w_anodes_on_site_assumed: "未说明阳极来源：按厂内焙烧（国内多数电解铝厂如此），CBAM 直接排放含阳极厂排放。如外购阳极，请将“阳极在厂内焙烧”设为否。",
       w_cbam_slope_coefficients: "CBAM：斜率法须采用欧盟按电解槽类型给出的系数；所填 {coefficients} 系数不用于 CBAM。",
@@ -205,7 +211,7 @@
       w_residual_operational_on_lifecycle: "全国不含市场化交易非化石能源电量的排放因子为运行二氧化碳因子；用于全生命周期口径时会低估电网上游排放。",
       w_technology_lifecycle_year_fallback: "无 {year} 年{technology}碳足迹因子：采用 {used_year} 年数值。",
       w_fixed_volumes_meet_demand: "固定电量已满足全部用电：按比例分配的电源供电为 0。",
-      w_pv_surplus_exported: "厂内光伏在其发电时段比工厂用电多 {mwh} MWh/年：余电外送，不计入本产品。",
+      w_pv_surplus_exported: "厂内光伏在其发电时段比工厂用电多 {mwh} {u_mwh_yr}：余电外送，不计入本产品。",
       w_fixed_volumes_exported: "固定电量超出用电 {mwh} MWh：超出部分外送，不计入本产品。",
       w_residual_mix_estimate: "基于市场法：我国未发布省级剩余电力组合因子；未覆盖的电网电量采用估算值。",
       w_certificates_exceed_grid: "绿证（{certificates} MWh）超过电网电量（{grid} MWh）：仅计 {counted} MWh。",
@@ -222,6 +228,12 @@
       w_ac_from_liquid_plus_auxiliaries: "未填综合交流电耗：采用电解系列 {liquid_kwh_per_t} kWh/t 加 GB 21346 三级允许的辅助电耗 {auxiliaries_kwh_per_t} kWh/t。",
       w_primary_prefix: "原铝：", e_out_of_range: "须在 {min} 与 {max}{unit} 之间；当前为 {got}", e_out_of_range_min: "须不小于 {min}{unit}；当前为 {got}",
       e_out_of_range_max: "须不大于 {max}{unit}；当前为 {got}", e_not_allowed: "须为以下之一：{allowed}；当前为 {got}",
+      e_required: "为必填项", e_unknown_field: "不是此处的字段；可用字段：{allowed}", e_wrong_type: "须为{expected}，不能是{got}",
+      e_unknown_value: "未知的{kind}“{got}”", e_unknown_value_allowed: "未知的{kind}“{got}”；可选：{allowed}", e_invalid_date: "须为 YYYY-MM-DD 格式的日期；当前为“{got}”",
+      e_shares_sum: "按比例分配的各行比例合计须为 1；当前合计 {sum}", e_no_factor: "数据集中没有{region}{year}的电力排放因子", e_no_factor_year: "（{year} 年及以前）",
+      jt_object: "对象", jt_array: "数组", jt_string: "文本", jt_boolean: "是或否", jt_number: "数值", jt_integer: "整数", jt_null: "空值",
+      k_region: "地区", k_dataset: "数据集版本", k_site: "站点", k_product: "产品", k_alloy: "合金", k_organisation: "机构", k_declaration: "声明",
+      k_technology: "技术", k_step: "工序", k_transport_mode: "运输方式", k_source_kind: "电源类型", k_uncertain_input: "不确定输入", k_alumina_route: "氧化铝工艺", k_gwp: "GWP 值集", k_pfc_method: "PFC 计算方法", k_mounting: "安装方式",
       tasks: "任务", taskPlant: "核算本厂碳足迹", taskPlantHint: "每吨铝的碳足迹、分阶段构成、CBAM 与 GB 21346 能耗等级",
       taskCompare: "比较光伏方案", taskCompareHint: "各光伏规模或绿电交易带来的变化及其成本",
       taskSupplier: "查询供应商", taskSupplierHint: "已发布、可核验的碳足迹声明，含 PACT、CBAM 与碳市场视图",
@@ -229,9 +241,9 @@
       inputsH: "输入", gradeWord: "等级", gradeOf: "/ 3 级", gradeLimit: "限定值（强制）", gradeBest: "最优等级",
       gradeNote: "1 级 ≤ {v} kWh/t", gradeOver: "超过限定值", defaultsUsed: "使用了 {n} 个默认值——请核对",
       defaultUsed: "使用了 1 个默认值——请核对", warningsNote: "本结果所用的数据集默认值与假设，为 API 的英文原文。",
-      stageCaption: "分阶段——上条为基于位置法，下条为基于市场法 [t CO2e/t]；图例为基于位置法",
-      factorId: "因子", deltaT: "变化量（基于位置法）[t CO2e/t]", deltaPct: "变化 %", avoided: "年减排量 [t CO2e/年]",
-      costSize: "单位减排成本随光伏规模变化 [元/t CO2e]——各方案为同一电站的不同规模，互为替代而非叠加",
+      stageCaption: "分阶段——上条为基于位置法，下条为基于市场法 [{u_tco2e_t}]；图例为基于位置法",
+      factorId: "因子", deltaT: "变化量（基于位置法）[{u_tco2e_t}]", deltaPct: "变化 %", avoided: "年减排量 [{u_tco2e_yr}]",
+      costSize: "单位减排成本随光伏规模变化 [元/{u_tco2e}]——各方案为同一电站的不同规模，互为替代而非叠加",
       noResultsHint: "没有符合这些筛选条件的声明。", clearFilters: "清除筛选条件", declHeadlineNote: "采购方使用的数值（GHG Protocol 基于市场法）",
       stage: "阶段", declDetails: "标识、版本与内容哈希", datesInclusive: "日期含首尾两日",
       pdsExplain: "碳足迹中来自供应商自身实测数据（而非数据库二手因子）的比例。0 % 表示所有因子均为数据集默认值或公开平均值。",
@@ -243,11 +255,16 @@
       inp_nac: "阳极净碳耗", inp_pfc: "PFC 排放", inp_alumina: "氧化铝碳足迹", inp_anode_prod: "阳极生产",
       inp_captive: "自备电厂 {n} 排放因子", inp_pv: "厂内光伏 {n} 发电量", inp_metal: "原铝碳足迹", inp_melt: "熔损",
       baselinePrefix: "基准：", ofBase: "基准", changeKey: "柱：相对基准的变化（负值 = 碳足迹降低）；须线：该变化的 p5–p95。",
-      band: "p5–p95 [t CO2e/t]"
+      band: "p5–p95 [{u_tco2e_t}]"
     }
   };
   let lang = "en";
-  const t = (k) => (dict[lang] && dict[lang][k]) || dict.en[k] || k;
+  // t looks a key up in the page's language; a {u_…} in the text is a unit,
+  // written as the glossary (glossary.json) gives it in that language.
+  const t = (k) => {
+    const s = (dict[lang] && dict[lang][k]) || dict.en[k] || k;
+    return s.indexOf("{u_") < 0 ? s : s.replace(/\{(u_[a-z0-9_]+)\}/g, (m, u) => t(u));
+  };
 
   function applyLang() {
     document.documentElement.lang = lang === "zh" ? "zh-CN" : "en";
@@ -292,7 +309,10 @@
     return n;
   }
   // fmt shows a number with a fixed number of decimals (4 by default, the
-  // tables' precision; the cards use 2) and thousands separators.
+  // tables' precision; the cards use 2) and thousands separators. Tonnes
+  // (per t or per year, the China ETS's included) follow it; energy totals
+  // (MWh, kWh, MWh/yr) are whole numbers everywhere (digits 0), an
+  // intensity such as MWh/t follows the tables' 4 (glossary.json, README).
   function fmt(x, digits) {
     if (x === null || x === undefined || Number.isNaN(x)) return t("na");
     const d = digits === undefined ? 4 : digits;
@@ -468,8 +488,10 @@
   }
   // showFieldErrors puts an API error in the status line with each field
   // named by its label, marks the inputs aria-invalid and focuses the first.
-  // errorText words a field error by its code (out_of_range, not_allowed)
-  // in the page's language; the API's English detail otherwise.
+  // errorText words a field error by its code (out_of_range, not_allowed,
+  // required, unknown_field, wrong_type, unknown_value, invalid_date,
+  // shares_sum, no_factor) in the page's language; the API's English detail
+  // for a code it does not know (invalid: a rule with no code of its own).
   function errorText(f) {
     const p = f.params || {};
     const n = (x) => (typeof x !== "number" ? String(x) : Number.isInteger(x) ? fmt(x, 0) : fmt(x, 4).replace(/(\.\d*?)0+$/, "$1").replace(/\.$/, ""));
@@ -479,6 +501,18 @@
       return fill(key, { min: n(p.min), max: n(p.max), unit: unit, got: n(p.got) });
     }
     if (f.code === "not_allowed") return fill("e_not_allowed", { allowed: (p.allowed || []).join(", "), got: String(p.got) });
+    const list = (xs) => (xs || []).join(lang === "zh" ? "、" : ", ");
+    switch (f.code) {
+      case "required": return t("e_required");
+      case "unknown_field": return fill("e_unknown_field", { allowed: list(p.allowed), got: String(p.got) });
+      case "wrong_type": if (!dict.en["jt_" + p.expected] || !dict.en["jt_" + p.got]) break;
+        return fill("e_wrong_type", { expected: t("jt_" + p.expected), got: t("jt_" + p.got) });
+      case "unknown_value": if (!dict.en["k_" + p.kind]) break;
+        return fill(p.allowed ? "e_unknown_value_allowed" : "e_unknown_value", { kind: t("k_" + p.kind), got: String(p.got), allowed: list(p.allowed) });
+      case "invalid_date": return fill("e_invalid_date", { got: String(p.got) });
+      case "shares_sum": return fill("e_shares_sum", { sum: n(p.sum) });
+      case "no_factor": return fill("e_no_factor", { region: regionName(p.region), year: p.year ? fill("e_no_factor_year", { year: String(p.year) }) : "" });
+    }
     return f.detail;
   }
   function showFieldErrors(statusId, e, resolve) {
@@ -783,7 +817,7 @@
     const tot = r.total_tco2e_per_t;
     $("o-loc").textContent = fmt(tot.location_based, 2);
     $("o-mkt").textContent = fmt(tot.market_based, 2);
-    $("plant-mini").textContent = t("locTotal") + " " + fmt(tot.location_based, 2) + " · " + t("mktTotal") + " " + fmt(tot.market_based, 2) + " t CO2e/t";
+    $("plant-mini").textContent = t("locTotal") + " " + fmt(tot.location_based, 2) + " · " + t("mktTotal") + " " + fmt(tot.market_based, 2) + " " + t("u_tco2e_t");
     const basis = r.electricity_basis === "lifecycle" ? "basisLife" : "basisOp";
     $("o-loc-note").textContent = t("basis") + ": " + t(basis);
     $("o-mkt-note").textContent = t("basis") + ": " + t(basis);
@@ -865,7 +899,7 @@
     if (!g.indicator) return line + " · " + fmt(g.ac_kwh_per_t, 0) + " kWh/t";
     return line + " · " + t("graded") + ": " + code("ind_", g.indicator) + " " + fmt(g.graded_kwh_per_t ?? g.ac_kwh_per_t, 0) + " kWh/t";
   }
-  const perT = (x) => fmt(x) + " t CO2e/t";
+  const perT = (x) => fmt(x) + " " + t("u_tco2e_t");
   const yesNo = (b) => (b ? t("yes") : t("no"));
   // cbamRows is the CBAM table: the totals, the split of the direct
   // emissions, and the rules behind them. Rows whose field the dataset's
@@ -876,8 +910,8 @@
     if (c.rules) rows.push([t("cbamRules"), code("rules_", c.rules)]);
     if (c.anodes_on_site !== undefined) rows.push([t("anodeOnSite"), yesNo(c.anodes_on_site)]);
     rows.push([t("seeDirect"), perT(c.see_direct_tco2e_per_t)]);
-    [["cbamAnodeCO2", c.anode_co2_tco2_per_t, " t CO2/t"], ["cbamPFC", c.pfc_tco2e_per_t, " t CO2e/t"],
-      ["cbamCasting", c.casting_fuel_tco2_per_t, " t CO2/t"], ["cbamAnodePlant", c.anode_production_tco2_per_t, " t CO2/t"]]
+    [["cbamAnodeCO2", c.anode_co2_tco2_per_t, " " + t("u_tco2_t")], ["cbamPFC", c.pfc_tco2e_per_t, " " + t("u_tco2e_t")],
+      ["cbamCasting", c.casting_fuel_tco2_per_t, " " + t("u_tco2_t")], ["cbamAnodePlant", c.anode_production_tco2_per_t, " " + t("u_tco2_t")]]
       .forEach(([k, v, unit]) => { if (v !== undefined) rows.push([t(k), fmt(v) + unit]); });
     if (c.pfc_method) rows.push([t("pfcMethod"), code("m_", c.pfc_method)]);
     if (c.pfc_verifiable !== undefined) {
@@ -886,7 +920,7 @@
     rows.push([t("seeIndirect"), perT(c.see_indirect_tco2e_per_t)]);
     if (c.indirect_rule) rows.push([t("indirectRule"), c.indirect_rule]);
     if (c.portfolio_see_indirect_tco2e_per_t !== undefined) {
-      rows.push([t("portfolioIndirect"), perT(c.portfolio_see_indirect_tco2e_per_t) + " (" + t("efShort") + " " + fmt(c.portfolio_electricity_ef_tco2_per_mwh) + " tCO2/MWh)"]);
+      rows.push([t("portfolioIndirect"), perT(c.portfolio_see_indirect_tco2e_per_t) + " (" + t("efShort") + " " + fmt(c.portfolio_electricity_ef_tco2_per_mwh) + " " + t("u_tco2_mwh") + ")"]);
     }
     rows.push([t("obligation"), perT(c.obligation_tco2e_per_t)], [t("cbamDefault"), perT(c.default_value_tco2e_per_t)]);
     if (c.notes && c.notes.length) rows.push([t("notes"), noteList(c.notes)]);
@@ -895,15 +929,15 @@
   // etsRows is the China ETS view per t of liquid aluminium (and per year
   // when the production is known).
   function etsRows(e) {
-    const rows = [[t("etsGuideline"), e.guideline], [t("etsAnode"), fmt(e.anode_co2_tco2_per_t) + " t CO2/t"],
+    const rows = [[t("etsGuideline"), e.guideline], [t("etsAnode"), fmt(e.anode_co2_tco2_per_t) + " " + t("u_tco2_t")],
       [t("etsPFC"), perT(e.pfc_tco2e_per_t) + " (" + fmt(e.cf4_kg_per_t) + " / " + fmt(e.c2f6_kg_per_t) + " kg/t)"],
       [t("pfcMethod"), e.pfc_method], [t("etsProcess"), perT(e.process_tco2e_per_t)],
-      [t("etsCasting"), fmt(e.casting_fuel_tco2_per_t) + " t CO2/t"], [t("etsEnterprise"), perT(e.enterprise_tco2e_per_t)],
+      [t("etsCasting"), fmt(e.casting_fuel_tco2_per_t) + " " + t("u_tco2_t")], [t("etsEnterprise"), perT(e.enterprise_tco2e_per_t)],
       [t("etsPurchased"), fmt(e.purchased_electricity_mwh_per_t) + " MWh/t"]];
     const a = e.annual;
     if (a) {
-      rows.push([t("etsAnnualProcess"), fmt(a.process_tco2e, 0) + " " + t("tPerYrCO2e")], [t("etsAnnualEnterprise"), fmt(a.enterprise_tco2e, 0) + " " + t("tPerYrCO2e")],
-        [t("etsThreshold"), fmt(a.threshold_tco2e, 0) + " " + t("tPerYrCO2e")], [t("etsKeyEmitter"), yesNo(a.key_emitter)]);
+      rows.push([t("etsAnnualProcess"), fmt(a.process_tco2e) + " " + t("tPerYrCO2e")], [t("etsAnnualEnterprise"), fmt(a.enterprise_tco2e) + " " + t("tPerYrCO2e")],
+        [t("etsThreshold"), fmt(a.threshold_tco2e) + " " + t("tPerYrCO2e")], [t("etsKeyEmitter"), yesNo(a.key_emitter)]);
     }
     return rows;
   }
@@ -916,8 +950,8 @@
     const nul = (v, f, empty) => (v === null || v === undefined ? empty : f(v));
     $("o-ets-alloc").replaceChildren(...(e.allocation || []).map((y) => el("tr", {}, el("th", { scope: "row", text: String(y.year) }),
       el("td", { text: y.method }), el("td", { class: "n benchmark", text: nul(y.benchmark_tco2e_per_t, (v) => fmt(v), t("notPublished")) }),
-      el("td", { class: "n allowances", text: nul(y.allowances_tco2e, (v) => fmt(v, 0), t("na")) }),
-      el("td", { class: "n balance", text: nul(y.balance_tco2e, (v) => fmt(v, 0), t("na")) }), el("td", { text: y.note || "" }))));
+      el("td", { class: "n allowances", text: nul(y.allowances_tco2e, (v) => fmt(v), t("na")) }),
+      el("td", { class: "n balance", text: nul(y.balance_tco2e, (v) => fmt(v), t("na")) }), el("td", { text: y.note || "" }))));
     $("o-ets-notes").replaceChildren(...(e.notes || []).map((x) => el("li", { text: x })));
   }
   // stageChart draws two horizontal stacked bars (location- and market-based)
@@ -929,7 +963,7 @@
     const max = Math.max(totals[0], totals[1]) || 1;
     const sx = (v) => (v / max) * (W - left - right);
     const svg = sv("svg", { viewBox: "0 0 " + W + " " + H, width: W, height: H, role: "img", class: "stage-svg",
-      "aria-label": t("byStage") + ": " + t("locTotal") + " " + fmt(totals[0], 3) + ", " + t("mktTotal") + " " + fmt(totals[1], 3) + " t CO2e/t" });
+      "aria-label": t("byStage") + ": " + t("locTotal") + " " + fmt(totals[0], 3) + ", " + t("mktTotal") + " " + fmt(totals[1], 3) + " " + t("u_tco2e_t") });
     [["tco2e_per_t", t("locTotal")], ["market_based_tco2e_per_t", t("mktTotal")]].forEach(([key, label], i) => {
       const y = 15 + i * (barH + 20);
       svg.append(sv("text", { x: 0, y: y + barH / 2 + 4, class: "lbl" }, label));
@@ -937,7 +971,7 @@
       stages.forEach((s) => {
         const v = Math.max(0, s[key]);
         const rect = sv("rect", { x: x, y: y, width: v > 0 ? Math.max(2, sx(v)) : 0, height: barH, fill: STAGE_COLORS[s.stage] || "#999", "data-series": s.stage });
-        rect.append(sv("title", {}, t("s_" + s.stage) + ": " + fmt(s[key], 4) + " t CO2e/t"));
+        rect.append(sv("title", {}, t("s_" + s.stage) + ": " + fmt(s[key], 4) + " " + t("u_tco2e_t")));
         svg.append(rect);
         x += v > 0 ? Math.max(2, sx(v)) : 0;
       });
@@ -1309,7 +1343,7 @@
       scales: { x: { time: false, range: [-0.6, rows.length - 0.4] }, y: { range: [lo - pad, hi + pad] } },
       axes: [{ splits: () => xs, values: (u, splits) => splits.map((i) => names[i] || ""), grid: { show: false },
         rotate: tilted ? -35 : 0, size: tilted ? 80 : 50 },
-        { label: "Δ t CO2e/t", size: 60 }],
+        { label: "Δ " + t("u_tco2e_t"), size: 60 }],
       series: [{ label: t("name"), value: (u, i) => (i === null ? "" : names[i] || "") },
         { label: "Δ " + t("locTotal"), fill: "#1f6fb2", stroke: "#1f6fb2", paths: bars(-1), points: { show: false } },
         { label: "Δ " + t("mktTotal"), fill: "#2e8b57", stroke: "#2e8b57", paths: bars(1), points: { show: false } }],
@@ -1425,7 +1459,7 @@
     const pvMWh = m.pv.monthly_ac_kwh.map((k) => k / 1000);
     const loadMWh = DAYS.map((d) => m.flatMW * d * 24);
     const l = m.pv.load || {};
-    $("monthly-note").textContent = t("pvOut") + " " + fmt(m.pv.annual_ac_kwh / 1000, 0) + " MWh/yr · " + t("selfCons") + " " +
+    $("monthly-note").textContent = t("pvOut") + " " + fmt(m.pv.annual_ac_kwh / 1000, 0) + " " + t("u_mwh_yr") + " · " + t("selfCons") + " " +
       fmt(l.self_consumed_kwh / 1000, 0) + " MWh · " + t("exportedShort") + " " + fmt(l.exported_kwh / 1000, 0) + " MWh · " +
       t("pvShareLoad") + " " + pct(l.hourly_matched_share);
     if (typeof uPlot === "undefined") return;
@@ -1515,7 +1549,7 @@
     sweepChart = new uPlot({
       width: Math.max(280, box.clientWidth || 600), height: 240, legend: { live: false },
       scales: { x: { time: false }, y: { range: [lo - pad, hi + pad] } },
-      axes: [{ label: "MWp" }, { label: "t CO2e/t", size: 60 }],
+      axes: [{ label: "MWp" }, { label: t("u_tco2e_t"), size: 60 }],
       series: [{ label: "MWp" },
         { label: t("locTotal"), stroke: "#1f6fb2", width: 2 },
         { label: t("mktTotal"), stroke: "#2e8b57", width: 2, dash: [6, 4] }]
@@ -1662,8 +1696,8 @@
     $("d-period-note").textContent = t("period") + ": " + period(d.reference_period) + " (" + t("datesInclusive") + ")";
     kvRows($("d-kv"), [["id", d.id], [t("version"), String(d.version)], [t("status"), code("st_", d.status)], [t("region"), regionName(d.region) + " (" + d.region + ")"],
       [t("period"), period(d.reference_period)],
-      [t("locTotal"), tot.location_based === undefined ? t("na") : fmt(tot.location_based, 4) + " t CO2e/t"],
-      [t("mktTotal"), fmt(tot.market_based ?? d.total_tco2e_per_t, 4) + " t CO2e/t"], [t("dataset"), d.dataset_version + " / " + d.engine_version],
+      [t("locTotal"), tot.location_based === undefined ? t("na") : fmt(tot.location_based, 4) + " " + t("u_tco2e_t")],
+      [t("mktTotal"), fmt(tot.market_based ?? d.total_tco2e_per_t, 4) + " " + t("u_tco2e_t")], [t("dataset"), d.dataset_version + " / " + d.engine_version],
       [t("hash"), d.content_hash]]);
     // Every stage on both bases, each column named by its basis.
     $("d-stages").replaceChildren(...(res.stages || []).map((s) => el("tr", {}, el("th", { scope: "row", text: t("s_" + s.stage) }),
@@ -1702,9 +1736,9 @@
       return;
     }
     const c = lastCbam.v;
-    kvRows($("d-cbam"), [[t("cnCode"), c.cn_code], [t("seeDirect"), fmt(c.see_direct_tco2e_per_t) + " t CO2e/t"],
-      [t("seeIndirect"), fmt(c.see_indirect_tco2e_per_t) + " t CO2e/t"], [t("obligation"), fmt(c.obligation_tco2e_per_t) + " t CO2e/t"],
-      [t("cbamDefault"), c.default_value_tco2e_per_t === undefined ? t("na") : fmt(c.default_value_tco2e_per_t) + " t CO2e/t"]]);
+    kvRows($("d-cbam"), [[t("cnCode"), c.cn_code], [t("seeDirect"), fmt(c.see_direct_tco2e_per_t) + " " + t("u_tco2e_t")],
+      [t("seeIndirect"), fmt(c.see_indirect_tco2e_per_t) + " " + t("u_tco2e_t")], [t("obligation"), fmt(c.obligation_tco2e_per_t) + " " + t("u_tco2e_t")],
+      [t("cbamDefault"), c.default_value_tco2e_per_t === undefined ? t("na") : fmt(c.default_value_tco2e_per_t) + " " + t("u_tco2e_t")]]);
   }
   // renderDeclETS shows the declaration's China ETS summary: per t, per
   // year and each allocation year's balance, or the API's reason it has none.
@@ -1716,10 +1750,10 @@
     const s = lastEts.v, e = s.ets;
     const alloc = (e.allocation || []).map((y) => [t("etsAlloc") + " " + y.year, y.balance_tco2e === null || y.balance_tco2e === undefined
       ? t("etsBenchmark") + ": " + (y.benchmark_tco2e_per_t === null ? t("notPublished") : fmt(y.benchmark_tco2e_per_t))
-      : t("etsBalance") + ": " + fmt(y.balance_tco2e, 0)]);
+      : t("etsBalance") + ": " + fmt(y.balance_tco2e)]);
     kvRows($("d-ets"), [[t("period"), s.reporting_period.start + " – " + s.reporting_period.end], [t("etsProcess"), perT(e.process_tco2e_per_t)],
       [t("etsEnterprise"), perT(e.enterprise_tco2e_per_t)], [t("etsPurchased"), fmt(e.purchased_electricity_mwh_per_t) + " MWh/t"]]
-      .concat(e.annual ? [[t("etsAnnualProcess"), fmt(e.annual.process_tco2e, 0) + " " + t("tPerYrCO2e")], [t("etsKeyEmitter"), yesNo(e.annual.key_emitter)]] : [])
+      .concat(e.annual ? [[t("etsAnnualProcess"), fmt(e.annual.process_tco2e) + " " + t("tPerYrCO2e")], [t("etsKeyEmitter"), yesNo(e.annual.key_emitter)]] : [])
       .concat(alloc));
   }
   async function verifyDeclaration() {
@@ -1743,8 +1777,8 @@
     if (!v) { $("d-verify").replaceChildren(); return; }
     const yn = (b) => (b ? t("yes") : t("no"));
     kvRows($("d-verify"), [[t("reproduced"), yn(v.reproduced)], [t("hashValid"), yn(v.stored_hash_valid)],
-      [t("matches"), yn(v.result_matches)], [t("stored"), fmt(v.stored_total_tco2e_per_t, 4) + " t CO2e/t"],
-      [t("recomputed"), v.recomputed_total_tco2e_per_t === undefined ? t("na") : fmt(v.recomputed_total_tco2e_per_t, 4) + " t CO2e/t"],
+      [t("matches"), yn(v.result_matches)], [t("stored"), fmt(v.stored_total_tco2e_per_t, 4) + " " + t("u_tco2e_t")],
+      [t("recomputed"), v.recomputed_total_tco2e_per_t === undefined ? t("na") : fmt(v.recomputed_total_tco2e_per_t, 4) + " " + t("u_tco2e_t")],
       [t("notes"), (v.notes || []).join(" ")]]);
     setStatus("verify-status", v.reproduced ? "✔ " + t("reproduced") : "✘ " + t("reproduced") + ": " + t("no"), !v.reproduced);
   }
