@@ -198,26 +198,40 @@ func monteCarlo(stop Interrupt, mdl uncertainModel, spec UncertaintySpec) (Uncer
 	out.LocationBased = summarize(loc, detLoc)
 	out.MarketBased = summarize(mkt, detMkt)
 	rLoc, rMkt := ranks(loc), ranks(mkt)
-	var sum2 float64
 	for j, u := range ins {
-		if u.Dist.Kind == DistNone {
-			continue
-		}
-		rj := ranks(cols[j])
-		c := Contribution{Path: u.Path, Label: u.Label, SpearmanLocation: pearson(rj, rLoc), SpearmanMarket: pearson(rj, rMkt)}
-		sum2 += c.SpearmanLocation * c.SpearmanLocation
-		out.Contributions = append(out.Contributions, c)
-	}
-	for i := range out.Contributions {
-		if sum2 > 0 {
-			c := &out.Contributions[i]
-			c.VarianceShare = c.SpearmanLocation * c.SpearmanLocation / sum2
+		if u.Dist.Kind != DistNone {
+			out.Contributions = append(out.Contributions, contribution(u, cols[j], rLoc, rMkt))
 		}
 	}
-	sort.SliceStable(out.Contributions, func(a, b int) bool {
-		return math.Abs(out.Contributions[a].SpearmanLocation) > math.Abs(out.Contributions[b].SpearmanLocation)
-	})
+	shareAndSort(out.Contributions)
 	return out, nil
+}
+
+// contribution is an uncertain input's rank correlation with the totals:
+// Spearman's ρ, the Pearson correlation of the ranks of its sampled
+// multipliers col with the ranks of the location- and market-based totals
+// (rLoc, rMkt).
+func contribution(u UncertainInput, col, rLoc, rMkt []float64) Contribution {
+	rj := ranks(col)
+	return Contribution{Path: u.Path, Label: u.Label, SpearmanLocation: pearson(rj, rLoc), SpearmanMarket: pearson(rj, rMkt)}
+}
+
+// shareAndSort sets each contribution's variance share, ρ² over the sum of
+// ρ² of all (location basis; 0 when every ρ is 0), and sorts them by |ρ|,
+// largest first (stable: equal ones keep their input order).
+func shareAndSort(cs []Contribution) {
+	var sum2 float64
+	for _, c := range cs {
+		sum2 += c.SpearmanLocation * c.SpearmanLocation
+	}
+	for i := range cs {
+		if sum2 > 0 {
+			cs[i].VarianceShare = cs[i].SpearmanLocation * cs[i].SpearmanLocation / sum2
+		}
+	}
+	sort.SliceStable(cs, func(a, b int) bool {
+		return math.Abs(cs[a].SpearmanLocation) > math.Abs(cs[b].SpearmanLocation)
+	})
 }
 
 // draw returns one multiplier from d.

@@ -1,10 +1,6 @@
 package calc
 
-import (
-	"math"
-	"math/rand/v2"
-	"sort"
-)
+import "math/rand/v2"
 
 // DifferenceResult is a Monte Carlo run of a footprint a and of its
 // difference from a baseline b on the same draws.
@@ -80,15 +76,10 @@ func MonteCarloDifference(stop Interrupt, a, b *CompiledFootprint, match func(j 
 	out.DiffLocation = summarize(dLoc, detLA-detLB)
 	out.DiffMarket = summarize(dMkt, detMA-detMB)
 	rLoc, rMkt := ranks(dLoc), ranks(dMkt)
-	var sum2 float64
 	add := func(u UncertainInput, col []float64) {
-		if u.Dist.Kind == DistNone {
-			return
+		if u.Dist.Kind != DistNone {
+			out.DiffContributions = append(out.DiffContributions, contribution(u, col, rLoc, rMkt))
 		}
-		rj := ranks(col)
-		c := Contribution{Path: u.Path, Label: u.Label, SpearmanLocation: pearson(rj, rLoc), SpearmanMarket: pearson(rj, rMkt)}
-		sum2 += c.SpearmanLocation * c.SpearmanLocation
-		out.DiffContributions = append(out.DiffContributions, c)
 	}
 	for j, u := range ins {
 		add(u, cols[j])
@@ -99,15 +90,7 @@ func MonteCarloDifference(stop Interrupt, a, b *CompiledFootprint, match func(j 
 			add(u, cols[len(ins)+j])
 		}
 	}
-	for i := range out.DiffContributions {
-		if sum2 > 0 {
-			c := &out.DiffContributions[i]
-			c.VarianceShare = c.SpearmanLocation * c.SpearmanLocation / sum2
-		}
-	}
-	sort.SliceStable(out.DiffContributions, func(i, j int) bool {
-		return math.Abs(out.DiffContributions[i].SpearmanLocation) > math.Abs(out.DiffContributions[j].SpearmanLocation)
-	})
+	shareAndSort(out.DiffContributions)
 	return out, nil
 }
 
