@@ -2,7 +2,9 @@ package api
 
 import (
 	"encoding/json"
+	"fmt"
 	"regexp"
+	"strings"
 	"testing"
 )
 
@@ -154,5 +156,105 @@ func TestDeclarationFieldErrorCodes(t *testing.T) {
 	}
 	if len(want) > 0 {
 		t.Errorf("missing %v among %+v", want, p.Errors)
+	}
+}
+
+// TestRuleFieldErrorCodes: rules between fields and on sizes have their own
+// codes and params (fields are JSON names), for a request that breaks each;
+// the English detail is as before.
+func TestRuleFieldErrorCodes(t *testing.T) {
+	e, _, _ := testServer(t)
+	long := strings.Repeat("x", 201)
+	pv := `"location": {"latitude": 30, "longitude": 110}, "system": {"capacity_kwp": 1000}, "solar_resource": {"annual_ghi_kwh_m2": 1500}`
+	cases := []struct {
+		path, body, pointer, code, detail string
+		params                            map[string]any
+	}{
+		{"/v1/footprints/primary", `{"electricity": {"sources": [{"kind": "grid"}]}}`, "/electricity/sources/0", "one_of_required",
+			"give either share (fraction of demand) or mwh (annual volume)", map[string]any{"fields": "[share mwh]"}},
+		{"/v1/pv", `{"system": {"capacity_kwp": 1000}, "solar_resource": {"annual_ghi_kwh_m2": 1500}}`, "/location", "one_of_required",
+			"give location (latitude, longitude), a site, or an epw resource", map[string]any{"fields": "[location site epw]"}},
+		{"/v1/footprints/primary", `{"electricity": {"sources": [{"kind": "grid", "share": 1, "mwh": 5}]}}`, "/electricity/sources/0", "mutually_exclusive",
+			"give either share or mwh, not both", map[string]any{"fields": "[share mwh]"}},
+		{"/v1/footprints/primary", `{"electricity": {"sources": [{"kind": "grid", "mwh": 5}]}}`, "/electricity/sources/0/mwh", "requires",
+			"an annual volume needs /production_t to relate it to demand; give it or use share", map[string]any{"fields": "[production_t]"}},
+		{"/v1/electricity", `{"production_t": 1000, "sources": [{"kind": "grid", "share": 1}]}`, "/production_t", "together",
+			"production_t and consumption_kwh_per_t go together", map[string]any{"fields": "[production_t consumption_kwh_per_t]"}},
+		{"/v1/footprints/primary", `{"electricity": {"sources": [{"kind": "grid", "share": 1, "fuel": "coal"}]}}`, "/electricity/sources/0/fuel", "not_used",
+			"is used only by captive plants", map[string]any{"used_by": "[captive]"}},
+		{"/v1/scenarios/compare", `{"kind": "primary", "base": {}, "variants": [{"name": "` + long + `", "patch": {}}]}`, "/variants/0/name", "too_long",
+			"at most 200 characters", map[string]any{"max": "200", "got": "201"}},
+		{"/v1/pv", `{` + pv + `, "load": {"profile_24x12_mw": [[1]]}}`, "/load/profile_24x12_mw", "wrong_count",
+			"needs 12 months (January first) of 24 hourly values; got 1 months", map[string]any{"min": "12", "max": "12", "got": "1"}},
+		{"/v1/uncertainty", `{"kind": "primary", "request": {}, "distributions": [{"pointer": "/electrolysis/ac_kwh_per_t", "distribution": "normal", "sd": 0.01}, {"pointer": "/electrolysis/ac_kwh_per_t", "distribution": "normal", "sd": 0.01}]}`,
+			"/distributions/1/pointer", "duplicate", "/electrolysis/ac_kwh_per_t is given twice", map[string]any{"got": "/electrolysis/ac_kwh_per_t"}},
+		{"/v1/footprints/product", `{"product": "building_profile", "region": "CN-SX", "steps": [{"step": "remelting", "omit": true}]}`, "/steps/0/omit", "not_omittable",
+			"", map[string]any{"step": "remelting"}},
+		{"/v1/footprints/product", `{"product": "building_profile", "region": "CN-SX", "steps": [{"step": "extrusion_building"}, {"step": "extrusion_building"}]}`, "/steps/1/step", "duplicate",
+			`step "extrusion_building" is overridden twice`, map[string]any{"got": "extrusion_building"}},
+		{"/v1/footprints/product", `{"product": "building_profile", "region": "CN-SX", "steps": [{"step": "cold_rolling", "omit": true}]}`, "/steps/0/omit", "not_in_route",
+			"", map[string]any{"step": "cold_rolling", "product": "building_profile"}},
+	}
+	for _, c := range cases {
+		rec := postJSON(t, e, c.path, c.body)
+		if rec.Code != 422 {
+			t.Errorf("%s %s: status %d %s", c.path, c.body, rec.Code, rec.Body)
+			continue
+		}
+		p := decodeProblem(t, rec)
+		found := false
+		for _, f := range p.Errors {
+			if f.Code == "" || f.Detail == "" {
+				t.Errorf("%s: field error without code or detail: %+v", c.body, f)
+			}
+			if f.Code != c.code || f.Pointer != c.pointer || (c.detail != "" && f.Detail != c.detail) {
+				continue
+			}
+			ok := true
+			for k, v := range c.params {
+				if fmt.Sprint(f.Params[k]) != v {
+					ok = false
+				}
+			}
+			found = found || ok
+		}
+		if !found {
+			t.Errorf("%s %s: no %s at %q with %v and detail %q among %+v", c.path, c.body, c.code, c.pointer, c.params, c.detail, p.Errors)
+		}
+	}
+}
+
+// TestDeclarationRuleCodes: an end before the start, a long product name
+// and buyers of a public declaration have their codes.
+func TestDeclarationRuleCodes(t *testing.T) {
+	r := newRegistryEnv(t, openSQLite)
+	_, key := r.org(t, "Smelter A")
+	body := `{"kind": "primary", "request": ` + referenceSmelter + `, "product_name": "` + strings.Repeat("p", maxProductNameLen+1) + `", "visibility": "public", "buyers": ["x"],
+		"reference_period": {"start": "2023-12-31", "end": "2023-01-01"}}`
+	rec := postJSON(t, r.e, "/v1/declarations", body, auth(key)...)
+	if rec.Code != 422 {
+		t.Fatalf("status %d %s", rec.Code, rec.Body)
+	}
+	want := map[string]string{
+		"/reference_period/end": "before_start start=2023-12-31",
+		"/product_name":         fmt.Sprintf("too_long max=%d got=%d", maxProductNameLen, maxProductNameLen+1),
+		"/buyers":               "not_used used_by=[restricted]",
+	}
+	for _, f := range decodeProblem(t, rec).Errors {
+		got := f.Code
+		switch f.Code {
+		case "before_start":
+			got += fmt.Sprintf(" start=%v", f.Params["start"])
+		case "too_long":
+			got += fmt.Sprintf(" max=%v got=%v", f.Params["max"], f.Params["got"])
+		case "not_used":
+			got += fmt.Sprintf(" used_by=%v", f.Params["used_by"])
+		}
+		if want[f.Pointer] == got {
+			delete(want, f.Pointer)
+		}
+	}
+	if len(want) > 0 {
+		t.Errorf("missing %v in %s", want, rec.Body)
 	}
 }

@@ -64,14 +64,16 @@ func (r *declarationRequest) validate(v *validator) {
 	case n == 0:
 		v.add("/product_name", "is required (1–%d characters)", maxProductNameLen)
 	case n > maxProductNameLen:
-		v.add("/product_name", "must be at most %d characters; got %d", maxProductNameLen, n)
+		v.addCode("/product_name", codeTooLong, map[string]any{"max": maxProductNameLen, "got": n}, "must be at most %d characters; got %d", maxProductNameLen, n)
 	}
 	if len(r.ProductIDs) > maxProductIDs {
-		v.add("/product_ids", "must list at most %d IDs; got %d", maxProductIDs, len(r.ProductIDs))
+		v.addCode("/product_ids", codeWrongCount, countParam(-1, maxProductIDs, len(r.ProductIDs)), "must list at most %d IDs; got %d", maxProductIDs, len(r.ProductIDs))
 	}
 	for i, id := range r.ProductIDs {
-		if strings.TrimSpace(id) == "" || len(id) > maxProductNameLen {
-			v.add(fmt.Sprintf("/product_ids/%d", i), "must be 1–%d characters", maxProductNameLen)
+		if strings.TrimSpace(id) == "" {
+			v.addCode(fmt.Sprintf("/product_ids/%d", i), codeRequired, nil, "must be 1–%d characters", maxProductNameLen)
+		} else if len(id) > maxProductNameLen {
+			v.addCode(fmt.Sprintf("/product_ids/%d", i), codeTooLong, map[string]any{"max": maxProductNameLen, "got": len(id)}, "must be 1–%d characters", maxProductNameLen)
 		}
 	}
 	start, errS := parseDate(r.ReferencePeriod.Start)
@@ -83,13 +85,13 @@ func (r *declarationRequest) validate(v *validator) {
 		v.addCode("/reference_period/end", codeInvalidDate, map[string]any{"got": r.ReferencePeriod.End}, "must be a date YYYY-MM-DD; got %q", r.ReferencePeriod.End)
 	}
 	if errS == nil && errE == nil && end.Before(start) {
-		v.add("/reference_period/end", "must not be before start (%s)", r.ReferencePeriod.Start)
+		v.addCode("/reference_period/end", codeBeforeStart, map[string]any{"start": r.ReferencePeriod.Start}, "must not be before start (%s)", r.ReferencePeriod.Start)
 	}
 	if len(r.Buyers) > 0 && r.Visibility == registry.VisibilityPublic {
-		v.add("/buyers", "apply to restricted declarations only; a public declaration is visible to everyone")
+		v.addCode("/buyers", codeNotUsed, usedBy("restricted"), "apply to restricted declarations only; a public declaration is visible to everyone")
 	}
 	if len(r.Buyers) > maxBuyers {
-		v.add("/buyers", "must list at most %d organisations; got %d", maxBuyers, len(r.Buyers))
+		v.addCode("/buyers", codeWrongCount, countParam(-1, maxBuyers, len(r.Buyers)), "must list at most %d organisations; got %d", maxBuyers, len(r.Buyers))
 	}
 }
 
@@ -333,7 +335,7 @@ func declarationFilter(c echo.Context) (registry.DeclarationFilter, error) {
 		max         int
 	}{{"product", f.Product, maxFilterText}, {"company", f.Company, maxFilterText}, {"region", f.Region, 16}, {"cursor", f.Cursor, 512}} {
 		if n := utf8.RuneCountInString(p.value); n > p.max {
-			v.add("/"+p.name, "is at most %d characters; got %d", p.max, n)
+			v.addCode("/"+p.name, codeTooLong, map[string]any{"max": p.max, "got": n}, "is at most %d characters; got %d", p.max, n)
 		}
 	}
 	v.enum("/status", f.Status, []string{registry.StatusActive, registry.StatusDeprecated})

@@ -20,9 +20,9 @@ import (
 type FieldProblem struct {
 	Pointer string `json:"pointer" example:"/electricity/sources/1/share"`
 	Detail  string `json:"detail" example:"must be between 0 and 1"`
-	// Code is the error's stable code, for a client to word and translate it: out_of_range, not_allowed, required, unknown_field, wrong_type, unknown_value, invalid_date, shares_sum, no_factor, or invalid (any other rule; word it by detail).
+	// Code is the error's stable code, for a client to word and translate it: out_of_range, not_allowed, required, unknown_field, wrong_type, unknown_value, invalid_date, shares_sum, no_factor, one_of_required, mutually_exclusive, requires, together, not_used, too_long, wrong_count, before_start, duplicate, not_omittable, not_in_route, or invalid (any other rule; word it by detail).
 	Code string `json:"code,omitempty" example:"out_of_range"`
-	// Params are the code's parameters (out_of_range: min, max, exclusive_min, unit, got; not_allowed: allowed, got; unknown_field: allowed, got; wrong_type: expected, got; unknown_value: kind, got, allowed when listed; invalid_date: got; shares_sum: sum; no_factor: kind, region, year when given).
+	// Params are the code's parameters (out_of_range: min, max, exclusive_min, unit, got; not_allowed: allowed, got; unknown_field: allowed, got; wrong_type: expected, got; unknown_value: kind, got, allowed when listed; invalid_date: got; shares_sum: sum; no_factor: kind, region, year when given; one_of_required: fields, of which one is needed; mutually_exclusive: fields, of which at most one may be given; requires: fields, one of which this field needs; together: fields, to give all or none of; not_used: used_by, the kinds, fuels or visibility that use the field, or distribution, the one that does not; too_long: max, got (characters); wrong_count: min and max when bounded, got (items); before_start: start; duplicate: got; not_omittable: step; not_in_route: step, product, route). Fields are JSON field names (of the object at or near pointer), not pointers.
 	Params map[string]any `json:"params,omitempty" swaggertype:"object"`
 }
 

@@ -79,18 +79,18 @@ func (r *uncertaintyRequest) validate(v *validator) {
 		if d.Pointer == "" || d.Pointer[0] != '/' {
 			v.add(p+"/pointer", "is required: the JSON pointer of an uncertain input")
 		} else if seen[d.Pointer] {
-			v.add(p+"/pointer", "%s is given twice", d.Pointer)
+			v.addCode(p+"/pointer", codeDuplicate, map[string]any{"got": d.Pointer}, "%s is given twice", d.Pointer)
 		}
 		seen[d.Pointer] = true
 		if len(d.Source) > 500 {
-			v.add(p+"/source", "at most 500 characters")
+			v.addCode(p+"/source", codeTooLong, map[string]any{"max": 500, "got": len(d.Source)}, "at most 500 characters")
 		}
 		has := func(field string, x *float64, want bool) {
 			if want && x == nil {
 				v.add(p+"/"+field, "is required by distribution %s", d.Distribution)
 			}
 			if !want && x != nil {
-				v.add(p+"/"+field, "is not used by distribution %s", d.Distribution)
+				v.addCode(p+"/"+field, codeNotUsed, map[string]any{"distribution": d.Distribution}, "is not used by distribution %s", d.Distribution)
 			}
 		}
 		switch d.Distribution {
@@ -104,7 +104,7 @@ func (r *uncertaintyRequest) validate(v *validator) {
 				limit = 1
 			}
 			if d.SD != nil && (*d.SD <= 0 || *d.SD > limit) {
-				v.add(p+"/sd", "must be greater than 0 and at most %s (a fraction of the value); got %s", fmtNum(limit), fmtNum(*d.SD))
+				v.addCode(p+"/sd", codeOutOfRange, map[string]any{"min": 0.0, "exclusive_min": true, "max": limit, "got": *d.SD}, "must be greater than 0 and at most %s (a fraction of the value); got %s", fmtNum(limit), fmtNum(*d.SD))
 			}
 		case calc.DistTriangular, calc.DistUniform:
 			tri := d.Distribution == calc.DistTriangular
