@@ -3,9 +3,13 @@ package api
 import (
 	"encoding/json"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"regexp"
 	"strings"
 	"testing"
+
+	"alcarbon/registry"
 )
 
 // TestWarningCodes: every warning has a stable code beside its English
@@ -194,6 +198,20 @@ func TestRuleFieldErrorCodes(t *testing.T) {
 			`step "extrusion_building" is overridden twice`, map[string]any{"got": "extrusion_building"}},
 		{"/v1/footprints/product", `{"product": "building_profile", "region": "CN-SX", "steps": [{"step": "cold_rolling", "omit": true}]}`, "/steps/0/omit", "not_in_route",
 			"", map[string]any{"step": "cold_rolling", "product": "building_profile"}},
+		{"/v1/footprints/primary", `{"dataset": "2026.2", "electrolysis": {"ac_kwh_per_t": 13000, "liquid_ac_kwh_per_t": 14000}}`, "/electrolysis/liquid_ac_kwh_per_t", "out_of_range",
+			"", map[string]any{"max": "13000", "got": "14000", "unit": "kWh/t"}},
+		{"/v1/footprints/product", `{"product": "building_profile", "region": "CN-SX", "metal": {"post_consumer_scrap_share": 0.5, "pre_consumer_scrap_share": 0.75}}`, "/metal", "sum_exceeds",
+			"", map[string]any{"max": "1", "sum": "1.25"}},
+		{"/v1/footprints/primary", `{"dataset": "2026.1", "electrolysis": {"liquid_ac_kwh_per_t": 13000}}`, "/electrolysis/liquid_ac_kwh_per_t", "needs_dataset",
+			"", map[string]any{"from": "2026.2", "dataset": "2026.1"}},
+		{"/v1/assessments/plant", `{}`, "", "one_of_required",
+			"give at least one indicator (smelter, alumina or stack)", map[string]any{"fields": "[smelter alumina stack]"}},
+		{"/v1/pv", `{"location": {"latitude": 30, "longitude": 110, "utc_offset_h": 8.1}, "system": {"capacity_kwp": 1000}, "solar_resource": {"annual_ghi_kwh_m2": 1500}}`, "/location/utc_offset_h", "not_multiple_of",
+			"must be a whole number of quarter hours (time zones are); got 8.1", map[string]any{"step": "0.25", "got": "8.1"}},
+		{"/v1/uncertainty", `{"kind": "secondary", "request": {}}`, "/kind", "not_allowed",
+			`must be primary or product; got "secondary"`, map[string]any{"allowed": "[primary product]", "got": "secondary"}},
+		{"/v1/uncertainty", `{"kind": "primary", "request": {}, "distributions": [{"pointer": "/electrolysis/ac_kwh_per_t", "distribution": "triangular", "min": 0.9, "mode": 1.2, "max": 1.1}]}`, "/distributions/0/mode", "out_of_range",
+			"must lie between min and max", map[string]any{"min": "0.9", "max": "1.1", "got": "1.2"}},
 	}
 	for _, c := range cases {
 		rec := postJSON(t, e, c.path, c.body)
@@ -256,5 +274,23 @@ func TestDeclarationRuleCodes(t *testing.T) {
 	}
 	if len(want) > 0 {
 		t.Errorf("missing %v in %s", want, rec.Body)
+	}
+	for _, c := range []struct{ query, pointer, code, params string }{
+		{"period=2024-13", "/period", "invalid_period", "map[got:2024-13]"},
+		{"limit=0", "/limit", "out_of_range", "map[got:0 max:%d min:1]"},
+		{"limit=x", "/limit", "wrong_type", "map[expected:integer got:string]"},
+		{"max_tco2e_per_t=-1", "/max_tco2e_per_t", "out_of_range", "map[got:-1 min:0 unit:t CO2e/t]"},
+	} {
+		rec := httptest.NewRecorder()
+		r.e.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/v1/declarations?"+c.query, nil))
+		if rec.Code != 422 {
+			t.Errorf("%s: status %d %s", c.query, rec.Code, rec.Body)
+			continue
+		}
+		f := decodeProblem(t, rec).Errors[0]
+		want := strings.ReplaceAll(c.params, "%d", fmt.Sprint(registry.MaxLimit))
+		if f.Pointer != c.pointer || f.Code != c.code || fmt.Sprint(f.Params) != want {
+			t.Errorf("%s: %+v, want %s %s %s", c.query, f, c.pointer, c.code, want)
+		}
 	}
 }

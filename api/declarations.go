@@ -170,7 +170,7 @@ type computed struct {
 func (s *server) computeFootprint(ctx context.Context, kind string, raw json.RawMessage, prefix string) (computed, error) {
 	k, ok := calcKinds[kind]
 	if !ok || (kind != registry.KindPrimary && kind != registry.KindProduct) {
-		return computed{}, invalid([]FieldProblem{{Pointer: "/kind", Detail: "must be primary or product"}})
+		return computed{}, invalid([]FieldProblem{{Pointer: "/kind", Detail: "must be primary or product", Code: codeNotAllowed, Params: map[string]any{"allowed": []string{registry.KindPrimary, registry.KindProduct}, "got": kind}}})
 	}
 	r, err := decodeRequest(k, raw)
 	if err != nil {
@@ -342,20 +342,24 @@ func declarationFilter(c echo.Context) (registry.DeclarationFilter, error) {
 	if p := q.Get("period"); p != "" {
 		var ok bool
 		if f.PeriodFrom, f.PeriodTo, ok = parsePeriod(p); !ok {
-			v.add("/period", "must be a year (2024), a date (2024-06-30) or a range of dates start/end (2024-01-01/2024-06-30); got %q", p)
+			v.addCode("/period", codeInvalidPeriod, map[string]any{"got": p}, "must be a year (2024), a date (2024-06-30) or a range of dates start/end (2024-01-01/2024-06-30); got %q", p)
 		}
 	}
 	if m := q.Get("max_tco2e_per_t"); m != "" {
 		x, err := strconv.ParseFloat(m, 64)
-		if err != nil || math.IsNaN(x) || math.IsInf(x, 0) || x < 0 {
-			v.add("/max_tco2e_per_t", "must be a number ≥ 0 [t CO2e/t]; got %q", m)
+		if err != nil || math.IsNaN(x) || math.IsInf(x, 0) {
+			v.addCode("/max_tco2e_per_t", codeWrongType, map[string]any{"expected": "number", "got": "string"}, "must be a number ≥ 0 [t CO2e/t]; got %q", m)
+		} else if x < 0 {
+			v.addCode("/max_tco2e_per_t", codeOutOfRange, map[string]any{"min": 0, "unit": "t CO2e/t", "got": x}, "must be a number ≥ 0 [t CO2e/t]; got %q", m)
 		}
 		f.MaxTCO2ePerT = &x
 	}
 	if l := q.Get("limit"); l != "" {
 		n, err := strconv.Atoi(l)
-		if err != nil || n < 1 || n > registry.MaxLimit {
-			v.add("/limit", "must be a whole number from 1 to %d; got %q", registry.MaxLimit, l)
+		if err != nil {
+			v.addCode("/limit", codeWrongType, map[string]any{"expected": "integer", "got": "string"}, "must be a whole number from 1 to %d; got %q", registry.MaxLimit, l)
+		} else if n < 1 || n > registry.MaxLimit {
+			v.addCode("/limit", codeOutOfRange, map[string]any{"min": 1, "max": registry.MaxLimit, "got": n}, "must be a whole number from 1 to %d; got %q", registry.MaxLimit, l)
 		}
 		f.Limit = n
 	}

@@ -132,7 +132,7 @@ func validatePV(v *validator, r *pvRequest, ptr string) {
 			v.add(ptr+"/location/longitude", "is required (−180 to 180)")
 		}
 		if o := l.UTCOffsetH; o != nil && *o*4 != math.Trunc(*o*4) {
-			v.add(ptr+"/location/utc_offset_h", "must be a whole number of quarter hours (time zones are); got %s", fmtNum(*o))
+			v.addCode(ptr+"/location/utc_offset_h", codeNotMultipleOf, map[string]any{"step": 0.25, "unit": "h", "got": *o}, "must be a whole number of quarter hours (time zones are); got %s", fmtNum(*o))
 		}
 	}
 	s := r.System

@@ -65,7 +65,7 @@ func (r *uncertaintyRequest) validate(v *validator) {
 	switch r.Kind {
 	case "", kindPrimary, kindProduct:
 	default:
-		v.add("/kind", "must be primary or product; got %q", r.Kind)
+		v.addCode("/kind", codeNotAllowed, map[string]any{"allowed": []string{kindPrimary, kindProduct}, "got": r.Kind}, "must be primary or product; got %q", r.Kind)
 	}
 	if t := strings.TrimSpace(string(r.Request)); t == "" || t[0] != '{' {
 		v.add("/request", "is required: a request object of the kind's endpoint")
@@ -113,10 +113,10 @@ func (r *uncertaintyRequest) validate(v *validator) {
 			has("max", d.Max, true)
 			has("mode", d.Mode, tri)
 			if d.Min != nil && d.Max != nil && *d.Min >= *d.Max {
-				v.add(p+"/max", "must be greater than min")
+				v.addCode(p+"/max", codeOutOfRange, map[string]any{"min": *d.Min, "exclusive_min": true, "got": *d.Max}, "must be greater than min")
 			}
 			if tri && d.Min != nil && d.Max != nil && d.Mode != nil && (*d.Mode < *d.Min || *d.Mode > *d.Max) {
-				v.add(p+"/mode", "must lie between min and max")
+				v.addCode(p+"/mode", codeOutOfRange, map[string]any{"min": *d.Min, "max": *d.Max, "got": *d.Mode}, "must lie between min and max")
 			}
 		case calc.DistNone:
 			has("sd", d.SD, false)

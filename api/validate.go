@@ -42,6 +42,8 @@ const (
 	codeWrongCount        = "wrong_count"        // min, max (either may be absent), got: items
 	codeBeforeStart       = "before_start"       // start: the date the field must not be before
 	codeDuplicate         = "duplicate"          // got: the value given twice
+	codeInvalidPeriod     = "invalid_period"     // got: not a year, a date or a range of dates
+	codeNotMultipleOf     = "not_multiple_of"    // step, unit, got
 )
 
 // fieldsParam is the params of a code about fields.
