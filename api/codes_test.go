@@ -204,6 +204,8 @@ func TestRuleFieldErrorCodes(t *testing.T) {
 			"", map[string]any{"max": "1", "sum": "1.25"}},
 		{"/v1/footprints/primary", `{"dataset": "2026.1", "electrolysis": {"liquid_ac_kwh_per_t": 13000}}`, "/electrolysis/liquid_ac_kwh_per_t", "needs_dataset",
 			"", map[string]any{"from": "2026.2", "dataset": "2026.1"}},
+		{"/v1/footprints/product", `{"product": "building_profile", "region": "CN-SX", "dataset": "2026.2", "metal": {"primary": {"dataset": "2026.1"}}}`, "/metal/primary/dataset", "must_match",
+			"must be the product request's dataset (2026.2) or left out", map[string]any{"want": "2026.2", "got": "2026.1"}},
 		{"/v1/assessments/plant", `{}`, "", "one_of_required",
 			"give at least one indicator (smelter, alumina or stack)", map[string]any{"fields": "[smelter alumina stack]"}},
 		{"/v1/pv", `{"location": {"latitude": 30, "longitude": 110, "utc_offset_h": 8.1}, "system": {"capacity_kwp": 1000}, "solar_resource": {"annual_ghi_kwh_m2": 1500}}`, "/location/utc_offset_h", "not_multiple_of",
@@ -274,6 +276,12 @@ func TestDeclarationRuleCodes(t *testing.T) {
 	}
 	if len(want) > 0 {
 		t.Errorf("missing %v in %s", want, rec.Body)
+	}
+	gwp := `{"kind": "primary", "request": ` + strings.Replace(referenceSmelter, `"gwp": "AR5"`, `"gwp": "AR4"`, 1) + `, "product_name": "P1020A", "visibility": "public",
+		"reference_period": {"start": "2023-01-01", "end": "2023-12-31"}}`
+	rec = postJSON(t, r.e, "/v1/declarations", gwp, auth(key)...)
+	if f := decodeProblem(t, rec).Errors; rec.Code != 422 || len(f) != 1 || f[0].Pointer != "/request/gwp" || f[0].Code != "not_allowed" || fmt.Sprint(f[0].Params) != "map[allowed:[AR5 AR6] got:AR4]" {
+		t.Errorf("GWP AR4: %d %s", rec.Code, rec.Body)
 	}
 	for _, c := range []struct{ query, pointer, code, params string }{
 		{"period=2024-13", "/period", "invalid_period", "map[got:2024-13]"},

@@ -206,7 +206,7 @@ func pactGWP(gwp, prefix string) error {
 	if gwp == "AR5" || gwp == "AR6" {
 		return nil
 	}
-	return invalid([]FieldProblem{{Pointer: prefix + "/gwp",
+	return invalid([]FieldProblem{{Pointer: prefix + "/gwp", Code: codeNotAllowed, Params: map[string]any{"allowed": []string{"AR5", "AR6"}, "got": gwp},
 		Detail: "declarations use AR5 or AR6: the PACT data model has no other characterisation factors; got " + quote(gwp)}})
 }
 

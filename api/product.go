@@ -161,7 +161,7 @@ func (r *productRequest) normalise() error {
 		return nil
 	}
 	if p.Dataset != "" && p.Dataset != r.Dataset {
-		return invalid([]FieldProblem{{Pointer: "/metal/primary/dataset", Detail: "must be the product request's dataset (" + r.Dataset + ") or left out"}})
+		return invalid([]FieldProblem{{Pointer: "/metal/primary/dataset", Code: codeMustMatch, Params: map[string]any{"want": r.Dataset, "got": p.Dataset}, Detail: "must be the product request's dataset (" + r.Dataset + ") or left out"}})
 	}
 	p.Dataset = r.Dataset
 	if p.Region == "" {

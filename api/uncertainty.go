@@ -362,7 +362,7 @@ func (r *uncertaintyRequest) baseline(kind string, cat *factors.Catalog, ds *fac
 		return nil, underPrefix(err, "/baseline")
 	}
 	if bds.Version() != ds.Version() {
-		return nil, invalid([]FieldProblem{{Pointer: "/baseline/dataset",
+		return nil, invalid([]FieldProblem{{Pointer: "/baseline/dataset", Code: codeMustMatch, Params: map[string]any{"want": ds.Version(), "got": bds.Version()},
 			Detail: fmt.Sprintf("must be the request's dataset %s; got %s", ds.Version(), bds.Version())}})
 	}
 	return fb, nil

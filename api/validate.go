@@ -44,6 +44,7 @@ const (
 	codeDuplicate         = "duplicate"          // got: the value given twice
 	codeInvalidPeriod     = "invalid_period"     // got: not a year, a date or a range of dates
 	codeNotMultipleOf     = "not_multiple_of"    // step, unit, got
+	codeMustMatch         = "must_match"         // want, got: the value the request fixes for this field, and the one given
 )
 
 // fieldsParam is the params of a code about fields.

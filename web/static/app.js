@@ -115,6 +115,7 @@
       e_not_omittable: "step “{step}” cannot be omitted", e_not_in_route: "step “{step}” is not in the route of {product} ({route})",
       e_invalid_period: "must be a year (2024), a date (2024-06-30) or a range of dates start/end; got “{got}”", e_not_multiple_of: "must be a multiple of {step}{unit}; got {got}",
       e_sum_exceeds: "the shares must sum to at most {max}; they sum to {sum}", e_needs_dataset: "is read from dataset {from} on; choose a later dataset than {dataset} or leave it empty",
+      e_must_match: "must be {want}, as the request's; got {got}",
       jt_object: "an object", jt_array: "an array", jt_string: "text", jt_boolean: "true or false", jt_number: "a number", jt_integer: "a whole number", jt_null: "empty",
       k_region: "region", k_dataset: "dataset version", k_site: "site", k_product: "product", k_alloy: "alloy", k_organisation: "organisation", k_declaration: "declaration",
       k_technology: "technology", k_step: "process step", k_transport_mode: "transport mode", k_source_kind: "source kind", k_uncertain_input: "uncertain input", k_alumina_route: "alumina route", k_gwp: "GWP set", k_pfc_method: "PFC method", k_mounting: "mounting",
@@ -245,6 +246,7 @@
       e_not_omittable: "工序“{step}”不可省略", e_not_in_route: "工序“{step}”不在{product}的工艺路线中（{route}）",
       e_invalid_period: "须为年份（2024）、日期（2024-06-30）或日期范围 开始/结束；当前为“{got}”", e_not_multiple_of: "须为 {step}{unit} 的整数倍；当前为 {got}",
       e_sum_exceeds: "各比例合计不得超过 {max}；当前合计 {sum}", e_needs_dataset: "自数据集 {from} 起才读取此项；请选择比 {dataset} 更新的数据集，或留空",
+      e_must_match: "须与请求一致，为 {want}；当前为 {got}",
       jt_object: "对象", jt_array: "数组", jt_string: "文本", jt_boolean: "是或否", jt_number: "数值", jt_integer: "整数", jt_null: "空值",
       k_region: "地区", k_dataset: "数据集版本", k_site: "站点", k_product: "产品", k_alloy: "合金", k_organisation: "机构", k_declaration: "声明",
       k_technology: "技术", k_step: "工序", k_transport_mode: "运输方式", k_source_kind: "电源类型", k_uncertain_input: "不确定输入", k_alumina_route: "氧化铝工艺", k_gwp: "GWP 值集", k_pfc_method: "PFC 计算方法", k_mounting: "安装方式",
@@ -507,7 +509,7 @@
   // shares_sum, no_factor, one_of_required, mutually_exclusive, requires,
   // together, not_used, too_long, wrong_count, before_start, duplicate,
   // not_omittable, not_in_route, invalid_period, not_multiple_of,
-  // sum_exceeds, needs_dataset) in the page's language; the API's English
+  // sum_exceeds, needs_dataset, must_match) in the page's language; the API's English
   // detail for a code it does not know (invalid: a rule with no code of its
   // own). A field named in params is shown by the plant form's label when it
   // has one, a kind by its label, anything else as the API names it.
@@ -553,6 +555,7 @@
       case "not_multiple_of": return fill("e_not_multiple_of", { step: n(p.step), unit: unit, got: n(p.got) });
       case "sum_exceeds": return fill("e_sum_exceeds", { max: n(p.max), sum: n(p.sum) });
       case "needs_dataset": return fill("e_needs_dataset", { from: String(p.from), dataset: String(p.dataset) });
+      case "must_match": return fill("e_must_match", { want: String(p.want), got: String(p.got) });
       case "not_in_route": return fill("e_not_in_route", { step: String(p.step), product: String(p.product), route: list(p.route) });
     }
     return f.detail;
