@@ -206,6 +206,8 @@ func TestRuleFieldErrorCodes(t *testing.T) {
 			"", map[string]any{"from": "2026.2", "dataset": "2026.1"}},
 		{"/v1/footprints/product", `{"product": "building_profile", "region": "CN-SX", "dataset": "2026.2", "metal": {"primary": {"dataset": "2026.1"}}}`, "/metal/primary/dataset", "must_match",
 			"must be the product request's dataset (2026.2) or left out", map[string]any{"want": "2026.2", "got": "2026.1"}},
+		{"/v1/footprints/primary", `{"production_t": 300000, "electricity": {"sources": [{"kind": "captive", "fuel": "coal", "share": 1}], "certificates_mwh": 1000}}`, "/electricity/certificates_mwh", "not_used",
+			"certificates cover grid electricity, but the portfolio has no grid MWh", map[string]any{"used_by": "[grid]"}},
 		{"/v1/assessments/plant", `{}`, "", "one_of_required",
 			"give at least one indicator (smelter, alumina or stack)", map[string]any{"fields": "[smelter alumina stack]"}},
 		{"/v1/pv", `{"location": {"latitude": 30, "longitude": 110, "utc_offset_h": 8.1}, "system": {"capacity_kwp": 1000}, "solar_resource": {"annual_ghi_kwh_m2": 1500}}`, "/location/utc_offset_h", "not_multiple_of",

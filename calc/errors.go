@@ -125,7 +125,7 @@ type FieldError struct {
 	// Code and Params, when set, are the error's stable code and its
 	// parameters, for a client to word it (unknown_value, shares_sum,
 	// no_factor, duplicate, not_omittable, not_in_route, out_of_range,
-	// sum_exceeds, needs_dataset); the API gives the others its generic code.
+	// sum_exceeds, needs_dataset, not_used); the API gives the others its generic code.
 	Code   string
 	Params map[string]any
 }
