@@ -53,7 +53,7 @@ func (r *plantRequest) validate(v *validator) {
 	if s.LiquidACkWhPerT == nil && s.LiquidComprehensiveACkWhPerT == nil && s.IngotComprehensiveACkWhPerT == nil &&
 		s.IngotComprehensiveEnergyKgcePerT == nil && r.Alumina.ProcessEnergyKgcePerT == nil &&
 		r.Alumina.ComprehensiveEnergyKgcePerT == nil && r.Stack.ParticulatesMgM3 == nil && r.Stack.SO2MgM3 == nil && r.Stack.NOxMgM3 == nil {
-		v.add("", "give at least one indicator (smelter, alumina or stack)")
+		v.addCode("", codeOneOfRequired, fieldsParam("smelter", "alumina", "stack"), "give at least one indicator (smelter, alumina or stack)")
 	}
 }
 

@@ -2,8 +2,14 @@ package api
 
 import (
 	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"regexp"
+	"strings"
 	"testing"
+
+	"alcarbon/registry"
 )
 
 // TestWarningCodes: every warning has a stable code beside its English
@@ -154,5 +160,147 @@ func TestDeclarationFieldErrorCodes(t *testing.T) {
 	}
 	if len(want) > 0 {
 		t.Errorf("missing %v among %+v", want, p.Errors)
+	}
+}
+
+// TestRuleFieldErrorCodes: rules between fields and on sizes have their own
+// codes and params (fields are JSON names), for a request that breaks each;
+// the English detail is as before.
+func TestRuleFieldErrorCodes(t *testing.T) {
+	e, _, _ := testServer(t)
+	long := strings.Repeat("x", 201)
+	pv := `"location": {"latitude": 30, "longitude": 110}, "system": {"capacity_kwp": 1000}, "solar_resource": {"annual_ghi_kwh_m2": 1500}`
+	cases := []struct {
+		path, body, pointer, code, detail string
+		params                            map[string]any
+	}{
+		{"/v1/footprints/primary", `{"electricity": {"sources": [{"kind": "grid"}]}}`, "/electricity/sources/0", "one_of_required",
+			"give either share (fraction of demand) or mwh (annual volume)", map[string]any{"fields": "[share mwh]"}},
+		{"/v1/pv", `{"system": {"capacity_kwp": 1000}, "solar_resource": {"annual_ghi_kwh_m2": 1500}}`, "/location", "one_of_required",
+			"give location (latitude, longitude), a site, or an epw resource", map[string]any{"fields": "[location site epw]"}},
+		{"/v1/footprints/primary", `{"electricity": {"sources": [{"kind": "grid", "share": 1, "mwh": 5}]}}`, "/electricity/sources/0", "mutually_exclusive",
+			"give either share or mwh, not both", map[string]any{"fields": "[share mwh]"}},
+		{"/v1/footprints/primary", `{"electricity": {"sources": [{"kind": "grid", "mwh": 5}]}}`, "/electricity/sources/0/mwh", "requires",
+			"an annual volume needs /production_t to relate it to demand; give it or use share", map[string]any{"fields": "[production_t]"}},
+		{"/v1/electricity", `{"production_t": 1000, "sources": [{"kind": "grid", "share": 1}]}`, "/production_t", "together",
+			"production_t and consumption_kwh_per_t go together", map[string]any{"fields": "[production_t consumption_kwh_per_t]"}},
+		{"/v1/footprints/primary", `{"electricity": {"sources": [{"kind": "grid", "share": 1, "fuel": "coal"}]}}`, "/electricity/sources/0/fuel", "not_used",
+			"is used only by captive plants", map[string]any{"used_by": "[captive]"}},
+		{"/v1/scenarios/compare", `{"kind": "primary", "base": {}, "variants": [{"name": "` + long + `", "patch": {}}]}`, "/variants/0/name", "too_long",
+			"at most 200 characters", map[string]any{"max": "200", "got": "201"}},
+		{"/v1/pv", `{` + pv + `, "load": {"profile_24x12_mw": [[1]]}}`, "/load/profile_24x12_mw", "wrong_count",
+			"needs 12 months (January first) of 24 hourly values; got 1 months", map[string]any{"min": "12", "max": "12", "got": "1"}},
+		{"/v1/uncertainty", `{"kind": "primary", "request": {}, "distributions": [{"pointer": "/electrolysis/ac_kwh_per_t", "distribution": "normal", "sd": 0.01}, {"pointer": "/electrolysis/ac_kwh_per_t", "distribution": "normal", "sd": 0.01}]}`,
+			"/distributions/1/pointer", "duplicate", "/electrolysis/ac_kwh_per_t is given twice", map[string]any{"got": "/electrolysis/ac_kwh_per_t"}},
+		{"/v1/footprints/product", `{"product": "building_profile", "region": "CN-SX", "steps": [{"step": "remelting", "omit": true}]}`, "/steps/0/omit", "not_omittable",
+			"", map[string]any{"step": "remelting"}},
+		{"/v1/footprints/product", `{"product": "building_profile", "region": "CN-SX", "steps": [{"step": "extrusion_building"}, {"step": "extrusion_building"}]}`, "/steps/1/step", "duplicate",
+			`step "extrusion_building" is overridden twice`, map[string]any{"got": "extrusion_building"}},
+		{"/v1/footprints/product", `{"product": "building_profile", "region": "CN-SX", "steps": [{"step": "cold_rolling", "omit": true}]}`, "/steps/0/omit", "not_in_route",
+			"", map[string]any{"step": "cold_rolling", "product": "building_profile"}},
+		{"/v1/footprints/primary", `{"dataset": "2026.2", "electrolysis": {"ac_kwh_per_t": 13000, "liquid_ac_kwh_per_t": 14000}}`, "/electrolysis/liquid_ac_kwh_per_t", "out_of_range",
+			"", map[string]any{"max": "13000", "got": "14000", "unit": "kWh/t"}},
+		{"/v1/footprints/product", `{"product": "building_profile", "region": "CN-SX", "metal": {"post_consumer_scrap_share": 0.5, "pre_consumer_scrap_share": 0.75}}`, "/metal", "sum_exceeds",
+			"", map[string]any{"max": "1", "sum": "1.25"}},
+		{"/v1/footprints/primary", `{"dataset": "2026.1", "electrolysis": {"liquid_ac_kwh_per_t": 13000}}`, "/electrolysis/liquid_ac_kwh_per_t", "needs_dataset",
+			"", map[string]any{"from": "2026.2", "dataset": "2026.1"}},
+		{"/v1/footprints/product", `{"product": "building_profile", "region": "CN-SX", "dataset": "2026.2", "metal": {"primary": {"dataset": "2026.1"}}}`, "/metal/primary/dataset", "must_match",
+			"must be the product request's dataset (2026.2) or left out", map[string]any{"want": "2026.2", "got": "2026.1"}},
+		{"/v1/footprints/primary", `{"production_t": 300000, "electricity": {"sources": [{"kind": "captive", "fuel": "coal", "share": 1}], "certificates_mwh": 1000}}`, "/electricity/certificates_mwh", "not_used",
+			"certificates cover grid electricity, but the portfolio has no grid MWh", map[string]any{"used_by": "[grid]"}},
+		{"/v1/assessments/plant", `{}`, "", "one_of_required",
+			"give at least one indicator (smelter, alumina or stack)", map[string]any{"fields": "[smelter alumina stack]"}},
+		{"/v1/pv", `{"location": {"latitude": 30, "longitude": 110, "utc_offset_h": 8.1}, "system": {"capacity_kwp": 1000}, "solar_resource": {"annual_ghi_kwh_m2": 1500}}`, "/location/utc_offset_h", "not_multiple_of",
+			"must be a whole number of quarter hours (time zones are); got 8.1", map[string]any{"step": "0.25", "got": "8.1"}},
+		{"/v1/uncertainty", `{"kind": "secondary", "request": {}}`, "/kind", "not_allowed",
+			`must be primary or product; got "secondary"`, map[string]any{"allowed": "[primary product]", "got": "secondary"}},
+		{"/v1/uncertainty", `{"kind": "primary", "request": {}, "distributions": [{"pointer": "/electrolysis/ac_kwh_per_t", "distribution": "triangular", "min": 0.9, "mode": 1.2, "max": 1.1}]}`, "/distributions/0/mode", "out_of_range",
+			"must lie between min and max", map[string]any{"min": "0.9", "max": "1.1", "got": "1.2"}},
+	}
+	for _, c := range cases {
+		rec := postJSON(t, e, c.path, c.body)
+		if rec.Code != 422 {
+			t.Errorf("%s %s: status %d %s", c.path, c.body, rec.Code, rec.Body)
+			continue
+		}
+		p := decodeProblem(t, rec)
+		found := false
+		for _, f := range p.Errors {
+			if f.Code == "" || f.Detail == "" {
+				t.Errorf("%s: field error without code or detail: %+v", c.body, f)
+			}
+			if f.Code != c.code || f.Pointer != c.pointer || (c.detail != "" && f.Detail != c.detail) {
+				continue
+			}
+			ok := true
+			for k, v := range c.params {
+				if fmt.Sprint(f.Params[k]) != v {
+					ok = false
+				}
+			}
+			found = found || ok
+		}
+		if !found {
+			t.Errorf("%s %s: no %s at %q with %v and detail %q among %+v", c.path, c.body, c.code, c.pointer, c.params, c.detail, p.Errors)
+		}
+	}
+}
+
+// TestDeclarationRuleCodes: an end before the start, a long product name
+// and buyers of a public declaration have their codes.
+func TestDeclarationRuleCodes(t *testing.T) {
+	r := newRegistryEnv(t, openSQLite)
+	_, key := r.org(t, "Smelter A")
+	body := `{"kind": "primary", "request": ` + referenceSmelter + `, "product_name": "` + strings.Repeat("p", maxProductNameLen+1) + `", "visibility": "public", "buyers": ["x"],
+		"reference_period": {"start": "2023-12-31", "end": "2023-01-01"}}`
+	rec := postJSON(t, r.e, "/v1/declarations", body, auth(key)...)
+	if rec.Code != 422 {
+		t.Fatalf("status %d %s", rec.Code, rec.Body)
+	}
+	want := map[string]string{
+		"/reference_period/end": "before_start start=2023-12-31",
+		"/product_name":         fmt.Sprintf("too_long max=%d got=%d", maxProductNameLen, maxProductNameLen+1),
+		"/buyers":               "not_used used_by=[restricted]",
+	}
+	for _, f := range decodeProblem(t, rec).Errors {
+		got := f.Code
+		switch f.Code {
+		case "before_start":
+			got += fmt.Sprintf(" start=%v", f.Params["start"])
+		case "too_long":
+			got += fmt.Sprintf(" max=%v got=%v", f.Params["max"], f.Params["got"])
+		case "not_used":
+			got += fmt.Sprintf(" used_by=%v", f.Params["used_by"])
+		}
+		if want[f.Pointer] == got {
+			delete(want, f.Pointer)
+		}
+	}
+	if len(want) > 0 {
+		t.Errorf("missing %v in %s", want, rec.Body)
+	}
+	gwp := `{"kind": "primary", "request": ` + strings.Replace(referenceSmelter, `"gwp": "AR5"`, `"gwp": "AR4"`, 1) + `, "product_name": "P1020A", "visibility": "public",
+		"reference_period": {"start": "2023-01-01", "end": "2023-12-31"}}`
+	rec = postJSON(t, r.e, "/v1/declarations", gwp, auth(key)...)
+	if f := decodeProblem(t, rec).Errors; rec.Code != 422 || len(f) != 1 || f[0].Pointer != "/request/gwp" || f[0].Code != "not_allowed" || fmt.Sprint(f[0].Params) != "map[allowed:[AR5 AR6] got:AR4]" {
+		t.Errorf("GWP AR4: %d %s", rec.Code, rec.Body)
+	}
+	for _, c := range []struct{ query, pointer, code, params string }{
+		{"period=2024-13", "/period", "invalid_period", "map[got:2024-13]"},
+		{"limit=0", "/limit", "out_of_range", "map[got:0 max:%d min:1]"},
+		{"limit=x", "/limit", "wrong_type", "map[expected:integer got:string]"},
+		{"max_tco2e_per_t=-1", "/max_tco2e_per_t", "out_of_range", "map[got:-1 min:0 unit:t CO2e/t]"},
+	} {
+		rec := httptest.NewRecorder()
+		r.e.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/v1/declarations?"+c.query, nil))
+		if rec.Code != 422 {
+			t.Errorf("%s: status %d %s", c.query, rec.Code, rec.Body)
+			continue
+		}
+		f := decodeProblem(t, rec).Errors[0]
+		want := strings.ReplaceAll(c.params, "%d", fmt.Sprint(registry.MaxLimit))
+		if f.Pointer != c.pointer || f.Code != c.code || fmt.Sprint(f.Params) != want {
+			t.Errorf("%s: %+v, want %s %s %s", c.query, f, c.pointer, c.code, want)
+		}
 	}
 }

@@ -140,8 +140,10 @@ func (s *server) gridFactors(c echo.Context, region string) error {
 	}
 	year := 0
 	if y := c.QueryParam("year"); y != "" {
-		if year, err = strconv.Atoi(y); err != nil || year < 2000 || year > 2100 {
-			v.add("/year", "must be a year between 2000 and 2100; got %q", y)
+		if year, err = strconv.Atoi(y); err != nil {
+			v.addCode("/year", codeWrongType, map[string]any{"expected": "integer", "got": "string"}, "must be a year between 2000 and 2100; got %q", y)
+		} else if year < 2000 || year > 2100 {
+			v.addCode("/year", codeOutOfRange, map[string]any{"min": 2000, "max": 2100, "got": year}, "must be a year between 2000 and 2100; got %q", y)
 		}
 	}
 	basis := c.QueryParam("basis")

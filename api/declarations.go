@@ -64,14 +64,16 @@ func (r *declarationRequest) validate(v *validator) {
 	case n == 0:
 		v.add("/product_name", "is required (1–%d characters)", maxProductNameLen)
 	case n > maxProductNameLen:
-		v.add("/product_name", "must be at most %d characters; got %d", maxProductNameLen, n)
+		v.addCode("/product_name", codeTooLong, map[string]any{"max": maxProductNameLen, "got": n}, "must be at most %d characters; got %d", maxProductNameLen, n)
 	}
 	if len(r.ProductIDs) > maxProductIDs {
-		v.add("/product_ids", "must list at most %d IDs; got %d", maxProductIDs, len(r.ProductIDs))
+		v.addCode("/product_ids", codeWrongCount, countParam(-1, maxProductIDs, len(r.ProductIDs)), "must list at most %d IDs; got %d", maxProductIDs, len(r.ProductIDs))
 	}
 	for i, id := range r.ProductIDs {
-		if strings.TrimSpace(id) == "" || len(id) > maxProductNameLen {
-			v.add(fmt.Sprintf("/product_ids/%d", i), "must be 1–%d characters", maxProductNameLen)
+		if strings.TrimSpace(id) == "" {
+			v.addCode(fmt.Sprintf("/product_ids/%d", i), codeRequired, nil, "must be 1–%d characters", maxProductNameLen)
+		} else if len(id) > maxProductNameLen {
+			v.addCode(fmt.Sprintf("/product_ids/%d", i), codeTooLong, map[string]any{"max": maxProductNameLen, "got": len(id)}, "must be 1–%d characters", maxProductNameLen)
 		}
 	}
 	start, errS := parseDate(r.ReferencePeriod.Start)
@@ -83,13 +85,13 @@ func (r *declarationRequest) validate(v *validator) {
 		v.addCode("/reference_period/end", codeInvalidDate, map[string]any{"got": r.ReferencePeriod.End}, "must be a date YYYY-MM-DD; got %q", r.ReferencePeriod.End)
 	}
 	if errS == nil && errE == nil && end.Before(start) {
-		v.add("/reference_period/end", "must not be before start (%s)", r.ReferencePeriod.Start)
+		v.addCode("/reference_period/end", codeBeforeStart, map[string]any{"start": r.ReferencePeriod.Start}, "must not be before start (%s)", r.ReferencePeriod.Start)
 	}
 	if len(r.Buyers) > 0 && r.Visibility == registry.VisibilityPublic {
-		v.add("/buyers", "apply to restricted declarations only; a public declaration is visible to everyone")
+		v.addCode("/buyers", codeNotUsed, usedBy("restricted"), "apply to restricted declarations only; a public declaration is visible to everyone")
 	}
 	if len(r.Buyers) > maxBuyers {
-		v.add("/buyers", "must list at most %d organisations; got %d", maxBuyers, len(r.Buyers))
+		v.addCode("/buyers", codeWrongCount, countParam(-1, maxBuyers, len(r.Buyers)), "must list at most %d organisations; got %d", maxBuyers, len(r.Buyers))
 	}
 }
 
@@ -168,7 +170,7 @@ type computed struct {
 func (s *server) computeFootprint(ctx context.Context, kind string, raw json.RawMessage, prefix string) (computed, error) {
 	k, ok := calcKinds[kind]
 	if !ok || (kind != registry.KindPrimary && kind != registry.KindProduct) {
-		return computed{}, invalid([]FieldProblem{{Pointer: "/kind", Detail: "must be primary or product"}})
+		return computed{}, invalid([]FieldProblem{{Pointer: "/kind", Detail: "must be primary or product", Code: codeNotAllowed, Params: map[string]any{"allowed": []string{registry.KindPrimary, registry.KindProduct}, "got": kind}}})
 	}
 	r, err := decodeRequest(k, raw)
 	if err != nil {
@@ -204,7 +206,7 @@ func pactGWP(gwp, prefix string) error {
 	if gwp == "AR5" || gwp == "AR6" {
 		return nil
 	}
-	return invalid([]FieldProblem{{Pointer: prefix + "/gwp",
+	return invalid([]FieldProblem{{Pointer: prefix + "/gwp", Code: codeNotAllowed, Params: map[string]any{"allowed": []string{"AR5", "AR6"}, "got": gwp},
 		Detail: "declarations use AR5 or AR6: the PACT data model has no other characterisation factors; got " + quote(gwp)}})
 }
 
@@ -333,27 +335,31 @@ func declarationFilter(c echo.Context) (registry.DeclarationFilter, error) {
 		max         int
 	}{{"product", f.Product, maxFilterText}, {"company", f.Company, maxFilterText}, {"region", f.Region, 16}, {"cursor", f.Cursor, 512}} {
 		if n := utf8.RuneCountInString(p.value); n > p.max {
-			v.add("/"+p.name, "is at most %d characters; got %d", p.max, n)
+			v.addCode("/"+p.name, codeTooLong, map[string]any{"max": p.max, "got": n}, "is at most %d characters; got %d", p.max, n)
 		}
 	}
 	v.enum("/status", f.Status, []string{registry.StatusActive, registry.StatusDeprecated})
 	if p := q.Get("period"); p != "" {
 		var ok bool
 		if f.PeriodFrom, f.PeriodTo, ok = parsePeriod(p); !ok {
-			v.add("/period", "must be a year (2024), a date (2024-06-30) or a range of dates start/end (2024-01-01/2024-06-30); got %q", p)
+			v.addCode("/period", codeInvalidPeriod, map[string]any{"got": p}, "must be a year (2024), a date (2024-06-30) or a range of dates start/end (2024-01-01/2024-06-30); got %q", p)
 		}
 	}
 	if m := q.Get("max_tco2e_per_t"); m != "" {
 		x, err := strconv.ParseFloat(m, 64)
-		if err != nil || math.IsNaN(x) || math.IsInf(x, 0) || x < 0 {
-			v.add("/max_tco2e_per_t", "must be a number ≥ 0 [t CO2e/t]; got %q", m)
+		if err != nil || math.IsNaN(x) || math.IsInf(x, 0) {
+			v.addCode("/max_tco2e_per_t", codeWrongType, map[string]any{"expected": "number", "got": "string"}, "must be a number ≥ 0 [t CO2e/t]; got %q", m)
+		} else if x < 0 {
+			v.addCode("/max_tco2e_per_t", codeOutOfRange, map[string]any{"min": 0, "unit": "t CO2e/t", "got": x}, "must be a number ≥ 0 [t CO2e/t]; got %q", m)
 		}
 		f.MaxTCO2ePerT = &x
 	}
 	if l := q.Get("limit"); l != "" {
 		n, err := strconv.Atoi(l)
-		if err != nil || n < 1 || n > registry.MaxLimit {
-			v.add("/limit", "must be a whole number from 1 to %d; got %q", registry.MaxLimit, l)
+		if err != nil {
+			v.addCode("/limit", codeWrongType, map[string]any{"expected": "integer", "got": "string"}, "must be a whole number from 1 to %d; got %q", registry.MaxLimit, l)
+		} else if n < 1 || n > registry.MaxLimit {
+			v.addCode("/limit", codeOutOfRange, map[string]any{"min": 1, "max": registry.MaxLimit, "got": n}, "must be a whole number from 1 to %d; got %q", registry.MaxLimit, l)
 		}
 		f.Limit = n
 	}

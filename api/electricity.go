@@ -20,10 +20,10 @@ type electricityRequest struct {
 
 func (r *electricityRequest) validate(v *validator) {
 	if r.DemandMWh != nil && (r.ProductionT != nil || r.ConsumptionKWhPerT != nil) {
-		v.add("/demand_mwh", "give demand_mwh or production_t with consumption_kwh_per_t, not both")
+		v.addCode("/demand_mwh", codeMutuallyExclusive, fieldsParam("demand_mwh", "production_t"), "give demand_mwh or production_t with consumption_kwh_per_t, not both")
 	}
 	if (r.ProductionT == nil) != (r.ConsumptionKWhPerT == nil) {
-		v.add("/production_t", "production_t and consumption_kwh_per_t go together")
+		v.addCode("/production_t", codeTogether, fieldsParam("production_t", "consumption_kwh_per_t"), "production_t and consumption_kwh_per_t go together")
 	}
 	annual := r.DemandMWh != nil || (r.ProductionT != nil && r.ConsumptionKWhPerT != nil)
 	r.portfolioRequest.validate(v, "", annual, "/demand_mwh (or /production_t with /consumption_kwh_per_t)")

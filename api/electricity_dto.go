@@ -51,8 +51,12 @@ type portfolioRequest struct {
 const maxSources = 50
 
 func (p *portfolioRequest) validate(v *validator, ptr string, annual bool, annualPtr string) {
+	annualFields := []string{"production_t"}
+	if ptr == "" {
+		annualFields = []string{"demand_mwh", "production_t"}
+	}
 	if len(p.Sources) > maxSources {
-		v.add(ptr+"/sources", "at most %d sources are allowed; got %d", maxSources, len(p.Sources))
+		v.addCode(ptr+"/sources", codeWrongCount, countParam(-1, maxSources, len(p.Sources)), "at most %d sources are allowed; got %d", maxSources, len(p.Sources))
 		return
 	}
 	for i, s := range p.Sources {
@@ -65,28 +69,28 @@ func (p *portfolioRequest) validate(v *validator, ptr string, annual bool, annua
 		switch {
 		case s.PV != nil:
 			if kind != calc.KindOnsitePV {
-				v.add(sp+"/pv", "is used only by onsite_pv sources")
+				v.addCode(sp+"/pv", codeNotUsed, usedBy("onsite_pv"), "is used only by onsite_pv sources")
 			}
 			if s.Share != nil || s.MWh != nil {
-				v.add(sp, "give pv, share or mwh — one of them")
+				v.addCode(sp, codeMutuallyExclusive, fieldsParam("pv", "share", "mwh"), "give pv, share or mwh — one of them")
 			}
 			if !annual {
-				v.add(sp+"/pv", "an on-site PV system produces annual MWh and needs %s to relate them to demand", annualPtr)
+				v.addCode(sp+"/pv", codeRequires, map[string]any{"fields": annualFields}, "an on-site PV system produces annual MWh and needs %s to relate them to demand", annualPtr)
 			}
 			if s.PV.Load != nil {
 				v.add(sp+"/pv/load", "is the plant's: set it on the portfolio (load) instead")
 			}
 			validatePV(v, s.PV, sp+"/pv")
 		case s.Share == nil && s.MWh == nil:
-			v.add(sp, "give either share (fraction of demand) or mwh (annual volume)")
+			v.addCode(sp, codeOneOfRequired, fieldsParam("share", "mwh"), "give either share (fraction of demand) or mwh (annual volume)")
 		case s.Share != nil && s.MWh != nil:
-			v.add(sp, "give either share or mwh, not both")
+			v.addCode(sp, codeMutuallyExclusive, fieldsParam("share", "mwh"), "give either share or mwh, not both")
 		}
 		if s.MWh != nil && !annual {
-			v.add(sp+"/mwh", "an annual volume needs %s to relate it to demand; give it or use share", annualPtr)
+			v.addCode(sp+"/mwh", codeRequires, map[string]any{"fields": annualFields}, "an annual volume needs %s to relate it to demand; give it or use share", annualPtr)
 		}
 		if s.Region != "" && kind != calc.KindGrid && kind != calc.KindGreenContract {
-			v.add(sp+"/region", "is used only by grid and green_contract sources")
+			v.addCode(sp+"/region", codeNotUsed, usedBy("grid", "green_contract"), "is used only by grid and green_contract sources")
 		}
 		switch kind {
 		case calc.KindCaptive:
@@ -94,10 +98,10 @@ func (p *portfolioRequest) validate(v *validator, ptr string, annual bool, annua
 				v.add(sp+"/fuel", "is required for a captive plant; one of coal, gas")
 			}
 			if s.CoalGCEPerKWh != nil && s.Fuel != "coal" {
-				v.add(sp+"/coal_gce_per_kwh", "applies to coal plants only")
+				v.addCode(sp+"/coal_gce_per_kwh", codeNotUsed, usedBy("coal"), "applies to coal plants only")
 			}
 			if s.Technology != "" {
-				v.add(sp+"/technology", "is not used by a captive plant; use fuel")
+				v.addCode(sp+"/technology", codeNotUsed, usedBy("direct_line", "green_contract"), "is not used by a captive plant; use fuel")
 			}
 		case calc.KindDirectLine, calc.KindGreenContract:
 			if s.Technology == "" {
@@ -106,21 +110,21 @@ func (p *portfolioRequest) validate(v *validator, ptr string, annual bool, annua
 		}
 		if kind != calc.KindCaptive {
 			if s.Fuel != "" {
-				v.add(sp+"/fuel", "is used only by captive plants")
+				v.addCode(sp+"/fuel", codeNotUsed, usedBy("captive"), "is used only by captive plants")
 			}
 			if s.CoalGCEPerKWh != nil {
-				v.add(sp+"/coal_gce_per_kwh", "is used only by captive coal plants")
+				v.addCode(sp+"/coal_gce_per_kwh", codeNotUsed, usedBy("captive"), "is used only by captive coal plants")
 			}
 		}
 		if s.EFtCO2PerMWh != nil && kind != calc.KindCaptive && kind != calc.KindDirectLine {
-			v.add(sp+"/ef_tco2_per_mwh", "is used only by captive plants and direct lines")
+			v.addCode(sp+"/ef_tco2_per_mwh", codeNotUsed, usedBy("captive", "direct_line"), "is used only by captive plants and direct lines")
 		}
 		if s.Technology != "" && kind != calc.KindDirectLine && kind != calc.KindGreenContract && kind != calc.KindCaptive {
-			v.add(sp+"/technology", "is used only by direct_line and green_contract sources")
+			v.addCode(sp+"/technology", codeNotUsed, usedBy("direct_line", "green_contract"), "is used only by direct_line and green_contract sources")
 		}
 	}
 	if p.CertificatesMWh != nil && *p.CertificatesMWh > 0 && !annual {
-		v.add(ptr+"/certificates_mwh", "certificates are annual MWh and need %s to relate them to demand", annualPtr)
+		v.addCode(ptr+"/certificates_mwh", codeRequires, map[string]any{"fields": annualFields}, "certificates are annual MWh and need %s to relate them to demand", annualPtr)
 	}
 	if p.Load != nil {
 		validateLoad(v, p.Load, ptr+"/load")

@@ -112,7 +112,7 @@ func (r *primaryRequest) validate(v *validator) {
 			v.add("/electrolysis/pfc/anode_effect_minutes_per_cell_day", "is required by method slope (0–10 AE-min/cell-day)")
 		}
 		if (p.SlopeCoefficient == nil) != (p.C2F6Fraction == nil) {
-			v.add("/electrolysis/pfc", "give slope_coefficient and c2f6_fraction together")
+			v.addCode("/electrolysis/pfc", codeTogether, fieldsParam("slope_coefficient", "c2f6_fraction"), "give slope_coefficient and c2f6_fraction together")
 		}
 		if e.Technology == "" && p.SlopeCoefficient == nil && p.Coefficients != "cn_guideline" {
 			v.add("/electrolysis/technology", "is required by method slope to choose coefficients; one of %s", joinList(calc.CellTechnologies))
@@ -134,7 +134,7 @@ func (r *primaryRequest) validate(v *validator) {
 	}
 	c := r.Casting
 	if c.Molten && (c.ElectricityKWhPerT != nil || c.NaturalGasNm3PerT != nil) {
-		v.add("/casting/molten", "molten metal is not cast; leave out casting energy or set molten to false")
+		v.addCode("/casting/molten", codeMutuallyExclusive, fieldsParam("molten", "electricity_kwh_per_t", "natural_gas_nm3_per_t"), "molten metal is not cast; leave out casting energy or set molten to false")
 	}
 	r.Electricity.validate(v, "/electricity", r.ProductionT != nil, "/production_t")
 }

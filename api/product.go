@@ -109,7 +109,7 @@ func (r *productRequest) validate(v *validator) {
 		}
 	}
 	if given > 1 {
-		v.add("/metal", "give one of primary_footprint_tco2e_per_t, primary and declaration_id")
+		v.addCode("/metal", codeMutuallyExclusive, fieldsParam("primary_footprint_tco2e_per_t", "primary", "declaration_id"), "give one of primary_footprint_tco2e_per_t, primary and declaration_id")
 	}
 	if m.Primary != nil {
 		sub := &validator{}
@@ -119,7 +119,7 @@ func (r *productRequest) validate(v *validator) {
 		}
 	}
 	if len(r.Steps) > maxProductSteps {
-		v.add("/steps", "at most %d steps are allowed; got %d", maxProductSteps, len(r.Steps))
+		v.addCode("/steps", codeWrongCount, countParam(-1, maxProductSteps, len(r.Steps)), "at most %d steps are allowed; got %d", maxProductSteps, len(r.Steps))
 	} else {
 		for i, s := range r.Steps {
 			p := fmt.Sprintf("/steps/%d", i)
@@ -127,13 +127,13 @@ func (r *productRequest) validate(v *validator) {
 				v.add(p+"/step", "is required; GET /v1/products lists the steps")
 			}
 			if s.Omit && (s.ElectricityKWhPerT != nil || s.NaturalGasNm3PerT != nil) {
-				v.add(p+"/omit", "an omitted step has no energy; leave out electricity_kwh_per_t and natural_gas_nm3_per_t")
+				v.addCode(p+"/omit", codeMutuallyExclusive, fieldsParam("omit", "electricity_kwh_per_t", "natural_gas_nm3_per_t"), "an omitted step has no energy; leave out electricity_kwh_per_t and natural_gas_nm3_per_t")
 			}
 		}
 	}
 	r.Electricity.validate(v, "/electricity", r.ProductionT != nil, "/production_t")
 	if len(r.Transport) > maxTransportLeg {
-		v.add("/transport", "at most %d legs are allowed; got %d", maxTransportLeg, len(r.Transport))
+		v.addCode("/transport", codeWrongCount, countParam(-1, maxTransportLeg, len(r.Transport)), "at most %d legs are allowed; got %d", maxTransportLeg, len(r.Transport))
 		return
 	}
 	for i, t := range r.Transport {
@@ -161,7 +161,7 @@ func (r *productRequest) normalise() error {
 		return nil
 	}
 	if p.Dataset != "" && p.Dataset != r.Dataset {
-		return invalid([]FieldProblem{{Pointer: "/metal/primary/dataset", Detail: "must be the product request's dataset (" + r.Dataset + ") or left out"}})
+		return invalid([]FieldProblem{{Pointer: "/metal/primary/dataset", Code: codeMustMatch, Params: map[string]any{"want": r.Dataset, "got": p.Dataset}, Detail: "must be the product request's dataset (" + r.Dataset + ") or left out"}})
 	}
 	p.Dataset = r.Dataset
 	if p.Region == "" {

@@ -118,11 +118,11 @@ func (r *pvRequest) validate(v *validator) {
 // validatePV checks a PV request at pointer ptr ("" for /v1/pv).
 func validatePV(v *validator, r *pvRequest, ptr string) {
 	if r.Location == nil && r.Site == "" && (r.SolarResource == nil || (r.SolarResource.EPW == "" && r.SolarResource.Site == "")) {
-		v.add(ptr+"/location", "give location (latitude, longitude), a site, or an epw resource")
+		v.addCode(ptr+"/location", codeOneOfRequired, fieldsParam("location", "site", "epw"), "give location (latitude, longitude), a site, or an epw resource")
 	}
 	if r.Location != nil {
 		if r.Site != "" {
-			v.add(ptr+"/site", "give location or site, not both")
+			v.addCode(ptr+"/site", codeMutuallyExclusive, fieldsParam("location", "site"), "give location or site, not both")
 		}
 		l := r.Location
 		if l.LatitudeDeg == nil {
@@ -132,7 +132,7 @@ func validatePV(v *validator, r *pvRequest, ptr string) {
 			v.add(ptr+"/location/longitude", "is required (−180 to 180)")
 		}
 		if o := l.UTCOffsetH; o != nil && *o*4 != math.Trunc(*o*4) {
-			v.add(ptr+"/location/utc_offset_h", "must be a whole number of quarter hours (time zones are); got %s", fmtNum(*o))
+			v.addCode(ptr+"/location/utc_offset_h", codeNotMultipleOf, map[string]any{"step": 0.25, "unit": "h", "got": *o}, "must be a whole number of quarter hours (time zones are); got %s", fmtNum(*o))
 		}
 	}
 	s := r.System
@@ -149,7 +149,11 @@ func validatePV(v *validator, r *pvRequest, ptr string) {
 			}
 		}
 		if kinds != 1 {
-			v.add(rp, "give exactly one of hourly, epw, monthly_ghi_kwh_m2, annual_ghi_kwh_m2, site; got %d", kinds)
+			code := codeMutuallyExclusive
+			if kinds == 0 {
+				code = codeOneOfRequired
+			}
+			v.addCode(rp, code, fieldsParam("hourly", "epw", "monthly_ghi_kwh_m2", "annual_ghi_kwh_m2", "site"), "give exactly one of hourly, epw, monthly_ghi_kwh_m2, annual_ghi_kwh_m2, site; got %d", kinds)
 		}
 		if h := res.Hourly; h != nil {
 			series(v, rp+"/hourly/ghi_w_m2", h.GHIWm2, true)
@@ -158,7 +162,7 @@ func validatePV(v *validator, r *pvRequest, ptr string) {
 			series(v, rp+"/hourly/temp_air_c", h.TempAirC, false)
 			series(v, rp+"/hourly/wind_speed_m_s", h.WindSpeedMs, false)
 			if (h.DNIWm2 == nil) != (h.DHIWm2 == nil) {
-				v.add(rp+"/hourly", "give dni_w_m2 and dhi_w_m2 together, or neither (then they are decomposed from GHI with Erbs)")
+				v.addCode(rp+"/hourly", codeTogether, fieldsParam("dni_w_m2", "dhi_w_m2"), "give dni_w_m2 and dhi_w_m2 together, or neither (then they are decomposed from GHI with Erbs)")
 			}
 		}
 		if res.MonthlyGHIKWhM2 != nil {
@@ -166,21 +170,21 @@ func validatePV(v *validator, r *pvRequest, ptr string) {
 		}
 		if res.MonthlyTempC != nil {
 			if res.MonthlyGHIKWhM2 == nil {
-				v.add(rp+"/monthly_temp_c", "goes with monthly_ghi_kwh_m2")
+				v.addCode(rp+"/monthly_temp_c", codeRequires, fieldsParam("monthly_ghi_kwh_m2"), "goes with monthly_ghi_kwh_m2")
 			}
 			fixed(v, rp+"/monthly_temp_c", res.MonthlyTempC, 12)
 		}
 		if res.MonthlyTempRangeC != nil {
 			if res.MonthlyTempC == nil {
-				v.add(rp+"/monthly_temp_range_c", "goes with monthly_temp_c (the range is about the monthly mean)")
+				v.addCode(rp+"/monthly_temp_range_c", codeRequires, fieldsParam("monthly_temp_c"), "goes with monthly_temp_c (the range is about the monthly mean)")
 			}
 			fixed(v, rp+"/monthly_temp_range_c", res.MonthlyTempRangeC, 12)
 		}
 		if res.EPW != "" && r.Location != nil {
-			v.add(ptr+"/location", "an epw file sets the location; leave location out")
+			v.addCode(ptr+"/location", codeMutuallyExclusive, fieldsParam("epw", "location"), "an epw file sets the location; leave location out")
 		}
 		if res.EPW != "" && r.Site != "" {
-			v.add(ptr+"/site", "an epw file sets the location; leave site out")
+			v.addCode(ptr+"/site", codeMutuallyExclusive, fieldsParam("epw", "site"), "an epw file sets the location; leave site out")
 		}
 	} else if r.Site == "" {
 		v.add(ptr+"/solar_resource", "is required unless a site gives it; one of hourly, epw, monthly_ghi_kwh_m2, annual_ghi_kwh_m2, site")
@@ -198,14 +202,18 @@ func validateLoad(v *validator, ld *loadRequest, lp string) {
 		}
 	}
 	if n != 1 {
-		v.add(lp, "give exactly one of flat_mw, profile_24x12_mw, profile_8760_mw")
+		code := codeMutuallyExclusive
+		if n == 0 {
+			code = codeOneOfRequired
+		}
+		v.addCode(lp, code, fieldsParam("flat_mw", "profile_24x12_mw", "profile_8760_mw"), "give exactly one of flat_mw, profile_24x12_mw, profile_8760_mw")
 	}
 	if ld.Profile8760MW != nil {
 		fixed(v, lp+"/profile_8760_mw", ld.Profile8760MW, calc.HoursPerYear)
 	}
 	if ld.Profile24x12MW != nil {
 		if len(ld.Profile24x12MW) != 12 {
-			v.add(lp+"/profile_24x12_mw", "needs 12 months (January first) of 24 hourly values; got %d months", len(ld.Profile24x12MW))
+			v.addCode(lp+"/profile_24x12_mw", codeWrongCount, countParam(12, 12, len(ld.Profile24x12MW)), "needs 12 months (January first) of 24 hourly values; got %d months", len(ld.Profile24x12MW))
 		} else {
 			for m, day := range ld.Profile24x12MW {
 				fixed(v, fmt.Sprintf("%s/profile_24x12_mw/%d", lp, m), day, 24)
@@ -230,7 +238,7 @@ func series(v *validator, ptr string, xs []float64, required bool) {
 // (checkTags names the first offending index).
 func fixed(v *validator, ptr string, xs []float64, n int) {
 	if len(xs) != n {
-		v.add(ptr, "needs exactly %d values; got %d", n, len(xs))
+		v.addCode(ptr, codeWrongCount, countParam(n, n, len(xs)), "needs exactly %d values; got %d", n, len(xs))
 	}
 }
 

@@ -264,12 +264,12 @@ func validateScenarioBase(v *validator, kind string, base json.RawMessage) {
 func (r *compareRequest) validate(v *validator) {
 	validateScenarioBase(v, r.Kind, r.Base)
 	if len(r.Variants) == 0 || len(r.Variants) > maxVariants {
-		v.add("/variants", "give 1 to %d variants; got %d", maxVariants, len(r.Variants))
+		v.addCode("/variants", codeWrongCount, countParam(1, maxVariants, len(r.Variants)), "give 1 to %d variants; got %d", maxVariants, len(r.Variants))
 	}
 	for i, vr := range r.Variants {
 		p := fmt.Sprintf("/variants/%d", i)
 		if len(vr.Name) > 200 {
-			v.add(p+"/name", "at most 200 characters")
+			v.addCode(p+"/name", codeTooLong, map[string]any{"max": 200, "got": len(vr.Name)}, "at most 200 characters")
 		}
 		if t := bytes.TrimSpace(vr.Patch); len(t) == 0 || t[0] != '{' {
 			v.add(p+"/patch", "is required: a JSON merge patch object ({} for the base itself)")
@@ -278,7 +278,7 @@ func (r *compareRequest) validate(v *validator) {
 			v.add(p+"/lifetime_years", "is required with capex_cny (1–100 years)")
 		}
 		if vr.LifetimeYears != nil && vr.CapexCNY == nil && vr.OpexCNYPerYear == nil {
-			v.add(p+"/lifetime_years", "goes with capex_cny or opex_cny_per_year")
+			v.addCode(p+"/lifetime_years", codeRequires, fieldsParam("capex_cny", "opex_cny_per_year"), "goes with capex_cny or opex_cny_per_year")
 		}
 	}
 }
@@ -562,10 +562,12 @@ func (r *sweepRequest) validate(v *validator) {
 		v.add("/parameter", "is required: a JSON pointer into the base request, such as /electrolysis/ac_kwh_per_t")
 	}
 	switch {
-	case (r.Values == nil) == (r.Range == nil):
-		v.add("/values", "give values or range, one of them")
+	case r.Values == nil && r.Range == nil:
+		v.addCode("/values", codeOneOfRequired, fieldsParam("values", "range"), "give values or range, one of them")
+	case r.Values != nil && r.Range != nil:
+		v.addCode("/values", codeMutuallyExclusive, fieldsParam("values", "range"), "give values or range, one of them")
 	case r.Values != nil && (len(r.Values) == 0 || len(r.Values) > maxSweepPoints):
-		v.add("/values", "give 1 to %d values; got %d", maxSweepPoints, len(r.Values))
+		v.addCode("/values", codeWrongCount, countParam(1, maxSweepPoints, len(r.Values)), "give 1 to %d values; got %d", maxSweepPoints, len(r.Values))
 	case r.Range != nil:
 		if r.Range.From == nil {
 			v.add("/range/from", "is required")

@@ -65,7 +65,7 @@ func (r *uncertaintyRequest) validate(v *validator) {
 	switch r.Kind {
 	case "", kindPrimary, kindProduct:
 	default:
-		v.add("/kind", "must be primary or product; got %q", r.Kind)
+		v.addCode("/kind", codeNotAllowed, map[string]any{"allowed": []string{kindPrimary, kindProduct}, "got": r.Kind}, "must be primary or product; got %q", r.Kind)
 	}
 	if t := strings.TrimSpace(string(r.Request)); t == "" || t[0] != '{' {
 		v.add("/request", "is required: a request object of the kind's endpoint")
@@ -79,18 +79,18 @@ func (r *uncertaintyRequest) validate(v *validator) {
 		if d.Pointer == "" || d.Pointer[0] != '/' {
 			v.add(p+"/pointer", "is required: the JSON pointer of an uncertain input")
 		} else if seen[d.Pointer] {
-			v.add(p+"/pointer", "%s is given twice", d.Pointer)
+			v.addCode(p+"/pointer", codeDuplicate, map[string]any{"got": d.Pointer}, "%s is given twice", d.Pointer)
 		}
 		seen[d.Pointer] = true
 		if len(d.Source) > 500 {
-			v.add(p+"/source", "at most 500 characters")
+			v.addCode(p+"/source", codeTooLong, map[string]any{"max": 500, "got": len(d.Source)}, "at most 500 characters")
 		}
 		has := func(field string, x *float64, want bool) {
 			if want && x == nil {
 				v.add(p+"/"+field, "is required by distribution %s", d.Distribution)
 			}
 			if !want && x != nil {
-				v.add(p+"/"+field, "is not used by distribution %s", d.Distribution)
+				v.addCode(p+"/"+field, codeNotUsed, map[string]any{"distribution": d.Distribution}, "is not used by distribution %s", d.Distribution)
 			}
 		}
 		switch d.Distribution {
@@ -104,7 +104,7 @@ func (r *uncertaintyRequest) validate(v *validator) {
 				limit = 1
 			}
 			if d.SD != nil && (*d.SD <= 0 || *d.SD > limit) {
-				v.add(p+"/sd", "must be greater than 0 and at most %s (a fraction of the value); got %s", fmtNum(limit), fmtNum(*d.SD))
+				v.addCode(p+"/sd", codeOutOfRange, map[string]any{"min": 0.0, "exclusive_min": true, "max": limit, "got": *d.SD}, "must be greater than 0 and at most %s (a fraction of the value); got %s", fmtNum(limit), fmtNum(*d.SD))
 			}
 		case calc.DistTriangular, calc.DistUniform:
 			tri := d.Distribution == calc.DistTriangular
@@ -113,10 +113,10 @@ func (r *uncertaintyRequest) validate(v *validator) {
 			has("max", d.Max, true)
 			has("mode", d.Mode, tri)
 			if d.Min != nil && d.Max != nil && *d.Min >= *d.Max {
-				v.add(p+"/max", "must be greater than min")
+				v.addCode(p+"/max", codeOutOfRange, map[string]any{"min": *d.Min, "exclusive_min": true, "got": *d.Max}, "must be greater than min")
 			}
 			if tri && d.Min != nil && d.Max != nil && d.Mode != nil && (*d.Mode < *d.Min || *d.Mode > *d.Max) {
-				v.add(p+"/mode", "must lie between min and max")
+				v.addCode(p+"/mode", codeOutOfRange, map[string]any{"min": *d.Min, "max": *d.Max, "got": *d.Mode}, "must lie between min and max")
 			}
 		case calc.DistNone:
 			has("sd", d.SD, false)
@@ -362,7 +362,7 @@ func (r *uncertaintyRequest) baseline(kind string, cat *factors.Catalog, ds *fac
 		return nil, underPrefix(err, "/baseline")
 	}
 	if bds.Version() != ds.Version() {
-		return nil, invalid([]FieldProblem{{Pointer: "/baseline/dataset",
+		return nil, invalid([]FieldProblem{{Pointer: "/baseline/dataset", Code: codeMustMatch, Params: map[string]any{"want": ds.Version(), "got": bds.Version()},
 			Detail: fmt.Sprintf("must be the request's dataset %s; got %s", ds.Version(), bds.Version())}})
 	}
 	return fb, nil

@@ -30,6 +30,41 @@ func (v *validator) addCode(ptr, code string, params map[string]any, format stri
 	v.fields = append(v.fields, FieldProblem{Pointer: ptr, Detail: fmt.Sprintf(format, args...), Code: code, Params: params})
 }
 
+// Field error codes of rules between fields and of sizes; the params of
+// each are listed on FieldProblem.Params. Fields are JSON names.
+const (
+	codeOneOfRequired     = "one_of_required"    // fields: give one of them
+	codeMutuallyExclusive = "mutually_exclusive" // fields: give at most one of them
+	codeRequires          = "requires"           // fields: this needs one of them given
+	codeTogether          = "together"           // fields: give all of them or none
+	codeNotUsed           = "not_used"           // used_by: the kinds (or fuels) that use the field
+	codeTooLong           = "too_long"           // max, got: characters
+	codeWrongCount        = "wrong_count"        // min, max (either may be absent), got: items
+	codeBeforeStart       = "before_start"       // start: the date the field must not be before
+	codeDuplicate         = "duplicate"          // got: the value given twice
+	codeInvalidPeriod     = "invalid_period"     // got: not a year, a date or a range of dates
+	codeNotMultipleOf     = "not_multiple_of"    // step, unit, got
+	codeMustMatch         = "must_match"         // want, got: the value the request fixes for this field, and the one given
+)
+
+// fieldsParam is the params of a code about fields.
+func fieldsParam(fields ...string) map[string]any { return map[string]any{"fields": fields} }
+
+// countParam is the params of wrong_count; min or max < 0 is absent.
+func countParam(minN, maxN, got int) map[string]any {
+	p := map[string]any{"got": got}
+	if minN >= 0 {
+		p["min"] = minN
+	}
+	if maxN >= 0 {
+		p["max"] = maxN
+	}
+	return p
+}
+
+// usedBy is the params of not_used: the kinds that use the field.
+func usedBy(kinds ...string) map[string]any { return map[string]any{"used_by": kinds} }
+
 func (v *validator) err() error {
 	if len(v.fields) == 0 {
 		return nil

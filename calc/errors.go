@@ -124,7 +124,8 @@ type FieldError struct {
 	Detail string
 	// Code and Params, when set, are the error's stable code and its
 	// parameters, for a client to word it (unknown_value, shares_sum,
-	// no_factor); the API gives the others its generic code.
+	// no_factor, duplicate, not_omittable, not_in_route, out_of_range,
+	// sum_exceeds, needs_dataset, not_used); the API gives the others its generic code.
 	Code   string
 	Params map[string]any
 }
@@ -153,6 +154,11 @@ func unknownValue(p, kind, got string, allowed []string, format string, args ...
 		params["allowed"] = allowed
 	}
 	return &InputError{Fields: []FieldError{{Path: p, Detail: fmt.Sprintf(format, args...), Code: "unknown_value", Params: params}}}
+}
+
+// codedError is a field error with its stable code and params.
+func codedError(p, code string, params map[string]any, format string, args ...any) *InputError {
+	return &InputError{Fields: []FieldError{{Path: p, Detail: fmt.Sprintf(format, args...), Code: code, Params: params}}}
 }
 
 func fieldError(p, format string, args ...any) *InputError {

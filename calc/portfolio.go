@@ -690,7 +690,7 @@ func (s *portfolioSource) renewableMWhLoc(mwh float64) float64 {
 func (p *portfolioModel) applyCertificates(l *ledger, out []SourceResult, t portfolioTotals) error {
 	in := p.in
 	if t.gridMWh <= 0 {
-		return fieldError(joinPath(in.Path, "CertificatesMWh"), "certificates cover grid electricity, but the portfolio has no grid MWh")
+		return codedError(joinPath(in.Path, "CertificatesMWh"), "not_used", map[string]any{"used_by": []string{string(KindGrid)}}, "certificates cover grid electricity, but the portfolio has no grid MWh")
 	}
 	if p.certMWh > t.gridMWh {
 		l.warn("certificates_exceed_grid", Params{"certificates": p.certMWh, "grid": t.gridMWh, "counted": t.certApplied}, "certificates (%.6g MWh) exceed grid electricity (%.6g MWh); only %.6g MWh are counted", p.certMWh, t.gridMWh, t.certApplied)

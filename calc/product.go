@@ -389,7 +389,7 @@ func productRoute(l *ledger, prod factors.Product, overrides []StepOverride) ([]
 		ptr := indexPath("Steps", i)
 		if o.Step == StepRemelting {
 			if o.Omit {
-				return nil, fieldError(joinPath(ptr, "Omit"), "remelting cannot be omitted; set {DirectSupply.MoltenShare} to 1 and {Yield} to 1 to remelt nothing")
+				return nil, codedError(joinPath(ptr, "Omit"), "not_omittable", map[string]any{"step": o.Step}, "remelting cannot be omitted; set {DirectSupply.MoltenShare} to 1 and {Yield} to 1 to remelt nothing")
 			}
 			remelt = o
 			continue
@@ -412,15 +412,15 @@ func productRoute(l *ledger, prod factors.Product, overrides []StepOverride) ([]
 		}
 		switch {
 		case j >= 0 && route[j].override != nil:
-			return nil, fieldError(joinPath(ptr, "Step"), "step %q is overridden twice", o.Step)
+			return nil, codedError(joinPath(ptr, "Step"), "duplicate", map[string]any{"got": o.Step}, "step %q is overridden twice", o.Step)
 		case j == 0 && o.Omit:
-			return nil, fieldError(joinPath(ptr, "Omit"), "the casting step %q of the route cannot be omitted", o.Step)
+			return nil, codedError(joinPath(ptr, "Omit"), "not_omittable", map[string]any{"step": o.Step}, "the casting step %q of the route cannot be omitted", o.Step)
 		case j >= 0:
 			route[j].override, route[j].ptr = o, ptr
 		case s.RemeltGrades != "":
-			return nil, fieldError(joinPath(ptr, "Step"), "step %q is a casting step of another route; the route of %s casts with %s", o.Step, prod.ID, prod.Route[0])
+			return nil, codedError(joinPath(ptr, "Step"), "not_in_route", map[string]any{"step": o.Step, "product": prod.ID, "route": prod.Route}, "step %q is a casting step of another route; the route of %s casts with %s", o.Step, prod.ID, prod.Route[0])
 		case o.Omit:
-			return nil, fieldError(joinPath(ptr, "Omit"), "step %q is not in the route of %s (%s)", o.Step, prod.ID, strings.Join(prod.Route, ", "))
+			return nil, codedError(joinPath(ptr, "Omit"), "not_in_route", map[string]any{"step": o.Step, "product": prod.ID, "route": prod.Route}, "step %q is not in the route of %s (%s)", o.Step, prod.ID, strings.Join(prod.Route, ", "))
 		default:
 			route = append(route, routeStep{step: s, override: o, ptr: ptr})
 			l.assume("step %s added to the default route of %s", o.Step, prod.ID)

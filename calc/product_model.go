@@ -426,7 +426,7 @@ func (p *productModel) compileMetal(l *ledger, in ProductInput, prod factors.Pro
 		l.warn("yield_default_low_confidence", Params{"product": prod.ID, "yield": f.Value, "note": f.Note}, "default yield of %s (%v) has confidence L: %s; give the plant's {Yield}", prod.ID, f.Value, f.Note)
 	}
 	if y <= 0 || y > 1 {
-		return fieldError("Yield", "must be greater than 0 and at most 1; got %v", y)
+		return codedError("Yield", "out_of_range", map[string]any{"min": 0.0, "exclusive_min": true, "max": 1.0, "got": y}, "must be greater than 0 and at most 1; got %v", y)
 	}
 	p.yield = y
 	if p.loss, err = l.orDefault(in.MeltLossFraction, "MeltLossFraction", "remelting/melt_loss", StageCasting, StagePrimaryMetal, StageRecycledMetal); err != nil {
@@ -445,7 +445,7 @@ func (p *productModel) compileMetal(l *ledger, in ProductInput, prod factors.Pro
 		l.defaulted("Metal.PreConsumerScrapShare", StagePrimaryMetal, StageRecycledMetal)
 	}
 	if p.shPost < 0 || p.shPre < 0 || p.shPost+p.shPre > 1+1e-9 {
-		return fieldError("Metal", "{Metal.PostConsumerScrapShare} and {Metal.PreConsumerScrapShare} must each be in 0..1 and sum to at most 1; they sum to %v", p.shPost+p.shPre)
+		return codedError("Metal", "sum_exceeds", map[string]any{"max": 1.0, "sum": p.shPost + p.shPre}, "{Metal.PostConsumerScrapShare} and {Metal.PreConsumerScrapShare} must each be in 0..1 and sum to at most 1; they sum to %v", p.shPost+p.shPre)
 	}
 	if m.PostConsumerScrapShare == nil && m.PreConsumerScrapShare == nil {
 		l.assume("scrap shares not given: the aluminium input is all primary metal (no recycled content)")
@@ -463,7 +463,7 @@ func (p *productModel) compileDirectSupply(l *ledger, ds DirectSupplyInput) erro
 		l.defaulted("DirectSupply.MoltenShare", ProductStages...)
 	}
 	if p.molten < 0 || p.molten > 1 {
-		return fieldError("DirectSupply.MoltenShare", "must be between 0 and 1; got %v", p.molten)
+		return codedError("DirectSupply.MoltenShare", "out_of_range", map[string]any{"min": 0.0, "max": 1.0, "got": p.molten}, "must be between 0 and 1; got %v", p.molten)
 	}
 	if p.molten > 0 {
 		l.warn("melt_loss_upper_bound", nil, "melt loss is valued at the full footprint of the metal lost; part of it is recovered from dross (no sourced recovery rate), so the melt-loss part of the direct-supply saving is an upper bound")

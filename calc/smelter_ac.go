@@ -33,7 +33,7 @@ func smelterAC(l *ledger, e ElectrolysisInput) (float64, error) {
 	const acPath, liquidPath = "Electrolysis.ACkWhPerT", "Electrolysis.LiquidACkWhPerT"
 	if l.ds.Rule(factors.RuleSmelterAC) != "comprehensive_ac" {
 		if e.LiquidACkWhPerT != nil {
-			return 0, fieldError(liquidPath, "is read from dataset 2026.2 on; dataset %s reads {%s} as the liquid AC power — leave {%s} out or choose a later dataset", l.ds.Version(), acPath, liquidPath)
+			return 0, codedError(liquidPath, "needs_dataset", map[string]any{"from": "2026.2", "dataset": l.ds.Version()}, "is read from dataset 2026.2 on; dataset %s reads {%s} as the liquid AC power — leave {%s} out or choose a later dataset", l.ds.Version(), acPath, liquidPath)
 		}
 		ac, err := l.orDefault(e.ACkWhPerT, acPath, "iai/CN/ac_kwh_per_t/2021", StageElectrolysisElectricity)
 		if err == nil && e.ACkWhPerT == nil {
@@ -44,7 +44,7 @@ func smelterAC(l *ledger, e ElectrolysisInput) (float64, error) {
 	switch {
 	case e.ACkWhPerT != nil && e.LiquidACkWhPerT != nil:
 		if *e.LiquidACkWhPerT > *e.ACkWhPerT {
-			return 0, fieldError(liquidPath, "the potline's liquid AC power (%.0f kWh/t) cannot exceed the comprehensive AC power {%s} (%.0f kWh/t), which adds the auxiliaries", *e.LiquidACkWhPerT, acPath, *e.ACkWhPerT)
+			return 0, codedError(liquidPath, "out_of_range", map[string]any{"max": *e.ACkWhPerT, "unit": "kWh/t", "got": *e.LiquidACkWhPerT}, "the potline's liquid AC power (%.0f kWh/t) cannot exceed the comprehensive AC power {%s} (%.0f kWh/t), which adds the auxiliaries", *e.LiquidACkWhPerT, acPath, *e.ACkWhPerT)
 		}
 		return *e.ACkWhPerT, nil
 	case e.ACkWhPerT != nil:

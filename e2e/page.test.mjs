@@ -1174,7 +1174,7 @@ test('warnings and field errors are worded by code, in Chinese, with 1-based row
     assert.equal(await page.textContent('#plant-status'), '铝液综合交流电耗 [kWh/t]（含整流与辅助）: 须在 10,000 与 20,000 kWh/t 之间；当前为 99,999');
   });
 });
-test('Chinese units, and field errors by code in Chinese: an unknown region is named by its label and worded in Chinese', async (t) => {
+test('Chinese units, and field errors by code in Chinese: an unknown region is named by its label and worded in Chinese, as are rules between fields (requires, one_of_required)', async (t) => {
   await withPage(t, browser, { name: 'codes-region-zh', expected: [/status of 422/] }, async ({ page }) => {
     await page.addInitScript(() => localStorage.setItem('alcarbon.lang', 'zh'));
     await load(page);
@@ -1199,5 +1199,30 @@ test('Chinese units, and field errors by code in Chinese: an unknown region is n
     assert.ok(status.endsWith('未知的地区“CN-XX”'), `the rule in Chinese, not the API's English: ${status}`);
     assert.ok(!status.includes('unknown region'), 'no English detail');
     assert.equal(await page.getAttribute('#p-region', 'aria-invalid'), 'true');
+    // Rules between fields have codes too: a MWh row without the production
+    // to relate it to demand (requires) and a row without an amount
+    // (one_of_required), worded in Chinese with the production's label.
+    await page.fill('#p-region', 'CN-SX');
+    await page.fill('#p-prod', '');
+    await page.click('#add-source');
+    await page.selectOption('#sources tr:last-child .kind', 'grid');
+    await page.selectOption('#sources tr:last-child .unit', 'mwh');
+    await page.fill('#sources tr:last-child .amount', '1000');
+    await page.click('#add-source');
+    await page.selectOption('#sources tr:last-child .kind', 'grid');
+    await page.fill('#sources tr:last-child .amount', '');
+    const bad2 = page.waitForResponse((r) => new URL(r.url()).pathname === '/v1/footprints/primary');
+    await page.click('#compute');
+    const rules = (await (await bad2).json()).errors;
+    const requires = rules.find((e) => e.code === 'requires');
+    assert.deepEqual(requires && requires.params, { fields: ['production_t'] }, JSON.stringify(rules));
+    const oneOf = rules.find((e) => e.code === 'one_of_required');
+    assert.deepEqual(oneOf && oneOf.params, { fields: ['share', 'mwh'] }, JSON.stringify(rules));
+    await page.waitForFunction(() => document.getElementById('plant-status').textContent.includes('须同时填写'));
+    const prodLabel = await page.evaluate(() => document.getElementById('p-prod').labels[0].querySelector('span').textContent.trim());
+    const status2 = await page.textContent('#plant-status');
+    assert.ok(status2.includes('须同时填写' + prodLabel), `requires in Chinese with the production's label: ${status2}`);
+    assert.ok(status2.includes('须填写以下之一：share、mwh'), `one_of_required in Chinese: ${status2}`);
+    for (const english of ['an annual volume', 'give either']) assert.ok(!status2.includes(english), `no English detail ${english}: ${status2}`);
   });
 });

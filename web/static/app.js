@@ -108,6 +108,14 @@
       e_required: "is required", e_unknown_field: "is not a field here; allowed: {allowed}", e_wrong_type: "must be {expected}, not {got}",
       e_unknown_value: "unknown {kind} “{got}”", e_unknown_value_allowed: "unknown {kind} “{got}”; allowed: {allowed}", e_invalid_date: "must be a date YYYY-MM-DD; got “{got}”",
       e_shares_sum: "the shares of the share-based rows must sum to 1; they sum to {sum}", e_no_factor: "the dataset has no electricity factor for {region}{year}", e_no_factor_year: " in or before {year}",
+      e_one_of_required: "give one of: {fields}", e_mutually_exclusive: "give only one of: {fields}", e_requires: "needs {fields}", e_or: " or ",
+      e_together: "give {fields} together, or none of them", e_not_used: "is used only by {used_by}", e_not_used_dist: "is not used by distribution {distribution}",
+      e_too_long: "must be at most {max} characters; got {got}", e_wrong_count: "needs {min} to {max} items; got {got}", e_wrong_count_exact: "needs exactly {max} items; got {got}",
+      e_wrong_count_max: "takes at most {max} items; got {got}", e_before_start: "must not be before the start ({start})", e_duplicate: "“{got}” is given twice",
+      e_not_omittable: "step “{step}” cannot be omitted", e_not_in_route: "step “{step}” is not in the route of {product} ({route})",
+      e_invalid_period: "must be a year (2024), a date (2024-06-30) or a range of dates start/end; got “{got}”", e_not_multiple_of: "must be a multiple of {step}{unit}; got {got}",
+      e_sum_exceeds: "the shares must sum to at most {max}; they sum to {sum}", e_needs_dataset: "is read from dataset {from} on; choose a later dataset than {dataset} or leave it empty",
+      e_must_match: "must be {want}, as the request's; got {got}",
       jt_object: "an object", jt_array: "an array", jt_string: "text", jt_boolean: "true or false", jt_number: "a number", jt_integer: "a whole number", jt_null: "empty",
       k_region: "region", k_dataset: "dataset version", k_site: "site", k_product: "product", k_alloy: "alloy", k_organisation: "organisation", k_declaration: "declaration",
       k_technology: "technology", k_step: "process step", k_transport_mode: "transport mode", k_source_kind: "source kind", k_uncertain_input: "uncertain input", k_alumina_route: "alumina route", k_gwp: "GWP set", k_pfc_method: "PFC method", k_mounting: "mounting",
@@ -231,6 +239,14 @@
       e_required: "为必填项", e_unknown_field: "不是此处的字段；可用字段：{allowed}", e_wrong_type: "须为{expected}，不能是{got}",
       e_unknown_value: "未知的{kind}“{got}”", e_unknown_value_allowed: "未知的{kind}“{got}”；可选：{allowed}", e_invalid_date: "须为 YYYY-MM-DD 格式的日期；当前为“{got}”",
       e_shares_sum: "按比例分配的各行比例合计须为 1；当前合计 {sum}", e_no_factor: "数据集中没有{region}{year}的电力排放因子", e_no_factor_year: "（{year} 年及以前）",
+      e_one_of_required: "须填写以下之一：{fields}", e_mutually_exclusive: "以下各项只能填写其一：{fields}", e_requires: "须同时填写{fields}", e_or: "或",
+      e_together: "{fields}须同时填写或同时不填", e_not_used: "仅适用于{used_by}", e_not_used_dist: "分布 {distribution} 不使用此项",
+      e_too_long: "最多 {max} 个字符；当前 {got} 个", e_wrong_count: "须为 {min} 至 {max} 项；当前 {got} 项", e_wrong_count_exact: "须恰好 {max} 项；当前 {got} 项",
+      e_wrong_count_max: "最多 {max} 项；当前 {got} 项", e_before_start: "不得早于开始日期（{start}）", e_duplicate: "“{got}”重复填写",
+      e_not_omittable: "工序“{step}”不可省略", e_not_in_route: "工序“{step}”不在{product}的工艺路线中（{route}）",
+      e_invalid_period: "须为年份（2024）、日期（2024-06-30）或日期范围 开始/结束；当前为“{got}”", e_not_multiple_of: "须为 {step}{unit} 的整数倍；当前为 {got}",
+      e_sum_exceeds: "各比例合计不得超过 {max}；当前合计 {sum}", e_needs_dataset: "自数据集 {from} 起才读取此项；请选择比 {dataset} 更新的数据集，或留空",
+      e_must_match: "须与请求一致，为 {want}；当前为 {got}",
       jt_object: "对象", jt_array: "数组", jt_string: "文本", jt_boolean: "是或否", jt_number: "数值", jt_integer: "整数", jt_null: "空值",
       k_region: "地区", k_dataset: "数据集版本", k_site: "站点", k_product: "产品", k_alloy: "合金", k_organisation: "机构", k_declaration: "声明",
       k_technology: "技术", k_step: "工序", k_transport_mode: "运输方式", k_source_kind: "电源类型", k_uncertain_input: "不确定输入", k_alumina_route: "氧化铝工艺", k_gwp: "GWP 值集", k_pfc_method: "PFC 计算方法", k_mounting: "安装方式",
@@ -490,8 +506,21 @@
   // named by its label, marks the inputs aria-invalid and focuses the first.
   // errorText words a field error by its code (out_of_range, not_allowed,
   // required, unknown_field, wrong_type, unknown_value, invalid_date,
-  // shares_sum, no_factor) in the page's language; the API's English detail
-  // for a code it does not know (invalid: a rule with no code of its own).
+  // shares_sum, no_factor, one_of_required, mutually_exclusive, requires,
+  // together, not_used, too_long, wrong_count, before_start, duplicate,
+  // not_omittable, not_in_route, invalid_period, not_multiple_of,
+  // sum_exceeds, needs_dataset, must_match) in the page's language; the API's English
+  // detail for a code it does not know (invalid: a rule with no code of its
+  // own). A field named in params is shown by the plant form's label when it
+  // has one, a kind by its label, anything else as the API names it.
+  function fieldName(x) {
+    const id = PLANT_FIELDS["/" + x];
+    const input = id && $(id);
+    return input && input.labels ? labelOf(input) : String(x);
+  }
+  function kindName(x) {
+    return dict.en["k_" + x] ? t("k_" + x) : dict.en["tech_" + x] ? t("tech_" + x) : String(x);
+  }
   function errorText(f) {
     const p = f.params || {};
     const n = (x) => (typeof x !== "number" ? String(x) : Number.isInteger(x) ? fmt(x, 0) : fmt(x, 4).replace(/(\.\d*?)0+$/, "$1").replace(/\.$/, ""));
@@ -512,6 +541,22 @@
       case "invalid_date": return fill("e_invalid_date", { got: String(p.got) });
       case "shares_sum": return fill("e_shares_sum", { sum: n(p.sum) });
       case "no_factor": return fill("e_no_factor", { region: regionName(p.region), year: p.year ? fill("e_no_factor_year", { year: String(p.year) }) : "" });
+      case "one_of_required": case "mutually_exclusive": case "together": return fill("e_" + f.code, { fields: list((p.fields || []).map(fieldName)) });
+      case "requires": return fill("e_requires", { fields: (p.fields || []).map(fieldName).join(t("e_or")) });
+      case "not_used": if (p.used_by) return fill("e_not_used", { used_by: (p.used_by || []).map(kindName).join(t("e_or")) });
+        if (p.distribution) return fill("e_not_used_dist", { distribution: String(p.distribution) });
+        break;
+      case "too_long": return fill("e_too_long", { max: n(p.max), got: n(p.got) });
+      case "wrong_count": return fill("min" in p && p.min === p.max ? "e_wrong_count_exact" : "min" in p ? "e_wrong_count" : "e_wrong_count_max", { min: n(p.min), max: n(p.max), got: n(p.got) });
+      case "before_start": return fill("e_before_start", { start: String(p.start) });
+      case "duplicate": return fill("e_duplicate", { got: String(p.got) });
+      case "not_omittable": return fill("e_not_omittable", { step: String(p.step) });
+      case "invalid_period": return fill("e_invalid_period", { got: String(p.got) });
+      case "not_multiple_of": return fill("e_not_multiple_of", { step: n(p.step), unit: unit, got: n(p.got) });
+      case "sum_exceeds": return fill("e_sum_exceeds", { max: n(p.max), sum: n(p.sum) });
+      case "needs_dataset": return fill("e_needs_dataset", { from: String(p.from), dataset: String(p.dataset) });
+      case "must_match": return fill("e_must_match", { want: String(p.want), got: String(p.got) });
+      case "not_in_route": return fill("e_not_in_route", { step: String(p.step), product: String(p.product), route: list(p.route) });
     }
     return f.detail;
   }
