@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/labstack/echo/v4"
+
 	"alcarbon/registry"
 )
 
@@ -109,31 +111,7 @@ func TestEveryFieldErrorHasACode(t *testing.T) {
 		{"/v1/footprints/primary", `{"electrolysis": {"ac_kwh_per_t": 99999}}`, "/electrolysis/ac_kwh_per_t", "out_of_range", nil},
 	}
 	for _, c := range cases {
-		rec := postJSON(t, e, c.path, c.body)
-		if rec.Code != 422 {
-			t.Errorf("%s %s: status %d %s", c.path, c.body, rec.Code, rec.Body)
-			continue
-		}
-		p := decodeProblem(t, rec)
-		found := false
-		for _, f := range p.Errors {
-			if f.Code == "" || f.Detail == "" {
-				t.Errorf("%s: field error without code or detail: %+v", c.body, f)
-			}
-			if f.Code != c.code || (c.pointer != "" && f.Pointer != c.pointer) {
-				continue
-			}
-			ok := true
-			for k, v := range c.params {
-				if f.Params[k] != v {
-					ok = false
-				}
-			}
-			found = found || ok
-		}
-		if !found {
-			t.Errorf("%s %s: no %s at %q with %v among %+v", c.path, c.body, c.code, c.pointer, c.params, p.Errors)
-		}
+		wantFieldError(t, e, fieldErrorCase{c.path, c.body, c.pointer, c.code, "", c.params})
 	}
 }
 
@@ -218,31 +196,47 @@ func TestRuleFieldErrorCodes(t *testing.T) {
 			"must lie between min and max", map[string]any{"min": "0.9", "max": "1.1", "got": "1.2"}},
 	}
 	for _, c := range cases {
-		rec := postJSON(t, e, c.path, c.body)
-		if rec.Code != 422 {
-			t.Errorf("%s %s: status %d %s", c.path, c.body, rec.Code, rec.Body)
+		wantFieldError(t, e, fieldErrorCase{c.path, c.body, c.pointer, c.code, c.detail, c.params})
+	}
+}
+
+// fieldErrorCase is a request and the field error it must get: code at
+// pointer ("" = at any pointer), with detail ("" = any) and params (a
+// string param is compared with the value as fmt prints it, any other
+// with ==).
+type fieldErrorCase struct {
+	path, body, pointer, code, detail string
+	params                            map[string]any
+}
+
+// wantFieldError posts c's body and fails the test unless the answer is a
+// 422 whose field errors all have a code and a detail and include c's.
+func wantFieldError(t *testing.T, e *echo.Echo, c fieldErrorCase) {
+	t.Helper()
+	rec := postJSON(t, e, c.path, c.body)
+	if rec.Code != 422 {
+		t.Errorf("%s %s: status %d %s", c.path, c.body, rec.Code, rec.Body)
+		return
+	}
+	p := decodeProblem(t, rec)
+	found := false
+	for _, f := range p.Errors {
+		if f.Code == "" || f.Detail == "" {
+			t.Errorf("%s: field error without code or detail: %+v", c.body, f)
+		}
+		if f.Code != c.code || (c.pointer != "" && f.Pointer != c.pointer) || (c.detail != "" && f.Detail != c.detail) {
 			continue
 		}
-		p := decodeProblem(t, rec)
-		found := false
-		for _, f := range p.Errors {
-			if f.Code == "" || f.Detail == "" {
-				t.Errorf("%s: field error without code or detail: %+v", c.body, f)
+		ok := true
+		for k, v := range c.params {
+			if want, isString := v.(string); isString && fmt.Sprint(f.Params[k]) != want || !isString && f.Params[k] != v {
+				ok = false
 			}
-			if f.Code != c.code || f.Pointer != c.pointer || (c.detail != "" && f.Detail != c.detail) {
-				continue
-			}
-			ok := true
-			for k, v := range c.params {
-				if fmt.Sprint(f.Params[k]) != v {
-					ok = false
-				}
-			}
-			found = found || ok
 		}
-		if !found {
-			t.Errorf("%s %s: no %s at %q with %v and detail %q among %+v", c.path, c.body, c.code, c.pointer, c.params, c.detail, p.Errors)
-		}
+		found = found || ok
+	}
+	if !found {
+		t.Errorf("%s %s: no %s at %q with %v and detail %q among %+v", c.path, c.body, c.code, c.pointer, c.params, c.detail, p.Errors)
 	}
 }
 
