@@ -227,3 +227,26 @@ func TestAcceptsGzip(t *testing.T) {
 		}
 	}
 }
+
+// TestGzipOnceOnEveryCachedRoute: the calculations answered through the
+// cache are compressed once, by writeCached, never again by the gzip
+// middleware (routes.go registers them apart): each gzip answer
+// decompresses to the plain one.
+func TestGzipOnceOnEveryCachedRoute(t *testing.T) {
+	e, _, _ := testServer(t)
+	for path, body := range map[string]string{
+		"/v1/electricity":        `{}`,
+		"/v1/footprints/primary": `{}`,
+		"/v1/uncertainty":        `{"request": {}, "samples": 100}`,
+		"/v1/scenarios/compare":  `{"kind": "primary", "base": {}, "variants": [{"name": "more AC", "patch": {"electrolysis": {"ac_kwh_per_t": 13600}}}]}`,
+	} {
+		plain := postJSON(t, e, path, body)
+		zipped := postJSON(t, e, path, body, "Accept-Encoding", "gzip")
+		if plain.Code != http.StatusOK || plain.Body.Len() <= gzipMinBytes || zipped.Header().Get("Content-Encoding") != "gzip" {
+			t.Fatalf("%s: %d, %d bytes plain, Content-Encoding %q", path, plain.Code, plain.Body.Len(), zipped.Header().Get("Content-Encoding"))
+		}
+		if got := gunzip(t, zipped.Body.Bytes()); !bytes.Equal(got, plain.Body.Bytes()) {
+			t.Errorf("%s: the gzip answer does not decompress to the plain one (compressed twice?)", path)
+		}
+	}
+}

@@ -131,21 +131,17 @@ func bodyLimitExcept(path string, limit int64) echo.MiddlewareFunc {
 	})
 }
 
-// cachedRoutes answer from the cache, gzip encoding included
-// (writeCached): gzipResponses leaves them alone.
-var cachedRoutes = map[string]bool{
-	"/v1/electricity": true, "/v1/pv": true, "/v1/footprints/primary": true, "/v1/footprints/product": true,
-	"/v1/scenarios/compare": true, "/v1/scenarios/sweep": true, "/v1/uncertainty": true,
-}
-
-// gzipResponses compresses responses above gzipMinBytes for clients that
+// gzipExcept compresses responses above gzipMinBytes for clients that
 // accept gzip: the page, the registry, reference data, the API
-// descriptions and PACT. It skips the cached calculations, which keep
-// their compressed answers in the cache, and /metrics, which the
-// Prometheus handler compresses itself.
-var gzipResponses = middleware.GzipWithConfig(middleware.GzipConfig{
-	MinLength: gzipMinBytes + 1,
-	Skipper: func(c echo.Context) bool {
-		return cachedRoutes[c.Path()] || c.Path() == "/metrics"
-	},
-})
+// descriptions and PACT. It skips the routes in cached, which answer from
+// the cache with their compressed form kept there (writeCached), and
+// /metrics, which the Prometheus handler compresses itself. cached is
+// filled as routes are registered (routes.go) and only read after.
+func gzipExcept(cached map[string]bool) echo.MiddlewareFunc {
+	return middleware.GzipWithConfig(middleware.GzipConfig{
+		MinLength: gzipMinBytes + 1,
+		Skipper: func(c echo.Context) bool {
+			return cached[c.Path()] || c.Path() == "/metrics"
+		},
+	})
+}

@@ -57,7 +57,10 @@ func New(o Options) *echo.Echo {
 		}))
 	}
 	e.Use(bodyLimitExcept("/v1/pv", o.BodyLimit))
-	e.Use(gzipResponses)
+	// The cached calculations keep their gzip form in the cache; the
+	// middleware compresses everything else (see calculation below).
+	cached := map[string]bool{}
+	e.Use(gzipExcept(cached))
 
 	// Operations.
 	e.GET("/healthz", s.handleHealthz)
@@ -83,15 +86,21 @@ func New(o Options) *echo.Echo {
 	e.GET("/v1/solar-sites", s.handleSolarSites)
 	e.GET("/v1/products", s.handleProducts)
 
-	// Calculations.
-	e.POST("/v1/electricity", s.handleElectricity)
-	e.POST("/v1/pv", s.handlePV, middleware.BodyLimit(bodyLimitString(max(o.BodyLimit, pvBodyLimit))))
-	e.POST("/v1/footprints/primary", s.handlePrimaryFootprint)
-	e.POST("/v1/footprints/product", s.handleProductFootprint)
+	// Calculations. Those answered through the cache (respondCached) are
+	// registered with calculation, which also keeps them out of the gzip
+	// middleware: writeCached sends their kept gzip form itself.
+	calculation := func(path string, h echo.HandlerFunc, m ...echo.MiddlewareFunc) {
+		cached[path] = true
+		e.POST(path, h, m...)
+	}
+	calculation("/v1/electricity", s.handleElectricity)
+	calculation("/v1/pv", s.handlePV, middleware.BodyLimit(bodyLimitString(max(o.BodyLimit, pvBodyLimit))))
+	calculation("/v1/footprints/primary", s.handlePrimaryFootprint)
+	calculation("/v1/footprints/product", s.handleProductFootprint)
 	e.POST("/v1/assessments/plant", s.handlePlantAssessment)
-	e.POST("/v1/scenarios/compare", s.handleCompareScenarios)
-	e.POST("/v1/scenarios/sweep", s.handleSweep)
-	e.POST("/v1/uncertainty", s.handleUncertainty)
+	calculation("/v1/scenarios/compare", s.handleCompareScenarios)
+	calculation("/v1/scenarios/sweep", s.handleSweep)
+	calculation("/v1/uncertainty", s.handleUncertainty)
 
 	// Registry: writes need an API key; reads may carry one to see the
 	// restricted declarations the key's organisation owns or buys.
