@@ -372,7 +372,9 @@ const (
 	// (BENCHMARKS.md).
 	memoryBaseBytes = 64 << 20
 	// cgroupShare is the share of a container's memory limit the Go heap
-	// may approach, leaving room for stacks, the binary and the runtime.
+	// may approach, leaving room for stacks, the binary and the runtime:
+	// automemlimit's default ratio (github.com/KimMachineGun/automemlimit,
+	// the library main reads the limit with).
 	cgroupShare = 0.9
 )
 
