@@ -161,6 +161,15 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	return fmt.Errorf("unknown command %q; see alcarbon --help", cmd)
 }
 
+// accessLog is where the access lines go: the log's output when the log
+// level lets Info lines through, else nowhere.
+func accessLog(logOut io.Writer, level slog.Level) io.Writer {
+	if level > slog.LevelInfo {
+		return nil
+	}
+	return logOut
+}
+
 // sizeMemory derives the memory settings left on auto from the container's
 // memory limit, if any (config.SizeMemory), and sets the Go runtime's soft
 // limit: the GC then works harder as the heap nears it, instead of letting
@@ -286,7 +295,7 @@ func serve(ctx context.Context, cfg config.Config, stdout io.Writer) error {
 		Store: store, Logger: log, AllowPrivatePartners: cfg.PACTAllowPrivatePartners, Registerer: reg,
 	})
 	handler := api.New(api.Options{
-		Catalog: catalog, Cache: c, RedisConfigured: rdb != nil, Store: store, Logger: log,
+		Catalog: catalog, Cache: c, RedisConfigured: rdb != nil, Store: store, Logger: log, AccessLog: accessLog(logOut, cfg.LogLevel),
 		Registry: reg, BodyLimit: cfg.BodyLimit, CORSOrigins: cfg.CORSOrigins, PProf: cfg.PProf,
 		RateLimit: cfg.RateLimit, RateBurst: cfg.RateBurst, TokenSecret: []byte(cfg.PACTTokenSecret),
 		PACTResponder: answers, Origin: origin,

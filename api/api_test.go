@@ -73,7 +73,7 @@ func newTestServer(t testing.TB, mutate func(*Options)) (*echo.Echo, *cache.Cach
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { c.Close() })
-	o := Options{Catalog: cat, Cache: c, Logger: slog.New(slog.NewJSONHandler(logs, nil)), Registry: reg, BodyLimit: 64 << 10}
+	o := Options{Catalog: cat, Cache: c, Logger: slog.New(slog.NewJSONHandler(logs, nil)), AccessLog: logs, Registry: reg, BodyLimit: 64 << 10}
 	mutate(&o)
 	return New(o), c, logs
 }

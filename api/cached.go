@@ -143,11 +143,10 @@ const gzipMinBytes = 1024
 // should carry (RFC 9110 §8.8.1; nginx does the same), and every answer
 // says Vary: Accept-Encoding.
 func (s *server) writeCached(c echo.Context, key string, body []byte, tier cache.Tier) error {
-	c.Set(ctxCacheTier, string(tier))
 	keySum := sha256.Sum256([]byte(key))
 	etag := `"` + hex.EncodeToString(keySum[:16]) + `"`
 	h := c.Response().Header()
-	h.Set("X-Cache", string(tier))
+	h[headerCache] = tierHeaders[tier]
 	compress := false
 	if len(body) > gzipMinBytes {
 		h.Add(echo.HeaderVary, echo.HeaderAcceptEncoding)
@@ -173,6 +172,14 @@ func (s *server) writeCached(c echo.Context, key string, body []byte, tier cache
 	// than in chunks.
 	h.Set(echo.HeaderContentLength, strconv.Itoa(len(body)))
 	return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, body)
+}
+
+// tierHeaders are the X-Cache header values, shared by every response
+// (assigned, as securityHeaders does, so no request allocates one).
+var tierHeaders = map[cache.Tier][]string{
+	cache.TierMemory: {string(cache.TierMemory)},
+	cache.TierRedis:  {string(cache.TierRedis)},
+	cache.TierMiss:   {string(cache.TierMiss)},
 }
 
 // gzipWriters reuses gzip compressors, which hold hundreds of kB of state.

@@ -3,10 +3,8 @@ package api
 import (
 	"crypto/rand"
 	"encoding/hex"
-	"log/slog"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
@@ -16,7 +14,9 @@ import (
 
 const (
 	headerRequestID = "X-Request-ID"
-	ctxCacheTier    = "cache_tier"
+	// headerCache names the cache tier that answered (writeCached); the
+	// access log reads it back.
+	headerCache = "X-Cache"
 )
 
 // requestIDMiddleware propagates a caller's X-Request-ID (up to 128
@@ -45,37 +45,6 @@ func validRequestID(id string) bool {
 		}
 	}
 	return true
-}
-
-// accessLog writes one structured line per request with slog, after the
-// error handler has produced the final status.
-func accessLog(log *slog.Logger) echo.MiddlewareFunc {
-	return func(next echo.HandlerFunc) echo.HandlerFunc {
-		return func(c echo.Context) error {
-			start := time.Now()
-			err := next(c)
-			if err != nil {
-				c.Error(err)
-			}
-			tier, _ := c.Get(ctxCacheTier).(string)
-			route := c.Path()
-			if route == "" {
-				route = "unmatched"
-			}
-			log.LogAttrs(c.Request().Context(), slog.LevelInfo, "request",
-				slog.String("method", c.Request().Method),
-				slog.String("route", route),
-				slog.String("path", c.Request().URL.Path),
-				slog.Int("status", c.Response().Status),
-				slog.Float64("latency_ms", float64(time.Since(start).Microseconds())/1000),
-				slog.String("request_id", httpx.RequestID(c)),
-				slog.String("client_ip", c.RealIP()),
-				slog.String("cache", tier),
-				slog.Int64("bytes", c.Response().Size),
-			)
-			return nil
-		}
-	}
 }
 
 // securityHeaders sets conservative response headers for a JSON API that

@@ -38,7 +38,7 @@ func New(o Options) *echo.Echo {
 	// access log and metrics see the final status; recovery turns a panic
 	// into an error the error handler answers as 500.
 	e.Use(requestIDMiddleware)
-	e.Use(accessLog(s.log))
+	e.Use(accessLog(o.AccessLog))
 	e.Use(s.metrics.middleware)
 	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{
 		DisableStackAll: true, DisablePrintStack: true,

@@ -4,6 +4,7 @@
 package api
 
 import (
+	"io"
 	"log/slog"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -24,9 +25,12 @@ type Options struct {
 	// RedisConfigured says whether Cache has a Redis tier (for /readyz).
 	RedisConfigured bool
 	// Store is the declaration registry; nil disables the endpoints that need it.
-	Store    registry.Store
-	Logger   *slog.Logger
-	Registry *prometheus.Registry
+	Store  registry.Store
+	Logger *slog.Logger
+	// AccessLog receives one JSON line per request (accesslog.go), in
+	// the form of Logger's JSON lines; nil: no access log.
+	AccessLog io.Writer
+	Registry  *prometheus.Registry
 	// BodyLimit is the largest request body accepted [bytes].
 	BodyLimit   int64
 	CORSOrigins []string
