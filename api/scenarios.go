@@ -675,6 +675,8 @@ func sweepValues(req *sweepRequest, leaf reflect.Type) ([]any, error) {
 	for i, raw := range req.Values {
 		v, err := parseDoc(raw)
 		if err != nil {
+			// Not reached: each value is one the body's strict decode has
+			// read as JSON. Generic code invalid, no wording on the page.
 			return nil, invalid([]FieldProblem{{Pointer: fmt.Sprintf("/values/%d", i), Detail: "is not a JSON value"}})
 		}
 		out = append(out, v)
