@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -209,11 +211,12 @@ type fieldErrorCase struct {
 	params                            map[string]any
 }
 
-// wantFieldError posts c's body and fails the test unless the answer is a
-// 422 whose field errors all have a code and a detail and include c's.
-func wantFieldError(t *testing.T, e *echo.Echo, c fieldErrorCase) {
+// wantFieldError posts c's body (with headers) and fails the test unless
+// the answer is a 422 whose field errors all have a code and a detail and
+// include c's.
+func wantFieldError(t *testing.T, e *echo.Echo, c fieldErrorCase, headers ...string) {
 	t.Helper()
-	rec := postJSON(t, e, c.path, c.body)
+	rec := postJSON(t, e, c.path, c.body, headers...)
 	if rec.Code != 422 {
 		t.Errorf("%s %s: status %d %s", c.path, c.body, rec.Code, rec.Body)
 		return
@@ -295,6 +298,186 @@ func TestDeclarationRuleCodes(t *testing.T) {
 		want := strings.ReplaceAll(c.params, "%d", fmt.Sprint(registry.MaxLimit))
 		if f.Pointer != c.pointer || f.Code != c.code || fmt.Sprint(f.Params) != want {
 			t.Errorf("%s: %+v, want %s %s %s", c.query, f, c.pointer, c.code, want)
+		}
+	}
+}
+
+// TestResidueFieldErrorCodes: the field errors that kept the generic code
+// invalid until now have codes and params of their own, each for a
+// request that reaches it; the English detail is as before.
+func TestResidueFieldErrorCodes(t *testing.T) {
+	e, _, _ := testServer(t)
+	loc := `"location": {"latitude": 30, "longitude": 110}`
+	pv := loc + `, "system": {"capacity_kwp": 1000}`
+	epwBadLine := func(line, field int, value string) string {
+		lines := strings.Split(pvtEPW(0), "\n")
+		f := strings.Split(lines[line-1], ",")
+		f[field-1] = value
+		lines[line-1] = strings.Join(f, ",")
+		return pvtBody(t, obj{"system": pvtSystem(), "solar_resource": obj{"epw": strings.Join(lines, "\n")}})
+	}
+	sweep := func(parameter, base, values string) string {
+		return `{"kind": "primary", "base": ` + base + `, "parameter": "` + parameter + `", ` + values + `}`
+	}
+	oneGrid := `{"electricity": {"sources": [{"kind": "grid", "share": 1}]}}`
+	for _, c := range []fieldErrorCase{
+		// An EPW file that does not parse: the line, and the field at fault.
+		{"/v1/pv", pvtBody(t, obj{"system": pvtSystem(), "solar_resource": obj{"epw": "hello\n" + pvtEPW(0)}}), "/solar_resource/epw", "invalid_epw",
+			`epw line 1: field 1: want LOCATION, got "hello"`, map[string]any{"line": float64(1), "field": float64(1)}},
+		{"/v1/pv", epwBadLine(108, 14, "abc"), "/solar_resource/epw", "invalid_epw",
+			`epw line 108: field 14 (global horizontal radiation): "abc" is not a number`, map[string]any{"line": float64(108), "field": float64(14)}},
+		{"/v1/pv", pvtBody(t, obj{"system": pvtSystem(), "solar_resource": obj{"epw": strings.Join(strings.Split(pvtEPW(0), "\n")[:500], "\n")}}), "/solar_resource/epw", "invalid_epw",
+			"", map[string]any{"line": float64(500)}},
+		// … and one that parses with a value outside the model's range.
+		{"/v1/pv", epwBadLine(20, 14, "2000"), "/solar_resource/epw", "invalid_epw",
+			"epw line 20: global horizontal radiation 2000 is outside 0–1500", map[string]any{"line": float64(20), "field": float64(14), "min": float64(0), "max": float64(1500), "got": float64(2000), "unit": "W/m²"}},
+		// Numbers no field's type holds.
+		{"/v1/footprints/primary", `{"production_t": 1e400}`, "/production_t", "not_representable",
+			"is out of the range of a number", map[string]any{"expected": "number", "got": "1e400"}},
+		{"/v1/footprints/primary", `{"year": 2023.5}`, "/year", "not_representable",
+			"must be a whole number within range", map[string]any{"expected": "integer", "got": "2023.5"}},
+		// A PV load on a source rather than the portfolio.
+		{"/v1/footprints/primary", `{"production_t": 300000, "electricity": {"sources": [{"kind": "onsite_pv", "pv": {` + pv + `, "solar_resource": {"annual_ghi_kwh_m2": 1500}, "load": {"flat_mw": 1}}}, {"kind": "grid", "share": 1}]}}`,
+			"/electricity/sources/0/pv/load", "belongs_to_portfolio", "is the plant's: set it on the portfolio (load) instead", map[string]any{"want": "/electricity/load"}},
+		// The sweep's range and parameter.
+		{"/v1/scenarios/sweep", sweep("/electrolysis/ac_kwh_per_t", "{}", `"range": {"from": 1, "to": 1.0000000000000002, "steps": 1000}`), "/range", "unrepresentable_range",
+			"", map[string]any{"from": float64(1), "to": 1.0000000000000002, "steps": float64(1000)}},
+		{"/v1/scenarios/sweep", sweep("/region", "{}", `"range": {"from": 1, "to": 2, "steps": 3}`), "/range", "not_numeric",
+			"the parameter is not a number; give values", map[string]any{"parameter": "/region"}},
+		{"/v1/scenarios/sweep", sweep("/electrolysis/nope", "{}", `"values": [1]`), "/parameter", "invalid_pointer",
+			"/electrolysis/nope is not in the request schema; fields at /electrolysis: ac_kwh_per_t, liquid_ac_kwh_per_t, pfc, technology",
+			map[string]any{"reason": "not_in_schema", "got": "/electrolysis/nope", "at": "/electrolysis", "allowed": "[ac_kwh_per_t liquid_ac_kwh_per_t pfc technology]"}},
+		{"/v1/scenarios/sweep", sweep("/electricity/sources/x/share", "{}", `"values": [1]`), "/parameter", "invalid_pointer",
+			"", map[string]any{"reason": "not_an_index", "at": "/electricity/sources", "token": "x"}},
+		{"/v1/scenarios/sweep", sweep("/region/x", "{}", `"values": [1]`), "/parameter", "invalid_pointer",
+			`/region is a single value; it has no field "x"`, map[string]any{"reason": "no_field", "at": "/region", "token": "x"}},
+		{"/v1/scenarios/sweep", sweep("/electrolysis", "{}", `"values": [1]`), "/parameter", "invalid_pointer",
+			"", map[string]any{"reason": "not_a_value", "got": "/electrolysis"}},
+		{"/v1/scenarios/sweep", sweep("/electricity/sources/3/share", "{}", `"values": [0.5]`), "/parameter", "invalid_pointer",
+			"element 3 does not exist: the base has no array there", map[string]any{"reason": "no_element", "token": "3"}},
+		{"/v1/scenarios/sweep", sweep("/electricity/sources/3/share", oneGrid, `"values": [0.5]`), "/parameter", "invalid_pointer",
+			"the base's array has 1 elements; element 3 does not exist", map[string]any{"reason": "no_element", "token": "3", "length": float64(1)}},
+		// An uncertainty baseline that is not a request object.
+		{"/v1/uncertainty", `{"kind": "primary", "request": {}, "baseline": [1]}`, "/baseline", "wrong_type",
+			"must be a request object of the kind's endpoint", map[string]any{"expected": "object", "got": "array"}},
+		// A declaration asked of a server without a registry.
+		{"/v1/footprints/product", `{"product": "building_profile", "region": "CN-SX", "metal": {"declaration_id": "x"}}`, "/metal/declaration_id", "no_registry", "", nil},
+		// Engine errors a request reaches.
+		{"/v1/footprints/primary", `{"electrolysis": {"technology": "VSS", "pfc": {"method": "overvoltage", "anode_effect_overvoltage_mv": 5, "current_efficiency": 0.9}}}`, "/electrolysis/technology", "no_coefficient",
+			"no overvoltage coefficient for VSS in the dataset (only CWPB, PFPB_* and SWPB); use method slope or measured", map[string]any{"technology": "VSS", "method": "overvoltage"}},
+		{"/v1/electricity", `{"production_t": 1e-200, "consumption_kwh_per_t": 1e-200, "sources": [{"kind": "grid", "share": 1}]}`, "", "out_of_range",
+			"electricity demand must be positive", map[string]any{"min": float64(0), "exclusive_min": true, "got": float64(0), "unit": "MWh/yr"}},
+		{"/v1/footprints/primary", `{"production_t": 300000, "electricity": {"load": {"flat_mw": 0}, "sources": [{"kind": "onsite_pv", "pv": {` + pv + `, "solar_resource": {"annual_ghi_kwh_m2": 1500}}}, {"kind": "grid", "share": 1}]}}`,
+			"/electricity/load", "sums_to_zero", "the load profile sums to zero", nil},
+		{"/v1/pv", `{` + loc + `, "system": {"capacity_kwp": 1000, "operating_year": 50, "degradation_pct_per_year": 5}, "solar_resource": {"annual_ghi_kwh_m2": 1500}}`, "/system/operating_year", "no_output_left",
+			"at 5 %/yr the array has no output left in year 50; use a smaller operating_year or degradation", map[string]any{"pct_per_year": float64(5), "year": float64(50)}},
+		{"/v1/pv", `{"site": "yuanping", "system": {"capacity_kwp": 1000}, "solar_resource": {"annual_ghi_kwh_m2": 1500}}`, "/site", "no_site_data",
+			"", map[string]any{"site": "yuanping", "data": "coordinates"}},
+		{"/v1/pv", `{` + pv + `, "solar_resource": {"site": "yushe"}}`, "/solar_resource/site", "no_site_data",
+			"", map[string]any{"site": "yushe", "data": "irradiation"}},
+		{"/v1/pv", `{"location": {"latitude": 85, "longitude": 110}, "system": {"capacity_kwp": 1000}, "solar_resource": {"monthly_ghi_kwh_m2": [1,1,1,1,1,1,1,1,1,1,1,1]}}`, "/solar_resource/monthly_ghi_kwh_m2/0", "no_sunrise",
+			"is 1 kWh/m² but the sun does not rise at latitude 85° in that month", map[string]any{"latitude": float64(85), "month": float64(1), "got": float64(1), "unit": "kWh/m²"}},
+	} {
+		wantFieldError(t, e, c)
+	}
+}
+
+// TestRegistryFieldErrorCodes: a draft dataset in a declaration and a
+// declaration of the wrong kind as a product's metal have codes.
+func TestRegistryFieldErrorCodes(t *testing.T) {
+	r := newRegistryEnv(t, openSQLite)
+	_, key := r.org(t, "Smelter and Extruder")
+	primary := r.publish(t, key, declaration(`"visibility": "public"`))
+	product := r.publish(t, key, `{"kind": "product", "request": {"product": "building_profile", "region": "CN-SX", "year": 2023,
+		"metal": {"declaration_id": "`+primary.ID+`"}}, "product_name": "6063 window profile",
+		"reference_period": {"start": "2024-01-01", "end": "2024-12-31"}, "visibility": "public"}`)
+	wantFieldError(t, r.e, fieldErrorCase{"/v1/footprints/product", `{"product": "building_profile", "region": "CN-SX", "metal": {"declaration_id": "` + product.ID + `"}}`,
+		"/metal/declaration_id", "wrong_kind", fmt.Sprintf("declaration %q is a product declaration; a primary aluminium declaration is needed", product.ID),
+		map[string]any{"want": "primary", "got": "product"}})
+}
+
+// TestDraftDatasetCode: a declaration pinned to a draft dataset is
+// draft_dataset, naming the released versions (on a catalog whose 2026.2
+// is a draft, whatever the embedded one's status).
+func TestDraftDatasetCode(t *testing.T) {
+	r := newRegistryEnv(t, openSQLite, func(o *Options) { o.Catalog = draftCatalog(t, "0.7") })
+	_, key := r.org(t, "Supplier")
+	pinned := strings.Replace(declaration(""), `"region": "CN-SX",`, `"region": "CN-SX", "dataset": "`+draftVersion+`",`, 1)
+	wantFieldError(t, r.e, fieldErrorCase{"/v1/declarations", pinned, "/request/dataset", "draft_dataset",
+		"dataset " + draftVersion + " is a draft; declarations need a released dataset: 2026.1", map[string]any{"dataset": draftVersion, "released": "[2026.1]"}}, auth(key)...)
+}
+
+// TestWorkDriverCodes: a request over the work budget names the fields
+// that drive its cost with drives_work and what each adds.
+func TestWorkDriverCodes(t *testing.T) {
+	e, _, _ := newTestServer(t, func(o *Options) { o.Work.MaxUnits = 250_000 })
+	body := fmt.Sprintf(`{"kind": "primary", "samples": 100000, "request": %s}`, primaryWithPV(0, 300000))
+	wantFieldError(t, e, fieldErrorCase{"/v1/uncertainty", body, "/samples", "drives_work", "100000 samples × 2 work units each", map[string]any{"units": float64(200000)}})
+}
+
+// TestEveryCodeIsWorded: every field error code the API or the engine
+// gives (api's code constants, the codes calc sets) is listed on
+// FieldProblem.Code, which the API description publishes, and every
+// listed code but invalid is worded by the page: a case of errorText in
+// web/static/app.js, whose e_ keys the English dictionary has (the web
+// package's tests check the Chinese one has the same keys).
+func TestEveryCodeIsWorded(t *testing.T) {
+	read := func(path string) string {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	doc := read("problem.go")
+	m := regexp.MustCompile(`to word and translate it: ([a-z_, ]+), or invalid`).FindStringSubmatch(doc)
+	if m == nil {
+		t.Fatal("problem.go: FieldProblem.Code lists no codes")
+	}
+	listed := map[string]bool{"invalid": true}
+	for _, c := range strings.Split(m[1], ", ") {
+		listed[c] = true
+	}
+	given := map[string]string{}
+	apiFiles, _ := filepath.Glob("*.go")
+	calcFiles, _ := filepath.Glob("../calc/*.go")
+	constRE := regexp.MustCompile(`\bcode[A-Z]\w*\s*=\s*"([a-z_]+)"`)
+	calcRE := regexp.MustCompile(`(?:codedError\(.*?, |Code(?:, [^=\n]+)? = |Code: )"([a-z_]+)"(?:, nil|, map\[|,? *Params|$|\n)`)
+	for _, f := range append(apiFiles, calcFiles...) {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		re := constRE
+		if strings.HasPrefix(f, "../calc/") {
+			re = calcRE
+		}
+		for _, c := range re.FindAllStringSubmatch(read(f), -1) {
+			given[c[1]] = f
+		}
+	}
+	if len(given) < 30 {
+		t.Fatalf("found %d codes; the patterns no longer read the sources", len(given))
+	}
+	for c, f := range given {
+		if !listed[c] {
+			t.Errorf("%s gives code %q, which FieldProblem.Code does not list", f, c)
+		}
+	}
+	js := read("../web/static/app.js")
+	i, j := strings.Index(js, "function errorText("), strings.Index(js, "function showFieldErrors(")
+	en, zh := strings.Index(js, "en: {"), strings.Index(js, "zh: {")
+	if i < 0 || j < i || en < 0 || zh < en {
+		t.Fatal("app.js: errorText or the English dictionary not found")
+	}
+	errorText, dictEn := js[i:j], js[en:zh]
+	for c := range listed {
+		if c != "invalid" && !strings.Contains(errorText, `case "`+c+`"`) && !strings.Contains(errorText, `f.code === "`+c+`"`) {
+			t.Errorf("code %q has no wording on the page (errorText in web/static/app.js)", c)
+		}
+	}
+	for _, k := range regexp.MustCompile(`"(e_[a-z_]*[a-z])"`).FindAllStringSubmatch(errorText, -1) {
+		if !regexp.MustCompile(`[\s{,]` + k[1] + `:\s*"`).MatchString(dictEn) {
+			t.Errorf("errorText uses %s, which the English dictionary lacks", k[1])
 		}
 	}
 }

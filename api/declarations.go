@@ -271,7 +271,7 @@ func (s *server) handleCreateDeclaration(c echo.Context) error {
 		return err
 	}
 	if ds, ok := s.catalog.Get(fp.dataset); !ok || ds.Draft() {
-		return invalid([]FieldProblem{{Pointer: "/request/dataset",
+		return invalid([]FieldProblem{{Pointer: "/request/dataset", Code: codeDraftDataset, Params: map[string]any{"dataset": fp.dataset, "released": releasedVersions(s.catalog)},
 			Detail: "dataset " + fp.dataset + " is a draft; declarations need a released dataset: " + strings.Join(releasedVersions(s.catalog), ", ")}})
 	}
 	d, err := s.store.CreateDeclaration(c.Request().Context(), registry.Declaration{

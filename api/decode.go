@@ -140,6 +140,11 @@ func decodeStrict(body []byte, dst any) error {
 	// name every offending field by pointer.
 	fields := shapeProblems(body, dst)
 	if len(fields) == 0 {
+		// Not reached by any request type of this package: walkShape
+		// names every unknown field and wrong type encoding/json refuses
+		// (the request types have no custom unmarshalers, fixed arrays or
+		// integers narrower than 64 bits). It keeps the generic code
+		// invalid, with no wording on the page.
 		fields = []FieldProblem{{Pointer: "", Detail: "the body does not match the expected schema"}}
 	}
 	return invalid(fields)
@@ -193,6 +198,9 @@ func shapeProblems(body []byte, dst any) []FieldProblem {
 	d.UseNumber()
 	var fields []FieldProblem
 	if err := walkShape(d, reflect.TypeOf(dst).Elem(), "", &fields); err != nil {
+		// Not reached: both callers pass a body that encoding/json has
+		// read whole as one valid JSON value (syntax errors are 400s
+		// before), so the token stream cannot fail. Generic code invalid.
 		return []FieldProblem{{Pointer: "", Detail: "malformed JSON"}}
 	}
 	return fields
@@ -212,9 +220,11 @@ func walkShape(d *json.Decoder, t reflect.Type, ptr string, out *[]FieldProblem)
 	if tok == nil || t == rawMessageType || t.Kind() == reflect.Interface {
 		return skipRest(d, tok)
 	}
-	add := func(detail string) {
+	// unrepresentable adds a not_representable problem: a JSON number
+	// that no value of the expected type holds.
+	unrepresentable := func(expected, detail string) {
 		if len(*out) < maxShapeErrors {
-			*out = append(*out, FieldProblem{Pointer: ptr, Detail: detail, Code: codeInvalid})
+			*out = append(*out, FieldProblem{Pointer: ptr, Detail: detail, Code: codeNotRepresentable, Params: map[string]any{"expected": expected, "got": tok.(json.Number).String()}})
 		}
 	}
 	// wrong adds a wrong_type problem: expected is the JSON type wanted.
@@ -267,14 +277,14 @@ func walkShape(d *json.Decoder, t reflect.Type, ptr string, out *[]FieldProblem)
 		if n, ok := tok.(json.Number); !ok {
 			wrong("number")
 		} else if _, err := n.Float64(); err != nil {
-			add("is out of the range of a number")
+			unrepresentable("number", "is out of the range of a number")
 		}
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
 		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
 		if n, ok := tok.(json.Number); !ok {
 			wrong("integer")
 		} else if _, err := strconv.ParseInt(n.String(), 10, 64); err != nil {
-			add("must be a whole number within range")
+			unrepresentable("integer", "must be a whole number within range")
 		}
 	}
 	return skipRest(d, tok)
@@ -374,6 +384,25 @@ func tokenKind(tok json.Token) string {
 		return "a boolean"
 	}
 	return "null"
+}
+
+// rawKind names the JSON kind of a valid JSON text t (trimmed, not
+// empty) as wrong_type's got does: object, array, string, boolean, number
+// or null.
+func rawKind(t string) string {
+	switch t[0] {
+	case '{':
+		return "object"
+	case '[':
+		return "array"
+	case '"':
+		return "string"
+	case 't', 'f':
+		return "boolean"
+	case 'n':
+		return "null"
+	}
+	return "number"
 }
 
 // position renders a byte offset as "line L, column C".

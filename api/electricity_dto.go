@@ -78,7 +78,7 @@ func (p *portfolioRequest) validate(v *validator, ptr string, annual bool, annua
 				v.addCode(sp+"/pv", codeRequires, map[string]any{"fields": annualFields}, "an on-site PV system produces annual MWh and needs %s to relate them to demand", annualPtr)
 			}
 			if s.PV.Load != nil {
-				v.add(sp+"/pv/load", "is the plant's: set it on the portfolio (load) instead")
+				v.addCode(sp+"/pv/load", codeBelongsToPortfolio, map[string]any{"want": ptr + "/load"}, "is the plant's: set it on the portfolio (load) instead")
 			}
 			validatePV(v, s.PV, sp+"/pv")
 		case s.Share == nil && s.MWh == nil:

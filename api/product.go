@@ -481,7 +481,7 @@ func (s *server) productInput(ctx context.Context, r *productRequest) (calc.Prod
 func (s *server) declaredPrimary(ctx context.Context, id string) (float64, error) {
 	const ptr = "/metal/declaration_id"
 	if s.store == nil {
-		return 0, invalid([]FieldProblem{{Pointer: ptr, Detail: "declarations are not available on this server (no registry); give primary_footprint_tco2e_per_t or primary instead"}})
+		return 0, invalid([]FieldProblem{{Pointer: ptr, Code: codeNoRegistry, Detail: "declarations are not available on this server (no registry); give primary_footprint_tco2e_per_t or primary instead"}})
 	}
 	d, err := s.store.GetDeclaration(ctx, id, "")
 	switch {
@@ -490,7 +490,7 @@ func (s *server) declaredPrimary(ctx context.Context, id string) (float64, error
 	case err != nil:
 		return 0, err
 	case d.Kind != registry.KindPrimary:
-		return 0, invalid([]FieldProblem{{Pointer: ptr, Detail: fmt.Sprintf("declaration %q is a %s declaration; a primary aluminium declaration is needed", id, d.Kind)}})
+		return 0, invalid([]FieldProblem{{Pointer: ptr, Code: codeWrongKind, Params: map[string]any{"want": registry.KindPrimary, "got": d.Kind}, Detail: fmt.Sprintf("declaration %q is a %s declaration; a primary aluminium declaration is needed", id, d.Kind)}})
 	}
 	return d.TotalTCO2ePerT, nil
 }

@@ -1,10 +1,13 @@
 package api
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"net/http"
 	"reflect"
+	"strconv"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -281,10 +284,11 @@ func (r *pvRequest) toInput(ptr string) (calc.PVInput, error) {
 	case res.EPW != "":
 		epw, err := calc.ParseEPW(res.EPW)
 		if err != nil {
-			return in, invalid([]FieldProblem{{Pointer: rp + "/epw", Detail: err.Error()}})
+			return in, invalid([]FieldProblem{epwProblem(rp+"/epw", err)})
 		}
-		if err := epwInRange(epw); err != nil {
-			return in, invalid([]FieldProblem{{Pointer: rp + "/epw", Detail: err.Error()}})
+		if f := epwInRange(epw); f != nil {
+			f.Pointer = rp + "/epw"
+			return in, invalid([]FieldProblem{*f})
 		}
 		in.LatDeg, in.LonDeg, in.AltitudeM, in.UTCOffsetH = epw.LatDeg, epw.LonDeg, epw.ElevationM, epw.UTCOffsetH
 		in.HasLocation = true
@@ -306,21 +310,42 @@ func (r *pvRequest) toInput(ptr string) (calc.PVInput, error) {
 // epwHeaderLines is the number of lines before an EPW file's first hourly row.
 const epwHeaderLines = 8
 
-// epwInRange applies the hourly series' ranges to an EPW file's values,
-// naming the line.
-func epwInRange(e calc.EPW) error {
+// epwProblem is the invalid_epw problem at ptr of an EPW file that does
+// not parse (err, a *calc.EPWError): the line, and the field when one is
+// at fault.
+func epwProblem(ptr string, err error) FieldProblem {
+	f := FieldProblem{Pointer: ptr, Detail: err.Error()}
+	var e *calc.EPWError
+	if errors.As(err, &e) {
+		f.Code, f.Params = codeInvalidEPW, map[string]any{"line": e.Line}
+		// Field is "14 (global horizontal radiation)": the number first.
+		if n, err := strconv.Atoi(strings.TrimSpace(strings.SplitN(e.Field, " ", 2)[0])); err == nil {
+			f.Params["field"] = n
+		}
+	}
+	return f
+}
+
+// epwInRange applies the hourly series' ranges to an EPW file's values:
+// nil, or the invalid_epw problem (its pointer left to the caller) of the
+// first value outside them, naming the line and field.
+func epwInRange(e calc.EPW) *FieldProblem {
 	for _, s := range []struct {
 		name     string
+		field    int // its position on the line, as EPWError numbers it
 		v        []float64
 		min, max float64
+		unit     string
 	}{
-		{"global horizontal radiation", e.GHI, 0, 1500}, {"direct normal radiation", e.DNI, 0, 1500},
-		{"diffuse horizontal radiation", e.DHI, 0, 1500}, {"dry bulb temperature", e.TempAirC, -60, 60},
-		{"wind speed", e.WindMs, 0, 60},
+		{"global horizontal radiation", 14, e.GHI, 0, 1500, "W/m²"}, {"direct normal radiation", 15, e.DNI, 0, 1500, "W/m²"},
+		{"diffuse horizontal radiation", 16, e.DHI, 0, 1500, "W/m²"}, {"dry bulb temperature", 7, e.TempAirC, -60, 60, "°C"},
+		{"wind speed", 22, e.WindMs, 0, 60, "m/s"},
 	} {
 		for i, x := range s.v {
 			if x < s.min || x > s.max {
-				return fmt.Errorf("epw line %d: %s %s is outside %s–%s", epwHeaderLines+1+i, s.name, fmtNum(x), fmtNum(s.min), fmtNum(s.max))
+				line := epwHeaderLines + 1 + i
+				return &FieldProblem{Detail: fmt.Sprintf("epw line %d: %s %s is outside %s–%s", line, s.name, fmtNum(x), fmtNum(s.min), fmtNum(s.max)),
+					Code: codeInvalidEPW, Params: map[string]any{"line": line, "field": s.field, "min": s.min, "max": s.max, "got": x, "unit": s.unit}}
 			}
 		}
 	}

@@ -579,7 +579,7 @@ func (r *sweepRequest) validate(v *validator) {
 			from, to := *r.Range.From, *r.Range.To
 			step := (to - from) / float64(r.Range.Steps-1)
 			if math.IsInf(to-from, 0) || math.IsNaN(step) || (from != to && (from+step == from || to-step == to)) {
-				v.add("/range", "from %g to %g in %d steps cannot be represented: the span must be a finite number and each step larger than the rounding of the ends", from, to, r.Range.Steps)
+				v.addCode("/range", codeUnrepresentableRange, map[string]any{"from": from, "to": to, "steps": r.Range.Steps}, "from %g to %g in %d steps cannot be represented: the span must be a finite number and each step larger than the rounding of the ends", from, to, r.Range.Steps)
 			}
 		}
 	}
@@ -636,7 +636,7 @@ func (s *server) handleSweep(c echo.Context) error {
 	kind := calcKinds[req.Kind]
 	tokens, leaf, err := schemaAt(kind.reqType, req.Parameter)
 	if err != nil {
-		return invalid([]FieldProblem{{Pointer: "/parameter", Detail: err.Error()}})
+		return invalid([]FieldProblem{parameterProblem(req.Parameter, err)})
 	}
 	values, err := sweepValues(&req, leaf)
 	if err != nil {
@@ -660,7 +660,7 @@ func sweepValues(req *sweepRequest, leaf reflect.Type) ([]any, error) {
 	var out []any
 	if req.Range != nil {
 		if !numeric {
-			return nil, invalid([]FieldProblem{{Pointer: "/range", Detail: "the parameter is not a number; give values"}})
+			return nil, invalid([]FieldProblem{{Pointer: "/range", Code: codeNotNumeric, Params: map[string]any{"parameter": req.Parameter}, Detail: "the parameter is not a number; give values"}})
 		}
 		from, to, n := *req.Range.From, *req.Range.To, req.Range.Steps
 		for i := range n {
@@ -675,6 +675,8 @@ func sweepValues(req *sweepRequest, leaf reflect.Type) ([]any, error) {
 	for i, raw := range req.Values {
 		v, err := parseDoc(raw)
 		if err != nil {
+			// Not reached: each value is one the body's strict decode has
+			// read as JSON. Generic code invalid, no wording on the page.
 			return nil, invalid([]FieldProblem{{Pointer: fmt.Sprintf("/values/%d", i), Detail: "is not a JSON value"}})
 		}
 		out = append(out, v)
@@ -707,7 +709,7 @@ func (s *server) sweep(ctx context.Context, req *sweepRequest, kind calcKind, ba
 	for i, x := range values {
 		doc, err := setPointer(base, tokens, x)
 		if err != nil {
-			return nil, invalid([]FieldProblem{{Pointer: "/parameter", Detail: err.Error()}})
+			return nil, invalid([]FieldProblem{parameterProblem(req.Parameter, err)})
 		}
 		docs[i], prefixes[i] = doc, "/base"
 	}
@@ -754,16 +756,16 @@ func schemaAt(t reflect.Type, ptr string) ([]string, reflect.Type, error) {
 			fields := jsonFields(t)
 			f, ok := fields[tok]
 			if !ok {
-				return nil, nil, fmt.Errorf("%s%s is not in the request schema; fields at %s: %s", at, "/"+escapePointer(tok), orRoot(at), strings.Join(sortedKeys(fields), ", "))
+				return nil, nil, pointerErr("not_in_schema", map[string]any{"at": at, "allowed": sortedKeys(fields)}, "%s%s is not in the request schema; fields at %s: %s", at, "/"+escapePointer(tok), orRoot(at), strings.Join(sortedKeys(fields), ", "))
 			}
 			t = f
 		case reflect.Slice, reflect.Array:
 			if n, err := strconv.Atoi(tok); err != nil || n < 0 {
-				return nil, nil, fmt.Errorf("%s is an array: the next token must be an index, not %q", orRoot(at), tok)
+				return nil, nil, pointerErr("not_an_index", map[string]any{"at": at, "token": tok}, "%s is an array: the next token must be an index, not %q", orRoot(at), tok)
 			}
 			t = t.Elem()
 		default:
-			return nil, nil, fmt.Errorf("%s is a single value; it has no field %q", orRoot(at), tok)
+			return nil, nil, pointerErr("no_field", map[string]any{"at": at, "token": tok}, "%s is a single value; it has no field %q", orRoot(at), tok)
 		}
 		at += "/" + escapePointer(tok)
 	}
@@ -774,7 +776,39 @@ func schemaAt(t reflect.Type, ptr string) ([]string, reflect.Type, error) {
 	case isNumberKind(k), k == reflect.String, k == reflect.Bool:
 		return tokens, t, nil
 	}
-	return nil, nil, fmt.Errorf("%s is an object or array; sweep a single number, string or boolean inside it", ptr)
+	return nil, nil, pointerErr("not_a_value", nil, "%s is an object or array; sweep a single number, string or boolean inside it", ptr)
+}
+
+// pointerError is a sweep parameter that names no single value of the
+// request schema (schemaAt) or of the base (setPointer): its English
+// detail, and the reason and params of invalid_pointer.
+type pointerError struct {
+	detail string
+	params map[string]any
+}
+
+func (e *pointerError) Error() string { return e.detail }
+
+// pointerErr is a pointerError for reason (not_in_schema, not_an_index,
+// no_field, not_a_value, no_element, not_container) with its params.
+func pointerErr(reason string, params map[string]any, format string, args ...any) error {
+	p := map[string]any{"reason": reason}
+	for k, v := range params {
+		p[k] = v
+	}
+	return &pointerError{detail: fmt.Sprintf(format, args...), params: p}
+}
+
+// parameterProblem is the field problem of the sweep parameter ptr that
+// err (a pointerError) refuses: invalid_pointer, got ptr.
+func parameterProblem(ptr string, err error) FieldProblem {
+	f := FieldProblem{Pointer: "/parameter", Detail: err.Error()}
+	var pe *pointerError
+	if errors.As(err, &pe) {
+		f.Code, f.Params = codeInvalidPointer, pe.params
+		f.Params["got"] = ptr
+	}
+	return f
 }
 
 func orRoot(p string) string {
@@ -794,7 +828,7 @@ func setPointer(doc any, tokens []string, x any) (any, error) {
 	switch d := doc.(type) {
 	case nil:
 		if _, err := strconv.Atoi(tok); err == nil {
-			return nil, fmt.Errorf("element %s does not exist: the base has no array there", tok)
+			return nil, pointerErr("no_element", map[string]any{"token": tok}, "element %s does not exist: the base has no array there", tok)
 		}
 		v, err := setPointer(nil, rest, x)
 		if err != nil {
@@ -815,7 +849,7 @@ func setPointer(doc any, tokens []string, x any) (any, error) {
 	case []any:
 		i, err := strconv.Atoi(tok)
 		if err != nil || i < 0 || i >= len(d) {
-			return nil, fmt.Errorf("the base's array has %d elements; element %s does not exist", len(d), tok)
+			return nil, pointerErr("no_element", map[string]any{"token": tok, "length": len(d)}, "the base's array has %d elements; element %s does not exist", len(d), tok)
 		}
 		out := append([]any(nil), d...)
 		v, err := setPointer(d[i], rest, x)
@@ -825,5 +859,5 @@ func setPointer(doc any, tokens []string, x any) (any, error) {
 		out[i] = v
 		return out, nil
 	}
-	return nil, fmt.Errorf("the base has a single value where %q should be an object or array", tok)
+	return nil, pointerErr("not_container", map[string]any{"token": tok}, "the base has a single value where %q should be an object or array", tok)
 }

@@ -71,7 +71,7 @@ func (r *uncertaintyRequest) validate(v *validator) {
 		v.add("/request", "is required: a request object of the kind's endpoint")
 	}
 	if t := strings.TrimSpace(string(r.Baseline)); t != "" && t != "null" && t[0] != '{' {
-		v.add("/baseline", "must be a request object of the kind's endpoint")
+		v.addCode("/baseline", codeWrongType, map[string]any{"expected": "object", "got": rawKind(t)}, "must be a request object of the kind's endpoint")
 	}
 	seen := map[string]bool{}
 	for i, d := range r.Distributions {

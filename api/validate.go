@@ -33,18 +33,28 @@ func (v *validator) addCode(ptr, code string, params map[string]any, format stri
 // Field error codes of rules between fields and of sizes; the params of
 // each are listed on FieldProblem.Params. Fields are JSON names.
 const (
-	codeOneOfRequired     = "one_of_required"    // fields: give one of them
-	codeMutuallyExclusive = "mutually_exclusive" // fields: give at most one of them
-	codeRequires          = "requires"           // fields: this needs one of them given
-	codeTogether          = "together"           // fields: give all of them or none
-	codeNotUsed           = "not_used"           // used_by: the kinds (or fuels) that use the field
-	codeTooLong           = "too_long"           // max, got: characters
-	codeWrongCount        = "wrong_count"        // min, max (either may be absent), got: items
-	codeBeforeStart       = "before_start"       // start: the date the field must not be before
-	codeDuplicate         = "duplicate"          // got: the value given twice
-	codeInvalidPeriod     = "invalid_period"     // got: not a year, a date or a range of dates
-	codeNotMultipleOf     = "not_multiple_of"    // step, unit, got
-	codeMustMatch         = "must_match"         // want, got: the value the request fixes for this field, and the one given
+	codeOneOfRequired        = "one_of_required"       // fields: give one of them
+	codeMutuallyExclusive    = "mutually_exclusive"    // fields: give at most one of them
+	codeRequires             = "requires"              // fields: this needs one of them given
+	codeTogether             = "together"              // fields: give all of them or none
+	codeNotUsed              = "not_used"              // used_by: the kinds (or fuels) that use the field
+	codeTooLong              = "too_long"              // max, got: characters
+	codeWrongCount           = "wrong_count"           // min, max (either may be absent), got: items
+	codeBeforeStart          = "before_start"          // start: the date the field must not be before
+	codeDuplicate            = "duplicate"             // got: the value given twice
+	codeInvalidPeriod        = "invalid_period"        // got: not a year, a date or a range of dates
+	codeNotMultipleOf        = "not_multiple_of"       // step, unit, got
+	codeMustMatch            = "must_match"            // want, got: the value the request fixes for this field, and the one given
+	codeInvalidEPW           = "invalid_epw"           // line, field when one is at fault (1-based, as the EPW data dictionary numbers them); min, max, got when a value is outside the model's range
+	codeNotRepresentable     = "not_representable"     // expected (number or integer), got: the JSON number as written
+	codeBelongsToPortfolio   = "belongs_to_portfolio"  // want: the pointer of the portfolio's field
+	codeUnrepresentableRange = "unrepresentable_range" // from, to, steps
+	codeNotNumeric           = "not_numeric"           // parameter: the sweep parameter, which is not a number
+	codeInvalidPointer       = "invalid_pointer"       // got, reason: not_in_schema (at, allowed), not_an_index (at, token), no_field (at, token), not_a_value, no_element (token, length when the base has the array), not_container (token)
+	codeDraftDataset         = "draft_dataset"         // dataset, released: the versions a declaration may use
+	codeNoRegistry           = "no_registry"           // no params: the server has no declaration registry
+	codeWrongKind            = "wrong_kind"            // want, got: the kind of declaration needed and the one given
+	codeDrivesWork           = "drives_work"           // units: what the field adds to the request's cost [work units]
 )
 
 // fieldsParam is the params of a code about fields.

@@ -154,7 +154,7 @@ type work struct {
 func (w *work) add(n int64, pointer, detail string) {
 	w.units += n
 	if pointer != "" && detail != "" && len(w.drivers) < maxShapeErrors {
-		w.drivers = append(w.drivers, FieldProblem{Pointer: pointer, Detail: detail})
+		w.drivers = append(w.drivers, FieldProblem{Pointer: pointer, Detail: detail, Code: codeDrivesWork, Params: map[string]any{"units": n}})
 	}
 }
 
@@ -166,7 +166,7 @@ func (a *admission) check(w work) error {
 	}
 	fields := w.drivers
 	if len(fields) == 0 {
-		fields = []FieldProblem{{Pointer: "", Detail: "the request body"}}
+		fields = []FieldProblem{{Pointer: "", Detail: "the request body", Code: codeDrivesWork, Params: map[string]any{"units": w.units}}}
 	}
 	p := invalid(fields)
 	p.Detail = fmt.Sprintf("the request would cost %s work units (≈ µs of CPU); at most %s are allowed per request (ALCARBON_MAX_WORK). The fields listed drive the cost: ask for less (fewer samples, variants, points or PV systems) or split the request",

@@ -77,6 +77,8 @@ func (a *plantAssessor) assess(in *PlantIndicators) error {
 		return err
 	}
 	if len(a.out.Indicators) == 0 {
+		// No code: the API answers an empty assessment with one_of_required
+		// before the engine runs.
 		return fieldError("", "give at least one indicator")
 	}
 	if a.anyTarget {

@@ -125,7 +125,10 @@ type FieldError struct {
 	// Code and Params, when set, are the error's stable code and its
 	// parameters, for a client to word it (unknown_value, shares_sum,
 	// no_factor, duplicate, not_omittable, not_in_route, out_of_range,
-	// sum_exceeds, needs_dataset, not_used); the API gives the others its generic code.
+	// sum_exceeds, needs_dataset, not_used, no_coefficient, sums_to_zero,
+	// no_output_left, no_site_data, no_sunrise); the API gives the others
+	// its generic code. Those others are checks the API makes first, so
+	// that no request reaches them.
 	Code   string
 	Params map[string]any
 }

@@ -168,6 +168,8 @@ func monteCarlo(stop Interrupt, mdl uncertainModel, spec UncertaintySpec) (Uncer
 			for i, u := range ins {
 				allowed[i] = u.Path
 			}
+			// No code: the API names an unknown pointer (unknown_value,
+			// kind uncertain_input) before the run.
 			return UncertaintyResult{}, fieldError(joinPath(indexPath("Inputs", j), "Path"), "this request has no uncertain input %q; allowed: %s", o.Path, strings.Join(allowed, ", "))
 		}
 		ins[k].Dist, ins[k].Default = o.Dist, false

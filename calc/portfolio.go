@@ -113,7 +113,7 @@ func compilePortfolio(l *ledger, in ElectricityInput, ins *inputList) (*portfoli
 		return nil, res, fieldError("Basis", "unknown basis %q; allowed: %s, %s", in.Basis, BasisLifecycle, BasisOperational)
 	}
 	if in.DemandMWh <= 0 {
-		return nil, res, fieldError(in.Path, "electricity demand must be positive")
+		return nil, res, codedError(in.Path, "out_of_range", map[string]any{"min": 0, "exclusive_min": true, "unit": "MWh/yr", "got": in.DemandMWh}, "electricity demand must be positive")
 	}
 	applyResidualRule(l, &in)
 	p := &portfolioModel{in: in, iGrid: -1}
@@ -175,7 +175,7 @@ func (p *portfolioModel) compileLoadAndPV(q *ledger) error {
 			total += v
 		}
 		if total <= 0 {
-			return fieldError(joinPath(in.Path, "Load"), "the load profile sums to zero")
+			return codedError(joinPath(in.Path, "Load"), "sums_to_zero", nil, "the load profile sums to zero")
 		}
 		p.loadShape = make([]float64, len(shape))
 		for i, v := range shape {

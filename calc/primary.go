@@ -782,7 +782,7 @@ func pfc(l *ledger, el ElectrolysisInput) (cf4, c2f6 float64, err error) {
 		}
 		set := "cbam2025"
 		if _, ok := l.ds.Factor(factorID("pfc/overvoltage", set, t, "ovc")); !ok {
-			return 0, 0, fieldError("Electrolysis.Technology", "no overvoltage coefficient for %s in the dataset (only CWPB, PFPB_* and SWPB); use {Electrolysis.PFC.Method} slope or measured", tech)
+			return 0, 0, codedError("Electrolysis.Technology", "no_coefficient", map[string]any{"technology": tech, "method": "overvoltage"}, "no overvoltage coefficient for %s in the dataset (only CWPB, PFPB_* and SWPB); use {Electrolysis.PFC.Method} slope or measured", tech)
 		}
 		ovc, err := l.factor(factorID("pfc/overvoltage", set, t, "ovc"))
 		if err != nil {

@@ -259,7 +259,7 @@ func pvDegradationFactor(l *ledger, s *PVSystem, ptr string) (float64, error) {
 	}
 	f := 1 - deg/100*float64(year-1)
 	if f <= 0 {
-		return f, fieldError(joinPath(ptr, "OperatingYear"), "at %g %%/yr the array has no output left in year %d; use a smaller %s or degradation", deg, year, fieldRef(joinPath(ptr, "OperatingYear")))
+		return f, codedError(joinPath(ptr, "OperatingYear"), "no_output_left", map[string]any{"pct_per_year": deg, "year": year}, "at %g %%/yr the array has no output left in year %d; use a smaller %s or degradation", deg, year, fieldRef(joinPath(ptr, "OperatingYear")))
 	}
 	return f, nil
 }
@@ -381,7 +381,7 @@ func pvTypicalYear(l *ledger, in *PVInput, ptr string) (PVHourly, error) {
 			return PVHourly{}, unknownValue(sitePath, "site", r.Site, nil, "unknown site %q; GET /v1/solar-sites lists them", r.Site)
 		}
 		if site.GHIMonthlyKWhM2 == nil || !site.Located {
-			return PVHourly{}, fieldError(sitePath, "site %q has no sourced irradiation (%s); give %s or hourly data", r.Site, site.Note, fieldRef(joinPath(ptr, "Resource.MonthlyGHIKWhM2")))
+			return PVHourly{}, codedError(sitePath, "no_site_data", map[string]any{"site": r.Site, "data": "irradiation"}, "site %q has no sourced irradiation (%s); give %s or hourly data", r.Site, site.Note, fieldRef(joinPath(ptr, "Resource.MonthlyGHIKWhM2")))
 		}
 		monthly, temps, ranges = site.GHIMonthlyKWhM2, site.TempMonthlyC, site.TempRangeMonthlyC
 		l.useSite(site)
@@ -486,7 +486,7 @@ func pvLocation(l *ledger, in *PVInput, ptr string) error {
 		return unknownValue(field, "site", id, nil, "unknown site %q; GET /v1/solar-sites lists them", id)
 	}
 	if !site.Located {
-		return fieldError(field, "site %q has no sourced coordinates (%s); give a %s", id, site.Note, fieldRefIn(ptr, "HasLocation"))
+		return codedError(field, "no_site_data", map[string]any{"site": id, "data": "coordinates"}, "site %q has no sourced coordinates (%s); give a %s", id, site.Note, fieldRefIn(ptr, "HasLocation"))
 	}
 	in.LatDeg, in.LonDeg, in.AltitudeM = site.LatitudeDeg, site.LongitudeDeg, site.AltitudeM
 	l.assume("the system is placed at the %s preset (%.2f°, %.2f°, %.0f m, UTC%+g)", id, in.LatDeg, in.LonDeg, in.AltitudeM, in.UTCOffsetH)

@@ -445,6 +445,11 @@ func smallSincos(x float64) (sin, cos float64) {
 	return sin, cos
 }
 
+// validate checks the parameters of the PV chain. Its errors have no
+// code: the API refuses each such input first (the bounds and enums of
+// its PV request, the hourly series' counts, DNI and DHI together,
+// degradation through no_output_left), so no request reaches them; they
+// guard the engine's other callers.
 func (p *PVChainParams) validate() error {
 	switch p.Transposition {
 	case TranspositionIsotropic, TranspositionHayDavies, TranspositionPerez:

@@ -157,7 +157,7 @@ func SynthesizeHourlyGHI(monthlyKWhM2 [12]float64, latDeg, lonDeg, utcOffsetH fl
 			continue
 		}
 		if sumWh == 0 {
-			return nil, fieldError(indexPath("MonthlyGHIKWhM2", m), "is %v kWh/m² but the sun does not rise at latitude %v° in that month", monthlyKWhM2[m], latDeg)
+			return nil, codedError(indexPath("MonthlyGHIKWhM2", m), "no_sunrise", map[string]any{"latitude": latDeg, "month": m + 1, "got": monthlyKWhM2[m], "unit": "kWh/m²"}, "is %v kWh/m² but the sun does not rise at latitude %v° in that month", monthlyKWhM2[m], latDeg)
 		}
 		scale := monthlyKWhM2[m] * 1000 / sumWh
 		for k := start; k < i; k++ {

@@ -1172,6 +1172,23 @@ test('warnings and field errors are worded by code, in Chinese, with 1-based row
     assert.equal(problem.errors[0].code, 'out_of_range');
     await page.waitForFunction(() => document.getElementById('plant-status').classList.contains('error'));
     assert.equal(await page.textContent('#plant-status'), '铝液综合交流电耗 [kWh/t]（含整流与辅助）: 须在 10,000 与 20,000 kWh/t 之间；当前为 99,999');
+
+    // An engine error by code: the overvoltage PFC method on a Søderberg
+    // line, for which the dataset has no coefficient (no_coefficient).
+    await page.fill('#p-ac', '13200');
+    await page.selectOption('#p-tech', 'VSS');
+    await page.selectOption('#p-pfc', 'overvoltage');
+    await page.fill('#p-aeo', '5');
+    await page.fill('#p-ce', '0.92');
+    const bad2 = page.waitForResponse((r) => new URL(r.url()).pathname === '/v1/footprints/primary' && r.status() === 422);
+    await page.click('#compute');
+    const engine = (await (await bad2).json()).errors;
+    assert.deepEqual(engine.map((e) => [e.pointer, e.code, e.params]), [['/electrolysis/technology', 'no_coefficient', { technology: 'VSS', method: 'overvoltage' }]]);
+    await page.waitForFunction(() => document.getElementById('plant-status').textContent.includes('过电压系数'));
+    const status = await page.textContent('#plant-status');
+    assert.ok(status.endsWith(': 数据集中没有VSS 上插自焙槽的过电压系数；PFC 计算方法请改用斜率法或实测'), `no_coefficient in Chinese: ${status}`);
+    assert.ok(!status.includes('no overvoltage coefficient'), `no English detail: ${status}`);
+    assert.equal(await page.getAttribute('#p-tech', 'aria-invalid'), 'true');
   });
 });
 test('Chinese units, and field errors by code in Chinese: an unknown region is named by its label and worded in Chinese, as are rules between fields (requires, one_of_required)', async (t) => {

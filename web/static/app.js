@@ -116,6 +116,26 @@
       e_invalid_period: "must be a year (2024), a date (2024-06-30) or a range of dates start/end; got “{got}”", e_not_multiple_of: "must be a multiple of {step}{unit}; got {got}",
       e_sum_exceeds: "the shares must sum to at most {max}; they sum to {sum}", e_needs_dataset: "is read from dataset {from} on; choose a later dataset than {dataset} or leave it empty",
       e_must_match: "must be {want}, as the request's; got {got}",
+      e_out_of_range_excl: "must be greater than {min} and at most {max}{unit}; got {got}", e_out_of_range_excl_min: "must be greater than {min}{unit}; got {got}",
+      e_invalid_epw: "the EPW file cannot be read at line {line}{field}; check it against the EnergyPlus weather file (EPW) format", e_invalid_epw_field: ", field {field}",
+      e_invalid_epw_range: "the EPW file's line {line}, field {field}: {got}{unit} is outside {min}–{max}{unit}",
+      e_not_representable: "is too large for a number; got {got}", e_not_representable_integer: "must be a whole number within range; got {got}",
+      e_belongs_to_portfolio: "belongs to the whole plant, not to one source: give it as the supply portfolio's load ({want})",
+      e_unrepresentable_range: "from {from} to {to} in {steps} steps cannot be represented: the span must be finite and each step larger than the rounding of its ends",
+      e_not_numeric: "{parameter} is not a number: list its values instead of a range",
+      e_invalid_pointer_not_in_schema: "“{got}” is not a field of the request; fields at {at}: {allowed}", e_invalid_pointer_not_an_index: "{at} is an array: “{token}” must be an index (from 0)",
+      e_invalid_pointer_no_field: "{at} is a single value; it has no field “{token}”", e_invalid_pointer_not_a_value: "“{got}” is an object or array; sweep a single number, text or true/false inside it",
+      e_invalid_pointer_no_element: "the base has no array there, so element {token} does not exist", e_invalid_pointer_no_element_length: "the base's array has {length} elements; element {token} does not exist",
+      e_invalid_pointer_not_container: "the base has a single value where “{token}” should be an object or array", e_top_level: "the top level",
+      e_draft_dataset: "dataset {dataset} is a draft; a declaration needs a released dataset: {released}",
+      e_no_registry: "this server keeps no declarations; give the primary metal's footprint or its smelter instead",
+      e_wrong_kind: "names a declaration of {got}; a declaration of {want} is needed", e_decl_primary: "primary aluminium", e_decl_product: "an aluminium product",
+      e_drives_work: "drives the cost: {units} work units (1 unit ≈ 1 µs of CPU)",
+      e_no_coefficient: "the dataset has no overvoltage coefficient for {technology}; choose the slope or measured PFC method",
+      e_sums_to_zero: "the load profile sums to zero; give a load above zero in some hours",
+      e_no_output_left: "at {pct} %/yr degradation the array has no output left in year {year}; choose an earlier operating year or a smaller degradation",
+      e_no_site_data_irradiation: "site “{site}” has no sourced irradiation; give monthly GHI or hourly data", e_no_site_data_coordinates: "site “{site}” has no sourced coordinates; give a location (latitude, longitude)",
+      e_no_sunrise: "is {got} {unit}, but the sun does not rise at latitude {latitude}° in month {month}",
       jt_object: "an object", jt_array: "an array", jt_string: "text", jt_boolean: "true or false", jt_number: "a number", jt_integer: "a whole number", jt_null: "empty",
       k_region: "region", k_dataset: "dataset version", k_site: "site", k_product: "product", k_alloy: "alloy", k_organisation: "organisation", k_declaration: "declaration",
       k_technology: "technology", k_step: "process step", k_transport_mode: "transport mode", k_source_kind: "source kind", k_uncertain_input: "uncertain input", k_alumina_route: "alumina route", k_gwp: "GWP set", k_pfc_method: "PFC method", k_mounting: "mounting",
@@ -247,6 +267,26 @@
       e_invalid_period: "须为年份（2024）、日期（2024-06-30）或日期范围 开始/结束；当前为“{got}”", e_not_multiple_of: "须为 {step}{unit} 的整数倍；当前为 {got}",
       e_sum_exceeds: "各比例合计不得超过 {max}；当前合计 {sum}", e_needs_dataset: "自数据集 {from} 起才读取此项；请选择比 {dataset} 更新的数据集，或留空",
       e_must_match: "须与请求一致，为 {want}；当前为 {got}",
+      e_out_of_range_excl: "须大于 {min} 且不大于 {max}{unit}；当前为 {got}", e_out_of_range_excl_min: "须大于 {min}{unit}；当前为 {got}",
+      e_invalid_epw: "EPW 气象文件第 {line} 行{field}无法读取，请按 EnergyPlus 气象文件（EPW）格式检查", e_invalid_epw_field: "第 {field} 个字段",
+      e_invalid_epw_range: "EPW 气象文件第 {line} 行第 {field} 个字段：{got}{unit} 超出 {min}–{max}{unit}",
+      e_not_representable: "数值超出可表示范围；当前为 {got}", e_not_representable_integer: "须为范围内的整数；当前为 {got}",
+      e_belongs_to_portfolio: "负荷属于全厂而非单个电源：请填写在供电结构的负荷中（{want}）",
+      e_unrepresentable_range: "从 {from} 到 {to} 分 {steps} 个点无法表示：区间须为有限值，且步长须大于两端数值的舍入误差",
+      e_not_numeric: "{parameter} 不是数值：请逐个列出取值，不能用范围",
+      e_invalid_pointer_not_in_schema: "“{got}”不是请求中的字段；{at}处的字段：{allowed}", e_invalid_pointer_not_an_index: "{at}为数组：“{token}”须为序号（从 0 起）",
+      e_invalid_pointer_no_field: "{at}为单个值，没有字段“{token}”", e_invalid_pointer_not_a_value: "“{got}”为对象或数组；请对其中的单个数值、文本或是否值作扫描",
+      e_invalid_pointer_no_element: "基准请求在该处没有数组，元素 {token} 不存在", e_invalid_pointer_no_element_length: "基准请求的该数组有 {length} 个元素，元素 {token} 不存在",
+      e_invalid_pointer_not_container: "基准请求中“{token}”处应为对象或数组，实为单个值", e_top_level: "顶层",
+      e_draft_dataset: "数据集 {dataset} 为草案；声明须采用已发布的数据集：{released}",
+      e_no_registry: "本服务器不保存碳足迹声明；请改填原铝碳足迹或原铝生产数据",
+      e_wrong_kind: "所引用的是{got}声明；此处须引用{want}声明", e_decl_primary: "原铝", e_decl_product: "铝产品",
+      e_drives_work: "推高计算量：{units} 个计算单位（1 单位约合 1 µs CPU 时间）",
+      e_no_coefficient: "数据集中没有{technology}的过电压系数；PFC 计算方法请改用斜率法或实测",
+      e_sums_to_zero: "负荷曲线合计为零；请至少在部分时段填写大于零的负荷",
+      e_no_output_left: "按每年衰减 {pct}%，第 {year} 年光伏阵列已无出力；请减小运行年份或衰减率",
+      e_no_site_data_irradiation: "站点“{site}”没有有出处的辐照数据；请填写逐月水平面总辐照量或逐时数据", e_no_site_data_coordinates: "站点“{site}”没有有出处的坐标；请填写位置（纬度、经度）",
+      e_no_sunrise: "为 {got} {unit}，但纬度 {latitude}° 处 {month} 月太阳不升起",
       jt_object: "对象", jt_array: "数组", jt_string: "文本", jt_boolean: "是或否", jt_number: "数值", jt_integer: "整数", jt_null: "空值",
       k_region: "地区", k_dataset: "数据集版本", k_site: "站点", k_product: "产品", k_alloy: "合金", k_organisation: "机构", k_declaration: "声明",
       k_technology: "技术", k_step: "工序", k_transport_mode: "运输方式", k_source_kind: "电源类型", k_uncertain_input: "不确定输入", k_alumina_route: "氧化铝工艺", k_gwp: "GWP 值集", k_pfc_method: "PFC 计算方法", k_mounting: "安装方式",
@@ -509,7 +549,11 @@
   // shares_sum, no_factor, one_of_required, mutually_exclusive, requires,
   // together, not_used, too_long, wrong_count, before_start, duplicate,
   // not_omittable, not_in_route, invalid_period, not_multiple_of,
-  // sum_exceeds, needs_dataset, must_match) in the page's language; the API's English
+  // sum_exceeds, needs_dataset, must_match, invalid_epw, not_representable,
+  // belongs_to_portfolio, unrepresentable_range, not_numeric,
+  // invalid_pointer, draft_dataset, no_registry, wrong_kind, drives_work,
+  // no_coefficient, sums_to_zero, no_output_left, no_site_data, no_sunrise)
+  // in the page's language; the API's English
   // detail for a code it does not know (invalid: a rule with no code of its
   // own). A field named in params is shown by the plant form's label when it
   // has one, a kind by its label, anything else as the API names it.
@@ -525,8 +569,9 @@
     const p = f.params || {};
     const n = (x) => (typeof x !== "number" ? String(x) : Number.isInteger(x) ? fmt(x, 0) : fmt(x, 4).replace(/(\.\d*?)0+$/, "$1").replace(/\.$/, ""));
     const unit = p.unit ? " " + p.unit : "";
-    if (f.code === "out_of_range" && !p.exclusive_min) {
-      const key = "min" in p && "max" in p ? "e_out_of_range" : "min" in p ? "e_out_of_range_min" : "e_out_of_range_max";
+    if (f.code === "out_of_range") {
+      const key = p.exclusive_min ? ("max" in p ? "e_out_of_range_excl" : "e_out_of_range_excl_min")
+        : "min" in p && "max" in p ? "e_out_of_range" : "min" in p ? "e_out_of_range_min" : "e_out_of_range_max";
       return fill(key, { min: n(p.min), max: n(p.max), unit: unit, got: n(p.got) });
     }
     if (f.code === "not_allowed") return fill("e_not_allowed", { allowed: (p.allowed || []).join(", "), got: String(p.got) });
@@ -557,6 +602,29 @@
       case "needs_dataset": return fill("e_needs_dataset", { from: String(p.from), dataset: String(p.dataset) });
       case "must_match": return fill("e_must_match", { want: String(p.want), got: String(p.got) });
       case "not_in_route": return fill("e_not_in_route", { step: String(p.step), product: String(p.product), route: list(p.route) });
+      case "invalid_epw": if ("min" in p) return fill("e_invalid_epw_range", { line: n(p.line), field: n(p.field), min: n(p.min), max: n(p.max), got: n(p.got), unit: unit });
+        return fill("e_invalid_epw", { line: n(p.line), field: "field" in p ? fill("e_invalid_epw_field", { field: n(p.field) }) : "" });
+      case "not_representable": return fill(p.expected === "integer" ? "e_not_representable_integer" : "e_not_representable", { got: String(p.got) });
+      case "belongs_to_portfolio": return fill("e_belongs_to_portfolio", { want: String(p.want) });
+      case "unrepresentable_range": return fill("e_unrepresentable_range", { from: String(p.from), to: String(p.to), steps: n(p.steps) });
+      case "not_numeric": return fill("e_not_numeric", { parameter: String(p.parameter) });
+      case "invalid_pointer": {
+        const key = "e_invalid_pointer_" + p.reason + ("length" in p ? "_length" : "");
+        if (!dict.en[key]) break;
+        return fill(key, { got: String(p.got), at: p.at ? String(p.at) : t("e_top_level"), allowed: list(p.allowed), token: String(p.token), length: n(p.length) });
+      }
+      case "draft_dataset": return fill("e_draft_dataset", { dataset: String(p.dataset), released: list(p.released) });
+      case "no_registry": return t("e_no_registry");
+      case "wrong_kind": if (!dict.en["e_decl_" + p.want] || !dict.en["e_decl_" + p.got]) break;
+        return fill("e_wrong_kind", { want: t("e_decl_" + p.want), got: t("e_decl_" + p.got) });
+      case "drives_work": return fill("e_drives_work", { units: n(p.units) });
+      case "no_coefficient": if (p.method !== "overvoltage") break;
+        return fill("e_no_coefficient", { technology: dict.en["cell_" + p.technology] ? t("cell_" + p.technology) : String(p.technology) });
+      case "sums_to_zero": return t("e_sums_to_zero");
+      case "no_output_left": return fill("e_no_output_left", { pct: n(p.pct_per_year), year: n(p.year) });
+      case "no_site_data": if (p.data !== "irradiation" && p.data !== "coordinates") break;
+        return fill("e_no_site_data_" + p.data, { site: String(p.site) });
+      case "no_sunrise": return fill("e_no_sunrise", { got: n(p.got), unit: String(p.unit || ""), latitude: n(p.latitude), month: n(p.month) });
     }
     return f.detail;
   }
