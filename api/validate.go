@@ -45,6 +45,7 @@ const (
 	codeInvalidPeriod     = "invalid_period"     // got: not a year, a date or a range of dates
 	codeNotMultipleOf     = "not_multiple_of"    // step, unit, got
 	codeMustMatch         = "must_match"         // want, got: the value the request fixes for this field, and the one given
+	codeInvalidFormat     = "invalid_format"     // format (email, phone, unlocode), got
 )
 
 // fieldsParam is the params of a code about fields.
