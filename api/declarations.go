@@ -45,6 +45,8 @@ type declarationRequest struct {
 	Buyers []string `json:"buyers,omitempty" example:"Hebei Auto Parts Co."`
 	// Supersedes is the ID of the publisher's declaration this one replaces; it becomes deprecated.
 	Supersedes string `json:"supersedes,omitempty" example:"7d1c1b8e-3f7a-4a53-9a1e-2f4b6c8d9e01"`
+	// Metadata is what the publisher states about the installation beside the footprint (name, address, UN/LOCODE, coordinates, contact, verifier, data-quality notes), for the CBAM communication file; optional, stored and covered by the content hash.
+	Metadata *declarationMetadata `json:"metadata,omitempty"`
 }
 
 // referencePeriod is the period the activity data covers, inclusive dates.
@@ -93,6 +95,7 @@ func (r *declarationRequest) validate(v *validator) {
 	if len(r.Buyers) > maxBuyers {
 		v.addCode("/buyers", codeWrongCount, countParam(-1, maxBuyers, len(r.Buyers)), "must list at most %d organisations; got %d", maxBuyers, len(r.Buyers))
 	}
+	r.Metadata.validate(v, "/metadata")
 }
 
 func parseDate(s string) (time.Time, error) {
@@ -129,15 +132,19 @@ type declarationResponse struct {
 	// Request is the normalised footprint request (defaults resolved, dataset pinned).
 	Request json.RawMessage `json:"request,omitempty" swaggertype:"object"`
 	// Result is the footprint response as computed at publication.
-	Result json.RawMessage  `json:"result,omitempty" swaggertype:"object"`
-	Links  declarationLinks `json:"links"`
+	Result json.RawMessage `json:"result,omitempty" swaggertype:"object"`
+	// Metadata is what the publisher stated about the installation at publication, absent if nothing; covered by the content hash (README, Tamper evidence).
+	Metadata *declarationMetadata `json:"metadata,omitempty"`
+	Links    declarationLinks     `json:"links"`
 }
 
 type declarationLinks struct {
 	Self   string `json:"self" example:"/v1/declarations/7d1c1b8e-3f7a-4a53-9a1e-2f4b6c8d9e01"`
 	Verify string `json:"verify"`
 	CBAM   string `json:"cbam"`
-	PACT   string `json:"pact"`
+	// CBAMFile is the CBAM communication file (XLSX) of the declaration.
+	CBAMFile string `json:"cbam_file"`
+	PACT     string `json:"pact"`
 }
 
 func newDeclarationResponse(d registry.Declaration, full bool) declarationResponse {
@@ -148,8 +155,9 @@ func newDeclarationResponse(d registry.Declaration, full bool) declarationRespon
 		Region: d.Region, ReferencePeriod: referencePeriod{Start: d.PeriodStart, End: d.PeriodEnd},
 		Visibility: d.Visibility, Buyers: d.Buyers, TotalTCO2ePerT: d.TotalTCO2ePerT,
 		DatasetVersion: d.DatasetVersion, EngineVersion: d.EngineVersion, ContentHash: d.ContentHash,
-		CreatedAt: d.CreatedAt,
-		Links:     declarationLinks{Self: self, Verify: self + "/verify", CBAM: self + "/cbam", PACT: "/2/footprints/" + d.ID},
+		CreatedAt: d.CreatedAt, Metadata: decodeMetadata(d.Metadata),
+		Links: declarationLinks{Self: self, Verify: self + "/verify", CBAM: self + "/cbam", CBAMFile: self + "/cbam.xlsx",
+			PACT: "/2/footprints/" + d.ID},
 	}
 	if full {
 		out.Request, out.Result = d.Request, d.Result
@@ -199,6 +207,26 @@ func (s *server) computeFootprint(ctx context.Context, kind string, raw json.Raw
 		return computed{}, err
 	}
 	return computed{request: request, result: json.RawMessage(result), dataset: ds.Version(), region: req.regionCode(), total: res.(footprintResult).marketBased()}, nil
+}
+
+// metadataInRegion refuses metadata that puts the installation in another
+// country than the footprint's region (ISO 3166-2, whose first part is the
+// country).
+func metadataInRegion(m *declarationMetadata, region string) error {
+	if m == nil {
+		return nil
+	}
+	country, _, _ := strings.Cut(region, "-")
+	var v validator
+	if a := m.Address; a != nil && a.Country != "" && a.Country != country {
+		v.addCode("/metadata/address/country", codeMustMatch, map[string]any{"want": country, "got": a.Country},
+			"must be the country of the footprint's region %s (%s); got %s", region, country, a.Country)
+	}
+	if sub := unlocodePattern.FindStringSubmatch(m.UNLOCODE); sub != nil && sub[1] != country && (m.Address == nil || m.Address.Country == "") {
+		v.addCode("/metadata/unlocode", codeMustMatch, map[string]any{"want": country, "got": sub[1]},
+			"must be in the country of the footprint's region %s (%s); got %s", region, country, sub[1])
+	}
+	return v.err()
 }
 
 // pactGWP refuses GWP sets the PACT data model cannot state.
@@ -270,6 +298,13 @@ func (s *server) handleCreateDeclaration(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := metadataInRegion(req.Metadata, fp.region); err != nil {
+		return err
+	}
+	metadata, err := encodeMetadata(req.Metadata)
+	if err != nil {
+		return err
+	}
 	if ds, ok := s.catalog.Get(fp.dataset); !ok || ds.Draft() {
 		return invalid([]FieldProblem{{Pointer: "/request/dataset", Code: codeDraftDataset, Params: map[string]any{"dataset": fp.dataset, "released": releasedVersions(s.catalog)},
 			Detail: "dataset " + fp.dataset + " is a draft; declarations need a released dataset: " + strings.Join(releasedVersions(s.catalog), ", ")}})
@@ -279,7 +314,7 @@ func (s *server) handleCreateDeclaration(c echo.Context) error {
 		Region: fp.region, PeriodStart: req.ReferencePeriod.Start, PeriodEnd: req.ReferencePeriod.End,
 		Visibility: req.Visibility, Buyers: buyers, Supersedes: req.Supersedes,
 		Request: fp.request, Result: fp.result, DatasetVersion: fp.dataset, EngineVersion: calc.EngineVersion,
-		TotalTCO2ePerT: fp.total,
+		TotalTCO2ePerT: fp.total, Metadata: metadata,
 	})
 	if err != nil {
 		return err
@@ -568,39 +603,193 @@ type declarationCBAMResponse struct {
 	Status        string `json:"status" example:"active"`
 	ProductName   string `json:"product_name"`
 	CNCode        string `json:"cn_code" example:"7601"`
+	// CNDescription is the CN heading's description: the dataset's for a product, "Unwrought aluminium" for 7601 (Regulation (EU) 2023/956 Annex I).
+	CNDescription string `json:"cn_description,omitempty" example:"Unwrought aluminium"`
+	// AggregatedGoodsCategory is the CBAM aggregated goods category of the CN code: Unwrought aluminium (7601) or Aluminium products (7603–7616).
+	AggregatedGoodsCategory string `json:"aggregated_goods_category" example:"Unwrought aluminium"`
+	// ProductionRoute: primary (electrolytic) aluminium for a primary declaration; for a product, the steps of its route as computed.
+	ProductionRoute string `json:"production_route" example:"primary (electrolytic) aluminium"`
+	// Rules is the dataset's CBAM rule set (see cbam.rules of the footprint response).
+	Rules string `json:"rules,omitempty" example:"definitive_2026"`
 	// SEEDirectTCO2ePerT: specific embedded emissions, direct [t CO2e/t].
 	SEEDirectTCO2ePerT float64 `json:"see_direct_tco2e_per_t" example:"1.51"`
 	// SEEIndirectTCO2ePerT: specific embedded emissions, indirect (electricity) [t CO2/t].
 	SEEIndirectTCO2ePerT float64 `json:"see_indirect_tco2e_per_t" example:"9.35"`
+	// SEETotalTCO2ePerT = SEE direct + SEE indirect [t CO2e/t].
+	SEETotalTCO2ePerT float64 `json:"see_total_tco2e_per_t" example:"10.86"`
 	// ObligationTCO2ePerT counts direct emissions only (aluminium, Regulation (EU) 2023/956 Annex II).
-	ObligationTCO2ePerT   float64              `json:"obligation_tco2e_per_t" example:"1.51"`
-	ElectricityMWhPerT    float64              `json:"electricity_mwh_per_t" example:"13.56"`
-	ElectricityEFTCO2MWh  float64              `json:"electricity_ef_tco2_per_mwh" example:"0.69"`
-	DefaultValueTCO2ePerT *float64             `json:"default_value_tco2e_per_t,omitempty" example:"3"`
-	DefaultValueNote      string               `json:"default_value_note,omitempty"`
-	Installation          cbamInstallation     `json:"installation"`
-	ReportingPeriod       referencePeriod      `json:"reporting_period"`
-	DatasetVersion        string               `json:"dataset_version"`
-	EngineVersion         string               `json:"engine_version"`
-	ContentHash           string               `json:"content_hash"`
-	Method                string               `json:"method"`
-	Links                 cbamDeclarationLinks `json:"links"`
+	ObligationTCO2ePerT  float64 `json:"obligation_tco2e_per_t" example:"1.51"`
+	ElectricityMWhPerT   float64 `json:"electricity_mwh_per_t" example:"13.56"`
+	ElectricityEFTCO2MWh float64 `json:"electricity_ef_tco2_per_mwh" example:"0.69"`
+	// ElectricityEFSource says which factor SEE indirect uses (the result's cbam.indirect_rule).
+	ElectricityEFSource string `json:"electricity_ef_source,omitempty"`
+	// PFCMethod is the method of the CBAM PFC figure (primary declarations): the result's cbam.pfc_method (definitive rules), else the request's electrolysis.pfc.method, which the estimate rules keep.
+	PFCMethod string `json:"pfc_method,omitempty" example:"slope"`
+	// PFCVerifiable is false when that method is not one of IR 2025/2547 Annex II B.7.
+	PFCVerifiable *bool `json:"pfc_verifiable,omitempty" example:"true"`
+	// PFCTCO2ePerT is CF4 and C2F6 with the CBAM (AR5) GWPs [t CO2e/t] (primary declarations).
+	PFCTCO2ePerT *float64 `json:"pfc_tco2e_per_t,omitempty" example:"0.26"`
+	// Precursors are the precursors whose embedded emissions the good's include (product declarations: the unwrought aluminium it is made of).
+	Precursors            []cbamPrecursor `json:"precursors"`
+	DefaultValueTCO2ePerT *float64        `json:"default_value_tco2e_per_t,omitempty" example:"3"`
+	DefaultValueNote      string          `json:"default_value_note,omitempty"`
+	// Notes explain the boundary choices and data quality of the figures.
+	Notes           []string         `json:"notes"`
+	Installation    cbamInstallation `json:"installation"`
+	ReportingPeriod referencePeriod  `json:"reporting_period"`
+	// Verifier and DataQuality are the publisher's metadata, where given.
+	Verifier       *metadataVerifier    `json:"verifier,omitempty"`
+	DataQuality    *metadataDataQuality `json:"data_quality,omitempty"`
+	DatasetVersion string               `json:"dataset_version"`
+	EngineVersion  string               `json:"engine_version"`
+	ContentHash    string               `json:"content_hash"`
+	Method         string               `json:"method"`
+	Links          cbamDeclarationLinks `json:"links"`
 }
 
+// cbamPrecursor is a precursor of the declared good, per t of the good.
+type cbamPrecursor struct {
+	AggregatedGoodsCategory string  `json:"aggregated_goods_category" example:"Unwrought aluminium"`
+	CNCode                  string  `json:"cn_code" example:"7601"`
+	TPerT                   float64 `json:"t_per_t" example:"1.02"`
+	// SEEDirectTCO2ePerT is the precursor's own specific direct embedded emissions [t CO2e/t precursor].
+	SEEDirectTCO2ePerT float64 `json:"see_direct_tco2e_per_t" example:"1.6"`
+	// SEEIndirectTCO2ePerT is null when the primary metal's CBAM emissions are unknown [t CO2/t precursor].
+	SEEIndirectTCO2ePerT *float64 `json:"see_indirect_tco2e_per_t"`
+	// EmbeddedDirectTCO2ePerT = t_per_t × see_direct [t CO2e/t good].
+	EmbeddedDirectTCO2ePerT float64 `json:"embedded_direct_tco2e_per_t" example:"1.63"`
+	Note                    string  `json:"note,omitempty"`
+}
+
+// cbamInstallation is the installation: the publisher and region of the
+// declaration, and what the publisher's metadata states.
 type cbamInstallation struct {
 	Operator string `json:"operator" example:"Shanxi Aluminium Smelter Co."`
 	Region   string `json:"region" example:"CN-SX"`
 	Country  string `json:"country" example:"CN"`
+	// The fields below are the publisher's metadata, absent where not given.
+	Name             string               `json:"name,omitempty" example:"Taiyuan Aluminium Smelter"`
+	NameLocal        string               `json:"name_local,omitempty"`
+	EconomicActivity string               `json:"economic_activity,omitempty"`
+	Address          *metadataAddress     `json:"address,omitempty"`
+	UNLOCODE         string               `json:"unlocode,omitempty" example:"CN TYN"`
+	Coordinates      *metadataCoordinates `json:"coordinates,omitempty"`
+	Representative   *metadataContact     `json:"representative,omitempty"`
 }
 
 type cbamDeclarationLinks struct {
 	Declaration string `json:"declaration"`
+	// File is the CBAM communication file (XLSX) with these figures.
+	File string `json:"file"`
+}
+
+// storedResult is what the CBAM view reads from a stored footprint
+// response: the cbam block of either kind, and a product's route.
+type storedResult struct {
+	CBAM *struct {
+		cbamResponse
+		PrecursorTPerT                *float64 `json:"precursor_t_per_t"`
+		PrecursorSEEDirectTCO2ePerT   *float64 `json:"precursor_see_direct_tco2e_per_t"`
+		PrecursorSEEIndirectTCO2ePerT *float64 `json:"precursor_see_indirect_tco2e_per_t"`
+		PrecursorEmissionsTCO2ePerT   *float64 `json:"precursor_emissions_tco2e_per_t"`
+		PrecursorNote                 string   `json:"precursor_note"`
+	} `json:"cbam"`
+	Product string `json:"product"`
+	Steps   []struct {
+		Step string `json:"step"`
+	} `json:"steps"`
+}
+
+// Aggregated goods categories of aluminium (IR 2025/2547 Annex I).
+const (
+	categoryUnwrought = "Unwrought aluminium"
+	categoryProducts  = "Aluminium products"
+)
+
+// errNoCBAMView is the problem of a declaration whose result has no cbam
+// block.
+func errNoCBAMView() error {
+	return problem(http.StatusConflict, "this declaration's result has no CBAM view")
+}
+
+// declarationCBAM builds the CBAM view of d from its stored result, the
+// one GET …/cbam answers and GET …/cbam.xlsx writes; errNoCBAMView if the
+// result has none.
+func (s *server) declarationCBAM(d registry.Declaration) (declarationCBAMResponse, error) {
+	var res storedResult
+	if err := json.Unmarshal(d.Result, &res); err != nil || res.CBAM == nil {
+		return declarationCBAMResponse{}, errNoCBAMView()
+	}
+	country, _, _ := strings.Cut(d.Region, "-")
+	cb := res.CBAM
+	out := declarationCBAMResponse{
+		DeclarationID: d.ID, Status: d.Status, ProductName: d.ProductName, CNCode: cb.CNCode, Rules: cb.Rules,
+		SEEDirectTCO2ePerT: cb.SEEDirectTCO2ePerT, SEEIndirectTCO2ePerT: cb.SEEIndirectTCO2ePerT,
+		SEETotalTCO2ePerT:   cb.SEEDirectTCO2ePerT + cb.SEEIndirectTCO2ePerT,
+		ObligationTCO2ePerT: cb.ObligationTCO2ePerT, ElectricityMWhPerT: cb.ElectricityMWhPerT,
+		ElectricityEFTCO2MWh: cb.ElectricityEFTCO2MWh, ElectricityEFSource: cb.IndirectRule,
+		PFCMethod: cb.PFCMethod, PFCVerifiable: cb.PFCVerifiable,
+		DefaultValueTCO2ePerT: cb.DefaultValueTCO2ePerT, DefaultValueNote: cb.DefaultValueNote,
+		Precursors: []cbamPrecursor{}, Notes: nonNil(cb.Notes),
+		Installation:    cbamInstallation{Operator: d.CompanyName, Region: d.Region, Country: country},
+		ReportingPeriod: referencePeriod{Start: d.PeriodStart, End: d.PeriodEnd},
+		DatasetVersion:  d.DatasetVersion, EngineVersion: d.EngineVersion, ContentHash: d.ContentHash,
+		Method: "the cbam block of the stored result: CBAM's own rules whatever the declaration's basis (AR5 GWPs, operational CO2 electricity factors)",
+		Links:  cbamDeclarationLinks{Declaration: "/v1/declarations/" + d.ID, File: "/v1/declarations/" + d.ID + "/cbam.xlsx"},
+	}
+	out.AggregatedGoodsCategory = categoryProducts
+	if cb.CNCode == "7601" {
+		out.AggregatedGoodsCategory, out.CNDescription = categoryUnwrought, categoryUnwrought
+	}
+	if d.Kind == registry.KindPrimary {
+		out.ProductionRoute = "primary (electrolytic) aluminium"
+		out.PFCTCO2ePerT = &cb.PFCTCO2ePerT
+		if out.PFCMethod == "" {
+			// The estimate rules take the request's PFC method as it is
+			// (the stored request has its defaults resolved).
+			var req struct {
+				Electrolysis struct {
+					PFC struct {
+						Method string `json:"method"`
+					} `json:"pfc"`
+				} `json:"electrolysis"`
+			}
+			if json.Unmarshal(d.Request, &req) == nil {
+				out.PFCMethod = req.Electrolysis.PFC.Method
+			}
+		}
+	} else {
+		steps := make([]string, len(res.Steps))
+		for i, st := range res.Steps {
+			steps[i] = st.Step
+		}
+		out.ProductionRoute = strings.Join(steps, " → ")
+		if ds, ok := s.catalog.Get(d.DatasetVersion); ok {
+			if p, ok := ds.Product(res.Product); ok && p.CNCode == cb.CNCode {
+				out.CNDescription = p.CNDescription
+			}
+		}
+	}
+	if cb.PrecursorTPerT != nil && cb.PrecursorSEEDirectTCO2ePerT != nil && cb.PrecursorEmissionsTCO2ePerT != nil {
+		out.Precursors = append(out.Precursors, cbamPrecursor{
+			AggregatedGoodsCategory: categoryUnwrought, CNCode: "7601", TPerT: *cb.PrecursorTPerT,
+			SEEDirectTCO2ePerT: *cb.PrecursorSEEDirectTCO2ePerT, SEEIndirectTCO2ePerT: cb.PrecursorSEEIndirectTCO2ePerT,
+			EmbeddedDirectTCO2ePerT: *cb.PrecursorEmissionsTCO2ePerT, Note: cb.PrecursorNote,
+		})
+	}
+	if m := decodeMetadata(d.Metadata); m != nil {
+		in := &out.Installation
+		in.Name, in.NameLocal, in.EconomicActivity, in.UNLOCODE = m.InstallationName, m.InstallationNameLocal, m.EconomicActivity, m.UNLOCODE
+		in.Address, in.Coordinates, in.Representative = m.Address, m.Coordinates, m.Representative
+		out.Verifier, out.DataQuality = m.Verifier, m.DataQuality
+	}
+	return out, nil
 }
 
 // handleDeclarationCBAM gives a declaration's CBAM summary.
 //
 //	@Summary		CBAM summary of a declaration
-//	@Description	The EU CBAM view of a declared footprint: CN code, specific embedded emissions direct and indirect, the obligation (direct only for aluminium), electricity and the Commission's default value, with the installation (publisher and region) and the reporting period.
+//	@Description	The EU CBAM view of a declared footprint: CN code and aggregated goods category, production route, specific embedded emissions direct, indirect and total, the obligation (direct only for aluminium), electricity and the source of its factor, the PFC method, precursors with their embedded emissions, the Commission's default value and notes, with the installation (publisher, region and the publisher's metadata) and the reporting period. GET …/cbam.xlsx writes the same figures as the CBAM communication file.
 //	@Tags			registry
 //	@Produce		json
 //	@Security		APIKey
@@ -616,26 +805,11 @@ func (s *server) handleDeclarationCBAM(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	var res struct {
-		CBAM *cbamResponse `json:"cbam"`
+	view, err := s.declarationCBAM(d)
+	if err != nil {
+		return err
 	}
-	if err := json.Unmarshal(d.Result, &res); err != nil || res.CBAM == nil {
-		return problem(http.StatusConflict, "this declaration's result has no CBAM view")
-	}
-	country, _, _ := strings.Cut(d.Region, "-")
-	cb := res.CBAM
-	return c.JSON(http.StatusOK, declarationCBAMResponse{
-		DeclarationID: d.ID, Status: d.Status, ProductName: d.ProductName, CNCode: cb.CNCode,
-		SEEDirectTCO2ePerT: cb.SEEDirectTCO2ePerT, SEEIndirectTCO2ePerT: cb.SEEIndirectTCO2ePerT,
-		ObligationTCO2ePerT: cb.ObligationTCO2ePerT, ElectricityMWhPerT: cb.ElectricityMWhPerT,
-		ElectricityEFTCO2MWh: cb.ElectricityEFTCO2MWh, DefaultValueTCO2ePerT: cb.DefaultValueTCO2ePerT,
-		DefaultValueNote: cb.DefaultValueNote,
-		Installation:     cbamInstallation{Operator: d.CompanyName, Region: d.Region, Country: country},
-		ReportingPeriod:  referencePeriod{Start: d.PeriodStart, End: d.PeriodEnd},
-		DatasetVersion:   d.DatasetVersion, EngineVersion: d.EngineVersion, ContentHash: d.ContentHash,
-		Method: "the cbam block of the stored result: CBAM's own rules whatever the declaration's basis (AR5 GWPs, operational CO2 electricity factors)",
-		Links:  cbamDeclarationLinks{Declaration: "/v1/declarations/" + d.ID},
-	})
+	return c.JSON(http.StatusOK, view)
 }
 
 // handleDeclarationPACT gives a declaration's PACT view without a PACT token.

@@ -109,6 +109,7 @@ func New(o Options) *echo.Echo {
 	e.GET("/v1/declarations/:id", s.handleGetDeclaration, s.optionalAPIKey)
 	e.GET("/v1/declarations/:id/verify", s.handleVerifyDeclaration, s.optionalAPIKey)
 	e.GET("/v1/declarations/:id/cbam", s.handleDeclarationCBAM, s.optionalAPIKey)
+	e.GET("/v1/declarations/:id/cbam.xlsx", s.handleDeclarationCBAMFile, s.optionalAPIKey)
 	e.GET("/v1/declarations/:id/ets", s.handleDeclarationETS, s.optionalAPIKey)
 	e.GET("/v1/declarations/:id/pact", s.handleDeclarationPACT, s.optionalAPIKey)
 	e.GET("/.well-known/alcarbon-registry-key", s.handleRegistryKey)

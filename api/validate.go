@@ -55,6 +55,7 @@ const (
 	codeNoRegistry           = "no_registry"           // no params: the server has no declaration registry
 	codeWrongKind            = "wrong_kind"            // want, got: the kind of declaration needed and the one given
 	codeDrivesWork           = "drives_work"           // units: what the field adds to the request's cost [work units]
+	codeInvalidFormat        = "invalid_format"        // format (email, phone, unlocode), got
 )
 
 // fieldsParam is the params of a code about fields.

@@ -38,6 +38,12 @@ const (
 //	dataset_version, engine_version, total_tco2e_per_t (Go's shortest
 //	'g' form), created_at (Unix microseconds, decimal)
 //
+// and then, only when the declaration carries metadata (migration 0007),
+// the field "metadata" and the metadata's exact stored bytes. Without
+// metadata nothing follows created_at, so the hashes of declarations
+// stored before metadata existed are unchanged, and metadata added to or
+// removed from a stored declaration changes its hash.
+//
 // Status is left out: it goes from active to deprecated when a successor
 // is published (the chain commits to the successor, whose supersedes
 // names d).
@@ -77,6 +83,10 @@ func ContentHashV2(d Declaration, buyers []string) string {
 	str(d.EngineVersion)
 	str(strconv.FormatFloat(d.TotalTCO2ePerT, 'g', -1, 64))
 	str(strconv.FormatInt(d.CreatedAt.UnixMicro(), 10))
+	if len(d.Metadata) > 0 {
+		str("metadata")
+		field(d.Metadata)
+	}
 	return hex.EncodeToString(h.Sum(nil))
 }
 
@@ -318,20 +328,20 @@ func (sd storedDeclaration) check() (ok bool, problems []string) {
 
 const selectStored = `SELECT d.id, d.org_id, d.kind, d.product_name, d.product_ids, d.region, d.period_start,
 	d.period_end, d.visibility, d.buyers, d.supersedes, d.version, d.request, d.result, d.dataset_version,
-	d.engine_version, d.content_hash, d.total_tco2e_per_t, d.created_at, d.hash_version
+	d.engine_version, d.content_hash, d.total_tco2e_per_t, d.created_at, d.hash_version, d.metadata
 	FROM declarations d`
 
 func scanStored(r row) (storedDeclaration, error) {
 	var (
 		sd                          storedDeclaration
 		productIDs, buyers, req, rs string
-		supersedes                  sql.NullString
+		supersedes, metadata        sql.NullString
 		created                     dbTime
 	)
 	d := &sd.Declaration
 	err := r.Scan(&d.ID, &d.OrgID, &d.Kind, &d.ProductName, &productIDs, &d.Region, &d.PeriodStart,
 		&d.PeriodEnd, &d.Visibility, &buyers, &supersedes, &d.Version, &req, &rs, &d.DatasetVersion,
-		&d.EngineVersion, &d.ContentHash, &d.TotalTCO2ePerT, &created, &d.HashVersion)
+		&d.EngineVersion, &d.ContentHash, &d.TotalTCO2ePerT, &created, &d.HashVersion, &metadata)
 	if err != nil {
 		return sd, err
 	}
@@ -339,6 +349,7 @@ func scanStored(r row) (storedDeclaration, error) {
 	_ = json.Unmarshal([]byte(productIDs), &d.ProductIDs)
 	_ = json.Unmarshal([]byte(buyers), &sd.rowBuyers)
 	d.Supersedes, d.Request, d.Result, d.CreatedAt = supersedes.String, json.RawMessage(req), json.RawMessage(rs), created.Time
+	d.Metadata = rawOrNil(metadata)
 	return sd, nil
 }
 

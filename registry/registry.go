@@ -115,7 +115,11 @@ type Declaration struct {
 	ContentHash    string  // ContentHash of this declaration, lowercase hex
 	HashVersion    int     // HashV2, or HashV1 for declarations stored before it (0 means HashV1)
 	TotalTCO2ePerT float64 // headline footprint [t CO2e/t product], used by filters
-	CreatedAt      time.Time
+	// Metadata is what the publisher states about the installation beside
+	// the footprint (name, address, UN/LOCODE, contact …): a JSON object,
+	// stored and hashed as given; nil when none was given.
+	Metadata  json.RawMessage
+	CreatedAt time.Time
 	// SupersededAt is when the next version was published, filled on read;
 	// zero while this is the latest version.
 	SupersededAt time.Time
@@ -387,6 +391,8 @@ func normalise(d Declaration) (Declaration, error) {
 		return invalid("result is not valid JSON")
 	case math.IsNaN(d.TotalTCO2ePerT) || math.IsInf(d.TotalTCO2ePerT, 0):
 		return invalid("total footprint must be a finite number")
+	case len(d.Metadata) > 0 && (!json.Valid(d.Metadata) || bytes.TrimSpace(d.Metadata)[0] != '{'):
+		return invalid("metadata must be a JSON object")
 	}
 	for _, id := range d.ProductIDs {
 		if strings.TrimSpace(id) == "" {

@@ -441,13 +441,14 @@ func (s *sqlStore) CreateDeclaration(ctx context.Context, in Declaration) (Decla
 		d.ContentHash = ContentHash(d) // the version is known now
 		_, err = q.exec(ctx, `INSERT INTO declarations (id, org_id, kind, product_name, product_ids, region,
 			period_start, period_end, visibility, buyers, supersedes, status, version, request, result,
-			dataset_version, engine_version, content_hash, total_tco2e_per_t, created_at, hash_version)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			dataset_version, engine_version, content_hash, total_tco2e_per_t, created_at, hash_version, metadata)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			d.ID, d.OrgID, d.Kind, d.ProductName, string(productIDs), d.Region,
 			d.PeriodStart, d.PeriodEnd, d.Visibility, string(buyers),
 			sql.NullString{String: d.Supersedes, Valid: d.Supersedes != ""}, d.Status, d.Version,
 			string(d.Request), string(d.Result), d.DatasetVersion, d.EngineVersion, d.ContentHash,
-			d.TotalTCO2ePerT, s.db.timeArg(d.CreatedAt), d.HashVersion)
+			d.TotalTCO2ePerT, s.db.timeArg(d.CreatedAt), d.HashVersion,
+			sql.NullString{String: string(d.Metadata), Valid: len(d.Metadata) > 0})
 		if err != nil {
 			return err
 		}
@@ -506,7 +507,7 @@ func deprecate(ctx context.Context, q querier, id, orgID string) (version int, e
 const selectDeclarations = `SELECT d.id, d.org_id, o.name, d.kind, d.product_name, d.product_ids, d.region,
 	d.period_start, d.period_end, d.visibility, d.buyers, d.supersedes, d.status, d.version, d.request,
 	d.result, d.dataset_version, d.engine_version, d.content_hash, d.total_tco2e_per_t, d.created_at,
-	d.hash_version, ` + supersededAt + `
+	d.hash_version, ` + supersededAt + `, d.metadata
 	FROM declarations d JOIN organisations o ON o.id = d.org_id`
 
 // supersededAt is the creation time of the declaration that supersedes d,
@@ -517,7 +518,7 @@ const supersededAt = `(SELECT MIN(s.created_at) FROM declarations s WHERE s.supe
 const selectSummaries = `SELECT d.id, d.org_id, o.name, d.kind, d.product_name, d.product_ids, d.region,
 	d.period_start, d.period_end, d.visibility, d.buyers, d.supersedes, d.status, d.version, '',
 	'', d.dataset_version, d.engine_version, d.content_hash, d.total_tco2e_per_t, d.created_at,
-	d.hash_version, ` + supersededAt + `
+	d.hash_version, ` + supersededAt + `, d.metadata
 	FROM declarations d JOIN organisations o ON o.id = d.org_id`
 
 // visibleTo returns the condition under which viewer may see a declaration d.
@@ -535,12 +536,14 @@ func scanDeclaration(r row, viewer string) (Declaration, error) {
 		d                  Declaration
 		productIDs, buyers string
 		supersedes         sql.NullString
+		metadata           sql.NullString
 		request, result    string
 		created, replaced  dbTime
 	)
 	err := r.Scan(&d.ID, &d.OrgID, &d.CompanyName, &d.Kind, &d.ProductName, &productIDs, &d.Region,
 		&d.PeriodStart, &d.PeriodEnd, &d.Visibility, &buyers, &supersedes, &d.Status, &d.Version, &request,
-		&result, &d.DatasetVersion, &d.EngineVersion, &d.ContentHash, &d.TotalTCO2ePerT, &created, &d.HashVersion, &replaced)
+		&result, &d.DatasetVersion, &d.EngineVersion, &d.ContentHash, &d.TotalTCO2ePerT, &created, &d.HashVersion, &replaced,
+		&metadata)
 	if err != nil {
 		return Declaration{}, err
 	}
@@ -554,6 +557,7 @@ func scanDeclaration(r row, viewer string) (Declaration, error) {
 	}
 	d.Supersedes = supersedes.String
 	d.Request, d.Result = json.RawMessage(request), json.RawMessage(result)
+	d.Metadata = rawOrNil(metadata)
 	d.CreatedAt, d.SupersededAt = created.Time, replaced.Time
 	return d, nil
 }
@@ -664,6 +668,14 @@ func (s *sqlStore) ListDeclarations(ctx context.Context, f DeclarationFilter) ([
 		next = encodeCursor(last.CreatedAt, last.ID)
 	}
 	return items, next, nil
+}
+
+// rawOrNil returns the stored JSON document s, nil when NULL or empty.
+func rawOrNil(s sql.NullString) json.RawMessage {
+	if !s.Valid || s.String == "" {
+		return nil
+	}
+	return json.RawMessage(s.String)
 }
 
 // A cursor is the position of the last item of a page: its creation time in

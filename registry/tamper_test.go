@@ -39,6 +39,7 @@ func tamperCases() []struct {
 		{"TamperDeletedFromChainRenumbered", func(t *testing.T, open func(t *testing.T) Store) { testTamperDeletedFromChain(t, open, true) }},
 		{"TamperChainRewrittenSigned", testTamperChainRewrittenSigned},
 		{"TamperRowSlippedIn", testTamperRowSlippedIn},
+		{"Metadata", testMetadata},
 	}
 }
 

@@ -7,7 +7,8 @@
 #
 # Steps:
 #   1. apt-get install redis-server, postgresql, gcc (for -race), curl and jq
-#      (for the README tour test) if missing
+#      (for the README tour test) and libreoffice-calc-nogui (soffice, which
+#      converts the CBAM communication file in TestCBAMFileLibreOffice) if missing
 #      (as root, or through sudo).
 #   2. gofmt, go vet ./... (and in deploy/kubernetes), API description freshness (docs/swagger.json,
 #      swagger.yaml and openapi.json vs a fresh `go tool swag init` and its
@@ -147,6 +148,9 @@ fi
 for tool in curl jq; do # the README tour test runs the README's curl blocks
 	command -v "$tool" >/dev/null || missing+=("$tool")
 done
+if ! command -v soffice >/dev/null; then # TestCBAMFileLibreOffice converts the CBAM file to CSV
+	missing+=(libreoffice-calc-nogui)
+fi
 apt_install "${missing[@]}"
 PG_BIN=$(pg_bin)
 [[ -n $PG_BIN ]] || die "PostgreSQL server binaries not found under /usr/lib/postgresql/*/bin"

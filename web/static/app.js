@@ -116,6 +116,7 @@
       e_invalid_period: "must be a year (2024), a date (2024-06-30) or a range of dates start/end; got “{got}”", e_not_multiple_of: "must be a multiple of {step}{unit}; got {got}",
       e_sum_exceeds: "the shares must sum to at most {max}; they sum to {sum}", e_needs_dataset: "is read from dataset {from} on; choose a later dataset than {dataset} or leave it empty",
       e_must_match: "must be {want}, as the request's; got {got}",
+      e_invalid_format: "is not a valid {format}; got {got}", e_format_email: "e-mail address", e_format_phone: "phone number (digits, spaces and + ( ) . / - only)", e_format_unlocode: "UN/LOCODE (country code and three letters or digits 2–9, e.g. CN TYN)",
       e_out_of_range_excl: "must be greater than {min} and at most {max}{unit}; got {got}", e_out_of_range_excl_min: "must be greater than {min}{unit}; got {got}",
       e_invalid_epw: "the EPW file cannot be read at line {line}{field}; check it against the EnergyPlus weather file (EPW) format", e_invalid_epw_field: ", field {field}",
       e_invalid_epw_range: "the EPW file's line {line}, field {field}: {got}{unit} is outside {min}–{max}{unit}",
@@ -267,6 +268,7 @@
       e_invalid_period: "须为年份（2024）、日期（2024-06-30）或日期范围 开始/结束；当前为“{got}”", e_not_multiple_of: "须为 {step}{unit} 的整数倍；当前为 {got}",
       e_sum_exceeds: "各比例合计不得超过 {max}；当前合计 {sum}", e_needs_dataset: "自数据集 {from} 起才读取此项；请选择比 {dataset} 更新的数据集，或留空",
       e_must_match: "须与请求一致，为 {want}；当前为 {got}",
+      e_invalid_format: "不是有效的{format}；当前为 {got}", e_format_email: "电子邮箱地址", e_format_phone: "电话号码（仅限数字、空格及 + ( ) . / -）", e_format_unlocode: "联合国贸易地点代码 UN/LOCODE（国家代码加三位字母或数字 2–9，如 CN TYN）",
       e_out_of_range_excl: "须大于 {min} 且不大于 {max}{unit}；当前为 {got}", e_out_of_range_excl_min: "须大于 {min}{unit}；当前为 {got}",
       e_invalid_epw: "EPW 气象文件第 {line} 行{field}无法读取，请按 EnergyPlus 气象文件（EPW）格式检查", e_invalid_epw_field: "第 {field} 个字段",
       e_invalid_epw_range: "EPW 气象文件第 {line} 行第 {field} 个字段：{got}{unit} 超出 {min}–{max}{unit}",
@@ -552,7 +554,8 @@
   // sum_exceeds, needs_dataset, must_match, invalid_epw, not_representable,
   // belongs_to_portfolio, unrepresentable_range, not_numeric,
   // invalid_pointer, draft_dataset, no_registry, wrong_kind, drives_work,
-  // no_coefficient, sums_to_zero, no_output_left, no_site_data, no_sunrise)
+  // no_coefficient, sums_to_zero, no_output_left, no_site_data, no_sunrise,
+  // invalid_format)
   // in the page's language; the API's English
   // detail for a code it does not know (invalid: a rule with no code of its
   // own). A field named in params is shown by the plant form's label when it
@@ -601,6 +604,7 @@
       case "sum_exceeds": return fill("e_sum_exceeds", { max: n(p.max), sum: n(p.sum) });
       case "needs_dataset": return fill("e_needs_dataset", { from: String(p.from), dataset: String(p.dataset) });
       case "must_match": return fill("e_must_match", { want: String(p.want), got: String(p.got) });
+      case "invalid_format": return fill("e_invalid_format", { format: ["email", "phone", "unlocode"].includes(p.format) ? t("e_format_" + p.format) : String(p.format), got: String(p.got) });
       case "not_in_route": return fill("e_not_in_route", { step: String(p.step), product: String(p.product), route: list(p.route) });
       case "invalid_epw": if ("min" in p) return fill("e_invalid_epw_range", { line: n(p.line), field: n(p.field), min: n(p.min), max: n(p.max), got: n(p.got), unit: unit });
         return fill("e_invalid_epw", { line: n(p.line), field: "field" in p ? fill("e_invalid_epw_field", { field: n(p.field) }) : "" });
