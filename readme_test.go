@@ -260,6 +260,10 @@ set -euo pipefail
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 		cmd := exec.CommandContext(ctx, tools["bash"], "--noprofile", "--norc", file)
 		cmd.Env = env
+		// The blocks run in the test's scratch directory, as in a
+		// newcomer's own: a file a block writes (curl -o, > file) and the
+		// next block reads stays out of the repository.
+		cmd.Dir = work
 		var stdout, stderr bytes.Buffer
 		cmd.Stdout, cmd.Stderr = &stdout, &stderr
 		start := time.Now()

@@ -10,9 +10,6 @@ import (
 	"alcarbon/registry"
 )
 
-// mimeXLSX is the media type of an Office Open XML workbook.
-const mimeXLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
 // handleDeclarationCBAMFile writes a declaration's CBAM communication file.
 //
 //	@Summary		CBAM communication file of a declaration (XLSX)

@@ -67,6 +67,11 @@ func readJSONBody(c echo.Context) ([]byte, error) {
 			return nil, problem(http.StatusUnsupportedMediaType, "send the body as JSON with Content-Type: application/json")
 		}
 	}
+	return readBody(c)
+}
+
+// readBody reads the body whole, mapping the body limit to 413.
+func readBody(c echo.Context) ([]byte, error) {
 	body, err := readAll(c.Request().Body, c.Request().ContentLength)
 	if err != nil {
 		var he *echo.HTTPError

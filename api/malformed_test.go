@@ -161,6 +161,17 @@ func malformedCatalogue() []malformedCase {
 		{"declaration: wrong content type", decl, "text/plain", declaration(""), "key", 415, "", "Content-Type"},
 		{"declaration: oversize body", decl, ctJSON, huge, "key", 413, "", "larger than"},
 
+		// /v1/batches (with a valid API key; files, not JSON)
+		{"batch: no kind", "/v1/batches", "text/csv", "region\nCN-SX\n", "key", 422, "/kind", "required"},
+		{"batch: unknown kind", "/v1/batches?kind=pv", "text/csv", "region\nCN-SX\n", "key", 422, "/kind", "must be one of"},
+		{"batch: JSON body", "/v1/batches?kind=primary", ctJSON, `{}`, "key", 415, "", "text/csv"},
+		{"batch: unknown header", "/v1/batches?kind=primary", "text/csv", "regoin\nCN-SX\n", "key", 400, "", `"regoin"`},
+		{"batch: broken CSV quoting", "/v1/batches?kind=primary", "text/csv", "region\n\"CN-SX\n", "key", 400, "", "not valid CSV"},
+		{"batch: not an XLSX", "/v1/batches?kind=primary", mimeXLSX, "region\nCN-SX\n", "key", 400, "", "not an XLSX"},
+		{"batch: empty file", "/v1/batches?kind=primary", "text/csv", "", "key", 400, "", "empty"},
+		{"batch: unknown charset", "/v1/batches?kind=primary", "text/csv; charset=ebcdic", "region\nCN-SX\n", "key", 415, "", "charset"},
+		{"batch: oversize body", "/v1/batches?kind=primary", "text/csv", "region\n" + strings.Repeat("CN-SX\n", 12<<10), "key", 413, "", "larger than"},
+
 		// /auth/token (RFC 6749 errors)
 		{"token: no credentials", "/auth/token", "application/x-www-form-urlencoded", "grant_type=client_credentials", "", 401, "", "invalid_client"},
 		{"token: JSON body", "/auth/token", ctJSON, `{"grant_type": "client_credentials"}`, "basic", 400, "", "invalid_request"},
@@ -199,7 +210,8 @@ func TestMalformedRequests(t *testing.T) {
 	}
 	paths := map[string]bool{}
 	for _, tc := range cases {
-		paths[tc.path] = true
+		path, _, _ := strings.Cut(tc.path, "?")
+		paths[path] = true
 		t.Run(tc.name, func(t *testing.T) {
 			var headers []string
 			switch tc.auth {

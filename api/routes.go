@@ -114,6 +114,11 @@ func New(o Options) *echo.Echo {
 	e.GET("/v1/declarations/:id/pact", s.handleDeclarationPACT, s.optionalAPIKey)
 	e.GET("/.well-known/alcarbon-registry-key", s.handleRegistryKey)
 
+	// Batch footprints (issue 18): a template, and files of up to 200
+	// rows answered at once (batch.go).
+	e.GET("/v1/batches/template", s.handleBatchTemplate)
+	e.POST("/v1/batches", s.handleBatch, s.requireAPIKey)
+
 	// PACT v2 (Pathfinder) exchange (package pact): OAuth2 client
 	// credentials at /auth/token, then bearer tokens; errors in OAuth2 and
 	// PACT shapes. API keys and PACT clients share the throttle of failed

@@ -58,6 +58,10 @@ import (
 //	sweep:                       (points + 1) × calc(k_base) + k_base × run
 //	                             + points × run when the parameter is inside a PV system (or kind pv)
 //	                             + (points + 1) × base bytes/64 + bytes/64
+//	batch (POST /v1/batches):    Σ over the rows (calc(k_row) + k_row × run + row bytes/64)
+//	                             + file bytes/64
+//	                             (each row priced as its single request, the JSON its cells make;
+//	                             checked whole before any row computes; batch.go)
 //
 // Every term is an upper bound of what the engine does, so a request within
 // the budget costs at most ≈ MaxUnits µs of CPU on the reference machine:
