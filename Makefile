@@ -27,7 +27,7 @@ screenshots: ## run the browser tests, then copy the README's screenshots (1440 
 	scripts/e2e.sh
 	mkdir -p e2e/screenshots
 	for lang in en zh; do for w in 1440 390; do \
-		cp e2e/artifacts/plant-$$lang-$$w.png e2e/artifacts/scenarios-$$lang-$$w.png e2e/artifacts/buyers-$$lang-$$w.png e2e/screenshots/; \
+		cp e2e/artifacts/plant-$$lang-$$w.png e2e/artifacts/scenarios-$$lang-$$w.png e2e/artifacts/buyers-$$lang-$$w.png e2e/artifacts/batch-$$lang-$$w.png e2e/screenshots/; \
 	done; done
 
 bench: ## engine and handler benchmarks, gzip and brotli on the reference answers, then the wrk load run against the echo baselines (BENCHMARKS.md)

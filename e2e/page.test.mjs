@@ -2,6 +2,9 @@
 // the page shows is checked against the API's own answer to the request the
 // page sent. Run through scripts/e2e.sh, which starts the server.
 import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { after, before, test } from 'node:test';
 import {
   API_KEY, BASE_URL, PHONE, api, assertShown, canvasPixels, captureJSON, collectJSON, launch, load, screenshot, withPage,
@@ -28,6 +31,48 @@ const PRODUCT = 'E2E P1020A ingot';
 // does not: the API answers 409 and the browser logs that answer as a
 // console error, which only the tests that open such a declaration expect.
 const ETS_409 = /status of 409/;
+
+// Batch files (issue 18).
+// Three smelters, the second with an AC power out of range (row 3 as the
+// spreadsheet shows it: header = row 1): the README's example, one bad row.
+const BATCH_CSV = [
+  'region,electrolysis.ac_kwh_per_t,electricity.sources[0].kind,electricity.sources[0].share',
+  'CN-SX,13500,grid,1',
+  'CN-YN,25000,grid,1',
+  'CN-NM,13300,grid,1',
+].join('\n') + '\n';
+const BAD_ROW = 3;
+// writeTemp writes a file for the page's file input (in e2e.sh's temp dir).
+function writeTemp(name, text) {
+  const file = path.join(process.env.TMPDIR || os.tmpdir(), name);
+  writeFileSync(file, text);
+  return file;
+}
+// postBatch posts a batch file from Node, as the page does.
+async function postBatch(kind, body, format) {
+  const res = await fetch(`${BASE_URL}/v1/batches?kind=${kind}${format ? `&format=${format}` : ''}`, {
+    method: 'POST', headers: { 'Content-Type': 'text/csv', Authorization: `Bearer ${API_KEY}` }, body,
+  });
+  assert.equal(res.status, 200, `POST /v1/batches from Node: ${res.status}`);
+  return res;
+}
+// download clicks and returns the file the browser saved: its name and bytes.
+async function download(page, click) {
+  const [dl] = await Promise.all([page.waitForEvent('download'), click()]);
+  return { name: dl.suggestedFilename(), bytes: readFileSync(await dl.path()) };
+}
+const isZip = (bytes) => bytes.subarray(0, 2).toString('latin1') === 'PK';
+// uploadBatch chooses the file, types the key, uploads and waits until the
+// page has handled the answer, which it returns (request and response).
+async function uploadBatch(page, file, key = API_KEY) {
+  await page.setInputFiles('#bt-file', file);
+  await page.fill('#bt-key', key);
+  const answered = page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === '/v1/batches');
+  await page.click('#bt-upload');
+  const resp = await answered;
+  await page.waitForFunction(() => document.getElementById('bt-upload').disabled === false);
+  return resp;
+}
 
 let browser;
 before(async () => {
@@ -1064,6 +1109,7 @@ test('every view, English and Chinese, 390 and 1440 px: nothing wider than the v
     kind: 'primary', request: SHANXI, product_name: 'E2E ingot (views)', product_ids: ['urn:gtin:06901234567896'],
     reference_period: { start: '2024-01-01', end: '2024-12-31' }, visibility: 'public',
   }, { status: 201, headers: { Authorization: `Bearer ${API_KEY}` } });
+  const batchFile = writeTemp('views.csv', BATCH_CSV);
   for (const width of [390, 1440]) {
     for (const lang of ['en', 'zh']) {
       const name = `views-${lang}-${width}`;
@@ -1105,6 +1151,11 @@ test('every view, English and Chinese, 390 and 1440 px: nothing wider than the v
           await page.evaluate(() => document.querySelectorAll('details').forEach((d) => { d.open = false; }));
         };
         await check('plant');
+        // The batch results: a table on the desktop, cards on the phone.
+        await uploadBatch(page, batchFile);
+        await page.waitForFunction(() => document.querySelectorAll('#bt-rows tr').length === 3);
+        await check('batch');
+        await screenshot(page.locator('#batch'), `batch-${lang}-${width}.png`);
         // For the README's element screenshots the sticky action bars sit in
         // their place, not over the inputs (CSSOM, which the CSP allows).
         const unstick = () => page.evaluate(() => document.querySelectorAll('.sticky').forEach((e) => { e.style.position = 'static'; }));
@@ -1241,5 +1292,212 @@ test('Chinese units, and field errors by code in Chinese: an unknown region is n
     assert.ok(status2.includes('须同时填写' + prodLabel), `requires in Chinese with the production's label: ${status2}`);
     assert.ok(status2.includes('须填写以下之一：share、mwh'), `one_of_required in Chinese: ${status2}`);
     for (const english of ['an annual volume', 'give either']) assert.ok(!status2.includes(english), `no English detail ${english}: ${status2}`);
+  });
+});
+
+// ---- batch files and the CBAM file (issue 18) -------------------------------
+
+test('batch: the template downloads as XLSX and CSV, for the kind chosen and in the page\'s language', async (t) => {
+  await withPage(t, browser, { name: 'batch-template', expected: [/status of 400/] }, async ({ page }) => {
+    await load(page);
+    assert.equal(await page.getAttribute('#bt-template', 'href'), '/v1/batches/template?kind=primary&format=xlsx&lang=en');
+    const xlsx = await download(page, () => page.click('#bt-template'));
+    assert.equal(xlsx.name, 'alcarbon-primary-template.xlsx');
+    assert.ok(isZip(xlsx.bytes), 'the XLSX template is a zip (starts with PK)');
+    const csv = await download(page, () => page.click('#bt-template-csv'));
+    assert.equal(csv.name, 'alcarbon-primary-template.csv');
+    const want = Buffer.from(await (await fetch(`${BASE_URL}/v1/batches/template?kind=primary&format=csv&lang=en`)).arrayBuffer());
+    assert.ok(csv.bytes.equals(want), 'the CSV saved is the API\'s template');
+    assert.match(csv.bytes.toString('utf8').split('\n')[0], /^dataset,region,year,electricity_basis,/, 'the header row names the request\'s paths');
+    // The empty XLSX template uploaded as it is: sent as XLSX (not a 415),
+    // read, and found to have no rows (400, the API's words quoted).
+    const empty = writeTemp('empty-template.xlsx', xlsx.bytes);
+    const resp = await uploadBatch(page, empty);
+    assert.equal(resp.request().headers()['content-type'], 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+    assert.equal(resp.status(), 400);
+    assert.match(await page.textContent('#bt-status'), /^The file cannot be read as a batch \(the API says: .*no rows/);
+
+    // A product's template, then in Chinese: the links follow the kind and the language.
+    await page.selectOption('#bt-kind', 'product');
+    assert.equal(await page.getAttribute('#bt-template', 'href'), '/v1/batches/template?kind=product&format=xlsx&lang=en');
+    await page.selectOption('#lang', 'zh');
+    assert.equal(await page.getAttribute('#bt-template-csv', 'href'), '/v1/batches/template?kind=product&format=csv&lang=zh');
+    assert.equal((await page.textContent('#bt-template')).trim(), '下载模板（XLSX）');
+    const zh = await download(page, () => page.click('#bt-template-csv'));
+    assert.equal(zh.name, 'alcarbon-product-template-zh.csv');
+    assert.equal(zh.bytes.subarray(0, 3).toString('hex'), 'efbbbf', 'the Chinese CSV starts with a BOM, for Excel');
+    assert.match(zh.bytes.toString('utf8').split('\n')[0], /[\u4e00-\u9fff]/, 'Chinese headers');
+    const zhX = await download(page, () => page.click('#bt-template'));
+    assert.equal(zhX.name, 'alcarbon-product-template-zh.xlsx');
+    assert.ok(isZip(zhX.bytes), 'the Chinese XLSX template is a zip');
+  });
+});
+
+test('batch: a CSV with one bad row gives the results table, the row\'s error by row and column, and the API\'s CSV and XLSX', async (t) => {
+  assert.ok(API_KEY, 'E2E_API_KEY is not set: run the tests through scripts/e2e.sh');
+  const file = writeTemp('smelters.csv', BATCH_CSV);
+  const want = await (await postBatch('primary', BATCH_CSV)).json();
+  assert.deepEqual([want.rows, want.computed, want.failed], [3, 2, 1], JSON.stringify(want.errors));
+  await withPage(t, browser, { name: 'batch-upload' }, async ({ page }) => {
+    await load(page);
+    // Busy while the API works: the button disabled, the bar shown.
+    let release;
+    const held = new Promise((r) => { release = r; });
+    const isBatch = (u) => u.pathname === '/v1/batches';
+    // The route fetches the answer itself (a held upload's body may be gone
+    // from the inspector's cache when the test asks for it).
+    let answerBody;
+    await page.route(isBatch, async (route) => {
+      await held;
+      const r = await route.fetch();
+      answerBody = await r.text();
+      await route.fulfill({ response: r, body: answerBody });
+    });
+    await page.setInputFiles('#bt-file', file);
+    await page.fill('#bt-key', API_KEY);
+    const answered = page.waitForResponse((r) => isBatch(new URL(r.url())));
+    await page.click('#bt-upload');
+    await page.waitForFunction(() => document.getElementById('bt-upload').disabled);
+    assert.ok(await page.isVisible('#bt-progress'), 'the progress bar shows while the batch computes');
+    assert.equal(await page.textContent('#bt-status'), 'Uploading and computing…');
+    release();
+    const resp = await answered;
+    const got = JSON.parse(answerBody);
+    await page.unroute(isBatch);
+    await page.waitForFunction(() => !document.getElementById('bt-upload').disabled);
+    assert.ok(await page.isHidden('#bt-progress'), 'the bar hides when the answer is there');
+
+    // The key went in the header, never in the URL; it is kept for the tab only.
+    const req = resp.request();
+    assert.equal(req.headers().authorization, `Bearer ${API_KEY}`);
+    assert.ok(!req.url().includes(API_KEY) && !page.url().includes(API_KEY), 'the key is in no URL');
+    assert.equal(req.headers()['content-type'], 'text/csv');
+    assert.equal(await page.evaluate(() => sessionStorage.getItem('alcarbon.apiKey')), API_KEY);
+    assert.equal(await page.evaluate(() => Object.values(localStorage).some((v) => v.includes('.'))), false, 'nothing like a key in localStorage');
+    assert.deepEqual(got, want, 'the page\'s answer is the one Node gets for the same file');
+
+    // The table: one line per row, the figures the API's, four decimals.
+    assert.equal(await page.textContent('#bt-summary'), '3 rows: 2 computed, 1 with errors');
+    assert.equal(await page.locator('#bt-rows tr').count(), 3);
+    for (const r of want.results.filter((x) => x.status === 'ok')) {
+      const tr = `#bt-rows tr[data-row="${r.row}"]`;
+      assert.equal(await page.textContent(`${tr} td.row-n`), String(r.row));
+      assertShown(await page.textContent(`${tr} td.loc`), r.total_tco2e_per_t.location_based, 4, `row ${r.row} location-based`);
+      assertShown(await page.textContent(`${tr} td.mkt`), r.total_tco2e_per_t.market_based, 4, `row ${r.row} market-based`);
+      assertShown(await page.textContent(`${tr} td.see-direct`), r.cbam.see_direct_tco2e_per_t, 4, `row ${r.row} SEE direct`);
+      assertShown(await page.textContent(`${tr} td.see-indirect`), r.cbam.see_indirect_tco2e_per_t, 4, `row ${r.row} SEE indirect`);
+      assertShown(await page.textContent(`${tr} td.obligation`), r.cbam.obligation_tco2e_per_t, 4, `row ${r.row} obligation`);
+      assert.ok(r.ets, `row ${r.row}: the default dataset has China ETS figures`);
+      assertShown(await page.textContent(`${tr} td.ets-process`), r.ets.process_tco2e_per_t, 4, `row ${r.row} ETS process`);
+      assertShown(await page.textContent(`${tr} td.ets-enterprise`), r.ets.enterprise_tco2e_per_t, 4, `row ${r.row} ETS enterprise`);
+      const stages = await page.$$eval(`${tr} ul.stages li`, (lis) => lis.map((li) => [li.dataset.stage, li.querySelector('.n').textContent]));
+      assert.deepEqual(stages.map((s) => s[0]), r.stages.map((s) => s.stage));
+      stages.forEach(([st, text], i) => assertShown(text, r.stages[i].tco2e_per_t, 4, `row ${r.row} stage ${st}`));
+      const share = (x) => `${(x * 100).toFixed(1)} %`;
+      assert.equal(await page.textContent(`${tr} td.shares`), `${share(r.renewable_share.location_based)} / ${share(r.renewable_share.market_based)}`);
+    }
+    const bad = want.errors.find((e) => e.row === BAD_ROW);
+    assert.deepEqual([bad.column, bad.code], ['electrolysis.ac_kwh_per_t', 'out_of_range']);
+    assert.equal(await page.textContent(`#bt-rows tr[data-row="${BAD_ROW}"] td.errors`),
+      'column electrolysis.ac_kwh_per_t: must be between 10,000 and 20,000 kWh/t; got 25,000');
+
+    // The downloads are the API's CSV and XLSX of the same file.
+    const csv = await download(page, () => page.click('#bt-csv'));
+    assert.equal(csv.name, 'alcarbon-batch-results.csv');
+    const wantCSV = Buffer.from(await (await postBatch('primary', BATCH_CSV, 'csv')).arrayBuffer());
+    assert.ok(csv.bytes.equals(wantCSV), 'the CSV saved is the API\'s CSV of the file');
+    assert.match(csv.bytes.toString('utf8'), /^row,status,dataset,region,year,total_tco2e_per_t\.location_based/);
+    await page.waitForFunction(() => !document.getElementById('bt-csv').disabled);
+    const xlsx = await download(page, () => page.click('#bt-xlsx'));
+    assert.equal(xlsx.name, 'alcarbon-batch-results.xlsx');
+    assert.ok(isZip(xlsx.bytes), 'the results XLSX is a zip (starts with PK)');
+    await page.waitForFunction(() => document.getElementById('bt-dl-status').textContent.startsWith('Downloaded'));
+    await screenshot(page.locator('#batch'), 'batch-en.png');
+
+    // The key stays for this tab across a reload.
+    await page.reload();
+    await page.waitForLoadState('networkidle');
+    assert.equal(await page.inputValue('#bt-key'), API_KEY);
+  });
+});
+
+test('batch in Chinese: the bad row\'s error is worded by code in Chinese; the 413 of a file over 200 rows and a wrong key are worded in both languages', async (t) => {
+  const file = writeTemp('smelters-zh.csv', BATCH_CSV);
+  const big = writeTemp('too-many.csv', 'region\n' + 'CN-SX\n'.repeat(201));
+  await withPage(t, browser, { name: 'batch-zh', expected: [/status of 413/, /status of 401/] }, async ({ page }) => {
+    await page.addInitScript(() => localStorage.setItem('alcarbon.lang', 'zh'));
+    await load(page);
+    assert.equal(await page.getAttribute('#bt-template', 'href'), '/v1/batches/template?kind=primary&format=xlsx&lang=zh');
+    // No file or no key: said before any request.
+    await page.click('#bt-upload');
+    assert.equal(await page.textContent('#bt-status'), '请先选择 CSV 或 XLSX 文件。');
+    assert.equal(await page.getAttribute('#bt-file', 'aria-invalid'), 'true');
+
+    const resp = await uploadBatch(page, file);
+    assert.equal(resp.status(), 200);
+    assert.equal(await page.textContent('#bt-summary'), '共 3 行：2 行已计算，1 行有错误');
+    assert.equal(await page.textContent(`#bt-rows tr[data-row="${BAD_ROW}"] td.errors`),
+      '列“electrolysis.ac_kwh_per_t”：须在 10,000 与 20,000 kWh/t 之间；当前为 25,000');
+    // On a phone each row is a card naming its values by column.
+    const labels = await page.$$eval('#bt-rows tr[data-row="2"] td', (tds) => tds.map((td) => td.dataset.label));
+    assert.ok(labels.includes('行号') && labels.includes('基于位置法 [tCO₂e/t]'), `cards name the columns: ${labels}`);
+
+    // 201 rows: the API's 413, worded; the last results stay, marked out of date.
+    const tooMany = await uploadBatch(page, big);
+    assert.equal(tooMany.status(), 413);
+    const zh413 = '文件超过 200 行，或超过服务器的大小限制。每个文件最多 200 行可立即计算：请拆分为每个不超过 200 行的文件。本服务器提供后台批量任务后，可直接上传更大的文件。';
+    assert.equal(await page.textContent('#bt-status'), zh413);
+    assert.ok(await page.evaluate(() => document.getElementById('bt-out').classList.contains('stale')), 'the previous results are marked out of date');
+    await page.selectOption('#lang', 'en');
+    assert.equal(await page.textContent('#bt-status'),
+      'The file has more than 200 rows, or is over the server\'s size limit. Up to 200 rows are computed at once: split the file into files of at most 200 rows. Larger files will run as background jobs once this server offers them.');
+    await page.selectOption('#lang', 'zh');
+    assert.equal(await page.textContent('#bt-status'), zh413);
+
+    // A wrong key: the 401, worded, and the key field marked.
+    const wrong = await uploadBatch(page, file, 'not-a-key');
+    assert.equal(wrong.status(), 401);
+    assert.equal(await page.textContent('#bt-status'), 'API 密钥无效：请填写发布方的密钥。');
+    assert.equal(await page.getAttribute('#bt-key', 'aria-invalid'), 'true');
+  });
+});
+
+test('buyers: a published declaration offers the CBAM file (XLSX) and shows its installation', async (t) => {
+  const { json: decl } = await api('/v1/declarations', {
+    kind: 'primary', request: SHANXI, product_name: 'E2E ingot (CBAM file)', product_ids: ['urn:gtin:06901234567898'],
+    reference_period: { start: '2024-01-01', end: '2024-12-31' }, visibility: 'public',
+    metadata: { installation_name: 'E2E Taiyuan smelter', address: { city: 'Taiyuan', country: 'CN' }, unlocode: 'CN TYN' },
+  }, { status: 201, headers: { Authorization: `Bearer ${API_KEY}` } });
+  const { json: product } = await api('/v1/declarations', {
+    kind: 'product', request: { product: 'building_profile', region: 'CN-SX', year: 2023 }, product_name: 'E2E profile (CBAM file)',
+    product_ids: ['urn:gtin:06901234567899'], reference_period: { start: '2024-01-01', end: '2024-12-31' }, visibility: 'public',
+  }, { status: 201, headers: { Authorization: `Bearer ${API_KEY}` } });
+  const productCbam = (await fetch(`${BASE_URL}/v1/declarations/${product.id}/cbam`)).status;
+  await withPage(t, browser, { name: 'cbam-file', expected: [ETS_409, /status of 409/] }, async ({ page }) => {
+    await load(page);
+    await page.fill('#b-product', 'E2E ingot (CBAM file)');
+    await captureJSON(page, 'GET', '/v1/declarations', () => page.click('#search'));
+    await page.locator(`#decl-rows button.open[data-id="${decl.id}"]`).click();
+    await page.waitForFunction(() => !document.getElementById('d-cbam-file').hidden);
+    assert.equal(await page.getAttribute('#d-cbam-xlsx', 'href'), `/v1/declarations/${decl.id}/cbam.xlsx`);
+    assert.equal((await page.textContent('#d-cbam-xlsx')).trim(), 'CBAM file (XLSX)');
+    assert.equal(await page.textContent('#d-inst'), 'Installation: E2E Taiyuan smelter · Taiyuan, CN · UN/LOCODE CN TYN');
+    const file = await download(page, () => page.click('#d-cbam-xlsx'));
+    assert.equal(file.name, `cbam-communication-${decl.id}.xlsx`);
+    assert.ok(isZip(file.bytes), 'the CBAM file is a zip (starts with PK)');
+    await page.selectOption('#lang', 'zh');
+    assert.equal((await page.textContent('#d-cbam-xlsx')).trim(), 'CBAM 数据通报文件（XLSX）');
+    assert.equal(await page.textContent('#d-inst'), '设施：E2E Taiyuan smelter · Taiyuan, CN · 联合国贸易地点代码 (UN/LOCODE) CN TYN');
+
+    // A declaration without metadata shows no installation line; the file
+    // is offered only where the CBAM view exists.
+    await page.fill('#b-product', 'E2E profile (CBAM file)');
+    await captureJSON(page, 'GET', '/v1/declarations', () => page.click('#search'));
+    const cbamP = page.waitForResponse((r) => new URL(r.url()).pathname === `/v1/declarations/${product.id}/cbam`);
+    await page.locator(`#decl-rows button.open[data-id="${product.id}"]`).click();
+    assert.equal((await cbamP).status(), productCbam);
+    await page.waitForFunction((id) => document.getElementById('d-kv').textContent.includes(id), product.id);
+    assert.ok(await page.isHidden('#d-inst'), 'no installation line without metadata');
+    assert.equal(await page.isVisible('#d-cbam-xlsx'), productCbam === 200, `the CBAM file link follows the CBAM view (${productCbam})`);
   });
 });

@@ -161,7 +161,28 @@
       inp_nac: "net anode carbon", inp_pfc: "PFC emissions", inp_alumina: "alumina footprint", inp_anode_prod: "anode production",
       inp_captive: "captive plant {n} emission factor", inp_pv: "on-site PV {n} yield", inp_metal: "primary metal footprint", inp_melt: "melt loss",
       baselinePrefix: "base: ", ofBase: "of the base", changeKey: "Bars: change from the base (negative = lower footprint); whiskers: p5–p95 of that change.",
-      band: "p5–p95 [{u_tco2e_t}]"
+      band: "p5–p95 [{u_tco2e_t}]",
+      navBatch: "Batch files", batchH: "Batch files: many smelters or products in one file",
+      batchLead: "One row per smelter or product: download the template, fill it in, upload it. Up to 200 rows are computed at once, each as the single calculation computes it.",
+      batchKind: "Each row is", batchKindPrimary: "a smelter (primary aluminium)", batchKindProduct: "an aluminium product (profile, sheet, foil …)",
+      downloadTemplate: "Download template (XLSX)", templateCSV: "or as CSV",
+      templateHint: "Column headers in the page's language; the XLSX's second sheet explains every column: unit, allowed range and the default an empty cell takes.",
+      batchFile: "Batch file (CSV or XLSX)",
+      apiKeyHint: "Batches need the publisher's API key. It stays in this browser tab only and is sent only in the request's header.",
+      uploadBatch: "Upload batch", batchComputing: "Uploading and computing…", batchProgress: "{done} of {total} rows",
+      batchSummary: "{rows} rows: {computed} computed, {failed} with errors", batchSummaryOK: "{rows} rows, all computed",
+      batchRow: "Row", batchPlace: "Region, year", batchStages: "By stage, location-based", batchShares: "Renewable share (location / market)",
+      batchETSProcess: "China ETS: process", batchETSEnterprise: "China ETS: enterprise",
+      batchNote: "Figures per t in {u_tco2e_t}. The CSV and XLSX are the API's own answer to the same file (the XLSX with a results and an errors sheet).",
+      batchRowErr: "column {column}: {text}", batchWholeRow: "the whole row",
+      downloadCSV: "Download results (CSV)", downloadXLSX: "Download results (XLSX)", downloaded: "Downloaded {name}",
+      bt_noFile: "Choose a CSV or XLSX file first.", bt_noKey: "Enter the API key first.",
+      bt_400: "The file cannot be read as a batch (the API says: {detail})",
+      bt_401: "The API key was not accepted: enter the publisher's key.",
+      bt_413: "The file has more than 200 rows, or is over the server's size limit. Up to 200 rows are computed at once: split the file into files of at most 200 rows. Larger files will run as background jobs once this server offers them.",
+      bt_415: "Not a batch file: upload a .csv or .xlsx file.", bt_429: "Too many requests with this API key: try again in {s} s.",
+      bt_503: "The server is busy: try again in a moment.", bt_failed: "The upload failed: {detail}",
+      cbamFileHint: "the Commission's communication template for installations, filled from this declaration"
     },
     zh: {
       skip: "跳到正文", tagline: "铝的碳足迹，每个因子都有来源", nav: "栏目", navPlant: "工厂碳足迹", navScen: "光伏情景",
@@ -313,7 +334,28 @@
       inp_nac: "阳极净碳耗", inp_pfc: "PFC 排放", inp_alumina: "氧化铝碳足迹", inp_anode_prod: "阳极生产",
       inp_captive: "自备电厂 {n} 排放因子", inp_pv: "厂内光伏 {n} 发电量", inp_metal: "原铝碳足迹", inp_melt: "熔损",
       baselinePrefix: "基准：", ofBase: "基准", changeKey: "柱：相对基准的变化（负值 = 碳足迹降低）；须线：该变化的 p5–p95。",
-      band: "p5–p95 [{u_tco2e_t}]"
+      band: "p5–p95 [{u_tco2e_t}]",
+      navBatch: "批量计算", batchH: "批量计算：一个文件核算多个电解铝厂或产品",
+      batchLead: "每行一个电解铝厂或产品：下载模板，填写后上传。每个文件最多 200 行，立即计算，每行结果与单次计算相同。",
+      batchKind: "每行核算", batchKindPrimary: "一个电解铝厂（原铝）", batchKindProduct: "一种铝产品（型材、板带、箔等）",
+      downloadTemplate: "下载模板（XLSX）", templateCSV: "或下载 CSV 格式",
+      templateHint: "表头为当前页面语言；XLSX 的第二个工作表逐列说明单位、取值范围及留空时采用的默认值。",
+      batchFile: "批量文件（CSV 或 XLSX）",
+      apiKeyHint: "批量计算需要发布方的 API 密钥。密钥仅保存在当前浏览器标签页，只在请求头中发送。",
+      uploadBatch: "上传并计算", batchComputing: "正在上传并计算…", batchProgress: "已完成 {done} / {total} 行",
+      batchSummary: "共 {rows} 行：{computed} 行已计算，{failed} 行有错误", batchSummaryOK: "共 {rows} 行，全部已计算",
+      batchRow: "行号", batchPlace: "地区、年份", batchStages: "分阶段（基于位置法）", batchShares: "可再生电力比例（基于位置法 / 基于市场法）",
+      batchETSProcess: "全国碳市场：工序", batchETSEnterprise: "全国碳市场：企业层级",
+      batchNote: "单位均为 {u_tco2e_t}。CSV 和 XLSX 为 API 对同一文件的原样结果（XLSX 含结果表和错误表）。",
+      batchRowErr: "列“{column}”：{text}", batchWholeRow: "整行",
+      downloadCSV: "下载结果（CSV）", downloadXLSX: "下载结果（XLSX）", downloaded: "已下载 {name}",
+      bt_noFile: "请先选择 CSV 或 XLSX 文件。", bt_noKey: "请先填写 API 密钥。",
+      bt_400: "无法按批量文件读取（API 原文：{detail}）",
+      bt_401: "API 密钥无效：请填写发布方的密钥。",
+      bt_413: "文件超过 200 行，或超过服务器的大小限制。每个文件最多 200 行可立即计算：请拆分为每个不超过 200 行的文件。本服务器提供后台批量任务后，可直接上传更大的文件。",
+      bt_415: "不是批量文件：请上传 .csv 或 .xlsx 文件。", bt_429: "该 API 密钥请求过于频繁：请 {s} 秒后重试。",
+      bt_503: "服务器繁忙：请稍后重试。", bt_failed: "上传失败：{detail}",
+      cbamFileHint: "按欧盟委员会《设施 CBAM 数据通报模板》填写，数据取自本声明"
     }
   };
   let lang = "en";
@@ -345,6 +387,9 @@
     document.querySelectorAll(".status[data-key]").forEach((n) => { n.textContent = t(n.dataset.key); });
     if (lastList) renderList();
     if (lastDecl) renderDecl();
+    syncTemplateLinks();
+    showBatchMsg();
+    if (lastBatch) renderBatch();
     labelAllCells();
   }
 
@@ -410,8 +455,10 @@
   // Busy state: while an area's request runs its buttons are disabled and
   // its progress bar shows; editing the inputs re-enables them, so a newer
   // request can replace the running one.
-  const BUSY = { plant: ["compute", "preset"], scen: ["compare"], sweep: ["run-sweep"], buy: ["search"], verify: ["verify"] };
-  const PROGRESS = { plant: "plant-progress", scen: "scen-progress", sweep: "sweep-progress", buy: "buy-progress", verify: "verify-progress" };
+  const BUSY = { plant: ["compute", "preset"], scen: ["compare"], sweep: ["run-sweep"], buy: ["search"], verify: ["verify"],
+    batch: ["bt-upload"], btdl: ["bt-csv", "bt-xlsx"] };
+  const PROGRESS = { plant: "plant-progress", scen: "scen-progress", sweep: "sweep-progress", buy: "buy-progress", verify: "verify-progress",
+    batch: "bt-progress", btdl: "bt-dl-progress" };
   const busyAreas = {};
   function setBusy(area, on) {
     busyAreas[area] = on;
@@ -1731,6 +1778,186 @@
     syncKind();
   }
 
+  // ---- batch files (issue 18) ------------------------------------------------
+  // Template links (GET /v1/batches/template, in the page's language), an
+  // upload (POST /v1/batches with the publisher's API key) answered with
+  // every row's figures or errors, and the API's own CSV and XLSX of the
+  // same file. The key lives in sessionStorage only: never in the URL, the
+  // shared hash or a log.
+  const KEY_STORE = "alcarbon.apiKey";
+  const MIME_XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+  let lastBatch = null;      // { kind, file, res }: the last upload answered
+  let batchMsg = null;       // { key, vars, error }: the status line, kept for a language switch
+  const templateHref = (kind, format) => "/v1/batches/template?" + new URLSearchParams({ kind: kind, format: format, lang: lang });
+  function syncTemplateLinks() {
+    const kind = $("bt-kind").value;
+    $("bt-template").setAttribute("href", templateHref(kind, "xlsx"));
+    $("bt-template-csv").setAttribute("href", templateHref(kind, "csv"));
+  }
+  // batchContentType names the file's format by its extension (browsers
+  // give a CSV as text/csv, application/vnd.ms-excel or nothing).
+  function batchContentType(file) {
+    const name = file.name.toLowerCase();
+    if (name.endsWith(".xlsx")) return MIME_XLSX;
+    if (name.endsWith(".csv")) return "text/csv";
+    if (/\.(jsonl|ndjson)$/.test(name)) return "application/x-ndjson";
+    return file.type || "application/octet-stream";
+  }
+  // postBatch sends a file as it is; format "" asks for JSON.
+  function postBatch(kind, file, key, format) {
+    const q = new URLSearchParams({ kind: kind });
+    if (format) q.set("format", format);
+    return fetch("/v1/batches?" + q, { method: "POST", headers: { "Content-Type": batchContentType(file), Authorization: "Bearer " + key }, body: file });
+  }
+  // batchFailure words a failed answer by its status: { key, vars } for
+  // the status line, with the field errors (a 422) worded by code.
+  async function batchFailure(res) {
+    let data = null;
+    try { data = JSON.parse(await res.text()); } catch (_) { /* not JSON */ }
+    const detail = (data && (data.detail || data.title)) || String(res.status);
+    switch (res.status) {
+      case 400: return { key: "bt_400", vars: { detail: detail } };
+      case 401: case 403: return { key: "bt_401" };
+      case 413: return { key: "bt_413" };
+      case 415: return { key: "bt_415" };
+      case 429: return { key: "bt_429", vars: { s: res.headers.get("Retry-After") || "1" } };
+      case 503: return { key: "bt_503" };
+    }
+    if (data && Array.isArray(data.errors) && data.errors.length) {
+      return { text: () => data.errors.map((f) => (f.pointer ? f.pointer + ": " : "") + errorText(f)).join("\n") };
+    }
+    return { key: "bt_failed", vars: { detail: res.status + " " + detail } };
+  }
+  function showBatchMsg() {
+    const m = batchMsg, s = $("bt-status");
+    if (!m) { s.textContent = ""; s.classList.remove("error"); return; }
+    s.textContent = m.text ? m.text() : fill(m.key, m.vars);
+    s.classList.toggle("error", !!m.error);
+  }
+  const setBatchMsg = (m, error) => { batchMsg = m && Object.assign({}, m, { error: !!error }); showBatchMsg(); };
+  // batchProgress shows how far a batch is. A synchronous batch has no
+  // count until it answers (total undefined: a moving bar and "Uploading
+  // and computing…"); a batch job's progress, once the API runs jobs, is
+  // rows done of total.
+  function batchProgress(done, total) {
+    const bar = $("bt-progress");
+    if (total === undefined) {
+      bar.removeAttribute("value");
+      setBatchMsg({ key: "batchComputing" });
+      return;
+    }
+    bar.max = total;
+    bar.value = done;
+    setBatchMsg({ key: "batchProgress", vars: { done: fmt(done, 0), total: fmt(total, 0) } });
+  }
+  // batchInputsReady checks the file and the key before a request, naming
+  // the one missing.
+  function batchInputsReady() {
+    const file = $("bt-file").files[0], key = $("bt-key").value.trim();
+    ["bt-file", "bt-key"].forEach((id) => $(id).removeAttribute("aria-invalid"));
+    const missing = !file ? ["bt-file", "bt_noFile"] : !key ? ["bt-key", "bt_noKey"] : null;
+    if (missing) {
+      $(missing[0]).setAttribute("aria-invalid", "true");
+      $(missing[0]).focus();
+      setBatchMsg({ key: missing[1] }, true);
+      return null;
+    }
+    return { file: file, key: key };
+  }
+  async function uploadBatch() {
+    const ready = batchInputsReady();
+    if (!ready) return;
+    const kind = $("bt-kind").value, n = nextSeq("batch");
+    setBusy("batch", true);
+    $("bt-out").setAttribute("aria-busy", "true");
+    batchProgress();
+    try {
+      const res = await postBatch(kind, ready.file, ready.key);
+      if (!isLatest("batch", n)) return;
+      if (!res.ok) {
+        if (res.status === 401 || res.status === 403) $("bt-key").setAttribute("aria-invalid", "true");
+        markStale("bt-out", true);
+        setBatchMsg(await batchFailure(res), true);
+        return;
+      }
+      lastBatch = { kind: kind, file: ready.file, res: await res.json() };
+      markStale("bt-out", false);
+      setBatchMsg(null);
+      setStatus("bt-dl-status", "");
+      renderBatch();
+    } catch (e) {
+      if (isLatest("batch", n)) setBatchMsg({ key: "bt_failed", vars: { detail: e.message } }, true);
+    } finally {
+      if (isLatest("batch", n)) { setBusy("batch", false); $("bt-out").setAttribute("aria-busy", "false"); }
+    }
+  }
+  // renderBatch shows every row: its figures as the API answers them
+  // (tables' four decimals, shares in %), or its errors worded by code
+  // with the column header the file wrote.
+  function renderBatch() {
+    const b = lastBatch, r = b.res;
+    $("bt-out").hidden = false;
+    $("bt-summary").textContent = fill(r.failed ? "batchSummary" : "batchSummaryOK", { rows: fmt(r.rows, 0), computed: fmt(r.computed, 0), failed: fmt(r.failed, 0) });
+    const ets = b.kind === "primary" && r.results.some((x) => x.ets);
+    document.querySelectorAll("#bt-table th.ets-col").forEach((c) => { c.hidden = !ets; });
+    const cols = $("bt-table").tHead.rows[0].cells.length - (ets ? 0 : 2);
+    const byRow = new Map();
+    r.errors.forEach((e) => { if (!byRow.has(e.row)) byRow.set(e.row, []); byRow.get(e.row).push(e); });
+    const cell = (v, cls) => el("td", { class: "n" + (cls ? " " + cls : ""), text: v === undefined || v === null ? t("na") : fmt(v, 4) });
+    $("bt-rows").replaceChildren(...r.results.map((x) => {
+      const rowNo = el("td", { class: "n row-n", text: String(x.row) });
+      if (x.status !== "ok") {
+        const lines = (byRow.get(x.row) || []).map((e) => el("li", { "data-code": e.code || "" },
+          e.column ? fill("batchRowErr", { column: e.column, text: errorText(e) }) : t("batchWholeRow") + ": " + errorText(e)));
+        return el("tr", { class: "error", "data-row": String(x.row) }, rowNo, el("td", { colspan: String(cols - 1), class: "errors" }, el("ul", {}, ...lines)));
+      }
+      const tot = x.total_tco2e_per_t || {}, rs = x.renewable_share || {}, c = x.cbam || {}, e = x.ets || {};
+      const stages = el("ul", { class: "stages" }, ...(x.stages || []).map((s) => el("li", { "data-stage": s.stage }, t("s_" + s.stage) + " ", el("span", { class: "n", text: fmt(s.tco2e_per_t, 4) }))));
+      const cells = [rowNo,
+        el("td", { class: "place", text: (x.region ? regionName(x.region) + " (" + x.region + ")" : t("na")) + (x.year ? " · " + x.year : "") }),
+        cell(tot.location_based, "loc"), cell(tot.market_based, "mkt"), el("td", { class: "stages" }, stages),
+        el("td", { class: "n shares", text: pct(rs.location_based) + " / " + pct(rs.market_based) }),
+        cell(c.see_direct_tco2e_per_t, "see-direct"), cell(c.see_indirect_tco2e_per_t, "see-indirect"), cell(c.obligation_tco2e_per_t, "obligation"),
+        cell(c.default_value_tco2e_per_t, "cbam-default")];
+      if (ets) cells.push(cell(e.process_tco2e_per_t, "ets-process"), cell(e.enterprise_tco2e_per_t, "ets-enterprise"));
+      return el("tr", { "data-row": String(x.row) }, ...cells);
+    }));
+    labelCells($("bt-table"));
+  }
+  // downloadResults re-posts the uploaded file for the API's CSV or XLSX
+  // of it (the page writes no CSV of its own) and saves the answer under
+  // the API's file name.
+  async function downloadResults(format) {
+    if (!lastBatch) return;
+    const key = $("bt-key").value.trim();
+    if (!key) { setBatchMsg({ key: "bt_noKey" }, true); $("bt-key").focus(); return; }
+    const n = nextSeq("btdl");
+    setBusy("btdl", true);
+    setStatus("bt-dl-status", "loading");
+    try {
+      const res = await postBatch(lastBatch.kind, lastBatch.file, key, format);
+      if (!isLatest("btdl", n)) return;
+      if (!res.ok) {
+        const m = await batchFailure(res);
+        setStatus("bt-dl-status", m.text ? m.text() : fill(m.key, m.vars), true);
+        return;
+      }
+      const blob = await res.blob();
+      const name = (/filename="([^"]+)"/.exec(res.headers.get("Content-Disposition") || "") || [])[1] || "alcarbon-batch-results." + format;
+      const url = URL.createObjectURL(blob);
+      const a = el("a", { href: url, download: name, hidden: true });
+      document.body.append(a);
+      a.click();
+      a.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 60000);
+      setStatus("bt-dl-status", fill("downloaded", { name: name }));
+    } catch (e) {
+      if (isLatest("btdl", n)) setStatus("bt-dl-status", fill("bt_failed", { detail: e.message }), true);
+    } finally {
+      if (isLatest("btdl", n)) setBusy("btdl", false);
+    }
+  }
+
   // ---- buyers ---------------------------------------------------------------
   // The last answers are kept so that a language switch redraws them.
   let openID = null;
@@ -1795,6 +2022,7 @@
       $("d-cbam-link").setAttribute("href", base + "/cbam");
       $("d-ets-link").setAttribute("href", base + "/ets");
       $("d-pact-link").setAttribute("href", base + "/pact");
+      $("d-cbam-xlsx").setAttribute("href", base + "/cbam.xlsx");
       renderDecl();
       setStatus("verify-status", "");
       setStatus("buy-status", "");
@@ -1811,6 +2039,7 @@
     $("d-mkt").textContent = fmt(tot.market_based ?? d.total_tco2e_per_t, 2);
     $("d-loc").textContent = tot.location_based === undefined ? t("na") : fmt(tot.location_based, 2);
     $("d-period-note").textContent = t("period") + ": " + period(d.reference_period) + " (" + t("datesInclusive") + ")";
+    renderInstallation(d.metadata);
     kvRows($("d-kv"), [["id", d.id], [t("version"), String(d.version)], [t("status"), code("st_", d.status)], [t("region"), regionName(d.region) + " (" + d.region + ")"],
       [t("period"), period(d.reference_period)],
       [t("locTotal"), tot.location_based === undefined ? t("na") : fmt(tot.location_based, 4) + " " + t("u_tco2e_t")],
@@ -1847,7 +2076,18 @@
       [t("productIds"), (pf.productIds || []).join(", ")]]);
     $("d-pact-json").textContent = JSON.stringify(pf, null, 2);
   }
+  // renderInstallation shows the installation the publisher named at
+  // publication (metadata, optional): name, city and country, UN/LOCODE.
+  function renderInstallation(m) {
+    const a = (m && m.address) || {};
+    const name = m && [m.installation_name, m.installation_name_local].filter(Boolean).join(" / ");
+    const parts = [name, [a.city, a.country].filter(Boolean).join(", "), m && m.unlocode ? t("unlocode") + " " + m.unlocode : ""].filter(Boolean);
+    $("d-inst").hidden = !parts.length;
+    $("d-inst").textContent = parts.length ? t("installation") + (lang === "zh" ? "：" : ": ") + parts.join(" · ") : "";
+  }
   function renderCBAM() {
+    // The CBAM file exists where the CBAM view does (a 409 for the other).
+    $("d-cbam-file").hidden = !!lastCbam.e;
     if (lastCbam.e) {
       kvRows($("d-cbam"), [["CBAM", lastCbam.e.message]]); // 409: a product without a CBAM view
       return;
@@ -1984,6 +2224,16 @@
     $("copy-curl-sweep").addEventListener("click", () => copyText(curlFor("/v1/scenarios/sweep", sweepRequest()), "sweep-status"));
     $("buy-form").addEventListener("submit", (ev) => { ev.preventDefault(); searchDeclarations(); });
     $("verify").addEventListener("click", verifyDeclaration);
+    $("bt-key").value = sessionStorage.getItem(KEY_STORE) || "";
+    $("bt-key").addEventListener("input", () => {
+      const k = $("bt-key").value.trim();
+      if (k) sessionStorage.setItem(KEY_STORE, k); else sessionStorage.removeItem(KEY_STORE);
+    });
+    $("bt-kind").addEventListener("change", syncTemplateLinks);
+    $("batch-form").addEventListener("submit", (ev) => { ev.preventDefault(); uploadBatch(); });
+    $("batch-form").addEventListener("input", () => unblock("batch"));
+    $("bt-csv").addEventListener("click", () => downloadResults("csv"));
+    $("bt-xlsx").addEventListener("click", () => downloadResults("xlsx"));
     const curlGet = (path) => "curl -s '" + location.origin + path + "'";
     $("copy-curl-buy").addEventListener("click", () => copyText(curlGet(searchQuery()), "buy-status"));
     $("copy-curl-verify").addEventListener("click", () => {
