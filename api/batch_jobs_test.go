@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/xuri/excelize/v2"
 
 	"alcarbon/registry"
@@ -21,7 +22,7 @@ import (
 
 // newJobsEnv is a batch environment on the store open opens, with batch
 // jobs of chunks of 100 rows computed by workers (none: jobs stay queued).
-func newJobsEnv(t *testing.T, open storeOpener, workers int) batchEnv {
+func newJobsEnv(t *testing.T, open storeOpener, workers int, mutate ...func(*Options)) batchEnv {
 	t.Helper()
 	s := open(t)
 	ctx := context.Background()
@@ -32,6 +33,9 @@ func newJobsEnv(t *testing.T, open storeOpener, workers int) batchEnv {
 	r := newRegistryEnv(t, func(testing.TB) registry.Store { return s }, func(o *Options) {
 		o.Jobs = jobs
 		o.Batch = BatchLimits{ChunkRows: 100}
+		for _, m := range mutate {
+			m(o)
+		}
 	})
 	if err := jobs.Start(ctx); err != nil {
 		t.Fatal(err)
@@ -283,4 +287,96 @@ func TestBatchJobLimits(t *testing.T) {
 	if p := decodeProblem(t, rec); rec.Code != http.StatusRequestEntityTooLarge || !strings.Contains(p.Detail, "ALCARBON_BATCH_MAX_ROWS") {
 		t.Errorf("%d rows: %d %+v", DefaultBatchMaxRows+1, rec.Code, p)
 	}
+}
+
+// TestBatchJobRowOverBudget: in a job each row is priced as its single
+// request; a row over ALCARBON_MAX_WORK (here 1000 units: a row of more
+// than (1000 − 200) × 64 bytes) gets that as its error, naming the row,
+// and the other rows compute.
+func TestBatchJobRowOverBudget(t *testing.T) {
+	env := newJobsEnv(t, openSQLite, 1, func(o *Options) { o.Work.MaxUnits = 1000 })
+	var b strings.Builder
+	for i := range 250 {
+		if i == 7 {
+			b.WriteString(`{"region": "CN-SX", "dataset": "` + strings.Repeat("x", 52_000) + `"}` + "\n")
+			continue
+		}
+		b.WriteString(`{"region": "CN-SX"}` + "\n")
+	}
+	rec := env.post(t, "kind=primary", "application/x-ndjson", []byte(b.String()))
+	if rec.Code != http.StatusAccepted {
+		t.Fatalf("POST: %d %s", rec.Code, rec.Body)
+	}
+	loc := rec.Header().Get(echo.HeaderLocation)
+	if st := env.waitJob(t, loc); st.State != "done" || st.RowsDone != 250 || st.RowsFailed != 1 {
+		t.Fatalf("job: %+v", st)
+	}
+	sc := bufio.NewScanner(env.get(t, http.MethodGet, loc+"/results", env.key))
+	sc.Buffer(nil, 1<<20)
+	for i := 0; sc.Scan(); i++ {
+		var r storedRowResult
+		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
+			t.Fatal(err)
+		}
+		if i != 7 {
+			if r.Status != "ok" {
+				t.Fatalf("line %d: %s", i+1, sc.Bytes())
+			}
+			continue
+		}
+		if r.Status != "error" || r.Row != 8 || len(r.Errors) != 1 || !strings.Contains(r.Errors[0].Detail, "work units") || !strings.Contains(r.Errors[0].Detail, "ALCARBON_MAX_WORK") {
+			t.Fatalf("the row over the budget: %+v", r)
+		}
+	}
+}
+
+// TestAcquireBackground: background work takes a heavy slot only when
+// one is free and no request waits for one; a request waiting gets the
+// slot when background work gives it back, before background work can
+// take it again.
+func TestAcquireBackground(t *testing.T) {
+	a := newAdmission(WorkLimits{HeavySlots: 1, HeavyWait: 5 * time.Second}, prometheus.NewRegistry())
+	ctx := context.Background()
+	short := func() error {
+		c, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
+		defer cancel()
+		return a.acquireBackground(c)
+	}
+	// A request waiting (counted as run counts it), the slot free: not taken.
+	a.waiting.Add(1)
+	if err := short(); err == nil {
+		t.Fatal("background work took a slot while a request waited")
+	}
+	a.waiting.Add(-1)
+	if err := short(); err != nil {
+		t.Fatalf("a free slot, no request waiting: %v", err)
+	}
+	// A request arrives while background work holds the only slot: it
+	// waits; once the slot is given back, it runs, and background work
+	// waits for it.
+	ran := make(chan struct{})
+	finished := make(chan error, 1)
+	go func() {
+		_, err := a.run(ctx, work{heavy: true}, func(context.Context) (any, error) {
+			close(ran)
+			time.Sleep(100 * time.Millisecond)
+			return nil, nil
+		})
+		finished <- err
+	}()
+	for a.waiting.Load() == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	a.releaseBackground()
+	<-ran
+	if err := short(); err == nil {
+		t.Fatal("background work took the slot a request holds")
+	}
+	if err := <-finished; err != nil {
+		t.Fatal(err)
+	}
+	if err := short(); err != nil {
+		t.Fatalf("after the request: %v", err)
+	}
+	a.releaseBackground()
 }

@@ -63,6 +63,9 @@ import (
 //	                             + file bytes/64
 //	                             (each row priced as its single request, the JSON its cells make;
 //	                             checked whole before any row computes; batch.go)
+//	batch job (> 200 rows):      each row alone as its single request, checked against MaxUnits
+//	                             (a row over it gets an error instead of a result); the rows run
+//	                             at background priority (acquireBackground; batch_jobs.go)
 //
 // Every term is an upper bound of what the engine does, so a request within
 // the budget costs at most ≈ MaxUnits µs of CPU on the reference machine:

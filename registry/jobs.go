@@ -261,8 +261,13 @@ func newRiverQueue[TTx any, TDriver riverdriver.Driver[TTx]](j *Jobs, drv TDrive
 		MaxAttempts:          j.cfg.MaxAttempts,
 		RescueStuckJobsAfter: j.cfg.RescueAfter,
 		JobTimeout:           j.cfg.RescueAfter, // River refuses a rescue time below the job timeout
-		FetchCooldown:        100 * time.Millisecond,
-		FetchPollInterval:    250 * time.Millisecond, // ≥ FetchCooldown; SQLite has no LISTEN
+		// A producer whose workers are busy fetches again as soon as one is
+		// free only if it polled meanwhile: polling every 100 ms (the least
+		// River allows, FetchCooldown) keeps a worker from idling up to a
+		// poll interval between chunks. SQLite has no LISTEN, so polling
+		// also finds new jobs there.
+		FetchCooldown:     100 * time.Millisecond,
+		FetchPollInterval: 100 * time.Millisecond,
 		// Finished River jobs are kept a day (the results are in
 		// batch_results, not in River's rows).
 		CompletedJobRetentionPeriod: 24 * time.Hour,
