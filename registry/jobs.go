@@ -130,8 +130,9 @@ func (chunkArgs) Kind() string { return "alcarbon_batch_chunk" }
 // jobsQueueName is the River queue of chunk jobs.
 const jobsQueueName = "batch"
 
-// OpenJobs migrates River's tables in store's database and returns the
-// queue, not started: call SetCompute, then Start. A store that is not
+// OpenJobs migrates River's tables in store's database, deletes the jobs
+// whose upload a dead process left unfinished over an hour ago, and
+// returns the queue, not started: call SetCompute, then Start. A store that is not
 // open on a database (OpenRetrying's while it waits) is ErrUnavailable.
 func OpenJobs(ctx context.Context, store Store, cfg JobsConfig) (*Jobs, error) {
 	s, ok := store.(*sqlStore)
@@ -183,7 +184,29 @@ func OpenJobs(ctx context.Context, store Store, cfg JobsConfig) (*Jobs, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := j.discardStale(ctx); err != nil {
+		return nil, err
+	}
 	return j, nil
+}
+
+// staleUpload is the age from which a job still receiving its file is
+// taken to be the upload of a process that died (uploads are bounded by
+// the server's read timeout, seconds to minutes).
+const staleUpload = time.Hour
+
+// discardStale deletes the jobs whose upload never finished: a process
+// that died while storing a file's chunks leaves them in state receiving.
+func (j *Jobs) discardStale(ctx context.Context) error {
+	before := j.s.db.timeArg(j.s.timestamp().Add(-staleUpload))
+	err := j.s.db.write(ctx, func(q querier) error {
+		_, err := q.exec(ctx, `DELETE FROM batch_jobs WHERE state = 'receiving' AND created_at < ?`, before)
+		return err
+	})
+	if err != nil {
+		return j.s.fail("discard stale batch uploads", err)
+	}
+	return nil
 }
 
 // SetCompute sets the function that computes chunks; call it once,
