@@ -288,6 +288,20 @@ func serve(ctx context.Context, cfg config.Config, stdout io.Writer) error {
 	}
 	defer store.Close()
 
+	// Batch files of more than 200 rows run as jobs in the registry's
+	// database (River); any replica computes their chunks. Without the
+	// database at start-up (OpenRetrying), such files are refused.
+	var jobs *registry.Jobs
+	if jobs, err = registry.OpenJobs(ctx, store, registry.JobsConfig{
+		Workers: cfg.BatchWorkers, RescueAfter: cfg.BatchRescueAfter, Logger: log.With("component", "batch-jobs"),
+	}); err != nil {
+		if !errors.Is(err, registry.ErrUnavailable) {
+			return fmt.Errorf("batch jobs: %w", err)
+		}
+		log.Error("batch jobs unavailable until the next start: the registry database is unavailable", "error", err.Error())
+		jobs = nil
+	}
+
 	// Answers to PACT footprint request events wait in the registry's
 	// outbox; shutdown gives the attempts in flight what is left of the
 	// shutdown timeout, and the rest are sent after the next start.
@@ -301,6 +315,8 @@ func serve(ctx context.Context, cfg config.Config, stdout io.Writer) error {
 		PACTResponder: answers, Origin: origin,
 		Work:     api.WorkLimits{MaxUnits: cfg.MaxWork, HeavySlots: cfg.HeavySlots, Deadline: cfg.WriteTimeout},
 		Draining: ctx.Done(), SharedLimits: limits,
+		Jobs:  jobs,
+		Batch: api.BatchLimits{ChunkRows: cfg.BatchChunkRows, MaxRows: cfg.BatchMaxRows, MaxBytes: cfg.BatchMaxBytes},
 	})
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -322,12 +338,25 @@ func serve(ctx context.Context, cfg config.Config, stdout io.Writer) error {
 		serveErr <- srv.Serve(ln)
 	}()
 	log.Info("listening", "addr", ln.Addr().String(), "tls", tlsConfig != nil, "dataset", catalog.Default().Version())
+	if jobs != nil {
+		if err := jobs.Start(ctx); err != nil {
+			srv.Close()
+			return fmt.Errorf("batch jobs: %w", err)
+		}
+	}
 	_ = logOut.Flush() // start-up is seen at once; a failing stdout fails nothing else
 	// stopAnswers ends the PACT dispatcher before the store closes: what it
 	// has not sent stays pending in the outbox for the next start.
 	stopAnswers := func(ctx context.Context) {
 		if aerr := answers.Shutdown(ctx); aerr != nil {
 			log.Warn("PACT answers in flight at the shutdown timeout were dropped", "error", aerr.Error())
+		}
+		// Chunks cut off by the timeout are computed again, here or on
+		// another replica, after ALCARBON_BATCH_RESCUE_AFTER.
+		if jobs != nil {
+			if jerr := jobs.Stop(ctx); jerr != nil {
+				log.Warn("batch job chunks in flight at the shutdown timeout were left to be retried", "error", jerr.Error())
+			}
 		}
 	}
 	failed := func(err error) error {

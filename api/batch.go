@@ -6,6 +6,7 @@ import (
 	"encoding/csv"
 	"errors"
 	"fmt"
+	"io"
 	"iter"
 	"mime"
 	"net/http"
@@ -284,8 +285,8 @@ func (s *server) handleBatchTemplate(c echo.Context) error {
 
 // handleBatch computes a batch file synchronously.
 //
-//	@Summary		Batch footprints (synchronous)
-//	@Description	One row = one request of POST /v1/footprints/{kind}. The body is CSV (text/csv; UTF-8 with or without a BOM, or GB18030 as Chinese Excel saves it — detected, or said with charset=gb18030), XLSX (its first sheet) or JSON lines (application/x-ndjson or application/jsonl: one request object per line, any field). A CSV or XLSX starts with the template's header row (paths or Chinese headers, any order, any subset) and may keep its units row; an empty cell is a field left out; blank rows are skipped. Each row's cells become its request JSON, which goes through the single endpoint's decoding, validation and computation: a bad row gets errors naming its row number (as the spreadsheet shows it, header = row 1), its column header and the JSON pointer, and the other rows still compute (200). Up to 200 rows; more is a 413 (batch jobs for larger files are not available yet). The body is limited to ALCARBON_BODY_LIMIT (default 1 MiB). The whole batch is priced against the work budget as the sum of its rows' single-request prices and runs in a heavy-calculation slot. Results as JSON (default), CSV or XLSX (sheets results and errors), by format= or Accept.
+//	@Summary		Batch footprints
+//	@Description	One row = one request of POST /v1/footprints/{kind}. The body is CSV (text/csv; UTF-8 with or without a BOM, or GB18030 as Chinese Excel saves it — detected, or said with charset=gb18030), XLSX (its first sheet) or JSON lines (application/x-ndjson or application/jsonl: one request object per line, any field). A CSV or XLSX starts with the template's header row (paths or Chinese headers, any order, any subset) and may keep its units row; an empty cell is a field left out; blank rows are skipped. Each row's cells become its request JSON, which goes through the single endpoint's decoding, validation and computation: a bad row gets errors naming its row number (as the spreadsheet shows it, header = row 1), its column header and the JSON pointer, and the other rows still compute (200). Up to 200 rows are answered at once (200), the file limited to ALCARBON_BODY_LIMIT (default 1 MiB); the whole batch is priced against the work budget as the sum of its rows' single-request prices and runs in a heavy-calculation slot; results as JSON (default), CSV or XLSX (sheets results and errors), by format= or Accept. A file of more than 200 rows (up to ALCARBON_BATCH_MAX_ROWS, default 100,000, and ALCARBON_BATCH_MAX_BYTES, default 64 MiB) becomes a durable job of the API key's organisation (202, Location: /v1/batches/{id}): the file is read as it arrives and stored in chunks of rows (ALCARBON_BATCH_CHUNK_ROWS) in the registry database, which any replica computes at a lower priority than requests, each row priced as its single request (a row over ALCARBON_MAX_WORK gets an error); a file that cannot be read to its end is refused (400) and leaves no job. Follow the job at GET /v1/batches/{id}, fetch its results at GET /v1/batches/{id}/results, cancel it with DELETE.
 //	@Tags			calculations
 //	@Accept			text/csv
 //	@Accept			application/vnd.openxmlformats-officedocument.spreadsheetml.sheet
@@ -298,12 +299,14 @@ func (s *server) handleBatchTemplate(c echo.Context) error {
 //	@Param			format	query		string	false	"answer format (default: by Accept, else json)"	Enums(json, csv, xlsx)
 //	@Param			file	body		string	true	"the batch file (CSV, XLSX or JSON lines)"
 //	@Success		200		{object}	batchResponse	"every row's result or errors (CSV: one line per row, errors in its errors column; XLSX: results and errors sheets)"
+//	@Success		202		{object}	batchJobResponse	"more than 200 rows: a job, at the Location header"
+//	@Header			202		{string}	Location	"/v1/batches/{id}"
 //	@Failure		400		{object}	Problem	"a file that cannot be read: unknown header, broken CSV quoting, not an XLSX, no rows"
 //	@Failure		401		{object}	Problem	"no or unknown API key"
-//	@Failure		413		{object}	Problem	"body over the byte limit, or more than 200 rows (batch jobs are not available yet)"
+//	@Failure		413		{object}	Problem	"over the byte limit (ALCARBON_BODY_LIMIT for up to 200 rows, ALCARBON_BATCH_MAX_BYTES for a job) or over ALCARBON_BATCH_MAX_ROWS rows; more than 200 rows on a server without the registry database"
 //	@Failure		415		{object}	Problem	"not CSV, XLSX or JSON lines, or an unknown charset"
 //	@Failure		422		{object}	Problem	"unknown kind or format; or over the work budget (ALCARBON_MAX_WORK): work_units and max_work_units given"
-//	@Failure		503		{object}	Problem	"every slot for heavy calculations busy for 1 s (Retry-After), or stopped at the write timeout"
+//	@Failure		503		{object}	Problem	"every slot for heavy calculations busy for 1 s (Retry-After), or stopped at the write timeout; the registry database unavailable for a job"
 //	@Router			/v1/batches [post]
 func (s *server) handleBatch(c echo.Context) error {
 	var v validator
@@ -323,35 +326,55 @@ func (s *server) handleBatch(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	body, err := readBody(c)
-	if err != nil {
-		return err
+	// The file is read as it arrives, up to the byte limit: a file of
+	// more than maxSyncRows rows becomes a job, stored chunk by chunk.
+	limit := s.bodyLimit
+	if s.jobs != nil {
+		limit = max(limit, s.batchLimits.MaxBytes)
+	}
+	body := &countingReader{r: http.MaxBytesReader(c.Response(), c.Request().Body, limit)}
+	if c.Request().ContentLength > limit { // announced: refused before reading
+		body.tooLarge = true
+		return body.problem(nil, limit)
 	}
 	tables, err := batchTables()
 	if err != nil {
 		return err
 	}
 	table := tables[kind]
-	rd, err := batch.Open(bytes.NewReader(body), in, charset, table)
+	rd, err := batch.Open(body, in, charset, table)
 	if err != nil {
-		return fileProblem(err)
+		return body.problem(err, limit)
 	}
 	defer rd.Close()
 	// A synchronous batch is read whole before any row computes, so that
 	// a file over the row limit costs no computation; its requests are
 	// small (the body limit bounds them).
+	next, stop := iter.Pull2(rd.Rows())
+	defer stop()
 	var rows []batch.Row
-	for row, err := range rd.Rows() {
-		if err != nil {
-			return fileProblem(err)
+	for len(rows) <= maxSyncRows {
+		row, err, ok := next()
+		if !ok {
+			break
 		}
-		if len(rows) == maxSyncRows {
-			return tooManyRows()
+		if err != nil {
+			return body.problem(err, limit)
 		}
 		rows = append(rows, row)
 	}
 	if len(rows) == 0 {
 		return problem(http.StatusBadRequest, "the file has no rows under its header")
+	}
+	if len(rows) > maxSyncRows {
+		if s.jobs == nil {
+			return tooManyRows()
+		}
+		return s.startBatchJob(c, kind, in, rd.Headers, rows, next, body, limit)
+	}
+	if body.n > s.bodyLimit {
+		return problem(http.StatusRequestEntityTooLarge, fmt.Sprintf(
+			"the file has %d bytes: a file of up to %d rows, answered at once, is limited to %d bytes (ALCARBON_BODY_LIMIT); larger files of more than %d rows run as batch jobs", body.n, maxSyncRows, s.bodyLimit, maxSyncRows))
 	}
 	k := calcKinds[kind]
 	src := batchSource{
@@ -367,7 +390,7 @@ func (s *server) handleBatch(c echo.Context) error {
 	if in == batch.JSONLines {
 		src.header = func(p string) string { return batch.DottedPath(p) }
 	}
-	w := batchWork(k, rows, len(body))
+	w := batchWork(k, rows, int(body.n))
 	if err := s.work.check(w); err != nil {
 		return err
 	}
@@ -389,11 +412,39 @@ func (s *server) handleBatch(c echo.Context) error {
 	return out.(resultWriter).send(c)
 }
 
-// tooManyRows is the 413 of a file over the synchronous row limit.
+// tooManyRows is the 413 of a file over the synchronous row limit on a
+// server without batch jobs (no registry database).
 func tooManyRows() error {
 	p := problem(http.StatusRequestEntityTooLarge, fmt.Sprintf(
-		"the file has more than %d rows: a batch of up to %d rows is answered at once; larger files will run as batch jobs, which this server does not offer yet. Split the file into files of at most %d rows", maxSyncRows, maxSyncRows, maxSyncRows))
+		"the file has more than %d rows: a batch of up to %d rows is answered at once; larger files run as batch jobs, which need the registry database, unavailable on this server. Split the file into files of at most %d rows", maxSyncRows, maxSyncRows, maxSyncRows))
 	return p
+}
+
+// countingReader counts the bytes read through it and remembers whether
+// the byte limit stopped it.
+type countingReader struct {
+	r        io.Reader
+	n        int64
+	tooLarge bool
+}
+
+func (r *countingReader) Read(p []byte) (int, error) {
+	n, err := r.r.Read(p)
+	r.n += int64(n)
+	if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
+		r.tooLarge = true
+	}
+	return n, err
+}
+
+// problem answers err, met reading the file: a 413 when the byte limit
+// stopped the body, else fileProblem.
+func (r *countingReader) problem(err error, limit int64) error {
+	if r.tooLarge {
+		return problem(http.StatusRequestEntityTooLarge, fmt.Sprintf(
+			"the file is larger than %d bytes, the most a batch file may have (ALCARBON_BATCH_MAX_BYTES; ALCARBON_BODY_LIMIT without batch jobs)", limit))
+	}
+	return fileProblem(err)
 }
 
 // fileProblem answers a file that cannot be read as a batch.
@@ -624,7 +675,8 @@ func errorsText(errs []batchRowError) string {
 }
 
 // csvResults writes the CSV answer: one line per row, its errors in the
-// last column.
+// last column; into buf (a synchronous answer) or another writer (a
+// job's results, streamed).
 type csvResults struct {
 	cols []resultColumn
 	buf  bytes.Buffer
@@ -632,8 +684,14 @@ type csvResults struct {
 }
 
 func newCSVResults(kind string) *csvResults {
-	r := &csvResults{cols: resultColumns(kind)}
-	r.w = csv.NewWriter(&r.buf)
+	r := &csvResults{}
+	return r.start(kind, &r.buf)
+}
+
+// start writes the header line to out, where the rows follow.
+func (r *csvResults) start(kind string, out io.Writer) *csvResults {
+	r.cols = resultColumns(kind)
+	r.w = csv.NewWriter(out)
 	head := make([]string, 0, len(r.cols)+1)
 	for _, c := range r.cols {
 		head = append(head, c.header)
@@ -727,6 +785,17 @@ func (x *xlsxResults) row(res *batchRowResult) error {
 }
 
 func (x *xlsxResults) send(c echo.Context) error {
+	var buf bytes.Buffer
+	if err := x.writeTo(&buf); err != nil {
+		return err
+	}
+	c.Response().Header().Set(echo.HeaderContentDisposition, `attachment; filename="alcarbon-batch-results.xlsx"`)
+	return c.Blob(http.StatusOK, mimeXLSX, buf.Bytes())
+}
+
+// writeTo finishes the workbook and writes it to w. The stream writers
+// keep large sheets in temporary files, not in memory.
+func (x *xlsxResults) writeTo(w io.Writer) error {
 	defer x.f.Close()
 	if x.err != nil {
 		return x.err
@@ -737,10 +806,6 @@ func (x *xlsxResults) send(c echo.Context) error {
 	if err := x.bad.Flush(); err != nil {
 		return err
 	}
-	var buf bytes.Buffer
-	if _, err := x.f.WriteTo(&buf); err != nil {
-		return err
-	}
-	c.Response().Header().Set(echo.HeaderContentDisposition, `attachment; filename="alcarbon-batch-results.xlsx"`)
-	return c.Blob(http.StatusOK, mimeXLSX, buf.Bytes())
+	_, err := x.f.WriteTo(w)
+	return err
 }

@@ -3,6 +3,7 @@ package api
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -86,16 +87,16 @@ func bodyLimitString(n int64) string {
 // smaller: an EPW weather file is about 1.5 MB.
 const pvBodyLimit = 4 << 20
 
-// bodyLimitExcept applies echo's body limit to every route but path, which
-// sets its own.
-func bodyLimitExcept(path string, limit int64) echo.MiddlewareFunc {
+// bodyLimitExcept applies echo's body limit to every route but paths,
+// which set their own.
+func bodyLimitExcept(limit int64, paths ...string) echo.MiddlewareFunc {
 	return middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{
 		Limit: bodyLimitString(limit),
 		Skipper: func(c echo.Context) bool {
 			p := c.Request().URL.Path
 			// PACT and OAuth routes apply the limit inside their groups, so
 			// that an oversize body gets their error shape.
-			return c.Path() == path || strings.HasPrefix(p, "/2/") || strings.HasPrefix(p, "/auth/")
+			return slices.Contains(paths, c.Path()) || strings.HasPrefix(p, "/2/") || strings.HasPrefix(p, "/auth/")
 		},
 	})
 }

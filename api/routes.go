@@ -24,6 +24,13 @@ func New(o Options) *echo.Echo {
 		limiter:      newKeyLimiter(o.RateLimit, o.RateBurst, o.SharedLimits),
 		authFailures: httpx.NewSharedAuthFailures(o.SharedLimits),
 		work:         newAdmission(o.Work, o.Registry), drain: o.Draining,
+		bodyLimit: o.BodyLimit, jobs: o.Jobs, batchLimits: o.Batch.withDefaults(),
+	}
+	if s.bodyLimit <= 0 {
+		s.bodyLimit = defaultBodyLimit
+	}
+	if s.jobs != nil {
+		s.jobs.SetCompute(s.computeChunk)
 	}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
@@ -51,12 +58,12 @@ func New(o Options) *echo.Echo {
 	if len(o.CORSOrigins) > 0 {
 		e.Use(middleware.CORSWithConfig(middleware.CORSConfig{
 			AllowOrigins:  o.CORSOrigins,
-			AllowMethods:  []string{http.MethodGet, http.MethodPost, http.MethodOptions},
+			AllowMethods:  []string{http.MethodGet, http.MethodPost, http.MethodDelete, http.MethodOptions},
 			AllowHeaders:  []string{echo.HeaderContentType, echo.HeaderAuthorization, headerRequestID, "If-None-Match"},
-			ExposeHeaders: []string{"ETag", "X-Cache", headerRequestID, "Link"},
+			ExposeHeaders: []string{"ETag", "X-Cache", headerRequestID, "Link", echo.HeaderLocation},
 		}))
 	}
-	e.Use(bodyLimitExcept("/v1/pv", o.BodyLimit))
+	e.Use(bodyLimitExcept(o.BodyLimit, "/v1/pv", "/v1/batches"))
 	// The cached calculations keep their gzip form in the cache; the
 	// middleware compresses everything else (see calculation below).
 	cached := map[string]bool{}
@@ -114,10 +121,15 @@ func New(o Options) *echo.Echo {
 	e.GET("/v1/declarations/:id/pact", s.handleDeclarationPACT, s.optionalAPIKey)
 	e.GET("/.well-known/alcarbon-registry-key", s.handleRegistryKey)
 
-	// Batch footprints (issue 18): a template, and files of up to 200
-	// rows answered at once (batch.go).
+	// Batch footprints (issue 18): a template; files of up to 200 rows
+	// answered at once (batch.go), larger ones run as jobs of the key's
+	// organisation (batch_jobs.go). Reading a job is not rate limited:
+	// clients poll it.
 	e.GET("/v1/batches/template", s.handleBatchTemplate)
 	e.POST("/v1/batches", s.handleBatch, s.requireAPIKey)
+	e.GET("/v1/batches/:id", s.handleGetBatchJob, s.requireAPIKeyRead)
+	e.GET("/v1/batches/:id/results", s.handleBatchJobResults, s.requireAPIKeyRead)
+	e.DELETE("/v1/batches/:id", s.handleCancelBatchJob, s.requireAPIKey)
 
 	// PACT v2 (Pathfinder) exchange (package pact): OAuth2 client
 	// credentials at /auth/token, then bearer tokens; errors in OAuth2 and

@@ -62,6 +62,13 @@ type Options struct {
 	// Draining is closed when shutdown starts: from then on /readyz
 	// answers 503 while the other routes keep serving. nil: never.
 	Draining <-chan struct{}
+	// Jobs runs batch files of more than 200 rows as durable jobs in the
+	// registry database; nil: such files are a 413. New sets its compute
+	// function; the caller starts and stops it.
+	Jobs *registry.Jobs
+	// Batch bounds batch jobs; the zero value is the defaults.
+	Batch BatchLimits
+
 	// SharedLimits, when set, keeps the write rate limits and the
 	// failed-authentication throttle in Redis, shared by every replica
 	// using the same Redis; nil: per process.
@@ -92,6 +99,11 @@ type server struct {
 	work *admission
 	// drain is closed when shutdown starts (Options.Draining).
 	drain <-chan struct{}
+	// bodyLimit is the largest request body [bytes] (Options.BodyLimit).
+	bodyLimit int64
+	// jobs runs batch jobs; nil: none.
+	jobs        *registry.Jobs
+	batchLimits BatchLimits
 }
 
 // engine returns the calculation engine of a dataset version. The map is

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -62,6 +63,9 @@ import (
 //	                             + file bytes/64
 //	                             (each row priced as its single request, the JSON its cells make;
 //	                             checked whole before any row computes; batch.go)
+//	batch job (> 200 rows):      each row alone as its single request, checked against MaxUnits
+//	                             (a row over it gets an error instead of a result); the rows run
+//	                             at background priority (acquireBackground; batch_jobs.go)
 //
 // Every term is an upper bound of what the engine does, so a request within
 // the budget costs at most ≈ MaxUnits µs of CPU on the reference machine:
@@ -115,6 +119,9 @@ type admission struct {
 	slots    *semaphore.Weighted
 	inFlight prometheus.Gauge
 	refused  prometheus.Counter
+	// waiting counts the interactive calculations waiting for a slot:
+	// background work (batch job rows) takes none while any waits.
+	waiting atomic.Int64
 }
 
 func newAdmission(l WorkLimits, reg prometheus.Registerer) *admission {
@@ -191,7 +198,9 @@ func (a *admission) run(ctx context.Context, w work, compute func(context.Contex
 	}
 	if w.heavy || w.units >= heavyWork {
 		wait, cancel := context.WithTimeout(ctx, a.limits.HeavyWait)
+		a.waiting.Add(1)
 		err := a.slots.Acquire(wait, 1)
+		a.waiting.Add(-1)
 		cancel()
 		if err != nil {
 			if ctx.Err() != nil {
@@ -207,6 +216,38 @@ func (a *admission) run(ctx context.Context, w work, compute func(context.Contex
 		}()
 	}
 	return compute(ctx)
+}
+
+// Background work — the rows of batch jobs — runs at a lower priority
+// than requests: it takes a heavy-calculation slot only when one is free
+// and no request waits for one (acquireBackground polls), and gives it
+// back after about backgroundHoldWork units (≈ 20 ms), so that a request
+// arriving meanwhile waits at most that long for the slot.
+const (
+	backgroundHoldWork = 20_000
+	backgroundPoll     = 10 * time.Millisecond
+)
+
+// acquireBackground takes a slot for background work, waiting (until ctx
+// is done) while none is free or a request waits for one.
+func (a *admission) acquireBackground(ctx context.Context) error {
+	for {
+		if a.waiting.Load() == 0 && a.slots.TryAcquire(1) {
+			a.inFlight.Inc()
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(backgroundPoll):
+		}
+	}
+}
+
+// releaseBackground gives back a slot acquireBackground took.
+func (a *admission) releaseBackground() {
+	a.inFlight.Dec()
+	a.slots.Release(1)
 }
 
 // groupThousands writes n with thin separators: 2,000,000.

@@ -82,6 +82,12 @@ type Config struct {
 	// with /readyz answering 503, so load balancers stop sending before
 	// the listener closes; 0 = close at once. ShutdownTimeout follows it.
 	ShutdownDrain time.Duration
+	// Batch jobs (issue 18): files of more than 200 rows.
+	BatchChunkRows   int           // rows per stored chunk (one queue job), 10..10,000
+	BatchRescueAfter time.Duration // a chunk running this long is taken to be stuck and retried elsewhere, ≥ 1 s
+	BatchWorkers     int           // chunks this replica computes at once, 0..64; 0 = none
+	BatchMaxRows     int           // most rows of a batch job, 201..1,000,000
+	BatchMaxBytes    int64         // largest batch file [bytes], 1 KiB..1 GiB
 }
 
 // Error reports one invalid environment variable. Its message is one
@@ -116,6 +122,7 @@ const (
 	minMaxWork         = 1000
 	maxMaxWork         = 1_000_000_000_000
 	maxHeavySlots      = 1024
+	maxBatchMaxBytes   = 1 << 30 // 1 GiB
 )
 
 var variables = []variable{
@@ -252,6 +259,31 @@ var variables = []variable{
 		"after SIGTERM, how long /readyz answers 503 while requests are still served (so a load balancer stops sending here), before the listener closes and ALCARBON_SHUTDOWN_TIMEOUT starts; a Go duration ≥ 0, 0 = no drain",
 		func(c *Config, v string) (err error) {
 			c.ShutdownDrain, err = parseNonNegativeDuration(v, "5s or 0")
+			return err
+		}},
+	// Batch jobs (issue 18).
+	{"ALCARBON_BATCH_CHUNK_ROWS", "500",
+		"rows of a batch job stored and computed together (one queue job, one transaction of results), 10 to 10000",
+		func(c *Config, v string) (err error) { c.BatchChunkRows, err = parseInt(v, 10, 10_000); return err }},
+	{"ALCARBON_BATCH_RESCUE_AFTER", "30s",
+		"how long a chunk of a batch job may run before it is taken to be stuck (its replica died) and computed again by another; a Go duration of at least 1s, above the longest a chunk takes",
+		func(c *Config, v string) (err error) {
+			c.BatchRescueAfter, err = parseDuration(v, "30s or 1m")
+			if err == nil && c.BatchRescueAfter < time.Second {
+				err = fmt.Errorf("%q is shorter than 1s; use 30s or 1m", v)
+			}
+			return err
+		}},
+	{"ALCARBON_BATCH_WORKERS", "1",
+		"chunks of batch jobs this replica computes at once, 0 to 64, each in a heavy-calculation slot taken only when no request waits for one; 0 = this replica computes none (it still accepts jobs and serves their results)",
+		func(c *Config, v string) (err error) { c.BatchWorkers, err = parseInt(v, 0, 64); return err }},
+	{"ALCARBON_BATCH_MAX_ROWS", "100000",
+		"most rows a batch job may have, 201 to 1000000 (up to 200 rows are answered at once)",
+		func(c *Config, v string) (err error) { c.BatchMaxRows, err = parseInt(v, 201, 1_000_000); return err }},
+	{"ALCARBON_BATCH_MAX_BYTES", "64MiB",
+		"largest batch file posted to POST /v1/batches, bytes or a size such as 64MiB, 1KiB to 1GiB (a file of up to 200 rows is also bounded by ALCARBON_BODY_LIMIT)",
+		func(c *Config, v string) (err error) {
+			c.BatchMaxBytes, err = parseSize(v, minBodyLimit, maxBatchMaxBytes)
 			return err
 		}},
 }

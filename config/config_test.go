@@ -47,6 +47,11 @@ var allVariables = []string{
 	"ALCARBON_HEAVY_SLOTS",
 	"ALCARBON_REGISTRY_SIGNING_KEY",
 	"ALCARBON_SHUTDOWN_DRAIN",
+	"ALCARBON_BATCH_CHUNK_ROWS",
+	"ALCARBON_BATCH_RESCUE_AFTER",
+	"ALCARBON_BATCH_WORKERS",
+	"ALCARBON_BATCH_MAX_ROWS",
+	"ALCARBON_BATCH_MAX_BYTES",
 }
 
 // defaults is the configuration documented in the brief, written out by hand.
@@ -68,6 +73,13 @@ func defaults() Config {
 		IdleTimeout:     120 * time.Second,
 		MaxWork:         2_000_000,
 		ShutdownDrain:   5 * time.Second,
+		// Batch jobs: the brief's "500 rows per chunk", a rescue in tens of
+		// seconds, few workers per replica, 100,000 rows.
+		BatchChunkRows:   500,
+		BatchRescueAfter: 30 * time.Second,
+		BatchWorkers:     1,
+		BatchMaxRows:     100_000,
+		BatchMaxBytes:    64 << 20,
 	}
 }
 
@@ -148,6 +160,11 @@ func TestLoadValid(t *testing.T) {
 				"ALCARBON_MAX_WORK":                    "500000",
 				"ALCARBON_HEAVY_SLOTS":                 "3",
 				"ALCARBON_SHUTDOWN_DRAIN":              "1500ms",
+				"ALCARBON_BATCH_CHUNK_ROWS":            "100",
+				"ALCARBON_BATCH_RESCUE_AFTER":          "5s",
+				"ALCARBON_BATCH_WORKERS":               "0",
+				"ALCARBON_BATCH_MAX_ROWS":              "2000",
+				"ALCARBON_BATCH_MAX_BYTES":             "1GiB",
 			},
 			want: func(c *Config) {
 				*c = Config{
@@ -179,6 +196,11 @@ func TestLoadValid(t *testing.T) {
 					MaxWork:                  500_000,
 					HeavySlots:               3,
 					ShutdownDrain:            1500 * time.Millisecond,
+					BatchChunkRows:           100,
+					BatchRescueAfter:         5 * time.Second,
+					BatchWorkers:             0,
+					BatchMaxRows:             2000,
+					BatchMaxBytes:            1 << 30,
 				}
 			},
 		},
@@ -262,6 +284,9 @@ func TestLoadInvalid(t *testing.T) {
 		{"max work too small", "ALCARBON_MAX_WORK", "999", `"999" is out of range; use a whole number from 1000 to 1000000000000`},
 		{"negative drain", "ALCARBON_SHUTDOWN_DRAIN", "-1s", `"-1s" is negative; use a Go duration of zero or more such as 5s or 0`},
 		{"drain not a duration", "ALCARBON_SHUTDOWN_DRAIN", "5", `"5" is not a duration; use a Go duration such as 5s or 0`},
+		{"rescue under 1s", "ALCARBON_BATCH_RESCUE_AFTER", "500ms", `"500ms" is shorter than 1s; use 30s or 1m`},
+		{"chunk rows too few", "ALCARBON_BATCH_CHUNK_ROWS", "5", `"5" is out of range; use a whole number from 10 to 10000`},
+		{"max rows at the sync limit", "ALCARBON_BATCH_MAX_ROWS", "200", `"200" is out of range; use a whole number from 201 to 1000000`},
 		{"heavy slots negative", "ALCARBON_HEAVY_SLOTS", "-1", `"-1" is out of range; use a whole number from 0 to 1024`},
 		{"memory limit not a size", "ALCARBON_MEMORY_LIMIT", "lots", `"lots" is not a size; use bytes or a size such as 512KiB, 1MiB or 2MB, or auto or off`},
 		{"memory limit too small", "ALCARBON_MEMORY_LIMIT", "16MiB", `"16MiB" is out of range; use a size from 32MiB to 4TiB, or auto or off`},

@@ -47,6 +47,7 @@ func testStore(t *testing.T, fresh newDB) {
 		{"Durability", testDurability},
 		{"Immutable", testImmutable},
 		{"PingAfterClose", testPingAfterClose},
+		{"BatchJobs", testBatchJobs},
 	}
 	cases = append(cases, tamperCases()...)
 	for _, c := range cases {
