@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -21,7 +22,7 @@ import (
 // Batch jobs (issue 18) run on River (github.com/riverqueue/river
 // v0.51.2), in the registry's own database: riversqlite on the SQLite
 // file's *sql.DB, riverpgxv5 on the PostgreSQL pool; River's tables
-// (river_*) are made by rivermigrate at OpenJobs, beside goose's. Why
+// (river_*) are made by rivermigrate at the first Start or Enqueue, beside goose's. Why
 // River rather than claims written by hand (FOR UPDATE SKIP LOCKED, as
 // the PACT outbox does): it already claims jobs across processes, rescues
 // the jobs of a process that died (RescueStuckJobsAfter), retries with
@@ -108,6 +109,29 @@ type Jobs struct {
 	q      jobQueue
 	// compute computes a chunk's rows (SetCompute).
 	compute ChunkFunc
+	// migrate applies River's pending migrations. It runs once, at the
+	// first Start or Enqueue (prepare), not in OpenJobs: on a new
+	// database it takes ~55 ms, which the server spends after it is
+	// listening rather than before (BENCHMARKS.md, "Start-up after
+	// issue 18").
+	migrate   func(ctx context.Context) error
+	migrateMu sync.Mutex
+	migrated  bool
+}
+
+// prepare applies River's migrations the first time it is called (again
+// after a failure).
+func (j *Jobs) prepare(ctx context.Context) error {
+	j.migrateMu.Lock()
+	defer j.migrateMu.Unlock()
+	if j.migrated {
+		return nil
+	}
+	if err := j.migrate(ctx); err != nil {
+		return err
+	}
+	j.migrated = true
+	return nil
 }
 
 // jobQueue is River on one dialect.
@@ -130,9 +154,9 @@ func (chunkArgs) Kind() string { return "alcarbon_batch_chunk" }
 // jobsQueueName is the River queue of chunk jobs.
 const jobsQueueName = "batch"
 
-// OpenJobs migrates River's tables in store's database, deletes the jobs
-// whose upload a dead process left unfinished over an hour ago, and
-// returns the queue, not started: call SetCompute, then Start. A store that is not
+// OpenJobs deletes the jobs whose upload a dead process left unfinished
+// over an hour ago and returns the queue, not started: call SetCompute,
+// then Start. River's tables are migrated at the first Start or Enqueue. A store that is not
 // open on a database (OpenRetrying's while it waits) is ErrUnavailable.
 func OpenJobs(ctx context.Context, store Store, cfg JobsConfig) (*Jobs, error) {
 	s, ok := store.(*sqlStore)
@@ -154,14 +178,14 @@ func OpenJobs(ctx context.Context, store Store, cfg JobsConfig) (*Jobs, error) {
 	switch d := s.db.(type) {
 	case *sqliteDB:
 		drv := riversqlite.New(d.db)
-		if err := riverMigrate(ctx, drv, func() (*sql.Tx, func() error, func(), error) {
-			tx, err := d.db.BeginTx(ctx, nil) // BEGIN IMMEDIATE: one process migrates at a time
-			if err != nil {
-				return nil, nil, nil, err
-			}
-			return tx, tx.Commit, func() { _ = tx.Rollback() }, nil
-		}); err != nil {
-			return nil, err
+		j.migrate = func(ctx context.Context) error {
+			return riverMigrate(ctx, drv, func() (*sql.Tx, func() error, func(), error) {
+				tx, err := d.db.BeginTx(ctx, nil) // BEGIN IMMEDIATE: one process migrates at a time
+				if err != nil {
+					return nil, nil, nil, err
+				}
+				return tx, tx.Commit, func() { _ = tx.Rollback() }, nil
+			})
 		}
 		j.q, err = newRiverQueue(j, drv, func(ctx context.Context) (*sql.Tx, querier, error) {
 			tx, err := d.db.BeginTx(ctx, nil)
@@ -170,9 +194,7 @@ func OpenJobs(ctx context.Context, store Store, cfg JobsConfig) (*Jobs, error) {
 			func(ctx context.Context, tx *sql.Tx) { _ = tx.Rollback() })
 	case *pgDB:
 		drv := riverpgxv5.New(d.pool)
-		if err := pgRiverMigrate(ctx, d, drv); err != nil {
-			return nil, err
-		}
+		j.migrate = func(ctx context.Context) error { return pgRiverMigrate(ctx, d, drv) }
 		j.q, err = newRiverQueue(j, drv, func(ctx context.Context) (pgx.Tx, querier, error) {
 			tx, err := d.pool.Begin(ctx)
 			return tx, pgQuerier{tx}, err
@@ -260,7 +282,12 @@ func pgRiverMigrate(ctx context.Context, d *pgDB, drv *riverpgxv5.Driver) error 
 }
 
 // Start starts fetching and working chunks; ctx bounds start-up only.
-func (j *Jobs) Start(ctx context.Context) error { return j.q.start(ctx) }
+func (j *Jobs) Start(ctx context.Context) error {
+	if err := j.prepare(ctx); err != nil {
+		return err
+	}
+	return j.q.start(ctx)
+}
 
 // Stop stops fetching and waits, until ctx is done, for the chunks being
 // computed; a chunk cut off is computed again after RescueAfter.
@@ -530,6 +557,9 @@ func (j *Jobs) AddChunk(ctx context.Context, id string, chunk, firstRow, rows in
 // jobs.
 func (j *Jobs) Enqueue(ctx context.Context, id string, rows, chunks int) error {
 	s := j.s
+	if err := j.prepare(ctx); err != nil {
+		return s.fail("queue a batch job", err)
+	}
 	now := s.db.timeArg(s.timestamp())
 	err := j.q.enqueue(ctx, id, chunks, func(q querier) error {
 		_, err := q.exec(ctx, `UPDATE batch_jobs SET state = 'queued', rows_total = ?, chunks_total = ?, updated_at = ? WHERE id = ? AND state = 'receiving'`,

@@ -9,7 +9,8 @@ import (
 // testBatchJobs: a job is seen only by the organisation that created it,
 // and not while its file is being received; an upload left unfinished
 // for over an hour (its process died) is deleted, with its chunks, when
-// the queue is opened again, while a recent one is kept.
+// the queue is opened again, while a recent one is kept. River's tables
+// are made lazily, at the first Enqueue.
 func testBatchJobs(t *testing.T, open func(t *testing.T) Store) {
 	ctx := ctxFor(t)
 	s := open(t)
@@ -46,8 +47,16 @@ func testBatchJobs(t *testing.T, open func(t *testing.T) Store) {
 	if err := jobs.AddChunk(ctx, fresh, 0, 0, 1, []byte(`{"n":2,"b":"{}"}`+"\n")); err != nil {
 		t.Fatal(err)
 	}
+	// River's tables are made at the first Enqueue or Start, not when
+	// the queue is opened (start-up stays short on a new database).
+	if jobs.migrated {
+		t.Fatal("River migrated by OpenJobs")
+	}
 	if err := jobs.Enqueue(ctx, fresh, 1, 1); err != nil {
 		t.Fatal(err)
+	}
+	if !jobs.migrated {
+		t.Fatal("Enqueue did not migrate River")
 	}
 	got, err := jobs.Job(ctx, a.ID, fresh)
 	if err != nil || got.State != BatchQueued || got.RowsTotal != 1 || got.ChunksTotal != 1 || got.Headers[0] != "region" {
