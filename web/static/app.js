@@ -163,13 +163,18 @@
       baselinePrefix: "base: ", ofBase: "of the base", changeKey: "Bars: change from the base (negative = lower footprint); whiskers: p5–p95 of that change.",
       band: "p5–p95 [{u_tco2e_t}]",
       navBatch: "Batch files", batchH: "Batch files: many smelters or products in one file",
-      batchLead: "One row per smelter or product: download the template, fill it in, upload it. Up to 200 rows are computed at once, each as the single calculation computes it.",
+      batchLead: "One row per smelter or product: download the template, fill it in, upload it. Each row is computed as the single calculation computes it: up to 200 rows at once, a larger file (up to 100,000 rows) as a background job with a progress bar.",
       batchKind: "Each row is", batchKindPrimary: "a smelter (primary aluminium)", batchKindProduct: "an aluminium product (profile, sheet, foil …)",
       downloadTemplate: "Download template (XLSX)", templateCSV: "or as CSV",
       templateHint: "Column headers in the page's language; the XLSX's second sheet explains every column: unit, allowed range and the default an empty cell takes.",
       batchFile: "Batch file (CSV or XLSX)",
       apiKeyHint: "Batches need the publisher's API key. It stays in this browser tab only and is sent only in the request's header.",
-      uploadBatch: "Upload batch", batchComputing: "Uploading and computing…", batchProgress: "{done} of {total} rows",
+      uploadBatch: "Upload batch", batchComputing: "Uploading and computing…", batchProgress: "Background job: {done} of {total} rows done",
+      batchQueued: "Background job queued: {total} rows", cancelJob: "Cancel job", batchCanceling: "Canceling…",
+      batchJobDone: "The background job is done.", batchJobCanceled: "Job canceled after {done} of {total} rows; the results of those rows are below.",
+      batchJobCanceledNone: "Job canceled before any row was computed.", batchJobFailed: "The background job failed: {detail}",
+      batchJobLost: "Could not follow the background job: {detail}",
+      batchShown: "The table shows {shown} of {rows} rows: the first {limit}, then only rows with errors. The CSV and XLSX hold them all.",
       batchSummary: "{rows} rows: {computed} computed, {failed} with errors", batchSummaryOK: "{rows} rows, all computed",
       batchRow: "Row", batchPlace: "Region, year", batchStages: "By stage, location-based", batchShares: "Renewable share (location / market)",
       batchETSProcess: "China ETS: process", batchETSEnterprise: "China ETS: enterprise",
@@ -179,7 +184,7 @@
       bt_noFile: "Choose a CSV or XLSX file first.", bt_noKey: "Enter the API key first.",
       bt_400: "The file cannot be read as a batch (the API says: {detail})",
       bt_401: "The API key was not accepted: enter the publisher's key.",
-      bt_413: "The file has more than 200 rows, or is over the server's size limit. Up to 200 rows are computed at once: split the file into files of at most 200 rows. Larger files will run as background jobs once this server offers them.",
+      bt_413: "The file is over the server's row or size limit (by default 100,000 rows and 64 MiB a file): split it into smaller files. The API says: {detail}",
       bt_415: "Not a batch file: upload a .csv or .xlsx file.", bt_429: "Too many requests with this API key: try again in {s} s.",
       bt_503: "The server is busy: try again in a moment.", bt_failed: "The upload failed: {detail}",
       cbamFileHint: "the Commission's communication template for installations, filled from this declaration"
@@ -336,13 +341,18 @@
       baselinePrefix: "基准：", ofBase: "基准", changeKey: "柱：相对基准的变化（负值 = 碳足迹降低）；须线：该变化的 p5–p95。",
       band: "p5–p95 [{u_tco2e_t}]",
       navBatch: "批量计算", batchH: "批量计算：一个文件核算多个电解铝厂或产品",
-      batchLead: "每行一个电解铝厂或产品：下载模板，填写后上传。每个文件最多 200 行，立即计算，每行结果与单次计算相同。",
+      batchLead: "每行一个电解铝厂或产品：下载模板，填写后上传。每行结果与单次计算相同：200 行以内立即计算，更大的文件（最多 100,000 行）作为后台任务计算，并显示进度条。",
       batchKind: "每行核算", batchKindPrimary: "一个电解铝厂（原铝）", batchKindProduct: "一种铝产品（型材、板带、箔等）",
       downloadTemplate: "下载模板（XLSX）", templateCSV: "或下载 CSV 格式",
       templateHint: "表头为当前页面语言；XLSX 的第二个工作表逐列说明单位、取值范围及留空时采用的默认值。",
       batchFile: "批量文件（CSV 或 XLSX）",
       apiKeyHint: "批量计算需要发布方的 API 密钥。密钥仅保存在当前浏览器标签页，只在请求头中发送。",
-      uploadBatch: "上传并计算", batchComputing: "正在上传并计算…", batchProgress: "已完成 {done} / {total} 行",
+      uploadBatch: "上传并计算", batchComputing: "正在上传并计算…", batchProgress: "后台任务：已完成 {done} / {total} 行",
+      batchQueued: "后台任务排队中：共 {total} 行", cancelJob: "取消任务", batchCanceling: "正在取消…",
+      batchJobDone: "后台任务已完成。", batchJobCanceled: "任务已取消：{total} 行中已计算 {done} 行，其结果见下表。",
+      batchJobCanceledNone: "任务已取消，尚未计算任何行。", batchJobFailed: "后台任务失败：{detail}",
+      batchJobLost: "无法跟踪后台任务：{detail}",
+      batchShown: "下表显示 {rows} 行中的 {shown} 行：前 {limit} 行，其后只显示有错误的行。CSV 和 XLSX 包含全部行。",
       batchSummary: "共 {rows} 行：{computed} 行已计算，{failed} 行有错误", batchSummaryOK: "共 {rows} 行，全部已计算",
       batchRow: "行号", batchPlace: "地区、年份", batchStages: "分阶段（基于位置法）", batchShares: "可再生电力比例（基于位置法 / 基于市场法）",
       batchETSProcess: "全国碳市场：工序", batchETSEnterprise: "全国碳市场：企业层级",
@@ -352,7 +362,7 @@
       bt_noFile: "请先选择 CSV 或 XLSX 文件。", bt_noKey: "请先填写 API 密钥。",
       bt_400: "无法按批量文件读取（API 原文：{detail}）",
       bt_401: "API 密钥无效：请填写发布方的密钥。",
-      bt_413: "文件超过 200 行，或超过服务器的大小限制。每个文件最多 200 行可立即计算：请拆分为每个不超过 200 行的文件。本服务器提供后台批量任务后，可直接上传更大的文件。",
+      bt_413: "文件超过服务器的行数或大小限制（默认每个文件最多 100,000 行、64 MiB）：请拆分为较小的文件。API 原文：{detail}",
       bt_415: "不是批量文件：请上传 .csv 或 .xlsx 文件。", bt_429: "该 API 密钥请求过于频繁：请 {s} 秒后重试。",
       bt_503: "服务器繁忙：请稍后重试。", bt_failed: "上传失败：{detail}",
       cbamFileHint: "按欧盟委员会《设施 CBAM 数据通报模板》填写，数据取自本声明"
@@ -1818,7 +1828,7 @@
     switch (res.status) {
       case 400: return { key: "bt_400", vars: { detail: detail } };
       case 401: case 403: return { key: "bt_401" };
-      case 413: return { key: "bt_413" };
+      case 413: return { key: "bt_413", vars: { detail: detail } };
       case 415: return { key: "bt_415" };
       case 429: return { key: "bt_429", vars: { s: res.headers.get("Retry-After") || "1" } };
       case 503: return { key: "bt_503" };
@@ -1837,18 +1847,20 @@
   const setBatchMsg = (m, error) => { batchMsg = m && Object.assign({}, m, { error: !!error }); showBatchMsg(); };
   // batchProgress shows how far a batch is. A synchronous batch has no
   // count until it answers (total undefined: a moving bar and "Uploading
-  // and computing…"); a batch job's progress, once the API runs jobs, is
-  // rows done of total.
-  function batchProgress(done, total) {
+  // and computing…"); a batch job's progress is rows done (computed or
+  // failed) of total, in a bar with a value.
+  function batchProgress(done, total, queued) {
     const bar = $("bt-progress");
     if (total === undefined) {
       bar.removeAttribute("value");
       setBatchMsg({ key: "batchComputing" });
       return;
     }
-    bar.max = total;
+    bar.max = Math.max(total, 1);
     bar.value = done;
-    setBatchMsg({ key: "batchProgress", vars: { done: fmt(done, 0), total: fmt(total, 0) } });
+    bar.hidden = false;
+    if (queued) setBatchMsg({ key: "batchQueued", vars: { total: fmt(total, 0) } });
+    else setBatchMsg({ key: "batchProgress", vars: { done: fmt(done, 0), total: fmt(total, 0) } });
   }
   // batchInputsReady checks the file and the key before a request, naming
   // the one missing.
@@ -1868,12 +1880,25 @@
     const ready = batchInputsReady();
     if (!ready) return;
     const kind = $("bt-kind").value, n = nextSeq("batch");
+    stopJob();
     setBusy("batch", true);
     $("bt-out").setAttribute("aria-busy", "true");
     batchProgress();
+    let polling = false;
     try {
       const res = await postBatch(kind, ready.file, ready.key);
       if (!isLatest("batch", n)) return;
+      if (res.status === 202) {
+        // More than 200 rows: a batch job, followed until it ends.
+        const job = await res.json();
+        if (!isLatest("batch", n)) return;
+        const url = res.headers.get("Location") || "/v1/batches/" + job.id;
+        markStale("bt-out", true);
+        setBusy("batch", false);
+        polling = true;
+        followJob({ n: n, kind: kind, file: ready.file, key: ready.key, url: url, id: job.id, timer: 0, failures: 0 }, job);
+        return;
+      }
       if (!res.ok) {
         if (res.status === 401 || res.status === 403) $("bt-key").setAttribute("aria-invalid", "true");
         markStale("bt-out", true);
@@ -1888,9 +1913,183 @@
     } catch (e) {
       if (isLatest("batch", n)) setBatchMsg({ key: "bt_failed", vars: { detail: e.message } }, true);
     } finally {
-      if (isLatest("batch", n)) { setBusy("batch", false); $("bt-out").setAttribute("aria-busy", "false"); }
+      if (isLatest("batch", n) && !polling) { setBusy("batch", false); $("bt-out").setAttribute("aria-busy", "false"); }
     }
   }
+
+  // ---- batch jobs: a file of more than 200 rows (202 + Location) ------------
+  // The page polls GET /v1/batches/{id} about every second with the key the
+  // file was posted with, draws rows done of total, offers Cancel (DELETE)
+  // while the job runs and, once it has ended, reads its results as JSON
+  // lines into the same table. Polling stops on a final state, a new upload
+  // or when the page is left (pagehide; a page restored from the back-forward
+  // cache goes on).
+  const JOB_POLL_MS = 1000, JOB_TABLE_ROWS = 1000, JOB_MAX_FAILURES = 5;
+  const JOB_FINAL = ["done", "failed", "canceled"];
+  let activeJob = null;      // the job being followed
+  const jobHeaders = (job) => ({ Authorization: "Bearer " + job.key });
+  // stopJob stops following the job (the job itself goes on on the server).
+  function stopJob() {
+    if (!activeJob) return;
+    clearTimeout(activeJob.timer);
+    activeJob = null;
+    showJobControls(false);
+  }
+  function showJobControls(on) {
+    $("bt-cancel").hidden = !on;
+    if (!on) {
+      $("bt-cancel").disabled = false;
+      $("bt-cancel").setAttribute("aria-busy", "false");
+      $("bt-progress").hidden = true;
+    }
+  }
+  // followJob shows a job's state and, unless it has ended, polls again.
+  function followJob(job, state) {
+    activeJob = job;
+    showJobState(job, state);
+  }
+  // An answer that arrives after the job was seen to end (a poll in flight
+  // while Cancel was answered) changes nothing; one that arrives while
+  // Cancel is on its way leaves "Canceling…" on screen.
+  function showJobState(job, s) {
+    if (activeJob !== job || job.ended || !isLatest("batch", job.n)) return;
+    job.failures = 0;
+    if (JOB_FINAL.includes(s.state)) { jobEnded(job, s); return; }
+    if (!job.canceling) {
+      showJobControls(true);
+      batchProgress(s.rows_done || 0, s.rows || 0, s.state === "queued");
+    }
+    schedulePoll(job);
+  }
+  function schedulePoll(job) {
+    clearTimeout(job.timer);
+    job.timer = setTimeout(() => pollJob(job), JOB_POLL_MS);
+  }
+  async function pollJob(job) {
+    if (activeJob !== job || job.ended) return;
+    try {
+      const res = await fetch(job.url, { headers: jobHeaders(job), cache: "no-store" });
+      if (activeJob !== job) return;
+      if (!res.ok) {
+        const m = await batchFailure(res);
+        // A server busy or briefly away: try again, a few times.
+        if ((res.status >= 500 || res.status === 429) && ++job.failures < JOB_MAX_FAILURES) { schedulePoll(job); return; }
+        jobLost(job, m.text ? m.text() : fill(m.key, m.vars));
+        return;
+      }
+      showJobState(job, await res.json());
+    } catch (e) {
+      if (activeJob !== job) return;
+      if (++job.failures < JOB_MAX_FAILURES) schedulePoll(job); else jobLost(job, e.message);
+    }
+  }
+  function jobLost(job, detail) {
+    stopJob();
+    $("bt-out").setAttribute("aria-busy", "false");
+    setBatchMsg({ key: "batchJobLost", vars: { detail: detail } }, true);
+  }
+  // cancelJob asks the API to cancel the job; its answer (canceled, or a
+  // 409 when the job ended first) is shown as a poll's would be.
+  async function cancelJob() {
+    const job = activeJob;
+    if (!job || job.ended || job.canceling) return;
+    const btn = $("bt-cancel");
+    const settle = () => { job.canceling = false; btn.disabled = false; btn.setAttribute("aria-busy", "false"); };
+    job.canceling = true;
+    btn.disabled = true;
+    btn.setAttribute("aria-busy", "true");
+    setBatchMsg({ key: "batchCanceling" });
+    clearTimeout(job.timer);
+    try {
+      const res = await fetch(job.url, { method: "DELETE", headers: jobHeaders(job) });
+      if (activeJob !== job || job.ended) return;
+      if (res.ok) { const s = await res.json(); settle(); showJobState(job, s); return; }
+      settle();
+      if (res.status === 409) { pollJob(job); return; } // it ended before it could be canceled: show how
+      const m = await batchFailure(res);
+      setBatchMsg({ key: "batchJobLost", vars: { detail: m.text ? m.text() : fill(m.key, m.vars) } }, true);
+      schedulePoll(job);
+    } catch (e) {
+      if (activeJob !== job || job.ended) return;
+      settle();
+      setBatchMsg({ key: "batchJobLost", vars: { detail: e.message } }, true);
+      schedulePoll(job);
+    }
+  }
+  // jobEnded reads the results of an ended job (those of the rows computed
+  // before a cancel or a failure too) and shows them as a synchronous
+  // answer is shown. A chunk being computed when the job was canceled may
+  // still record its rows after the cancel's answer, so a canceled job is
+  // worded by the rows its results held when they were read, and read even
+  // when the state said none were done.
+  async function jobEnded(job, s) {
+    job.ended = true;
+    clearTimeout(job.timer);
+    showJobControls(false);
+    try {
+      let read = 0;
+      if (s.rows_done > 0 || s.state !== "done") {
+        const res = await fetch(job.url + "/results?format=jsonl", { headers: jobHeaders(job), cache: "no-store" });
+        if (activeJob !== job) return;
+        if (!res.ok) {
+          const m = await batchFailure(res);
+          setBatchMsg({ key: "batchJobLost", vars: { detail: m.text ? m.text() : fill(m.key, m.vars) } }, true);
+          return;
+        }
+        const out = await readJobResults(res);
+        if (activeJob !== job) return;
+        read = out.rows;
+        if (read > 0) {
+          lastBatch = { kind: job.kind, file: job.file, job: job, res: out };
+          markStale("bt-out", false);
+          setStatus("bt-dl-status", "");
+          renderBatch();
+        }
+      }
+      const msg = s.state === "done" ? { key: "batchJobDone" }
+        : s.state === "failed" ? { key: "batchJobFailed", vars: { detail: s.error || s.state }, error: true }
+        : read ? { key: "batchJobCanceled", vars: { done: fmt(read, 0), total: fmt(s.rows, 0) } }
+        : { key: "batchJobCanceledNone" };
+      setBatchMsg(msg, msg.error);
+    } catch (e) {
+      if (activeJob === job) setBatchMsg({ key: "batchJobLost", vars: { detail: e.message } }, true);
+    } finally {
+      if (activeJob === job) { activeJob = null; $("bt-out").setAttribute("aria-busy", "false"); }
+    }
+  }
+  // readJobResults reads the JSON lines of a job's results as they arrive
+  // into the synchronous answer's shape: rows, computed, failed, results
+  // (without their errors) and errors (every row's). A JSON line is a
+  // synchronous result with its own errors. The table keeps the first
+  // JOB_TABLE_ROWS rows and every row with errors (up to as many again);
+  // the counts are of all rows.
+  async function readJobResults(res) {
+    const out = { rows: 0, computed: 0, failed: 0, results: [], errors: [], shown: 0, limit: JOB_TABLE_ROWS };
+    const take = (line) => {
+      if (!line.trim()) return;
+      const x = JSON.parse(line), errs = x.errors || [];
+      delete x.errors;
+      out.rows++;
+      if (x.status === "ok") out.computed++; else out.failed++;
+      if (out.rows <= JOB_TABLE_ROWS || (x.status !== "ok" && out.results.length < 2 * JOB_TABLE_ROWS)) {
+        out.results.push(x);
+        errs.forEach((e) => out.errors.push(e));
+      }
+    };
+    const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+    let buf = "";
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      buf += value;
+      let i;
+      while ((i = buf.indexOf("\n")) >= 0) { take(buf.slice(0, i)); buf = buf.slice(i + 1); }
+    }
+    take(buf);
+    out.shown = out.results.length;
+    return out;
+  }
+
   // renderBatch shows every row: its figures as the API answers them
   // (tables' four decimals, shares in %), or its errors worded by code
   // with the column header the file wrote.
@@ -1898,6 +2097,9 @@
     const b = lastBatch, r = b.res;
     $("bt-out").hidden = false;
     $("bt-summary").textContent = fill(r.failed ? "batchSummary" : "batchSummaryOK", { rows: fmt(r.rows, 0), computed: fmt(r.computed, 0), failed: fmt(r.failed, 0) });
+    const partial = r.shown !== undefined && r.shown < r.rows;
+    $("bt-shown").hidden = !partial;
+    $("bt-shown").textContent = partial ? fill("batchShown", { shown: fmt(r.shown, 0), rows: fmt(r.rows, 0), limit: fmt(r.limit, 0) }) : "";
     const ets = b.kind === "primary" && r.results.some((x) => x.ets);
     document.querySelectorAll("#bt-table th.ets-col").forEach((c) => { c.hidden = !ets; });
     const cols = $("bt-table").tHead.rows[0].cells.length - (ets ? 0 : 2);
@@ -1927,15 +2129,21 @@
   // downloadResults re-posts the uploaded file for the API's CSV or XLSX
   // of it (the page writes no CSV of its own) and saves the answer under
   // the API's file name.
+  // A batch job's results are not computed again: they are read with
+  // GET /v1/batches/{id}/results?format=csv|xlsx and the key that posted
+  // the file (only its organisation sees the job).
   async function downloadResults(format) {
     if (!lastBatch) return;
-    const key = $("bt-key").value.trim();
+    const job = lastBatch.job;
+    const key = job ? job.key : $("bt-key").value.trim();
     if (!key) { setBatchMsg({ key: "bt_noKey" }, true); $("bt-key").focus(); return; }
     const n = nextSeq("btdl");
     setBusy("btdl", true);
     setStatus("bt-dl-status", "loading");
     try {
-      const res = await postBatch(lastBatch.kind, lastBatch.file, key, format);
+      const res = job
+        ? await fetch(job.url + "/results?format=" + format, { headers: jobHeaders(job), cache: "no-store" })
+        : await postBatch(lastBatch.kind, lastBatch.file, key, format);
       if (!isLatest("btdl", n)) return;
       if (!res.ok) {
         const m = await batchFailure(res);
@@ -2234,6 +2442,11 @@
     $("batch-form").addEventListener("input", () => unblock("batch"));
     $("bt-csv").addEventListener("click", () => downloadResults("csv"));
     $("bt-xlsx").addEventListener("click", () => downloadResults("xlsx"));
+    $("bt-cancel").addEventListener("click", cancelJob);
+    // Leaving the page stops following a job; a page restored from the
+    // back-forward cache goes on.
+    window.addEventListener("pagehide", () => { if (activeJob) clearTimeout(activeJob.timer); });
+    window.addEventListener("pageshow", (ev) => { if (ev.persisted && activeJob) pollJob(activeJob); });
     const curlGet = (path) => "curl -s '" + location.origin + path + "'";
     $("copy-curl-buy").addEventListener("click", () => copyText(curlGet(searchQuery()), "buy-status"));
     $("copy-curl-verify").addEventListener("click", () => {
