@@ -339,9 +339,15 @@ func serve(ctx context.Context, cfg config.Config, stdout io.Writer) error {
 	}()
 	log.Info("listening", "addr", ln.Addr().String(), "tls", tlsConfig != nil, "dataset", catalog.Default().Version())
 	if jobs != nil {
+		// River's migrations run here, after the listener (registry.Jobs
+		// prepare). A shutdown that begins meanwhile cancels them: the
+		// queue then never ran, and the server shuts down as usual.
 		if err := jobs.Start(ctx); err != nil {
-			srv.Close()
-			return fmt.Errorf("batch jobs: %w", err)
+			if ctx.Err() == nil {
+				srv.Close()
+				return fmt.Errorf("batch jobs: %w", err)
+			}
+			jobs = nil
 		}
 	}
 	_ = logOut.Flush() // start-up is seen at once; a failing stdout fails nothing else
