@@ -42,18 +42,14 @@ var mimeJSONLines = []string{"application/jsonl", "application/x-ndjson", "appli
 // batchKinds are the kinds a batch may hold.
 var batchKinds = []string{kindPrimary, kindProduct}
 
-// batchRowError is one problem of one row.
+// batchRowError is one problem of one row: the single endpoint's field
+// problem (pointer, detail, code, params) with where the file has it.
 type batchRowError struct {
 	// Row is the row's number as the file shows it: the spreadsheet row (header 1, units 2) or the JSON line, 1-based.
 	Row int `json:"row" example:"4"`
 	// Column is the header of the field's column as the file wrote it (or the field's dotted path when it has no column, e.g. electricity.sources[1]); "" for the whole row.
 	Column string `json:"column" example:"electrolysis.ac_kwh_per_t"`
-	// Pointer is the field's JSON pointer in the row's request, as the single endpoint names it.
-	Pointer string `json:"pointer" example:"/electrolysis/ac_kwh_per_t"`
-	// Code is the field error's stable code (FieldProblem.code).
-	Code   string         `json:"code,omitempty" example:"out_of_range"`
-	Params map[string]any `json:"params,omitempty" swaggertype:"object"`
-	Detail string         `json:"detail" example:"must be between 10000 and 20000 kWh/t; got 25000"`
+	FieldProblem
 }
 
 // batchStage is one stage of a row's footprint [t CO2e/t].
@@ -155,7 +151,7 @@ func (s *server) computeRow(ctx context.Context, k calcKind, memo *calc.PVMemo, 
 	res = batchRowResult{Row: row.Number, Status: "ok"}
 	if row.Problem != "" {
 		res.Status = "error"
-		res.Errors = []batchRowError{{Row: row.Number, Column: row.Column, Code: codeInvalid, Detail: row.Problem}}
+		res.Errors = []batchRowError{{Row: row.Number, Column: row.Column, FieldProblem: FieldProblem{Code: codeInvalid, Detail: row.Problem}}}
 		return res, nil
 	}
 	out, err := s.computeBody(ctx, k, memo, row.Body)
@@ -166,7 +162,7 @@ func (s *server) computeRow(ctx context.Context, k calcKind, memo *calc.PVMemo, 
 		}
 		res.Status = "error"
 		for _, f := range fields {
-			res.Errors = append(res.Errors, batchRowError{Row: row.Number, Column: header(f.Pointer), Pointer: f.Pointer, Code: f.Code, Params: f.Params, Detail: f.Detail})
+			res.Errors = append(res.Errors, batchRowError{Row: row.Number, Column: header(f.Pointer), FieldProblem: f})
 		}
 		return res, nil
 	}

@@ -462,10 +462,10 @@ func TestBatchBadRows(t *testing.T) {
 			t.Errorf("%s: rows %v, want %v", lang, statuses, want)
 		}
 		want := map[string]batchRowError{
-			"/electrolysis/ac_kwh_per_t":  {Row: 4, Column: h("electrolysis.ac_kwh_per_t"), Code: codeOutOfRange},
-			"/electricity/sources/0/kind": {Row: 4, Column: h("electricity.sources[0].kind"), Code: codeRequired},
-			"/electricity/sources/1/kind": {Row: 4, Column: h("electricity.sources[1].kind"), Code: codeRequired},
-			"/anode/net_carbon_t_per_t":   {Row: 5, Column: h("anode.net_carbon_t_per_t"), Code: codeWrongType},
+			"/electrolysis/ac_kwh_per_t":  {Row: 4, Column: h("electrolysis.ac_kwh_per_t"), FieldProblem: FieldProblem{Code: codeOutOfRange}},
+			"/electricity/sources/0/kind": {Row: 4, Column: h("electricity.sources[0].kind"), FieldProblem: FieldProblem{Code: codeRequired}},
+			"/electricity/sources/1/kind": {Row: 4, Column: h("electricity.sources[1].kind"), FieldProblem: FieldProblem{Code: codeRequired}},
+			"/anode/net_carbon_t_per_t":   {Row: 5, Column: h("anode.net_carbon_t_per_t"), FieldProblem: FieldProblem{Code: codeWrongType}},
 		}
 		for _, e := range out.Errors {
 			w, ok := want[e.Pointer]
