@@ -187,7 +187,7 @@ func OpenJobs(ctx context.Context, store Store, cfg JobsConfig) (*Jobs, error) {
 				return tx, tx.Commit, func() { _ = tx.Rollback() }, nil
 			})
 		}
-		j.q, err = newRiverQueue(j, drv, func(ctx context.Context) (*sql.Tx, querier, error) {
+		j.q, err = newRiverQueue(j, drv, true, time.Second, func(ctx context.Context) (*sql.Tx, querier, error) {
 			tx, err := d.db.BeginTx(ctx, nil)
 			return tx, sqlQuerier{tx}, err
 		}, func(ctx context.Context, tx *sql.Tx) error { return tx.Commit() },
@@ -195,7 +195,7 @@ func OpenJobs(ctx context.Context, store Store, cfg JobsConfig) (*Jobs, error) {
 	case *pgDB:
 		drv := riverpgxv5.New(d.pool)
 		j.migrate = func(ctx context.Context) error { return pgRiverMigrate(ctx, d, drv) }
-		j.q, err = newRiverQueue(j, drv, func(ctx context.Context) (pgx.Tx, querier, error) {
+		j.q, err = newRiverQueue(j, drv, false, 100*time.Millisecond, func(ctx context.Context) (pgx.Tx, querier, error) {
 			tx, err := d.pool.Begin(ctx)
 			return tx, pgQuerier{tx}, err
 		}, func(ctx context.Context, tx pgx.Tx) error { return tx.Commit(ctx) },
@@ -302,7 +302,7 @@ type riverQueue[TTx any] struct {
 	rollback func(ctx context.Context, tx TTx)
 }
 
-func newRiverQueue[TTx any, TDriver riverdriver.Driver[TTx]](j *Jobs, drv TDriver,
+func newRiverQueue[TTx any, TDriver riverdriver.Driver[TTx]](j *Jobs, drv TDriver, pollOnly bool, pollInterval time.Duration,
 	begin func(ctx context.Context) (TTx, querier, error), commit func(ctx context.Context, tx TTx) error, rollback func(ctx context.Context, tx TTx),
 ) (*riverQueue[TTx], error) {
 	q := &riverQueue[TTx]{begin: begin, commit: commit, rollback: rollback, working: j.cfg.Workers > 0}
@@ -311,13 +311,21 @@ func newRiverQueue[TTx any, TDriver riverdriver.Driver[TTx]](j *Jobs, drv TDrive
 		MaxAttempts:          j.cfg.MaxAttempts,
 		RescueStuckJobsAfter: j.cfg.RescueAfter,
 		JobTimeout:           j.cfg.RescueAfter, // River refuses a rescue time below the job timeout
-		// A producer whose workers are busy fetches again as soon as one is
-		// free only if it polled meanwhile: polling every 100 ms (the least
-		// River allows, FetchCooldown) keeps a worker from idling up to a
-		// poll interval between chunks. SQLite has no LISTEN, so polling
-		// also finds new jobs there.
+		// SQLite has no LISTEN: River's SQLite listener polls a
+		// notification table every 50 ms, and polling for jobs every
+		// 100 ms came on top; together an idle server spent 4.9 % of a
+		// core on them (BENCHMARKS.md, "Idle CPU"). On SQLite the client
+		// therefore polls only, once a second: a new job starts within a
+		// second, and while every worker is busy River fetches again as
+		// soon as one is free (its last fetch filled every slot), so the
+		// poll does not pace the chunks. On PostgreSQL NOTIFY wakes
+		// replicas at once, and a producer whose fetch did not fill every
+		// slot (another replica took the rest) finds the chunks that
+		// replica leaves at its next poll: every 100 ms (the least River
+		// allows, FetchCooldown) keeps a worker from idling long.
 		FetchCooldown:     100 * time.Millisecond,
-		FetchPollInterval: 100 * time.Millisecond,
+		FetchPollInterval: pollInterval,
+		PollOnly:          pollOnly,
 		// Finished River jobs are kept a day (the results are in
 		// batch_results, not in River's rows).
 		CompletedJobRetentionPeriod: 24 * time.Hour,
