@@ -296,3 +296,27 @@ func TestRequestIDAndHeaders(t *testing.T) {
 		t.Fatalf("no access log line with route, status, cache tier and latency:\n%s", logs)
 	}
 }
+
+// TestGlobalMiddlewareOnUnmatchedRoutes: the global chain, built once
+// around the handler the router found (composedOnce), also runs for a path
+// no route matches (404) and a method a path does not take (405): they
+// carry the request id and security headers and get an access line.
+func TestGlobalMiddlewareOnUnmatchedRoutes(t *testing.T) {
+	e, _, logs := testServer(t)
+	for _, tc := range []struct {
+		method, path, id string
+		status           int
+	}{
+		{http.MethodGet, "/no/such/path", "unmatched-404", http.StatusNotFound},
+		{http.MethodDelete, "/v1/footprints/primary", "unmatched-405", http.StatusMethodNotAllowed},
+		{http.MethodGet, "/healthz", "matched-200", http.StatusOK},
+	} {
+		rec := do(t, e, tc.method, tc.path, "", "", headerRequestID, tc.id)
+		if rec.Code != tc.status || rec.Header().Get(headerRequestID) != tc.id || rec.Header().Get("X-Frame-Options") != "DENY" {
+			t.Fatalf("%s %s: %d, headers %v", tc.method, tc.path, rec.Code, rec.Header())
+		}
+		if !strings.Contains(logs.String(), `"request_id":"`+tc.id+`"`) {
+			t.Fatalf("%s %s: no access line:\n%s", tc.method, tc.path, logs)
+		}
+	}
+}

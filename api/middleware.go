@@ -20,6 +20,28 @@ const (
 	headerCache = "X-Cache"
 )
 
+// composedOnce returns mws (outermost first) as one middleware whose chain
+// is built once, around the handler the router found for the request
+// (c.Handler()). echo v4 applies the middleware given to Use anew on every
+// request (Echo.ServeHTTP calls each MiddlewareFunc with the route's
+// handler), which costs an allocation per middleware per request; the
+// chain built here is the same for every route, so it is built at start.
+// Each of mws must keep no per-request state in what it builds from next
+// (none of the service's does).
+func composedOnce(mws ...echo.MiddlewareFunc) echo.MiddlewareFunc {
+	chain := withMiddleware(func(c echo.Context) error { return c.Handler()(c) }, mws...)
+	return func(echo.HandlerFunc) echo.HandlerFunc { return chain }
+}
+
+// withMiddleware returns h inside mws (outermost first), built once: for
+// a route's own middleware, which echo too would apply on every request.
+func withMiddleware(h echo.HandlerFunc, mws ...echo.MiddlewareFunc) echo.HandlerFunc {
+	for i := len(mws) - 1; i >= 0; i-- {
+		h = mws[i](h)
+	}
+	return h
+}
+
 // requestIDMiddleware propagates a caller's X-Request-ID (up to 128
 // printable ASCII characters) or generates one, and echoes it back.
 func requestIDMiddleware(next echo.HandlerFunc) echo.HandlerFunc {

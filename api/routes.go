@@ -39,35 +39,37 @@ func New(o Options) *echo.Echo {
 	// trusted proxies.
 	origin := &o.Origin
 	e.IPExtractor, e.SchemeExtractor = origin.IPExtractor(), origin.SchemeExtractor()
-	e.Use(origin.Middleware)
-
 	// Outermost first: the request id is set before anything logs; the
 	// access log and metrics see the final status; recovery turns a panic
-	// into an error the error handler answers as 500.
-	e.Use(requestIDMiddleware)
-	e.Use(accessLog(o.AccessLog))
-	e.Use(s.metrics.middleware)
-	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{
-		DisableStackAll: true, DisablePrintStack: true,
-		LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
-			s.log.Error("panic", "request_id", httpx.RequestID(c), "error", err.Error(), "stack", string(stack))
-			return err
-		},
-	}))
-	e.Use(securityHeaders)
+	// into an error the error handler answers as 500. The chain is built
+	// once (composedOnce): echo would build it again for every request.
+	global := []echo.MiddlewareFunc{
+		origin.Middleware,
+		requestIDMiddleware,
+		accessLog(o.AccessLog),
+		s.metrics.middleware,
+		middleware.RecoverWithConfig(middleware.RecoverConfig{
+			DisableStackAll: true, DisablePrintStack: true,
+			LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
+				s.log.Error("panic", "request_id", httpx.RequestID(c), "error", err.Error(), "stack", string(stack))
+				return err
+			},
+		}),
+		securityHeaders,
+	}
 	if len(o.CORSOrigins) > 0 {
-		e.Use(middleware.CORSWithConfig(middleware.CORSConfig{
+		global = append(global, middleware.CORSWithConfig(middleware.CORSConfig{
 			AllowOrigins:  o.CORSOrigins,
 			AllowMethods:  []string{http.MethodGet, http.MethodPost, http.MethodDelete, http.MethodOptions},
 			AllowHeaders:  []string{echo.HeaderContentType, echo.HeaderAuthorization, headerRequestID, "If-None-Match"},
 			ExposeHeaders: []string{"ETag", "X-Cache", headerRequestID, "Link", echo.HeaderLocation},
 		}))
 	}
-	e.Use(bodyLimitExcept(o.BodyLimit, "/v1/pv", "/v1/batches"))
 	// The cached calculations keep their gzip form in the cache; the
-	// middleware compresses everything else (see calculation below).
+	// gzip middleware compresses everything else (see calculation below).
 	cached := map[string]bool{}
-	e.Use(gzipExcept(cached))
+	global = append(global, bodyLimitExcept(o.BodyLimit, "/v1/pv", "/v1/batches"), gzipExcept(cached))
+	e.Use(composedOnce(global...))
 
 	// Operations.
 	e.GET("/healthz", s.handleHealthz)
@@ -98,7 +100,7 @@ func New(o Options) *echo.Echo {
 	// middleware: writeCached sends their kept gzip form itself.
 	calculation := func(path string, h echo.HandlerFunc, m ...echo.MiddlewareFunc) {
 		cached[path] = true
-		e.POST(path, h, m...)
+		e.POST(path, withMiddleware(h, m...)) // echo would apply m on every request
 	}
 	calculation("/v1/electricity", s.handleElectricity)
 	calculation("/v1/pv", s.handlePV, middleware.BodyLimit(bodyLimitString(max(o.BodyLimit, pvBodyLimit))))
