@@ -110,6 +110,10 @@ type batchResponse struct {
 type batchSource struct {
 	rows   iter.Seq2[batch.Row, error]
 	header func(pointer string) string
+	// refused, when set, is a row's error before it computes (a job's row
+	// over the work budget: the budget's 422), whose field problems
+	// become the row's errors; nil computes the row.
+	refused func(row batch.Row) error
 }
 
 // computeRows computes each row of src as POST /v1/footprints/{kind}
@@ -132,7 +136,7 @@ func (s *server) computeRows(ctx context.Context, k calcKind, src batchSource) i
 				yield(batchRowResult{}, err)
 				return
 			}
-			res, err := s.computeRow(ctx, k, memo, src.header, row)
+			res, err := s.computeRow(ctx, k, memo, src, row)
 			if !yield(res, err) || err != nil {
 				return
 			}
@@ -142,7 +146,7 @@ func (s *server) computeRows(ctx context.Context, k calcKind, src batchSource) i
 
 // computeRow computes one row (see computeRows). A panic in the engine
 // becomes an error, as in runOne.
-func (s *server) computeRow(ctx context.Context, k calcKind, memo *calc.PVMemo, header func(string) string, row batch.Row) (res batchRowResult, err error) {
+func (s *server) computeRow(ctx context.Context, k calcKind, memo *calc.PVMemo, src batchSource, row batch.Row) (res batchRowResult, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			err = fmt.Errorf("batch row %d: panic: %v", row.Number, p)
@@ -154,7 +158,13 @@ func (s *server) computeRow(ctx context.Context, k calcKind, memo *calc.PVMemo, 
 		res.Errors = []batchRowError{{Row: row.Number, Column: row.Column, FieldProblem: FieldProblem{Code: codeInvalid, Detail: row.Problem}}}
 		return res, nil
 	}
-	out, err := s.computeBody(ctx, k, memo, row.Body)
+	var out any
+	if src.refused != nil {
+		err = src.refused(row)
+	}
+	if err == nil {
+		out, err = s.computeBody(ctx, k, memo, row.Body)
+	}
 	if err != nil {
 		fields, serverErr := fieldProblemsUnder(err, "")
 		if serverErr != nil {
@@ -162,7 +172,7 @@ func (s *server) computeRow(ctx context.Context, k calcKind, memo *calc.PVMemo, 
 		}
 		res.Status = "error"
 		for _, f := range fields {
-			res.Errors = append(res.Errors, batchRowError{Row: row.Number, Column: header(f.Pointer), FieldProblem: f})
+			res.Errors = append(res.Errors, batchRowError{Row: row.Number, Column: src.header(f.Pointer), FieldProblem: f})
 		}
 		return res, nil
 	}
@@ -225,7 +235,8 @@ func batchWork(k calcKind, rows []batch.Row, fileBytes int) work {
 	}
 	// The driver is the whole file (pointer ""): its rows.
 	w.add(units, "", "")
-	w.drivers = append(w.drivers, FieldProblem{Pointer: "", Detail: fmt.Sprintf("%d rows, each priced as its single request (%d hourly PV simulations in all): %d work units", len(rows), pv, units)})
+	w.drivers = append(w.drivers, FieldProblem{Pointer: "", Detail: fmt.Sprintf("%d rows, each priced as its single request (%d hourly PV simulations in all): %d work units", len(rows), pv, units),
+		Code: codeDrivesWork, Params: map[string]any{"units": units}})
 	return w
 }
 

@@ -8,6 +8,7 @@ import (
 	"math"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -922,7 +923,10 @@ func TestBatchWorkBudget(t *testing.T) {
 	if rec.Code != http.StatusUnprocessableEntity || p.WorkUnits == nil || *p.WorkUnits != 6*workPerCalc || *p.MaxWorkUnits != 1000 || !strings.Contains(p.Detail, "work units") {
 		t.Errorf("6 rows over a budget of 1000: %d %+v", rec.Code, p)
 	}
-	if len(p.Errors) == 0 || !strings.Contains(p.Errors[0].Detail, "6 rows") {
-		t.Errorf("the cost's driver: %+v", p.Errors)
+	if len(p.Errors) != 1 || !strings.Contains(p.Errors[0].Detail, "6 rows") {
+		t.Fatalf("the cost's driver: %+v", p.Errors)
+	}
+	if e := p.Errors[0]; e.Code != codeDrivesWork || e.Pointer != "" || !reflect.DeepEqual(e.Params, map[string]any{"units": float64(6 * workPerCalc)}) {
+		t.Errorf("the driver is the whole file, drives_work with its units: %+v", e)
 	}
 }
