@@ -144,8 +144,9 @@ func (s *server) startBatchJob(c echo.Context, kind string, in batch.Format, hea
 	}
 	add := func(r batch.Row) error {
 		if rows == s.batchLimits.MaxRows {
-			return problem(http.StatusRequestEntityTooLarge, fmt.Sprintf(
-				"the file has more than %d rows, the most a batch job may have (ALCARBON_BATCH_MAX_ROWS); split it", s.batchLimits.MaxRows))
+			return fileLevelProblem(http.StatusRequestEntityTooLarge, fmt.Sprintf(
+				"the file has more than %d rows, the most a batch job may have (ALCARBON_BATCH_MAX_ROWS); split it", s.batchLimits.MaxRows),
+				codeTooManyRows, map[string]any{"max": s.batchLimits.MaxRows})
 		}
 		rows++
 		if err := enc.Encode(storedInput{Number: r.Number, Body: string(r.Body), Problem: r.Problem, Column: r.Column}); err != nil {
