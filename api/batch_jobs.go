@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"slices"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -193,8 +192,8 @@ func (s *server) startBatchJob(c echo.Context, kind string, in batch.Format, hea
 // Each row is priced as its single request: a row over the work budget
 // gets the budget's field problems (drives_work) as its errors instead of
 // a result, as a synchronous batch over the budget names its cost's
-// drivers. The rows run in a heavy-calculation
-// slot taken at background priority, given back every ≈ 20 ms of work.
+// drivers. The rows run in a heavy-calculation slot taken at background
+// priority, given back every ≈ 20 ms of work.
 func (s *server) computeChunk(ctx context.Context, ch registry.BatchChunk) ([]registry.BatchResult, error) {
 	tables, err := batchTables()
 	if err != nil {
@@ -273,19 +272,18 @@ func (s *server) computeChunk(ctx context.Context, ch registry.BatchChunk) ([]re
 // overBudgetRow is the work budget's 422 (admission.check) as a job's row
 // gets it: the same field problems — drives_work at the fields that drive
 // the cost, with the units each adds — each detail followed by what the
-// row costs and the budget, which the 422 says in its own detail.
+// row costs and the budget, which the 422 says in its own detail (a row
+// has no detail of its own). err is check's, a new problem each call.
 func overBudgetRow(err error) error {
 	p, ok := err.(*Problem)
 	if !ok || p.WorkUnits == nil || p.MaxWorkUnits == nil {
 		return err
 	}
-	row := *p
-	row.Errors = slices.Clone(p.Errors)
-	for i := range row.Errors {
-		row.Errors[i].Detail += fmt.Sprintf(" — the row would cost %s work units (≈ µs of CPU); a request may cost at most %s (ALCARBON_MAX_WORK)",
+	for i := range p.Errors {
+		p.Errors[i].Detail += fmt.Sprintf(" — the row would cost %s work units (≈ µs of CPU); a request may cost at most %s (ALCARBON_MAX_WORK)",
 			groupThousands(*p.WorkUnits), groupThousands(*p.MaxWorkUnits))
 	}
-	return &row
+	return p
 }
 
 // requireAPIKeyRead is requireAPIKey without the write rate limit, for
