@@ -36,6 +36,17 @@ const (
 	mimeCSV = "text/csv"
 )
 
+// The codes of a batch file refused as a whole (400 or 413), besides
+// those of batch.FileError; their params are listed on
+// FieldProblem.Params. The problem's one field error, at pointer "" (the
+// file), carries the code.
+const (
+	codeNoRows         = "no_rows"         // none: a header and no row under it
+	codeUnreadableFile = "unreadable_file" // none: the file stopped being readable (detail says why)
+	codeTooManyRows    = "too_many_rows"   // max: the most rows a file may have here
+	codeTooManyBytes   = "too_many_bytes"  // max [bytes]; got and sync_rows for a file of up to sync_rows rows over ALCARBON_BODY_LIMIT
+)
+
 // mimeJSONLines are the media types taken as JSON lines.
 var mimeJSONLines = []string{"application/jsonl", "application/x-ndjson", "application/x-jsonlines", "application/jsonlines", "application/json-seq"}
 
@@ -110,6 +121,10 @@ type batchResponse struct {
 type batchSource struct {
 	rows   iter.Seq2[batch.Row, error]
 	header func(pointer string) string
+	// refused, when set, is a row's error before it computes (a job's row
+	// over the work budget: the budget's 422), whose field problems
+	// become the row's errors; nil computes the row.
+	refused func(row batch.Row) error
 }
 
 // computeRows computes each row of src as POST /v1/footprints/{kind}
@@ -132,7 +147,7 @@ func (s *server) computeRows(ctx context.Context, k calcKind, src batchSource) i
 				yield(batchRowResult{}, err)
 				return
 			}
-			res, err := s.computeRow(ctx, k, memo, src.header, row)
+			res, err := s.computeRow(ctx, k, memo, src, row)
 			if !yield(res, err) || err != nil {
 				return
 			}
@@ -142,7 +157,7 @@ func (s *server) computeRows(ctx context.Context, k calcKind, src batchSource) i
 
 // computeRow computes one row (see computeRows). A panic in the engine
 // becomes an error, as in runOne.
-func (s *server) computeRow(ctx context.Context, k calcKind, memo *calc.PVMemo, header func(string) string, row batch.Row) (res batchRowResult, err error) {
+func (s *server) computeRow(ctx context.Context, k calcKind, memo *calc.PVMemo, src batchSource, row batch.Row) (res batchRowResult, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			err = fmt.Errorf("batch row %d: panic: %v", row.Number, p)
@@ -154,7 +169,13 @@ func (s *server) computeRow(ctx context.Context, k calcKind, memo *calc.PVMemo, 
 		res.Errors = []batchRowError{{Row: row.Number, Column: row.Column, FieldProblem: FieldProblem{Code: codeInvalid, Detail: row.Problem}}}
 		return res, nil
 	}
-	out, err := s.computeBody(ctx, k, memo, row.Body)
+	var out any
+	if src.refused != nil {
+		err = src.refused(row)
+	}
+	if err == nil {
+		out, err = s.computeBody(ctx, k, memo, row.Body)
+	}
 	if err != nil {
 		fields, serverErr := fieldProblemsUnder(err, "")
 		if serverErr != nil {
@@ -162,7 +183,7 @@ func (s *server) computeRow(ctx context.Context, k calcKind, memo *calc.PVMemo, 
 		}
 		res.Status = "error"
 		for _, f := range fields {
-			res.Errors = append(res.Errors, batchRowError{Row: row.Number, Column: header(f.Pointer), FieldProblem: f})
+			res.Errors = append(res.Errors, batchRowError{Row: row.Number, Column: src.header(f.Pointer), FieldProblem: f})
 		}
 		return res, nil
 	}
@@ -225,7 +246,8 @@ func batchWork(k calcKind, rows []batch.Row, fileBytes int) work {
 	}
 	// The driver is the whole file (pointer ""): its rows.
 	w.add(units, "", "")
-	w.drivers = append(w.drivers, FieldProblem{Pointer: "", Detail: fmt.Sprintf("%d rows, each priced as its single request (%d hourly PV simulations in all): %d work units", len(rows), pv, units)})
+	w.drivers = append(w.drivers, FieldProblem{Pointer: "", Detail: fmt.Sprintf("%d rows, each priced as its single request (%d hourly PV simulations in all): %d work units", len(rows), pv, units),
+		Code: codeDrivesWork, Params: map[string]any{"units": units}})
 	return w
 }
 
@@ -297,10 +319,10 @@ func (s *server) handleBatchTemplate(c echo.Context) error {
 //	@Success		200		{object}	batchResponse	"every row's result or errors (CSV: one line per row, errors in its errors column; XLSX: results and errors sheets)"
 //	@Success		202		{object}	batchJobResponse	"more than 200 rows: a job, at the Location header"
 //	@Header			202		{string}	Location	"/v1/batches/{id}"
-//	@Failure		400		{object}	Problem	"a file that cannot be read: unknown header, broken CSV quoting, not an XLSX, no rows"
+//	@Failure		400		{object}	Problem	"a file that cannot be read: unknown header, broken CSV quoting, not an XLSX, no rows; its one error, at the empty pointer (the file), has the code: empty_file, unknown_column, duplicate_column, no_columns, invalid_csv, not_xlsx, unreadable_sheet, xlsx_too_large, line_too_long, no_rows or unreadable_file"
 //	@Failure		401		{object}	Problem	"no or unknown API key"
-//	@Failure		413		{object}	Problem	"over the byte limit (ALCARBON_BODY_LIMIT for up to 200 rows, ALCARBON_BATCH_MAX_BYTES for a job) or over ALCARBON_BATCH_MAX_ROWS rows; more than 200 rows on a server without the registry database"
-//	@Failure		415		{object}	Problem	"not CSV, XLSX or JSON lines, or an unknown charset"
+//	@Failure		413		{object}	Problem	"its one error, at the empty pointer (the file), says which limit: too_many_bytes, over the byte limit (ALCARBON_BODY_LIMIT for up to 200 rows, with got and sync_rows; ALCARBON_BATCH_MAX_BYTES for a job); too_many_rows, over ALCARBON_BATCH_MAX_ROWS rows, or more than 200 rows on a server without the registry database"
+//	@Failure		415		{object}	Problem	"not CSV, XLSX or JSON lines, or an unknown charset (code unsupported_charset at the empty pointer)"
 //	@Failure		422		{object}	Problem	"unknown kind or format; or over the work budget (ALCARBON_MAX_WORK): work_units and max_work_units given"
 //	@Failure		503		{object}	Problem	"every slot for heavy calculations busy for 1 s (Retry-After), or stopped at the write timeout; the registry database unavailable for a job"
 //	@Router			/v1/batches [post]
@@ -360,7 +382,7 @@ func (s *server) handleBatch(c echo.Context) error {
 		rows = append(rows, row)
 	}
 	if len(rows) == 0 {
-		return problem(http.StatusBadRequest, "the file has no rows under its header")
+		return fileLevelProblem(http.StatusBadRequest, "the file has no rows under its header", codeNoRows, nil)
 	}
 	if len(rows) > maxSyncRows {
 		if s.jobs == nil {
@@ -369,8 +391,9 @@ func (s *server) handleBatch(c echo.Context) error {
 		return s.startBatchJob(c, kind, in, rd.Headers, rows, next, body, limit)
 	}
 	if body.n > s.bodyLimit {
-		return problem(http.StatusRequestEntityTooLarge, fmt.Sprintf(
-			"the file has %d bytes: a file of up to %d rows, answered at once, is limited to %d bytes (ALCARBON_BODY_LIMIT); larger files of more than %d rows run as batch jobs", body.n, maxSyncRows, s.bodyLimit, maxSyncRows))
+		return fileLevelProblem(http.StatusRequestEntityTooLarge, fmt.Sprintf(
+			"the file has %d bytes: a file of up to %d rows, answered at once, is limited to %d bytes (ALCARBON_BODY_LIMIT); larger files of more than %d rows run as batch jobs", body.n, maxSyncRows, s.bodyLimit, maxSyncRows),
+			codeTooManyBytes, map[string]any{"max": s.bodyLimit, "got": body.n, "sync_rows": maxSyncRows})
 	}
 	k := calcKinds[kind]
 	src := batchSource{
@@ -411,9 +434,9 @@ func (s *server) handleBatch(c echo.Context) error {
 // tooManyRows is the 413 of a file over the synchronous row limit on a
 // server without batch jobs (no registry database).
 func tooManyRows() error {
-	p := problem(http.StatusRequestEntityTooLarge, fmt.Sprintf(
-		"the file has more than %d rows: a batch of up to %d rows is answered at once; larger files run as batch jobs, which need the registry database, unavailable on this server. Split the file into files of at most %d rows", maxSyncRows, maxSyncRows, maxSyncRows))
-	return p
+	return fileLevelProblem(http.StatusRequestEntityTooLarge, fmt.Sprintf(
+		"the file has more than %d rows: a batch of up to %d rows is answered at once; larger files run as batch jobs, which need the registry database, unavailable on this server. Split the file into files of at most %d rows", maxSyncRows, maxSyncRows, maxSyncRows),
+		codeTooManyRows, map[string]any{"max": maxSyncRows})
 }
 
 // countingReader counts the bytes read through it and remembers whether
@@ -437,22 +460,37 @@ func (r *countingReader) Read(p []byte) (int, error) {
 // stopped the body, else fileProblem.
 func (r *countingReader) problem(err error, limit int64) error {
 	if r.tooLarge {
-		return problem(http.StatusRequestEntityTooLarge, fmt.Sprintf(
-			"the file is larger than %d bytes, the most a batch file may have (ALCARBON_BATCH_MAX_BYTES; ALCARBON_BODY_LIMIT without batch jobs)", limit))
+		return fileLevelProblem(http.StatusRequestEntityTooLarge, fmt.Sprintf(
+			"the file is larger than %d bytes, the most a batch file may have (ALCARBON_BATCH_MAX_BYTES; ALCARBON_BODY_LIMIT without batch jobs)", limit),
+			codeTooManyBytes, map[string]any{"max": limit})
 	}
 	return fileProblem(err)
 }
 
-// fileProblem answers a file that cannot be read as a batch.
+// fileProblem answers a file that cannot be read as a batch: a 400 (415
+// for a character set not read) whose field error carries the
+// *batch.FileError's code, or unreadable_file for a read error.
 func fileProblem(err error) error {
 	var fe *batch.FileError
 	if errors.As(err, &fe) {
 		if fe.Charset {
-			return problem(http.StatusUnsupportedMediaType, fe.Msg)
+			return fileLevelProblem(http.StatusUnsupportedMediaType, fe.Msg, fe.Code, fe.Params)
 		}
-		return problem(http.StatusBadRequest, fe.Error())
+		return fileLevelProblem(http.StatusBadRequest, fe.Error(), fe.Code, fe.Params)
 	}
-	return problem(http.StatusBadRequest, "the file could not be read: "+err.Error())
+	return fileLevelProblem(http.StatusBadRequest, "the file could not be read: "+err.Error(), codeUnreadableFile, nil)
+}
+
+// fileLevelProblem is a problem of a batch file as a whole: status and
+// detail, and one field error at pointer "" (the file) with the same
+// detail, code (invalid when "") and params, for a client to word it.
+func fileLevelProblem(status int, detail, code string, params map[string]any) *Problem {
+	if code == "" {
+		code = codeInvalid
+	}
+	p := problem(status, detail)
+	p.Errors = []FieldProblem{{Pointer: "", Detail: detail, Code: code, Params: params}}
+	return p
 }
 
 // batchInputFormat is the format (and charset) a Content-Type names.

@@ -143,8 +143,9 @@ func (s *server) startBatchJob(c echo.Context, kind string, in batch.Format, hea
 	}
 	add := func(r batch.Row) error {
 		if rows == s.batchLimits.MaxRows {
-			return problem(http.StatusRequestEntityTooLarge, fmt.Sprintf(
-				"the file has more than %d rows, the most a batch job may have (ALCARBON_BATCH_MAX_ROWS); split it", s.batchLimits.MaxRows))
+			return fileLevelProblem(http.StatusRequestEntityTooLarge, fmt.Sprintf(
+				"the file has more than %d rows, the most a batch job may have (ALCARBON_BATCH_MAX_ROWS); split it", s.batchLimits.MaxRows),
+				codeTooManyRows, map[string]any{"max": s.batchLimits.MaxRows})
 		}
 		rows++
 		if err := enc.Encode(storedInput{Number: r.Number, Body: string(r.Body), Problem: r.Problem, Column: r.Column}); err != nil {
@@ -189,8 +190,10 @@ func (s *server) startBatchJob(c echo.Context, kind string, in batch.Format, hea
 
 // computeChunk computes the rows of a stored chunk (registry.ChunkFunc).
 // Each row is priced as its single request: a row over the work budget
-// gets an error instead of a result. The rows run in a heavy-calculation
-// slot taken at background priority, given back every ≈ 20 ms of work.
+// gets the budget's field problems (drives_work) as its errors instead of
+// a result, as a synchronous batch over the budget names its cost's
+// drivers. The rows run in a heavy-calculation slot taken at background
+// priority, given back every ≈ 20 ms of work.
 func (s *server) computeChunk(ctx context.Context, ch registry.BatchChunk) ([]registry.BatchResult, error) {
 	tables, err := batchTables()
 	if err != nil {
@@ -205,6 +208,9 @@ func (s *server) computeChunk(ctx context.Context, ch registry.BatchChunk) ([]re
 	if batch.Format(ch.Job.InputFormat) == batch.JSONLines {
 		header = batch.DottedPath
 	}
+	// over holds the budget's problem of each row over it, by row number:
+	// the row's errors, as its single request's 422 names them.
+	over := map[int]error{}
 	rows := func(yield func(batch.Row, error) bool) {
 		held, spent := false, int64(0)
 		defer func() {
@@ -222,9 +228,10 @@ func (s *server) computeChunk(ctx context.Context, ch registry.BatchChunk) ([]re
 			}
 			row := batch.Row{Number: in.Number, Body: []byte(in.Body), Problem: in.Problem, Column: in.Column}
 			w := calcWork(k, row.Body)
-			if row.Problem == "" && w.units > s.work.limits.MaxUnits {
-				row.Problem = fmt.Sprintf("the row would cost %s work units (≈ µs of CPU); a request may cost at most %s (ALCARBON_MAX_WORK)",
-					groupThousands(w.units), groupThousands(s.work.limits.MaxUnits))
+			if row.Problem == "" {
+				if err := s.work.check(w); err != nil {
+					over[row.Number] = overBudgetRow(err)
+				}
 			}
 			if !held {
 				if err := s.work.acquireBackground(ctx); err != nil {
@@ -247,7 +254,8 @@ func (s *server) computeChunk(ctx context.Context, ch registry.BatchChunk) ([]re
 	}
 	var out []registry.BatchResult
 	i := ch.FirstRow
-	for res, err := range s.computeRows(ctx, k, batchSource{rows: rows, header: header}) {
+	refused := func(r batch.Row) error { return over[r.Number] }
+	for res, err := range s.computeRows(ctx, k, batchSource{rows: rows, header: header, refused: refused}) {
 		if err != nil {
 			return nil, err
 		}
@@ -259,6 +267,23 @@ func (s *server) computeChunk(ctx context.Context, ch registry.BatchChunk) ([]re
 		i++
 	}
 	return out, nil
+}
+
+// overBudgetRow is the work budget's 422 (admission.check) as a job's row
+// gets it: the same field problems — drives_work at the fields that drive
+// the cost, with the units each adds — each detail followed by what the
+// row costs and the budget, which the 422 says in its own detail (a row
+// has no detail of its own). err is check's, a new problem each call.
+func overBudgetRow(err error) error {
+	p, ok := err.(*Problem)
+	if !ok || p.WorkUnits == nil || p.MaxWorkUnits == nil {
+		return err
+	}
+	for i := range p.Errors {
+		p.Errors[i].Detail += fmt.Sprintf(" — the row would cost %s work units (≈ µs of CPU); a request may cost at most %s (ALCARBON_MAX_WORK)",
+			groupThousands(*p.WorkUnits), groupThousands(*p.MaxWorkUnits))
+	}
+	return p
 }
 
 // requireAPIKeyRead is requireAPIKey without the write rate limit, for

@@ -291,14 +291,21 @@ func TestBatchJobLimits(t *testing.T) {
 
 // TestBatchJobRowOverBudget: in a job each row is priced as its single
 // request; a row over ALCARBON_MAX_WORK (here 1000 units: a row of more
-// than (1000 − 200) × 64 bytes) gets that as its error, naming the row,
-// and the other rows compute.
+// than (1000 − 200) × 64 bytes) gets the budget's field problem as its
+// error — drives_work at the whole row (pointer "", no PV system driving
+// it), with the row's price as its units, as the synchronous answer names
+// a batch over the budget — naming the row, and the other rows compute.
 func TestBatchJobRowOverBudget(t *testing.T) {
 	env := newJobsEnv(t, openSQLite, 1, func(o *Options) { o.Work.MaxUnits = 1000 })
+	big := `{"region": "CN-SX", "dataset": "` + strings.Repeat("x", 52_000) + `"}`
+	units := calcWork(calcKinds[kindPrimary], []byte(big)).units
+	if units <= 1000 {
+		t.Fatalf("the big row costs %d units, within the budget", units)
+	}
 	var b strings.Builder
 	for i := range 250 {
 		if i == 7 {
-			b.WriteString(`{"region": "CN-SX", "dataset": "` + strings.Repeat("x", 52_000) + `"}` + "\n")
+			b.WriteString(big + "\n")
 			continue
 		}
 		b.WriteString(`{"region": "CN-SX"}` + "\n")
@@ -326,6 +333,10 @@ func TestBatchJobRowOverBudget(t *testing.T) {
 		}
 		if r.Status != "error" || r.Row != 8 || len(r.Errors) != 1 || !strings.Contains(r.Errors[0].Detail, "work units") || !strings.Contains(r.Errors[0].Detail, "ALCARBON_MAX_WORK") {
 			t.Fatalf("the row over the budget: %+v", r)
+		}
+		e := r.Errors[0]
+		if want := map[string]any{"units": float64(units)}; e.Code != codeDrivesWork || e.Pointer != "" || e.Column != "" || !reflect.DeepEqual(e.Params, want) {
+			t.Errorf("the row's error: code %q pointer %q column %q params %v; want drives_work at \"\" with %v", e.Code, e.Pointer, e.Column, e.Params, want)
 		}
 	}
 }

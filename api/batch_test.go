@@ -1,17 +1,23 @@
 package api
 
 import (
+	"archive/zip"
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"math"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
+	"testing/iotest"
 	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
@@ -922,7 +928,147 @@ func TestBatchWorkBudget(t *testing.T) {
 	if rec.Code != http.StatusUnprocessableEntity || p.WorkUnits == nil || *p.WorkUnits != 6*workPerCalc || *p.MaxWorkUnits != 1000 || !strings.Contains(p.Detail, "work units") {
 		t.Errorf("6 rows over a budget of 1000: %d %+v", rec.Code, p)
 	}
-	if len(p.Errors) == 0 || !strings.Contains(p.Errors[0].Detail, "6 rows") {
-		t.Errorf("the cost's driver: %+v", p.Errors)
+	if len(p.Errors) != 1 || !strings.Contains(p.Errors[0].Detail, "6 rows") {
+		t.Fatalf("the cost's driver: %+v", p.Errors)
 	}
+	if e := p.Errors[0]; e.Code != codeDrivesWork || e.Pointer != "" || !reflect.DeepEqual(e.Params, map[string]any{"units": float64(6 * workPerCalc)}) {
+		t.Errorf("the driver is the whole file, drives_work with its units: %+v", e)
+	}
+}
+
+// TestBatchFileCodes: each way a batch file is refused as a whole — a 400
+// (it cannot be read as a batch), a 413 (over the row limit or over the
+// byte limit, told apart by code) or a 415 (a charset not read) — has one
+// field error at pointer "" (the file) with its code and params, for the
+// page to word, beside the English detail.
+func TestBatchFileCodes(t *testing.T) {
+	env := newBatchEnv(t) // no jobs: the body limit (64 KiB) and 200 rows bound a file
+	jobs := newJobsEnv(t, openSQLite, 0, func(o *Options) {
+		o.BodyLimit = 1000
+		o.Batch.MaxRows = 300
+	})
+	csvRows := func(n int) []byte {
+		return []byte("region\n" + strings.Repeat("CN-SX\n", n))
+	}
+	// One row and 80 KiB of blank lines, which do not count as rows.
+	blankLines := append(csvRows(1), bytes.Repeat([]byte(",\n"), 40<<10)...)
+	bigLine := []byte(`{"region": "CN-SX", "dataset": "` + strings.Repeat("x", 4<<20) + `"}` + "\n")
+	cases := []struct {
+		name   string
+		env    batchEnv
+		ct     string
+		body   io.Reader
+		length int64 // the Content-Length announced; -1: none
+		status int
+		code   string
+		params map[string]any
+	}{
+		{"empty file", env, "text/csv", strings.NewReader(""), 0, http.StatusBadRequest, "empty_file", nil},
+		{"unknown header", env, "text/csv", strings.NewReader("region,electrolysis.ac_kwh\nCN-SX,13500\n"), -1, http.StatusBadRequest,
+			"unknown_column", map[string]any{"column": "B", "got": "electrolysis.ac_kwh"}},
+		{"a column twice", env, "text/csv", strings.NewReader("region,region\nCN-SX,CN-SX\n"), -1, http.StatusBadRequest,
+			"duplicate_column", map[string]any{"columns": []any{"A", "B"}, "got": "region"}},
+		{"no header named", env, "text/csv", strings.NewReader(",\nCN-SX\n"), -1, http.StatusBadRequest, "no_columns", nil},
+		{"a bare quote", env, "text/csv", strings.NewReader("region\nCN\"SX\n"), -1, http.StatusBadRequest, "invalid_csv", map[string]any{"row": float64(2)}},
+		{"CSV sent as XLSX", env, mimeXLSX, bytes.NewReader(csvRows(1)), -1, http.StatusBadRequest, "not_xlsx", nil},
+		{"a workbook without sheets", env, mimeXLSX, bytes.NewReader(sheetlessWorkbook(t)), -1, http.StatusBadRequest, "unreadable_sheet", nil},
+		{"a zip bomb", env, mimeXLSX, bytes.NewReader(zipBomb(t, 65<<20)), -1, http.StatusBadRequest, "xlsx_too_large", map[string]any{"max": float64(64 << 20)}},
+		{"a JSON line over 4 MiB", jobs, "application/x-ndjson", bytes.NewReader(bigLine), -1, http.StatusBadRequest,
+			"line_too_long", map[string]any{"row": float64(1), "max": float64(4 << 20)}},
+		{"latin1", env, "text/csv; charset=latin1", bytes.NewReader(csvRows(1)), -1, http.StatusUnsupportedMediaType,
+			"unsupported_charset", map[string]any{"got": "latin1", "allowed": []any{"utf-8", "gb18030"}}},
+		{"JSON lines in GB18030", env, "application/x-ndjson; charset=gb18030", strings.NewReader(`{"region": "CN-SX"}`), -1, http.StatusUnsupportedMediaType,
+			"unsupported_charset", map[string]any{"got": "gb18030", "allowed": []any{"utf-8"}}},
+		{"a header and no rows", env, "text/csv", strings.NewReader("region\n"), -1, http.StatusBadRequest, "no_rows", nil},
+		{"a body that breaks off", env, "text/csv", io.MultiReader(bytes.NewReader(csvRows(3)), iotest.ErrReader(errors.New("connection reset"))), -1,
+			http.StatusBadRequest, "unreadable_file", nil},
+		{"201 rows without jobs", env, "text/csv", bytes.NewReader(csvRows(201)), -1, http.StatusRequestEntityTooLarge,
+			"too_many_rows", map[string]any{"max": float64(maxSyncRows)}},
+		{"over ALCARBON_BATCH_MAX_ROWS", jobs, "text/csv", bytes.NewReader(csvRows(301)), -1, http.StatusRequestEntityTooLarge,
+			"too_many_rows", map[string]any{"max": float64(300)}},
+		{"over the body limit, announced", env, "text/csv", bytes.NewReader(blankLines), int64(len(blankLines)), http.StatusRequestEntityTooLarge,
+			"too_many_bytes", map[string]any{"max": float64(64 << 10)}},
+		{"over the body limit, streamed", env, "text/csv", bytes.NewReader(blankLines), -1, http.StatusRequestEntityTooLarge,
+			"too_many_bytes", map[string]any{"max": float64(64 << 10)}},
+		{"200 rows over ALCARBON_BODY_LIMIT", jobs, "text/csv", bytes.NewReader(csvRows(200)), -1, http.StatusRequestEntityTooLarge,
+			"too_many_bytes", map[string]any{"max": float64(1000), "got": float64(7 + 6*200), "sync_rows": float64(maxSyncRows)}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			req := httptest.NewRequest(http.MethodPost, "/v1/batches?kind=primary", c.body)
+			req.ContentLength = c.length
+			req.Header.Set(echo.HeaderContentType, c.ct)
+			req.Header.Set("Authorization", "Bearer "+c.env.key)
+			rec := httptest.NewRecorder()
+			c.env.e.ServeHTTP(rec, req)
+			if rec.Code != c.status {
+				t.Fatalf("status %d, want %d: %s", rec.Code, c.status, rec.Body)
+			}
+			p := decodeProblem(t, rec)
+			if len(p.Errors) != 1 {
+				t.Fatalf("want one field error; got %+v", p)
+			}
+			e := p.Errors[0]
+			if e.Pointer != "" || e.Code != c.code || !reflect.DeepEqual(e.Params, c.params) {
+				t.Errorf("error %q at %q params %v; want %q at \"\" params %v", e.Code, e.Pointer, e.Params, c.code, c.params)
+			}
+			if e.Detail == "" || e.Detail != p.Detail {
+				t.Errorf("the field error's detail %q is not the problem's %q", e.Detail, p.Detail)
+			}
+		})
+	}
+}
+
+// sheetlessWorkbook is an XLSX whose workbook lists no sheet.
+func sheetlessWorkbook(t *testing.T) []byte {
+	t.Helper()
+	f := excelize.NewFile()
+	var buf bytes.Buffer
+	if _, err := f.WriteTo(&buf); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	zr, err := zip.NewReader(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	zw := zip.NewWriter(&out)
+	for _, fl := range zr.File {
+		r, err := fl.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := io.ReadAll(r)
+		r.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fl.Name == "xl/workbook.xml" {
+			b = regexp.MustCompile(`<sheets>.*</sheets>`).ReplaceAll(b, []byte("<sheets></sheets>"))
+		}
+		w, _ := zw.Create(fl.Name)
+		w.Write(b)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return out.Bytes()
+}
+
+// zipBomb is a zip whose one sheet says it unzips to n bytes: excelize
+// refuses it by the sizes its entries state, before unzipping any.
+func zipBomb(t *testing.T, n uint64) []byte {
+	t.Helper()
+	var out bytes.Buffer
+	zw := zip.NewWriter(&out)
+	w, err := zw.CreateRaw(&zip.FileHeader{Name: "xl/worksheets/sheet1.xml", Method: zip.Store, CompressedSize64: 1, UncompressedSize64: n})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Write([]byte("<"))
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return out.Bytes()
 }

@@ -416,7 +416,7 @@ func TestWorkDriverCodes(t *testing.T) {
 }
 
 // TestEveryCodeIsWorded: every field error code the API or the engine
-// gives (api's code constants, the codes calc sets) is listed on
+// gives (api's and batch's code constants, the codes calc sets) is listed on
 // FieldProblem.Code, which the API description publishes, and every
 // listed code but invalid is worded by the page: a case of errorText in
 // web/static/app.js, whose e_ keys the English dictionary has (the web
@@ -441,6 +441,8 @@ func TestEveryCodeIsWorded(t *testing.T) {
 	given := map[string]string{}
 	apiFiles, _ := filepath.Glob("*.go")
 	calcFiles, _ := filepath.Glob("../calc/*.go")
+	batchFiles, _ := filepath.Glob("../batch/*.go")
+	apiFiles = append(apiFiles, batchFiles...)
 	constRE := regexp.MustCompile(`\bcode[A-Z]\w*\s*=\s*"([a-z_]+)"`)
 	calcRE := regexp.MustCompile(`(?:codedError\(.*?, |Code(?:, [^=\n]+)? = |Code: )"([a-z_]+)"(?:, nil|, map\[|,? *Params|$|\n)`)
 	for _, f := range append(apiFiles, calcFiles...) {

@@ -114,7 +114,9 @@ func (s *server) calculate(c echo.Context, k calcKind) error {
 
 // fieldProblemsUnder turns a request's error into field problems named
 // under prefix (a request inside another: a scenario, a declaration, an
-// uncertainty run). A problem without field errors becomes one at prefix.
+// uncertainty run). A problem without field errors becomes one at prefix,
+// with its detail and no code: a Problem carries codes only on its field
+// errors, which keep theirs (invalid gives the codeless one invalid).
 // Errors that are not about the request (500s) are returned as errors.
 func fieldProblemsUnder(err error, prefix string) ([]FieldProblem, error) {
 	p := toProblem(err)

@@ -41,12 +41,31 @@ type Row struct {
 // FileError is a file that cannot be read as a batch (an unknown header,
 // broken CSV quoting, an XLSX that does not open); Row is where, 0 when
 // the whole file. Charset is true when the file's character set is one
-// this package does not read.
+// this package does not read. Code names the problem for a client to word
+// (one of the code constants below; "" for a caller's mistake, an unknown
+// format), Params its parameters.
 type FileError struct {
 	Row     int
 	Msg     string
 	Charset bool
+	Code    string
+	Params  map[string]any
 }
+
+// The codes of a FileError, and their params (row is 1-based, as the
+// spreadsheet or the JSON-lines line numbers it).
+const (
+	codeEmptyFile          = "empty_file"          // none: not even a header row
+	codeUnknownColumn      = "unknown_column"      // column (its letter), got (its header)
+	codeDuplicateColumn    = "duplicate_column"    // columns (their letters), got (the path both name)
+	codeNoColumns          = "no_columns"          // none: the header row names no column
+	codeInvalidCSV         = "invalid_csv"         // row: a quote unbalanced or inside an unquoted cell
+	codeNotXLSX            = "not_xlsx"            // none: not a workbook
+	codeUnreadableSheet    = "unreadable_sheet"    // none: the workbook's first sheet cannot be read
+	codeXLSXTooLarge       = "xlsx_too_large"      // max: what a workbook may unzip to [bytes]
+	codeLineTooLong        = "line_too_long"       // row, max [bytes]
+	codeUnsupportedCharset = "unsupported_charset" // got, allowed (the charsets the format takes)
+)
 
 func (e *FileError) Error() string {
 	if e.Row > 0 {
@@ -107,7 +126,7 @@ func Open(r io.Reader, f Format, charset string, t *Table) (*Reader, error) {
 			}
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
-				return nil, false, &FileError{Row: pe.Line, Msg: "not valid CSV: " + pe.Err.Error()}
+				return nil, false, &FileError{Row: pe.Line, Msg: "not valid CSV: " + pe.Err.Error(), Code: codeInvalidCSV, Params: map[string]any{"row": pe.Line}}
 			}
 			return rec, err == nil, err
 		}
@@ -115,14 +134,14 @@ func Open(r io.Reader, f Format, charset string, t *Table) (*Reader, error) {
 		x, err := excelize.OpenReader(r, excelize.Options{UnzipSizeLimit: maxUnzipped, UnzipXMLSizeLimit: maxUnzipped})
 		if err != nil {
 			if strings.Contains(err.Error(), "unzip size exceeds") { // excelize has no sentinel for it
-				return nil, &FileError{Msg: fmt.Sprintf("the workbook unzips to more than %d MiB", maxUnzipped>>20)}
+				return nil, &FileError{Msg: fmt.Sprintf("the workbook unzips to more than %d MiB", maxUnzipped>>20), Code: codeXLSXTooLarge, Params: map[string]any{"max": maxUnzipped}}
 			}
-			return nil, &FileError{Msg: "not an XLSX workbook: " + err.Error()}
+			return nil, &FileError{Msg: "not an XLSX workbook: " + err.Error(), Code: codeNotXLSX}
 		}
 		rows, err := x.Rows(x.GetSheetName(0))
 		if err != nil {
 			x.Close()
-			return nil, &FileError{Msg: "the workbook's first sheet cannot be read: " + err.Error()}
+			return nil, &FileError{Msg: "the workbook's first sheet cannot be read: " + err.Error(), Code: codeUnreadableSheet}
 		}
 		rd.closer = func() error { rows.Close(); return x.Close() }
 		rd.next = func() ([]string, bool, error) {
@@ -152,7 +171,7 @@ func (r *Reader) readHeader() error {
 		return err
 	}
 	if !ok {
-		return &FileError{Msg: "the file is empty: it needs a header row of column names (GET /v1/batches/template)"}
+		return &FileError{Msg: "the file is empty: it needs a header row of column names (GET /v1/batches/template)", Code: codeEmptyFile}
 	}
 	r.rowNum = 1
 	seen := map[int]int{}
@@ -163,17 +182,19 @@ func (r *Reader) readHeader() error {
 		}
 		col, ok := r.table.Lookup(h)
 		if !ok {
-			return &FileError{Row: 1, Msg: fmt.Sprintf("column %s: header %q is not a column of this kind's template (GET /v1/batches/template lists them)", columnLetter(i), h)}
+			return &FileError{Row: 1, Msg: fmt.Sprintf("column %s: header %q is not a column of this kind's template (GET /v1/batches/template lists them)", columnLetter(i), h),
+				Code: codeUnknownColumn, Params: map[string]any{"column": columnLetter(i), "got": h}}
 		}
 		if j, dup := seen[col]; dup {
-			return &FileError{Row: 1, Msg: fmt.Sprintf("columns %s and %s both name %s", columnLetter(j), columnLetter(i), r.table.Columns[col].Path)}
+			return &FileError{Row: 1, Msg: fmt.Sprintf("columns %s and %s both name %s", columnLetter(j), columnLetter(i), r.table.Columns[col].Path),
+				Code: codeDuplicateColumn, Params: map[string]any{"columns": []string{columnLetter(j), columnLetter(i)}, "got": r.table.Columns[col].Path}}
 		}
 		seen[col] = i
 		r.index[i] = col
 		r.Headers[col] = strings.TrimSpace(h)
 	}
 	if len(seen) == 0 {
-		return &FileError{Row: 1, Msg: "the header row names no column"}
+		return &FileError{Row: 1, Msg: "the header row names no column", Code: codeNoColumns}
 	}
 	units, ok, err := r.next()
 	if err != nil || !ok {
@@ -284,7 +305,7 @@ func (r *Reader) jsonLines(yield func(Row, error) bool) {
 				buf = append(buf, line...)
 			}
 			if len(buf) > maxLine {
-				yield(Row{}, &FileError{Row: n, Msg: fmt.Sprintf("line longer than %d bytes", maxLine)})
+				yield(Row{}, &FileError{Row: n, Msg: fmt.Sprintf("line longer than %d bytes", maxLine), Code: codeLineTooLong, Params: map[string]any{"row": n, "max": maxLine}})
 				return
 			}
 			line = buf
@@ -315,11 +336,12 @@ func decodeText(r io.Reader, charset string, gbAllowed bool) (io.Reader, error) 
 	case "", "utf-8", "utf8":
 	case "gb18030", "gbk", "gb2312":
 		if !gbAllowed {
-			return nil, &FileError{Msg: "JSON lines must be UTF-8", Charset: true}
+			return nil, &FileError{Msg: "JSON lines must be UTF-8", Charset: true, Code: codeUnsupportedCharset, Params: map[string]any{"got": charset, "allowed": []string{"utf-8"}}}
 		}
 		return simplifiedchinese.GB18030.NewDecoder().Reader(br), nil
 	default:
-		return nil, &FileError{Msg: fmt.Sprintf("charset %q is not read; send UTF-8 or GB18030", charset), Charset: true}
+		return nil, &FileError{Msg: fmt.Sprintf("charset %q is not read; send UTF-8 or GB18030", charset), Charset: true,
+			Code: codeUnsupportedCharset, Params: map[string]any{"got": charset, "allowed": []string{"utf-8", "gb18030"}}}
 	}
 	head, _ := br.Peek(sniffBytes)
 	if bytes.HasPrefix(head, []byte("\xef\xbb\xbf")) {

@@ -40,18 +40,14 @@ die() {
 
 # shellcheck source=scripts/lib.sh
 source scripts/lib.sh # as_pg, pg_bin, free_port, wait_ready
+# shellcheck source=bench/lib.sh
+source bench/lib.sh # record, find_pg, make_tmp, setup_pg, stop_pg
 for tool in curl jq; do
 	command -v "$tool" >/dev/null || die "$tool is missing"
 done
-PG_BIN=$(pg_bin)
-[[ -n $PG_BIN ]] || die "no PostgreSQL server under /usr/lib/postgresql/*/bin (apt-get install postgresql)"
-
-base_tmp=${TMPDIR:-/tmp}
-[[ $EUID -eq 0 ]] && base_tmp=/tmp # the postgres user must reach the cluster
-tmp=$(mktemp -d "$base_tmp/alcarbon-batch.XXXXXX")
-chmod 755 "$tmp"
+find_pg
+make_tmp batch
 pids=()
-pg_data=""
 cleanup() {
 	local rc=$?
 	set +e
@@ -59,9 +55,7 @@ cleanup() {
 		kill "$p" 2>/dev/null
 	done
 	wait 2>/dev/null
-	if [[ -n $pg_data && -f $pg_data/postmaster.pid ]]; then
-		as_pg "$PG_BIN/pg_ctl" -D "$pg_data" -m immediate -w -t 30 stop >/dev/null 2>&1
-	fi
+	stop_pg
 	rm -rf "$tmp"
 	exit "$rc"
 }
@@ -69,14 +63,8 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-# shellcheck source=bench/lib.sh
-source bench/lib.sh # record, init_pg, start_pg
-
 log "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
-init_pg
-start_pg -c max_connections=100
-"$PG_BIN/createdb" -h 127.0.0.1 -p "$pg_port" -U postgres alcarbon
-pg_url="postgres://postgres@127.0.0.1:$pg_port/alcarbon?sslmode=disable"
+setup_pg -c max_connections=100
 log "go build"
 go build -o "$tmp/alcarbon" .
 export ALCARBON_LOG_LEVEL=warn ALCARBON_BATCH_WORKERS=$WORKERS ALCARBON_BATCH_CHUNK_ROWS=$CHUNK ALCARBON_REDIS_URL=

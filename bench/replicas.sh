@@ -70,6 +70,8 @@ die() {
 
 # shellcheck source=scripts/lib.sh
 source scripts/lib.sh # as_pg, pg_bin, free_port
+# shellcheck source=bench/lib.sh
+source bench/lib.sh # record, find_pg, make_tmp, start_redis, setup_pg, stop_pg
 
 missing=()
 command -v haproxy >/dev/null || missing+=(haproxy)
@@ -83,14 +85,9 @@ export PATH=$PATH:/usr/sbin
 for tool in haproxy wrk redis-server redis-cli curl python3; do
 	command -v "$tool" >/dev/null || die "$tool is missing (apt-get install haproxy wrk redis-server curl python3)"
 done
-PG_BIN=$(pg_bin)
-[[ -n $PG_BIN ]] || die "no PostgreSQL server under /usr/lib/postgresql/*/bin (apt-get install postgresql)"
-
-base_tmp=${TMPDIR:-/tmp}
-[[ $EUID -eq 0 ]] && base_tmp=/tmp # the postgres user must reach the cluster
-tmp=$(mktemp -d "$base_tmp/alcarbon-replicas.XXXXXX")
-chmod 755 "$tmp"
-redis_pid="" hap_pid="" pg_data=""
+find_pg
+make_tmp replicas
+redis_pid="" hap_pid=""
 declare -A app_pid=()
 bg_pids=()
 
@@ -101,9 +98,7 @@ cleanup() {
 		[[ -n $p ]] && kill "$p" 2>/dev/null
 	done
 	wait 2>/dev/null
-	if [[ -n $pg_data && -f $pg_data/postmaster.pid ]]; then
-		as_pg "$PG_BIN/pg_ctl" -D "$pg_data" -m immediate -w -t 30 stop >/dev/null 2>&1
-	fi
+	stop_pg
 	rm -rf "$tmp"
 	exit "$rc"
 }
@@ -111,21 +106,16 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-# shellcheck source=bench/lib.sh
-source bench/lib.sh # record, start_redis, init_pg, start_pg
-
 # --- Redis and PostgreSQL ----------------------------------------------------------
 start_redis
-init_pg
-start_pg -c max_connections=200
-"$PG_BIN/createdb" -h 127.0.0.1 -p "$pg_port" -U postgres alcarbon
+setup_pg -c max_connections=200
 log "redis-server on 127.0.0.1:$redis_port, PostgreSQL on 127.0.0.1:$pg_port"
 
 log "go build"
 go build -o "$tmp/alcarbon" .
 unset ALCARBON_PACT_TOKEN_SECRET # on purpose: the secret kept in the registry is shared
 export ALCARBON_REDIS_URL="redis://127.0.0.1:$redis_port/0"
-export ALCARBON_DATABASE_URL="postgres://postgres@127.0.0.1:$pg_port/alcarbon?sslmode=disable"
+export ALCARBON_DATABASE_URL=$pg_url
 export ALCARBON_DATA_DIR=$tmp/data ALCARBON_LOG_LEVEL=warn ALCARBON_TRUSTED_PROXIES=127.0.0.1
 export ALCARBON_SHUTDOWN_DRAIN=$DRAIN ALCARBON_SHUTDOWN_TIMEOUT=15s
 new_key() { # org → API key

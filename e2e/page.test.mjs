@@ -1310,12 +1310,12 @@ test('batch: the template downloads as XLSX and CSV, for the kind chosen and in 
     assert.ok(csv.bytes.equals(want), 'the CSV saved is the API\'s template');
     assert.match(csv.bytes.toString('utf8').split('\n')[0], /^dataset,region,year,electricity_basis,/, 'the header row names the request\'s paths');
     // The empty XLSX template uploaded as it is: sent as XLSX (not a 415),
-    // read, and found to have no rows (400, the API's words quoted).
+    // read, and found to have no rows (400, worded by its code, no_rows).
     const empty = writeTemp('empty-template.xlsx', xlsx.bytes);
     const resp = await uploadBatch(page, empty);
     assert.equal(resp.request().headers()['content-type'], 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
     assert.equal(resp.status(), 400);
-    assert.match(await page.textContent('#bt-status'), /^The file cannot be read as a batch \(the API says: .*no rows/);
+    assert.equal(await page.textContent('#bt-status'), 'The file cannot be read as a batch: the file has a header row but no rows under it');
 
     // A product's template, then in Chinese: the links follow the kind and the language.
     await page.selectOption('#bt-kind', 'product');
@@ -1658,26 +1658,27 @@ test('batch in Chinese: the bad row\'s error is worded by code in Chinese; the 4
     const labels = await page.$$eval('#bt-rows tr[data-row="2"] td', (tds) => tds.map((td) => td.dataset.label));
     assert.ok(labels.includes('行号') && labels.includes('基于位置法 [tCO₂e/t]'), `cards name the columns: ${labels}`);
 
-    // A 413 (over ALCARBON_BATCH_MAX_ROWS, 100,000 rows, or 64 MiB): worded,
-    // with the API's detail; the last results stay, marked out of date. A
-    // real one would take a file of 100,001 rows, which the server stores
-    // chunk by chunk before it refuses it, so the test serves the API's
-    // problem as the server words it (the page words a 413 by its status).
+    // A 413 over ALCARBON_BATCH_MAX_ROWS (100,000 rows): worded by its code,
+    // too_many_rows; the last results stay, marked out of date. A real one
+    // would take a file of 100,001 rows, which the server stores chunk by
+    // chunk before it refuses it, so the test serves the API's problem as
+    // the server words it.
     const isPost = (u) => u.pathname === '/v1/batches';
     const detail = 'the file has more than 100000 rows, the most a batch job may have (ALCARBON_BATCH_MAX_ROWS); split it';
     await page.route(isPost, (route) => route.fulfill({
       status: 413, contentType: 'application/problem+json',
-      body: JSON.stringify({ type: 'about:blank', title: 'Request Entity Too Large', status: 413, detail }),
+      body: JSON.stringify({ type: 'about:blank', title: 'Request Entity Too Large', status: 413, detail,
+        errors: [{ pointer: '', detail, code: 'too_many_rows', params: { max: 100000 } }] }),
     }));
     const tooMany = await uploadBatch(page, file);
     await page.unroute(isPost);
     assert.equal(tooMany.status(), 413);
-    const zh413 = `文件超过服务器的行数或大小限制（默认每个文件最多 100,000 行、64 MiB）：请拆分为较小的文件。API 原文：${detail}`;
+    const zh413 = '文件超过 100,000 行，即本服务器单个文件的上限：请拆分为每个不超过 100,000 行的文件';
     assert.equal(await page.textContent('#bt-status'), zh413);
     assert.ok(await page.evaluate(() => document.getElementById('bt-out').classList.contains('stale')), 'the previous results are marked out of date');
     await page.selectOption('#lang', 'en');
     assert.equal(await page.textContent('#bt-status'),
-      `The file is over the server's row or size limit (by default 100,000 rows and 64 MiB a file): split it into smaller files. The API says: ${detail}`);
+      'The file has more than 100,000 rows, the most this server takes in one file: split it into files of at most 100,000 rows');
     await page.selectOption('#lang', 'zh');
     assert.equal(await page.textContent('#bt-status'), zh413);
 

@@ -137,6 +137,22 @@
       e_no_output_left: "at {pct} %/yr degradation the array has no output left in year {year}; choose an earlier operating year or a smaller degradation",
       e_no_site_data_irradiation: "site “{site}” has no sourced irradiation; give monthly GHI or hourly data", e_no_site_data_coordinates: "site “{site}” has no sourced coordinates; give a location (latitude, longitude)",
       e_no_sunrise: "is {got} {unit}, but the sun does not rise at latitude {latitude}° in month {month}",
+      e_empty_file: "the file is empty: it needs the template's header row",
+      e_unknown_column: "column {column}: “{got}” is not a column of the template; download the template for the headers it takes",
+      e_duplicate_column: "columns {columns} both name {got}; keep one of them",
+      e_no_columns: "the header row (row 1) names no column of the template",
+      e_invalid_csv: "row {row} is not valid CSV: a quotation mark is unmatched or stands inside an unquoted cell",
+      e_not_xlsx: "the file is not an XLSX workbook; save it as .xlsx (Excel 2007 or later) or as CSV",
+      e_unreadable_sheet: "the workbook's first sheet cannot be read; put the rows on the first sheet",
+      e_xlsx_too_large: "the workbook unzips to more than {max}; split it into smaller files",
+      e_line_too_long: "line {row} is longer than {max}",
+      e_unsupported_charset: "the character set {got} is not read; save the file as {allowed}",
+      e_no_rows: "the file has a header row but no rows under it",
+      e_unreadable_file: "the file could not be read to its end; upload it again",
+      e_too_many_rows: "the file has more than {max} rows, the most this server takes in one file: split it into files of at most {max} rows",
+      e_too_many_bytes: "the file is larger than {max}, the most this server takes in one file: split it into smaller files",
+      e_too_many_bytes_sync: "the file has {got}, but a file of up to {rows} rows, computed at once, may have at most {max}: split it into smaller files",
+      e_bytes: "{n} bytes",
       jt_object: "an object", jt_array: "an array", jt_string: "text", jt_boolean: "true or false", jt_number: "a number", jt_integer: "a whole number", jt_null: "empty",
       k_region: "region", k_dataset: "dataset version", k_site: "site", k_product: "product", k_alloy: "alloy", k_organisation: "organisation", k_declaration: "declaration",
       k_technology: "technology", k_step: "process step", k_transport_mode: "transport mode", k_source_kind: "source kind", k_uncertain_input: "uncertain input", k_alumina_route: "alumina route", k_gwp: "GWP set", k_pfc_method: "PFC method", k_mounting: "mounting",
@@ -182,7 +198,7 @@
       batchRowErr: "column {column}: {text}", batchWholeRow: "the whole row",
       downloadCSV: "Download results (CSV)", downloadXLSX: "Download results (XLSX)", downloaded: "Downloaded {name}",
       bt_noFile: "Choose a CSV or XLSX file first.", bt_noKey: "Enter the API key first.",
-      bt_400: "The file cannot be read as a batch (the API says: {detail})",
+      bt_400: "The file cannot be read as a batch (the API says: {detail})", bt_file: "The file cannot be read as a batch: {text}",
       bt_401: "The API key was not accepted: enter the publisher's key.",
       bt_413: "The file is over the server's row or size limit (by default 100,000 rows and 64 MiB a file): split it into smaller files. The API says: {detail}",
       bt_415: "Not a batch file: upload a .csv or .xlsx file.", bt_429: "Too many requests with this API key: try again in {s} s.",
@@ -315,6 +331,22 @@
       e_no_output_left: "按每年衰减 {pct}%，第 {year} 年光伏阵列已无出力；请减小运行年份或衰减率",
       e_no_site_data_irradiation: "站点“{site}”没有有出处的辐照数据；请填写逐月水平面总辐照量或逐时数据", e_no_site_data_coordinates: "站点“{site}”没有有出处的坐标；请填写位置（纬度、经度）",
       e_no_sunrise: "为 {got} {unit}，但纬度 {latitude}° 处 {month} 月太阳不升起",
+      e_empty_file: "文件为空：需要模板的表头行",
+      e_unknown_column: "第 {column} 列：“{got}”不是模板中的列；可用的表头请见模板",
+      e_duplicate_column: "第 {columns} 列都对应 {got}；请只保留其中一列",
+      e_no_columns: "表头行（第 1 行）没有模板中的列",
+      e_invalid_csv: "第 {row} 行不是有效的 CSV：引号不成对，或出现在未加引号的单元格中",
+      e_not_xlsx: "文件不是 XLSX 工作簿；请另存为 .xlsx（Excel 2007 及以上版本）或 CSV",
+      e_unreadable_sheet: "无法读取工作簿的第一个工作表；请将数据放在第一个工作表中",
+      e_xlsx_too_large: "工作簿解压后超过 {max}；请拆分为较小的文件",
+      e_line_too_long: "第 {row} 行超过 {max}",
+      e_unsupported_charset: "无法读取字符集 {got}；请将文件另存为 {allowed}",
+      e_no_rows: "文件只有表头行，没有数据行",
+      e_unreadable_file: "文件未能完整读取；请重新上传",
+      e_too_many_rows: "文件超过 {max} 行，即本服务器单个文件的上限：请拆分为每个不超过 {max} 行的文件",
+      e_too_many_bytes: "文件超过 {max}，即本服务器单个文件的上限：请拆分为较小的文件",
+      e_too_many_bytes_sync: "文件大小为 {got}，而不超过 {rows} 行、立即计算的文件最大为 {max}：请拆分为较小的文件",
+      e_bytes: "{n} 字节",
       jt_object: "对象", jt_array: "数组", jt_string: "文本", jt_boolean: "是或否", jt_number: "数值", jt_integer: "整数", jt_null: "空值",
       k_region: "地区", k_dataset: "数据集版本", k_site: "站点", k_product: "产品", k_alloy: "合金", k_organisation: "机构", k_declaration: "声明",
       k_technology: "技术", k_step: "工序", k_transport_mode: "运输方式", k_source_kind: "电源类型", k_uncertain_input: "不确定输入", k_alumina_route: "氧化铝工艺", k_gwp: "GWP 值集", k_pfc_method: "PFC 计算方法", k_mounting: "安装方式",
@@ -360,7 +392,7 @@
       batchRowErr: "列“{column}”：{text}", batchWholeRow: "整行",
       downloadCSV: "下载结果（CSV）", downloadXLSX: "下载结果（XLSX）", downloaded: "已下载 {name}",
       bt_noFile: "请先选择 CSV 或 XLSX 文件。", bt_noKey: "请先填写 API 密钥。",
-      bt_400: "无法按批量文件读取（API 原文：{detail}）",
+      bt_400: "无法按批量文件读取（API 原文：{detail}）", bt_file: "无法按批量文件读取：{text}",
       bt_401: "API 密钥无效：请填写发布方的密钥。",
       bt_413: "文件超过服务器的行数或大小限制（默认每个文件最多 100,000 行、64 MiB）：请拆分为较小的文件。API 原文：{detail}",
       bt_415: "不是批量文件：请上传 .csv 或 .xlsx 文件。", bt_429: "该 API 密钥请求过于频繁：请 {s} 秒后重试。",
@@ -612,7 +644,10 @@
   // belongs_to_portfolio, unrepresentable_range, not_numeric,
   // invalid_pointer, draft_dataset, no_registry, wrong_kind, drives_work,
   // no_coefficient, sums_to_zero, no_output_left, no_site_data, no_sunrise,
-  // invalid_format)
+  // invalid_format, and a batch file's empty_file, unknown_column,
+  // duplicate_column, no_columns, invalid_csv, not_xlsx, unreadable_sheet,
+  // xlsx_too_large, line_too_long, unsupported_charset, no_rows,
+  // unreadable_file, too_many_rows, too_many_bytes)
   // in the page's language; the API's English
   // detail for a code it does not know (invalid: a rule with no code of its
   // own). A field named in params is shown by the plant form's label when it
@@ -629,6 +664,9 @@
     const p = f.params || {};
     const n = (x) => (typeof x !== "number" ? String(x) : Number.isInteger(x) ? fmt(x, 0) : fmt(x, 4).replace(/(\.\d*?)0+$/, "$1").replace(/\.$/, ""));
     const unit = p.unit ? " " + p.unit : "";
+    // bytes words a size: in MiB or KiB when whole, else in bytes.
+    const bytes = (x) => (typeof x !== "number" ? String(x) : x >= 1 << 20 && x % (1 << 20) === 0 ? n(x / (1 << 20)) + " MiB"
+      : x >= 1 << 10 && x % (1 << 10) === 0 ? n(x / (1 << 10)) + " KiB" : fill("e_bytes", { n: n(x) }));
     if (f.code === "out_of_range") {
       const key = p.exclusive_min ? ("max" in p ? "e_out_of_range_excl" : "e_out_of_range_excl_min")
         : "min" in p && "max" in p ? "e_out_of_range" : "min" in p ? "e_out_of_range_min" : "e_out_of_range_max";
@@ -686,6 +724,17 @@
       case "no_site_data": if (p.data !== "irradiation" && p.data !== "coordinates") break;
         return fill("e_no_site_data_" + p.data, { site: String(p.site) });
       case "no_sunrise": return fill("e_no_sunrise", { got: n(p.got), unit: String(p.unit || ""), latitude: n(p.latitude), month: n(p.month) });
+      // A batch file refused as a whole (pointer "", the file).
+      case "empty_file": case "no_columns": case "not_xlsx": case "unreadable_sheet": case "no_rows": case "unreadable_file": return t("e_" + f.code);
+      case "unknown_column": return fill("e_unknown_column", { column: String(p.column), got: String(p.got) });
+      case "duplicate_column": return fill("e_duplicate_column", { columns: list(p.columns), got: String(p.got) });
+      case "invalid_csv": return fill("e_invalid_csv", { row: n(p.row) });
+      case "xlsx_too_large": return fill("e_xlsx_too_large", { max: bytes(p.max) });
+      case "line_too_long": return fill("e_line_too_long", { row: n(p.row), max: bytes(p.max) });
+      case "unsupported_charset": return fill("e_unsupported_charset", { got: String(p.got), allowed: (p.allowed || []).map((c) => String(c).toUpperCase()).join(t("e_or")) });
+      case "too_many_rows": return fill("e_too_many_rows", { max: n(p.max) });
+      case "too_many_bytes": return "got" in p ? fill("e_too_many_bytes_sync", { got: bytes(p.got), rows: n(p.sync_rows), max: bytes(p.max) })
+        : fill("e_too_many_bytes", { max: bytes(p.max) });
     }
     return f.detail;
   }
@@ -1819,12 +1868,21 @@
     if (format) q.set("format", format);
     return fetch("/v1/batches?" + q, { method: "POST", headers: { "Content-Type": batchContentType(file), Authorization: "Bearer " + key }, body: file });
   }
-  // batchFailure words a failed answer by its status: { key, vars } for
-  // the status line, with the field errors (a 422) worded by code.
+  // batchFailure words a failed answer: a file refused as a whole (400,
+  // 413, 415 with a code at pointer "") by its code, else by its status:
+  // { key, vars } or { text } for the status line, with the field errors
+  // (a 422) worded by code.
   async function batchFailure(res) {
     let data = null;
     try { data = JSON.parse(await res.text()); } catch (_) { /* not JSON */ }
     const detail = (data && (data.detail || data.title)) || String(res.status);
+    const fileErrs = data && Array.isArray(data.errors) && data.errors.length
+      && data.errors.every((f) => !f.pointer && f.code && f.code !== "invalid") ? data.errors : null;
+    if (fileErrs && [400, 413, 415].includes(res.status)) {
+      const text = () => fileErrs.map(errorText).join("\n");
+      if (res.status === 413) return { text: () => { const s = text(); return s.charAt(0).toUpperCase() + s.slice(1); } };
+      return { text: () => fill("bt_file", { text: text() }) };
+    }
     switch (res.status) {
       case 400: return { key: "bt_400", vars: { detail: detail } };
       case 401: case 403: return { key: "bt_401" };
