@@ -7,6 +7,8 @@
 #   DECLARATIONS=100                 declarations published before the registry reads
 #   ONLY='primary'                   only the endpoints whose name matches (grep -E)
 #   BIN=/path/to/alcarbon            measure that binary (e.g. an older commit's) instead of building
+#   SAME_HEADERS=1                   also measure echo answering the same bytes with alcarbon's
+#                                    response headers (column ×hdrs)
 #
 # The baselines (bench/echo, the same echo version):
 #   echo JSON   a bare handler decoding a small JSON body and encoding it back;
@@ -15,6 +17,9 @@
 #               server before the runs (for the uncached runs: the response
 #               to the body as it is in bench/bodies): the ceiling for
 #               serving that answer at all.
+#   echo hdrs   (SAME_HEADERS=1) echo same with the headers alcarbon sends
+#               with a cached answer: request id, security headers, X-Cache,
+#               Vary, ETag, Content-Length.
 # For each endpoint and round: echo JSON, echo same, then the endpoint; the
 # figures are the median over the rounds. A ratio is the endpoint's req/s ÷
 # the baseline's req/s in the same round (0.5× = half as fast). Peak RSS is
@@ -120,7 +125,9 @@ run() { # url body-file vary-field → "rps p50 p99 non2xx"; METHOD, AUTH, ACCEP
 }
 median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
 
-printf '%-40s %8s %7s %7s %6s %8s %8s %8s %8s\n' endpoint req/s p50_ms p99_ms non2xx '×JSON' '×same' bytes 'RSS_MiB'
+printf '%-40s %8s %7s %7s %6s %8s %8s %8s %8s' endpoint req/s p50_ms p99_ms non2xx '×JSON' '×same' bytes 'RSS_MiB'
+if [[ -n ${SAME_HEADERS:-} ]]; then printf ' %8s' '×hdrs'; fi
+echo
 for spec in "${endpoints[@]}"; do
 	IFS='|' read -r name path body vary extra <<<"$spec"
 	grep -qE "$ONLY" <<<"$name" || continue
@@ -137,15 +144,21 @@ for spec in "${endpoints[@]}"; do
 	for ((r = 1; r <= ROUNDS; r++)); do
 		read -r jrps _ < <(METHOD=POST AUTH= ACCEPT_ENCODING= VARY_FRACTION= run "http://127.0.0.1:$eport/echo" bench/bodies/echo.json "")
 		read -r srps _ < <(export "${env[@]}" && run "http://127.0.0.1:$eport/same/${same##*/}" "$body" "")
+		hrps=1
+		if [[ -n ${SAME_HEADERS:-} ]]; then
+			read -r hrps _ < <(export "${env[@]}" && run "http://127.0.0.1:$eport/same-headers/${same##*/}" "$body" "")
+		fi
 		read -r rps p50 p99 bad < <(export "${env[@]}" VARY_BASE=$((r * 1000000)) && run "http://127.0.0.1:$aport$path" "$body" "$vary")
-		echo "$rps $p50 $p99 $bad $(awk -v a="$rps" -v b="$jrps" 'BEGIN { print a / b }') $(awk -v a="$rps" -v b="$srps" 'BEGIN { print a / b }')" >>"$tmp/rounds"
+		echo "$rps $p50 $p99 $bad $(awk -v a="$rps" -v b="$jrps" 'BEGIN { print a / b }') $(awk -v a="$rps" -v b="$srps" 'BEGIN { print a / b }') $(awk -v a="$rps" -v b="$hrps" 'BEGIN { print a / b }')" >>"$tmp/rounds"
 	done
 	col() { awk -v c="$1" '{ print $c }' "$tmp/rounds" | median; }
 	hwm=$(awk '/VmHWM/ { printf "%.0f", $2 / 1024 }' "/proc/$apid/status")
-	printf '%-40s %8.0f %7.3f %7.3f %6d %7.2f× %7.2f× %8d %8s\n' "$name" "$(col 1)" "$(col 2)" "$(col 3)" "$(awk '{ s += $4 } END { print s }' "$tmp/rounds")" \
+	printf '%-40s %8.0f %7.3f %7.3f %6d %7.2f× %7.2f× %8d %8s' "$name" "$(col 1)" "$(col 2)" "$(col 3)" "$(awk '{ s += $4 } END { print s }' "$tmp/rounds")" \
 		"$(col 5)" "$(col 6)" "$(stat -c %s "$same")" "$hwm"
+	if [[ -n ${SAME_HEADERS:-} ]]; then printf ' %7.2f×' "$(col 7)"; fi
+	echo
 done
-echo "ratios: endpoint req/s ÷ baseline req/s in the same round, median of $ROUNDS rounds (×JSON: bare echo JSON handler; ×same: echo answering the endpoint's own bytes)"
+echo "ratios: endpoint req/s ÷ baseline req/s in the same round, median of $ROUNDS rounds (×JSON: bare echo JSON handler; ×same: echo answering the endpoint's own bytes; ×hdrs: the same with alcarbon's headers)"
 echo "alcarbon cache (/metrics): $(curl -s "http://127.0.0.1:$aport/metrics" | grep -E '^(alcarbon_cache_memory_bytes|go_memstats_heap_inuse_bytes|alcarbon_memory_limit_bytes) ' | tr '\n' ' ')"
 kill "$apid"
 wait "$apid" 2>/dev/null || true
