@@ -134,8 +134,8 @@ func precheck(body []byte) error {
 
 // strictV2 is how decodeStrict first decodes a body: with
 // github.com/go-json-experiment/json (the JSON v2 that Go's encoding/json/v2
-// is made from), 2.5× faster than encoding/json's Decoder on the reference
-// primary request (BENCHMARKS.md, "Computed answers"), and stricter: names
+// is made from), 2.3× faster than encoding/json's Decoder on the reference
+// primary request (BENCHMARKS.md, "Third pass"), and stricter: names
 // match exactly (no case folding), a name given twice, invalid UTF-8 and
 // data after the value are errors, and so are unknown names. Where it
 // accepts a body, encoding/json would accept it too and decode the same

@@ -314,7 +314,7 @@ func newRiverQueue[TTx any, TDriver riverdriver.Driver[TTx]](j *Jobs, drv TDrive
 		// SQLite has no LISTEN: River's SQLite listener polls a
 		// notification table every 50 ms, and polling for jobs every
 		// 100 ms came on top; together an idle server spent 4.9 % of a
-		// core on them (BENCHMARKS.md, "Idle CPU"). On SQLite the client
+		// core on them (BENCHMARKS.md, "Third pass"). On SQLite the client
 		// therefore polls only, once a second: a new job starts within a
 		// second, and while every worker is busy River fetches again as
 		// soon as one is free (its last fetch filled every slot), so the
