@@ -378,15 +378,17 @@ else
 		(cd api && "$tmp/api.fuzz.test" -test.run='^$' -test.fuzz="^$1\$" -test.fuzztime="$fuzztime" \
 			-test.fuzzcachedir="$fuzzcache") >"$tmp/fuzz.log" 2>&1
 	}
+	# The failing inputs a target has written (0 when it has no folder yet).
+	inputs() { { find "api/testdata/fuzz/$1" -type f 2>/dev/null || true; } | wc -l; }
 	for target in $targets; do
 		log "fuzz $target for $fuzztime"
-		before=$(ls "api/testdata/fuzz/$target" 2>/dev/null | wc -l)
+		before=$(inputs "$target")
 		fuzz_one "$target" && continue
 		# Go 1.26's fuzz coordinator can fail a target at the -fuzztime
 		# deadline with "context deadline exceeded" and no failing input
 		# (golang/go#75804, fixed in Go 1.27): retry such a failure once. A
 		# target that wrote a failing input fails at once.
-		if grep -q "context deadline exceeded" "$tmp/fuzz.log" && (($(ls "api/testdata/fuzz/$target" 2>/dev/null | wc -l) == before)); then
+		if grep -q "context deadline exceeded" "$tmp/fuzz.log" && (($(inputs "$target") == before)); then
 			log "fuzz $target: context deadline exceeded with no failing input (golang/go#75804); once more"
 			fuzz_one "$target" && continue
 		fi
